@@ -1,0 +1,126 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+import { DEFAULTS } from './defaults';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }): unknown =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+
+/**
+ * Every environment variable the controller reads. Values come from the environment, falling back
+ * to `DEFAULTS`; anything out of range stops the boot with a message naming the variable.
+ */
+export class EnvironmentVariables {
+  @Transform(toInt)
+  @IsInt({ message: 'PORT must be an integer between 0 and 65535' })
+  @Min(0, { message: 'PORT must be an integer between 0 and 65535' })
+  @Max(65535, { message: 'PORT must be an integer between 0 and 65535' })
+  PORT: number = DEFAULTS.PORT;
+
+  @IsString()
+  @MinLength(1, { message: 'HOST must be a host name or IP address to listen on' })
+  HOST: string = DEFAULTS.HOST;
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  @MinLength(1, { message: 'PGLITE_DATA_DIR must be a directory path or memory://' })
+  PGLITE_DATA_DIR: string = DEFAULTS.PGLITE_DATA_DIR;
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL: string = DEFAULTS.REDIS_URL;
+
+  @Transform(toBool)
+  @IsBoolean({ message: 'REDIS_AUTOSTART must be true or false' })
+  REDIS_AUTOSTART: boolean = DEFAULTS.REDIS_AUTOSTART;
+
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
+    message: 'QUEUE_PREFIX must be 1-64 characters of letters, digits, "_", "." or "-"',
+  })
+  QUEUE_PREFIX: string = DEFAULTS.QUEUE_PREFIX;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' })
+  @MaxLength(256, { message: 'ADMIN_API_KEY must be at most 256 characters' })
+  ADMIN_API_KEY?: string;
+
+  @IsString()
+  @MinLength(1, { message: 'ADMIN_API_KEY_FILE must be a file path' })
+  ADMIN_API_KEY_FILE: string = DEFAULTS.ADMIN_API_KEY_FILE;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OCPP_HEARTBEAT_INTERVAL_S must be an integer between 10 and 86400' })
+  @Min(10, { message: 'OCPP_HEARTBEAT_INTERVAL_S must be an integer between 10 and 86400' })
+  @Max(86400, { message: 'OCPP_HEARTBEAT_INTERVAL_S must be an integer between 10 and 86400' })
+  OCPP_HEARTBEAT_INTERVAL_S: number = DEFAULTS.OCPP_HEARTBEAT_INTERVAL_S;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OCPP_CALL_TIMEOUT_MS must be an integer between 100 and 300000' })
+  @Min(100, { message: 'OCPP_CALL_TIMEOUT_MS must be an integer between 100 and 300000' })
+  @Max(300000, { message: 'OCPP_CALL_TIMEOUT_MS must be an integer between 100 and 300000' })
+  OCPP_CALL_TIMEOUT_MS: number = DEFAULTS.OCPP_CALL_TIMEOUT_MS;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })
+  @Min(1, { message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })
+  @Max(1000, { message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })
+  DISPATCH_CONCURRENCY: number = DEFAULTS.DISPATCH_CONCURRENCY;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DISPATCH_ATTEMPTS must be an integer between 1 and 100' })
+  @Min(1, { message: 'DISPATCH_ATTEMPTS must be an integer between 1 and 100' })
+  @Max(100, { message: 'DISPATCH_ATTEMPTS must be an integer between 1 and 100' })
+  DISPATCH_ATTEMPTS: number = DEFAULTS.DISPATCH_ATTEMPTS;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DISPATCH_BACKOFF_MS must be an integer between 10 and 600000' })
+  @Min(10, { message: 'DISPATCH_BACKOFF_MS must be an integer between 10 and 600000' })
+  @Max(600000, { message: 'DISPATCH_BACKOFF_MS must be an integer between 10 and 600000' })
+  DISPATCH_BACKOFF_MS: number = DEFAULTS.DISPATCH_BACKOFF_MS;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+  })
+  LOG_LEVEL: string = DEFAULTS.LOG_LEVEL;
+}
+
+export type AppConfig = Readonly<EnvironmentVariables>;
+
+function describe(error: ValidationError, raw: Record<string, unknown>): string {
+  const got = raw[error.property];
+  return `${Object.values(error.constraints ?? {}).join('; ')} (got ${JSON.stringify(got)})`;
+}
+
+/**
+ * Turns the raw environment into a typed configuration, or throws an Error listing every
+ * variable that is out of range. Unknown variables are ignored: the process environment has many.
+ */
+export function validateEnvironment(raw: Record<string, unknown>): AppConfig {
+  const known = Object.keys(new EnvironmentVariables());
+  const relevant = Object.fromEntries(
+    Object.entries(raw).filter(([key, value]) => value !== undefined && value !== '' && known.includes(key)),
+  );
+  const config = plainToInstance(EnvironmentVariables, relevant);
+  const errors = validateSync(config, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    throw new Error(`Invalid environment: ${errors.map((e) => describe(e, relevant)).join('; ')}`);
+  }
+  return Object.freeze(config);
+}

@@ -1,0 +1,3 @@
+export * from './defaults';
+export * from './environment';
+export * from './config.module';

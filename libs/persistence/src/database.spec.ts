@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { openDatabase } from './database';
-import { TEST_DATABASE_ENGINES } from './testing';
+import { TEST_DATABASE_ENGINES } from '@gridflex/persistence/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

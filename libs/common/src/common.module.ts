@@ -13,7 +13,9 @@ import { resolveAdminApiKey } from './admin-api-key';
       useFactory: (config: AppConfig) => {
         const source = resolveAdminApiKey(config.ADMIN_API_KEY, config.ADMIN_API_KEY_FILE);
         if (source.generatedFile) {
-          new Logger('AdminApiKey').log(`No ADMIN_API_KEY set: using the key stored in ${source.generatedFile}`);
+          new Logger('AdminApiKey').log(
+            `No ADMIN_API_KEY set: using the key stored in ${source.generatedFile}`,
+          );
         }
         return source.key;
       },

@@ -1,0 +1,43 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { LoggerModule } from 'nestjs-pino';
+import { CommonModule } from '@gridflex/common';
+import { APP_CONFIG, AppConfig, AppConfigModule } from '@gridflex/config';
+import { DispatchModule } from '@gridflex/dispatch';
+import { OcppModule } from '@gridflex/ocpp';
+import { OscpModule } from '@gridflex/oscp';
+import { PersistenceModule } from '@gridflex/persistence';
+import { PlanningModule } from '@gridflex/planning';
+import { SitesModule } from '@gridflex/sites';
+import { loggerOptions } from './logging';
+
+/** The controller: every domain module, wired to one configuration, database and Redis. */
+@Module({})
+export class AppModule {
+  /** `overrides` replace environment variables; tests use it to run on private resources. */
+  static forRoot(overrides: Record<string, unknown> = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(overrides),
+        LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: loggerOptions }),
+        PersistenceModule.forRoot(),
+        CommonModule,
+        EventEmitterModule.forRoot(),
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => ({
+            connection: { url: config.REDIS_URL },
+            prefix: config.QUEUE_PREFIX,
+          }),
+        }),
+        SitesModule,
+        OscpModule,
+        OcppModule,
+        DispatchModule,
+        PlanningModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { validateEnvironment } from '@gridflex/config';
+import { AppModule } from './app.module';
+import { ensureRedis } from './dev-redis';
+
+async function bootstrap(): Promise<void> {
+  const config = validateEnvironment(process.env);
+  const devRedis = await ensureRedis(config.REDIS_URL, config.REDIS_AUTOSTART);
+  const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await app.listen(config.PORT, config.HOST);
+  const logger = app.get(Logger);
+  logger.log(`gridflex controller listening on http://${config.HOST}:${config.PORT}`, 'Bootstrap');
+  logger.log(`OCPP endpoint ws://${config.HOST}:${config.PORT}/ocpp/{identity}`, 'Bootstrap');
+  if (devRedis) {
+    logger.log('Started a private redis-server for development (data in ./data/redis)', 'Bootstrap');
+    process.once('exit', () => devRedis.kill());
+  }
+}
+
+bootstrap().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

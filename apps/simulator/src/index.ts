@@ -1,0 +1,2 @@
+export * from './dso/simulated-dso';
+export * from './charger/simulated-charger';

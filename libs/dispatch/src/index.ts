@@ -1,0 +1,3 @@
+export * from './dispatch.constants';
+export * from './dispatch.module';
+export * from './profile-dispatch.service';

@@ -1,0 +1,142 @@
+import { eq } from 'drizzle-orm';
+import { schema } from '@gridflex/persistence';
+import { TEST_DATABASE_ENGINES, TestDatabase } from '@gridflex/persistence/testing';
+import { ChargerStateRepository } from './charger-state.repository';
+import { ChargerFixture, insertCharger } from './testing/charger-fixtures';
+import { TransactionsRepository } from './transactions.repository';
+
+describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, createDatabase) => {
+  let database: TestDatabase;
+  let repository: ChargerStateRepository;
+  let charger: ChargerFixture;
+
+  beforeAll(async () => {
+    database = await createDatabase();
+    repository = new ChargerStateRepository(database.db);
+  });
+  afterAll(() => database.close());
+
+  beforeEach(async () => {
+    await database.db.delete(schema.sites);
+    charger = await insertCharger(database.db, { identity: 'CP 1', passwordHash: 'scrypt$salt$key' });
+  });
+
+  const chargerRow = async () =>
+    (await database.db.select().from(schema.chargers).where(eq(schema.chargers.id, charger.chargerId)))[0];
+  const connectorRow = async (connectorId: number) =>
+    (
+      await database.db
+        .select()
+        .from(schema.connectors)
+        .where(eq(schema.connectors.id, charger.connectorRefs.get(connectorId)!))
+    )[0];
+
+  it('finds a charger with its credentials by identity', async () => {
+    await expect(repository.findByIdentity('CP 1')).resolves.toEqual({
+      id: charger.chargerId,
+      siteId: charger.siteId,
+      identity: 'CP 1',
+      passwordHash: 'scrypt$salt$key',
+    });
+    await expect(repository.findByIdentity('CP 2')).resolves.toBeNull();
+  });
+
+  it('records connects, disconnects, messages and boots', async () => {
+    const connectedAt = new Date('2026-03-01T10:00:00Z');
+    await repository.markConnected(charger.chargerId, connectedAt);
+    expect(await chargerRow()).toMatchObject({ connected: true, lastSeenAt: connectedAt });
+
+    const seenAt = new Date('2026-03-01T10:05:00Z');
+    await repository.touch(charger.chargerId, seenAt);
+    await repository.recordBoot(charger.chargerId, {
+      vendor: 'ACME',
+      model: 'Wallbox',
+      firmwareVersion: null,
+    });
+    expect(await chargerRow()).toMatchObject({
+      lastSeenAt: seenAt,
+      vendor: 'ACME',
+      model: 'Wallbox',
+      firmwareVersion: null,
+    });
+
+    await repository.markDisconnected(charger.chargerId);
+    expect(await chargerRow()).toMatchObject({ connected: false, lastSeenAt: seenAt });
+  });
+
+  it('updates the status of a registered connector only', async () => {
+    const at = new Date('2026-03-01T10:00:00Z');
+    await expect(repository.updateConnectorStatus(charger.chargerId, 2, 'Charging', at)).resolves.toBe(true);
+    expect(await connectorRow(2)).toMatchObject({ status: 'Charging', statusAt: at });
+    expect(await connectorRow(1)).toMatchObject({ status: null });
+    await expect(repository.updateConnectorStatus(charger.chargerId, 3, 'Charging', at)).resolves.toBe(false);
+    await expect(repository.updateConnectorStatus(charger.chargerId, 2 ** 40, 'Charging', at)).resolves.toBe(
+      false,
+    );
+  });
+
+  it('finds a connector by its OCPP id', async () => {
+    await expect(repository.findConnectorRef(charger.chargerId, 1)).resolves.toBe(
+      charger.connectorRefs.get(1),
+    );
+    await expect(repository.findConnectorRef(charger.chargerId, 9)).resolves.toBeNull();
+  });
+
+  it('stores measurements and keeps measurands a later reading lacks', async () => {
+    const first = new Date('2026-03-01T10:00:00Z');
+    const known = await repository.recordMeasurement(charger.chargerId, 1, {
+      measuredAt: first,
+      currentA: [16, 15.5, null],
+      powerW: 7000,
+      energyWh: 1200,
+    });
+    expect(known).toBe(true);
+    expect(await connectorRow(1)).toMatchObject({
+      measuredAt: first,
+      measuredCurrentA: [16, 15.5, null],
+      measuredPowerW: 7000,
+      energyRegisterWh: 1200,
+    });
+
+    const second = new Date('2026-03-01T10:01:00Z');
+    await repository.recordMeasurement(charger.chargerId, 1, {
+      measuredAt: second,
+      currentA: null,
+      powerW: null,
+      energyWh: 1300,
+    });
+    expect(await connectorRow(1)).toMatchObject({
+      measuredAt: second,
+      measuredCurrentA: [16, 15.5, null],
+      measuredPowerW: 7000,
+      energyRegisterWh: 1300,
+    });
+
+    await expect(
+      repository.recordMeasurement(charger.chargerId, 7, {
+        measuredAt: second,
+        currentA: null,
+        powerW: 1,
+        energyWh: null,
+      }),
+    ).resolves.toBe(false);
+  });
+
+  it("gives the connector's open transaction, the most recent when several are open", async () => {
+    const transactions = new TransactionsRepository(database.db);
+    const connectorRef = charger.connectorRefs.get(1)!;
+    await expect(repository.activeTransactionId(connectorRef)).resolves.toBeNull();
+
+    const start = (iso: string) =>
+      transactions.start({ connectorRef, idTag: 'TAG', meterStartWh: 0, startedAt: new Date(iso) });
+    const older = await start('2026-03-01T09:00:00Z');
+    const newer = await start('2026-03-01T10:00:00Z');
+    await expect(repository.activeTransactionId(connectorRef)).resolves.toBe(newer.transactionId);
+
+    const stop = { meterStopWh: 10, stoppedAt: new Date('2026-03-01T11:00:00Z'), reason: null };
+    await transactions.stop(charger.chargerId, newer.transactionId, stop);
+    await expect(repository.activeTransactionId(connectorRef)).resolves.toBe(older.transactionId);
+    await transactions.stop(charger.chargerId, older.transactionId, stop);
+    await expect(repository.activeTransactionId(connectorRef)).resolves.toBeNull();
+  });
+});

@@ -1,0 +1,25 @@
+/** Emitted on EventEmitter2 after a charger's stored connection, boot, connector or transaction state changed. */
+export const OCPP_CHARGER_STATE_CHANGED = 'ocpp.charger.state-changed';
+
+export type ChargerStateChangeReason =
+  'connected' | 'disconnected' | 'boot' | 'status' | 'transaction-started' | 'transaction-stopped';
+
+export class ChargerStateChangedEvent {
+  /** `chargers.id` (uuid). */
+  readonly chargerId: string;
+  readonly identity: string;
+  readonly siteId: string;
+  readonly reason: ChargerStateChangeReason;
+
+  constructor(fields: {
+    chargerId: string;
+    identity: string;
+    siteId: string;
+    reason: ChargerStateChangeReason;
+  }) {
+    this.chargerId = fields.chargerId;
+    this.identity = fields.identity;
+    this.siteId = fields.siteId;
+    this.reason = fields.reason;
+  }
+}

@@ -1,0 +1,175 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { createRPCError, IHandlersOption } from 'ocpp-rpc';
+import type RPCServerClient from 'ocpp-rpc/lib/server-client';
+import { APP_CONFIG, AppConfig } from '@gridflex/config';
+import type { ChargerSession } from '../charger-session';
+import { ChargerStateRepository } from '../charger-state.repository';
+import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events';
+import { TransactionsRepository } from '../transactions.repository';
+import type {
+  BootNotificationRequest16,
+  BootNotificationResponse16,
+  HeartbeatResponse16,
+  MeterValuesRequest16,
+  StartTransactionRequest16,
+  StartTransactionResponse16,
+  StatusNotificationRequest16,
+  StopTransactionRequest16,
+} from './messages';
+import { parseMeterValues16 } from './meter-values';
+
+type EmptyResponse = Record<string, never>;
+
+/**
+ * Answers the CALLs an OCPP 1.6 charger sends and keeps its stored state up to date. Actions without a
+ * handler are answered `NotImplemented` by ocpp-rpc, and frames that break the 1.6 schemas never get here.
+ */
+@Injectable()
+export class Ocpp16HandlersService {
+  private readonly logger = new Logger(Ocpp16HandlersService.name);
+
+  constructor(
+    private readonly chargerState: ChargerStateRepository,
+    private readonly transactions: TransactionsRepository,
+    private readonly events: EventEmitter2,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  register(client: RPCServerClient, session: ChargerSession): void {
+    const handle = <Request>(action: string, handler: (request: Request) => Promise<object>) =>
+      client.handle(action, ({ params }: IHandlersOption) =>
+        this.answer(session, action, () => handler(params as Request)),
+      );
+    handle('BootNotification', (request: BootNotificationRequest16) =>
+      this.bootNotification(session, request),
+    );
+    handle('Heartbeat', () => this.heartbeat());
+    handle('StatusNotification', (request: StatusNotificationRequest16) =>
+      this.statusNotification(session, request),
+    );
+    handle('StartTransaction', (request: StartTransactionRequest16) =>
+      this.startTransaction(session, request),
+    );
+    handle('MeterValues', (request: MeterValuesRequest16) => this.meterValues(session, request));
+    handle('StopTransaction', (request: StopTransactionRequest16) => this.stopTransaction(session, request));
+  }
+
+  /** Any message proves the charger alive. A failure is logged; the charger only learns that we failed. */
+  private async answer(
+    session: ChargerSession,
+    action: string,
+    handle: () => Promise<object>,
+  ): Promise<object> {
+    try {
+      await this.chargerState.touch(session.chargerId, new Date());
+      return await handle();
+    } catch (error) {
+      this.logger.error(`${action} from ${session.identity} failed: ${String(error)}`);
+      throw createRPCError('InternalError', `${action} could not be processed`) as Error;
+    }
+  }
+
+  private async bootNotification(
+    session: ChargerSession,
+    request: BootNotificationRequest16,
+  ): Promise<BootNotificationResponse16> {
+    await this.chargerState.recordBoot(session.chargerId, {
+      vendor: request.chargePointVendor,
+      model: request.chargePointModel,
+      firmwareVersion: request.firmwareVersion ?? null,
+    });
+    this.stateChanged(session, 'boot');
+    return {
+      status: 'Accepted',
+      currentTime: new Date().toISOString(),
+      interval: this.config.OCPP_HEARTBEAT_INTERVAL_S,
+    };
+  }
+
+  private heartbeat(): Promise<HeartbeatResponse16> {
+    return Promise.resolve({ currentTime: new Date().toISOString() });
+  }
+
+  private async statusNotification(
+    session: ChargerSession,
+    request: StatusNotificationRequest16,
+  ): Promise<EmptyResponse> {
+    // Connector 0 is the charge point itself; only the connectors carry state the planner uses.
+    if (request.connectorId === 0) return {};
+    const at = request.timestamp ? new Date(request.timestamp) : new Date();
+    const known = await this.chargerState.updateConnectorStatus(
+      session.chargerId,
+      request.connectorId,
+      request.status,
+      at,
+    );
+    if (!known) {
+      this.logger.warn(
+        `StatusNotification from ${session.identity} for unknown connector ${request.connectorId}`,
+      );
+      return {};
+    }
+    this.stateChanged(session, 'status');
+    return {};
+  }
+
+  private async startTransaction(
+    session: ChargerSession,
+    request: StartTransactionRequest16,
+  ): Promise<StartTransactionResponse16> {
+    const connectorRef = await this.chargerState.findConnectorRef(session.chargerId, request.connectorId);
+    if (!connectorRef) {
+      this.logger.warn(
+        `StartTransaction from ${session.identity} on unknown connector ${request.connectorId}`,
+      );
+      return { idTagInfo: { status: 'Invalid' }, transactionId: 0 };
+    }
+    const { transactionId, created } = await this.transactions.start({
+      connectorRef,
+      idTag: request.idTag,
+      meterStartWh: request.meterStart,
+      startedAt: new Date(request.timestamp),
+    });
+    if (created) this.stateChanged(session, 'transaction-started');
+    return { idTagInfo: { status: 'Accepted' }, transactionId };
+  }
+
+  private async meterValues(session: ChargerSession, request: MeterValuesRequest16): Promise<EmptyResponse> {
+    const measurement = parseMeterValues16(request.meterValue);
+    if (!measurement) return {};
+    const known = await this.chargerState.recordMeasurement(
+      session.chargerId,
+      request.connectorId,
+      measurement,
+    );
+    if (!known) {
+      this.logger.warn(`MeterValues from ${session.identity} for unknown connector ${request.connectorId}`);
+    }
+    return {};
+  }
+
+  private async stopTransaction(
+    session: ChargerSession,
+    request: StopTransactionRequest16,
+  ): Promise<EmptyResponse> {
+    const stopped = await this.transactions.stop(session.chargerId, request.transactionId, {
+      meterStopWh: request.meterStop,
+      stoppedAt: new Date(request.timestamp),
+      reason: request.reason ?? null,
+    });
+    if (stopped) {
+      this.stateChanged(session, 'transaction-stopped');
+    } else {
+      // A repeated stop, or a transaction we never gave out: the charger must still be able to move on.
+      this.logger.debug(
+        `StopTransaction from ${session.identity} for no open transaction ${request.transactionId}`,
+      );
+    }
+    return {};
+  }
+
+  private stateChanged(session: ChargerSession, reason: ChargerStateChangeReason): void {
+    this.events.emit(OCPP_CHARGER_STATE_CHANGED, new ChargerStateChangedEvent({ ...session, reason }));
+  }
+}

@@ -1,0 +1,132 @@
+import { buildSetChargingProfile16, ChargingProfile16Input } from './charging-profile-16';
+
+const NOW = new Date('2026-03-01T12:00:00.000Z');
+
+function input(overrides: Partial<ChargingProfile16Input> = {}): ChargingProfile16Input {
+  return {
+    connectorId: 2,
+    phases: 3,
+    transactionId: null,
+    periods: [{ start: '2026-03-01T11:45:00Z', end: null, limitA: 16 }],
+    now: NOW,
+    ...overrides,
+  };
+}
+
+describe('buildSetChargingProfile16', () => {
+  it('sends a TxDefaultProfile for the connector when no transaction runs', () => {
+    expect(buildSetChargingProfile16(input())).toEqual({
+      connectorId: 2,
+      csChargingProfiles: {
+        chargingProfileId: 1002,
+        stackLevel: 0,
+        chargingProfilePurpose: 'TxDefaultProfile',
+        chargingProfileKind: 'Absolute',
+        chargingSchedule: {
+          startSchedule: '2026-03-01T11:45:00Z',
+          chargingRateUnit: 'A',
+          chargingSchedulePeriod: [{ startPeriod: 0, limit: 16, numberPhases: 3 }],
+        },
+      },
+    });
+  });
+
+  it('sends a TxProfile with the transaction id when a transaction runs', () => {
+    const { connectorId, csChargingProfiles } = buildSetChargingProfile16(
+      input({ connectorId: 1, transactionId: 5123, phases: 1 }),
+    );
+    expect(connectorId).toBe(1);
+    expect(csChargingProfiles).toMatchObject({
+      chargingProfileId: 2001,
+      transactionId: 5123,
+      stackLevel: 0,
+      chargingProfilePurpose: 'TxProfile',
+      chargingProfileKind: 'Absolute',
+    });
+    expect(csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].numberPhases).toBe(1);
+  });
+
+  it('refuses a TxProfile on connector 0', () => {
+    expect(() => buildSetChargingProfile16(input({ connectorId: 0, transactionId: 1 }))).toThrow(/connector/);
+  });
+
+  it('rounds limits down to 0.1 A and keeps whole and exact tenths', () => {
+    const periods = [
+      { start: '2026-03-01T12:00:00Z', end: '2026-03-01T12:15:00Z', limitA: 6.19 },
+      { start: '2026-03-01T12:15:00Z', end: '2026-03-01T12:30:00Z', limitA: 16.0 },
+      { start: '2026-03-01T12:30:00Z', end: '2026-03-01T12:45:00Z', limitA: 0.7 * 3 },
+      { start: '2026-03-01T12:45:00Z', end: null, limitA: 10.55 },
+    ];
+    const limits = buildSetChargingProfile16(
+      input({ periods }),
+    ).csChargingProfiles.chargingSchedule.chargingSchedulePeriod.map((p) => p.limit);
+    expect(limits).toEqual([6.1, 16, 2.1, 10.5]);
+  });
+
+  it('merges consecutive periods whose rounded limits are equal', () => {
+    const periods = [
+      { start: '2026-03-01T12:00:00Z', end: '2026-03-01T12:15:00Z', limitA: 10 },
+      { start: '2026-03-01T12:15:00Z', end: '2026-03-01T12:30:00Z', limitA: 10.04 },
+      { start: '2026-03-01T12:30:00Z', end: '2026-03-01T12:45:00Z', limitA: 8 },
+      { start: '2026-03-01T12:45:00Z', end: '2026-03-01T13:00:00Z', limitA: 10 },
+    ];
+    const schedule = buildSetChargingProfile16(input({ periods })).csChargingProfiles.chargingSchedule;
+    expect(schedule.startSchedule).toBe('2026-03-01T11:59:55Z');
+    expect(schedule.chargingSchedulePeriod).toEqual([
+      { startPeriod: 0, limit: 10, numberPhases: 3 },
+      { startPeriod: 1805, limit: 8, numberPhases: 3 },
+      { startPeriod: 2705, limit: 10, numberPhases: 3 },
+    ]);
+    expect(schedule.duration).toBe(3605);
+  });
+
+  it('drops periods that ended before now and keeps the one containing now', () => {
+    const periods = [
+      { start: '2026-03-01T11:00:00Z', end: '2026-03-01T11:30:00Z', limitA: 32 },
+      { start: '2026-03-01T11:30:00Z', end: '2026-03-01T12:00:00Z', limitA: 20 },
+      { start: '2026-03-01T12:00:00Z', end: '2026-03-01T12:30:00Z', limitA: 12 },
+      { start: '2026-03-01T12:30:00Z', end: null, limitA: 6 },
+    ];
+    const schedule = buildSetChargingProfile16(input({ periods, now: new Date('2026-03-01T12:10:00Z') }))
+      .csChargingProfiles.chargingSchedule;
+    expect(schedule.startSchedule).toBe('2026-03-01T12:00:00Z');
+    expect(schedule.chargingSchedulePeriod).toEqual([
+      { startPeriod: 0, limit: 12, numberPhases: 3 },
+      { startPeriod: 1800, limit: 6, numberPhases: 3 },
+    ]);
+    expect(schedule.duration).toBeUndefined();
+  });
+
+  it('starts the schedule 5 s before now, truncated to whole seconds, when the plan starts later', () => {
+    const periods = [
+      { start: '2026-03-01T12:10:00Z', end: '2026-03-01T12:20:00Z', limitA: 8 },
+      { start: '2026-03-01T12:20:00Z', end: '2026-03-01T12:30:00Z', limitA: 9 },
+    ];
+    const schedule = buildSetChargingProfile16(input({ periods, now: new Date('2026-03-01T12:00:00.750Z') }))
+      .csChargingProfiles.chargingSchedule;
+    expect(schedule.startSchedule).toBe('2026-03-01T11:59:55Z');
+    expect(schedule.chargingSchedulePeriod.map((p) => p.startPeriod)).toEqual([0, 1205]);
+    expect(schedule.duration).toBe(1805);
+  });
+
+  it('sets the duration to the end of the last period', () => {
+    const periods = [{ start: '2026-03-01T11:00:00Z', end: '2026-03-01T13:00:00Z', limitA: 16 }];
+    const schedule = buildSetChargingProfile16(input({ periods })).csChargingProfiles.chargingSchedule;
+    expect(schedule.startSchedule).toBe('2026-03-01T11:00:00Z');
+    expect(schedule.duration).toBe(7200);
+  });
+
+  it('throws on an empty period list, on a plan that has ended and on a negative limit', () => {
+    expect(() => buildSetChargingProfile16(input({ periods: [] }))).toThrow(/at least one period/);
+    expect(() =>
+      buildSetChargingProfile16(
+        input({ periods: [{ start: '2026-03-01T11:00:00Z', end: '2026-03-01T12:00:00Z', limitA: 6 }] }),
+      ),
+    ).toThrow(/ended/);
+    expect(() =>
+      buildSetChargingProfile16(
+        input({ periods: [{ start: '2026-03-01T11:00:00Z', end: null, limitA: -1 }] }),
+      ),
+    ).toThrow(/limit/);
+  });
+});

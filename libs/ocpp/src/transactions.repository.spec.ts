@@ -1,0 +1,109 @@
+import { eq } from 'drizzle-orm';
+import { schema } from '@gridflex/persistence';
+import { TEST_DATABASE_ENGINES, TestDatabase } from '@gridflex/persistence/testing';
+import { ChargerFixture, insertCharger } from './testing/charger-fixtures';
+import { TransactionsRepository } from './transactions.repository';
+
+describe.each(TEST_DATABASE_ENGINES)('TransactionsRepository on %s', (_engine, createDatabase) => {
+  let database: TestDatabase;
+  let repository: TransactionsRepository;
+  let charger: ChargerFixture;
+  let connectorRef: string;
+  const startedAt = new Date('2026-03-01T10:00:00.123Z');
+
+  beforeAll(async () => {
+    database = await createDatabase();
+    repository = new TransactionsRepository(database.db);
+  });
+  afterAll(() => database.close());
+
+  beforeEach(async () => {
+    await database.db.delete(schema.sites);
+    charger = await insertCharger(database.db, { identity: 'CP-1' });
+    connectorRef = charger.connectorRefs.get(1)!;
+  });
+
+  const transactionRow = async (id: number) =>
+    (await database.db.select().from(schema.transactions).where(eq(schema.transactions.id, id)))[0];
+  const countTransactions = async () => (await database.db.select().from(schema.transactions)).length;
+
+  it('creates a transaction and gives the same id for a repeated start', async () => {
+    const first = await repository.start({ connectorRef, idTag: 'TAG-1', meterStartWh: 1000, startedAt });
+    expect(first).toEqual({ transactionId: expect.any(Number), created: true });
+    expect(await transactionRow(first.transactionId)).toMatchObject({
+      connectorRef,
+      idTag: 'TAG-1',
+      meterStartWh: 1000,
+      startedAt,
+      stoppedAt: null,
+    });
+
+    const repeated = await repository.start({ connectorRef, idTag: 'TAG-1', meterStartWh: 1000, startedAt });
+    expect(repeated).toEqual({ transactionId: first.transactionId, created: false });
+    expect(await countTransactions()).toBe(1);
+  });
+
+  it('creates one transaction for repeated starts arriving together', async () => {
+    const results = await Promise.all(
+      [1, 2, 3].map(() => repository.start({ connectorRef, idTag: 'TAG-1', meterStartWh: 1000, startedAt })),
+    );
+    expect(new Set(results.map((r) => r.transactionId)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(await countTransactions()).toBe(1);
+  });
+
+  it('treats another start time, meter start or connector as another transaction', async () => {
+    const base = { connectorRef, idTag: 'TAG-1', meterStartWh: 1000, startedAt };
+    const ids = new Set([
+      (await repository.start(base)).transactionId,
+      (await repository.start({ ...base, startedAt: new Date(startedAt.getTime() + 1000) })).transactionId,
+      (await repository.start({ ...base, meterStartWh: 1001 })).transactionId,
+      (await repository.start({ ...base, connectorRef: charger.connectorRefs.get(2)! })).transactionId,
+    ]);
+    expect(ids.size).toBe(4);
+  });
+
+  it('stops an open transaction once; a repeated stop changes nothing', async () => {
+    const { transactionId } = await repository.start({
+      connectorRef,
+      idTag: 'T',
+      meterStartWh: 0,
+      startedAt,
+    });
+    const stoppedAt = new Date('2026-03-01T11:00:00Z');
+    await expect(
+      repository.stop(charger.chargerId, transactionId, {
+        meterStopWh: 5000,
+        stoppedAt,
+        reason: 'EVDisconnected',
+      }),
+    ).resolves.toBe(true);
+    await expect(
+      repository.stop(charger.chargerId, transactionId, {
+        meterStopWh: 9999,
+        stoppedAt: new Date('2026-03-01T12:00:00Z'),
+        reason: 'Local',
+      }),
+    ).resolves.toBe(false);
+    expect(await transactionRow(transactionId)).toMatchObject({
+      meterStopWh: 5000,
+      stoppedAt,
+      stopReason: 'EVDisconnected',
+    });
+  });
+
+  it("refuses to stop an unknown transaction or another charger's", async () => {
+    const { transactionId } = await repository.start({
+      connectorRef,
+      idTag: 'T',
+      meterStartWh: 0,
+      startedAt,
+    });
+    const other = await insertCharger(database.db, { identity: 'CP-2' });
+    const stop = { meterStopWh: 1, stoppedAt: new Date(), reason: null };
+    await expect(repository.stop(other.chargerId, transactionId, stop)).resolves.toBe(false);
+    await expect(repository.stop(charger.chargerId, transactionId + 1000, stop)).resolves.toBe(false);
+    await expect(repository.stop(charger.chargerId, 2 ** 40, stop)).resolves.toBe(false);
+    expect(await transactionRow(transactionId)).toMatchObject({ stoppedAt: null });
+  });
+});

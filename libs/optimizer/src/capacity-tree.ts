@@ -1,0 +1,102 @@
+import type { AllocationInput, CapacityNode, ConnectorDemand } from './model';
+
+export type PhaseIndex = 0 | 1 | 2;
+
+/** One node-phase of the tree and the connectors that draw current through it. */
+export interface NodePhaseLoad {
+  node: CapacityNode;
+  phase: PhaseIndex;
+  /** Indices into the input connectors. */
+  members: number[];
+}
+
+const ALL_PHASES: readonly PhaseIndex[] = [0, 1, 2];
+
+export function loadedPhases(connector: ConnectorDemand): readonly PhaseIndex[] {
+  return connector.phases === 1 ? [0] : ALL_PHASES;
+}
+
+/**
+ * Validates the tree and connectors against each other and lists, for every node-phase that carries at
+ * least one connector, which connectors load it. Throws on the first inconsistency found.
+ */
+export function nodePhaseLoads(input: AllocationInput): NodePhaseLoad[] {
+  const nodesById = indexNodes(input.nodes, input.blocks.length);
+  const ancestry = new Map(input.nodes.map((node) => [node.id, pathToRoot(node, nodesById)]));
+  validateConnectors(input.connectors, nodesById);
+
+  const loads = new Map<string, NodePhaseLoad>();
+  input.connectors.forEach((connector, index) => {
+    for (const node of ancestry.get(connector.nodeId) ?? []) {
+      for (const phase of loadedPhases(connector)) {
+        const key = `${node.id}\u0000${phase}`;
+        const load = loads.get(key) ?? { node, phase, members: [] };
+        load.members.push(index);
+        loads.set(key, load);
+      }
+    }
+  });
+  return [...loads.values()];
+}
+
+function indexNodes(nodes: readonly CapacityNode[], blockCount: number): Map<string, CapacityNode> {
+  const byId = new Map<string, CapacityNode>();
+  for (const node of nodes) {
+    if (byId.has(node.id)) throw new Error(`Duplicate node id "${node.id}"`);
+    if (node.limitsA.length !== blockCount) {
+      throw new Error(`Node "${node.id}" has ${node.limitsA.length} limit entries for ${blockCount} blocks`);
+    }
+    node.limitsA.forEach((limits, block) => {
+      if (limits.length !== 3 || limits.some(Number.isNaN)) {
+        throw new Error(`Node "${node.id}" block ${block}: limitsA must be three numbers (L1, L2, L3)`);
+      }
+    });
+    byId.set(node.id, node);
+  }
+  for (const node of nodes) {
+    if (node.parentId !== null && !byId.has(node.parentId)) {
+      throw new Error(`Node "${node.id}" references unknown parent "${node.parentId}"`);
+    }
+  }
+  return byId;
+}
+
+/** The node itself first, then its ancestors up to the root. */
+function pathToRoot(node: CapacityNode, byId: ReadonlyMap<string, CapacityNode>): CapacityNode[] {
+  const path: CapacityNode[] = [];
+  const seen = new Set<string>();
+  for (let current: CapacityNode | undefined = node; current;) {
+    if (seen.has(current.id)) {
+      const cycle = [...path.slice(path.indexOf(current)), current].map((n) => n.id);
+      throw new Error(`Node cycle: ${cycle.join(' -> ')}`);
+    }
+    seen.add(current.id);
+    path.push(current);
+    current = current.parentId === null ? undefined : byId.get(current.parentId);
+  }
+  return path;
+}
+
+function validateConnectors(
+  connectors: readonly ConnectorDemand[],
+  nodesById: ReadonlyMap<string, CapacityNode>,
+): void {
+  const ids = new Set<string>();
+  for (const c of connectors) {
+    if (ids.has(c.id)) throw new Error(`Duplicate connector id "${c.id}"`);
+    ids.add(c.id);
+    if (!nodesById.has(c.nodeId))
+      throw new Error(`Connector "${c.id}" references unknown node "${c.nodeId}"`);
+    // A finite max keeps every water level finite even where no node limits the connector.
+    if (!Number.isFinite(c.maxCurrentA) || c.maxCurrentA < 0) {
+      throw new Error(`Connector "${c.id}" maxCurrentA must be a finite number >= 0, got ${c.maxCurrentA}`);
+    }
+    if (!Number.isFinite(c.minCurrentA) || c.minCurrentA < 0) {
+      throw new Error(`Connector "${c.id}" minCurrentA must be a finite number >= 0, got ${c.minCurrentA}`);
+    }
+    if (c.minCurrentA > c.maxCurrentA) {
+      throw new Error(`Connector "${c.id}" has minCurrentA ${c.minCurrentA} > maxCurrentA ${c.maxCurrentA}`);
+    }
+    if (Number.isNaN(c.precedence)) throw new Error(`Connector "${c.id}" precedence is NaN`);
+  }
+}

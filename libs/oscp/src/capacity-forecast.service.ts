@@ -1,0 +1,64 @@
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { CapacityForecastsRepository } from './capacity-forecasts.repository';
+import type { DsoPeer } from './dso-peers.repository';
+import type { UpdateGroupCapacityForecastDto } from './dto/update-group-capacity-forecast.dto';
+import { ForecastAcceptedEvent, OSCP_FORECAST_ACCEPTED } from './events';
+import type { UpdateGroupCapacityForecast } from './oscp.types';
+
+export interface ReceivedForecast {
+  peer: DsoPeer;
+  requestId: string;
+  /** The validated view of the body. */
+  forecast: UpdateGroupCapacityForecastDto;
+  /** The same body as received, for the audit record. */
+  body: unknown;
+}
+
+@Injectable()
+export class CapacityForecastService {
+  private readonly logger = new Logger(CapacityForecastService.name);
+
+  constructor(
+    private readonly forecasts: CapacityForecastsRepository,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /**
+   * Stores the forecast (404 for an unknown group) and returns the event to announce once the
+   * peer has its reply: planning must not delay or fail the 204.
+   */
+  async store({ peer, requestId, forecast, body }: ReceivedForecast): Promise<ForecastAcceptedEvent> {
+    const { group_id: groupId, type } = forecast;
+    if (!(await this.forecasts.groupExists(groupId))) {
+      throw new NotFoundException({
+        message: `Unknown group_id ${JSON.stringify(groupId)}: no site is in it`,
+      });
+    }
+    const forecastId = await this.forecasts.insert({
+      peerId: peer.id,
+      requestId,
+      groupId,
+      type,
+      // Validated as `forecast` already; stored as received so the audit shows what the peer sent.
+      body: body as UpdateGroupCapacityForecast,
+    });
+    this.logger.log(
+      `Stored ${type} forecast ${forecastId} for group ${JSON.stringify(groupId)} ` +
+        `from DSO peer ${JSON.stringify(peer.name)} (X-Request-ID ${JSON.stringify(requestId)})`,
+    );
+    return new ForecastAcceptedEvent({ forecastId, groupId, type, peerId: peer.id });
+  }
+
+  announce(event: ForecastAcceptedEvent): void {
+    try {
+      this.events.emit(OSCP_FORECAST_ACCEPTED, event);
+    } catch (error) {
+      // Runs outside the request: an escaping listener error would crash the process.
+      this.logger.error(
+        `A listener of ${OSCP_FORECAST_ACCEPTED} failed for forecast ${event.forecastId}`,
+        error instanceof Error ? error.stack : String(error),
+      );
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { schema } from '@gridflex/persistence';
+import { TEST_DATABASE_ENGINES, TestDatabase } from '@gridflex/persistence/testing';
+import { CapacityForecastsRepository, NewCapacityForecast } from './capacity-forecasts.repository';
+import { DsoPeersRepository } from './dso-peers.repository';
+import { CapacityForecastType, UpdateGroupCapacityForecast } from './oscp.types';
+
+const body = (
+  groupId: string,
+  type: CapacityForecastType,
+  capacity: number,
+): UpdateGroupCapacityForecast => ({
+  group_id: groupId,
+  type,
+  forecasted_blocks: [
+    {
+      capacity,
+      phase: 'ALL',
+      unit: 'A',
+      start_time: '2025-06-01T10:00:00Z',
+      end_time: '2025-06-01T11:00:00Z',
+    },
+  ],
+});
+
+describe.each(TEST_DATABASE_ENGINES)('CapacityForecastsRepository on %s', (_engine, createDatabase) => {
+  let database: TestDatabase;
+  let sut: CapacityForecastsRepository;
+  let peerId: string;
+
+  const forecast = (requestId: string, groupId: string, type: CapacityForecastType): NewCapacityForecast => ({
+    peerId,
+    requestId,
+    groupId,
+    type,
+    body: body(groupId, type, 100),
+  });
+
+  beforeAll(async () => {
+    database = await createDatabase();
+    sut = new CapacityForecastsRepository(database.db);
+    peerId = (await new DsoPeersRepository(database.db).create({ name: 'dso', tokenHash: 'h' })).id;
+  });
+
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('knows a group once a site names it', async () => {
+    expect(await sut.groupExists('g1')).toBe(false);
+    await database.db
+      .insert(schema.sites)
+      .values({ name: 's', groupId: 'g1', nominalVoltageV: 230, limitL1A: 1, limitL2A: 1, limitL3A: 1 });
+    expect(await sut.groupExists('g1')).toBe(true);
+    expect(await sut.groupExists('G1')).toBe(false);
+  });
+
+  it('inserts and lists the forecasts of one group and type, oldest first, body as stored', async () => {
+    const first = await sut.insert(forecast('r1', 'g1', 'CONSUMPTION'));
+    await sut.insert(forecast('r2', 'g1', 'FALLBACK_CONSUMPTION'));
+    await sut.insert(forecast('r3', 'g2', 'CONSUMPTION'));
+    const withExtras = { ...body('g1', 'CONSUMPTION', 50), note: 'extra field kept' };
+    const second = await sut.insert({ ...forecast('r4', 'g1', 'CONSUMPTION'), body: withExtras });
+
+    const listed = await sut.listForGroup('g1', 'CONSUMPTION');
+
+    expect(listed.map(({ id, requestId }) => ({ id, requestId }))).toEqual([
+      { id: first, requestId: 'r1' },
+      { id: second, requestId: 'r4' },
+    ]);
+    expect(listed[0].receivedAt).toBeInstanceOf(Date);
+    expect(listed[0].receivedAt.getTime()).toBeLessThanOrEqual(listed[1].receivedAt.getTime());
+    expect(listed[1].body).toEqual(withExtras);
+  });
+
+  it('lists nothing for a group without forecasts', async () => {
+    expect(await sut.listForGroup('g3', 'CONSUMPTION')).toEqual([]);
+  });
+});

@@ -1,0 +1,22 @@
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsString, Validate, ValidateNested } from 'class-validator';
+import { CAPACITY_FORECAST_TYPES, CapacityForecastType, UpdateGroupCapacityForecast } from '../oscp.types';
+import { BlocksStartBeforeEndConstraint } from './forecast-validators';
+import { ForecastedBlockDto } from './forecasted-block.dto';
+
+/** OSCP 2.0 UpdateGroupCapacityForecast; property names are the wire names. */
+export class UpdateGroupCapacityForecastDto implements UpdateGroupCapacityForecast {
+  @IsString()
+  @IsNotEmpty()
+  group_id!: string;
+
+  @IsIn(CAPACITY_FORECAST_TYPES)
+  type!: CapacityForecastType;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => ForecastedBlockDto)
+  @Validate(BlocksStartBeforeEndConstraint)
+  forecasted_blocks!: ForecastedBlockDto[];
+}

@@ -1,0 +1,5 @@
+export * from './forecast-capacity';
+export * from './plan-builder';
+export * from './plan.controller';
+export * from './planning.module';
+export * from './planning.service';

@@ -1,0 +1,55 @@
+import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, UseGuards } from '@nestjs/common';
+import { AdminApiKeyGuard } from '@gridflex/common';
+import { SitesRepository } from '@gridflex/sites';
+import { PlansRepository, PlanWithDispatch } from './plans.repository';
+
+export interface ConnectorPlanView {
+  connectorRef: string;
+  chargerIdentity: string;
+  connectorId: number;
+  version: number;
+  plannedAt: string;
+  periods: { start: string; end: string | null; limitA: number }[];
+  dispatch: { status: string; detail: string | null; version: number | null; at: string | null };
+}
+
+export interface SitePlanView {
+  siteId: string;
+  groupId: string | null;
+  connectors: ConnectorPlanView[];
+}
+
+function toView(plan: PlanWithDispatch): ConnectorPlanView {
+  return {
+    connectorRef: plan.connectorRef,
+    chargerIdentity: plan.identity,
+    connectorId: plan.connectorId,
+    version: plan.version,
+    plannedAt: plan.plannedAt.toISOString(),
+    periods: plan.periods,
+    dispatch: {
+      status: plan.dispatchStatus,
+      detail: plan.dispatchDetail,
+      version: plan.dispatchedVersion,
+      at: plan.dispatchedAt?.toISOString() ?? null,
+    },
+  };
+}
+
+@Controller('api/v1/sites')
+@UseGuards(AdminApiKeyGuard)
+export class PlanController {
+  constructor(
+    private readonly sites: SitesRepository,
+    private readonly plans: PlansRepository,
+  ) {}
+
+  /** The current plan of every connector of the site, and how its dispatch went. */
+  @Get(':id/plan')
+  async plan(@Param('id', ParseUUIDPipe) id: string): Promise<SitePlanView> {
+    const site = await this.sites.findById(id);
+    if (!site) throw new NotFoundException(`Site ${id} not found`);
+    const plans = await this.plans.forSite(id);
+    return { siteId: site.id, groupId: site.groupId, connectors: plans.map(toView) };
+  }
+}

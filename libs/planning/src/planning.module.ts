@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { DispatchModule } from '@gridflex/dispatch';
+import { OscpModule } from '@gridflex/oscp';
+import { SitesModule } from '@gridflex/sites';
+import { PlanController } from './plan.controller';
+import { PlanningRepository } from './planning.repository';
+import { PlanningService } from './planning.service';
+import { PlansRepository } from './plans.repository';
+
+/** Orchestration: gathers the inputs of a plan, runs the optimizer, stores and dispatches the result. */
+@Module({
+  imports: [SitesModule, OscpModule, DispatchModule],
+  controllers: [PlanController],
+  providers: [PlanningRepository, PlansRepository, PlanningService],
+  exports: [PlanningService],
+})
+export class PlanningModule {}

@@ -105,7 +105,7 @@ export type AppConfig = Readonly<EnvironmentVariables>;
 
 function describe(error: ValidationError, raw: Record<string, unknown>): string {
   const got = raw[error.property];
-  return `${Object.values(error.constraints ?? {}).join('; ')} (got ${JSON.stringify(got)})`;
+  return `${[...new Set(Object.values(error.constraints ?? {}))].join('; ')} (got ${JSON.stringify(got)})`;
 }
 
 /**

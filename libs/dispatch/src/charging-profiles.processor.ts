@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import {
   buildSetChargingProfile16,
   ChargerOfflineError,
+  ChargerStateRepository,
   OcppCallError,
   OcppCallTimeoutError,
   OcppGatewayService,
@@ -28,6 +29,7 @@ export class ChargingProfilesProcessor extends WorkerHost implements OnModuleIni
   constructor(
     private readonly repository: DispatchRepository,
     private readonly gateway: OcppGatewayService,
+    private readonly chargerState: ChargerStateRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
@@ -45,7 +47,7 @@ export class ChargingProfilesProcessor extends WorkerHost implements OnModuleIni
     const payload = buildSetChargingProfile16({
       connectorId: target.connectorId,
       phases: target.phases,
-      transactionId: target.activeTransactionId,
+      transactionId: await this.chargerState.activeTransactionId(connectorRef),
       periods: target.periods,
       now: new Date(),
     });

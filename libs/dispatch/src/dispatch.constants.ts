@@ -17,3 +17,15 @@ export type DispatchStatus =
   | 'charger-offline'
   | 'timeout'
   | 'failed';
+
+/** Outcomes that say nothing against the plan itself: it is sent again when the charger comes back. */
+export const RETRYABLE_STATUSES: readonly DispatchStatus[] = [
+  'pending',
+  'charger-offline',
+  'timeout',
+  'failed',
+];
+
+export function dispatchJobId(job: SetChargingProfileJob): string {
+  return `${job.connectorRef}.v${job.version}`;
+}

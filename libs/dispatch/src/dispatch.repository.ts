@@ -1,16 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { DATABASE, Database, PlannedPeriod, schema } from '@gridflex/persistence';
-import type { DispatchStatus } from './dispatch.constants';
+import { DispatchStatus, RETRYABLE_STATUSES, SetChargingProfileJob } from './dispatch.constants';
 
-/** Everything needed to turn a connector's latest plan into an OCPP message. */
+/** A connector's latest plan and where to send it. */
 export interface DispatchTarget {
   version: number;
   periods: PlannedPeriod[];
   identity: string;
   connectorId: number;
   phases: 1 | 3;
-  activeTransactionId: number | null;
 }
 
 @Injectable()
@@ -30,14 +29,7 @@ export class DispatchRepository {
       .innerJoin(schema.connectors, eq(schema.connectors.id, schema.connectorPlans.connectorRef))
       .innerJoin(schema.chargers, eq(schema.chargers.id, schema.connectors.chargerId))
       .where(eq(schema.connectorPlans.connectorRef, connectorRef));
-    if (!row) return undefined;
-    const [transaction] = await this.db
-      .select({ id: schema.transactions.id })
-      .from(schema.transactions)
-      .where(and(eq(schema.transactions.connectorRef, connectorRef), isNull(schema.transactions.stoppedAt)))
-      .orderBy(desc(schema.transactions.startedAt), desc(schema.transactions.id))
-      .limit(1);
-    return { ...row, phases: row.phases === 1 ? 1 : 3, activeTransactionId: transaction?.id ?? null };
+    return row && { ...row, phases: row.phases === 1 ? 1 : 3 };
   }
 
   /** Records an outcome, unless a newer plan version has replaced the one it belongs to. */
@@ -53,6 +45,20 @@ export class DispatchRepository {
       .set({ dispatchStatus: status, dispatchDetail: detail, dispatchedVersion: version, dispatchedAt: at })
       .where(
         and(eq(schema.connectorPlans.connectorRef, connectorRef), eq(schema.connectorPlans.version, version)),
+      );
+  }
+
+  /** The charger's plans whose latest version has not reached it for a reason that may since have gone. */
+  undeliveredForCharger(chargerId: string): Promise<SetChargingProfileJob[]> {
+    return this.db
+      .select({ connectorRef: schema.connectorPlans.connectorRef, version: schema.connectorPlans.version })
+      .from(schema.connectorPlans)
+      .innerJoin(schema.connectors, eq(schema.connectors.id, schema.connectorPlans.connectorRef))
+      .where(
+        and(
+          eq(schema.connectors.chargerId, chargerId),
+          inArray(schema.connectorPlans.dispatchStatus, [...RETRYABLE_STATUSES]),
+        ),
       );
   }
 }

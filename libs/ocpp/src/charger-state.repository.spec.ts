@@ -64,6 +64,12 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
     expect(await chargerRow()).toMatchObject({ connected: false, lastSeenAt: seenAt });
   });
 
+  it('forgets every connection recorded by an earlier process', async () => {
+    await repository.markConnected(charger.chargerId, new Date());
+    await repository.markAllDisconnected();
+    expect(await chargerRow()).toMatchObject({ connected: false });
+  });
+
   it('updates the status of a registered connector only', async () => {
     const at = new Date('2026-03-01T10:00:00Z');
     await expect(repository.updateConnectorStatus(charger.chargerId, 2, 'Charging', at)).resolves.toBe(true);
@@ -122,21 +128,19 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
     ).resolves.toBe(false);
   });
 
-  it("gives the connector's open transaction, the most recent when several are open", async () => {
+  it("gives the connector's open transaction, none once it stopped", async () => {
     const transactions = new TransactionsRepository(database.db);
     const connectorRef = charger.connectorRefs.get(1)!;
     await expect(repository.activeTransactionId(connectorRef)).resolves.toBeNull();
 
     const start = (iso: string) =>
       transactions.start({ connectorRef, idTag: 'TAG', meterStartWh: 0, startedAt: new Date(iso) });
-    const older = await start('2026-03-01T09:00:00Z');
+    await start('2026-03-01T09:00:00Z');
     const newer = await start('2026-03-01T10:00:00Z');
     await expect(repository.activeTransactionId(connectorRef)).resolves.toBe(newer.transactionId);
 
     const stop = { meterStopWh: 10, stoppedAt: new Date('2026-03-01T11:00:00Z'), reason: null };
     await transactions.stop(charger.chargerId, newer.transactionId, stop);
-    await expect(repository.activeTransactionId(connectorRef)).resolves.toBe(older.transactionId);
-    await transactions.stop(charger.chargerId, older.transactionId, stop);
     await expect(repository.activeTransactionId(connectorRef)).resolves.toBeNull();
   });
 });

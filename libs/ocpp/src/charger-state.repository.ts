@@ -46,6 +46,11 @@ export class ChargerStateRepository {
     await this.db.update(chargers).set({ connected: false }).where(eq(chargers.id, chargerId));
   }
 
+  /** At start-up no socket is open yet, whatever an earlier process recorded before it stopped. */
+  async markAllDisconnected(): Promise<void> {
+    await this.db.update(chargers).set({ connected: false }).where(eq(chargers.connected, true));
+  }
+
   async touch(chargerId: string, at: Date): Promise<void> {
     await this.db.update(chargers).set({ lastSeenAt: at }).where(eq(chargers.id, chargerId));
   }

@@ -1,4 +1,3 @@
-export * from './charger-session';
 export * from './charger-state.repository';
 export * from './errors';
 export * from './events';

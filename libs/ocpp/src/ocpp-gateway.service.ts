@@ -67,7 +67,8 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     this.rpc.on('error', (error: unknown) => this.logger.error(`WebSocket server error: ${String(error)}`));
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    await this.chargerState.markAllDisconnected();
     const httpServer = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (!httpServer) {
       this.logger.warn('No HTTP server in this process: OCPP connections are not accepted');

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { schema } from '@gridflex/persistence';
 import { TEST_DATABASE_ENGINES, TestDatabase } from '@gridflex/persistence/testing';
 import { ChargerFixture, insertCharger } from './testing/charger-fixtures';
-import { TransactionsRepository } from './transactions.repository';
+import { SUPERSEDED, TransactionsRepository } from './transactions.repository';
 
 describe.each(TEST_DATABASE_ENGINES)('TransactionsRepository on %s', (_engine, createDatabase) => {
   let database: TestDatabase;
@@ -61,6 +61,22 @@ describe.each(TEST_DATABASE_ENGINES)('TransactionsRepository on %s', (_engine, c
       (await repository.start({ ...base, connectorRef: charger.connectorRefs.get(2)! })).transactionId,
     ]);
     expect(ids.size).toBe(4);
+  });
+
+  it('closes a transaction left open when a new one starts on the same connector', async () => {
+    const older = await repository.start({ connectorRef, idTag: 'TAG-1', meterStartWh: 1000, startedAt });
+    const laterStart = new Date(startedAt.getTime() + 3_600_000);
+    const newer = await repository.start({
+      connectorRef,
+      idTag: 'TAG-2',
+      meterStartWh: 9000,
+      startedAt: laterStart,
+    });
+    expect(await transactionRow(older.transactionId)).toMatchObject({
+      stoppedAt: laterStart,
+      stopReason: SUPERSEDED,
+    });
+    expect(await transactionRow(newer.transactionId)).toMatchObject({ stoppedAt: null });
   });
 
   it('stops an open transaction once; a repeated stop changes nothing', async () => {

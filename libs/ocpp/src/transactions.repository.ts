@@ -18,6 +18,12 @@ export interface TransactionStop {
   reason: string | null;
 }
 
+/**
+ * Stop reason of a transaction left open when a new one starts on its connector: its StopTransaction
+ * was lost, and a connector carries one session at a time.
+ */
+export const SUPERSEDED = 'SupersededByNewTransaction';
+
 /** OCPP 1.6 transactions; chargers repeat messages, so both operations are idempotent. */
 @Injectable()
 export class TransactionsRepository {
@@ -26,6 +32,7 @@ export class TransactionsRepository {
   /**
    * The id of the transaction with this connector, start time and meter start, created unless it exists.
    * The connector row is locked so that a repeated StartTransaction arriving at the same time waits.
+   * A transaction still open on the connector is closed at the new one's start.
    */
   async start(start: TransactionStart): Promise<{ transactionId: number; created: boolean }> {
     return this.db.transaction(async (tx) => {
@@ -45,6 +52,10 @@ export class TransactionsRepository {
           ),
         );
       if (existing) return { transactionId: existing.id, created: false };
+      await tx
+        .update(transactions)
+        .set({ stoppedAt: start.startedAt, stopReason: SUPERSEDED })
+        .where(and(eq(transactions.connectorRef, start.connectorRef), isNull(transactions.stoppedAt)));
       const [created] = await tx.insert(transactions).values(start).returning({ id: transactions.id });
       return { transactionId: created.id, created: true };
     });

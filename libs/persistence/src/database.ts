@@ -8,7 +8,10 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { Pool } from 'pg';
+import { Logger } from '@nestjs/common';
 import * as schema from './schema';
+
+const logger = new Logger('Database');
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -37,6 +40,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 
 async function openPostgres(url: string): Promise<DatabaseHandle> {
   const pool = new Pool({ connectionString: url, max: 10 });
+  // An idle client losing its server (restart, failover) must not crash the process; the pool reconnects.
+  pool.on('error', (error) => logger.warn(`PostgreSQL connection lost: ${error.message}`));
   const db = drizzlePg(pool, { schema });
   const lockClient = await pool.connect();
   try {

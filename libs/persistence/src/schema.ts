@@ -17,7 +17,9 @@ const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull(
 
 /** A DSO acting as OSCP Capacity Provider; only a hash of the token it uses to call us is kept. */
 export const dsoPeers = pgTable('dso_peers', {
-  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
   name: text('name').notNull().unique(),
   tokenHash: text('token_hash').notNull().unique(),
   createdAt: createdAt(),
@@ -27,7 +29,9 @@ export const dsoPeers = pgTable('dso_peers', {
 export const sites = pgTable(
   'sites',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     name: text('name').notNull(),
     groupId: text('group_id'),
     nominalVoltageV: doublePrecision('nominal_voltage_v').notNull(),
@@ -42,7 +46,9 @@ export const sites = pgTable(
 export const chargers = pgTable(
   'chargers',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     siteId: uuid('site_id')
       .notNull()
       .references(() => sites.id, { onDelete: 'cascade' }),
@@ -63,7 +69,9 @@ export const chargers = pgTable(
 export const connectors = pgTable(
   'connectors',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     chargerId: uuid('charger_id')
       .notNull()
       .references(() => chargers.id, { onDelete: 'cascade' }),
@@ -102,7 +110,9 @@ export const transactions = pgTable(
 export const capacityForecasts = pgTable(
   'capacity_forecasts',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     peerId: uuid('peer_id')
       .notNull()
       .references(() => dsoPeers.id, { onDelete: 'cascade' }),

@@ -36,6 +36,7 @@ export class Ocpp16HandlersService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Installs the handlers on a new connection, for the charger that authenticated on it. */
   register(client: RPCServerClient, session: ChargerSession): void {
     const handle = <Request>(action: string, handler: (request: Request) => Promise<object>) =>
       client.handle(action, ({ params }: IHandlersOption) =>

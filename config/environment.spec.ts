@@ -1,0 +1,51 @@
+import { DEFAULTS } from './defaults';
+import { validateEnvironment } from './environment';
+
+describe(validateEnvironment.name, () => {
+  it('falls back to the defaults for everything not set', () => {
+    const config = validateEnvironment({});
+    expect(config).toMatchObject(DEFAULTS);
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.ADMIN_API_KEY).toBeUndefined();
+  });
+
+  it('reads numbers and booleans from their string form', () => {
+    const config = validateEnvironment({ PORT: '8080', REDIS_AUTOSTART: 'false', DISPATCH_CONCURRENCY: '4' });
+    expect(config).toMatchObject({ PORT: 8080, REDIS_AUTOSTART: false, DISPATCH_CONCURRENCY: 4 });
+  });
+
+  it('treats empty values as unset and ignores variables it does not know', () => {
+    expect(validateEnvironment({ PORT: '', HOME: '/root' }).PORT).toBe(DEFAULTS.PORT);
+  });
+
+  it.each([
+    ['PORT', 'http', 'PORT must be an integer between 0 and 65535 (got "http")'],
+    ['PORT', '70000', 'PORT must be an integer between 0 and 65535 (got "70000")'],
+    ['DATABASE_URL', 'mysql://x', 'DATABASE_URL must be a postgres:// or postgresql:// URL'],
+    ['REDIS_URL', '127.0.0.1:6379', 'REDIS_URL must be a redis:// or rediss:// URL'],
+    ['REDIS_AUTOSTART', 'maybe', 'REDIS_AUTOSTART must be true or false'],
+    ['QUEUE_PREFIX', 'a b', 'QUEUE_PREFIX must be 1-64 characters'],
+    ['ADMIN_API_KEY', 'short', 'ADMIN_API_KEY must be at least 16 characters'],
+    ['OCPP_HEARTBEAT_INTERVAL_S', '5', 'OCPP_HEARTBEAT_INTERVAL_S must be an integer between 10 and 86400'],
+    ['OCPP_CALL_TIMEOUT_MS', '1.5', 'OCPP_CALL_TIMEOUT_MS must be an integer between 100 and 300000'],
+    ['DISPATCH_CONCURRENCY', '0', 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000'],
+    ['DISPATCH_ATTEMPTS', '101', 'DISPATCH_ATTEMPTS must be an integer between 1 and 100'],
+    ['DISPATCH_BACKOFF_MS', '-1', 'DISPATCH_BACKOFF_MS must be an integer between 10 and 600000'],
+    ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
+  ])('refuses %s=%s naming the variable and what is allowed', (name, value, message) => {
+    expect(() => validateEnvironment({ [name]: value })).toThrow(message);
+  });
+
+  it('lists every invalid variable at once, each message once', () => {
+    let message = '';
+    try {
+      validateEnvironment({ PORT: 'x', LOG_LEVEL: 'loud' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Invalid environment: /);
+    expect(message).toContain('PORT');
+    expect(message).toContain('LOG_LEVEL');
+    expect(message.match(/PORT must be/g)).toHaveLength(1);
+  });
+});

@@ -47,7 +47,7 @@ describe('a DSO forecast becomes charging profiles on connected chargers', () =>
         LOG_LEVEL: 'warn',
         DISPATCH_BACKOFF_MS: 100,
       }),
-      { logger: ['error', 'warn'] },
+      { logger: ['error'] },
     );
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address();
@@ -131,23 +131,23 @@ describe('a DSO forecast becomes charging profiles on connected chargers', () =>
     // Two EVs share 30 A, then 20 A; at 10 A only one can get its 6 A minimum; then the site limit.
     // Equal neighbouring periods are merged: A's 10 A spans two blocks.
     const expected = { first: [15, 10, 20], second: [15, 10, 0, 20] };
-    const profileA = (await a.waitForProfile(
+    const profileA = await a.waitForProfile<Profile>(
       (p: Profile) =>
         p.csChargingProfiles.chargingProfilePurpose === 'TxProfile' &&
         limits(p).join() === expected.first.join(),
       20_000,
-    )) as Profile;
-    const profileB = (await b.waitForProfile(
+    );
+    const profileB = await b.waitForProfile<Profile>(
       (p: Profile) =>
         p.csChargingProfiles.chargingProfilePurpose === 'TxProfile' &&
         limits(p).join() === expected.second.join(),
       20_000,
-    )) as Profile;
-    const profileC = (await c.waitForProfile(
+    );
+    const profileC = await c.waitForProfile<Profile>(
       (p: Profile) =>
         p.csChargingProfiles.chargingProfilePurpose === 'TxDefaultProfile' && limits(p).every((l) => l === 0),
       20_000,
-    )) as Profile;
+    );
 
     expect(profileA.csChargingProfiles.transactionId).toEqual(expect.any(Number));
     expect(profileA.csChargingProfiles.chargingSchedule.chargingRateUnit).toBe('A');

@@ -59,7 +59,12 @@ describe('charging-profiles queue', () => {
     { start: new Date(Date.now() - 60_000).toISOString(), end: null, limitA },
   ];
 
-  async function plannedConnector(identity: string, version: number, limitA: number): Promise<string> {
+  async function plannedConnector(
+    identity: string,
+    version: number,
+    limitA: number,
+    dispatchStatus = 'pending',
+  ): Promise<string> {
     const fixture = await insertCharger(db, { identity, connectorIds: [1] });
     const connectorRef = fixture.connectorRefs.get(1)!;
     await db.insert(schema.connectorPlans).values({
@@ -67,13 +72,17 @@ describe('charging-profiles queue', () => {
       version,
       periods: periods(limitA),
       plannedAt: new Date(),
-      dispatchStatus: 'pending',
+      dispatchStatus,
     });
     return connectorRef;
   }
 
-  async function connect(identity: string): Promise<SimulatedCharger> {
-    const charger = new SimulatedCharger({ endpoint, identity, connectorCount: 1 });
+  /** Connecting makes the controller send what is pending, so the charger's behaviour is set before. */
+  async function connect(
+    identity: string,
+    behaviour: Partial<Pick<SimulatedCharger, 'profileAnswer' | 'answerDelayMs'>> = {},
+  ): Promise<SimulatedCharger> {
+    const charger = Object.assign(new SimulatedCharger({ endpoint, identity, connectorCount: 1 }), behaviour);
     await charger.connect();
     chargers.push(charger);
     return charger;
@@ -119,8 +128,7 @@ describe('charging-profiles queue', () => {
 
   it('records a rejection and does not retry it', async () => {
     const connectorRef = await plannedConnector('DISP-3', 1, 16);
-    const charger = await connect('DISP-3');
-    charger.profileAnswer = 'Rejected';
+    const charger = await connect('DISP-3', { profileAnswer: 'Rejected' });
     await dispatch.enqueue([{ connectorRef, version: 1 }]);
     const { state, job } = await settled(connectorRef, 1);
     expect(state).toBe('completed');
@@ -133,18 +141,20 @@ describe('charging-profiles queue', () => {
   });
 
   it('skips a job whose version a newer plan has superseded', async () => {
-    const connectorRef = await plannedConnector('DISP-4', 2, 16);
+    const connectorRef = await plannedConnector('DISP-4', 2, 16, 'accepted');
     const charger = await connect('DISP-4');
     await dispatch.enqueue([{ connectorRef, version: 1 }]);
     expect((await settled(connectorRef, 1)).job.returnvalue).toEqual({ outcome: 'superseded' });
     expect(charger.receivedProfiles).toHaveLength(0);
-    expect(await planRow(connectorRef)).toMatchObject({ dispatchStatus: 'pending', dispatchedVersion: null });
+    expect(await planRow(connectorRef)).toMatchObject({
+      dispatchStatus: 'accepted',
+      dispatchedVersion: null,
+    });
   });
 
   it('records a timeout and retries it', async () => {
     const connectorRef = await plannedConnector('DISP-5', 1, 16);
-    const charger = await connect('DISP-5');
-    charger.answerDelayMs = 2_000;
+    await connect('DISP-5', { answerDelayMs: 2_000 });
     await dispatch.enqueue([{ connectorRef, version: 1 }]);
     const { state, job } = await settled(connectorRef, 1);
     expect(state).toBe('failed');

@@ -12,6 +12,8 @@ import {
 } from './dispatch.constants';
 import { DispatchRepository } from './dispatch.repository';
 
+const WAITING_OUT = ['failed', 'delayed'];
+
 /** Producer side of the `charging-profiles` queue. */
 @Injectable()
 export class ProfileDispatchService {
@@ -40,9 +42,14 @@ export class ProfileDispatchService {
   private async redeliver(data: SetChargingProfileJob): Promise<void> {
     const job = await this.queue.getJob(dispatchJobId(data));
     if (!job) return this.add(data);
-    const state = await job.getState();
-    if (state === 'failed') await job.retry();
-    else if (state === 'delayed') await job.promote();
+    try {
+      const state = await job.getState();
+      if (state === 'failed') await job.retry();
+      else if (state === 'delayed') await job.promote();
+    } catch (error) {
+      // The job may have left that state meanwhile: then it is running or done, which is what we want.
+      if (WAITING_OUT.includes(await job.getState())) throw error;
+    }
   }
 
   private async add(data: SetChargingProfileJob): Promise<void> {

@@ -5,6 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Both drivers return `{ rows }`, which the shared Database type does not express. */
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
 describe.each(TEST_DATABASE_ENGINES)('database on %s', (_engine, create) => {
   it('applies every migration and records it once', async () => {
     const handle = await create();
@@ -12,7 +17,7 @@ describe.each(TEST_DATABASE_ENGINES)('database on %s', (_engine, create) => {
       const tables = await handle.db.execute<{ table_name: string }>(
         sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
       );
-      const names = (tables as unknown as { rows: { table_name: string }[] }).rows.map((r) => r.table_name);
+      const names = rowsOf<{ table_name: string }>(tables).map((r) => r.table_name);
       expect(names).toEqual(
         expect.arrayContaining(['sites', 'chargers', 'connectors', 'transactions', 'capacity_forecasts']),
       );
@@ -31,7 +36,7 @@ describe('PGlite on disk', () => {
       await first.close();
       const second = await openDatabase({ pgliteDataDir: dir });
       const rows = await second.db.execute(sql`select name from dso_peers`);
-      expect((rows as unknown as { rows: unknown[] }).rows).toEqual([{ name: 'dso' }]);
+      expect(rowsOf(rows)).toEqual([{ name: 'dso' }]);
       await second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import request from 'supertest';
+import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
+import { AppModule } from '../src/app.module';
+
+const API_KEY = randomBytes(24).toString('hex');
+const DSO_TOKEN = randomBytes(24).toString('hex');
+
+type Profile = {
+  connectorId: number;
+  csChargingProfiles: {
+    chargingProfilePurpose: string;
+    chargingSchedule: { chargingSchedulePeriod: { limit: number }[] };
+  };
+};
+type PlanView = { connectors: { connectorId: number; version: number; periods: { limitA: number }[] }[] };
+
+const limits = (p: Profile) =>
+  p.csChargingProfiles.chargingSchedule.chargingSchedulePeriod.map((x) => x.limit);
+const profile = (connectorId: number, purpose: string, expected: number[]) => (p: Profile) =>
+  p.connectorId === connectorId &&
+  p.csChargingProfiles.chargingProfilePurpose === purpose &&
+  limits(p).join() === expected.join();
+
+describe('re-planning on state changes, and across a restart', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gridflex-e2e-'));
+  const environment = {
+    PGLITE_DATA_DIR: join(dataDir, 'pglite'),
+    ADMIN_API_KEY: API_KEY,
+    QUEUE_PREFIX: `gridflex-e2e-${randomBytes(4).toString('hex')}`,
+    DISPATCH_BACKOFF_MS: 100,
+    LOG_LEVEL: 'warn',
+  };
+  let app: INestApplication;
+  let charger: SimulatedCharger | undefined;
+
+  async function start(): Promise<string> {
+    app = await NestFactory.create(AppModule.forRoot(environment), { logger: ['error'] });
+    await app.listen(0, '127.0.0.1');
+    return `127.0.0.1:${app.getHttpServer().address().port}`;
+  }
+  const admin = () => request(app.getHttpServer());
+  const plan = async (siteId: string): Promise<PlanView> =>
+    (await admin().get(`/api/v1/sites/${siteId}/plan`).set('X-API-Key', API_KEY).expect(200)).body;
+
+  afterAll(async () => {
+    await charger?.close();
+    await app?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('follows sessions, a forecast and a restart without losing anything', async () => {
+    let host = await start();
+    await admin()
+      .post('/api/v1/dso-peers')
+      .set('X-API-Key', API_KEY)
+      .send({ name: 'dso', token: DSO_TOKEN })
+      .expect(201);
+    const site = await admin()
+      .post('/api/v1/sites')
+      .set('X-API-Key', API_KEY)
+      .send({ name: 'Solo', nominalVoltageV: 230, gridLimitA: { l1: 20, l2: 20, l3: 20 } })
+      .expect(201);
+    const siteId: string = site.body.id;
+    await admin()
+      .post(`/api/v1/sites/${siteId}/chargers`)
+      .set('X-API-Key', API_KEY)
+      .send({
+        identity: 'CP-R',
+        ocppVersion: '1.6',
+        connectors: [
+          { connectorId: 1, maxCurrentA: 16, phases: 3 },
+          { connectorId: 2, maxCurrentA: 16, phases: 3 },
+        ],
+      })
+      .expect(201);
+
+    charger = new SimulatedCharger({ endpoint: `ws://${host}/ocpp`, identity: 'CP-R', connectorCount: 2 });
+    await charger.connect();
+    await charger.boot();
+
+    // A site mapped to no group is planned with its own grid limit: one EV is held at its maximum.
+    const first = await charger.startTransaction(1, 'TAG-1', 0);
+    await charger.waitForProfile(profile(1, 'TxProfile', [16]), 20_000);
+
+    // A second EV: the 20 A site limit is shared.
+    const second = await charger.startTransaction(2, 'TAG-2', 0);
+    await charger.waitForProfile(profile(1, 'TxProfile', [10]), 20_000);
+    await charger.waitForProfile(profile(2, 'TxProfile', [10]), 20_000);
+
+    // It leaves: the first gets its maximum back, the empty connector a 0 A default.
+    await charger.stopTransaction(second, 1000);
+    await charger.statusNotification(2, 'Available');
+    await charger.waitForProfile(profile(1, 'TxProfile', [16]), 20_000);
+    await charger.waitForProfile(profile(2, 'TxDefaultProfile', [0]), 20_000);
+
+    // The site joins a DSO group, which limits it to 12 A for the next half hour.
+    await admin()
+      .put(`/api/v1/sites/${siteId}/group`)
+      .set('X-API-Key', API_KEY)
+      .send({ groupId: 'grp-r' })
+      .expect(200);
+    const now = Date.now();
+    const dso = new SimulatedDso({ baseUrl: `http://${host}/oscp/fp/2.0`, token: DSO_TOKEN });
+    const sent = await dso.sendCapacityForecast({
+      groupId: 'grp-r',
+      type: 'CONSUMPTION',
+      blocks: [
+        {
+          capacity: 12,
+          phase: 'ALL',
+          unit: 'A',
+          start_time: new Date(now - 60_000).toISOString(),
+          end_time: new Date(now + 30 * 60_000).toISOString(),
+        },
+      ],
+    });
+    expect(sent.status).toBe(204);
+    await charger.waitForProfile(profile(1, 'TxProfile', [12, 16]), 20_000);
+    const before = await plan(siteId);
+
+    // A restart keeps the forecast, the configuration and the plan; nothing changed, so nothing is re-sent.
+    await charger.close();
+    await app.close();
+    host = await start();
+    charger = new SimulatedCharger({ endpoint: `ws://${host}/ocpp`, identity: 'CP-R', connectorCount: 2 });
+    await charger.connect();
+    const after = await plan(siteId);
+    expect(after.connectors.map((c) => [c.connectorId, c.version, c.periods.map((p) => p.limitA)])).toEqual(
+      before.connectors.map((c) => [c.connectorId, c.version, c.periods.map((p) => p.limitA)]),
+    );
+    expect(after.connectors[0].periods.map((p) => p.limitA)).toEqual([12, 16]);
+    expect(first).toEqual(expect.any(Number));
+  });
+});

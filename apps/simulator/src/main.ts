@@ -1,0 +1,134 @@
+import { setInterval as every } from 'node:timers/promises';
+import { ReceivedChargingProfile, SimulatedCharger } from './charger/simulated-charger';
+import { SimulatedDso } from './dso/simulated-dso';
+
+/**
+ * `npm run simulator`: chargers with an EV on every connector, and optionally a DSO sending a forecast,
+ * against a running controller. Configured by environment; see the README.
+ */
+interface SimulatorSettings {
+  controllerUrl: URL;
+  chargers: string[];
+  password?: string;
+  connectors: number;
+  evMaxCurrentA: number;
+  meterIntervalS: number;
+  dso?: { token: string; groupId: string; capacityA: number };
+}
+
+function readSettings(env: NodeJS.ProcessEnv): SimulatorSettings {
+  const number = (name: string, fallback: number) => {
+    const value = Number(env[name] ?? fallback);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+    return value;
+  };
+  const chargers = (env.SIM_CHARGERS ?? 'SIM-1,SIM-2').split(',').filter(Boolean);
+  return {
+    controllerUrl: new URL(env.SIM_CONTROLLER_URL ?? 'http://127.0.0.1:3000'),
+    chargers,
+    password: env.SIM_CHARGER_PASSWORD,
+    connectors: number('SIM_CONNECTORS', 1),
+    evMaxCurrentA: number('SIM_EV_MAX_CURRENT_A', 32),
+    meterIntervalS: number('SIM_METER_INTERVAL_S', 10),
+    dso:
+      env.SIM_DSO_TOKEN && env.SIM_GROUP_ID
+        ? { token: env.SIM_DSO_TOKEN, groupId: env.SIM_GROUP_ID, capacityA: number('SIM_CAPACITY_A', 32) }
+        : undefined,
+  };
+}
+
+/** The limit the latest profile for a connector prescribes now; the EV's maximum when there is none. */
+function offeredCurrent(profiles: ReceivedChargingProfile[], connectorId: number, evMaxA: number): number {
+  const latest = profiles.filter((p) => p.connectorId === connectorId).pop();
+  const schedule = latest?.csChargingProfiles.chargingSchedule;
+  if (!schedule?.startSchedule) return evMaxA;
+  const offsetS = (Date.now() - Date.parse(schedule.startSchedule)) / 1000;
+  const period = schedule.chargingSchedulePeriod.filter((p) => p.startPeriod <= offsetS).pop();
+  return Math.min(period?.limit ?? evMaxA, evMaxA);
+}
+
+async function startCharger(settings: SimulatorSettings, identity: string): Promise<SimulatedCharger> {
+  const endpoint = new URL('/ocpp', settings.controllerUrl);
+  endpoint.protocol = settings.controllerUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+  const charger = new SimulatedCharger({
+    endpoint: endpoint.toString(),
+    identity,
+    password: settings.password,
+    connectorCount: settings.connectors,
+  });
+  await charger.connect();
+  await charger.boot();
+  for (let connectorId = 1; connectorId <= settings.connectors; connectorId++) {
+    await charger.statusNotification(connectorId, 'Preparing');
+    await charger.startTransaction(connectorId, `EV-${identity}-${connectorId}`, 0);
+    await charger.statusNotification(connectorId, 'Charging');
+  }
+  console.log(`${identity}: connected, ${settings.connectors} EV(s) charging`);
+  return charger;
+}
+
+async function sendForecast(settings: SimulatorSettings): Promise<void> {
+  if (!settings.dso) return;
+  const dso = new SimulatedDso({
+    baseUrl: new URL('/oscp/fp/2.0', settings.controllerUrl).toString(),
+    token: settings.dso.token,
+  });
+  const hour = 3_600_000;
+  const start = Math.floor(Date.now() / hour) * hour;
+  const blocks = [0, 1, 2, 3].map((i) => ({
+    capacity: settings.dso!.capacityA,
+    phase: 'ALL',
+    unit: 'A',
+    start_time: new Date(start + i * hour).toISOString(),
+    end_time: new Date(start + (i + 1) * hour).toISOString(),
+  }));
+  const { status, body } = await dso.sendCapacityForecast({
+    groupId: settings.dso.groupId,
+    type: 'CONSUMPTION',
+    blocks,
+  });
+  console.log(
+    `DSO: forecast of ${settings.dso.capacityA} A for group ${settings.dso.groupId}: HTTP ${status}`,
+    body ?? '',
+  );
+}
+
+/** Every interval, each EV draws what its connector is offered, and the charger reports it. */
+async function meterLoop(settings: SimulatorSettings, chargers: SimulatedCharger[], signal: AbortSignal) {
+  const energyWh = new Map<string, number>();
+  for await (const _ of every(settings.meterIntervalS * 1000, undefined, { signal })) {
+    for (const charger of chargers) {
+      for (let connectorId = 1; connectorId <= settings.connectors; connectorId++) {
+        const currentA = offeredCurrent(charger.receivedProfiles, connectorId, settings.evMaxCurrentA);
+        const powerW = currentA * 230 * 3;
+        const key = `${charger.identity}/${connectorId}`;
+        const energy = (energyWh.get(key) ?? 0) + (powerW * settings.meterIntervalS) / 3600;
+        energyWh.set(key, energy);
+        await charger.meterValues(connectorId, {
+          currentA: [currentA, currentA, currentA],
+          powerW,
+          energyWh: energy,
+        });
+        console.log(`${key}: drawing ${currentA} A per phase`);
+      }
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const settings = readSettings(process.env);
+  const chargers = await Promise.all(settings.chargers.map((identity) => startCharger(settings, identity)));
+  await sendForecast(settings);
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  await meterLoop(settings, chargers, stop.signal).catch((error: unknown) => {
+    if (!stop.signal.aborted) throw error;
+  });
+  await Promise.all(chargers.map((charger) => charger.close()));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

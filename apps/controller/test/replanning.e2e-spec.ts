@@ -2,13 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import request from 'supertest';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
-import { AppModule } from '../src/app.module';
+import { startController, TestController } from './test-controller';
 
-const API_KEY = randomBytes(24).toString('hex');
 const DSO_TOKEN = randomBytes(24).toString('hex');
 
 type Profile = {
@@ -31,46 +27,30 @@ describe('re-planning on state changes, and across a restart', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'gridflex-e2e-'));
   const environment = {
     PGLITE_DATA_DIR: join(dataDir, 'pglite'),
-    ADMIN_API_KEY: API_KEY,
     QUEUE_PREFIX: `gridflex-e2e-${randomBytes(4).toString('hex')}`,
-    DISPATCH_BACKOFF_MS: 100,
-    LOG_LEVEL: 'warn',
   };
-  let app: INestApplication;
+  let controller: TestController;
   let charger: SimulatedCharger | undefined;
 
-  async function start(): Promise<string> {
-    app = await NestFactory.create(AppModule.forRoot(environment), { logger: ['error'] });
-    await app.listen(0, '127.0.0.1');
-    return `127.0.0.1:${app.getHttpServer().address().port}`;
-  }
-  const admin = () => request(app.getHttpServer());
   const plan = async (siteId: string): Promise<PlanView> =>
-    (await admin().get(`/api/v1/sites/${siteId}/plan`).set('X-API-Key', API_KEY).expect(200)).body;
+    (await controller.admin.get(`/api/v1/sites/${siteId}/plan`).expect(200)).body;
 
   afterAll(async () => {
     await charger?.close();
-    await app?.close();
+    await controller?.app.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('follows sessions, a forecast and a restart without losing anything', async () => {
-    let host = await start();
-    await admin()
-      .post('/api/v1/dso-peers')
-      .set('X-API-Key', API_KEY)
-      .send({ name: 'dso', token: DSO_TOKEN })
-      .expect(201);
-    const site = await admin()
-      .post('/api/v1/sites')
-      .set('X-API-Key', API_KEY)
-      .send({ name: 'Solo', nominalVoltageV: 230, gridLimitA: { l1: 20, l2: 20, l3: 20 } })
+    controller = await startController(environment);
+    const { admin } = controller;
+    await admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN }).expect(201);
+    const site = await admin
+      .post('/api/v1/sites', { name: 'Solo', nominalVoltageV: 230, gridLimitA: { l1: 20, l2: 20, l3: 20 } })
       .expect(201);
     const siteId: string = site.body.id;
-    await admin()
-      .post(`/api/v1/sites/${siteId}/chargers`)
-      .set('X-API-Key', API_KEY)
-      .send({
+    await admin
+      .post(`/api/v1/sites/${siteId}/chargers`, {
         identity: 'CP-R',
         ocppVersion: '1.6',
         connectors: [
@@ -80,7 +60,11 @@ describe('re-planning on state changes, and across a restart', () => {
       })
       .expect(201);
 
-    charger = new SimulatedCharger({ endpoint: `ws://${host}/ocpp`, identity: 'CP-R', connectorCount: 2 });
+    charger = new SimulatedCharger({
+      endpoint: `ws://${controller.host}/ocpp`,
+      identity: 'CP-R',
+      connectorCount: 2,
+    });
     await charger.connect();
     await charger.boot();
 
@@ -100,13 +84,9 @@ describe('re-planning on state changes, and across a restart', () => {
     await charger.waitForProfile(profile(2, 'TxDefaultProfile', [0]), 20_000);
 
     // The site joins a DSO group, which limits it to 12 A for the next half hour.
-    await admin()
-      .put(`/api/v1/sites/${siteId}/group`)
-      .set('X-API-Key', API_KEY)
-      .send({ groupId: 'grp-r' })
-      .expect(200);
+    await admin.put(`/api/v1/sites/${siteId}/group`, { groupId: 'grp-r' }).expect(200);
     const now = Date.now();
-    const dso = new SimulatedDso({ baseUrl: `http://${host}/oscp/fp/2.0`, token: DSO_TOKEN });
+    const dso = new SimulatedDso({ baseUrl: `http://${controller.host}/oscp/fp/2.0`, token: DSO_TOKEN });
     const sent = await dso.sendCapacityForecast({
       groupId: 'grp-r',
       type: 'CONSUMPTION',
@@ -126,9 +106,13 @@ describe('re-planning on state changes, and across a restart', () => {
 
     // A restart keeps the forecast, the configuration and the plan; nothing changed, so nothing is re-sent.
     await charger.close();
-    await app.close();
-    host = await start();
-    charger = new SimulatedCharger({ endpoint: `ws://${host}/ocpp`, identity: 'CP-R', connectorCount: 2 });
+    await controller.app.close();
+    controller = await startController(environment);
+    charger = new SimulatedCharger({
+      endpoint: `ws://${controller.host}/ocpp`,
+      identity: 'CP-R',
+      connectorCount: 2,
+    });
     await charger.connect();
     const after = await plan(siteId);
     expect(after.connectors.map((c) => [c.connectorId, c.version, c.periods.map((p) => p.limitA)])).toEqual(

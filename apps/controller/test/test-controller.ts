@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import request from 'supertest';
+import { AppModule } from '../src/app.module';
+
+export const TEST_API_KEY = randomBytes(24).toString('hex');
+
+export interface TestController {
+  app: INestApplication;
+  /** `127.0.0.1:<port>`; OCPP at `ws://<host>/ocpp`, OSCP at `http://<host>/oscp/fp/2.0`. */
+  host: string;
+  /** The admin API, with the key set. */
+  admin: {
+    get(path: string): request.Test;
+    post(path: string, body: object): request.Test;
+    put(path: string, body: object): request.Test;
+  };
+}
+
+/** The whole controller on a free port, with its own queue prefix on the real Redis. */
+export async function startController(overrides: Record<string, unknown> = {}): Promise<TestController> {
+  const app = await NestFactory.create(
+    AppModule.forRoot({
+      PGLITE_DATA_DIR: 'memory://',
+      ADMIN_API_KEY: TEST_API_KEY,
+      QUEUE_PREFIX: `gridflex-e2e-${randomBytes(4).toString('hex')}`,
+      LOG_LEVEL: 'warn',
+      DISPATCH_BACKOFF_MS: 100,
+      ...overrides,
+    }),
+    { logger: ['error'] },
+  );
+  await app.listen(0, '127.0.0.1');
+  const server = app.getHttpServer() as Server;
+  const { port } = server.address() as AddressInfo;
+  return {
+    app,
+    host: `127.0.0.1:${port}`,
+    admin: {
+      get: (path) => request(server).get(path).set('X-API-Key', TEST_API_KEY),
+      post: (path, body) => request(server).post(path).set('X-API-Key', TEST_API_KEY).send(body),
+      put: (path, body) => request(server).put(path).set('X-API-Key', TEST_API_KEY).send(body),
+    },
+  };
+}
+
+/** Polls until `probe` returns a value; for outcomes that arrive asynchronously (queues, sockets). */
+export async function waitFor<T>(probe: () => Promise<T | undefined>, attempts = 200): Promise<T> {
+  for (let i = 0; i < attempts; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('condition not met');
+}

@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -17,6 +18,8 @@ import { DEFAULTS } from './defaults';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toNumber = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
 const toBool = ({ value }: { value: unknown }): unknown =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
 
@@ -94,6 +97,58 @@ export class EnvironmentVariables {
   @Min(10, { message: 'DISPATCH_BACKOFF_MS must be an integer between 10 and 600000' })
   @Max(600000, { message: 'DISPATCH_BACKOFF_MS must be an integer between 10 and 600000' })
   DISPATCH_BACKOFF_MS: number = DEFAULTS.DISPATCH_BACKOFF_MS;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+[^/\s]$/, {
+    message: 'OSCP_PUBLIC_BASE_URL must be an http:// or https:// URL without a trailing slash',
+  })
+  OSCP_PUBLIC_BASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'OSCP_TOKEN_ENCRYPTION_KEY must be at least 32 characters' })
+  @MaxLength(512, { message: 'OSCP_TOKEN_ENCRYPTION_KEY must be at most 512 characters' })
+  OSCP_TOKEN_ENCRYPTION_KEY?: string;
+
+  @IsString()
+  @MinLength(1, { message: 'OSCP_TOKEN_KEY_FILE must be a file path' })
+  OSCP_TOKEN_KEY_FILE: string = DEFAULTS.OSCP_TOKEN_KEY_FILE;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OSCP_HEARTBEAT_INTERVAL_S must be an integer between 1 and 86400' })
+  @Min(1, { message: 'OSCP_HEARTBEAT_INTERVAL_S must be an integer between 1 and 86400' })
+  @Max(86400, { message: 'OSCP_HEARTBEAT_INTERVAL_S must be an integer between 1 and 86400' })
+  OSCP_HEARTBEAT_INTERVAL_S: number = DEFAULTS.OSCP_HEARTBEAT_INTERVAL_S;
+
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'OSCP_SAFE_DEFAULT_A must be a number of amperes between 0 and 10000' })
+  @Min(0, { message: 'OSCP_SAFE_DEFAULT_A must be a number of amperes between 0 and 10000' })
+  @Max(10000, { message: 'OSCP_SAFE_DEFAULT_A must be a number of amperes between 0 and 10000' })
+  OSCP_SAFE_DEFAULT_A: number = DEFAULTS.OSCP_SAFE_DEFAULT_A;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OSCP_MEASUREMENT_PERIOD_S must be an integer between 1 and 86400' })
+  @Min(1, { message: 'OSCP_MEASUREMENT_PERIOD_S must be an integer between 1 and 86400' })
+  @Max(86400, { message: 'OSCP_MEASUREMENT_PERIOD_S must be an integer between 1 and 86400' })
+  OSCP_MEASUREMENT_PERIOD_S: number = DEFAULTS.OSCP_MEASUREMENT_PERIOD_S;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OSCP_OUTBOUND_ATTEMPTS must be an integer between 1 and 100' })
+  @Min(1, { message: 'OSCP_OUTBOUND_ATTEMPTS must be an integer between 1 and 100' })
+  @Max(100, { message: 'OSCP_OUTBOUND_ATTEMPTS must be an integer between 1 and 100' })
+  OSCP_OUTBOUND_ATTEMPTS: number = DEFAULTS.OSCP_OUTBOUND_ATTEMPTS;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OSCP_OUTBOUND_BACKOFF_MS must be an integer between 10 and 600000' })
+  @Min(10, { message: 'OSCP_OUTBOUND_BACKOFF_MS must be an integer between 10 and 600000' })
+  @Max(600000, { message: 'OSCP_OUTBOUND_BACKOFF_MS must be an integer between 10 and 600000' })
+  OSCP_OUTBOUND_BACKOFF_MS: number = DEFAULTS.OSCP_OUTBOUND_BACKOFF_MS;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OSCP_REQUEST_TIMEOUT_MS must be an integer between 100 and 300000' })
+  @Min(100, { message: 'OSCP_REQUEST_TIMEOUT_MS must be an integer between 100 and 300000' })
+  @Max(300000, { message: 'OSCP_REQUEST_TIMEOUT_MS must be an integer between 100 and 300000' })
+  OSCP_REQUEST_TIMEOUT_MS: number = DEFAULTS.OSCP_REQUEST_TIMEOUT_MS;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',

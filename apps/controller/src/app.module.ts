@@ -9,6 +9,7 @@ import { OcppModule } from '@gridflex/ocpp';
 import { OscpModule } from '@gridflex/oscp';
 import { PersistenceModule } from '@gridflex/persistence';
 import { PlanningModule } from '@gridflex/planning';
+import { SchedulesModule } from '@gridflex/schedules';
 import { SitesModule } from '@gridflex/sites';
 import { loggerOptions } from './logging';
 
@@ -37,6 +38,7 @@ export class AppModule {
         OcppModule,
         DispatchModule,
         PlanningModule,
+        SchedulesModule,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { validateEnvironment } from '@gridflex/config';
 import { AppModule } from './app.module';
 import { ensureRedis } from './dev-redis';
+import { setupOpenApi } from './openapi';
 
 async function bootstrap(): Promise<void> {
   const config = validateEnvironment(process.env);
@@ -11,6 +12,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  setupOpenApi(app);
   await app.listen(config.PORT, config.HOST);
   const logger = app.get(Logger);
   logger.log(`gridflex controller listening on http://${config.HOST}:${config.PORT}`, 'Bootstrap');

@@ -5,6 +5,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
 import { AppModule } from '../src/app.module';
+import { setupOpenApi } from '../src/openapi';
 
 export const TEST_API_KEY = randomBytes(24).toString('hex');
 
@@ -17,15 +18,17 @@ export interface TestController {
     get(path: string): request.Test;
     post(path: string, body: object): request.Test;
     put(path: string, body: object): request.Test;
+    patch(path: string, body: object): request.Test;
   };
 }
 
-/** The whole controller on a free port, with its own queue prefix on the real Redis. */
+/** The whole controller as `main.ts` wires it, on a free port, with its own queue prefix on the real Redis. */
 export async function startController(overrides: Record<string, unknown> = {}): Promise<TestController> {
   const app = await NestFactory.create(
     AppModule.forRoot({
       PGLITE_DATA_DIR: 'memory://',
       ADMIN_API_KEY: TEST_API_KEY,
+      OSCP_TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       QUEUE_PREFIX: `gridflex-e2e-${randomBytes(4).toString('hex')}`,
       LOG_LEVEL: 'warn',
       DISPATCH_BACKOFF_MS: 100,
@@ -33,6 +36,7 @@ export async function startController(overrides: Record<string, unknown> = {}): 
     }),
     { logger: ['error'] },
   );
+  setupOpenApi(app);
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer() as Server;
   const { port } = server.address() as AddressInfo;
@@ -43,6 +47,7 @@ export async function startController(overrides: Record<string, unknown> = {}): 
       get: (path) => request(server).get(path).set('X-API-Key', TEST_API_KEY),
       post: (path, body) => request(server).post(path).set('X-API-Key', TEST_API_KEY).send(body),
       put: (path, body) => request(server).put(path).set('X-API-Key', TEST_API_KEY).send(body),
+      patch: (path, body) => request(server).patch(path).set('X-API-Key', TEST_API_KEY).send(body),
     },
   };
 }

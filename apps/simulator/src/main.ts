@@ -13,7 +13,7 @@ interface SimulatorSettings {
   connectors: number;
   evMaxCurrentA: number;
   meterIntervalS: number;
-  dso?: { token: string; groupId: string; capacityA: number };
+  dso?: { token: string; groupId: string; capacityA: number; link: boolean; heartbeatS: number };
 }
 
 function readSettings(env: NodeJS.ProcessEnv): SimulatorSettings {
@@ -32,7 +32,13 @@ function readSettings(env: NodeJS.ProcessEnv): SimulatorSettings {
     meterIntervalS: number('SIM_METER_INTERVAL_S', 10),
     dso:
       env.SIM_DSO_TOKEN && env.SIM_GROUP_ID
-        ? { token: env.SIM_DSO_TOKEN, groupId: env.SIM_GROUP_ID, capacityA: number('SIM_CAPACITY_A', 32) }
+        ? {
+            token: env.SIM_DSO_TOKEN,
+            groupId: env.SIM_GROUP_ID,
+            capacityA: number('SIM_CAPACITY_A', 32),
+            link: env.SIM_DSO_LINK === 'true',
+            heartbeatS: number('SIM_DSO_HEARTBEAT_S', 60),
+          }
         : undefined,
   };
 }
@@ -67,12 +73,32 @@ async function startCharger(settings: SimulatorSettings, identity: string): Prom
   return charger;
 }
 
-async function sendForecast(settings: SimulatorSettings): Promise<void> {
-  if (!settings.dso) return;
+/**
+ * With `SIM_DSO_LINK=true` the DSO is a full Capacity Provider: it listens on 127.0.0.1, registers with
+ * the token swap, hand-shakes asking for heartbeats and CONTINUOUS measurements, and sends heartbeats.
+ */
+async function startDso(settings: SimulatorSettings): Promise<SimulatedDso | undefined> {
+  if (!settings.dso) return undefined;
   const dso = new SimulatedDso({
     baseUrl: new URL('/oscp/fp/2.0', settings.controllerUrl).toString(),
     token: settings.dso.token,
   });
+  if (!settings.dso.link) return dso;
+  console.log(`DSO: listening on ${await dso.listen()}`);
+  console.log(`DSO: register: HTTP ${(await dso.register()).status}`);
+  await dso.waitFor('register');
+  const heartbeatS = settings.dso.heartbeatS;
+  const handshake = await dso.handshake({
+    heartbeat_interval: heartbeatS,
+    measurement_configuration: ['CONTINUOUS'],
+  });
+  console.log(`DSO: handshake: HTTP ${handshake.status}`);
+  dso.startHeartbeats(heartbeatS * 1000, 3);
+  return dso;
+}
+
+async function sendForecast(settings: SimulatorSettings, dso: SimulatedDso | undefined): Promise<void> {
+  if (!settings.dso || !dso) return;
   const hour = 3_600_000;
   const start = Math.floor(Date.now() / hour) * hour;
   const blocks = [0, 1, 2, 3].map((i) => ({
@@ -118,7 +144,8 @@ async function meterLoop(settings: SimulatorSettings, chargers: SimulatedCharger
 async function main(): Promise<void> {
   const settings = readSettings(process.env);
   const chargers = await Promise.all(settings.chargers.map((identity) => startCharger(settings, identity)));
-  await sendForecast(settings);
+  const dso = await startDso(settings);
+  await sendForecast(settings, dso);
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
@@ -126,6 +153,9 @@ async function main(): Promise<void> {
     if (!stop.signal.aborted) throw error;
   });
   await Promise.all(chargers.map((charger) => charger.close()));
+  for (const message of dso?.received ?? [])
+    console.log(`DSO: received ${message.path}`, JSON.stringify(message.body));
+  await dso?.close();
 }
 
 main().catch((error: unknown) => {

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import { BullModule } from '@nestjs/bullmq';
 import { INestApplication } from '@nestjs/common';
-import { EventEmitterModule } from '@nestjs/event-emitter';
+import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { Queue } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { AppConfigModule } from '@gridflex/config';
+import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '@gridflex/ocpp';
 import { insertCharger } from '@gridflex/ocpp/testing';
 import { DATABASE, Database, PersistenceModule, PlannedPeriod, schema } from '@gridflex/persistence';
 import { SimulatedCharger } from '@gridflex/simulator';
@@ -23,6 +24,7 @@ describe('charging-profiles queue', () => {
   let queue: Queue;
   let endpoint: string;
   const chargers: SimulatedCharger[] = [];
+  const events: ChargerStateChangedEvent[] = [];
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
@@ -47,6 +49,9 @@ describe('charging-profiles queue', () => {
     db = app.get(DATABASE);
     dispatch = app.get(ProfileDispatchService);
     queue = app.get(getQueueToken(CHARGING_PROFILES_QUEUE));
+    app
+      .get(EventEmitter2)
+      .on(OCPP_CHARGER_STATE_CHANGED, (event: ChargerStateChangedEvent) => events.push(event));
   });
 
   afterAll(async () => {
@@ -64,8 +69,9 @@ describe('charging-profiles queue', () => {
     version: number,
     limitA: number,
     dispatchStatus = 'pending',
+    ocppVersion: '1.6' | '2.0.1' = '1.6',
   ): Promise<string> {
-    const fixture = await insertCharger(db, { identity, connectorIds: [1] });
+    const fixture = await insertCharger(db, { identity, connectorIds: [1], ocppVersion });
     const connectorRef = fixture.connectorRefs.get(1)!;
     await db.insert(schema.connectorPlans).values({
       connectorRef,
@@ -81,12 +87,29 @@ describe('charging-profiles queue', () => {
   async function connect(
     identity: string,
     behaviour: Partial<Pick<SimulatedCharger, 'profileAnswer' | 'answerDelayMs'>> = {},
+    ocppVersion: '1.6' | '2.0.1' = '1.6',
   ): Promise<SimulatedCharger> {
-    const charger = Object.assign(new SimulatedCharger({ endpoint, identity, connectorCount: 1 }), behaviour);
+    const charger = Object.assign(
+      new SimulatedCharger({ endpoint, identity, connectorCount: 1, ocppVersion }),
+      behaviour,
+    );
     await charger.connect();
     chargers.push(charger);
     return charger;
   }
+
+  /** Once announced connected, the charger's pending plans are being queued for it. */
+  async function announced(identity: string): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      if (events.some((e) => e.identity === identity && e.reason === 'connected')) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`${identity} was not announced connected`);
+  }
+
+  const uncontrollableReason = async (connectorRef: string) =>
+    (await db.select().from(schema.connectors).where(eq(schema.connectors.id, connectorRef)))[0]
+      .uncontrollableReason;
 
   const planRow = async (connectorRef: string) =>
     (
@@ -97,7 +120,12 @@ describe('charging-profiles queue', () => {
     )[0];
 
   async function settled(connectorRef: string, version: number) {
-    const job = (await queue.getJob(dispatchJobId({ connectorRef, version })))!;
+    let job = await queue.getJob(dispatchJobId({ connectorRef, version }));
+    for (let i = 0; i < 200 && !job; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      job = await queue.getJob(dispatchJobId({ connectorRef, version }));
+    }
+    if (!job) throw new Error(`no job for ${connectorRef} v${version}`);
     for (let i = 0; i < 200; i++) {
       const state = await job.getState();
       if (state === 'completed' || state === 'failed') return { state, job: (await queue.getJob(job.id!))! };
@@ -176,5 +204,58 @@ describe('charging-profiles queue', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
     expect(await planRow(connectorRef)).toMatchObject({ dispatchStatus: 'accepted', dispatchedVersion: 1 });
+  });
+  it('sends a 2.0.1 station a TxProfile with its own transaction id', async () => {
+    const connectorRef = await plannedConnector('DISP-7', 1, 16, 'pending', '2.0.1');
+    await db.insert(schema.transactions).values({
+      connectorRef,
+      idTag: 'TOKEN',
+      meterStartWh: 0,
+      startedAt: new Date(),
+      stationTransactionId: 'station-tx-7',
+    });
+    const station = await connect('DISP-7', {}, '2.0.1');
+    const profile = await station.waitForProfile<{
+      evseId: number;
+      chargingProfile: { chargingProfilePurpose: string; transactionId?: string };
+    }>(() => true, 10_000);
+    expect(profile).toMatchObject({
+      evseId: 1,
+      chargingProfile: { chargingProfilePurpose: 'TxProfile', transactionId: 'station-tx-7' },
+    });
+    expect((await settled(connectorRef, 1)).job.returnvalue).toEqual({ outcome: 'accepted' });
+  });
+
+  it('marks a connector uncontrollable on a rejection and controllable again on an acceptance', async () => {
+    const connectorRef = await plannedConnector('DISP-8', 1, 16);
+    const charger = await connect('DISP-8', { profileAnswer: 'Rejected' });
+    await announced('DISP-8');
+    await settled(connectorRef, 1);
+    expect(await uncontrollableReason(connectorRef)).toBe('Charger answered Rejected');
+    const controllability = () =>
+      events.filter((e) => e.identity === 'DISP-8' && e.reason === 'controllability').length;
+    expect(controllability()).toBe(1);
+
+    charger.profileAnswer = 'Accepted';
+    await db
+      .update(schema.connectorPlans)
+      .set({ version: 2, periods: periods(10) })
+      .where(eq(schema.connectorPlans.connectorRef, connectorRef));
+    await dispatch.enqueue([{ connectorRef, version: 2 }]);
+    await settled(connectorRef, 2);
+    expect(await uncontrollableReason(connectorRef)).toBeNull();
+    expect(controllability()).toBe(2);
+  });
+
+  it('marks a 2.0.1 connector uncontrollable on a CALLERROR NotSupported, without retrying', async () => {
+    const connectorRef = await plannedConnector('DISP-9', 1, 16, 'pending', '2.0.1');
+    const station = await connect('DISP-9', { profileAnswer: 'NotSupported' }, '2.0.1');
+    await announced('DISP-9');
+    const { state, job } = await settled(connectorRef, 1);
+    expect(state).toBe('failed');
+    expect(job.attemptsMade).toBe(1);
+    expect(station.receivedProfiles).toHaveLength(1);
+    expect(await planRow(connectorRef)).toMatchObject({ dispatchStatus: 'call-error' });
+    expect(await uncontrollableReason(connectorRef)).toMatch(/^NotSupported: /);
   });
 });

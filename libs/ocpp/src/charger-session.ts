@@ -7,4 +7,10 @@ export type ChargerSession = {
   chargerId: string;
   identity: string;
   siteId: string;
+  /** The subprotocol negotiated on this connection. */
+  protocol: OcppProtocol;
 };
+
+/** The OCPP-J subprotocols we speak, in order of preference. */
+export const OCPP_PROTOCOLS = ['ocpp2.0.1', 'ocpp1.6'] as const;
+export type OcppProtocol = (typeof OCPP_PROTOCOLS)[number];

@@ -37,6 +37,7 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
       siteId: charger.siteId,
       identity: 'CP 1',
       passwordHash: 'scrypt$salt$key',
+      ocppVersion: '1.6',
     });
     await expect(repository.findByIdentity('CP 2')).resolves.toBeNull();
   });
@@ -88,7 +89,7 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
     await expect(repository.findConnectorRef(charger.chargerId, 9)).resolves.toBeNull();
   });
 
-  it('stores measurements and keeps measurands a later reading lacks', async () => {
+  it('stores measurements, keeps measurands a later reading lacks and ignores older readings', async () => {
     const first = new Date('2026-03-01T10:00:00Z');
     const known = await repository.recordMeasurement(charger.chargerId, 1, {
       measuredAt: first,
@@ -118,6 +119,14 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
       energyRegisterWh: 1300,
     });
 
+    const stale = { measuredAt: first, currentA: null, powerW: 1, energyWh: 1 };
+    await expect(repository.recordMeasurement(charger.chargerId, 1, stale)).resolves.toBe(true);
+    expect(await connectorRow(1)).toMatchObject({
+      measuredAt: second,
+      measuredPowerW: 7000,
+      energyRegisterWh: 1300,
+    });
+
     await expect(
       repository.recordMeasurement(charger.chargerId, 7, {
         measuredAt: second,
@@ -131,16 +140,42 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
   it("gives the connector's open transaction, none once it stopped", async () => {
     const transactions = new TransactionsRepository(database.db);
     const connectorRef = charger.connectorRefs.get(1)!;
-    await expect(repository.activeTransactionId(connectorRef)).resolves.toBeNull();
+    await expect(repository.activeTransaction(connectorRef)).resolves.toBeNull();
 
     const start = (iso: string) =>
       transactions.start({ connectorRef, idTag: 'TAG', meterStartWh: 0, startedAt: new Date(iso) });
     await start('2026-03-01T09:00:00Z');
     const newer = await start('2026-03-01T10:00:00Z');
-    await expect(repository.activeTransactionId(connectorRef)).resolves.toBe(newer.transactionId);
+    await expect(repository.activeTransaction(connectorRef)).resolves.toEqual({
+      id: newer.transactionId,
+      stationTransactionId: null,
+    });
 
     const stop = { meterStopWh: 10, stoppedAt: new Date('2026-03-01T11:00:00Z'), reason: null };
     await transactions.stop(charger.chargerId, newer.transactionId, stop);
-    await expect(repository.activeTransactionId(connectorRef)).resolves.toBeNull();
+    await expect(repository.activeTransaction(connectorRef)).resolves.toBeNull();
+  });
+  it('records a connector as uncontrollable and back, saying only when that changed', async () => {
+    const connectorRef = charger.connectorRefs.get(1)!;
+    const reasonOf = async () =>
+      (await database.db.select().from(schema.connectors).where(eq(schema.connectors.id, connectorRef)))[0]
+        .uncontrollableReason;
+    const changed = { chargerId: charger.chargerId, identity: 'CP 1', siteId: charger.siteId };
+
+    await expect(repository.setUncontrollable(connectorRef, null)).resolves.toBeNull();
+    await expect(repository.setUncontrollable(connectorRef, 'Charger answered Rejected')).resolves.toEqual(
+      changed,
+    );
+    expect(await reasonOf()).toBe('Charger answered Rejected');
+    await expect(repository.setUncontrollable(connectorRef, 'Charger answered Rejected')).resolves.toBeNull();
+    await expect(repository.setUncontrollable(connectorRef, null)).resolves.toEqual(changed);
+    expect(await reasonOf()).toBeNull();
+  });
+
+  it('counts the connectors of a charger that connects again as controllable', async () => {
+    const connectorRef = charger.connectorRefs.get(2)!;
+    await repository.setUncontrollable(connectorRef, 'NotSupported: no smart charging');
+    await repository.markConnected(charger.chargerId, new Date());
+    expect((await connectorRow(2)).uncontrollableReason).toBeNull();
   });
 });

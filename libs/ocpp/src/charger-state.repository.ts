@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
+import type { ChargerCapabilities } from './capabilities';
 import { fitsInt4 } from './int4';
-import type { ConnectorMeasurement } from './ocpp16/meter-values';
+import type { ConnectorMeasurement } from './measurement';
 
-const { chargers, connectors, transactions } = schema;
+const { chargers, connectors, sites, transactions } = schema;
 
 /** What the gateway needs to authenticate a charger. */
 export interface ChargerCredentials {
@@ -12,6 +13,20 @@ export interface ChargerCredentials {
   siteId: string;
   identity: string;
   passwordHash: string | null;
+  /** The version the charger was registered with, e.g. `1.6` or `2.0.1`. */
+  ocppVersion: string;
+}
+
+export interface ProfileContext {
+  capabilities: ChargerCapabilities | null;
+  nominalVoltageV: number;
+}
+
+export interface ActiveTransaction {
+  /** Ours; the transactionId of OCPP 1.6. */
+  id: number;
+  /** The id an OCPP 2.0.1 station gave the transaction; null for 1.6. */
+  stationTransactionId: string | null;
 }
 
 export interface BootInfo {
@@ -32,14 +47,25 @@ export class ChargerStateRepository {
         siteId: chargers.siteId,
         identity: chargers.identity,
         passwordHash: chargers.passwordHash,
+        ocppVersion: chargers.ocppVersion,
       })
       .from(chargers)
       .where(eq(chargers.identity, identity));
     return row ?? null;
   }
 
+  /**
+   * A charger that connects again may have been reconfigured or updated since it refused our profiles: its
+   * connectors count as controllable until it refuses again.
+   */
   async markConnected(chargerId: string, at: Date): Promise<void> {
-    await this.db.update(chargers).set({ connected: true, lastSeenAt: at }).where(eq(chargers.id, chargerId));
+    await this.db.transaction(async (tx) => {
+      await tx.update(chargers).set({ connected: true, lastSeenAt: at }).where(eq(chargers.id, chargerId));
+      await tx
+        .update(connectors)
+        .set({ uncontrollableReason: null })
+        .where(and(eq(connectors.chargerId, chargerId), isNotNull(connectors.uncontrollableReason)));
+    });
   }
 
   async markDisconnected(chargerId: string): Promise<void> {
@@ -57,6 +83,21 @@ export class ChargerStateRepository {
 
   async recordBoot(chargerId: string, boot: BootInfo): Promise<void> {
     await this.db.update(chargers).set(boot).where(eq(chargers.id, chargerId));
+  }
+
+  async recordCapabilities(chargerId: string, capabilities: ChargerCapabilities): Promise<void> {
+    await this.db.update(chargers).set({ capabilities }).where(eq(chargers.id, chargerId));
+  }
+
+  /** What building a profile for the connector needs beyond its plan; null when it is not registered. */
+  async profileContext(connectorRef: string): Promise<ProfileContext | null> {
+    const [row] = await this.db
+      .select({ capabilities: chargers.capabilities, nominalVoltageV: sites.nominalVoltageV })
+      .from(connectors)
+      .innerJoin(chargers, eq(chargers.id, connectors.chargerId))
+      .innerJoin(sites, eq(sites.id, chargers.siteId))
+      .where(eq(connectors.id, connectorRef));
+    return row ?? null;
   }
 
   /** `connectors.id` of a registered connector, or null. */
@@ -87,7 +128,9 @@ export class ChargerStateRepository {
 
   /**
    * Stores a meter reading; a measurand the reading lacks keeps its previous value, since chargers often
-   * report different measurands in different messages. False when the connector is not registered.
+   * report different measurands in different messages. A reading older than the stored one (queued while
+   * the charger was offline) describes the past and changes nothing. False when the connector is not
+   * registered.
    */
   async recordMeasurement(
     chargerId: string,
@@ -103,19 +146,55 @@ export class ChargerStateRepository {
         ...(measurement.powerW !== null && { measuredPowerW: measurement.powerW }),
         ...(measurement.energyWh !== null && { energyRegisterWh: measurement.energyWh }),
       })
-      .where(and(eq(connectors.chargerId, chargerId), eq(connectors.connectorId, connectorId)))
+      .where(
+        and(
+          eq(connectors.chargerId, chargerId),
+          eq(connectors.connectorId, connectorId),
+          or(isNull(connectors.measuredAt), lte(connectors.measuredAt, measurement.measuredAt)),
+        ),
+      )
       .returning({ id: connectors.id });
-    return updated.length > 0;
+    return updated.length > 0 || (await this.findConnectorRef(chargerId, connectorId)) !== null;
   }
 
-  /** The connector's open transaction (the most recent one if a stop was lost), or null. */
-  async activeTransactionId(connectorRef: string): Promise<number | null> {
+  /**
+   * Records whether the charger takes our profiles on this connector: a reason while it refuses them, null
+   * once it accepts one. Resolves with the charger when that changed, so that its site can be re-planned;
+   * null when nothing changed.
+   */
+  async setUncontrollable(
+    connectorRef: string,
+    reason: string | null,
+  ): Promise<{ chargerId: string; identity: string; siteId: string } | null> {
+    const [updated] = await this.db
+      .update(connectors)
+      .set({ uncontrollableReason: reason })
+      .where(
+        and(
+          eq(connectors.id, connectorRef),
+          sql`${connectors.uncontrollableReason} is distinct from ${reason}`,
+        ),
+      )
+      .returning({ chargerId: connectors.chargerId });
+    if (!updated) return null;
+    const [charger] = await this.db
+      .select({ chargerId: chargers.id, identity: chargers.identity, siteId: chargers.siteId })
+      .from(chargers)
+      .where(eq(chargers.id, updated.chargerId));
+    return charger ?? null;
+  }
+
+  /**
+   * The connector's open transaction (the most recent one if a stop was lost), or null: our id, and for
+   * 2.0.1 the station's.
+   */
+  async activeTransaction(connectorRef: string): Promise<ActiveTransaction | null> {
     const [row] = await this.db
-      .select({ id: transactions.id })
+      .select({ id: transactions.id, stationTransactionId: transactions.stationTransactionId })
       .from(transactions)
       .where(and(eq(transactions.connectorRef, connectorRef), isNull(transactions.stoppedAt)))
       .orderBy(desc(transactions.startedAt), desc(transactions.id))
       .limit(1);
-    return row?.id ?? null;
+    return row ?? null;
   }
 }

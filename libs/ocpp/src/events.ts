@@ -1,8 +1,18 @@
-/** Emitted on EventEmitter2 after a charger's stored connection, boot, connector or transaction state changed. */
+/**
+ * Emitted on EventEmitter2 after a charger's stored connection, boot, connector, transaction or
+ * controllability state changed.
+ */
 export const OCPP_CHARGER_STATE_CHANGED = 'ocpp.charger.state-changed';
 
+/** `controllability`: a connector started or stopped refusing our charging profiles. */
 export type ChargerStateChangeReason =
-  'connected' | 'disconnected' | 'boot' | 'status' | 'transaction-started' | 'transaction-stopped';
+  | 'connected'
+  | 'disconnected'
+  | 'boot'
+  | 'status'
+  | 'transaction-started'
+  | 'transaction-stopped'
+  | 'controllability';
 
 export class ChargerStateChangedEvent {
   /** `chargers.id` (uuid). */

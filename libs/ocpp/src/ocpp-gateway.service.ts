@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { IncomingMessage, Server } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
@@ -16,23 +17,35 @@ import type { IHandshakeInterface } from 'ocpp-rpc/lib/server-client';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { verifyPassword } from '@gridflex/common';
-import type { ChargerSession } from './charger-session';
+import { discoverCapabilities } from './capability-discovery';
+import { ChargerSession, OCPP_PROTOCOLS, OcppProtocol } from './charger-session';
 import { ChargerStateRepository } from './charger-state.repository';
 import { ChargerOfflineError, OcppCallError, OcppCallTimeoutError } from './errors';
+import { FailedAuthLimiter } from './failed-auth-limiter';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from './events';
 import { KeyedSerialQueue } from './keyed-serial-queue';
 import { Ocpp16HandlersService } from './ocpp16/ocpp16-handlers.service';
+import { Ocpp201HandlersService } from './ocpp201/ocpp201-handlers.service';
 
-/** The subprotocols we speak, in order of preference. */
-const SUBPROTOCOLS = ['ocpp1.6'];
+const SUBPROTOCOLS: string[] = [...OCPP_PROTOCOLS];
 const GOING_AWAY = 1001;
+/** OCPP 2.0.1 part 4 §3.2: a station identity is at most 48 characters. */
+const MAX_IDENTITY_LENGTH_201 = 48;
+/**
+ * After this many refusals in the window, an address is refused at once (429): for unknown identities
+ * from the address, or for wrong passwords of one identity from it. Wrong passwords count per identity
+ * because chargers behind one proxy share its address, and one misconfigured charger must not lock out
+ * the others.
+ */
+const MAX_FAILED_AUTHENTICATIONS = 10;
+const FAILED_AUTHENTICATION_WINDOW_MS = 60_000;
 
 export interface OcppCallOptions {
   /** Overrides `OCPP_CALL_TIMEOUT_MS` for this call. */
   timeoutMs?: number;
 }
 
-type Accept = (session?: Record<string, unknown>) => void;
+type Accept = (session?: Record<string, unknown>, protocol?: string) => void;
 type Reject = (code: number, message: string) => void;
 
 /**
@@ -44,15 +57,22 @@ type Reject = (code: number, message: string) => void;
 export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OcppGatewayService.name);
   private readonly clients = new Map<string, RPCServerClient>();
+  /** Settles once the connection's capabilities are known (or could not be learnt). */
+  private readonly discoveries = new WeakMap<RPCServerClient, Promise<void>>();
   /** Connect and disconnect writes of one identity must land in the order they happened. */
   private readonly lifecycle = new KeyedSerialQueue();
   private readonly rpc: RPCServer;
+  private readonly failedAuth = new FailedAuthLimiter(
+    MAX_FAILED_AUTHENTICATIONS,
+    FAILED_AUTHENTICATION_WINDOW_MS,
+  );
   private httpServer?: Server;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly chargerState: ChargerStateRepository,
-    private readonly handlers: Ocpp16HandlersService,
+    private readonly handlers16: Ocpp16HandlersService,
+    private readonly handlers201: Ocpp201HandlersService,
     private readonly events: EventEmitter2,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -84,17 +104,29 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.httpServer?.off('upgrade', this.onUpgrade);
-    await Promise.allSettled(
-      [...this.clients.values()].map((client) =>
-        client.close({ code: GOING_AWAY, reason: 'Server shutting down', awaitPending: true }),
-      ),
-    );
+    await Promise.allSettled([...this.clients.values()].map(closeGracefully));
     await this.rpc.close({ code: GOING_AWAY });
     await this.lifecycle.drain();
   }
 
   isConnected(identity: string): boolean {
     return this.clients.has(identity);
+  }
+
+  /**
+   * Resolves once the capabilities of the charger's open connection have been asked for and stored, so that
+   * a profile built afterwards fits them.
+   * @throws ChargerOfflineError when no connection of that identity is open
+   */
+  async whenDiscovered(identity: string): Promise<void> {
+    const client = this.clients.get(identity);
+    if (!client) throw new ChargerOfflineError(identity);
+    await this.discoveries.get(client);
+  }
+
+  /** The subprotocol of the charger's open connection; undefined while it is offline. */
+  protocolOf(identity: string): OcppProtocol | undefined {
+    return (this.clients.get(identity)?.session as ChargerSession | undefined)?.protocol;
   }
 
   /**
@@ -111,6 +143,15 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   ): Promise<T> {
     const client = this.clients.get(identity);
     if (!client) throw new ChargerOfflineError(identity);
+    return this.callClient<T>(client, action, payload, options);
+  }
+
+  private async callClient<T>(
+    client: RPCServerClient,
+    action: string,
+    payload: object,
+    options: OcppCallOptions,
+  ): Promise<T> {
     const callOptions = options.timeoutMs === undefined ? {} : { callTimeoutMs: options.timeoutMs };
     try {
       return (await client.call(action, payload, callOptions)) as T;
@@ -136,9 +177,16 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
       this.logger.warn(`Refused ${identity}: offers none of the subprotocols ${SUBPROTOCOLS.join(', ')}`);
       return reject(400, 'No supported OCPP subprotocol');
     }
+    const address = handshake.remoteAddress ?? 'unknown';
+    const addressAndIdentity = `${address} ${identity}`;
+    if (this.failedAuth.isBlocked(address) || this.failedAuth.isBlocked(addressAndIdentity)) {
+      this.logger.warn(`Refused ${identity}: too many failed authentications from ${address}`);
+      return reject(429, 'Too many failed authentications');
+    }
     try {
       const charger = await this.chargerState.findByIdentity(identity);
       if (!charger) {
+        this.failedAuth.recordFailure(address);
         this.logger.warn(`Refused ${identity}: unknown charge point`);
         return reject(404, 'Unknown charge point');
       }
@@ -146,11 +194,17 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
         charger.passwordHash !== null &&
         !(await passwordMatches(handshake.password, charger.passwordHash))
       ) {
+        this.failedAuth.recordFailure(addressAndIdentity);
         this.logger.warn(`Refused ${identity}: ${handshake.password ? 'wrong' : 'no'} password`);
         return reject(401, 'Unauthorized');
       }
-      const session: ChargerSession = { chargerId: charger.id, identity, siteId: charger.siteId };
-      accept(session);
+      const protocol = chooseProtocol(handshake.protocols, charger.ocppVersion);
+      if (protocol === 'ocpp2.0.1' && identity.length > MAX_IDENTITY_LENGTH_201) {
+        this.logger.warn(`Refused ${identity}: an OCPP 2.0.1 identity has at most 48 characters`);
+        return reject(400, 'Identity too long for OCPP 2.0.1');
+      }
+      const session: ChargerSession = { chargerId: charger.id, identity, siteId: charger.siteId, protocol };
+      accept(session, protocol);
     } catch (error) {
       this.logger.error(`Authenticating ${identity} failed: ${String(error)}`);
       reject(500, 'Internal error');
@@ -161,7 +215,8 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     const session = client.session as ChargerSession;
     const previous = this.clients.get(session.identity);
     this.clients.set(session.identity, client);
-    this.handlers.register(client, session);
+    const handlers = session.protocol === 'ocpp2.0.1' ? this.handlers201 : this.handlers16;
+    handlers.register(client, session);
     client.once('close', () => this.onClose(client, session));
     this.logger.log(
       `${session.identity} connected from ${client.handshake.remoteAddress ?? 'unknown address'}`,
@@ -174,9 +229,26 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
           this.logger.warn(`Closing a replaced connection failed: ${String(error)}`),
         );
     }
-    this.recordLifecycle(session, 'connected', () =>
-      this.chargerState.markConnected(session.chargerId, new Date()),
-    );
+    const discovered = this.discover(client, session);
+    this.discoveries.set(client, discovered);
+    this.recordLifecycle(session, 'connected', async () => {
+      await this.chargerState.markConnected(session.chargerId, new Date());
+      await discovered;
+    });
+  }
+
+  /**
+   * Learns the charger's capabilities before anyone hears it is connected, so that the first profiles sent
+   * to it already fit them. A charger that goes away meanwhile is asked again when it is back. Never rejects.
+   */
+  private async discover(client: RPCServerClient, session: ChargerSession): Promise<void> {
+    try {
+      const call = <T>(action: string, payload: object) => this.callClient<T>(client, action, payload, {});
+      const capabilities = await discoverCapabilities(call, session.protocol);
+      await this.chargerState.recordCapabilities(session.chargerId, capabilities);
+    } catch (error) {
+      this.logger.warn(`Capability discovery of ${session.identity} failed: ${String(error)}`);
+    }
   }
 
   private onClose(client: RPCServerClient, session: ChargerSession): void {
@@ -205,6 +277,19 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   }
 }
 
+/**
+ * Lets calls in flight finish, then closes. ocpp-rpc's `close` never settles when the charger closes the
+ * socket while it awaits those calls (it then waits for a second 'close' event), so the client's own
+ * 'close' event ends the wait too.
+ */
+async function closeGracefully(client: RPCServerClient): Promise<void> {
+  const closedByPeer = once(client, 'close');
+  await Promise.race([
+    client.close({ code: GOING_AWAY, reason: 'Server shutting down', awaitPending: true }),
+    closedByPeer,
+  ]);
+}
+
 /** `/ocpp/{identity}`, parsed as ocpp-rpc does, which throws outside any handler on a malformed URL. */
 function isOcppPath(url: string | undefined): boolean {
   try {
@@ -213,6 +298,18 @@ function isOcppPath(url: string | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The registered version when the charger offers it, so that the connection speaks what the CPO configured;
+ * otherwise our preferred one among those it offers (a charger updated to another version still connects).
+ */
+function chooseProtocol(offered: Set<string>, registeredVersion: string): OcppProtocol {
+  const registered = OCPP_PROTOCOLS.find((protocol) => protocol === `ocpp${registeredVersion}`);
+  if (registered && offered.has(registered)) return registered;
+  const preferred = OCPP_PROTOCOLS.find((protocol) => offered.has(protocol));
+  if (!preferred) throw new Error('No supported OCPP subprotocol');
+  return preferred;
 }
 
 function refuseUpgrade(socket: Duplex, status: number): void {

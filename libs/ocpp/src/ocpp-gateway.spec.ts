@@ -159,7 +159,7 @@ describe('OcppGatewayService over real WebSockets', () => {
 
     it('refuses with 400 a client that offers no subprotocol or none of ours', async () => {
       const fixture = await newCharger();
-      for (const protocols of [[], ['ocpp2.0.1']]) {
+      for (const protocols of [[], ['ocpp2.1', 'ocpp1.5']]) {
         await expect(rawClient({ identity: fixture.identity, protocols }).connect()).rejects.toMatchObject({
           code: 400,
         });
@@ -385,12 +385,12 @@ describe('OcppGatewayService over real WebSockets', () => {
       const fixture = await newCharger();
       await connect(fixture);
       const error: unknown = await gateway
-        .call(fixture.identity, 'GetConfiguration', { key: ['ChargeProfileMaxStackLevel'] })
+        .call(fixture.identity, 'GetLocalListVersion', {})
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OcppCallError);
       expect(error).toMatchObject({
         code: 'NotImplemented',
-        description: expect.stringContaining('GetConfiguration'),
+        description: expect.stringContaining('GetLocalListVersion'),
       });
     });
 

@@ -122,4 +122,47 @@ describe.each(TEST_DATABASE_ENGINES)('TransactionsRepository on %s', (_engine, c
     await expect(repository.stop(charger.chargerId, 2 ** 40, stop)).resolves.toBe(false);
     expect(await transactionRow(transactionId)).toMatchObject({ stoppedAt: null });
   });
+  describe('2.0.1 transactions known by the station id', () => {
+    const stationStart = (stationTransactionId: string, at = startedAt) =>
+      repository.startStation({
+        connectorRef,
+        stationTransactionId,
+        idTag: 'TOKEN',
+        meterStartWh: 0,
+        startedAt: at,
+      });
+    const stop = { meterStopWh: 500, stoppedAt: new Date('2026-03-01T11:00:00Z'), reason: 'EVDeparted' };
+
+    it('creates the transaction once, finds its connector and stops it once', async () => {
+      await expect(stationStart('tx-a')).resolves.toEqual({ created: true });
+      await expect(stationStart('tx-a')).resolves.toEqual({ created: false });
+      expect(await countTransactions()).toBe(1);
+      await expect(repository.findStationTransactionConnector(charger.chargerId, 'tx-a')).resolves.toEqual({
+        connectorRef,
+        connectorId: 1,
+      });
+
+      await expect(repository.stopStation(charger.chargerId, 'tx-a', stop)).resolves.toBe(true);
+      await expect(repository.stopStation(charger.chargerId, 'tx-a', stop)).resolves.toBe(false);
+      const [row] = await database.db.select().from(schema.transactions);
+      expect(row).toMatchObject({ stationTransactionId: 'tx-a', meterStopWh: 500, stopReason: 'EVDeparted' });
+    });
+
+    it("closes the connector's open transaction when a new one starts", async () => {
+      await stationStart('tx-a');
+      await stationStart('tx-b', new Date('2026-03-01T10:30:00Z'));
+      const rows = await database.db.select().from(schema.transactions);
+      expect(rows.find((row) => row.stationTransactionId === 'tx-a')).toMatchObject({
+        stopReason: SUPERSEDED,
+      });
+      expect(rows.find((row) => row.stationTransactionId === 'tx-b')?.stoppedAt).toBeNull();
+    });
+
+    it("knows no other charger's transaction", async () => {
+      await stationStart('tx-a');
+      const other = await insertCharger(database.db, { identity: 'CP-2' });
+      await expect(repository.findStationTransactionConnector(other.chargerId, 'tx-a')).resolves.toBeNull();
+      await expect(repository.stopStation(other.chargerId, 'tx-a', stop)).resolves.toBe(false);
+    });
+  });
 });

@@ -12,6 +12,11 @@ export interface TransactionStart {
   startedAt: Date;
 }
 
+/** A 2.0.1 transaction, known by the id its station gave it. */
+export interface StationTransactionStart extends TransactionStart {
+  stationTransactionId: string;
+}
+
 export interface TransactionStop {
   meterStopWh: number;
   stoppedAt: Date;
@@ -24,7 +29,7 @@ export interface TransactionStop {
  */
 export const SUPERSEDED = 'SupersededByNewTransaction';
 
-/** OCPP 1.6 transactions; chargers repeat messages, so both operations are idempotent. */
+/** OCPP transactions; chargers repeat messages, so every operation is idempotent. */
 @Injectable()
 export class TransactionsRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
@@ -59,6 +64,76 @@ export class TransactionsRepository {
       const [created] = await tx.insert(transactions).values(start).returning({ id: transactions.id });
       return { transactionId: created.id, created: true };
     });
+  }
+
+  /**
+   * Records a 2.0.1 transaction the first time one of its events arrives (its Started event may have been
+   * lost or come late); a transaction still open on the connector is closed at the new one's start.
+   */
+  async startStation(start: StationTransactionStart): Promise<{ created: boolean }> {
+    return this.db.transaction(async (tx) => {
+      await tx
+        .select({ id: connectors.id })
+        .from(connectors)
+        .where(eq(connectors.id, start.connectorRef))
+        .for('update');
+      const [existing] = await tx
+        .select({ id: transactions.id })
+        .from(transactions)
+        .where(
+          and(
+            eq(transactions.connectorRef, start.connectorRef),
+            eq(transactions.stationTransactionId, start.stationTransactionId),
+          ),
+        );
+      if (existing) return { created: false };
+      await tx
+        .update(transactions)
+        .set({ stoppedAt: start.startedAt, stopReason: SUPERSEDED })
+        .where(and(eq(transactions.connectorRef, start.connectorRef), isNull(transactions.stoppedAt)));
+      await tx.insert(transactions).values(start);
+      return { created: true };
+    });
+  }
+
+  /** The connector of a 2.0.1 transaction of this charger, or null when we do not know the transaction. */
+  async findStationTransactionConnector(
+    chargerId: string,
+    stationTransactionId: string,
+  ): Promise<{ connectorRef: string; connectorId: number } | null> {
+    const [row] = await this.db
+      .select({ connectorRef: transactions.connectorRef, connectorId: connectors.connectorId })
+      .from(transactions)
+      .innerJoin(connectors, eq(connectors.id, transactions.connectorRef))
+      .where(
+        and(eq(connectors.chargerId, chargerId), eq(transactions.stationTransactionId, stationTransactionId)),
+      )
+      .limit(1);
+    return row ?? null;
+  }
+
+  /** Closes an open 2.0.1 transaction of the charger; false when unknown or already stopped. */
+  async stopStation(
+    chargerId: string,
+    stationTransactionId: string,
+    stop: TransactionStop,
+  ): Promise<boolean> {
+    const chargerConnectors = this.db
+      .select({ id: connectors.id })
+      .from(connectors)
+      .where(eq(connectors.chargerId, chargerId));
+    const updated = await this.db
+      .update(transactions)
+      .set({ meterStopWh: stop.meterStopWh, stoppedAt: stop.stoppedAt, stopReason: stop.reason })
+      .where(
+        and(
+          eq(transactions.stationTransactionId, stationTransactionId),
+          isNull(transactions.stoppedAt),
+          inArray(transactions.connectorRef, chargerConnectors),
+        ),
+      )
+      .returning({ id: transactions.id });
+    return updated.length > 0;
   }
 
   /**

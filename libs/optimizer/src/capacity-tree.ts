@@ -1,4 +1,4 @@
-import type { AllocationInput, CapacityNode, ConnectorDemand } from './model';
+import type { AllocationInput, CapacityNode, ConnectorDemand, PhaseRotation } from './model';
 
 export type PhaseIndex = 0 | 1 | 2;
 
@@ -10,10 +10,29 @@ export interface NodePhaseLoad {
   members: number[];
 }
 
-const ALL_PHASES: readonly PhaseIndex[] = [0, 1, 2];
+const ROTATIONS: Record<PhaseRotation, readonly PhaseIndex[]> = {
+  RST: [0, 1, 2],
+  RTS: [0, 2, 1],
+  SRT: [1, 0, 2],
+  STR: [1, 2, 0],
+  TRS: [2, 0, 1],
+  TSR: [2, 1, 0],
+};
 
+/** Grid phases by rotation and phase count, built once so that the hot loops do not allocate. */
+const LOADED_PHASES = new Map(
+  Object.entries(ROTATIONS).map(([rotation, phases]) => [
+    rotation,
+    [phases.slice(0, 1), phases.slice(0, 2), phases.slice(0, 3)] as const,
+  ]),
+);
+
+/** The grid phases a connector draws current on: its first `phases` charger phases, through its rotation. */
 export function loadedPhases(connector: ConnectorDemand): readonly PhaseIndex[] {
-  return connector.phases === 1 ? [0] : ALL_PHASES;
+  const byCount = LOADED_PHASES.get(connector.phaseRotation ?? 'RST');
+  if (!byCount)
+    throw new Error(`Connector "${connector.id}" has unknown phaseRotation "${connector.phaseRotation}"`);
+  return byCount[connector.phases - 1];
 }
 
 /**
@@ -98,5 +117,18 @@ function validateConnectors(
       throw new Error(`Connector "${c.id}" has minCurrentA ${c.minCurrentA} > maxCurrentA ${c.maxCurrentA}`);
     }
     if (Number.isNaN(c.precedence)) throw new Error(`Connector "${c.id}" precedence is NaN`);
+    if (![1, 2, 3].includes(c.phases)) throw new Error(`Connector "${c.id}" phases must be 1, 2 or 3`);
+    if (c.energyWantedWh !== undefined && !(c.energyWantedWh >= 0)) {
+      throw new Error(`Connector "${c.id}" energyWantedWh must be >= 0, got ${c.energyWantedWh}`);
+    }
+    if (c.wattsPerAmpere !== undefined && !(c.wattsPerAmpere > 0 && Number.isFinite(c.wattsPerAmpere))) {
+      throw new Error(
+        `Connector "${c.id}" wattsPerAmpere must be a finite number > 0, got ${c.wattsPerAmpere}`,
+      );
+    }
+    const priority = c.priority ?? 1;
+    if (!Number.isFinite(priority) || priority <= 0) {
+      throw new Error(`Connector "${c.id}" priority must be a finite number > 0, got ${priority}`);
+    }
   }
 }

@@ -14,19 +14,55 @@ export interface CapacityNode {
   limitsA: PerPhase[];
 }
 
+/**
+ * OCPP's ConnectorPhaseRotation: the grid phases (R = L1, S = L2, T = L3) that feed the charger's own
+ * L1, L2 and L3, in that order. Node limits are always on grid phases.
+ */
+export type PhaseRotation = 'RST' | 'RTS' | 'SRT' | 'STR' | 'TRS' | 'TSR';
+
+/** What the previous plan was doing with a connector, so that a re-plan does not flap. */
+export interface OnOffState {
+  charging: boolean;
+  /** ISO instant since when it has been charging (or paused) without interruption. */
+  since: string;
+}
+
 export interface ConnectorDemand {
   id: string;
   /** The node it hangs under: it is constrained by that node and all of its ancestors. */
   nodeId: string;
-  /** A 1-phase connector loads L1 only (phase rotation comes later). */
-  phases: 1 | 3;
+  /** How many of the charger's phases it loads, starting with its L1 (2 = a line-to-line connector). */
+  phases: 1 | 2 | 3;
+  /** Default RST: the charger's L1 on grid L1. */
+  phaseRotation?: PhaseRotation;
   /** Semi-continuous: the limit is 0 or within [minCurrentA, maxCurrentA]. */
   maxCurrentA: number;
   minCurrentA: number;
   /** An EV is plugged in / a session runs. */
   active: boolean;
-  /** Admission order when minimums do not fit: lower is admitted first (e.g. session start time). */
+  /**
+   * Admission order when minimums do not fit: lower is admitted first (e.g. session start time). For
+   * `allocate`, the last tie-break after priority, minimum on time, departure and rotation.
+   */
   precedence: number;
+  /** Weight of the weighted max-min share, and admitted first when minimums do not fit. Default 1. */
+  priority?: number;
+  /** Not steerable: while active it is assumed to draw its maximum, which is reserved on every node above it. */
+  uncontrollable?: boolean;
+  /**
+   * ISO instant the EV leaves, when known: from then on the limit is 0, and an earlier departure is
+   * admitted first among equal priorities. Not applied to uncontrollable connectors.
+   */
+  departure?: string;
+  /**
+   * Energy the EV still wants from the start of the first block, when known: a block's cap is lowered
+   * to what completes it (not below the minimum), and once delivered the limit is 0.
+   */
+  energyWantedWh?: number;
+  /** Power per ampere of limit, to count energy. Default 230 per loaded phase, 400 for 2 phases (line to line). */
+  wattsPerAmpere?: number;
+  /** The previous plan's state, for the minimum on and off times. */
+  previous?: OnOffState;
 }
 
 export interface AllocationInput {
@@ -44,4 +80,59 @@ export interface ConnectorAllocation {
 /** Allocations in the same order as the input connectors. */
 export interface AllocationResult {
   allocations: ConnectorAllocation[];
+}
+
+export type PhaseName = 'L1' | 'L2' | 'L3';
+
+/** Why a connector got what it got in one block. Objects are shared between blocks and connectors. */
+export type BindingReason =
+  /** No EV: limit 0. */
+  | { kind: 'no-session' }
+  /** Reserved at its maximum, whatever the limits. */
+  | { kind: 'uncontrollable' }
+  /** At its own maximum current. */
+  | { kind: 'own-maximum' }
+  /**
+   * A node-phase is full and this connector has the largest share per unit of priority on it that can
+   * still be lowered (or sits at its minimum there).
+   */
+  | { kind: 'node-limit'; nodeId: string; phase: PhaseName }
+  /** Paused (limit 0): its minimum current did not fit on this node-phase after those admitted before it. */
+  | { kind: 'minimum-not-fitting'; nodeId: string; phase: PhaseName }
+  /** Limit 0: the EV has left. */
+  | { kind: 'departed' }
+  /** Limit 0: the energy it wanted has been delivered in the blocks before. */
+  | { kind: 'energy-met' }
+  /** Below its maximum because this is what completes the energy it still wants (or its minimum). */
+  | { kind: 'energy-need' };
+
+export interface ConnectorExplanation {
+  connectorId: string;
+  /** The weight its share was computed with. */
+  priority: number;
+  /** One reason per block. */
+  reasons: BindingReason[];
+}
+
+export interface AllocationOptions {
+  /** Once charging, a session is not paused for another before this many seconds (default 900). */
+  minOnSeconds?: number;
+  /** Once paused, a session is resumed before others only after this many seconds (default 900). */
+  minOffSeconds?: number;
+}
+
+/** What a node carries in the plan. */
+export interface NodeLoad {
+  nodeId: string;
+  /** Per block, the planned current on each grid phase. */
+  loadsA: PerPhase[];
+  /** Whether this node set or paused any connector's limit in any block. */
+  bound: boolean;
+}
+
+export interface AllocationPlan extends AllocationResult {
+  /** In the same order as the allocations. */
+  explanations: ConnectorExplanation[];
+  /** In the same order as the input nodes. */
+  nodeLoads: NodeLoad[];
 }

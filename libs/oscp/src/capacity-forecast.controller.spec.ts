@@ -348,4 +348,65 @@ describe('POST /oscp/fp/2.0/update_group_capacity_forecast', () => {
     expect(logged).not.toContain(TOKEN);
     expect(logged).not.toContain('some-unknown-token-value');
   });
+
+  describe('segmented forecasts (X-Segment-Index / X-Segment-Count)', () => {
+    const hours = (from: number, to: number, capacity: number) =>
+      block({
+        capacity,
+        start_time: `2025-06-01T${String(from).padStart(2, '0')}:00:00Z`,
+        end_time: `2025-06-01T${String(to).padStart(2, '0')}:00:00Z`,
+      });
+    const dso = () => new SimulatedDso({ baseUrl: `${oscp.url}/oscp/fp/2.0`, token: TOKEN });
+
+    it('stores nothing until the last segment, then one forecast with all blocks in index order', async () => {
+      const blocks = [hours(10, 11, 1), hours(11, 12, 2), hours(12, 13, 3), hours(13, 14, 4)];
+      const emitted = nextForecastAccepted(oscp.app);
+
+      const replies = await dso().sendSegmentedCapacityForecast(
+        { groupId: GROUP_ID, type: 'CONSUMPTION', blocks },
+        3,
+      );
+
+      expect(replies.map((r) => r.status)).toEqual([204, 204, 204]);
+      const [stored, ...rest] = await storedForecasts();
+      expect(rest).toEqual([]);
+      // The first segment's request id identifies the forecast, e.g. for a compliance error.
+      expect(stored.requestId).toBe(replies[0].requestId);
+      expect(
+        (stored.body as { forecasted_blocks: { capacity: number }[] }).forecasted_blocks.map(
+          (b) => b.capacity,
+        ),
+      ).toEqual([1, 2, 3, 4]);
+      expect((await emitted).forecastId).toBe(stored.id);
+      expect(oscp.events).toHaveLength(1);
+    });
+
+    it('announces nothing for a segment that does not complete the forecast', async () => {
+      await post(forecast(), { 'X-Segment-Index': '1', 'X-Segment-Count': '3' });
+      await afterServerSettles();
+      expect(await storedForecasts()).toEqual([]);
+      expect(oscp.events).toEqual([]);
+    });
+
+    it.each<[string, Record<string, string>, RegExp]>([
+      ['only an index', { 'X-Segment-Index': '1' }, /must be sent together/],
+      ['only a count', { 'X-Segment-Count': '2' }, /must be sent together/],
+      ['index 0', { 'X-Segment-Index': '0', 'X-Segment-Count': '2' }, /whole numbers from 1 to 1000/],
+      ['a word', { 'X-Segment-Index': 'one', 'X-Segment-Count': '2' }, /whole numbers from 1 to 1000/],
+      [
+        'index beyond count',
+        { 'X-Segment-Index': '3', 'X-Segment-Count': '2' },
+        /X-Segment-Index 3 is beyond X-Segment-Count 2/,
+      ],
+      [
+        'a later segment without the first',
+        { 'X-Segment-Index': '2', 'X-Segment-Count': '2' },
+        /no segment 1 of this CONSUMPTION forecast/,
+      ],
+    ])('400 for %s, storing nothing', async (_case, headers, message) => {
+      await oscp.db.delete(schema.capacityForecastSegments);
+      await expectRefused(await post(forecast(), headers), 400, message);
+      expect(await oscp.db.$count(schema.capacityForecastSegments)).toBe(0);
+    });
+  });
 });

@@ -4,7 +4,7 @@ import { createValidationPipe } from '@gridflex/common';
 import { CapacityForecastService } from './capacity-forecast.service';
 import type { DsoPeer } from './dso-peers.repository';
 import { UpdateGroupCapacityForecastDto } from './dto/update-group-capacity-forecast.dto';
-import { AuthenticatedPeer, OscpRequestId, ReceivedBody } from './oscp-request';
+import { AuthenticatedPeer, OscpRequestId, OscpSegment, ReceivedBody, SegmentHeaders } from './oscp-request';
 import { OscpTokenGuard } from './oscp-token.guard';
 
 /** OSCP 2.0 endpoints that a Capacity Provider (the DSO) calls on us, the Flexibility Provider. */
@@ -22,10 +22,11 @@ export class CapacityForecastController {
     @OscpRequestId() requestId: string,
     @Body() forecast: UpdateGroupCapacityForecastDto,
     @ReceivedBody() body: unknown,
+    @OscpSegment() segment: SegmentHeaders | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<void> {
-    const accepted = await this.forecasts.store({ peer, requestId, forecast, body });
+    const accepted = await this.forecasts.store({ peer, requestId, forecast, body, segment });
     // 'close' rather than 'finish': it fires even when the peer hangs up early, and the forecast is stored.
-    response.once('close', () => this.forecasts.announce(accepted));
+    if (accepted) response.once('close', () => this.forecasts.announce(accepted));
   }
 }

@@ -1,9 +1,10 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { CapacityForecastsRepository } from './capacity-forecasts.repository';
+import { CapacityForecastsRepository, SegmentOutOfSequenceError } from './capacity-forecasts.repository';
 import type { DsoPeer } from './dso-peers.repository';
 import type { UpdateGroupCapacityForecastDto } from './dto/update-group-capacity-forecast.dto';
 import { ForecastAcceptedEvent, OSCP_FORECAST_ACCEPTED } from './events';
+import type { SegmentHeaders } from './oscp-request';
 import type { UpdateGroupCapacityForecast } from './oscp.types';
 
 export interface ReceivedForecast {
@@ -13,6 +14,8 @@ export interface ReceivedForecast {
   forecast: UpdateGroupCapacityForecastDto;
   /** The same body as received, for the audit record. */
   body: unknown;
+  /** Set when the message is one segment of a paged forecast. */
+  segment?: SegmentHeaders;
 }
 
 @Injectable()
@@ -28,26 +31,41 @@ export class CapacityForecastService {
    * Stores the forecast (404 for an unknown group) and returns the event to announce once the
    * peer has its reply: planning must not delay or fail the 204.
    */
-  async store({ peer, requestId, forecast, body }: ReceivedForecast): Promise<ForecastAcceptedEvent> {
+  async store({
+    peer,
+    requestId,
+    forecast,
+    body,
+    segment,
+  }: ReceivedForecast): Promise<ForecastAcceptedEvent | undefined> {
     const { group_id: groupId, type } = forecast;
     if (!(await this.forecasts.groupExists(groupId))) {
       throw new NotFoundException({
         message: `Unknown group_id ${JSON.stringify(groupId)}: no site is in it`,
       });
     }
-    const forecastId = await this.forecasts.insert({
-      peerId: peer.id,
-      requestId,
-      groupId,
-      type,
-      // Validated as `forecast` already; stored as received so the audit shows what the peer sent.
-      body: body as UpdateGroupCapacityForecast,
-    });
+    // Validated as `forecast` already; stored as received so the audit shows what the peer sent.
+    const received = { peerId: peer.id, requestId, groupId, type, body: body as UpdateGroupCapacityForecast };
+    const forecastId = segment
+      ? await this.storeSegment({ ...received, ...segment })
+      : await this.forecasts.insert(received);
+    if (forecastId === undefined) return undefined;
     this.logger.log(
       `Stored ${type} forecast ${forecastId} for group ${JSON.stringify(groupId)} ` +
         `from DSO peer ${JSON.stringify(peer.name)} (X-Request-ID ${JSON.stringify(requestId)})`,
     );
     return new ForecastAcceptedEvent({ forecastId, groupId, type, peerId: peer.id });
+  }
+
+  /** The id of the joined forecast once this segment completes it, otherwise undefined. */
+  private async storeSegment(segment: Parameters<CapacityForecastsRepository['storeSegment']>[0]) {
+    try {
+      return await this.forecasts.storeSegment(segment);
+    } catch (error) {
+      if (error instanceof SegmentOutOfSequenceError)
+        throw new BadRequestException({ message: error.message });
+      throw error;
+    }
   }
 
   announce(event: ForecastAcceptedEvent): void {

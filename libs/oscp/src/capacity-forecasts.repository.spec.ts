@@ -1,6 +1,10 @@
 import { schema } from '@gridflex/persistence';
 import { TEST_DATABASE_ENGINES, TestDatabase } from '@gridflex/persistence/testing';
-import { CapacityForecastsRepository, NewCapacityForecast } from './capacity-forecasts.repository';
+import {
+  CapacityForecastsRepository,
+  NewCapacityForecast,
+  SegmentOutOfSequenceError,
+} from './capacity-forecasts.repository';
 import { DsoPeersRepository } from './dso-peers.repository';
 import { CapacityForecastType, UpdateGroupCapacityForecast } from './oscp.types';
 
@@ -74,5 +78,56 @@ describe.each(TEST_DATABASE_ENGINES)('CapacityForecastsRepository on %s', (_engi
 
   it('lists nothing for a group without forecasts', async () => {
     expect(await sut.listForGroup('g3', 'CONSUMPTION')).toEqual([]);
+  });
+
+  it('knows the groups each peer has forecast', async () => {
+    expect((await sut.groupsOfPeer(peerId)).sort()).toEqual(['g1', 'g2']);
+    expect(await sut.groupsOfPeer('3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b')).toEqual([]);
+  });
+
+  describe('segments', () => {
+    const segment = (index: number, count: number, capacity: number, requestId = `seg-${index}`) => ({
+      ...forecast(requestId, 'g9', 'CONSUMPTION'),
+      body: body('g9', 'CONSUMPTION', capacity),
+      index,
+      count,
+    });
+    const stored = () => sut.listForGroup('g9', 'CONSUMPTION');
+
+    it('joins the segments in index order, whatever the arrival order, once the last has come', async () => {
+      expect(await sut.storeSegment(segment(1, 3, 10))).toBeUndefined();
+      expect(await sut.storeSegment(segment(3, 3, 30))).toBeUndefined();
+      expect(await stored()).toEqual([]);
+
+      const id = await sut.storeSegment(segment(2, 3, 20));
+
+      const [joined, ...rest] = await stored();
+      expect(rest).toEqual([]);
+      expect(joined).toMatchObject({ id, requestId: 'seg-1', peerId });
+      expect(joined.body.forecasted_blocks.map((b) => b.capacity)).toEqual([10, 20, 30]);
+      expect(await database.db.$count(schema.capacityForecastSegments)).toBe(0);
+    });
+
+    it('refuses a later segment without a first, or with another count, storing nothing', async () => {
+      await database.db.delete(schema.capacityForecasts);
+      await expect(sut.storeSegment(segment(2, 2, 20))).rejects.toThrow(SegmentOutOfSequenceError);
+      await sut.storeSegment(segment(1, 2, 10));
+      await expect(sut.storeSegment(segment(2, 3, 20))).rejects.toThrow(
+        /X-Segment-Count 3 differs from the 2/,
+      );
+      expect(await database.db.$count(schema.capacityForecastSegments)).toBe(1);
+      expect(await stored()).toEqual([]);
+    });
+
+    it('starts over when a new segment 1 comes, and takes a repeated segment once', async () => {
+      await database.db.delete(schema.capacityForecasts);
+      await sut.storeSegment(segment(1, 2, 10, 'old'));
+      await sut.storeSegment(segment(1, 2, 11, 'new'));
+      await sut.storeSegment(segment(1, 2, 12, 'new'));
+      await sut.storeSegment(segment(2, 2, 20));
+      const [joined] = await stored();
+      expect(joined.requestId).toBe('new');
+      expect(joined.body.forecasted_blocks.map((b) => b.capacity)).toEqual([12, 20]);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, ne } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import { CapacityForecastType, UpdateGroupCapacityForecast } from './oscp.types';
 
@@ -12,8 +12,23 @@ export interface NewCapacityForecast {
   body: UpdateGroupCapacityForecast;
 }
 
+export interface ForecastSegment extends NewCapacityForecast {
+  /** 1-based. */
+  index: number;
+  count: number;
+}
+
+/** A segment that does not fit the set being received; nothing was stored. */
+export class SegmentOutOfSequenceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = SegmentOutOfSequenceError.name;
+  }
+}
+
 export interface StoredCapacityForecast {
   id: string;
+  peerId: string;
   requestId: string;
   receivedAt: Date;
   body: UpdateGroupCapacityForecast;
@@ -32,6 +47,64 @@ export class CapacityForecastsRepository {
     return row.id;
   }
 
+  /**
+   * Keeps a segment of a forecast of (peer, group, type). Segment 1 starts a new set, dropping any
+   * unfinished one; the last missing segment joins the set, in index order, into one forecast with
+   * the first segment's request id, whose id is returned. Throws `SegmentOutOfSequenceError` for a
+   * segment that belongs to no set being received.
+   */
+  async storeSegment(segment: ForecastSegment): Promise<string | undefined> {
+    const { capacityForecastSegments: segments } = schema;
+    return this.db.transaction(async (tx) => {
+      const sameSeries = and(
+        eq(segments.peerId, segment.peerId),
+        eq(segments.groupId, segment.groupId),
+        eq(segments.type, segment.type),
+      );
+      if (segment.index === 1) {
+        await tx.delete(segments).where(sameSeries);
+      } else {
+        const [other] = await tx
+          .select({ count: segments.segmentCount })
+          .from(segments)
+          .where(and(sameSeries, ne(segments.segmentCount, segment.count)))
+          .limit(1);
+        const [first] = await tx
+          .select({ id: segments.id })
+          .from(segments)
+          .where(and(sameSeries, eq(segments.segmentIndex, 1)));
+        if (other || !first) {
+          throw new SegmentOutOfSequenceError(
+            other
+              ? `X-Segment-Count ${segment.count} differs from the ${other.count} of the segments received so far`
+              : `Segment ${segment.index} of ${segment.count} arrived, but no segment 1 of this ${segment.type} forecast for this group`,
+          );
+        }
+      }
+      const { index, count, ...forecast } = segment;
+      await tx
+        .insert(segments)
+        .values({ ...forecast, segmentIndex: index, segmentCount: count })
+        .onConflictDoUpdate({
+          target: [segments.peerId, segments.groupId, segments.type, segments.segmentIndex],
+          set: { requestId: forecast.requestId, body: forecast.body, receivedAt: new Date() },
+        });
+      const received = await tx.select().from(segments).where(sameSeries).orderBy(asc(segments.segmentIndex));
+      if (received.length < count) return undefined;
+      await tx.delete(segments).where(sameSeries);
+      const bodies = received.map((row) => row.body as UpdateGroupCapacityForecast);
+      const [stored] = await tx
+        .insert(schema.capacityForecasts)
+        .values({
+          ...forecast,
+          requestId: received[0].requestId,
+          body: { ...bodies[0], forecasted_blocks: bodies.flatMap((b) => b.forecasted_blocks) },
+        })
+        .returning({ id: schema.capacityForecasts.id });
+      return stored.id;
+    });
+  }
+
   /** A capacity group exists as long as at least one site names it. */
   async groupExists(groupId: string): Promise<boolean> {
     const rows = await this.db
@@ -42,12 +115,22 @@ export class CapacityForecastsRepository {
     return rows.length > 0;
   }
 
+  /** The groups a peer has sent forecasts for: those to re-plan when its link switches. */
+  async groupsOfPeer(peerId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectDistinct({ groupId: schema.capacityForecasts.groupId })
+      .from(schema.capacityForecasts)
+      .where(eq(schema.capacityForecasts.peerId, peerId));
+    return rows.map((row) => row.groupId);
+  }
+
   /** Oldest first, so that replaying them in order lets newer forecasts override older ones. */
   async listForGroup(groupId: string, type: CapacityForecastType): Promise<StoredCapacityForecast[]> {
     const { capacityForecasts: forecasts } = schema;
     const rows = await this.db
       .select({
         id: forecasts.id,
+        peerId: forecasts.peerId,
         requestId: forecasts.requestId,
         receivedAt: forecasts.receivedAt,
         body: forecasts.body,

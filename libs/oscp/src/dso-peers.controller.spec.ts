@@ -70,6 +70,15 @@ describe('DSO peers admin API', () => {
         id: expect.any(String),
         name: 'Stedin',
         createdAt: expect.any(String),
+        baseUrl: null,
+        canCallPeer: false,
+        options: {},
+        registration: 'PENDING',
+        link: 'UNKNOWN',
+        linkChangedAt: null,
+        peerRequiredBehaviour: null,
+        lastHeartbeatAt: null,
+        offlineModeAt: null,
       });
       expect(Number.isNaN(Date.parse(response.body.createdAt))).toBe(false);
       const rows = await oscp.db.select().from(schema.dsoPeers);
@@ -77,7 +86,104 @@ describe('DSO peers admin API', () => {
       expect(JSON.stringify(rows)).not.toContain(TOKEN);
     });
 
+    it('201 with base URL, options and a peer token that is stored sealed and never shown', async () => {
+      const options = {
+        paths: { handshake_acknowledge: 'handshake_acknowledgment' },
+        headers: { apikey: 'static-key' },
+        measurementMessage: 'ASSET',
+        phaseAll: 'TOTAL',
+        nominalVoltageV: 400,
+        sendHeartbeats: false,
+        offlineDetection: false,
+        safeDefaultA: 10,
+      };
+      const response = await admin.post({
+        name: 'Vector',
+        token: TOKEN,
+        baseUrl: 'https://dso.example/oscp/cp/2.0',
+        peerToken: 'peer-token-0123456789abcdef',
+        options,
+      });
+
+      expect(response.status).toBe(201);
+      expect(response.body).toMatchObject({
+        baseUrl: 'https://dso.example/oscp/cp/2.0',
+        canCallPeer: true,
+        options,
+      });
+      const [row] = await oscp.db.select().from(schema.dsoPeers);
+      expect(row.outboundTokenSealed).toMatch(/^v1\./);
+      expect(JSON.stringify(row)).not.toContain('peer-token-0123456789abcdef');
+    });
+
     it.each<[string, unknown, string, RegExp]>([
+      [
+        'baseUrl with a trailing slash',
+        { name: 'd', token: TOKEN, baseUrl: 'http://x/oscp/' },
+        'baseUrl',
+        /without a trailing slash/,
+      ],
+      [
+        'baseUrl not http',
+        { name: 'd', token: TOKEN, baseUrl: 'ftp://x/oscp' },
+        'baseUrl',
+        /http:\/\/ or https:\/\//,
+      ],
+      ['short peerToken', { name: 'd', token: TOKEN, peerToken: 'short' }, 'peerToken', /16 to 512/],
+      [
+        'unknown option',
+        { name: 'd', token: TOKEN, options: { colour: 'red' } },
+        'options.colour',
+        /should not exist/,
+      ],
+      [
+        'unknown measurement message',
+        { name: 'd', token: TOKEN, options: { measurementMessage: 'BOTH' } },
+        'options.measurementMessage',
+        /GROUP, ASSET/,
+      ],
+      [
+        'unknown phaseAll',
+        { name: 'd', token: TOKEN, options: { phaseAll: 'EACH' } },
+        'options.phaseAll',
+        /PER_PHASE, TOTAL/,
+      ],
+      [
+        'voltage as a string',
+        { name: 'd', token: TOKEN, options: { nominalVoltageV: '230' } },
+        'options.nominalVoltageV',
+        /number of volts/,
+      ],
+      [
+        'negative safe default',
+        { name: 'd', token: TOKEN, options: { safeDefaultA: -1 } },
+        'options.safeDefaultA',
+        /not be less than 0/,
+      ],
+      [
+        'a path override with a scheme',
+        { name: 'd', token: TOKEN, options: { paths: { heartbeat: 'http://evil/hb' } } },
+        'options.paths.heartbeat',
+        /relative URL path/,
+      ],
+      [
+        'a header overriding Authorization',
+        { name: 'd', token: TOKEN, options: { headers: { Authorization: 'x' } } },
+        'options.headers',
+        /may not set/,
+      ],
+      [
+        'a header with a newline',
+        { name: 'd', token: TOKEN, options: { headers: { apikey: 'a\nb' } } },
+        'options.headers',
+        /printable ASCII/,
+      ],
+      [
+        'sendHeartbeats as a string',
+        { name: 'd', token: TOKEN, options: { sendHeartbeats: 'no' } },
+        'options.sendHeartbeats',
+        /boolean/,
+      ],
       ['missing name', { token: TOKEN }, 'name', /name must be a string/],
       ['empty name', { name: '', token: TOKEN }, 'name', /name must be longer than or equal to 1/],
       ['blank name', { name: '   ', token: TOKEN }, 'name', /name must not be blank/],
@@ -142,6 +248,59 @@ describe('DSO peers admin API', () => {
     });
   });
 
+  describe('PATCH', () => {
+    const patch = async (id: string, body: unknown) =>
+      record(
+        await request(oscp.url)
+          .patch(`${PATH}/${id}`)
+          .set('X-API-Key', TEST_ADMIN_API_KEY)
+          .send(body as object),
+      );
+
+    it('changes the base URL, the peer token (sealed) and replaces the options', async () => {
+      const created = (await admin.post({ name: 'Stedin', token: TOKEN, options: { sendHeartbeats: false } }))
+        .body;
+
+      const response = await patch(created.id, {
+        baseUrl: 'https://dso.example/oscp/2.0',
+        peerToken: 'new-peer-token-0123456789',
+        options: { phaseAll: 'TOTAL' },
+      });
+
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({
+        baseUrl: 'https://dso.example/oscp/2.0',
+        canCallPeer: true,
+        options: { phaseAll: 'TOTAL' },
+      });
+      const [row] = await oscp.db.select().from(schema.dsoPeers);
+      expect(row.tokenHash).toBe(hashToken(TOKEN));
+      expect(JSON.stringify(row)).not.toContain('new-peer-token-0123456789');
+    });
+
+    it('forgets the base URL with null', async () => {
+      const created = (await admin.post({ name: 'Stedin', token: TOKEN, baseUrl: 'http://dso/oscp' })).body;
+      expect((await patch(created.id, { baseUrl: null })).body.baseUrl).toBeNull();
+    });
+
+    it.each<[string, unknown, RegExp]>([
+      ['a bad base URL', { baseUrl: 'dso.example' }, /baseUrl must be an http/],
+      ['a bad option', { options: { phaseAll: 'BOTH' } }, /options\.phaseAll/],
+      ['the inbound token', { token: TOKEN }, /property token should not exist/],
+    ])('400 for %s, changing nothing', async (_case, body, message) => {
+      const created = (await admin.post({ name: 'Stedin', token: TOKEN, options: { sendHeartbeats: false } }))
+        .body;
+      const response = await patch(created.id, body);
+      expect(response.status).toBe(400);
+      expect(response.body.message).toMatch(message);
+      expect((await admin.get(`/${created.id}`)).body).toEqual(created);
+    });
+
+    it('404 for an unknown peer', async () => {
+      expect((await patch('3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b', {})).status).toBe(404);
+    });
+  });
+
   describe('GET', () => {
     it('lists the peers by name without token data', async () => {
       await admin.post({ name: 'Stedin', token: TOKEN });
@@ -151,7 +310,7 @@ describe('DSO peers admin API', () => {
 
       expect(response.status).toBe(200);
       expect(response.body.map((peer: { name: string }) => peer.name)).toEqual(['Enexis', 'Stedin']);
-      for (const peer of response.body) expect(Object.keys(peer).sort()).toEqual(['createdAt', 'id', 'name']);
+      for (const peer of response.body) expect(JSON.stringify(peer)).not.toMatch(/token"|tokenHash|Sealed/i);
     });
 
     it('gets one peer by id', async () => {

@@ -1,15 +1,34 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, UseGuards, UsePipes } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
 import { AdminApiKeyGuard, createValidationPipe } from '@gridflex/common';
 import { DsoPeersService } from './dso-peers.service';
 import { CreateDsoPeerDto } from './dto/create-dso-peer.dto';
 import type { DsoPeerDto } from './dto/dso-peer.dto';
+import { UpdateDsoPeerDto } from './dto/update-dso-peer.dto';
+import { UpdateGroupCapacityForecastDto } from './dto/update-group-capacity-forecast.dto';
+import type { QueuedMessage } from './oscp-outbox.service';
+import { RegistrationService } from './registration.service';
 
-/** Admin API: the DSOs allowed to send us OSCP messages, each with the token it authenticates with. */
+/** Admin API: the DSOs we exchange OSCP messages with, their link state and what we sent them. */
 @Controller('api/v1/dso-peers')
 @UseGuards(AdminApiKeyGuard)
 @UsePipes(createValidationPipe({ forbidUnknown: true }))
 export class DsoPeersController {
-  constructor(private readonly peers: DsoPeersService) {}
+  constructor(
+    private readonly peers: DsoPeersService,
+    private readonly registration: RegistrationService,
+  ) {}
 
   @Post()
   create(@Body() dto: CreateDsoPeerDto): Promise<DsoPeerDto> {
@@ -24,5 +43,38 @@ export class DsoPeersController {
   @Get(':id')
   get(@Param('id', ParseUUIDPipe) id: string): Promise<DsoPeerDto> {
     return this.peers.get(id);
+  }
+
+  @Patch(':id')
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateDsoPeerDto): Promise<DsoPeerDto> {
+    return this.peers.update(id, dto);
+  }
+
+  /** Register with the peer first (we are the initiator of the token swap). */
+  @Post(':id/register')
+  @HttpCode(HttpStatus.ACCEPTED)
+  register(@Param('id', ParseUUIDPipe) id: string): Promise<QueuedMessage> {
+    return this.registration.initiate(id);
+  }
+
+  /** Every ONLINE ⇄ OFFLINE switch, newest first. */
+  @Get(':id/link-events')
+  linkEvents(@Param('id', ParseUUIDPipe) id: string): Promise<object[]> {
+    return this.peers.linkEvents(id);
+  }
+
+  @Get(':id/messages')
+  messages(@Param('id', ParseUUIDPipe) id: string): Promise<object[]> {
+    return this.peers.messages(id);
+  }
+
+  /** Sends AdjustGroupCapacityForecast: a request to the DSO for different capacity. */
+  @Post(':id/adjust-requests')
+  @HttpCode(HttpStatus.ACCEPTED)
+  requestAdjustment(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() request: UpdateGroupCapacityForecastDto,
+  ): Promise<QueuedMessage> {
+    return this.peers.requestAdjustment(id, request);
   }
 }

@@ -17,7 +17,20 @@ describe.each(TEST_DATABASE_ENGINES)('DsoPeersRepository on %s', (_engine, creat
   it('creates a peer and finds it by token hash and by id, never returning the hash', async () => {
     const created = await sut.create({ name: 'Stedin', tokenHash: 'hash-stedin' });
 
-    expect(created).toEqual({ id: expect.any(String), name: 'Stedin', createdAt: expect.any(Date) });
+    expect(created).toEqual({
+      id: expect.any(String),
+      name: 'Stedin',
+      createdAt: expect.any(Date),
+      baseUrl: null,
+      canCallPeer: false,
+      options: {},
+      registration: 'PENDING',
+      link: 'UNKNOWN',
+      linkChangedAt: null,
+      peerRequiredBehaviour: null,
+      lastHeartbeatAt: null,
+      offlineModeAt: null,
+    });
     expect(await sut.findByTokenHash('hash-stedin')).toEqual(created);
     expect(await sut.findById(created.id)).toEqual(created);
   });
@@ -39,8 +52,46 @@ describe.each(TEST_DATABASE_ENGINES)('DsoPeersRepository on %s', (_engine, creat
     expect((error as DuplicateDsoPeerError).field).toBe('token');
   });
 
+  it('switches the link only from the state the caller saw, recording each switch', async () => {
+    const peer = await sut.create({ name: 'Westnetz', tokenHash: 'hash-westnetz' });
+    const at = new Date('2026-01-01T10:00:00Z');
+
+    expect(await sut.switchLink(peer.id, 'UNKNOWN', 'ONLINE', 'handshake acknowledged', at)).toBe(true);
+    expect(await sut.switchLink(peer.id, 'UNKNOWN', 'OFFLINE', 'stale view', at)).toBe(false);
+    const later = new Date('2026-01-01T11:00:00Z');
+    expect(await sut.switchLink(peer.id, 'ONLINE', 'OFFLINE', 'offline_mode_at passed', later)).toBe(true);
+
+    expect(await sut.findById(peer.id)).toMatchObject({ link: 'OFFLINE', linkChangedAt: later });
+    expect(await sut.linkEvents(peer.id)).toEqual([
+      { from: 'ONLINE', to: 'OFFLINE', reason: 'offline_mode_at passed', at: later },
+      { from: 'UNKNOWN', to: 'ONLINE', reason: 'handshake acknowledged', at },
+    ]);
+  });
+
+  it('revokes a token by clearing its hash, and tells whether the peer can be called', async () => {
+    const peer = await sut.create({ name: 'Netze BW', tokenHash: 'hash-bw', baseUrl: 'http://x/oscp' });
+    expect(peer.canCallPeer).toBe(false);
+    await sut.update(peer.id, {
+      outboundTokenSealed: 'v1.sealed',
+      tokenHash: null,
+      registration: 'UNREGISTERED',
+    });
+
+    expect(await sut.findByTokenHash('hash-bw')).toBeUndefined();
+    expect(await sut.findById(peer.id)).toMatchObject({ canCallPeer: true, registration: 'UNREGISTERED' });
+    expect(await sut.outboundCredentials(peer.id)).toEqual({
+      baseUrl: 'http://x/oscp',
+      tokenSealed: 'v1.sealed',
+    });
+  });
+
   it('lists peers by name', async () => {
     await sut.create({ name: 'Alliander', tokenHash: 'hash-alliander' });
-    expect((await sut.list()).map((peer) => peer.name)).toEqual(['Alliander', 'Stedin']);
+    expect((await sut.list()).map((peer) => peer.name)).toEqual([
+      'Alliander',
+      'Netze BW',
+      'Stedin',
+      'Westnetz',
+    ]);
   });
 });

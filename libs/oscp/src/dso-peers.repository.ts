@@ -1,12 +1,51 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
+import type { DsoPeerOptions } from './dto/dso-peer-options.dto';
 
-/** A DSO peer without its token hash, so that no caller can leak it by accident. */
+export type Registration = 'PENDING' | 'AWAITING_REPLY' | 'REGISTERED' | 'UNREGISTERED';
+export type Link = 'UNKNOWN' | 'ONLINE' | 'OFFLINE';
+
+/** A DSO peer without its token hash or sealed token, so that no caller can leak them by accident. */
 export interface DsoPeer {
   id: string;
   name: string;
   createdAt: Date;
+  baseUrl: string | null;
+  canCallPeer: boolean;
+  options: DsoPeerOptions;
+  registration: Registration;
+  link: Link;
+  linkChangedAt: Date | null;
+  peerRequiredBehaviour: Record<string, unknown> | null;
+  lastHeartbeatAt: Date | null;
+  offlineModeAt: Date | null;
+}
+
+export interface NewDsoPeer {
+  name: string;
+  tokenHash: string;
+  baseUrl?: string | null;
+  outboundTokenSealed?: string | null;
+  options?: DsoPeerOptions;
+}
+
+export type DsoPeerUpdate = Partial<{
+  tokenHash: string | null;
+  baseUrl: string | null;
+  outboundTokenSealed: string | null;
+  registration: Registration;
+  peerRequiredBehaviour: Record<string, unknown> | null;
+  lastHeartbeatAt: Date;
+  offlineModeAt: Date | null;
+  options: DsoPeerOptions;
+}>;
+
+export interface LinkEvent {
+  from: Link;
+  to: Link;
+  reason: string;
+  at: Date;
 }
 
 export type DsoPeerUniqueField = 'name' | 'token';
@@ -19,11 +58,24 @@ export class DuplicateDsoPeerError extends Error {
   }
 }
 
+const { dsoPeers } = schema;
+
 const PEER_COLUMNS = {
-  id: schema.dsoPeers.id,
-  name: schema.dsoPeers.name,
-  createdAt: schema.dsoPeers.createdAt,
+  id: dsoPeers.id,
+  name: dsoPeers.name,
+  createdAt: dsoPeers.createdAt,
+  baseUrl: dsoPeers.baseUrl,
+  outboundTokenSealed: dsoPeers.outboundTokenSealed,
+  options: dsoPeers.options,
+  registration: dsoPeers.registration,
+  link: dsoPeers.link,
+  linkChangedAt: dsoPeers.linkChangedAt,
+  peerRequiredBehaviour: dsoPeers.peerRequiredBehaviour,
+  lastHeartbeatAt: dsoPeers.lastHeartbeatAt,
+  offlineModeAt: dsoPeers.offlineModeAt,
 };
+
+type PeerRow = { [K in keyof typeof PEER_COLUMNS]: (typeof PEER_COLUMNS)[K]['_']['data'] | null };
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -38,10 +90,10 @@ export class DsoPeersRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /** Throws `DuplicateDsoPeerError` when the name or the token hash is already taken. */
-  async create(peer: { name: string; tokenHash: string }): Promise<DsoPeer> {
+  async create(peer: NewDsoPeer): Promise<DsoPeer> {
     try {
-      const [created] = await this.db.insert(schema.dsoPeers).values(peer).returning(PEER_COLUMNS);
-      return created;
+      const [created] = await this.db.insert(dsoPeers).values(peer).returning(PEER_COLUMNS);
+      return toPeer(created);
     } catch (error) {
       const field = duplicatedField(error);
       throw field ? new DuplicateDsoPeerError(field) : error;
@@ -49,21 +101,81 @@ export class DsoPeersRepository {
   }
 
   async findByTokenHash(tokenHash: string): Promise<DsoPeer | undefined> {
-    const [peer] = await this.db
-      .select(PEER_COLUMNS)
-      .from(schema.dsoPeers)
-      .where(eq(schema.dsoPeers.tokenHash, tokenHash));
-    return peer;
+    const [peer] = await this.db.select(PEER_COLUMNS).from(dsoPeers).where(eq(dsoPeers.tokenHash, tokenHash));
+    return peer && toPeer(peer);
   }
 
   async findById(id: string): Promise<DsoPeer | undefined> {
-    const [peer] = await this.db.select(PEER_COLUMNS).from(schema.dsoPeers).where(eq(schema.dsoPeers.id, id));
-    return peer;
+    const [peer] = await this.db.select(PEER_COLUMNS).from(dsoPeers).where(eq(dsoPeers.id, id));
+    return peer && toPeer(peer);
   }
 
-  list(): Promise<DsoPeer[]> {
-    return this.db.select(PEER_COLUMNS).from(schema.dsoPeers).orderBy(asc(schema.dsoPeers.name));
+  async findManyById(ids: string[]): Promise<DsoPeer[]> {
+    if (ids.length === 0) return [];
+    return (await this.db.select(PEER_COLUMNS).from(dsoPeers).where(inArray(dsoPeers.id, ids))).map(toPeer);
   }
+
+  /** Where and with which sealed token to call the peer; undefined fields when not known yet. */
+  async outboundCredentials(id: string): Promise<{ baseUrl: string | null; tokenSealed: string | null }> {
+    const [row] = await this.db
+      .select({ baseUrl: dsoPeers.baseUrl, tokenSealed: dsoPeers.outboundTokenSealed })
+      .from(dsoPeers)
+      .where(eq(dsoPeers.id, id));
+    return row ?? { baseUrl: null, tokenSealed: null };
+  }
+
+  async list(): Promise<DsoPeer[]> {
+    return (await this.db.select(PEER_COLUMNS).from(dsoPeers).orderBy(asc(dsoPeers.name))).map(toPeer);
+  }
+
+  /** Throws `DuplicateDsoPeerError` when a new token hash is already taken. */
+  async update(id: string, changes: DsoPeerUpdate): Promise<void> {
+    try {
+      await this.db.update(dsoPeers).set(changes).where(eq(dsoPeers.id, id));
+    } catch (error) {
+      const field = duplicatedField(error);
+      throw field ? new DuplicateDsoPeerError(field) : error;
+    }
+  }
+
+  /**
+   * Moves the link from `from` to `to` and records the switch, atomically; false when the link was
+   * not in `from` any more (another instance or event got there first).
+   */
+  async switchLink(id: string, from: Link, to: Link, reason: string, at: Date): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const switched = await tx
+        .update(dsoPeers)
+        .set({ link: to, linkChangedAt: at })
+        .where(and(eq(dsoPeers.id, id), eq(dsoPeers.link, from)))
+        .returning({ id: dsoPeers.id });
+      if (switched.length === 0) return false;
+      await tx
+        .insert(schema.dsoPeerLinkEvents)
+        .values({ peerId: id, fromLink: from, toLink: to, reason, at });
+      return true;
+    });
+  }
+
+  /** Newest first. */
+  async linkEvents(id: string, limit = 100): Promise<LinkEvent[]> {
+    const events = schema.dsoPeerLinkEvents;
+    const rows = await this.db
+      .select({ from: events.fromLink, to: events.toLink, reason: events.reason, at: events.at })
+      .from(events)
+      .where(eq(events.peerId, id))
+      .orderBy(desc(events.at), desc(events.id))
+      .limit(limit);
+    return rows.map((row) => ({ ...row, from: row.from as Link, to: row.to as Link }));
+  }
+}
+
+function toPeer({ outboundTokenSealed, ...row }: PeerRow): DsoPeer {
+  return {
+    ...(row as Omit<DsoPeer, 'canCallPeer'>),
+    options: row.options ?? {},
+    canCallPeer: outboundTokenSealed !== null && row.baseUrl !== null,
+  };
 }
 
 /** Drizzle wraps the driver's error (pg and PGlite alike) as `cause`. */

@@ -1,18 +1,34 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { hashToken } from '@gridflex/common';
-import { DsoPeer, DsoPeersRepository, DuplicateDsoPeerError } from './dso-peers.repository';
+import { DsoPeer, DsoPeersRepository, DuplicateDsoPeerError, LinkEvent } from './dso-peers.repository';
 import type { CreateDsoPeerDto } from './dto/create-dso-peer.dto';
 import type { DsoPeerDto } from './dto/dso-peer.dto';
+import type { UpdateDsoPeerDto } from './dto/update-dso-peer.dto';
+import type { UpdateGroupCapacityForecastDto } from './dto/update-group-capacity-forecast.dto';
+import { OscpOutboundRepository } from './oscp-outbound.repository';
+import { OscpOutboxService, QueuedMessage } from './oscp-outbox.service';
+import { OscpTokenCipher } from './token-cipher';
 
 @Injectable()
 export class DsoPeersService {
   private readonly logger = new Logger(DsoPeersService.name);
 
-  constructor(private readonly peers: DsoPeersRepository) {}
+  constructor(
+    private readonly peers: DsoPeersRepository,
+    private readonly outbound: OscpOutboundRepository,
+    private readonly outbox: OscpOutboxService,
+    private readonly cipher: OscpTokenCipher,
+  ) {}
 
-  async create({ name, token }: CreateDsoPeerDto): Promise<DsoPeerDto> {
+  async create({ name, token, baseUrl, peerToken, options }: CreateDsoPeerDto): Promise<DsoPeerDto> {
     try {
-      const peer = await this.peers.create({ name, tokenHash: hashToken(token) });
+      const peer = await this.peers.create({
+        name,
+        tokenHash: hashToken(token),
+        baseUrl: baseUrl ?? null,
+        outboundTokenSealed: peerToken === undefined ? null : this.cipher.seal(peerToken),
+        options: { ...options },
+      });
       this.logger.log(`Created DSO peer ${JSON.stringify(peer.name)} (${peer.id})`);
       return toDsoPeerDto(peer);
     } catch (error) {
@@ -22,14 +38,53 @@ export class DsoPeersService {
     }
   }
 
+  async update(id: string, { baseUrl, peerToken, options }: UpdateDsoPeerDto): Promise<DsoPeerDto> {
+    const peer = await this.require(id);
+    await this.peers.update(peer.id, {
+      ...(baseUrl !== undefined && { baseUrl }),
+      ...(peerToken !== undefined && { outboundTokenSealed: this.cipher.seal(peerToken) }),
+      ...(options !== undefined && { options: { ...options } }),
+    });
+    this.logger.log(`Updated DSO peer ${JSON.stringify(peer.name)} (${peer.id})`);
+    return this.get(peer.id);
+  }
+
   async list(): Promise<DsoPeerDto[]> {
     return (await this.peers.list()).map(toDsoPeerDto);
   }
 
   async get(id: string): Promise<DsoPeerDto> {
+    return toDsoPeerDto(await this.require(id));
+  }
+
+  async linkEvents(id: string): Promise<(Omit<LinkEvent, 'at'> & { at: string })[]> {
+    await this.require(id);
+    return (await this.peers.linkEvents(id)).map((event) => ({ ...event, at: event.at.toISOString() }));
+  }
+
+  /** What we sent the peer, newest first, with every attempt; tokens in Register bodies stay hidden. */
+  async messages(id: string): Promise<object[]> {
+    await this.require(id);
+    return (await this.outbound.listForPeer(id)).map((message) => ({
+      ...message,
+      body:
+        message.message === 'register' ? { ...(message.body as object), token: '[hidden]' } : message.body,
+    }));
+  }
+
+  /** The CPO asks the DSO for other capacity; the DSO answers, if at all, with a new forecast. */
+  async requestAdjustment(id: string, request: UpdateGroupCapacityForecastDto): Promise<QueuedMessage> {
+    const peer = await this.require(id);
+    if (!peer.canCallPeer) {
+      throw new ConflictException({ message: 'No baseUrl or token is known for this peer: register first' });
+    }
+    return this.outbox.send(peer.id, 'adjust_group_capacity_forecast', { ...request });
+  }
+
+  private async require(id: string): Promise<DsoPeer> {
     const peer = await this.peers.findById(id);
     if (!peer) throw new NotFoundException({ message: `No DSO peer with id ${id}` });
-    return toDsoPeerDto(peer);
+    return peer;
   }
 }
 
@@ -40,5 +95,19 @@ function conflictMessage(error: DuplicateDsoPeerError, name: string): string {
 }
 
 function toDsoPeerDto(peer: DsoPeer): DsoPeerDto {
-  return { id: peer.id, name: peer.name, createdAt: peer.createdAt.toISOString() };
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
+  return {
+    id: peer.id,
+    name: peer.name,
+    createdAt: peer.createdAt.toISOString(),
+    baseUrl: peer.baseUrl,
+    canCallPeer: peer.canCallPeer,
+    options: peer.options,
+    registration: peer.registration,
+    link: peer.link,
+    linkChangedAt: iso(peer.linkChangedAt),
+    peerRequiredBehaviour: peer.peerRequiredBehaviour,
+    lastHeartbeatAt: iso(peer.lastHeartbeatAt),
+    offlineModeAt: iso(peer.offlineModeAt),
+  };
 }

@@ -17,3 +17,22 @@ export class ForecastAcceptedEvent {
     this.peerId = fields.peerId;
   }
 }
+
+/** Emitted once a message we sent was answered 2xx by the peer. */
+export const OSCP_MESSAGE_DELIVERED = 'oscp.message.delivered';
+
+export interface MessageDeliveredEvent {
+  messageId: string;
+  peerId: string;
+  message: string;
+  correlationId: string | null;
+}
+
+/** Emitted after a peer's link switched (ONLINE ⇄ OFFLINE); the groups it forecasts must be re-planned. */
+export const OSCP_PEER_LINK_CHANGED = 'oscp.peer.link-changed';
+
+export interface PeerLinkChangedEvent {
+  peerId: string;
+  from: string;
+  to: string;
+}

@@ -9,3 +9,6 @@ export * from './oscp-token.guard';
 export * from './oscp.module';
 export * from './oscp.types';
 export * from './rfc3339';
+export * from './dto/dso-peer-options.dto';
+export * from './oscp-outbox.service';
+export * from './compliance.service';

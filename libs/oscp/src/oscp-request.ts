@@ -42,3 +42,48 @@ function requireRequestId(value: string | undefined): string {
   }
   return value;
 }
+
+export interface SegmentHeaders {
+  index: number;
+  count: number;
+}
+
+const MAX_SEGMENTS = 1000;
+const POSITIVE_INTEGER = /^[1-9]\d{0,3}$/;
+
+/**
+ * `X-Segment-Index` and `X-Segment-Count` of a paged message (index from 1), or undefined when the
+ * message is whole; 400 when only one is sent or they do not make sense.
+ */
+export const OscpSegment = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): SegmentHeaders | undefined => {
+    const request = context.switchToHttp().getRequest<Request>();
+    return parseSegmentHeaders(request.header('x-segment-index'), request.header('x-segment-count'));
+  },
+);
+
+export function parseSegmentHeaders(
+  index: string | undefined,
+  count: string | undefined,
+): SegmentHeaders | undefined {
+  if (index === undefined && count === undefined) return undefined;
+  if (index === undefined || count === undefined) {
+    throw new BadRequestException({ message: 'X-Segment-Index and X-Segment-Count must be sent together' });
+  }
+  if (
+    !POSITIVE_INTEGER.test(index.trim()) ||
+    !POSITIVE_INTEGER.test(count.trim()) ||
+    Number(count) > MAX_SEGMENTS
+  ) {
+    throw new BadRequestException({
+      message: `X-Segment-Index and X-Segment-Count must be whole numbers from 1 to ${MAX_SEGMENTS}`,
+    });
+  }
+  const segment = { index: Number(index), count: Number(count) };
+  if (segment.index > segment.count) {
+    throw new BadRequestException({
+      message: `X-Segment-Index ${segment.index} is beyond X-Segment-Count ${segment.count}`,
+    });
+  }
+  return segment;
+}

@@ -31,3 +31,37 @@ export interface UpdateGroupCapacityForecast {
   type: CapacityForecastType;
   forecasted_blocks: ForecastedBlock[];
 }
+
+export const MEASUREMENT_CONFIGURATIONS = ['CONTINUOUS', 'INTERMITTENT'] as const;
+export type MeasurementConfiguration = (typeof MEASUREMENT_CONFIGURATIONS)[number];
+
+export interface RequiredBehaviour {
+  /** Seconds between the heartbeats the sender of this message wants to receive; absent: none. */
+  heartbeat_interval?: number;
+  measurement_configuration: MeasurementConfiguration[];
+}
+
+export interface VersionUrl {
+  version: string;
+  base_url: string;
+}
+
+export interface Register {
+  token: string;
+  version_url: VersionUrl[];
+}
+
+/** The only OSCP version we speak. */
+export const OSCP_VERSION = '2.0';
+
+/** Messages we send to a Capacity Provider, by their standard final path segment. */
+export const OUTBOUND_MESSAGES = [
+  'register',
+  'handshake_acknowledge',
+  'heartbeat',
+  'adjust_group_capacity_forecast',
+  'group_capacity_compliance_error',
+  'update_group_measurements',
+  'update_asset_measurements',
+] as const;
+export type OutboundMessage = (typeof OUTBOUND_MESSAGES)[number];

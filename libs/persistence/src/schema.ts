@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  AnyPgColumn,
   boolean,
   doublePrecision,
   index,
@@ -13,17 +14,94 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
+export type GridPhase = 'L1' | 'L2' | 'L3';
+
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
-/** A DSO acting as OSCP Capacity Provider; only a hash of the token it uses to call us is kept. */
+/**
+ * A DSO acting as OSCP Capacity Provider. Only a hash of the token it uses to call us is kept (null once
+ * revoked); the token we call it with is stored encrypted.
+ */
 export const dsoPeers = pgTable('dso_peers', {
   id: uuid('id')
     .primaryKey()
     .default(sql`gen_random_uuid()`),
   name: text('name').notNull().unique(),
-  tokenHash: text('token_hash').notNull().unique(),
+  tokenHash: text('token_hash').unique(),
   createdAt: createdAt(),
+  /** The peer's OSCP 2.0 base URL, without a trailing slash. */
+  baseUrl: text('base_url'),
+  /** AES-256-GCM sealed token we present to the peer. */
+  outboundTokenSealed: text('outbound_token_sealed'),
+  options: jsonb('options').notNull().default({}).$type<DsoPeerOptionsColumn>(),
+  /** `PENDING`, `AWAITING_REPLY`, `REGISTERED` or `UNREGISTERED`. */
+  registration: text('registration').notNull().default('PENDING'),
+  /** `UNKNOWN` (no handshake yet), `ONLINE` or `OFFLINE`. */
+  link: text('link').notNull().default('UNKNOWN'),
+  linkChangedAt: timestamp('link_changed_at', { withTimezone: true }),
+  /** What the peer asked of us in its Handshake (heartbeat interval, measurement configuration). */
+  peerRequiredBehaviour: jsonb('peer_required_behaviour').$type<Record<string, unknown>>(),
+  lastHeartbeatAt: timestamp('last_heartbeat_at', { withTimezone: true }),
+  offlineModeAt: timestamp('offline_mode_at', { withTimezone: true }),
 });
+
+/** Per-peer OSCP options as stored; validated by the OSCP admin API. */
+export type DsoPeerOptionsColumn = Record<string, unknown>;
+
+/** Every switch of a DSO peer's link state, for the admin API. */
+export const dsoPeerLinkEvents = pgTable(
+  'dso_peer_link_events',
+  {
+    id: serial('id').primaryKey(),
+    peerId: uuid('peer_id')
+      .notNull()
+      .references(() => dsoPeers.id, { onDelete: 'cascade' }),
+    fromLink: text('from_link').notNull(),
+    toLink: text('to_link').notNull(),
+    reason: text('reason').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('dso_peer_link_events_peer_idx').on(t.peerId, t.at)],
+);
+
+/** Every OSCP message we send, with its fixed X-Request-ID; its attempts are in `oscp_outbound_attempts`. */
+export const oscpOutboundMessages = pgTable(
+  'oscp_outbound_messages',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    peerId: uuid('peer_id')
+      .notNull()
+      .references(() => dsoPeers.id, { onDelete: 'cascade' }),
+    message: text('message').notNull(),
+    requestId: text('request_id').notNull(),
+    correlationId: text('correlation_id'),
+    body: jsonb('body').notNull(),
+    /** `queued`, `delivered` or `failed`. */
+    status: text('status').notNull(),
+    createdAt: createdAt(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (t) => [index('oscp_outbound_messages_peer_idx').on(t.peerId, t.createdAt)],
+);
+
+export const oscpOutboundAttempts = pgTable(
+  'oscp_outbound_attempts',
+  {
+    id: serial('id').primaryKey(),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => oscpOutboundMessages.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    url: text('url').notNull(),
+    /** The HTTP status, or null when no answer came (network error, timeout). */
+    httpStatus: integer('http_status'),
+    error: text('error'),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('oscp_outbound_attempts_message_idx').on(t.messageId)],
+);
 
 /** A grid connection. `groupId` is the OSCP capacity group that limits it, shared by its sites. */
 export const sites = pgTable(
@@ -38,9 +116,57 @@ export const sites = pgTable(
     limitL1A: doublePrecision('limit_l1_a').notNull(),
     limitL2A: doublePrecision('limit_l2_a').notNull(),
     limitL3A: doublePrecision('limit_l3_a').notNull(),
+    /** A limit on the total power drawn over all phases, on top of the per-phase limits. */
+    totalLimitKw: doublePrecision('total_limit_kw'),
+    /** IANA zone in which the site's schedules are written. */
+    timeZone: text('time_zone').notNull().default('UTC'),
+    /** `fixed`: `baseLoadA` is always subtracted; `metered`: the latest fresh meter reading, else `baseLoadA`. */
+    baseLoadMode: text('base_load_mode').notNull().default('fixed'),
+    baseLoadA: jsonb('base_load_a').$type<[number, number, number]>().notNull().default([0, 0, 0]),
+    meteredBaseLoadA: jsonb('metered_base_load_a').$type<[number, number, number]>(),
+    meteredBaseLoadAt: timestamp('metered_base_load_at', { withTimezone: true }),
+    /** Incremented with every change of the site's model; see `site_model_changes`. */
+    modelVersion: integer('model_version').notNull().default(1),
     createdAt: createdAt(),
   },
   (t) => [index('sites_group_id_idx').on(t.groupId)],
+);
+
+/** A feeder, breaker or sub-panel of a site; `parentId` null means it hangs directly under the grid connection. */
+export const circuits = pgTable(
+  'circuits',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    parentId: uuid('parent_id').references((): AnyPgColumn => circuits.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    limitL1A: doublePrecision('limit_l1_a').notNull(),
+    limitL2A: doublePrecision('limit_l2_a').notNull(),
+    limitL3A: doublePrecision('limit_l3_a').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('circuits_site_id_idx').on(t.siteId)],
+);
+
+/** Who changed a site's model, when, and what; one row per model version. */
+export const siteModelChanges = pgTable(
+  'site_model_changes',
+  {
+    id: serial('id').primaryKey(),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    details: jsonb('details').notNull(),
+    changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('site_model_changes_site_version_idx').on(t.siteId, t.version)],
 );
 
 export const chargers = pgTable(
@@ -55,9 +181,19 @@ export const chargers = pgTable(
     identity: text('identity').notNull().unique(),
     passwordHash: text('password_hash'),
     ocppVersion: text('ocpp_version').notNull(),
+    /** The circuit feeding the charger; null means directly under the site's grid connection. */
+    circuitId: uuid('circuit_id').references(() => circuits.id, { onDelete: 'restrict' }),
+    /** The most the charger draws per phase over all its connectors; null when only the connectors limit it. */
+    maxCurrentA: doublePrecision('max_current_a'),
+    /** The grid phase feeding the charger's L1, L2, L3. */
+    phaseRotation: jsonb('phase_rotation').$type<GridPhase[]>().notNull().default(['L1', 'L2', 'L3']),
+    /** Not smart-charged: never sent a profile, its maximum reserved on every phase of its circuits. */
+    smartChargingExcluded: boolean('smart_charging_excluded').notNull().default(false),
     vendor: text('vendor'),
     model: text('model'),
     firmwareVersion: text('firmware_version'),
+    /** What the charger reported about its smart charging after it last connected; null until then. */
+    capabilities: jsonb('capabilities').$type<ChargerCapabilitiesColumn>(),
     connected: boolean('connected').notNull().default(false),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
     createdAt: createdAt(),
@@ -78,17 +214,26 @@ export const connectors = pgTable(
     connectorId: integer('connector_id').notNull(),
     maxCurrentA: doublePrecision('max_current_a').notNull(),
     phases: integer('phases').notNull(),
+    /** Below this the connector is paused rather than charged. */
+    minCurrentA: doublePrecision('min_current_a').notNull().default(6),
+    /** Higher is served first when capacity is short. */
+    priority: integer('priority').notNull().default(0),
     status: text('status'),
     statusAt: timestamp('status_at', { withTimezone: true }),
     measuredCurrentA: jsonb('measured_current_a').$type<[number | null, number | null, number | null]>(),
     measuredPowerW: doublePrecision('measured_power_w'),
     energyRegisterWh: doublePrecision('energy_register_wh'),
     measuredAt: timestamp('measured_at', { withTimezone: true }),
+    /** Why the charger refused our last profile; while set, the planner reserves the connector's maximum. */
+    uncontrollableReason: text('uncontrollable_reason'),
   },
   (t) => [uniqueIndex('connectors_charger_connector_idx').on(t.chargerId, t.connectorId)],
 );
 
-/** Charging sessions; the serial id is the OCPP 1.6 transactionId we assign. */
+/**
+ * Charging sessions. The serial id is the OCPP 1.6 transactionId we assign; an OCPP 2.0.1 station assigns its
+ * own string id, kept in `stationTransactionId`.
+ */
 export const transactions = pgTable(
   'transactions',
   {
@@ -102,8 +247,65 @@ export const transactions = pgTable(
     meterStopWh: doublePrecision('meter_stop_wh'),
     stoppedAt: timestamp('stopped_at', { withTimezone: true }),
     stopReason: text('stop_reason'),
+    stationTransactionId: text('station_transaction_id'),
   },
-  (t) => [index('transactions_connector_idx').on(t.connectorRef)],
+  (t) => [
+    index('transactions_connector_idx').on(t.connectorRef),
+    index('transactions_station_transaction_idx').on(t.stationTransactionId),
+  ],
+);
+
+/** What the CPO or the driver told us about a session: its priority, the energy wanted and when the EV leaves. */
+export const sessionPreferences = pgTable('session_preferences', {
+  transactionId: integer('transaction_id')
+    .primaryKey()
+    .references(() => transactions.id, { onDelete: 'cascade' }),
+  priority: integer('priority'),
+  energyWantedWh: doublePrecision('energy_wanted_wh'),
+  departureAt: timestamp('departure_at', { withTimezone: true }),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * A recurring or dated window in the site's time zone: `weekdays` (ISO, 1 = Monday; null = every day) or one
+ * `date`, from `startTime` to `endTime` (HH:MM local; an end not after the start runs past midnight).
+ */
+const scheduleWindow = () => ({
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  siteId: uuid('site_id')
+    .notNull()
+    .references(() => sites.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  weekdays: jsonb('weekdays').$type<number[]>(),
+  date: text('date'),
+  startTime: text('start_time').notNull(),
+  endTime: text('end_time').notNull(),
+  createdAt: createdAt(),
+});
+
+/** A peak-shaving rule: at most `limitKw`, or `limitPercent` of the grid connection; neither means no extra limit. */
+export const peakShavingRules = pgTable(
+  'peak_shaving_rules',
+  {
+    ...scheduleWindow(),
+    limitKw: doublePrecision('limit_kw'),
+    limitPercent: doublePrecision('limit_percent'),
+  },
+  (t) => [index('peak_shaving_rules_site_idx').on(t.siteId)],
+);
+
+/** A tariff window: the price of energy drawn in it, for cost-aware planning. */
+export const tariffWindows = pgTable(
+  'tariff_windows',
+  {
+    ...scheduleWindow(),
+    pricePerKwh: doublePrecision('price_per_kwh').notNull(),
+    currency: text('currency').notNull(),
+  },
+  (t) => [index('tariff_windows_site_idx').on(t.siteId)],
 );
 
 /** Every accepted OSCP capacity forecast, stored as received with the request id it came with. */
@@ -125,6 +327,28 @@ export const capacityForecasts = pgTable(
   (t) => [index('capacity_forecasts_group_idx').on(t.groupId, t.type, t.receivedAt)],
 );
 
+/**
+ * Segments (`X-Segment-Index/Count`) of a capacity forecast still being received; once all have come,
+ * they are joined into one `capacity_forecasts` row and removed.
+ */
+export const capacityForecastSegments = pgTable(
+  'capacity_forecast_segments',
+  {
+    id: serial('id').primaryKey(),
+    peerId: uuid('peer_id')
+      .notNull()
+      .references(() => dsoPeers.id, { onDelete: 'cascade' }),
+    groupId: text('group_id').notNull(),
+    type: text('type').notNull(),
+    segmentCount: integer('segment_count').notNull(),
+    segmentIndex: integer('segment_index').notNull(),
+    requestId: text('request_id').notNull(),
+    body: jsonb('body').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('capacity_forecast_segments_idx').on(t.peerId, t.groupId, t.type, t.segmentIndex)],
+);
+
 /** The latest plan of each connector, its version, and the outcome of sending it. */
 export const connectorPlans = pgTable('connector_plans', {
   connectorRef: uuid('connector_ref')
@@ -138,6 +362,22 @@ export const connectorPlans = pgTable('connector_plans', {
   dispatchedVersion: integer('dispatched_version'),
   dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
 });
+
+/**
+ * Smart-charging capabilities as discovered over OCPP (1.6 GetConfiguration, 2.0.1 GetVariables); a null
+ * field was not reported, and the gateway then applies a safe default.
+ */
+export interface ChargerCapabilitiesColumn {
+  smartCharging: boolean | null;
+  rateUnits: ('A' | 'W')[] | null;
+  maxPeriods: number | null;
+  maxStackLevel: number | null;
+  maxProfiles: number | null;
+  phaseRotation: string | null;
+  supplyPhases: number | null;
+  meterSampleIntervalS: number | null;
+  discoveredAt: string;
+}
 
 /** One block of a connector's plan: from `start` (inclusive) to `end` (exclusive, null = open) at `limitA`. */
 export interface PlannedPeriod {

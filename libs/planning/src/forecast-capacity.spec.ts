@@ -1,5 +1,6 @@
 import {
   capacityTimeline,
+  groupCapacity,
   mergeForecasts,
   toPhaseAmps,
   type OscpBlock,
@@ -107,9 +108,35 @@ describe(toPhaseAmps.name, () => {
     ['TWO', [Infinity, 16, Infinity]],
     ['THREE', [Infinity, Infinity, 16]],
     ['ALL', [16, 16, 16]],
-    ['UNKNOWN', [16, 16, 16]],
   ])('reads amperes as the current on phase %s', (phase, expected) => {
     expect(toPhaseAmps(block(10, 11, 16, { phase }), VOLTS)).toEqual(expected);
+  });
+
+  it('reads amperes on phase UNKNOWN as the tighter three-phase total', () => {
+    expect(toPhaseAmps(block(10, 11, 48, { phase: 'UNKNOWN' }), VOLTS)).toEqual([16, 16, 16]);
+  });
+
+  it.each<[string, Partial<OscpBlock>, number, 'PER_PHASE' | 'TOTAL', number[]]>([
+    ['48 A ALL as a total', { unit: 'A' }, 48, 'TOTAL', [16, 16, 16]],
+    ['48 A ALL per phase', { unit: 'A' }, 48, 'PER_PHASE', [48, 48, 48]],
+    ['23 kW ALL per phase', { unit: 'KW' }, 23, 'PER_PHASE', [100, 100, 100]],
+    ['23 kW ALL as a total', { unit: 'KW' }, 23, 'TOTAL', [33.33, 33.33, 33.33]],
+    [
+      '23 kW UNKNOWN, whatever the option',
+      { unit: 'KW', phase: 'UNKNOWN' },
+      23,
+      'PER_PHASE',
+      [33.33, 33.33, 33.33],
+    ],
+    ['16 A ONE, whatever the option', { unit: 'A', phase: 'ONE' }, 16, 'TOTAL', [16, Infinity, Infinity]],
+  ])('with the peer option, reads %s', (_, overrides, capacity, phaseAll, expected) => {
+    const amps = toPhaseAmps(block(10, 11, capacity, overrides), { nominalVoltageV: VOLTS, phaseAll });
+    expect(rounded(amps)).toEqual(expected);
+  });
+
+  it('converts with the voltage the peer option gives', () => {
+    const amps = toPhaseAmps(block(10, 11, 12, { unit: 'KW', phase: 'ONE' }), { nominalVoltageV: 240 });
+    expect(amps).toEqual([50, Infinity, Infinity]);
   });
 
   it.each<[string, Partial<OscpBlock>, number, number[]]>([
@@ -238,5 +265,60 @@ describe(capacityTimeline.name, () => {
 
   it('is empty without forecasts', () => {
     expect(capacityTimeline([], VOLTS, LONG_AGO)).toEqual([]);
+  });
+});
+
+describe(groupCapacity.name, () => {
+  const online = (...forecasts: StoredForecast[]) => ({
+    forecasts,
+    conversion: VOLTS,
+    gapLimitsA: [Infinity, Infinity, Infinity] as [number, number, number],
+  });
+  const offline = (safeA: number, ...forecasts: StoredForecast[]) => ({
+    forecasts,
+    conversion: VOLTS,
+    gapLimitsA: [safeA, safeA, safeA] as [number, number, number],
+  });
+
+  it('for one online source is the capacity timeline, with no limit in the gaps', () => {
+    const forecast = message(0, block(10, 11, 10), block(12, 13, 20));
+    expect(groupCapacity([online(forecast)], LONG_AGO)).toEqual({
+      timeline: capacityTimeline([forecast], VOLTS, LONG_AGO),
+      gapLimitsA: [Infinity, Infinity, Infinity],
+    });
+  });
+
+  it('for an offline source fills its gaps with the safe default, never leaving them unlimited', () => {
+    const fallback = message(0, block(10, 11, 10), block(12, 13, 20));
+    expect(groupCapacity([offline(0, fallback)], LONG_AGO)).toEqual({
+      timeline: [
+        { start: utc(10), end: utc(11), limitsA: [10, 10, 10] },
+        { start: utc(12), end: utc(13), limitsA: [20, 20, 20] },
+      ],
+      gapLimitsA: [0, 0, 0],
+    });
+  });
+
+  it('takes the tightest source per phase, each source applying its own default where it has no block', () => {
+    const a = message(0, block(10, 12, 30));
+    const b = message(0, block(11, 13, 16, { phase: 'TWO' }));
+    expect(groupCapacity([online(a), offline(8, b)], LONG_AGO)).toEqual({
+      timeline: [
+        { start: utc(10), end: utc(11), limitsA: [8, 8, 8] },
+        // The fallback block names L2 only: L1 and L3 take the safe default, L2 the block.
+        { start: utc(11), end: utc(12), limitsA: [8, 16, 8] },
+        { start: utc(12), end: utc(13), limitsA: [8, 16, 8] },
+      ],
+      gapLimitsA: [8, 8, 8],
+    });
+    expect(groupCapacity([online(a), offline(40, b)], LONG_AGO).timeline).toEqual([
+      { start: utc(10), end: utc(11), limitsA: [30, 30, 30] },
+      { start: utc(11), end: utc(12), limitsA: [30, 16, 30] },
+      { start: utc(12), end: utc(13), limitsA: [40, 16, 40] },
+    ]);
+  });
+
+  it('is empty with no sources, and unlimited in the gaps', () => {
+    expect(groupCapacity([], LONG_AGO)).toEqual({ timeline: [], gapLimitsA: [Infinity, Infinity, Infinity] });
   });
 });

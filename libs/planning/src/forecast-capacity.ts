@@ -21,6 +21,29 @@ export interface CapacityBlock {
   limitsA: PerPhase;
 }
 
+/** How a peer's `phase: ALL` blocks are read (a per-peer OSCP option). */
+export type PhaseAllReading = 'PER_PHASE' | 'TOTAL';
+
+export interface BlockConversion {
+  nominalVoltageV: number;
+  phaseAll?: PhaseAllReading;
+}
+
+/** The forecasts of one peer for a group, and what applies where none of them covers the time. */
+export interface ForecastSource {
+  forecasts: StoredForecast[];
+  conversion: number | BlockConversion;
+  gapLimitsA: PerPhase;
+}
+
+export interface GroupCapacity {
+  timeline: CapacityBlock[];
+  /** The limit where no block of any source covers the time, including after the last block. */
+  gapLimitsA: PerPhase;
+}
+
+const UNLIMITED: PerPhase = [Infinity, Infinity, Infinity];
+
 interface Interval {
   startMs: number;
   endMs: number;
@@ -47,18 +70,30 @@ export function mergeForecasts(forecasts: StoredForecast[]): OscpBlock[] {
  * Currents apply to each named phase; powers named ALL are totals over the three phases; UNKNOWN is
  * read the tightest way; energies are a budget for the block, spent at an even rate.
  */
-export function toPhaseAmps(block: OscpBlock, nominalVoltageV: number): PerPhase {
+export function toPhaseAmps(block: OscpBlock, conversion: number | BlockConversion): PerPhase {
+  const { nominalVoltageV, phaseAll } =
+    typeof conversion === 'number' ? { nominalVoltageV: conversion } : conversion;
   if (!Number.isFinite(nominalVoltageV) || nominalVoltageV <= 0) {
     throw new Error(`Nominal voltage must be a positive number of volts, got ${nominalVoltageV}`);
   }
   if (!Number.isFinite(block.capacity) || block.capacity < 0) {
     throw new Error(`OSCP block ${label(block)}: capacity must be a finite number >= 0`);
   }
-  if (block.unit === 'A') return onPhases(block.phase, block.capacity);
-  const watts = averageWatts(block.capacity, block.unit, intervalOf(block));
-  // A total over three phases allows P / 3V on each; reading UNKNOWN as such a total is the tightest choice.
-  const perPhaseTotal = block.phase === 'ALL' || block.phase === 'UNKNOWN';
-  return onPhases(block.phase, perPhaseTotal ? watts / (3 * nominalVoltageV) : watts / nominalVoltageV);
+  const amps =
+    block.unit === 'A'
+      ? block.capacity
+      : averageWatts(block.capacity, block.unit, intervalOf(block)) / nominalVoltageV;
+  return onPhases(block.phase, readsAsTotal(block, phaseAll) ? amps / 3 : amps);
+}
+
+/**
+ * A total over three phases allows a third on each. `ALL` follows the peer's option, by default per
+ * phase for currents and a total for powers; `UNKNOWN` always takes the tighter reading, the total.
+ */
+function readsAsTotal(block: OscpBlock, phaseAll: PhaseAllReading | undefined): boolean {
+  if (block.phase === 'UNKNOWN') return true;
+  if (block.phase !== 'ALL') return false;
+  return phaseAll === undefined ? block.unit !== 'A' : phaseAll === 'TOTAL';
 }
 
 /**
@@ -68,27 +103,43 @@ export function toPhaseAmps(block: OscpBlock, nominalVoltageV: number): PerPhase
  */
 export function capacityTimeline(
   forecasts: StoredForecast[],
-  nominalVoltageV: number,
+  conversion: number | BlockConversion,
   now: Date,
 ): CapacityBlock[] {
-  const limited = mergeForecasts(forecasts).map((block) => ({
-    ...intervalOf(block),
-    limitsA: toPhaseAmps(block, nominalVoltageV),
-  }));
-  const boundaries = [...new Set(limited.flatMap((b) => [b.startMs, b.endMs]))].sort((a, b) => a - b);
+  return groupCapacity([{ forecasts, conversion, gapLimitsA: UNLIMITED }], now).timeline;
+}
+
+/**
+ * The group's capacity from all peers that forecast it, each with its own conversion and its own limit
+ * where none of its blocks covers the time (unlimited while online; the safe default while offline).
+ * Per phase, the tightest source wins. `gapLimitsA` applies where no source has any block.
+ */
+export function groupCapacity(sources: ForecastSource[], now: Date): GroupCapacity {
+  const limited = sources.map((source) =>
+    mergeForecasts(source.forecasts).map((block) => ({
+      ...intervalOf(block),
+      limitsA: toPhaseAmps(block, source.conversion),
+    })),
+  );
+  const gapLimitsA = phaseMinimum([UNLIMITED, ...sources.map((source) => source.gapLimitsA)]);
+  const boundaries = [...new Set(limited.flat().flatMap((b) => [b.startMs, b.endMs]))].sort((a, b) => a - b);
   const timeline: CapacityBlock[] = [];
   for (let i = 0; i + 1 < boundaries.length; i++) {
     const [startMs, endMs] = [boundaries[i], boundaries[i + 1]];
     if (endMs <= now.getTime()) continue;
-    const covering = limited.filter((b) => b.startMs <= startMs && b.endMs >= endMs);
-    if (covering.length === 0) continue;
+    const perSource = limited.map((blocks) => blocks.filter((b) => b.startMs <= startMs && b.endMs >= endMs));
+    if (perSource.every((covering) => covering.length === 0)) continue;
     timeline.push({
       start: new Date(startMs).toISOString(),
       end: new Date(endMs).toISOString(),
-      limitsA: phaseMinimum(covering.map((b) => b.limitsA)),
+      limitsA: phaseMinimum(
+        perSource.map((covering, s) =>
+          withGapDefault(phaseMinimum(covering.map((b) => b.limitsA)), sources[s].gapLimitsA),
+        ),
+      ),
     });
   }
-  return timeline;
+  return { timeline, gapLimitsA };
 }
 
 function applyMessage(kept: OscpBlock[], incoming: OscpBlock[]): OscpBlock[] {
@@ -152,6 +203,11 @@ function onPhases(phase: OscpBlock['phase'], amps: number): PerPhase {
     case 'UNKNOWN':
       return [amps, amps, amps];
   }
+}
+
+/** A phase that none of a source's blocks names is a gap of that source too. */
+function withGapDefault(limits: PerPhase, gap: PerPhase): PerPhase {
+  return [0, 1, 2].map((p) => (limits[p] === Infinity ? gap[p] : limits[p])) as unknown as PerPhase;
 }
 
 function phaseMinimum(limits: readonly PerPhase[]): PerPhase {

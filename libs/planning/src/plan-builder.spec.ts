@@ -1,10 +1,13 @@
 import { allocateEqualShare } from '@gridflex/optimizer';
 import {
   buildAllocationInput,
+  excludedAllocations,
+  gridPhasesOf,
   horizonBlocks,
   isEvPresent,
   MIN_CHARGING_CURRENT_A,
   samePlan,
+  splitHorizon,
   toPlannedPeriods,
 } from './plan-builder';
 import type { PlanningConnector } from './planning.repository';
@@ -52,6 +55,19 @@ describe(horizonBlocks.name, () => {
     ]);
   });
 
+  it('fills the gaps with the given limit, e.g. the safe default of a DSO that is offline', () => {
+    const blocks = horizonBlocks(
+      [{ start: iso('10:15'), end: iso('10:30'), limitsA: limits(20) }],
+      now,
+      limits(0),
+    );
+    expect(blocks.map((b) => [b.start, b.end, b.groupLimitsA[0]])).toEqual([
+      ['2026-03-01T10:00:00.000Z', iso('10:15'), 0],
+      [iso('10:15'), iso('10:30'), 20],
+      [iso('10:30'), null, 0],
+    ]);
+  });
+
   it('keeps the start of the block running now', () => {
     const blocks = horizonBlocks([{ start: iso('09:45'), end: iso('10:15'), limitsA: limits(30) }], now);
     expect(blocks[0]).toEqual({ start: iso('09:45'), end: iso('10:15'), groupLimitsA: limits(30) });
@@ -65,6 +81,7 @@ describe(isEvPresent.name, () => {
     ['Charging', true],
     ['SuspendedEV', true],
     ['SuspendedEVSE', true],
+    ['Occupied', true],
     ['Available', false],
     ['Finishing', false],
     ['Faulted', false],
@@ -101,8 +118,27 @@ describe(buildAllocationInput.name, () => {
         maxCurrentA: 32,
         minCurrentA: MIN_CHARGING_CURRENT_A,
         active: true,
-        precedence: now.getTime(),
+        precedence: 0,
       },
+    ]);
+  });
+
+  it('reserves an uncontrollable connector at its maximum and plans it there, EV or not', () => {
+    const horizon = horizonBlocks([], now);
+    const connectors = [
+      connector({ connectorRef: 'session', transactionStartedAt: new Date(1) }),
+      connector({
+        connectorRef: 'refuses',
+        maxCurrentA: 16,
+        uncontrollableReason: 'Charger answered Rejected',
+      }),
+    ];
+    const input = buildAllocationInput(horizon, [{ id: 's1', limitsA: [25, 25, 25] }], connectors);
+    expect(input.connectors.map((c) => c.id)).toEqual(['session']);
+    expect(input.nodes.find((n) => n.id === 's1')?.limitsA).toEqual([limits(9)]);
+    expect(allocateEqualShare(input).allocations).toEqual([{ connectorId: 'session', limitsA: [9] }]);
+    expect(excludedAllocations(input.blocks, connectors)).toEqual([
+      { connectorId: 'refuses', limitsA: [16] },
     ]);
   });
 
@@ -149,5 +185,233 @@ describe(samePlan.name, () => {
   it('ignores blocks that are over', () => {
     const withPast = [{ start: iso('09:00'), end: iso('09:30'), limitA: 3 }, ...plan(iso('10:00'), 10, 8)];
     expect(samePlan(withPast, plan(iso('10:00'), 10, 8), now)).toBe(true);
+  });
+});
+
+describe('the site model in the allocation tree', () => {
+  const horizon = horizonBlocks([{ start: iso('10:00'), end: iso('10:15'), limitsA: limits(100) }], now);
+  const session = (ref: string, overrides: Partial<PlanningConnector> = {}) =>
+    connector({ connectorRef: ref, transactionStartedAt: new Date(1), ...overrides });
+  const allocate = (...args: Parameters<typeof buildAllocationInput>) => {
+    const input = buildAllocationInput(...args);
+    const result = allocateEqualShare(input).allocations.map((a) => [a.connectorId, a.limitsA[0]]);
+    return Object.fromEntries(result) as Record<string, number>;
+  };
+
+  it('nests circuits to any depth below their site and hangs connectors on their circuit', () => {
+    const circuits = [
+      { id: 'main', parentId: null, limitsA: limits(50) },
+      { id: 'sub', parentId: 'main', limitsA: limits(20) },
+      { id: 'subsub', parentId: 'sub', limitsA: [8, 30, 30] as const },
+    ];
+    const input = buildAllocationInput(
+      horizon,
+      [{ id: 's1', limitsA: limits(63), circuits }],
+      [session('deep', { circuitId: 'subsub' }), session('sub', { circuitId: 'sub' }), session('site')],
+    );
+    expect(input.nodes.map((n) => [n.id, n.parentId])).toEqual([
+      ['group', null],
+      ['s1', 'group'],
+      ['main', 's1'],
+      ['sub', 'main'],
+      ['subsub', 'sub'],
+    ]);
+    expect(input.connectors.map((c) => c.nodeId)).toEqual(['subsub', 'sub', 's1']);
+    // subsub caps its connector at 8 A on L1; sub's 20 A leaves 12 A for the other; the site connector has the rest.
+    expect(
+      allocate(
+        horizon,
+        [{ id: 's1', limitsA: limits(63), circuits }],
+        [session('deep', { circuitId: 'subsub' }), session('sub', { circuitId: 'sub' }), session('site')],
+      ),
+    ).toEqual({ deep: 8, sub: 12, site: 32 });
+  });
+
+  it('subtracts the base load from the site and its group', () => {
+    const sites = [
+      { id: 's1', limitsA: limits(40), baseLoadA: [10, 25, 10] as const },
+      { id: 's2', limitsA: limits(200) },
+    ];
+    const input = buildAllocationInput(horizon, sites, [session('a')]);
+    expect(input.nodes.slice(0, 2)).toEqual([
+      { id: 'group', parentId: null, limitsA: [[90, 75, 90], limits(Infinity)] },
+      {
+        id: 's1',
+        parentId: 'group',
+        limitsA: [
+          [30, 15, 30],
+          [30, 15, 30],
+        ],
+      },
+    ]);
+    expect(allocate(horizon, sites, [session('a')])).toEqual({ a: 15 });
+  });
+
+  it('shares a group between its sites', () => {
+    const sites = [
+      { id: 's1', limitsA: limits(63) },
+      { id: 's2', limitsA: limits(63) },
+    ];
+    const tight = horizonBlocks([{ start: iso('10:00'), end: iso('10:15'), limitsA: limits(30) }], now);
+    expect(allocate(tight, sites, [session('a'), session('b', { siteId: 's2' })])).toEqual({ a: 15, b: 15 });
+  });
+
+  it('caps connectors together at their charger maximum', () => {
+    const input = buildAllocationInput(
+      horizon,
+      [{ id: 's1', limitsA: limits(63) }],
+      [
+        session('a', { chargerId: 'ch', chargerMaxCurrentA: 20 }),
+        session('b', { chargerId: 'ch', chargerMaxCurrentA: 20, connectorId: 2 }),
+      ],
+    );
+    expect(input.nodes.at(-1)).toEqual({
+      id: 'charger:ch',
+      parentId: 's1',
+      limitsA: [limits(20), limits(20)],
+    });
+    expect(input.connectors.map((c) => [c.nodeId, c.maxCurrentA])).toEqual([
+      ['charger:ch', 20],
+      ['charger:ch', 20],
+    ]);
+    expect(allocateEqualShare(input).allocations.map((a) => a.limitsA[0])).toEqual([10, 10]);
+  });
+
+  it('counts an excluded charger at its maximum on its circuit and plans it at that maximum', () => {
+    const circuits = [{ id: 'feeder', parentId: null, limitsA: limits(40) }];
+    const excluded = [
+      session('x1', { chargerId: 'ex', circuitId: 'feeder', smartChargingExcluded: true, maxCurrentA: 16 }),
+      session('x2', {
+        chargerId: 'ex',
+        circuitId: 'feeder',
+        smartChargingExcluded: true,
+        connectorId: 2,
+        phases: 1,
+        maxCurrentA: 16,
+        phaseRotation: ['L2', 'L3', 'L1'],
+      }),
+    ];
+    const connectors = [...excluded, session('a', { circuitId: 'feeder' })];
+    const input = buildAllocationInput(horizon, [{ id: 's1', limitsA: limits(63), circuits }], connectors);
+    expect(input.connectors.map((c) => c.id)).toEqual(['a']);
+    expect(input.nodes.find((n) => n.id === 'feeder')?.limitsA[0]).toEqual([24, 8, 24]);
+    expect(input.nodes.find((n) => n.id === 's1')?.limitsA[0]).toEqual([47, 31, 47]);
+    expect(allocateEqualShare(input).allocations.map((a) => a.limitsA[0])).toEqual([8]);
+    expect(excludedAllocations(input.blocks, connectors)).toEqual([
+      { connectorId: 'x1', limitsA: [16, 16] },
+      { connectorId: 'x2', limitsA: [16, 16] },
+    ]);
+  });
+
+  it('limits an excluded charger reservation to the charger maximum', () => {
+    const excluded = [1, 2].map((id) =>
+      session(`x${id}`, {
+        chargerId: 'ex',
+        connectorId: id,
+        smartChargingExcluded: true,
+        chargerMaxCurrentA: 20,
+      }),
+    );
+    const input = buildAllocationInput(horizon, [{ id: 's1', limitsA: limits(63) }], excluded);
+    expect(input.nodes.find((n) => n.id === 's1')?.limitsA[0]).toEqual(limits(43));
+    expect(input.nodes.map((n) => n.id)).not.toContain('charger:ex');
+  });
+
+  it('maps a single-phase connector to the grid phase its rotation feeds, counted on all phases meanwhile', () => {
+    const rotated = connector({ phases: 1, phaseRotation: ['L3', 'L1', 'L2'] });
+    expect(gridPhasesOf(rotated)).toEqual([2]);
+    expect(gridPhasesOf(connector({ phases: 1 }))).toEqual([0]);
+    expect(gridPhasesOf(connector({ phases: 3, phaseRotation: ['L3', 'L1', 'L2'] }))).toEqual([0, 1, 2]);
+    const input = buildAllocationInput(
+      horizon,
+      [{ id: 's1', limitsA: limits(63) }],
+      [
+        { ...rotated, connectorRef: 'rot' },
+        connector({ connectorRef: 'straight', phases: 1, phaseRotation: ['L1', 'L3', 'L2'] }),
+      ],
+    );
+    expect(input.connectors.map((c) => c.phases)).toEqual([3, 1]);
+  });
+
+  it('admits higher priorities first when the minimums do not all fit', () => {
+    const connectors = [
+      session('early', { transactionStartedAt: new Date(1) }),
+      session('mid', { transactionStartedAt: new Date(5) }),
+      session('vip', { transactionStartedAt: new Date(9), priority: 10 }),
+    ];
+    const input = buildAllocationInput(horizon, [{ id: 's1', limitsA: limits(13) }], connectors);
+    expect(input.connectors.map((c) => [c.id, c.precedence])).toEqual([
+      ['early', 1],
+      ['mid', 2],
+      ['vip', 0],
+    ]);
+    expect(allocate(horizon, [{ id: 's1', limitsA: limits(13) }], connectors)).toEqual({
+      early: 6.5,
+      mid: 0,
+      vip: 6.5,
+    });
+  });
+
+  it('lets a session priority told through the API override the connector priority', () => {
+    const connectors = [
+      session('early', { transactionStartedAt: new Date(1), priority: 5 }),
+      session('booked', { transactionStartedAt: new Date(9), priority: 5, sessionPriority: 6 }),
+      session('demoted', { transactionStartedAt: new Date(3), priority: 9, sessionPriority: 0 }),
+    ];
+    const input = buildAllocationInput(horizon, [{ id: 's1', limitsA: limits(63) }], connectors);
+    expect(input.connectors.map((c) => [c.id, c.precedence])).toEqual([
+      ['early', 1],
+      ['booked', 0],
+      ['demoted', 2],
+    ]);
+  });
+
+  it('passes each connector its own minimum current', () => {
+    const input = buildAllocationInput(
+      horizon,
+      [{ id: 's1', limitsA: limits(63) }],
+      [session('a', { minCurrentA: 10 }), session('b')],
+    );
+    expect(input.connectors.map((c) => c.minCurrentA)).toEqual([10, MIN_CHARGING_CURRENT_A]);
+  });
+});
+
+describe(splitHorizon.name, () => {
+  it('splits blocks, the open one included, at the instants inside them only', () => {
+    const horizon = horizonBlocks([{ start: iso('10:00'), end: iso('10:30'), limitsA: limits(30) }], now);
+    const split = splitHorizon(horizon, [
+      iso('10:15'),
+      iso('10:30'),
+      iso('11:00'),
+      iso('09:00'),
+      iso('11:00'),
+    ]);
+    expect(split.map((b) => [b.start, b.end, b.groupLimitsA[0]])).toEqual([
+      [iso('10:00'), iso('10:15'), 30],
+      [iso('10:15'), iso('10:30'), 30],
+      [iso('10:30'), iso('11:00'), Infinity],
+      [iso('11:00'), null, Infinity],
+    ]);
+  });
+});
+
+describe('peak-shaving limits in the allocation tree', () => {
+  it('tightens the site node in the blocks a scheduled limit covers', () => {
+    const scheduledLimitsA = [
+      { start: iso('10:00'), end: iso('10:30'), limitsA: null },
+      { start: iso('10:30'), end: iso('11:00'), limitsA: [20, 50, 70] as const },
+      { start: iso('11:00'), end: iso('12:00'), limitsA: null },
+    ];
+    const horizon = splitHorizon(
+      horizonBlocks([], now),
+      scheduledLimitsA.map((s) => s.start),
+    );
+    const input = buildAllocationInput(
+      horizon,
+      [{ id: 's1', limitsA: limits(63), scheduledLimitsA }],
+      [connector({ transactionStartedAt: now })],
+    );
+    expect(input.nodes.find((n) => n.id === 's1')?.limitsA).toEqual([limits(63), [20, 50, 63], limits(63)]);
+    expect(allocateEqualShare(input).allocations[0].limitsA).toEqual([32, 20, 32]);
   });
 });

@@ -6,12 +6,14 @@ import { PlanController } from './plan.controller';
 import { PlanningRepository } from './planning.repository';
 import { PlanningService } from './planning.service';
 import { PlansRepository } from './plans.repository';
+import { SimulationController } from './simulation.controller';
+import { SimulationService } from './simulation.service';
 
 /** Orchestration: gathers the inputs of a plan, runs the optimizer, stores and dispatches the result. */
 @Module({
   imports: [SitesModule, OscpModule, DispatchModule],
-  controllers: [PlanController],
-  providers: [PlanningRepository, PlansRepository, PlanningService],
+  controllers: [PlanController, SimulationController],
+  providers: [PlanningRepository, PlansRepository, PlanningService, SimulationService],
   exports: [PlanningService],
 })
 export class PlanningModule {}

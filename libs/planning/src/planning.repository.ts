@@ -13,6 +13,40 @@ export interface PlanningConnector {
   status: string | null;
   statusAt: Date | null;
   transactionStartedAt: Date | null;
+  /** Placement in the site model; absent fields mean a charger straight under the site, default minimum. */
+  chargerId?: string;
+  circuitId?: string | null;
+  chargerMaxCurrentA?: number | null;
+  phaseRotation?: schema.GridPhase[];
+  smartChargingExcluded?: boolean;
+  minCurrentA?: number;
+  priority?: number;
+  /** Told through the API for the running session: overrides `priority` while it runs. */
+  sessionPriority?: number | null;
+  /**
+   * Told through the API for the running session. Not used by the optimizer yet: to be passed as the
+   * demand's energy need and departure when `ConnectorDemand` takes them.
+   */
+  energyWantedWh?: number | null;
+  departureAt?: Date | null;
+  /** Set while the charger refuses our profiles on this connector: it draws up to its maximum. */
+  uncontrollableReason?: string | null;
+}
+
+interface OpenSession {
+  startedAt: Date;
+  priority: number | null;
+  energyWantedWh: number | null;
+  departureAt: Date | null;
+}
+
+/** A circuit of a site, with its per-phase limit. */
+export interface PlanningCircuit {
+  id: string;
+  siteId: string;
+  name: string;
+  parentId: string | null;
+  limitsA: [number, number, number];
 }
 
 /** Reads the inputs of a plan in a few queries. */
@@ -32,24 +66,75 @@ export class PlanningRepository {
         maxCurrentA: schema.connectors.maxCurrentA,
         status: schema.connectors.status,
         statusAt: schema.connectors.statusAt,
+        chargerId: schema.chargers.id,
+        circuitId: schema.chargers.circuitId,
+        chargerMaxCurrentA: schema.chargers.maxCurrentA,
+        phaseRotation: schema.chargers.phaseRotation,
+        smartChargingExcluded: schema.chargers.smartChargingExcluded,
+        minCurrentA: schema.connectors.minCurrentA,
+        priority: schema.connectors.priority,
+        uncontrollableReason: schema.connectors.uncontrollableReason,
       })
       .from(schema.connectors)
       .innerJoin(schema.chargers, eq(schema.chargers.id, schema.connectors.chargerId))
       .where(inArray(schema.chargers.siteId, siteIds))
       .orderBy(asc(schema.chargers.identity), asc(schema.connectors.connectorId));
-    const started = await this.openTransactionStarts(rows.map((r) => r.connectorRef));
-    return rows.map((row) => ({ ...row, transactionStartedAt: started.get(row.connectorRef) ?? null }));
+    const open = await this.openSessions(rows.map((r) => r.connectorRef));
+    return rows.map((row) => {
+      const session = open.get(row.connectorRef);
+      return {
+        ...row,
+        transactionStartedAt: session?.startedAt ?? null,
+        sessionPriority: session?.priority ?? null,
+        energyWantedWh: session?.energyWantedWh ?? null,
+        departureAt: session?.departureAt ?? null,
+      };
+    });
   }
 
-  private async openTransactionStarts(connectorRefs: string[]): Promise<Map<string, Date>> {
+  async circuitsOfSites(siteIds: string[]): Promise<PlanningCircuit[]> {
+    if (siteIds.length === 0) return [];
+    const rows = await this.db
+      .select()
+      .from(schema.circuits)
+      .where(inArray(schema.circuits.siteId, siteIds))
+      .orderBy(asc(schema.circuits.createdAt), asc(schema.circuits.id));
+    return rows.map((c) => ({
+      id: c.id,
+      siteId: c.siteId,
+      name: c.name,
+      parentId: c.parentId,
+      limitsA: [c.limitL1A, c.limitL2A, c.limitL3A],
+    }));
+  }
+
+  /** The open session of each connector: when it started and what the CPO or driver told us about it. */
+  async peakShavingRulesOfSites(siteIds: string[]): Promise<(typeof schema.peakShavingRules.$inferSelect)[]> {
+    if (siteIds.length === 0) return [];
+    return this.db
+      .select()
+      .from(schema.peakShavingRules)
+      .where(inArray(schema.peakShavingRules.siteId, siteIds))
+      .orderBy(asc(schema.peakShavingRules.createdAt), asc(schema.peakShavingRules.id));
+  }
+
+  private async openSessions(connectorRefs: string[]): Promise<Map<string, OpenSession>> {
     if (connectorRefs.length === 0) return new Map();
+    const { sessionPreferences: preferences, transactions } = schema;
     const open = await this.db
-      .select({ connectorRef: schema.transactions.connectorRef, startedAt: schema.transactions.startedAt })
+      .select({
+        connectorRef: transactions.connectorRef,
+        startedAt: transactions.startedAt,
+        priority: preferences.priority,
+        energyWantedWh: preferences.energyWantedWh,
+        departureAt: preferences.departureAt,
+      })
       .from(schema.transactions)
+      .leftJoin(preferences, eq(preferences.transactionId, transactions.id))
       .where(
         and(inArray(schema.transactions.connectorRef, connectorRefs), isNull(schema.transactions.stoppedAt)),
       )
       .orderBy(asc(schema.transactions.startedAt));
-    return new Map(open.map((t) => [t.connectorRef, t.startedAt]));
+    return new Map(open.map((t) => [t.connectorRef, t]));
   }
 }

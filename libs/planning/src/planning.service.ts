@@ -1,25 +1,42 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { OnEvent } from '@nestjs/event-emitter';
 import { ProfileDispatchService } from '@gridflex/dispatch';
 import { OCPP_CHARGER_STATE_CHANGED, ChargerStateChangedEvent } from '@gridflex/ocpp';
 import { allocateEqualShare } from '@gridflex/optimizer';
-import { CapacityForecastsRepository, ForecastAcceptedEvent, OSCP_FORECAST_ACCEPTED } from '@gridflex/oscp';
+import {
+  CapacityForecastsRepository,
+  ComplianceService,
+  DsoPeer,
+  DsoPeersRepository,
+  ForecastAcceptedEvent,
+  OSCP_FORECAST_ACCEPTED,
+  OSCP_PEER_LINK_CHANGED,
+  PeerLinkChangedEvent,
+  StoredCapacityForecast,
+} from '@gridflex/oscp';
 import {
   SITE_CONFIGURATION_CHANGED,
   SiteConfigurationChangedEvent,
   SiteRow,
   SitesRepository,
 } from '@gridflex/sites';
-import { capacityTimeline, OscpBlock, StoredForecast } from './forecast-capacity';
+import { SCHEDULE_WINDOW_EDGE, ScheduleWindowEdgeEvent } from '@gridflex/schedules';
+import { ForecastSource, GroupCapacity, groupCapacity, OscpBlock, StoredForecast } from './forecast-capacity';
 import {
   buildAllocationInput,
+  excludedAllocations,
+  HorizonBlock,
   horizonBlocks,
   samePlan,
   SiteCapacity,
+  splitHorizon,
   toPlannedPeriods,
 } from './plan-builder';
-import { PlanningRepository } from './planning.repository';
+import { PlanningConnector, PlanningRepository } from './planning.repository';
+import { uncompliableBlocks } from './group-compliance';
 import { PlansRepository, StoredPlan } from './plans.repository';
+import { toSiteCapacity } from './site-capacity';
 
 /** What gets planned together: an OSCP group with all its sites, or a site mapped to no group. */
 type PlanScope = { kind: 'group'; groupId: string } | { kind: 'site'; siteId: string };
@@ -43,6 +60,9 @@ export class PlanningService implements OnApplicationBootstrap {
     private readonly inputs: PlanningRepository,
     private readonly plans: PlansRepository,
     private readonly dispatch: ProfileDispatchService,
+    private readonly peers: DsoPeersRepository,
+    private readonly compliance: ComplianceService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** After a restart every scope is re-planned, so nothing decided before the stop is lost. */
@@ -57,8 +77,21 @@ export class PlanningService implements OnApplicationBootstrap {
     await this.requestPlan({ kind: 'group', groupId: event.groupId });
   }
 
+  /** A DSO going OFFLINE (or back ONLINE) switches its groups to (or from) fallback capacity at once. */
+  @OnEvent(OSCP_PEER_LINK_CHANGED)
+  async onPeerLinkChanged(event: PeerLinkChangedEvent): Promise<void> {
+    const groupIds = await this.forecasts.groupsOfPeer(event.peerId);
+    await Promise.all(groupIds.map((groupId) => this.requestPlan({ kind: 'group', groupId })));
+  }
+
   @OnEvent(OCPP_CHARGER_STATE_CHANGED)
   async onChargerStateChanged(event: ChargerStateChangedEvent): Promise<void> {
+    const site = await this.sites.findById(event.siteId);
+    if (site) await this.requestPlan(scopeOf(site));
+  }
+
+  @OnEvent(SCHEDULE_WINDOW_EDGE)
+  async onScheduleWindowEdge(event: ScheduleWindowEdgeEvent): Promise<void> {
     const site = await this.sites.findById(event.siteId);
     if (site) await this.requestPlan(scopeOf(site));
   }
@@ -96,14 +129,22 @@ export class PlanningService implements OnApplicationBootstrap {
   private async plan(scope: PlanScope, now: Date): Promise<void> {
     const sites = await this.sitesOf(scope);
     if (sites.length === 0) return;
-    const timeline =
-      scope.kind === 'group'
-        ? capacityTimeline(await this.consumptionForecasts(scope.groupId), highestVoltage(sites), now)
-        : [];
-    const horizon = horizonBlocks(timeline, now);
+    const { timeline, gapLimitsA } =
+      scope.kind === 'group' ? await this.groupCapacity(scope.groupId, sites, now) : NO_FORECAST;
     const connectors = await this.inputs.connectorsOfSites(sites.map((s) => s.id));
-    const input = buildAllocationInput(horizon, sites.map(toSiteCapacity), connectors);
-    const { allocations } = allocateEqualShare(input);
+    const circuits = await this.inputs.circuitsOfSites(sites.map((s) => s.id));
+    const rules = await this.inputs.peakShavingRulesOfSites(sites.map((s) => s.id));
+    const blocks = horizonBlocks(timeline, now, gapLimitsA);
+    const siteCapacities = sites.map((site) =>
+      toSiteCapacity(site, circuits, rules, now, new Date(blocks[0].start)),
+    );
+    const scheduleEdges = siteCapacities.flatMap((site) => (site.scheduledLimitsA ?? []).map((s) => s.start));
+    const horizon = splitHorizon(blocks, scheduleEdges);
+    const input = buildAllocationInput(horizon, siteCapacities, connectors);
+    const allocations = [
+      ...allocateEqualShare(input).allocations,
+      ...excludedAllocations(input.blocks, connectors),
+    ];
     const previous = await this.plans.latest(connectors.map((c) => c.connectorRef));
     const changed: StoredPlan[] = allocations.flatMap(({ connectorId, limitsA }) => {
       const periods = toPlannedPeriods(input.blocks, limitsA);
@@ -114,6 +155,32 @@ export class PlanningService implements OnApplicationBootstrap {
     await this.plans.save(changed, now);
     await this.dispatch.enqueue(changed.map(({ connectorRef, version }) => ({ connectorRef, version })));
     this.logger.log(`Planned ${scopeKey(scope)}: ${connectors.length} connectors, ${changed.length} changed`);
+    if (scope.kind === 'group')
+      await this.reportUncompliable(scope.groupId, horizon, siteCapacities, connectors);
+  }
+
+  /** Tells the DSO when its limit cannot be kept whatever we do with the chargers we steer. */
+  private async reportUncompliable(
+    groupId: string,
+    horizon: HorizonBlock[],
+    sites: SiteCapacity[],
+    connectors: PlanningConnector[],
+  ): Promise<void> {
+    const blocks = uncompliableBlocks(horizon, sites, connectors);
+    if (blocks.length === 0) return;
+    await this.compliance.report({
+      groupId,
+      message:
+        'Base load and chargers outside smart charging alone exceed the forecast capacity; ' +
+        'each block gives the current per phase we expect to draw',
+      blocks: blocks.map((block) => ({
+        capacity: Math.max(...block.uncontrollableA),
+        phase: 'ALL',
+        unit: 'A',
+        start_time: block.start,
+        end_time: block.end,
+      })),
+    });
   }
 
   private async sitesOf(scope: PlanScope): Promise<SiteRow[]> {
@@ -122,21 +189,45 @@ export class PlanningService implements OnApplicationBootstrap {
     return site && site.groupId === null ? [site] : [];
   }
 
-  private async consumptionForecasts(groupId: string): Promise<StoredForecast[]> {
-    const stored = await this.forecasts.listForGroup(groupId, 'CONSUMPTION');
-    return stored.map((forecast) => ({
-      receivedAt: forecast.receivedAt,
-      blocks: (forecast.body as { forecasted_blocks: OscpBlock[] }).forecasted_blocks,
-    }));
+  /**
+   * Per DSO peer forecasting the group: its CONSUMPTION forecasts while it is not OFFLINE; while it is,
+   * its FALLBACK_CONSUMPTION forecasts and, where they leave time uncovered, the safe default.
+   */
+  private async groupCapacity(groupId: string, sites: SiteRow[], now: Date): Promise<GroupCapacity> {
+    const consumption = await this.forecasts.listForGroup(groupId, 'CONSUMPTION');
+    const fallback = await this.forecasts.listForGroup(groupId, 'FALLBACK_CONSUMPTION');
+    const peerIds = [...new Set([...consumption, ...fallback].map((forecast) => forecast.peerId))];
+    const peers = await this.peers.findManyById(peerIds);
+    const sources = peers.map((peer): ForecastSource => {
+      const offline = peer.link === 'OFFLINE';
+      const safeA = peer.options.safeDefaultA ?? this.config.OSCP_SAFE_DEFAULT_A;
+      return {
+        forecasts: toStoredForecasts((offline ? fallback : consumption).filter((f) => f.peerId === peer.id)),
+        conversion: conversionFor(peer, sites),
+        gapLimitsA: offline ? [safeA, safeA, safeA] : NO_FORECAST.gapLimitsA,
+      };
+    });
+    return groupCapacity(sources, now);
   }
+}
+const NO_FORECAST: GroupCapacity = { timeline: [], gapLimitsA: [Infinity, Infinity, Infinity] };
+
+function toStoredForecasts(stored: StoredCapacityForecast[]): StoredForecast[] {
+  return stored.map((forecast) => ({
+    receivedAt: forecast.receivedAt,
+    blocks: (forecast.body as { forecasted_blocks: OscpBlock[] }).forecasted_blocks,
+  }));
+}
+
+function conversionFor(peer: DsoPeer, sites: SiteRow[]) {
+  return {
+    nominalVoltageV: peer.options.nominalVoltageV ?? highestVoltage(sites),
+    phaseAll: peer.options.phaseAll,
+  };
 }
 
 function scopeOf(site: SiteRow): PlanScope {
   return site.groupId === null ? { kind: 'site', siteId: site.id } : { kind: 'group', groupId: site.groupId };
-}
-
-function toSiteCapacity(site: SiteRow): SiteCapacity {
-  return { id: site.id, limitsA: [site.limitL1A, site.limitL2A, site.limitL3A] };
 }
 
 /** Converting a power limit with the highest voltage of the group gives the fewest amperes: the safe side. */

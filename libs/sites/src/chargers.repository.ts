@@ -1,6 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
+import { DuplicateChargerIdentityError, isUniqueViolation } from './duplicate-charger';
+import { changeSiteModel, ModelChange, VersionedResult } from './site-model.repository';
+
+export { DuplicateChargerIdentityError } from './duplicate-charger';
 
 export type ChargerRow = typeof schema.chargers.$inferSelect;
 export type ConnectorRow = typeof schema.connectors.$inferSelect;
@@ -11,42 +15,32 @@ export interface NewCharger {
   identity: string;
   passwordHash: string | null;
   ocppVersion: string;
-  connectors: { connectorId: number; maxCurrentA: number; phases: number }[];
-}
-
-export class DuplicateChargerIdentityError extends Error {
-  constructor(identity: string) {
-    super(`A charger with identity "${identity}" is already registered`);
-  }
-}
-
-const UNIQUE_VIOLATION = '23505';
-
-function isUniqueViolation(error: unknown): boolean {
-  const candidates = [error, (error as { cause?: unknown })?.cause];
-  return candidates.some((e) => (e as { code?: string } | undefined)?.code === UNIQUE_VIOLATION);
+  circuitId?: string | null;
+  maxCurrentA?: number | null;
+  phaseRotation?: schema.GridPhase[];
+  smartChargingExcluded?: boolean;
+  connectors: {
+    connectorId: number;
+    maxCurrentA: number;
+    phases: number;
+    minCurrentA?: number;
+    priority?: number;
+  }[];
 }
 
 @Injectable()
 export class ChargersRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  /** Registers a charger and its connectors atomically. */
-  async create(charger: NewCharger): Promise<ChargerWithConnectors> {
+  /** Registers a charger and its connectors atomically, as a new version of the site's model. */
+  async create(charger: NewCharger, change: ModelChange): Promise<VersionedResult<ChargerWithConnectors>> {
+    const { connectors: newConnectors, ...fields } = charger;
     try {
-      return await this.db.transaction(async (tx) => {
-        const [row] = await tx
-          .insert(schema.chargers)
-          .values({
-            siteId: charger.siteId,
-            identity: charger.identity,
-            passwordHash: charger.passwordHash,
-            ocppVersion: charger.ocppVersion,
-          })
-          .returning();
+      return await changeSiteModel(this.db, charger.siteId, change, async (tx) => {
+        const [row] = await tx.insert(schema.chargers).values(fields).returning();
         const connectors = await tx
           .insert(schema.connectors)
-          .values(charger.connectors.map((c) => ({ ...c, chargerId: row.id })))
+          .values(newConnectors.map((c) => ({ ...c, chargerId: row.id })))
           .returning();
         return { ...row, connectors: connectors.sort((a, b) => a.connectorId - b.connectorId) };
       });

@@ -25,6 +25,12 @@ describe('sites admin API', () => {
       .put(path)
       .set('X-API-Key', API_KEY)
       .send(body as object);
+  const patch = (path: string, body: unknown) =>
+    api()
+      .patch(path)
+      .set('X-API-Key', API_KEY)
+      .send(body as object);
+  const del = (path: string) => api().delete(path).set('X-API-Key', API_KEY);
   const get = (path: string) => api().get(path).set('X-API-Key', API_KEY);
   const siteCount = async () => (await get('/api/v1/sites').expect(200)).body.length as number;
 
@@ -172,5 +178,290 @@ describe('sites admin API', () => {
     expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     expect((await get(`/api/v1/sites/${site.id}/chargers`).expect(200)).body).toEqual([]);
     expect(emitted).toEqual([]);
+  });
+
+  describe('site model', () => {
+    const limitA = (a: number) => ({ l1: a, l2: a, l3: a });
+    const newSite = async () => (await post('/api/v1/sites', validSite).expect(201)).body as { id: string };
+    const addCircuit = async (siteId: string, name: string, parentId: string | null, a: number) =>
+      (await post(`/api/v1/sites/${siteId}/circuits`, { name, parentId, limitA: limitA(a) }).expect(201))
+        .body as { id: string; warnings: string[] };
+    const modelVersion = async (siteId: string) =>
+      (await get(`/api/v1/sites/${siteId}`).expect(200)).body.modelVersion as number;
+
+    it('creates a site with total limit, time zone and base load, UTC and no base load by default', async () => {
+      const body = {
+        ...validSite,
+        totalLimitKw: 40,
+        timeZone: 'Europe/Amsterdam',
+        baseLoad: { mode: 'metered', currentA: limitA(5) },
+      };
+      const created = (await post('/api/v1/sites', body).expect(201)).body;
+      expect(created).toMatchObject({
+        totalLimitKw: 40,
+        timeZone: 'Europe/Amsterdam',
+        baseLoad: { mode: 'metered', currentA: limitA(5), lastReading: null },
+        modelVersion: 1,
+      });
+      expect((await newSite()) && (await get('/api/v1/sites').expect(200)).body.at(-1)).toMatchObject({
+        totalLimitKw: null,
+        timeZone: 'UTC',
+        baseLoad: { mode: 'fixed', currentA: limitA(0) },
+      });
+    });
+
+    it.each([
+      ['an unknown time zone', { timeZone: 'Europe/Atlantis' }, 'timeZone'],
+      ['a negative total limit', { totalLimitKw: -1 }, 'totalLimitKw'],
+      ['an unknown base-load mode', { baseLoad: { mode: 'guessed', currentA: limitA(1) } }, 'baseLoad.mode'],
+      ['a base load without currents', { baseLoad: { mode: 'fixed' } }, 'baseLoad.currentA'],
+    ])('refuses a site with %s', async (_case, extra, field) => {
+      const response = await post('/api/v1/sites', { ...validSite, ...extra }).expect(400);
+      expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+      expect(emitted).toEqual([]);
+    });
+
+    it('nests circuits, flags a child above its parent, and records who changed what', async () => {
+      const site = await newSite();
+      emitted = [];
+      const main = await addCircuit(site.id, 'Main', null, 63);
+      expect(main.warnings).toEqual([]);
+      const sub = (
+        await post(`/api/v1/sites/${site.id}/circuits`, {
+          name: 'Sub',
+          parentId: main.id,
+          limitA: limitA(80),
+        })
+          .set('X-Actor', 'alice@cpo.example')
+          .expect(201)
+      ).body;
+      expect(sub.warnings).toEqual([
+        'circuit "Sub": L1 limit 80 A is above its parent circuit "Main"\'s 63 A',
+        'circuit "Sub": L2 limit 80 A is above its parent circuit "Main"\'s 63 A',
+        'circuit "Sub": L3 limit 80 A is above its parent circuit "Main"\'s 63 A',
+      ]);
+      expect(emitted).toHaveLength(2);
+      const detail = (await get(`/api/v1/sites/${site.id}`).expect(200)).body;
+      expect(detail.circuits.map((c: { name: string; parentId: string }) => [c.name, c.parentId])).toEqual([
+        ['Main', null],
+        ['Sub', main.id],
+      ]);
+      expect(detail.warnings).toHaveLength(3);
+      const changes = (await get(`/api/v1/sites/${site.id}/changes`).expect(200)).body;
+      expect(
+        changes.map((c: { version: number; actor: string; action: string }) => [
+          c.version,
+          c.actor,
+          c.action,
+        ]),
+      ).toEqual([
+        [3, 'alice@cpo.example', 'circuit.added'],
+        [2, 'admin-api', 'circuit.added'],
+        [1, 'admin-api', 'site.created'],
+      ]);
+      expect(changes[0].details).toMatchObject({ name: 'Sub', parentId: main.id });
+    });
+
+    it('refuses a cycle, an unknown parent and a circuit of another site, changing nothing', async () => {
+      const site = await newSite();
+      const other = await newSite();
+      const a = await addCircuit(site.id, 'A', null, 63);
+      const b = await addCircuit(site.id, 'B', a.id, 32);
+      const foreign = await addCircuit(other.id, 'Foreign', null, 63);
+      const version = await modelVersion(site.id);
+      emitted = [];
+      const cycle = await put(`/api/v1/sites/${site.id}/circuits/${a.id}`, {
+        name: 'A',
+        parentId: b.id,
+        limitA: limitA(63),
+      }).expect(400);
+      expect(cycle.body.message).toContain('circuits form a cycle: "A" -> "B" -> "A"');
+      expect(cycle.body.errors).toEqual([
+        { field: 'model', messages: ['circuits form a cycle: "A" -> "B" -> "A"'] },
+      ]);
+      const unknownParent = await post(`/api/v1/sites/${site.id}/circuits`, {
+        name: 'C',
+        parentId: foreign.id,
+        limitA: limitA(10),
+      }).expect(400);
+      expect(unknownParent.body.message).toContain(`circuit "C" has an unknown parent circuit ${foreign.id}`);
+      const badId = await post(`/api/v1/sites/${site.id}/circuits`, {
+        name: 'D',
+        parentId: 'x',
+        limitA: limitA(1),
+      });
+      expect(badId.status).toBe(400);
+      expect(badId.body.errors[0].field).toBe('parentId');
+      expect(await modelVersion(site.id)).toBe(version);
+      expect((await get(`/api/v1/sites/${site.id}/circuits`).expect(200)).body).toHaveLength(2);
+      expect(emitted).toEqual([]);
+    });
+
+    it('places chargers on circuits with rotation, maximum and exclusion, and refuses a bad placement', async () => {
+      const site = await newSite();
+      const feeder = await addCircuit(site.id, 'Feeder', null, 32);
+      const charger = {
+        ...validCharger,
+        identity: `CP-${feeder.id.slice(0, 8)}`,
+        circuitId: feeder.id,
+        maxCurrentA: 40,
+        phaseRotation: ['L2', 'L3', 'L1'],
+        smartChargingExcluded: true,
+        connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 1, minCurrentA: 8, priority: 5 }],
+      };
+      const created = (await post(`/api/v1/sites/${site.id}/chargers`, charger).expect(201)).body;
+      expect(created).toMatchObject({
+        circuitId: feeder.id,
+        maxCurrentA: 40,
+        phaseRotation: ['L2', 'L3', 'L1'],
+        smartChargingExcluded: true,
+        connectors: [{ minCurrentA: 8, priority: 5 }],
+      });
+      expect(created.warnings).toContain(
+        'charger "' + charger.identity + '": L1 limit 40 A is above its circuit "Feeder"\'s 32 A',
+      );
+
+      const rotation = await post(`/api/v1/sites/${site.id}/chargers`, {
+        ...charger,
+        identity: 'CP-ROT',
+        phaseRotation: ['L1', 'L1', 'L3'],
+      }).expect(400);
+      expect(rotation.body.errors).toEqual([
+        {
+          field: 'phaseRotation',
+          messages: [
+            'phaseRotation must be a permutation of L1, L2, L3 such as ["L2", "L3", "L1"] (got L1, L1, L3)',
+          ],
+        },
+      ]);
+      const unknown = await post(`/api/v1/sites/${site.id}/chargers`, {
+        ...charger,
+        identity: 'CP-UNK',
+        circuitId: '00000000-0000-4000-8000-000000000000',
+      });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.message).toContain(
+        'charger "CP-UNK" is placed on an unknown circuit 00000000-0000-4000-8000-000000000000',
+      );
+      const minAboveMax = await post(`/api/v1/sites/${site.id}/chargers`, {
+        ...charger,
+        identity: 'CP-MIN',
+        connectors: [{ connectorId: 1, maxCurrentA: 10, phases: 3, minCurrentA: 12 }],
+      }).expect(400);
+      expect(minAboveMax.body.message).toContain('minCurrentA 12 is above maxCurrentA 10');
+      expect((await get(`/api/v1/sites/${site.id}/chargers`).expect(200)).body).toHaveLength(1);
+
+      const moved = (
+        await patch(`/api/v1/sites/${site.id}/chargers/${created.id}`, {
+          circuitId: null,
+          smartChargingExcluded: false,
+        }).expect(200)
+      ).body;
+      expect(moved).toMatchObject({ circuitId: null, smartChargingExcluded: false, maxCurrentA: 40 });
+      await patch(`/api/v1/sites/${site.id}/chargers/${created.id}`, {}).expect(400);
+      await patch(`/api/v1/sites/${site.id}/chargers/${created.id}`, { phaseRotation: ['L3'] }).expect(400);
+    });
+
+    it('changes a connector, refusing a minimum above its maximum', async () => {
+      const site = await newSite();
+      const charger = (
+        await post(`/api/v1/sites/${site.id}/chargers`, {
+          ...validCharger,
+          identity: `CP-C-${site.id.slice(0, 8)}`,
+        })
+          .set('X-Actor', 'bob')
+          .expect(201)
+      ).body;
+      const path = `/api/v1/sites/${site.id}/chargers/${charger.id}/connectors/1`;
+      emitted = [];
+      const changed = (await patch(path, { minCurrentA: 10, priority: 3 }).expect(200)).body;
+      expect(changed.connectors[0]).toMatchObject({ minCurrentA: 10, priority: 3, maxCurrentA: 32 });
+      expect(emitted).toHaveLength(1);
+      const refused = await patch(path, { minCurrentA: 40 }).expect(400);
+      expect(refused.body.message).toContain('minCurrentA 40 is above maxCurrentA 32');
+      await patch(path, { priority: 1.5 }).expect(400);
+      await patch(path, {}).expect(400);
+      await patch(`/api/v1/sites/${site.id}/chargers/${charger.id}/connectors/7`, { priority: 1 }).expect(
+        404,
+      );
+      expect((await get(`/api/v1/sites/${site.id}/chargers`)).body[0].connectors[0].minCurrentA).toBe(10);
+      expect((await get(`/api/v1/sites/${site.id}/changes`)).body[0]).toMatchObject({
+        action: 'connector.updated',
+        details: { connectorId: 1, minCurrentA: 10, priority: 3 },
+      });
+    });
+
+    it('removes only an empty circuit', async () => {
+      const site = await newSite();
+      const main = await addCircuit(site.id, 'Main', null, 63);
+      const sub = await addCircuit(site.id, 'Sub', main.id, 32);
+      const busy = await del(`/api/v1/sites/${site.id}/circuits/${main.id}`).expect(409);
+      expect(busy.body.message).toBe('Circuit "Main" still feeds circuit "Sub"; move or remove them first');
+      await del(`/api/v1/sites/${site.id}/circuits/${sub.id}`).expect(204);
+      await del(`/api/v1/sites/${site.id}/circuits/${sub.id}`).expect(404);
+      expect(
+        (await get(`/api/v1/sites/${site.id}/circuits`).expect(200)).body.map((c: { id: string }) => c.id),
+      ).toEqual([main.id]);
+      expect((await get(`/api/v1/sites/${site.id}/changes`)).body[0]).toMatchObject({
+        action: 'circuit.removed',
+        details: { circuitId: sub.id, name: 'Sub' },
+      });
+    });
+
+    it('updates site properties, refusing an empty or invalid change', async () => {
+      const site = await newSite();
+      emitted = [];
+      const updated = (
+        await patch(`/api/v1/sites/${site.id}`, { timeZone: 'America/New_York', totalLimitKw: null }).expect(
+          200,
+        )
+      ).body;
+      expect(updated).toMatchObject({
+        timeZone: 'America/New_York',
+        totalLimitKw: null,
+        modelVersion: 2,
+        warnings: [],
+      });
+      expect(emitted).toEqual([{ siteId: site.id, groupIds: ['grp-1'] }]);
+      await patch(`/api/v1/sites/${site.id}`, {}).expect(400);
+      await patch(`/api/v1/sites/${site.id}`, { gridLimitA: { l1: 1 } }).expect(400);
+      await patch(`/api/v1/sites/${site.id}`, { groupId: 'x' }).expect(400);
+      expect(await modelVersion(site.id)).toBe(2);
+    });
+
+    it('takes base-load readings, re-planning only a metered site and ignoring late ones', async () => {
+      const site = await newSite();
+      emitted = [];
+      const path = `/api/v1/sites/${site.id}/base-load/readings`;
+      await post(path, { currentA: limitA(7), measuredAt: '2026-03-01T10:00:00Z' }).expect(200);
+      expect(emitted).toEqual([]);
+      await patch(`/api/v1/sites/${site.id}`, { baseLoad: { mode: 'metered', currentA: limitA(20) } }).expect(
+        200,
+      );
+      emitted = [];
+      const reading = (
+        await post(path, { currentA: limitA(9), measuredAt: '2026-03-01T10:01:00Z' }).expect(200)
+      ).body;
+      expect(reading.baseLoad).toEqual({
+        mode: 'metered',
+        currentA: limitA(20),
+        lastReading: { currentA: limitA(9), measuredAt: '2026-03-01T10:01:00.000Z' },
+      });
+      expect(emitted).toHaveLength(1);
+      await post(path, { currentA: limitA(1), measuredAt: '2026-03-01T09:00:00Z' }).expect(200);
+      expect(emitted).toHaveLength(1);
+      await post(path, { currentA: limitA(1), measuredAt: 'yesterday' }).expect(400);
+      await post(path, { currentA: { l1: -1, l2: 0, l3: 0 } }).expect(400);
+    });
+
+    it('refuses a malformed X-Actor', async () => {
+      const response = await api()
+        .post('/api/v1/sites')
+        .set('X-API-Key', API_KEY)
+        .set('X-Actor', '<script>')
+        .send(validSite)
+        .expect(400);
+      expect(response.body.message).toContain('X-Actor');
+    });
   });
 });

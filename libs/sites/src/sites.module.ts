@@ -1,13 +1,26 @@
 import { Module } from '@nestjs/common';
 import { ChargersRepository } from './chargers.repository';
+import { SessionPreferencesController } from './session-preferences.controller';
+import { SessionPreferencesRepository } from './session-preferences.repository';
+import { SessionPreferencesService } from './session-preferences.service';
+import { SiteDocumentsService } from './site-documents.service';
+import { SiteModelRepository } from './site-model.repository';
 import { SitesController } from './sites.controller';
 import { SitesRepository } from './sites.repository';
 import { SitesService } from './sites.service';
 
-/** CPO configuration: sites, their OSCP group, chargers and connectors (admin API). */
+/** CPO configuration: sites, their OSCP group, circuits, chargers and connectors, versioned; session preferences (admin API). */
 @Module({
-  controllers: [SitesController],
-  providers: [SitesRepository, ChargersRepository, SitesService],
-  exports: [SitesRepository, ChargersRepository],
+  controllers: [SitesController, SessionPreferencesController],
+  providers: [
+    SitesRepository,
+    ChargersRepository,
+    SiteModelRepository,
+    SitesService,
+    SiteDocumentsService,
+    SessionPreferencesRepository,
+    SessionPreferencesService,
+  ],
+  exports: [SitesRepository, ChargersRepository, SiteModelRepository, SiteDocumentsService],
 })
 export class SitesModule {}

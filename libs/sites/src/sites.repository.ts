@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { asc, eq } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
+import { changeSiteModel, ModelChange, recordSiteCreated, VersionedResult } from './site-model.repository';
 
 export type SiteRow = typeof schema.sites.$inferSelect;
 export type NewSite = typeof schema.sites.$inferInsert;
@@ -9,9 +10,12 @@ export type NewSite = typeof schema.sites.$inferInsert;
 export class SitesRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  async create(site: NewSite): Promise<SiteRow> {
-    const [row] = await this.db.insert(schema.sites).values(site).returning();
-    return row;
+  create(site: NewSite, change: ModelChange): Promise<SiteRow> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.insert(schema.sites).values(site).returning();
+      await recordSiteCreated(tx, row.id, change);
+      return row;
+    });
   }
 
   async findById(id: string): Promise<SiteRow | undefined> {
@@ -31,12 +35,10 @@ export class SitesRepository {
       .orderBy(asc(schema.sites.createdAt), asc(schema.sites.id));
   }
 
-  async updateGroup(id: string, groupId: string | null): Promise<SiteRow | undefined> {
-    const [row] = await this.db
-      .update(schema.sites)
-      .set({ groupId })
-      .where(eq(schema.sites.id, id))
-      .returning();
-    return row;
+  updateGroup(id: string, groupId: string | null, change: ModelChange): Promise<VersionedResult<SiteRow>> {
+    return changeSiteModel(this.db, id, change, async (tx) => {
+      const [row] = await tx.update(schema.sites).set({ groupId }).where(eq(schema.sites.id, id)).returning();
+      return row;
+    });
   }
 }

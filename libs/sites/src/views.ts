@@ -1,5 +1,13 @@
+import type { schema } from '@gridflex/persistence';
 import type { ChargerWithConnectors, ConnectorRow } from './chargers.repository';
+import type { CircuitRow, SiteModelChangeRow } from './site-model.repository';
 import type { SiteRow } from './sites.repository';
+
+interface PhaseLimitsView {
+  l1: number;
+  l2: number;
+  l3: number;
+}
 
 /** What the admin API shows of a site; never any secret. */
 export interface SiteView {
@@ -7,20 +15,50 @@ export interface SiteView {
   name: string;
   groupId: string | null;
   nominalVoltageV: number;
-  gridLimitA: { l1: number; l2: number; l3: number };
+  gridLimitA: PhaseLimitsView;
+  totalLimitKw: number | null;
+  timeZone: string;
+  baseLoad: {
+    mode: string;
+    currentA: PhaseLimitsView;
+    lastReading: { currentA: PhaseLimitsView; measuredAt: string } | null;
+  };
+  modelVersion: number;
   createdAt: string;
 }
+
+export interface CircuitView {
+  id: string;
+  name: string;
+  parentId: string | null;
+  limitA: PhaseLimitsView;
+}
+
+export interface ModelChangeView {
+  version: number;
+  actor: string;
+  action: string;
+  details: unknown;
+  changedAt: string;
+}
+
+/** A mutation's result with what validation flagged but allowed (e.g. a circuit above its parent). */
+export type WithWarnings<T> = T & { warnings: string[] };
 
 export interface ConnectorView {
   id: string;
   connectorId: number;
   maxCurrentA: number;
   phases: number;
+  minCurrentA: number;
+  priority: number;
   status: string | null;
   statusAt: string | null;
   measuredCurrentA: [number | null, number | null, number | null] | null;
   measuredPowerW: number | null;
   energyRegisterWh: number | null;
+  /** Why the charger refuses our profiles on this connector (then reserved at its maximum); null when it takes them. */
+  uncontrollableReason: string | null;
 }
 
 export interface ChargerView {
@@ -28,15 +66,23 @@ export interface ChargerView {
   identity: string;
   ocppVersion: string;
   passwordProtected: boolean;
+  circuitId: string | null;
+  maxCurrentA: number | null;
+  phaseRotation: string[];
+  smartChargingExcluded: boolean;
   vendor: string | null;
   model: string | null;
   firmwareVersion: string | null;
+  /** Smart-charging capabilities discovered over OCPP when it last connected; null before that. */
+  capabilities: schema.ChargerCapabilitiesColumn | null;
   connected: boolean;
   lastSeenAt: string | null;
   connectors: ConnectorView[];
 }
 
-export type SiteDetailView = SiteView & { chargers: ChargerView[] };
+export type SiteDetailView = WithWarnings<SiteView & { circuits: CircuitView[]; chargers: ChargerView[] }>;
+
+const phaseLimits = ([l1, l2, l3]: readonly number[]): PhaseLimitsView => ({ l1, l2, l3 });
 
 export function toSiteView(site: SiteRow): SiteView {
   return {
@@ -45,7 +91,37 @@ export function toSiteView(site: SiteRow): SiteView {
     groupId: site.groupId,
     nominalVoltageV: site.nominalVoltageV,
     gridLimitA: { l1: site.limitL1A, l2: site.limitL2A, l3: site.limitL3A },
+    totalLimitKw: site.totalLimitKw,
+    timeZone: site.timeZone,
+    baseLoad: {
+      mode: site.baseLoadMode,
+      currentA: phaseLimits(site.baseLoadA),
+      lastReading:
+        site.meteredBaseLoadA && site.meteredBaseLoadAt
+          ? { currentA: phaseLimits(site.meteredBaseLoadA), measuredAt: site.meteredBaseLoadAt.toISOString() }
+          : null,
+    },
+    modelVersion: site.modelVersion,
     createdAt: site.createdAt.toISOString(),
+  };
+}
+
+export function toCircuitView(circuit: CircuitRow): CircuitView {
+  return {
+    id: circuit.id,
+    name: circuit.name,
+    parentId: circuit.parentId,
+    limitA: { l1: circuit.limitL1A, l2: circuit.limitL2A, l3: circuit.limitL3A },
+  };
+}
+
+export function toModelChangeView(change: SiteModelChangeRow): ModelChangeView {
+  return {
+    version: change.version,
+    actor: change.actor,
+    action: change.action,
+    details: change.details,
+    changedAt: change.changedAt.toISOString(),
   };
 }
 
@@ -55,11 +131,14 @@ function toConnectorView(connector: ConnectorRow): ConnectorView {
     connectorId: connector.connectorId,
     maxCurrentA: connector.maxCurrentA,
     phases: connector.phases,
+    minCurrentA: connector.minCurrentA,
+    priority: connector.priority,
     status: connector.status,
     statusAt: connector.statusAt?.toISOString() ?? null,
     measuredCurrentA: connector.measuredCurrentA ?? null,
     measuredPowerW: connector.measuredPowerW,
     energyRegisterWh: connector.energyRegisterWh,
+    uncontrollableReason: connector.uncontrollableReason,
   };
 }
 
@@ -69,9 +148,14 @@ export function toChargerView(charger: ChargerWithConnectors): ChargerView {
     identity: charger.identity,
     ocppVersion: charger.ocppVersion,
     passwordProtected: charger.passwordHash !== null,
+    circuitId: charger.circuitId,
+    maxCurrentA: charger.maxCurrentA,
+    phaseRotation: charger.phaseRotation,
+    smartChargingExcluded: charger.smartChargingExcluded,
     vendor: charger.vendor,
     model: charger.model,
     firmwareVersion: charger.firmwareVersion,
+    capabilities: charger.capabilities,
     connected: charger.connected,
     lastSeenAt: charger.lastSeenAt?.toISOString() ?? null,
     connectors: charger.connectors.map(toConnectorView),

@@ -1,11 +1,18 @@
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { IHandlersOption, RPCClient, UnexpectedHttpResponse } from 'ocpp-rpc';
+import { createRPCError, IHandlersOption, RPCClient, UnexpectedHttpResponse } from 'ocpp-rpc';
+import { ProfileStack, SetChargingProfilePayload } from './profile-stack';
 
 /**
- * A scripted OCPP 1.6J charge point speaking the real wire protocol through ocpp-rpc, strict in both
- * directions: what it sends and what it accepts must pass the official 1.6 schemas.
+ * A scripted OCPP 1.6J charge point or 2.0.1 charging station speaking the real wire protocol through
+ * ocpp-rpc, strict in both directions: what it sends and what it accepts must pass the official schemas of
+ * its version. A 2.0.1 station has one connector per EVSE, and its connector numbers are the EVSE ids.
  */
+
+export type OcppVersion = '1.6' | '2.0.1';
+
+/** 2.0.1 `connectorStatus`. */
+export type ConnectorStatus201 = 'Available' | 'Occupied' | 'Reserved' | 'Unavailable' | 'Faulted';
 
 export type ConnectorStatus =
   | 'Available'
@@ -18,6 +25,7 @@ export type ConnectorStatus =
   | 'Unavailable'
   | 'Faulted';
 
+/** `NotSupported` is a 1.6 status; a 2.0.1 station answers it with a CALLERROR NotSupported (K01.FR.29). */
 export type ProfileAnswer = 'Accepted' | 'Rejected' | 'NotSupported';
 
 /** `SetChargingProfile.req` as a 1.6 charger receives it. */
@@ -42,6 +50,8 @@ export interface SimulatedChargerOptions {
   /** The CSMS endpoint without the identity, e.g. `ws://127.0.0.1:3000/ocpp`. */
   endpoint: string;
   identity: string;
+  /** `1.6` when absent. */
+  ocppVersion?: OcppVersion;
   /** HTTP Basic password (security profile 1); none when absent. */
   password?: string;
   connectorCount: number;
@@ -50,7 +60,27 @@ export interface SimulatedChargerOptions {
   firmwareVersion?: string;
   /** How long the charger waits for the CSMS to answer its own CALLs. */
   callTimeoutMs?: number;
+  /**
+   * What the charger reports in GetConfiguration (1.6 keys) or GetVariables (2.0.1, keyed
+   * `Component.Variable`), and enforces: a profile with more periods than it allows, or in a unit it does not
+   * accept, is Rejected. `DEFAULT_CAPABILITIES` when absent; `{}` reports nothing.
+   */
+  capabilities?: Partial<SimulatedCapabilities>;
 }
+
+export interface SimulatedCapabilities {
+  smartCharging: boolean;
+  rateUnits: ('A' | 'W')[];
+  maxPeriods: number;
+  maxStackLevel: number;
+}
+
+export const DEFAULT_CAPABILITIES: SimulatedCapabilities = {
+  smartCharging: true,
+  rateUnits: ['A', 'W'],
+  maxPeriods: 24,
+  maxStackLevel: 8,
+};
 
 export interface MeterReadings {
   /** Per phase, L1..L3, in A. */
@@ -58,6 +88,21 @@ export interface MeterReadings {
   powerW?: number;
   energyWh?: number;
   transactionId?: number;
+}
+
+/** One 2.0.1 TransactionEvent; `seqNo` is counted by the station, `timestamp` defaults to now. */
+export interface TransactionEventOptions {
+  transactionId: string;
+  /** Required on the first event of a transaction. */
+  evseId?: number;
+  chargingState?: 'Charging' | 'EVConnected' | 'SuspendedEV' | 'SuspendedEVSE' | 'Idle';
+  triggerReason?: string;
+  idToken?: string;
+  readings?: MeterReadings;
+  stoppedReason?: string;
+  /** Queued while the station was offline. */
+  offline?: boolean;
+  timestamp?: Date;
 }
 
 /** The CSMS refused the WebSocket upgrade: 400 subprotocol, 401 password, 404 unknown identity. */
@@ -87,22 +132,35 @@ export class SimulatedCharger {
   /** Delays every answer to the CSMS's CALLs, e.g. to make the CSMS time out. */
   answerDelayMs = 0;
 
+  readonly ocppVersion: OcppVersion;
   private readonly client: RPCClient;
   private readonly waiters = new Set<ProfileWaiter>();
+  private readonly installed = new ProfileStack();
+  /** The connector of each running transaction, to drop its TxProfile when it ends. */
+  private readonly transactionConnectors = new Map<string | number, number>();
+  private seqNo = 0;
 
   constructor(private readonly options: SimulatedChargerOptions) {
+    this.ocppVersion = options.ocppVersion ?? '1.6';
+    const protocol = `ocpp${this.ocppVersion}`;
     // The ocpp-rpc typings declare every option required although all but identity have defaults.
     const clientOptions: Partial<RpcClientOptions> = {
       endpoint: options.endpoint,
       identity: options.identity,
       password: options.password ?? null,
-      protocols: ['ocpp1.6'],
-      strictMode: ['ocpp1.6'],
+      protocols: [protocol],
+      strictMode: [protocol],
       reconnect: false,
       callTimeoutMs: options.callTimeoutMs ?? 10_000,
     };
     this.client = new RPCClient(clientOptions as RpcClientOptions);
     this.client.handle('SetChargingProfile', (call: IHandlersOption) => this.onSetChargingProfile(call));
+    this.client.handle('GetConfiguration', ({ params }: IHandlersOption) =>
+      Promise.resolve(this.configuration16((params as { key?: string[] }).key)),
+    );
+    this.client.handle('GetVariables', ({ params }: IHandlersOption) =>
+      Promise.resolve(this.variables201((params as { getVariableData: VariableRequest[] }).getVariableData)),
+    );
     this.client.handle('ClearChargingProfile', async ({ signal }: IHandlersOption) => {
       await this.answerDelay(signal);
       return { status: 'Accepted' };
@@ -131,10 +189,19 @@ export class SimulatedCharger {
   }
 
   boot(): Promise<{ status: string; currentTime: string; interval: number }> {
+    const vendor = this.options.vendor ?? 'gridflex';
+    const model = this.options.model ?? 'SimCharger';
+    const firmwareVersion = this.options.firmwareVersion ?? '1.0.0';
+    if (this.ocppVersion === '2.0.1') {
+      return this.call('BootNotification', {
+        reason: 'PowerUp',
+        chargingStation: { vendorName: vendor, model, firmwareVersion },
+      });
+    }
     return this.call('BootNotification', {
-      chargePointVendor: this.options.vendor ?? 'gridflex',
-      chargePointModel: this.options.model ?? 'SimCharger',
-      firmwareVersion: this.options.firmwareVersion ?? '1.0.0',
+      chargePointVendor: vendor,
+      chargePointModel: model,
+      firmwareVersion,
     });
   }
 
@@ -142,13 +209,54 @@ export class SimulatedCharger {
     return this.call('Heartbeat', {});
   }
 
+  /** For 2.0.1, `connectorId` is the EVSE id and `status` a 2.0.1 `connectorStatus`. */
   async statusNotification(
     connectorId: number,
-    status: ConnectorStatus,
+    status: ConnectorStatus | ConnectorStatus201,
     errorCode = 'NoError',
   ): Promise<void> {
     this.checkConnector(connectorId, 0);
+    if (this.ocppVersion === '2.0.1') {
+      await this.call('StatusNotification', {
+        timestamp: isoNow(),
+        connectorStatus: status,
+        evseId: connectorId,
+        connectorId: 1,
+      });
+      return;
+    }
     await this.call('StatusNotification', { connectorId, errorCode, status, timestamp: isoNow() });
+  }
+
+  /** 2.0.1 only: a TransactionEvent with the next `seqNo`; resolves with the CSMS's answer. */
+  async transactionEvent(
+    eventType: 'Started' | 'Updated' | 'Ended',
+    options: TransactionEventOptions,
+  ): Promise<{ idTokenInfo?: { status: string } }> {
+    this.requireVersion('2.0.1', 'TransactionEvent');
+    if (options.evseId !== undefined) {
+      this.checkConnector(options.evseId, 1);
+      this.transactionConnectors.set(options.transactionId, options.evseId);
+    }
+    const timestamp = (options.timestamp ?? new Date()).toISOString();
+    const readings = options.readings && sampledValues201(options.readings);
+    const answer = await this.call<{ idTokenInfo?: { status: string } }>('TransactionEvent', {
+      eventType,
+      timestamp,
+      triggerReason: options.triggerReason ?? defaultTriggerReason(eventType),
+      seqNo: this.seqNo++,
+      ...(options.offline !== undefined && { offline: options.offline }),
+      transactionInfo: {
+        transactionId: options.transactionId,
+        ...(options.chargingState !== undefined && { chargingState: options.chargingState }),
+        ...(options.stoppedReason !== undefined && { stoppedReason: options.stoppedReason }),
+      },
+      ...(options.evseId !== undefined && { evse: { id: options.evseId, connectorId: 1 } }),
+      ...(options.idToken !== undefined && { idToken: { idToken: options.idToken, type: 'ISO14443' } }),
+      ...(readings?.length && { meterValue: [{ timestamp, sampledValue: readings }] }),
+    });
+    if (eventType === 'Ended') this.transactionEnded(options.transactionId);
+    return answer;
   }
 
   /** Resolves with the transactionId the CSMS assigned; rejects when it does not accept the start. */
@@ -158,6 +266,7 @@ export class SimulatedCharger {
     meterStartWh: number,
     timestamp = new Date(),
   ): Promise<number> {
+    this.requireVersion('1.6', 'StartTransaction');
     this.checkConnector(connectorId, 1);
     const answer = await this.call<{ idTagInfo: { status: string }; transactionId: number }>(
       'StartTransaction',
@@ -171,17 +280,24 @@ export class SimulatedCharger {
     if (answer.idTagInfo.status !== 'Accepted') {
       throw new Error(`Charger ${this.identity}: StartTransaction answered ${answer.idTagInfo.status}`);
     }
+    this.transactionConnectors.set(answer.transactionId, connectorId);
     return answer.transactionId;
   }
 
+  /** For 2.0.1, `connectorId` is the EVSE id and `transactionId` is not sent (it is a 1.6 field). */
   async meterValues(connectorId: number, readings: MeterReadings, timestamp = new Date()): Promise<void> {
     this.checkConnector(connectorId, 0);
-    const sampledValue = sampledValues(readings);
+    const sampledValue = this.ocppVersion === '2.0.1' ? sampledValues201(readings) : sampledValues(readings);
     if (sampledValue.length === 0) throw new Error('meterValues needs at least one reading');
+    const meterValue = [{ timestamp: timestamp.toISOString(), sampledValue }];
+    if (this.ocppVersion === '2.0.1') {
+      await this.call('MeterValues', { evseId: connectorId, meterValue });
+      return;
+    }
     await this.call('MeterValues', {
       connectorId,
       ...(readings.transactionId !== undefined && { transactionId: readings.transactionId }),
-      meterValue: [{ timestamp: timestamp.toISOString(), sampledValue }],
+      meterValue,
     });
   }
 
@@ -191,12 +307,21 @@ export class SimulatedCharger {
     reason?: string,
     timestamp = new Date(),
   ): Promise<void> {
+    this.requireVersion('1.6', 'StopTransaction');
     await this.call('StopTransaction', {
       transactionId,
       meterStop: meterStopWh,
       timestamp: timestamp.toISOString(),
       ...(reason !== undefined && { reason }),
     });
+    this.transactionEnded(transactionId);
+  }
+
+  private transactionEnded(transactionId: string | number): void {
+    const connectorId = this.transactionConnectors.get(transactionId);
+    if (connectorId === undefined) return;
+    this.installed.clearTxProfiles(connectorId);
+    this.transactionConnectors.delete(transactionId);
   }
 
   /**
@@ -238,6 +363,14 @@ export class SimulatedCharger {
     });
   }
 
+  /**
+   * The current per phase the charger offers the connector under the profiles it accepted (the composite of
+   * station maximum and connector profile); null when no profile limits it.
+   */
+  offeredCurrentA(connectorId: number, at = new Date()): number | null {
+    return this.installed.offeredCurrentA(connectorId, at);
+  }
+
   /** Resolves when the connection has closed, whichever side closed it. */
   async waitForDisconnect(): Promise<{ code?: number; reason?: string }> {
     if (this.client.state === RPCClient.CLOSED) return {};
@@ -255,14 +388,85 @@ export class SimulatedCharger {
     signal,
   }: IHandlersOption): Promise<{ status: ProfileAnswer }> {
     const profile = params as ReceivedChargingProfile;
+    const status = this.withinCapabilities(profile) ? this.profileAnswer : 'Rejected';
+    // Applied on receipt, so that a waiting test sees its effect and a delayed answer still takes effect.
+    if (status === 'Accepted') this.installed.install(params as SetChargingProfilePayload);
     this.receivedProfiles.push(profile);
     for (const waiter of [...this.waiters]) waiter.offer(profile);
     await this.answerDelay(signal);
-    return { status: this.profileAnswer };
+    if (this.ocppVersion === '2.0.1' && status === 'NotSupported') {
+      throw createRPCError('NotSupported', 'Smart charging is not supported') as Error;
+    }
+    return { status };
+  }
+
+  private get capabilities(): Partial<SimulatedCapabilities> {
+    return this.options.capabilities ?? DEFAULT_CAPABILITIES;
+  }
+
+  private withinCapabilities(profile: ReceivedChargingProfile): boolean {
+    const { maxPeriods, rateUnits } = this.capabilities;
+    return schedulesOf(profile).every(
+      (schedule) =>
+        (maxPeriods === undefined || schedule.chargingSchedulePeriod.length <= maxPeriods) &&
+        (rateUnits === undefined || rateUnits.includes(schedule.chargingRateUnit)),
+    );
+  }
+
+  private configuration16(keys: string[] | undefined): {
+    configurationKey: { key: string; readonly: boolean; value: string }[];
+    unknownKey: string[];
+  } {
+    const { smartCharging, rateUnits, maxPeriods, maxStackLevel } = this.capabilities;
+    const known: Record<string, string | undefined> = {
+      SupportedFeatureProfiles:
+        smartCharging === undefined ? undefined : smartCharging ? 'Core,SmartCharging' : 'Core',
+      ChargingScheduleAllowedChargingRateUnit: rateUnits
+        ?.map((unit) => (unit === 'A' ? 'Current' : 'Power'))
+        .join(','),
+      ChargingScheduleMaxPeriods: maxPeriods?.toString(),
+      ChargeProfileMaxStackLevel: maxStackLevel?.toString(),
+    };
+    const requested = keys ?? Object.keys(known);
+    return {
+      configurationKey: requested.flatMap((key) => {
+        const value = known[key];
+        return value === undefined ? [] : [{ key, readonly: true, value }];
+      }),
+      unknownKey: requested.filter((key) => known[key] === undefined),
+    };
+  }
+
+  private variables201(requests: VariableRequest[]): { getVariableResult: object[] } {
+    const { smartCharging, rateUnits, maxPeriods, maxStackLevel } = this.capabilities;
+    const known: Record<string, string | undefined> = {
+      'SmartChargingCtrlr.Enabled': smartCharging?.toString(),
+      'SmartChargingCtrlr.RateUnit': rateUnits?.join(','),
+      'SmartChargingCtrlr.PeriodsPerSchedule': maxPeriods?.toString(),
+      'SmartChargingCtrlr.ProfileStackLevel': maxStackLevel?.toString(),
+    };
+    return {
+      getVariableResult: requests.map(({ component, variable, attributeType }) => {
+        const value = known[`${component.name}.${variable.name}`];
+        return {
+          attributeStatus: value === undefined ? 'UnknownVariable' : 'Accepted',
+          ...(attributeType !== undefined && { attributeType }),
+          ...(value !== undefined && { attributeValue: value }),
+          component,
+          variable,
+        };
+      }),
+    };
   }
 
   private async answerDelay(signal: AbortSignal | undefined): Promise<void> {
     if (this.answerDelayMs > 0) await delay(this.answerDelayMs, undefined, { signal });
+  }
+
+  private requireVersion(version: OcppVersion, action: string): void {
+    if (this.ocppVersion !== version) {
+      throw new Error(`Charger ${this.identity}: ${action} is an OCPP ${version} message`);
+    }
   }
 
   private checkConnector(connectorId: number, lowest: 0 | 1): void {
@@ -290,6 +494,40 @@ function sampledValues(
       ? []
       : [{ value: String(readings.energyWh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }];
   return [...currents, ...power, ...energy];
+}
+
+interface VariableRequest {
+  component: { name: string; evse?: { id: number } };
+  variable: { name: string; instance?: string };
+  attributeType?: string;
+}
+
+interface ReceivedSchedule {
+  chargingRateUnit: 'A' | 'W';
+  chargingSchedulePeriod: unknown[];
+}
+
+/** The schedules of a 1.6 or 2.0.1 SetChargingProfile request. */
+function schedulesOf(profile: ReceivedChargingProfile): ReceivedSchedule[] {
+  const profile201 = (profile as unknown as { chargingProfile?: { chargingSchedule: ReceivedSchedule[] } })
+    .chargingProfile;
+  return profile201 ? profile201.chargingSchedule : [profile.csChargingProfiles.chargingSchedule];
+}
+
+/** 2.0.1 sampled values: numbers with a `unitOfMeasure`. */
+function sampledValues201(
+  readings: MeterReadings,
+): { value: number; measurand: string; phase?: string; unitOfMeasure: { unit: string } }[] {
+  return sampledValues(readings).map(({ value, unit, ...sample }) => ({
+    ...sample,
+    value: Number(value),
+    unitOfMeasure: { unit },
+  }));
+}
+
+function defaultTriggerReason(eventType: 'Started' | 'Updated' | 'Ended'): string {
+  if (eventType === 'Started') return 'CablePluggedIn';
+  return eventType === 'Ended' ? 'EVDeparted' : 'MeterValuePeriodic';
 }
 
 function isoNow(): string {

@@ -50,7 +50,7 @@ describe('buildSetChargingProfile16', () => {
     expect(() => buildSetChargingProfile16(input({ connectorId: 0, transactionId: 1 }))).toThrow(/connector/);
   });
 
-  it('rounds limits down to 0.1 A and keeps whole and exact tenths', () => {
+  it('rounds limits down to 0.1 A, keeps whole and exact tenths, and lowers 0 < limit < 6 A to 0', () => {
     const periods = [
       { start: '2026-03-01T12:00:00Z', end: '2026-03-01T12:15:00Z', limitA: 6.19 },
       { start: '2026-03-01T12:15:00Z', end: '2026-03-01T12:30:00Z', limitA: 16.0 },
@@ -60,7 +60,7 @@ describe('buildSetChargingProfile16', () => {
     const limits = buildSetChargingProfile16(
       input({ periods }),
     ).csChargingProfiles.chargingSchedule.chargingSchedulePeriod.map((p) => p.limit);
-    expect(limits).toEqual([6.1, 16, 2.1, 10.5]);
+    expect(limits).toEqual([6.1, 16, 0, 10.5]);
   });
 
   it('merges consecutive periods whose rounded limits are equal', () => {
@@ -78,6 +78,32 @@ describe('buildSetChargingProfile16', () => {
       { startPeriod: 2705, limit: 10, numberPhases: 3 },
     ]);
     expect(schedule.duration).toBe(3605);
+  });
+
+  it('cuts to the charger period limit with a tail at the lowest remaining limit', () => {
+    const periods = [
+      { start: '2026-03-01T12:00:00Z', end: '2026-03-01T12:15:00Z', limitA: 10 },
+      { start: '2026-03-01T12:15:00Z', end: '2026-03-01T12:30:00Z', limitA: 16 },
+      { start: '2026-03-01T12:30:00Z', end: '2026-03-01T12:45:00Z', limitA: 8 },
+      { start: '2026-03-01T12:45:00Z', end: null, limitA: 20 },
+    ];
+    const schedule = buildSetChargingProfile16(input({ periods, maxPeriods: 2 })).csChargingProfiles
+      .chargingSchedule;
+    expect(schedule.chargingSchedulePeriod).toEqual([
+      { startPeriod: 0, limit: 10, numberPhases: 3 },
+      { startPeriod: 905, limit: 8, numberPhases: 3 },
+    ]);
+  });
+
+  it('merges the tail into the last kept period when cutting leaves them equal', () => {
+    const periods = [
+      { start: '2026-03-01T12:00:00Z', end: '2026-03-01T12:15:00Z', limitA: 8 },
+      { start: '2026-03-01T12:15:00Z', end: '2026-03-01T12:30:00Z', limitA: 16 },
+      { start: '2026-03-01T12:30:00Z', end: null, limitA: 8 },
+    ];
+    const schedule = buildSetChargingProfile16(input({ periods, maxPeriods: 1 })).csChargingProfiles
+      .chargingSchedule;
+    expect(schedule.chargingSchedulePeriod).toEqual([{ startPeriod: 0, limit: 8, numberPhases: 3 }]);
   });
 
   it('drops periods that ended before now and keeps the one containing now', () => {

@@ -11,7 +11,12 @@ export interface ChargerFixture {
 /** A site with one charger and its connectors, inserted directly, for tests of this library. */
 export async function insertCharger(
   db: Database,
-  options: { identity: string; passwordHash?: string | null; connectorIds?: number[] },
+  options: {
+    identity: string;
+    passwordHash?: string | null;
+    connectorIds?: number[];
+    ocppVersion?: '1.6' | '2.0.1';
+  },
 ): Promise<ChargerFixture> {
   const [site] = await db
     .insert(schema.sites)
@@ -29,7 +34,7 @@ export async function insertCharger(
       siteId: site.id,
       identity: options.identity,
       passwordHash: options.passwordHash ?? null,
-      ocppVersion: '1.6',
+      ocppVersion: options.ocppVersion ?? '1.6',
     })
     .returning({ id: schema.chargers.id });
   const connectorRefs = new Map<number, string>();

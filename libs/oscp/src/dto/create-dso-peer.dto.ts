@@ -1,4 +1,9 @@
-import { IsString, Length, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { DsoPeerOptionsDto } from './dso-peer-options.dto';
+
+export const TOKEN = /^[\x21-\x7e]{16,512}$/;
+export const BASE_URL = /^https?:\/\/[^\s/]+(\/[^\s]*[^\s/])?$/;
 
 export class CreateDsoPeerDto {
   @IsString()
@@ -8,8 +13,23 @@ export class CreateDsoPeerDto {
 
   /** The token this DSO will present in `Authorization: Token <token>`; only its hash is stored. */
   @IsString()
-  @Matches(/^[\x21-\x7e]{16,512}$/, {
-    message: 'token must be 16 to 512 printable ASCII characters without whitespace',
-  })
+  @Matches(TOKEN, { message: 'token must be 16 to 512 printable ASCII characters without whitespace' })
   token!: string;
+
+  /** The DSO's OSCP 2.0 base URL; optional when the DSO registers first and announces it. */
+  @IsOptional()
+  @Matches(BASE_URL, { message: 'baseUrl must be an http:// or https:// URL without a trailing slash' })
+  baseUrl?: string;
+
+  /** The out-of-band token the DSO gave us, for registering with it first; stored encrypted. */
+  @IsOptional()
+  @IsString()
+  @Matches(TOKEN, { message: 'peerToken must be 16 to 512 printable ASCII characters without whitespace' })
+  peerToken?: string;
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => DsoPeerOptionsDto)
+  options?: DsoPeerOptionsDto;
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { BullModule } from '@nestjs/bullmq';
 import { INestApplication, LoggerService } from '@nestjs/common';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
@@ -21,18 +23,30 @@ export interface OscpTestApp {
   close(): Promise<void>;
 }
 
-/** The OSCP module alone on an in-memory PGlite, listening on a free local port. */
-export async function startOscpTestApp(): Promise<OscpTestApp> {
+export const TEST_TOKEN_ENCRYPTION_KEY = randomBytes(32).toString('hex');
+
+/**
+ * The OSCP module alone on an in-memory PGlite and the real Redis (a queue prefix of its own),
+ * listening on a free local port. `overrides` replace configuration values.
+ */
+export async function startOscpTestApp(overrides: Record<string, unknown> = {}): Promise<OscpTestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       AppConfigModule.forRoot({
         PGLITE_DATA_DIR: 'memory://',
         DATABASE_URL: undefined,
         ADMIN_API_KEY: TEST_ADMIN_API_KEY,
+        OSCP_TOKEN_ENCRYPTION_KEY: TEST_TOKEN_ENCRYPTION_KEY,
+        OSCP_OUTBOUND_BACKOFF_MS: 20,
+        ...overrides,
       }),
       PersistenceModule.forRoot(),
       CommonModule,
       EventEmitterModule.forRoot(),
+      BullModule.forRoot({
+        connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+        prefix: `gridflex-oscp-test-${randomBytes(4).toString('hex')}`,
+      }),
       OscpModule,
     ],
   }).compile();

@@ -3,11 +3,13 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsNumber,
   IsOptional,
   IsString,
+  IsUUID,
   Length,
   Matches,
   Max,
@@ -16,10 +18,12 @@ import {
   ValidationArguments,
   registerDecorator,
 } from 'class-validator';
+import type { schema } from '@gridflex/persistence';
+import { isPhaseRotation } from '../site-model';
 
 /** OCPP identifierString without ':' (the identity is the Basic-auth user name), at most 48 characters. */
 export const CHARGER_IDENTITY_PATTERN = /^[A-Za-z0-9*_=+|@.-]{1,48}$/;
-export const SUPPORTED_OCPP_VERSIONS = ['1.6'] as const;
+export const SUPPORTED_OCPP_VERSIONS = ['1.6', '2.0.1'] as const;
 
 export class CreateConnectorDto {
   @IsInt({ message: 'connectorId must be an integer' })
@@ -35,6 +39,20 @@ export class CreateConnectorDto {
 
   @IsIn([1, 3], { message: 'phases must be 1 or 3' })
   phases!: 1 | 3;
+
+  /** Below this the connector is paused rather than charged; 6 A (IEC 61851) when not given. */
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'minCurrentA must be a number of amperes' })
+  @Min(0)
+  @Max(80)
+  minCurrentA?: number;
+
+  /** Higher is served first when capacity is short; 0 when not given. */
+  @IsOptional()
+  @IsInt({ message: 'priority must be an integer' })
+  @Min(-100)
+  @Max(100)
+  priority?: number;
 }
 
 function UniqueConnectorIds() {
@@ -49,6 +67,23 @@ function UniqueConnectorIds() {
           new Set(value.map((c: { connectorId?: unknown }) => c?.connectorId)).size === value.length,
         defaultMessage: (args?: ValidationArguments) =>
           `${args?.property} must have distinct connectorId values`,
+      },
+    });
+}
+
+type GridPhase = schema.GridPhase;
+
+export function IsPhaseRotation() {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isPhaseRotation',
+      target: object.constructor,
+      propertyName,
+      validator: {
+        validate: (value: unknown) => Array.isArray(value) && isPhaseRotation(value),
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property} must be a permutation of L1, L2, L3 such as ["L2", "L3", "L1"]` +
+          (Array.isArray(args?.value) ? ` (got ${args.value.join(', ')})` : ''),
       },
     });
 }
@@ -70,6 +105,28 @@ export class CreateChargerDto {
     message: `ocppVersion must be one of: ${SUPPORTED_OCPP_VERSIONS.join(', ')}`,
   })
   ocppVersion!: (typeof SUPPORTED_OCPP_VERSIONS)[number];
+
+  /** The circuit feeding the charger; directly under the grid connection when not given. */
+  @IsOptional()
+  @IsUUID('all', { message: 'circuitId must be the id (UUID) of a circuit of the site' })
+  circuitId?: string;
+
+  /** The most the charger draws per phase over all its connectors. */
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'maxCurrentA must be a number of amperes' })
+  @Min(6)
+  @Max(1000)
+  maxCurrentA?: number;
+
+  /** Which grid phase feeds the charger's L1, L2, L3, e.g. `["L2", "L3", "L1"]`; straight when not given. */
+  @IsOptional()
+  @IsPhaseRotation()
+  phaseRotation?: GridPhase[];
+
+  /** Never smart-charged: no profile is sent and its maximum is reserved on its circuits. */
+  @IsOptional()
+  @IsBoolean({ message: 'smartChargingExcluded must be true or false' })
+  smartChargingExcluded?: boolean;
 
   @IsArray()
   @ArrayMinSize(1)

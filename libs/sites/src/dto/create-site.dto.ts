@@ -1,5 +1,17 @@
 import { Type } from 'class-transformer';
-import { IsDefined, IsNumber, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import {
+  IsDefined,
+  IsIn,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsTimeZone,
+  Length,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 
 /** A current limit per grid phase, in amperes. */
 export class PhaseLimitsDto {
@@ -17,6 +29,20 @@ export class PhaseLimitsDto {
   @Min(0)
   @Max(100000)
   l3!: number;
+}
+
+export const BASE_LOAD_MODES = ['fixed', 'metered'] as const;
+
+/** Load on the grid connection that we do not control (buildings, other consumers), subtracted from its capacity. */
+export class BaseLoadDto {
+  /** `fixed`: `currentA` always; `metered`: the latest reading pushed to `/base-load/readings`, `currentA` until one is fresh. */
+  @IsIn(BASE_LOAD_MODES, { message: `mode must be one of: ${BASE_LOAD_MODES.join(', ')}` })
+  mode!: (typeof BASE_LOAD_MODES)[number];
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => PhaseLimitsDto)
+  currentA!: PhaseLimitsDto;
 }
 
 export class CreateSiteDto {
@@ -43,4 +69,63 @@ export class CreateSiteDto {
   @ValidateNested()
   @Type(() => PhaseLimitsDto)
   gridLimitA!: PhaseLimitsDto;
+
+  /** A limit on the total power over all phases, on top of `gridLimitA`. */
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'totalLimitKw must be a number of kW' })
+  @Min(0)
+  @Max(100000)
+  totalLimitKw?: number;
+
+  /** IANA time zone of the site's schedules; UTC when not given. */
+  @IsOptional()
+  @IsTimeZone({ message: 'timeZone must be an IANA time zone such as Europe/Amsterdam' })
+  timeZone?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BaseLoadDto)
+  baseLoad?: BaseLoadDto;
+}
+
+/** Site properties that can be changed after creation; every one is optional. */
+export class UpdateSiteDto {
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  @IsOptional()
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { message: 'nominalVoltageV must be a number of volts' },
+  )
+  @Min(100)
+  @Max(1000)
+  nominalVoltageV?: number;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PhaseLimitsDto)
+  gridLimitA?: PhaseLimitsDto;
+
+  /** A limit on the total power over all phases, or null for none. */
+  @ValidateIf((_dto, value) => value !== null && value !== undefined)
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { message: 'totalLimitKw must be a number of kW or null' },
+  )
+  @Min(0)
+  @Max(100000)
+  totalLimitKw?: number | null;
+
+  /** IANA time zone of the site's schedules, e.g. `Europe/Amsterdam`. */
+  @IsOptional()
+  @IsTimeZone({ message: 'timeZone must be an IANA time zone such as Europe/Amsterdam' })
+  timeZone?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BaseLoadDto)
+  baseLoad?: BaseLoadDto;
 }

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
+import { startController, TestController, waitFor } from './test-controller';
+
+const DSO_TOKEN = randomBytes(24).toString('hex');
+const MINUTE = 60_000;
+
+type Profile = {
+  csChargingProfiles: {
+    chargingProfilePurpose: string;
+    chargingSchedule: { chargingRateUnit: string; chargingSchedulePeriod: { limit: number }[] };
+  };
+};
+const schedule = (p: Profile) => p.csChargingProfiles.chargingSchedule;
+const inWatts = (expected: number[]) => (p: Profile) =>
+  p.csChargingProfiles.chargingProfilePurpose === 'TxProfile' &&
+  schedule(p).chargingRateUnit === 'W' &&
+  schedule(p)
+    .chargingSchedulePeriod.map((x) => x.limit)
+    .join() === expected.join();
+
+describe('profiles fit what the charger reported on connecting', () => {
+  let controller: TestController;
+  let charger: SimulatedCharger | undefined;
+
+  afterAll(async () => {
+    await charger?.close();
+    await controller?.app.close();
+  });
+
+  it('cuts a W-only, two-period charger its schedule without raising a limit, and shows its capabilities', async () => {
+    controller = await startController();
+    const { admin } = controller;
+    await admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN }).expect(201);
+    const site = await admin
+      .post('/api/v1/sites', {
+        name: 'Depot',
+        groupId: 'grp-cap',
+        nominalVoltageV: 230,
+        gridLimitA: { l1: 40, l2: 40, l3: 40 },
+      })
+      .expect(201);
+    const siteId: string = site.body.id;
+    await admin
+      .post(`/api/v1/sites/${siteId}/chargers`, {
+        identity: 'CP-W',
+        ocppVersion: '1.6',
+        connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
+      })
+      .expect(201);
+
+    charger = new SimulatedCharger({
+      endpoint: `ws://${controller.host}/ocpp`,
+      identity: 'CP-W',
+      connectorCount: 1,
+      capabilities: { smartCharging: true, rateUnits: ['W'], maxPeriods: 2, maxStackLevel: 1 },
+    });
+    await charger.connect();
+    await charger.startTransaction(1, 'TAG-1', 0);
+    // 32 A on three phases at 230 V.
+    await charger.waitForProfile(inWatts([22_080]), 20_000);
+
+    const now = Date.now();
+    const block = (from: number, to: number, capacity: number) => ({
+      capacity,
+      phase: 'ALL' as const,
+      unit: 'A' as const,
+      start_time: new Date(now + from * MINUTE).toISOString(),
+      end_time: new Date(now + to * MINUTE).toISOString(),
+    });
+    const dso = new SimulatedDso({ baseUrl: `http://${controller.host}/oscp/fp/2.0`, token: DSO_TOKEN });
+    const sent = await dso.sendCapacityForecast({
+      groupId: 'grp-cap',
+      type: 'CONSUMPTION',
+      blocks: [block(-1, 10, 20), block(10, 20, 10), block(20, 30, 16)],
+    });
+    expect(sent.status).toBe(204);
+    // Planned 20, 10, 16 then 32 A: two periods, the tail at the lowest of the rest (10 A), in W.
+    await charger.waitForProfile(inWatts([13_800, 6_900]), 20_000);
+    // What the charger makes of it: 20 A per phase now, 10 A from the second block on.
+    expect(charger.offeredCurrentA(1)).toBe(20);
+    expect(charger.offeredCurrentA(1, new Date(now + 25 * MINUTE))).toBe(10);
+
+    const [shown] = await waitFor(async () => {
+      const { body } = await admin.get(`/api/v1/sites/${siteId}/chargers`).expect(200);
+      return body[0]?.capabilities ? body : undefined;
+    });
+    expect(shown.capabilities).toMatchObject({
+      smartCharging: true,
+      rateUnits: ['W'],
+      maxPeriods: 2,
+      maxStackLevel: 1,
+    });
+    const planStatus = async () =>
+      (await admin.get(`/api/v1/sites/${siteId}/plan`).expect(200)).body.connectors[0].dispatch.status;
+    await expect(waitFor(async () => ((await planStatus()) === 'accepted' ? true : undefined))).resolves.toBe(
+      true,
+    );
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * The charging profiles a simulated charger has installed, and the current they let it offer: the lower of
+ * the station maximum and the connector's TxProfile (or, without one, its TxDefaultProfile, else the
+ * station-wide default), each purpose decided by its valid profile with the highest stack level
+ * (1.6 §3.13, 2.0.1 K08). Simplification: the station maximum caps each connector on its own.
+ */
+
+type Purpose = 'StationMax' | 'TxDefaultProfile' | 'TxProfile';
+
+interface Schedule {
+  startSchedule?: string;
+  duration?: number;
+  chargingRateUnit: 'A' | 'W';
+  chargingSchedulePeriod: { startPeriod: number; limit: number; numberPhases?: number }[];
+}
+
+interface InstalledProfile {
+  connectorId: number;
+  id: number;
+  purpose: Purpose;
+  stackLevel: number;
+  schedule: Schedule;
+}
+
+/** A 1.6 or 2.0.1 SetChargingProfile request, as received. */
+export type SetChargingProfilePayload =
+  | {
+      connectorId: number;
+      csChargingProfiles: {
+        chargingProfileId: number;
+        stackLevel: number;
+        chargingProfilePurpose: string;
+        chargingSchedule: Schedule;
+      };
+    }
+  | {
+      evseId: number;
+      chargingProfile: {
+        id: number;
+        stackLevel: number;
+        chargingProfilePurpose: string;
+        chargingSchedule: Schedule[];
+      };
+    };
+
+/** The nominal voltage the simulated chargers convert W limits with. */
+export const SIMULATED_VOLTAGE_V = 230;
+
+export class ProfileStack {
+  private profiles: InstalledProfile[] = [];
+
+  /** Installs an accepted profile; one with the same id, or purpose and stack level on that connector, is replaced. */
+  install(payload: SetChargingProfilePayload): void {
+    const profile = normalize(payload);
+    this.profiles = this.profiles.filter(
+      (p) =>
+        p.id !== profile.id &&
+        !(
+          p.connectorId === profile.connectorId &&
+          p.purpose === profile.purpose &&
+          p.stackLevel === profile.stackLevel
+        ),
+    );
+    this.profiles.push(profile);
+  }
+
+  /** A transaction ended: its TxProfiles go (1.6 §3.13.1). */
+  clearTxProfiles(connectorId: number): void {
+    this.profiles = this.profiles.filter(
+      (p) => !(p.connectorId === connectorId && p.purpose === 'TxProfile'),
+    );
+  }
+
+  /** Per phase, in A; null when no profile limits the connector at that instant. */
+  offeredCurrentA(connectorId: number, at: Date): number | null {
+    const session =
+      this.prevailing(connectorId, 'TxProfile', at) ??
+      this.prevailing(connectorId, 'TxDefaultProfile', at) ??
+      this.prevailing(0, 'TxDefaultProfile', at);
+    const limits = [session, this.prevailing(0, 'StationMax', at)].filter((limit) => limit !== undefined);
+    return limits.length === 0 ? null : Math.min(...limits);
+  }
+
+  private prevailing(connectorId: number, purpose: Purpose, at: Date): number | undefined {
+    const active = this.profiles
+      .filter((p) => p.connectorId === connectorId && p.purpose === purpose)
+      .map((p) => ({ stackLevel: p.stackLevel, limit: limitAt(p.schedule, at) }))
+      .filter((p): p is { stackLevel: number; limit: number } => p.limit !== undefined)
+      .sort((a, b) => b.stackLevel - a.stackLevel);
+    return active[0]?.limit;
+  }
+}
+
+function normalize(payload: SetChargingProfilePayload): InstalledProfile {
+  if ('evseId' in payload) {
+    const profile = payload.chargingProfile;
+    return {
+      connectorId: payload.evseId,
+      id: profile.id,
+      purpose: purposeOf(profile.chargingProfilePurpose),
+      stackLevel: profile.stackLevel,
+      schedule: profile.chargingSchedule[0],
+    };
+  }
+  const profile = payload.csChargingProfiles;
+  return {
+    connectorId: payload.connectorId,
+    id: profile.chargingProfileId,
+    purpose: purposeOf(profile.chargingProfilePurpose),
+    stackLevel: profile.stackLevel,
+    schedule: profile.chargingSchedule,
+  };
+}
+
+function purposeOf(purpose: string): Purpose {
+  if (purpose === 'ChargePointMaxProfile' || purpose === 'ChargingStationMaxProfile') return 'StationMax';
+  if (purpose === 'TxDefaultProfile' || purpose === 'TxProfile') return purpose;
+  throw new Error(`The simulator does not apply ${purpose} profiles`);
+}
+
+/** The schedule's limit at `at` in A per phase; undefined before its start or after its duration. */
+function limitAt(schedule: Schedule, at: Date): number | undefined {
+  const start = schedule.startSchedule === undefined ? at.getTime() : Date.parse(schedule.startSchedule);
+  const offsetS = (at.getTime() - start) / 1000;
+  if (offsetS < 0 || (schedule.duration !== undefined && offsetS >= schedule.duration)) return undefined;
+  const period = schedule.chargingSchedulePeriod.filter((p) => p.startPeriod <= offsetS).at(-1);
+  if (!period) return undefined;
+  if (schedule.chargingRateUnit === 'A') return period.limit;
+  return period.limit / (SIMULATED_VOLTAGE_V * (period.numberPhases ?? 3));
+}

@@ -1,0 +1,86 @@
+import {
+  capabilitiesFromConfiguration16,
+  capabilitiesFromVariables201,
+  DEFAULT_MAX_PERIODS,
+  profileLimits,
+  unreportedCapabilities,
+} from './capabilities';
+
+const AT = new Date('2026-03-01T12:00:00Z');
+
+describe('capability discovery', () => {
+  it('reads the 1.6 smart-charging configuration keys', () => {
+    const capabilities = capabilitiesFromConfiguration16(
+      {
+        configurationKey: [
+          { key: 'SupportedFeatureProfiles', readonly: true, value: 'Core, SmartCharging,RemoteTrigger' },
+          { key: 'ChargingScheduleAllowedChargingRateUnit', readonly: true, value: 'Current,Power' },
+          { key: 'ChargingScheduleMaxPeriods', readonly: true, value: '24' },
+          { key: 'ChargeProfileMaxStackLevel', readonly: true, value: '0' },
+          { key: 'MaxChargingProfilesInstalled', readonly: true, value: 'many' },
+          { key: 'ConnectorPhaseRotation', readonly: false, value: '0.RST,1.RST' },
+          { key: 'MeterValueSampleInterval', readonly: false, value: '60' },
+        ],
+        unknownKey: [],
+      },
+      AT,
+    );
+    expect(capabilities).toEqual({
+      smartCharging: true,
+      rateUnits: ['A', 'W'],
+      maxPeriods: 24,
+      maxStackLevel: 0,
+      maxProfiles: null,
+      phaseRotation: '0.RST,1.RST',
+      supplyPhases: null,
+      meterSampleIntervalS: 60,
+      discoveredAt: '2026-03-01T12:00:00.000Z',
+    });
+  });
+
+  it('reads the 2.0.1 device-model variables, ignoring those the station refused', () => {
+    const result = (component: string, variable: string, value: string, status = 'Accepted') => ({
+      attributeStatus: status,
+      attributeValue: value,
+      component: { name: component },
+      variable: { name: variable },
+    });
+    const capabilities = capabilitiesFromVariables201(
+      {
+        getVariableResult: [
+          result('SmartChargingCtrlr', 'Enabled', 'true'),
+          result('SmartChargingCtrlr', 'RateUnit', 'W'),
+          result('SmartChargingCtrlr', 'PeriodsPerSchedule', '5'),
+          result('SmartChargingCtrlr', 'ProfileStackLevel', '3'),
+          result('SmartChargingCtrlr', 'Entries', '', 'NotSupportedAttributeType'),
+          result('EVSE', 'SupplyPhases', '1'),
+          result('EVSE', 'PhaseRotation', 'RST'),
+          result('SampledDataCtrlr', 'TxUpdatedInterval', '0', 'UnknownVariable'),
+        ],
+      },
+      AT,
+    );
+    expect(capabilities).toMatchObject({
+      smartCharging: true,
+      rateUnits: ['W'],
+      maxPeriods: 5,
+      maxStackLevel: 3,
+      maxProfiles: null,
+      phaseRotation: 'RST',
+      supplyPhases: 1,
+      meterSampleIntervalS: null,
+    });
+  });
+
+  it('applies safe defaults where nothing was reported, and W only for W-only chargers', () => {
+    expect(profileLimits(null)).toEqual({ maxPeriods: DEFAULT_MAX_PERIODS, rateUnit: 'A' });
+    expect(profileLimits(unreportedCapabilities(AT))).toEqual({
+      maxPeriods: DEFAULT_MAX_PERIODS,
+      rateUnit: 'A',
+    });
+    const reported = { ...unreportedCapabilities(AT), maxPeriods: 3 };
+    expect(profileLimits({ ...reported, rateUnits: ['A', 'W'] })).toEqual({ maxPeriods: 3, rateUnit: 'A' });
+    expect(profileLimits({ ...reported, rateUnits: ['W'] })).toEqual({ maxPeriods: 3, rateUnit: 'W' });
+    expect(profileLimits({ ...reported, rateUnits: [] })).toEqual({ maxPeriods: 3, rateUnit: 'A' });
+  });
+});

@@ -1,0 +1,156 @@
+import type { schema } from '@gridflex/persistence';
+
+/** Smart-charging capabilities a charger reported; a null field was not reported. */
+export type ChargerCapabilities = schema.ChargerCapabilitiesColumn;
+
+/** What the profile builders need to know, with safe defaults for anything not reported. */
+export interface ProfileLimits {
+  maxPeriods: number;
+  /** `A` unless the charger accepts only `W`. */
+  rateUnit: 'A' | 'W';
+}
+
+/**
+ * Chargers that do not report `ChargingScheduleMaxPeriods` / `PeriodsPerSchedule` get schedules cut to this
+ * many periods: a longer schedule could be rejected outright, and cutting only ever lowers limits.
+ */
+export const DEFAULT_MAX_PERIODS = 10;
+
+export function profileLimits(capabilities: ChargerCapabilities | null): ProfileLimits {
+  const units = capabilities?.rateUnits;
+  return {
+    maxPeriods: capabilities?.maxPeriods ?? DEFAULT_MAX_PERIODS,
+    rateUnit: units && units.length > 0 && !units.includes('A') && units.includes('W') ? 'W' : 'A',
+  };
+}
+
+/** The configuration keys OCPP 1.6 (§5.8, §9.4) defines for what we need to know. */
+export const CONFIGURATION_KEYS_16 = [
+  'SupportedFeatureProfiles',
+  'ChargingScheduleAllowedChargingRateUnit',
+  'ChargingScheduleMaxPeriods',
+  'ChargeProfileMaxStackLevel',
+  'MaxChargingProfilesInstalled',
+  'ConnectorPhaseRotation',
+  'MeterValueSampleInterval',
+] as const;
+
+export interface GetConfigurationResponse16 {
+  configurationKey?: { key: string; readonly: boolean; value?: string }[];
+  unknownKey?: string[];
+}
+
+export function capabilitiesFromConfiguration16(
+  response: GetConfigurationResponse16,
+  at: Date,
+): ChargerCapabilities {
+  const values = new Map((response.configurationKey ?? []).map((entry) => [entry.key, entry.value]));
+  const profiles = csl(values.get('SupportedFeatureProfiles'));
+  return {
+    smartCharging: profiles === null ? null : profiles.includes('SmartCharging'),
+    rateUnits: rateUnits16(csl(values.get('ChargingScheduleAllowedChargingRateUnit'))),
+    maxPeriods: positiveInteger(values.get('ChargingScheduleMaxPeriods')),
+    maxStackLevel: nonNegativeInteger(values.get('ChargeProfileMaxStackLevel')),
+    maxProfiles: positiveInteger(values.get('MaxChargingProfilesInstalled')),
+    phaseRotation: nonEmpty(values.get('ConnectorPhaseRotation')),
+    supplyPhases: null,
+    meterSampleIntervalS: nonNegativeInteger(values.get('MeterValueSampleInterval')),
+    discoveredAt: at.toISOString(),
+  };
+}
+
+interface VariableRef {
+  component: { name: string; evse?: { id: number } };
+  variable: { name: string; instance?: string };
+  attributeType?: 'Actual' | 'MaxSet';
+}
+
+/** The 2.0.1 device-model variables we read, station-wide and on EVSE 1 (K01, Q; part 2 appendix). */
+export const DISCOVERY_VARIABLES_201: readonly VariableRef[] = [
+  { component: { name: 'SmartChargingCtrlr' }, variable: { name: 'Enabled' } },
+  { component: { name: 'SmartChargingCtrlr' }, variable: { name: 'RateUnit' } },
+  { component: { name: 'SmartChargingCtrlr' }, variable: { name: 'PeriodsPerSchedule' } },
+  { component: { name: 'SmartChargingCtrlr' }, variable: { name: 'ProfileStackLevel' } },
+  {
+    component: { name: 'SmartChargingCtrlr' },
+    variable: { name: 'Entries', instance: 'ChargingProfiles' },
+    attributeType: 'MaxSet',
+  },
+  { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'SupplyPhases' } },
+  { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'PhaseRotation' } },
+  { component: { name: 'SampledDataCtrlr' }, variable: { name: 'TxUpdatedInterval' } },
+];
+
+export interface GetVariablesResponse201 {
+  getVariableResult: {
+    attributeStatus: string;
+    attributeValue?: string;
+    component: { name: string };
+    variable: { name: string };
+  }[];
+}
+
+export function capabilitiesFromVariables201(
+  response: GetVariablesResponse201,
+  at: Date,
+): ChargerCapabilities {
+  const values = new Map(
+    response.getVariableResult
+      .filter((result) => result.attributeStatus === 'Accepted')
+      .map((result) => [`${result.component.name}.${result.variable.name}`, result.attributeValue]),
+  );
+  const enabled = values.get('SmartChargingCtrlr.Enabled');
+  return {
+    smartCharging: enabled === undefined ? null : enabled.trim().toLowerCase() === 'true',
+    rateUnits: rateUnits201(csl(values.get('SmartChargingCtrlr.RateUnit'))),
+    maxPeriods: positiveInteger(values.get('SmartChargingCtrlr.PeriodsPerSchedule')),
+    maxStackLevel: nonNegativeInteger(values.get('SmartChargingCtrlr.ProfileStackLevel')),
+    maxProfiles: positiveInteger(values.get('SmartChargingCtrlr.Entries')),
+    phaseRotation: nonEmpty(values.get('EVSE.PhaseRotation')),
+    supplyPhases: positiveInteger(values.get('EVSE.SupplyPhases')),
+    meterSampleIntervalS: nonNegativeInteger(values.get('SampledDataCtrlr.TxUpdatedInterval')),
+    discoveredAt: at.toISOString(),
+  };
+}
+
+/** A charger that answered nothing usable: every field unknown, so every default applies. */
+export function unreportedCapabilities(at: Date): ChargerCapabilities {
+  return capabilitiesFromConfiguration16({}, at);
+}
+
+function csl(value: string | undefined): string[] | null {
+  if (value === undefined) return null;
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function rateUnits16(units: string[] | null): ('A' | 'W')[] | null {
+  if (units === null) return null;
+  return units.flatMap((unit) =>
+    unit === 'Current' ? ['A' as const] : unit === 'Power' ? ['W' as const] : [],
+  );
+}
+
+function rateUnits201(units: string[] | null): ('A' | 'W')[] | null {
+  if (units === null) return null;
+  return units.filter((unit): unit is 'A' | 'W' => unit === 'A' || unit === 'W');
+}
+
+function nonNegativeInteger(value: string | undefined): number | null {
+  const text = value?.trim() ?? '';
+  if (!/^\d+$/.test(text)) return null;
+  const number = Number(text);
+  return Number.isSafeInteger(number) ? number : null;
+}
+
+function positiveInteger(value: string | undefined): number | null {
+  const number = nonNegativeInteger(value);
+  return number !== null && number > 0 ? number : null;
+}
+
+function nonEmpty(value: string | undefined): string | null {
+  const text = value?.trim() ?? '';
+  return text === '' ? null : text;
+}

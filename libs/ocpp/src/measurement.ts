@@ -1,0 +1,66 @@
+/** Current per phase in A, as [L1, L2, L3]; null for a phase the charger did not report. */
+export type PhaseCurrents = [number | null, number | null, number | null];
+
+export interface ConnectorMeasurement {
+  measuredAt: Date;
+  /** Null when the sample holds no per-phase current at all. */
+  currentA: PhaseCurrents | null;
+  powerW: number | null;
+  energyWh: number | null;
+}
+
+/** A sampled value in the version-neutral form: `value` already in A, W or Wh, or null when unusable. */
+export interface NormalizedSample {
+  measurand: string;
+  phase?: string;
+  value: number | null;
+}
+
+/** The measurands we keep, each with the multiplier of every unit the OCPP schemas allow for it. */
+export const MEASURAND_UNITS: Record<string, { defaultUnit: string; units: Record<string, number> }> = {
+  'Current.Import': { defaultUnit: 'A', units: { A: 1 } },
+  'Power.Active.Import': { defaultUnit: 'W', units: { W: 1, kW: 1000 } },
+  'Energy.Active.Import.Register': { defaultUnit: 'Wh', units: { Wh: 1, kWh: 1000 } },
+};
+
+/** Both versions: a sampled value without measurand is the import energy register. */
+export const DEFAULT_MEASURAND = 'Energy.Active.Import.Register';
+
+const PHASE_INDEX: Record<string, 0 | 1 | 2> = { L1: 0, 'L1-N': 0, L2: 1, 'L2-N': 1, L3: 2, 'L3-N': 2 };
+
+/**
+ * The entries of a MeterValues list that carry its most recent timestamp; older entries describe the past.
+ */
+export function latestEntries<T extends { timestamp: string }>(meterValues: readonly T[]): T[] {
+  const times = meterValues.map((entry) => Date.parse(entry.timestamp)).filter(Number.isFinite);
+  if (times.length === 0) return [];
+  const newest = Math.max(...times);
+  return meterValues.filter((entry) => Date.parse(entry.timestamp) === newest);
+}
+
+/** Merges the samples of one instant into a measurement; null when none of them is one we use. */
+export function measurementOf(
+  measuredAt: Date,
+  samples: readonly NormalizedSample[],
+): ConnectorMeasurement | null {
+  const measurement: ConnectorMeasurement = { measuredAt, currentA: null, powerW: null, energyWh: null };
+  for (const sample of samples) applySample(measurement, sample);
+  const empty = measurement.currentA === null && measurement.powerW === null && measurement.energyWh === null;
+  return empty ? null : measurement;
+}
+
+function applySample(measurement: ConnectorMeasurement, { measurand, phase, value }: NormalizedSample): void {
+  if (value === null || !(measurand in MEASURAND_UNITS)) return;
+  if (measurand === 'Current.Import') {
+    const index = phase === undefined ? undefined : PHASE_INDEX[phase];
+    // A current without a line phase cannot be attributed to a grid phase.
+    if (index === undefined) return;
+    measurement.currentA ??= [null, null, null];
+    measurement.currentA[index] = value;
+    return;
+  }
+  // A per-phase power or energy value is only part of the connector total we store.
+  if (phase !== undefined) return;
+  if (measurand === 'Power.Active.Import') measurement.powerW = value;
+  else measurement.energyWh = value;
+}

@@ -1,0 +1,288 @@
+import { INestApplication } from '@nestjs/common';
+import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
+import { Test } from '@nestjs/testing';
+import { eq } from 'drizzle-orm';
+import { RPCClient } from 'ocpp-rpc';
+import { AppConfigModule } from '@gridflex/config';
+import { DATABASE, Database, PersistenceModule, schema } from '@gridflex/persistence';
+import { ConnectionRefusedError, SimulatedCharger } from '@gridflex/simulator';
+import { OcppCallError } from '../errors';
+import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events';
+import { OcppGatewayService } from '../ocpp-gateway.service';
+import { OcppModule } from '../ocpp.module';
+import { buildSetChargingProfile201 } from '../profiles/charging-profile-201';
+import { ChargerFixture, insertCharger } from '../testing/charger-fixtures';
+
+type RpcClientOptions = ConstructorParameters<typeof RPCClient>[0];
+
+describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () => {
+  let app: INestApplication;
+  let db: Database;
+  let gateway: OcppGatewayService;
+  let endpoint: string;
+  let sequence = 0;
+  const events: ChargerStateChangedEvent[] = [];
+  const openClients: { close(): Promise<unknown> }[] = [];
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        AppConfigModule.forRoot({
+          PGLITE_DATA_DIR: 'memory://',
+          ADMIN_API_KEY: 'x'.repeat(32),
+          OCPP_CALL_TIMEOUT_MS: 2000,
+        }),
+        PersistenceModule.forRoot(),
+        EventEmitterModule.forRoot(),
+        OcppModule,
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    endpoint = `ws://127.0.0.1:${app.getHttpServer().address().port}/ocpp`;
+    db = app.get(DATABASE);
+    gateway = app.get(OcppGatewayService);
+    app
+      .get(EventEmitter2)
+      .on(OCPP_CHARGER_STATE_CHANGED, (event: ChargerStateChangedEvent) => events.push(event));
+  });
+
+  afterEach(async () => {
+    await Promise.all(openClients.splice(0).map((client) => client.close()));
+  });
+
+  afterAll(() => app.close());
+
+  function newStation(options: { identity?: string; ocppVersion?: '1.6' | '2.0.1' } = {}) {
+    sequence += 1;
+    return insertCharger(db, {
+      identity: options.identity ?? `CS-${sequence}`,
+      ocppVersion: options.ocppVersion ?? '2.0.1',
+    });
+  }
+
+  function rawClient(options: Partial<RpcClientOptions>): RPCClient {
+    const client = new RPCClient({ endpoint, reconnect: false, ...options } as RpcClientOptions);
+    openClients.push(client);
+    return client;
+  }
+
+  const reasonsOf = (fixture: ChargerFixture) =>
+    events.filter((event) => event.chargerId === fixture.chargerId).map((event) => event.reason);
+
+  /** A connected simulated 2.0.1 station, once the gateway has recorded the connection. */
+  async function connect(fixture: ChargerFixture): Promise<SimulatedCharger> {
+    const station = new SimulatedCharger({
+      endpoint,
+      identity: fixture.identity,
+      ocppVersion: '2.0.1',
+      connectorCount: 2,
+    });
+    openClients.push(station);
+    await station.connect();
+    await waitUntil(() => reasonsOf(fixture).includes('connected'));
+    return station;
+  }
+
+  const connectorRow = async (fixture: ChargerFixture, evseId: number) =>
+    (
+      await db
+        .select()
+        .from(schema.connectors)
+        .where(eq(schema.connectors.id, fixture.connectorRefs.get(evseId)!))
+    )[0];
+
+  const transactionRows = (fixture: ChargerFixture) =>
+    db
+      .select()
+      .from(schema.transactions)
+      .where(eq(schema.transactions.connectorRef, fixture.connectorRefs.get(1)!));
+
+  describe('connecting', () => {
+    it('speaks the registered version when the charger offers several', async () => {
+      const station = await newStation();
+      const charger16 = await newStation({ ocppVersion: '1.6' });
+      for (const fixture of [station, charger16]) {
+        const client = rawClient({ identity: fixture.identity, protocols: ['ocpp1.6', 'ocpp2.0.1'] });
+        await client.connect();
+        await waitUntil(() => gateway.isConnected(fixture.identity));
+      }
+      expect(gateway.protocolOf(station.identity)).toBe('ocpp2.0.1');
+      expect(gateway.protocolOf(charger16.identity)).toBe('ocpp1.6');
+    });
+
+    it('accepts the version a charger offers when it is not the registered one', async () => {
+      const fixture = await newStation({ ocppVersion: '1.6' });
+      await rawClient({ identity: fixture.identity, protocols: ['ocpp2.0.1'] }).connect();
+      await waitUntil(() => gateway.isConnected(fixture.identity));
+      expect(gateway.protocolOf(fixture.identity)).toBe('ocpp2.0.1');
+    });
+
+    it('refuses a 2.0.1 identity longer than 48 characters with 400', async () => {
+      const fixture = await newStation({ identity: 'S'.repeat(49) });
+      const station = new SimulatedCharger({
+        endpoint,
+        identity: fixture.identity,
+        ocppVersion: '2.0.1',
+        connectorCount: 1,
+      });
+      openClients.push(station);
+      await expect(station.connect()).rejects.toEqual(new ConnectionRefusedError(fixture.identity, 400));
+      expect(gateway.isConnected(fixture.identity)).toBe(false);
+    });
+  });
+
+  describe('messages from the station', () => {
+    it('stores the BootNotification and answers Heartbeat', async () => {
+      const fixture = await newStation();
+      const station = await connect(fixture);
+      await expect(station.boot()).resolves.toMatchObject({ status: 'Accepted', interval: 300 });
+      await expect(station.heartbeat()).resolves.toEqual({ currentTime: expect.any(String) });
+      const [row] = await db.select().from(schema.chargers).where(eq(schema.chargers.id, fixture.chargerId));
+      expect(row).toMatchObject({ vendor: 'gridflex', model: 'SimCharger', firmwareVersion: '1.0.0' });
+      expect(reasonsOf(fixture)).toEqual(['connected', 'boot']);
+    });
+
+    it('stores EVSE statuses; EVSE 0 changes nothing', async () => {
+      const fixture = await newStation();
+      const station = await connect(fixture);
+      await station.statusNotification(0, 'Unavailable');
+      await station.statusNotification(2, 'Occupied');
+      expect(await connectorRow(fixture, 2)).toMatchObject({ status: 'Occupied' });
+      expect(await connectorRow(fixture, 1)).toMatchObject({ status: null });
+      expect(reasonsOf(fixture)).toEqual(['connected', 'status']);
+    });
+
+    it("keeps a transaction under the station's id from Started to a repeated Ended", async () => {
+      const fixture = await newStation();
+      const station = await connect(fixture);
+      const transactionId = 'c0ffee00-0000-4000-8000-000000000001';
+      await expect(
+        station.transactionEvent('Started', {
+          transactionId,
+          evseId: 1,
+          idToken: 'TOKEN-1',
+          chargingState: 'EVConnected',
+          readings: { energyWh: 1200 },
+        }),
+      ).resolves.toEqual({ idTokenInfo: { status: 'Accepted' } });
+      await station.transactionEvent('Updated', {
+        transactionId,
+        chargingState: 'Charging',
+        readings: { currentA: [16, 16, 15.9], powerW: 11_000, energyWh: 1500 },
+      });
+      expect(await connectorRow(fixture, 1)).toMatchObject({
+        measuredCurrentA: [16, 16, 15.9],
+        measuredPowerW: 11_000,
+        energyRegisterWh: 1500,
+      });
+      const ended = { transactionId, readings: { energyWh: 4200 }, stoppedReason: 'EVDisconnected' };
+      await station.transactionEvent('Ended', ended);
+      await station.transactionEvent('Ended', ended);
+      expect(await transactionRows(fixture)).toEqual([
+        expect.objectContaining({
+          stationTransactionId: transactionId,
+          idTag: 'TOKEN-1',
+          meterStartWh: 1200,
+          meterStopWh: 4200,
+          stopReason: 'EVDisconnected',
+          stoppedAt: expect.any(Date),
+        }),
+      ]);
+      expect(reasonsOf(fixture)).toEqual(['connected', 'transaction-started', 'transaction-stopped']);
+    });
+
+    it('creates a transaction whose Started was lost, and keeps offline readings out of the present', async () => {
+      const fixture = await newStation();
+      const station = await connect(fixture);
+      await station.transactionEvent('Updated', {
+        transactionId: 'late-1',
+        evseId: 1,
+        readings: { powerW: 7000 },
+      });
+      await station.transactionEvent('Updated', {
+        transactionId: 'late-1',
+        offline: true,
+        readings: { powerW: 1000 },
+        timestamp: new Date(Date.now() - 3_600_000),
+      });
+      expect(await transactionRows(fixture)).toEqual([
+        expect.objectContaining({ stationTransactionId: 'late-1', stoppedAt: null }),
+      ]);
+      expect(await connectorRow(fixture, 1)).toMatchObject({ measuredPowerW: 7000 });
+    });
+
+    it('stores numeric meter values with their units; EVSE 0 is the main meter and ignored', async () => {
+      const fixture = await newStation();
+      const station = await connect(fixture);
+      const timestamp = new Date('2026-03-01T10:00:00Z');
+      await station.meterValues(0, { powerW: 99_000 }, timestamp);
+      await station.meterValues(2, { currentA: [10, 10, 10], energyWh: 5000 }, timestamp);
+      expect(await connectorRow(fixture, 2)).toMatchObject({
+        measuredCurrentA: [10, 10, 10],
+        measuredPowerW: null,
+        energyRegisterWh: 5000,
+        measuredAt: timestamp,
+      });
+    });
+
+    it('answers NotifyChargingLimit and ClearedChargingLimit', async () => {
+      const station = await connect(await newStation());
+      await expect(
+        station.call('NotifyChargingLimit', { evseId: 1, chargingLimit: { chargingLimitSource: 'EMS' } }),
+      ).resolves.toEqual({});
+      await expect(
+        station.call('ClearedChargingLimit', { chargingLimitSource: 'EMS', evseId: 1 }),
+      ).resolves.toEqual({});
+    });
+
+    it('answers a frame that breaks the 2.0.1 schema with FormatViolation and changes nothing', async () => {
+      const fixture = await newStation();
+      const client = rawClient({ identity: fixture.identity, protocols: ['ocpp2.0.1'] });
+      await client.connect();
+      await waitUntil(() => gateway.isConnected(fixture.identity));
+      await expect(
+        client.call('StatusNotification', {
+          timestamp: new Date().toISOString(),
+          connectorStatus: 'Exploded',
+          evseId: 1,
+          connectorId: 1,
+        }),
+      ).rejects.toMatchObject({ rpcErrorCode: 'FormatViolation' });
+      expect(await connectorRow(fixture, 1)).toMatchObject({ status: null });
+    });
+  });
+
+  describe('calls to the station', () => {
+    const profile = (transactionId: string | null) =>
+      buildSetChargingProfile201({
+        evseId: 1,
+        phases: 3,
+        transactionId,
+        periods: [{ start: new Date().toISOString(), end: null, limitA: 16 }],
+        now: new Date(),
+      });
+
+    it('delivers a 2.0.1 SetChargingProfile; NotSupported comes back as a CALLERROR', async () => {
+      const fixture = await newStation();
+      const station = await connect(fixture);
+      const payload = profile('tx-1');
+      await expect(gateway.call(fixture.identity, 'SetChargingProfile', payload)).resolves.toEqual({
+        status: 'Accepted',
+      });
+      expect(station.receivedProfiles).toEqual([payload]);
+
+      station.profileAnswer = 'NotSupported';
+      const error: unknown = await gateway
+        .call(fixture.identity, 'SetChargingProfile', profile(null))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OcppCallError);
+      expect(error).toMatchObject({ code: 'NotSupported' });
+    });
+  });
+});
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  if (!condition()) throw new Error('condition not met');
+}

@@ -1,0 +1,212 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { createRPCError, IHandlersOption } from 'ocpp-rpc';
+import type RPCServerClient from 'ocpp-rpc/lib/server-client';
+import { APP_CONFIG, AppConfig } from '@gridflex/config';
+import type { ChargerSession } from '../charger-session';
+import { ChargerStateRepository } from '../charger-state.repository';
+import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events';
+import { TransactionsRepository } from '../transactions.repository';
+import type {
+  BootNotificationRequest201,
+  BootNotificationResponse201,
+  ClearedChargingLimitRequest201,
+  MeterValuesRequest201,
+  NotifyChargingLimitRequest201,
+  StatusNotificationRequest201,
+  TransactionEventRequest201,
+  TransactionEventResponse201,
+} from './messages';
+import { parseMeterValues201 } from './meter-values';
+
+type EmptyResponse = Record<string, never>;
+
+/**
+ * Answers the CALLs an OCPP 2.0.1 charging station sends and keeps its stored state up to date. Each EVSE is
+ * one of our connectors (its `connectorId` is the EVSE id). Actions without a handler are answered
+ * `NotImplemented` by ocpp-rpc, and frames that break the 2.0.1 schemas never get here.
+ */
+@Injectable()
+export class Ocpp201HandlersService {
+  private readonly logger = new Logger(Ocpp201HandlersService.name);
+
+  constructor(
+    private readonly chargerState: ChargerStateRepository,
+    private readonly transactions: TransactionsRepository,
+    private readonly events: EventEmitter2,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Installs the handlers on a new connection, for the station that authenticated on it. */
+  register(client: RPCServerClient, session: ChargerSession): void {
+    const handle = <Request>(action: string, handler: (request: Request) => Promise<object>) =>
+      client.handle(action, ({ params }: IHandlersOption) =>
+        this.answer(session, action, () => handler(params as Request)),
+      );
+    handle('BootNotification', (request: BootNotificationRequest201) =>
+      this.bootNotification(session, request),
+    );
+    handle('Heartbeat', () => Promise.resolve({ currentTime: new Date().toISOString() }));
+    handle('StatusNotification', (request: StatusNotificationRequest201) =>
+      this.statusNotification(session, request),
+    );
+    handle('MeterValues', (request: MeterValuesRequest201) => this.meterValues(session, request));
+    handle('TransactionEvent', (request: TransactionEventRequest201) =>
+      this.transactionEvent(session, request),
+    );
+    handle('NotifyChargingLimit', (request: NotifyChargingLimitRequest201) =>
+      this.notifyChargingLimit(session, request),
+    );
+    handle('ClearedChargingLimit', (request: ClearedChargingLimitRequest201) =>
+      this.clearedChargingLimit(session, request),
+    );
+  }
+
+  /** Any message proves the station alive. A failure is logged; the station only learns that we failed. */
+  private async answer(
+    session: ChargerSession,
+    action: string,
+    handle: () => Promise<object>,
+  ): Promise<object> {
+    try {
+      await this.chargerState.touch(session.chargerId, new Date());
+      return await handle();
+    } catch (error) {
+      this.logger.error(`${action} from ${session.identity} failed: ${String(error)}`);
+      throw createRPCError('InternalError', `${action} could not be processed`) as Error;
+    }
+  }
+
+  private async bootNotification(
+    session: ChargerSession,
+    request: BootNotificationRequest201,
+  ): Promise<BootNotificationResponse201> {
+    const station = request.chargingStation;
+    await this.chargerState.recordBoot(session.chargerId, {
+      vendor: station.vendorName,
+      model: station.model,
+      firmwareVersion: station.firmwareVersion ?? null,
+    });
+    this.stateChanged(session, 'boot');
+    return {
+      status: 'Accepted',
+      currentTime: new Date().toISOString(),
+      interval: this.config.OCPP_HEARTBEAT_INTERVAL_S,
+    };
+  }
+
+  private async statusNotification(
+    session: ChargerSession,
+    request: StatusNotificationRequest201,
+  ): Promise<EmptyResponse> {
+    // EVSE 0 is the station itself; only the EVSEs carry state the planner uses.
+    if (request.evseId === 0) return {};
+    const known = await this.chargerState.updateConnectorStatus(
+      session.chargerId,
+      request.evseId,
+      request.connectorStatus,
+      new Date(request.timestamp),
+    );
+    if (!known) {
+      this.logger.warn(`StatusNotification from ${session.identity} for unknown EVSE ${request.evseId}`);
+      return {};
+    }
+    this.stateChanged(session, 'status');
+    return {};
+  }
+
+  private async meterValues(session: ChargerSession, request: MeterValuesRequest201): Promise<EmptyResponse> {
+    // EVSE 0 is the station's main meter, not a connector's draw.
+    if (request.evseId === 0) return {};
+    const measurement = parseMeterValues201(request.meterValue);
+    if (!measurement) return {};
+    const known = await this.chargerState.recordMeasurement(session.chargerId, request.evseId, measurement);
+    if (!known) this.logger.warn(`MeterValues from ${session.identity} for unknown EVSE ${request.evseId}`);
+    return {};
+  }
+
+  /**
+   * Started, Updated and Ended all create the transaction when we do not know it yet, since a lost or late
+   * Started must not leave a charging EV unplanned; `seqNo` gaps are therefore harmless. Readings of an event
+   * the station queued while offline are older than what we hold and change nothing.
+   */
+  private async transactionEvent(
+    session: ChargerSession,
+    request: TransactionEventRequest201,
+  ): Promise<TransactionEventResponse201> {
+    const answer: TransactionEventResponse201 = request.idToken
+      ? { idTokenInfo: { status: 'Accepted' } }
+      : {};
+    const stationTransactionId = request.transactionInfo.transactionId;
+    const connector = await this.transactionConnector(session, request);
+    if (!connector) {
+      this.logger.warn(
+        `TransactionEvent from ${session.identity} for transaction ${stationTransactionId} on no known EVSE`,
+      );
+      return answer;
+    }
+    const measurement = request.meterValue ? parseMeterValues201(request.meterValue) : null;
+    const at = new Date(request.timestamp);
+    const { created } = await this.transactions.startStation({
+      connectorRef: connector.connectorRef,
+      stationTransactionId,
+      idTag: request.idToken?.idToken ?? '',
+      meterStartWh: measurement?.energyWh ?? 0,
+      startedAt: at,
+    });
+    if (created) this.stateChanged(session, 'transaction-started');
+    if (measurement) {
+      await this.chargerState.recordMeasurement(session.chargerId, connector.connectorId, measurement);
+    }
+    if (request.eventType === 'Ended') {
+      const stopped = await this.transactions.stopStation(session.chargerId, stationTransactionId, {
+        meterStopWh: measurement?.energyWh ?? 0,
+        stoppedAt: at,
+        reason: request.transactionInfo.stoppedReason ?? null,
+      });
+      if (stopped) this.stateChanged(session, 'transaction-stopped');
+    }
+    return answer;
+  }
+
+  /** The EVSE the event names, else the one where we recorded the transaction. */
+  private async transactionConnector(
+    session: ChargerSession,
+    request: TransactionEventRequest201,
+  ): Promise<{ connectorRef: string; connectorId: number } | null> {
+    if (request.evse) {
+      const connectorRef = await this.chargerState.findConnectorRef(session.chargerId, request.evse.id);
+      return connectorRef === null ? null : { connectorRef, connectorId: request.evse.id };
+    }
+    return this.transactions.findStationTransactionConnector(
+      session.chargerId,
+      request.transactionInfo.transactionId,
+    );
+  }
+
+  private notifyChargingLimit(
+    session: ChargerSession,
+    request: NotifyChargingLimitRequest201,
+  ): Promise<EmptyResponse> {
+    const { chargingLimitSource, isGridCritical } = request.chargingLimit;
+    this.logger.log(
+      `${session.identity} reports a ${chargingLimitSource} charging limit on EVSE ${request.evseId ?? 0}` +
+        (isGridCritical ? ' (grid critical)' : ''),
+    );
+    return Promise.resolve({});
+  }
+
+  private clearedChargingLimit(
+    session: ChargerSession,
+    request: ClearedChargingLimitRequest201,
+  ): Promise<EmptyResponse> {
+    this.logger.log(
+      `${session.identity} cleared its ${request.chargingLimitSource} charging limit on EVSE ${request.evseId ?? 0}`,
+    );
+    return Promise.resolve({});
+  }
+
+  private stateChanged(session: ChargerSession, reason: ChargerStateChangeReason): void {
+    this.events.emit(OCPP_CHARGER_STATE_CHANGED, new ChargerStateChangedEvent({ ...session, reason }));
+  }
+}

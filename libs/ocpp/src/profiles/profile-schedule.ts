@@ -1,0 +1,144 @@
+/** One block of a connector plan: from `start` (inclusive) to `end` (exclusive, null = open) at `limitA`. */
+export interface ProfilePeriod {
+  start: string;
+  end: string | null;
+  limitA: number;
+}
+
+export interface SchedulePeriod {
+  startPeriod: number;
+  limit: number;
+  numberPhases: number;
+}
+
+/** An Absolute schedule, in the shape both OCPP versions share. */
+export interface AbsoluteSchedule {
+  startSchedule: string;
+  duration?: number;
+  chargingRateUnit: 'A' | 'W';
+  chargingSchedulePeriod: SchedulePeriod[];
+}
+
+export interface ScheduleOptions {
+  phases: 1 | 3;
+  /** The most periods the charger accepts in one schedule; unlimited when absent. */
+  maxPeriods?: number;
+  /**
+   * `A` (per phase) unless the charger accepts only `W`: then total watts at the nominal voltage over
+   * `phases`, which is how the charger converts them back (1.6 §3.13.4, 2.0.1 K01.FR.50).
+   */
+  rateUnit?: 'A' | 'W';
+  /** Needed for `W`. */
+  nominalVoltageV?: number;
+}
+
+/**
+ * One id per connector and purpose: a charger replaces a profile with the same id, so every update
+ * overwrites the previous one instead of stacking on it.
+ */
+export const TX_DEFAULT_PROFILE_ID_BASE = 1000;
+export const TX_PROFILE_ID_BASE = 2000;
+
+/** The lowest current IEC 61851 can signal; some chargers raise anything between 0 and this to it. */
+export const MIN_AC_LIMIT_A = 6;
+
+/**
+ * A replacing profile whose schedule starts in the future leaves the connector on default behaviour until
+ * then (1.6 §3.13.2); starting it a little in the past makes it apply on receipt despite clock skew.
+ */
+const START_LEAD_MS = 5_000;
+
+/**
+ * The schedule for a connector plan from `now` on: periods as offsets from a start slightly in the past,
+ * equal neighbours merged, limits rounded down to 0.1 A (or whole watts) and never between 0 and 6 A, cut to
+ * `maxPeriods`.
+ */
+export function buildAbsoluteSchedule(
+  plan: readonly ProfilePeriod[],
+  now: Date,
+  options: ScheduleOptions,
+): AbsoluteSchedule {
+  const periods = currentPeriods(plan, now);
+  const startMs = wholeSeconds(Math.min(parseTime(periods[0].start), now.getTime() - START_LEAD_MS));
+  const last = periods[periods.length - 1];
+  const schedule: AbsoluteSchedule = {
+    startSchedule: new Date(startMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    chargingRateUnit: options.rateUnit ?? 'A',
+    chargingSchedulePeriod: cutToMaxPeriods(schedulePeriods(periods, startMs, options), options),
+  };
+  if (last.end !== null) schedule.duration = secondsSince(startMs, last.end);
+  return schedule;
+}
+
+/** The periods that have not ended before `now`. */
+function currentPeriods(periods: readonly ProfilePeriod[], now: Date): ProfilePeriod[] {
+  if (periods.length === 0) throw new Error('A charging profile needs at least one period');
+  const current = periods.filter((period) => period.end === null || parseTime(period.end) > now.getTime());
+  if (current.length === 0) throw new Error('Every period of the charging profile has already ended');
+  return current;
+}
+
+/** Periods as offsets from the schedule start; the first applies from the start, equal neighbours merged. */
+function schedulePeriods(
+  periods: ProfilePeriod[],
+  startMs: number,
+  options: ScheduleOptions,
+): SchedulePeriod[] {
+  const toLimit = limitConverter(options);
+  const result: SchedulePeriod[] = [];
+  for (const period of periods) {
+    const limit = toLimit(validLimit(period.limitA));
+    if (result.at(-1)?.limit === limit) continue;
+    const startPeriod = result.length === 0 ? 0 : secondsSince(startMs, period.start);
+    result.push({ startPeriod, limit, numberPhases: options.phases });
+  }
+  return result;
+}
+
+function limitConverter(options: ScheduleOptions): (limitA: number) => number {
+  if (options.rateUnit !== 'W') return (limitA) => limitA;
+  const voltage = options.nominalVoltageV;
+  if (voltage === undefined || !Number.isFinite(voltage) || voltage <= 0) {
+    throw new Error('A schedule in W needs the nominal voltage');
+  }
+  return (limitA) => Math.floor(limitA * voltage * options.phases + 1e-9);
+}
+
+/**
+ * Keeps the first `maxPeriods - 1` periods and replaces the rest by one period at the lowest of their limits:
+ * cutting may only lower what the charger is allowed, never raise it.
+ */
+function cutToMaxPeriods(periods: SchedulePeriod[], options: ScheduleOptions): SchedulePeriod[] {
+  const max = options.maxPeriods;
+  if (max === undefined || periods.length <= max) return periods;
+  if (!Number.isInteger(max) || max < 1) throw new Error(`Invalid period limit ${max}`);
+  const kept = periods.slice(0, max - 1);
+  const rest = periods.slice(max - 1);
+  const tail = { ...rest[0], limit: Math.min(...rest.map((period) => period.limit)) };
+  return kept.at(-1)?.limit === tail.limit ? kept : [...kept, tail];
+}
+
+function validLimit(limitA: number): number {
+  if (!Number.isFinite(limitA) || limitA < 0) throw new Error(`Invalid current limit ${limitA} A`);
+  const limit = floorToTenth(limitA);
+  return limit < MIN_AC_LIMIT_A ? 0 : limit;
+}
+
+/** Rounds down to 0.1, with a margin so that values like 16.0 or 6.1 stored as 6.0999… keep their tenth. */
+function floorToTenth(value: number): number {
+  return Math.floor(value * 10 + 1e-9) / 10;
+}
+
+function parseTime(iso: string): number {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new Error(`Invalid period time ${iso}`);
+  return ms;
+}
+
+function wholeSeconds(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
+}
+
+function secondsSince(startMs: number, iso: string): number {
+  return Math.floor((parseTime(iso) - startMs) / 1000);
+}

@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import highsLoader, { type Highs } from 'highs';
+import { allocate, wattsPerAmpere } from './allocate';
+import type { AllocationInput, AllocationPlan, TimeBlock } from './model';
+import { lexicographicMaxMin, type LpConnector } from './testing/lexicographic-lp';
+import { allocationInput } from './testing/random-instances';
+
+const INSTANCES = 500;
+const TOLERANCE_A = 1e-6;
+
+const hoursOf = (block: TimeBlock): number =>
+  block.end === null ? Infinity : (Date.parse(block.end) - Date.parse(block.start)) / 3_600_000;
+
+/** Energy still wanted at the start of a block, from the plan's earlier blocks. */
+function remainingWh(input: AllocationInput, plan: AllocationPlan, i: number, block: number): number {
+  const delivered = input.blocks
+    .slice(0, block)
+    .reduce(
+      (sum, b, k) => sum + plan.allocations[i].limitsA[k] * wattsPerAmpere(input.connectors[i]) * hoursOf(b),
+      0,
+    );
+  return (input.connectors[i].energyWantedWh ?? Infinity) - delivered;
+}
+
+/** The block's sharing problem as the optimizer set it up: who is fixed, who shares with which bounds. */
+function lpConnectors(input: AllocationInput, plan: AllocationPlan, block: number): LpConnector[] {
+  return input.connectors.map((c, i) => {
+    const reason = plan.explanations[i].reasons[block];
+    const absent = ['minimum-not-fitting', 'departed', 'energy-met'].includes(reason.kind);
+    if (!c.active || absent) return { fixedA: 0, floorA: 0, capA: 0, weight: 1 };
+    if (c.uncontrollable) return { fixedA: c.maxCurrentA, floorA: 0, capA: 0, weight: 1 };
+    const hours = hoursOf(input.blocks[block]);
+    // An open-ended block spreads no energy: only the maximum caps it.
+    const energyCapA =
+      hours === Infinity ? Infinity : remainingWh(input, plan, i, block) / (wattsPerAmpere(c) * hours);
+    const capA = Math.min(c.maxCurrentA, Math.max(c.minCurrentA, energyCapA));
+    return { floorA: c.minCurrentA, capA, weight: c.priority ?? 1 };
+  });
+}
+
+describe('allocate against HiGHS', () => {
+  let highs: Highs;
+  beforeAll(async () => {
+    highs = await highsLoader();
+  });
+
+  it(`equals the lexicographic weighted max-min optimum on ${INSTANCES} random instances`, () => {
+    const instances = fc.sample(allocationInput(), { numRuns: INSTANCES, seed: 20261125 });
+    let comparedBlocks = 0;
+    for (const input of instances) {
+      const plan = allocate(input);
+      input.blocks.forEach((_, block) => {
+        const expected = lexicographicMaxMin(highs, input, block, lpConnectors(input, plan, block));
+        const actual = plan.allocations.map((a) => a.limitsA[block]);
+        actual.forEach((current, i) => {
+          if (Math.abs(current - expected[i]) > TOLERANCE_A) {
+            throw new Error(
+              `Block ${block}, connector ${i}: ${current} A, LP ${expected[i]} A\n${JSON.stringify(input)}`,
+            );
+          }
+        });
+        comparedBlocks++;
+      });
+    }
+    expect(comparedBlocks).toBeGreaterThanOrEqual(INSTANCES);
+  });
+});

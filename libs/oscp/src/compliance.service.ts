@@ -1,0 +1,74 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { CapacityForecastsRepository, StoredCapacityForecast } from './capacity-forecasts.repository';
+import { DsoPeersRepository } from './dso-peers.repository';
+import { OscpOutboundRepository } from './oscp-outbound.repository';
+import { OscpOutboxService } from './oscp-outbox.service';
+import type { ForecastedBlock } from './oscp.types';
+import { parseRfc3339DateTime } from './rfc3339';
+
+/** What the planner found it cannot keep inside a group's forecast. */
+export interface GroupNonCompliance {
+  groupId: string;
+  /** Human-readable reason, sent as the error's `message`. */
+  message: string;
+  /** The blocks concerned, each with the capacity we expect to draw in it. */
+  blocks: ForecastedBlock[];
+}
+
+/**
+ * GroupCapacityComplianceError to the DSO whose forecast cannot be kept, correlated by that forecast's
+ * `X-Request-ID` (the message has no group id). One error per forecast: re-plans do not repeat it.
+ */
+@Injectable()
+export class ComplianceService {
+  private readonly logger = new Logger(ComplianceService.name);
+
+  constructor(
+    private readonly forecasts: CapacityForecastsRepository,
+    private readonly peers: DsoPeersRepository,
+    private readonly outbound: OscpOutboundRepository,
+    private readonly outbox: OscpOutboxService,
+  ) {}
+
+  async report({ groupId, message, blocks }: GroupNonCompliance): Promise<void> {
+    if (blocks.length === 0) return;
+    const stored = [
+      ...(await this.forecasts.listForGroup(groupId, 'CONSUMPTION')),
+      ...(await this.forecasts.listForGroup(groupId, 'FALLBACK_CONSUMPTION')),
+    ];
+    for (const forecast of latestCoveringPerPeer(stored, blocks)) {
+      await this.reportTo(forecast, message, blocks);
+    }
+  }
+
+  private async reportTo(forecast: StoredCapacityForecast, message: string, blocks: ForecastedBlock[]) {
+    const peer = await this.peers.findById(forecast.peerId);
+    if (!peer?.canCallPeer) return;
+    const kind = 'group_capacity_compliance_error';
+    if (await this.outbound.exists(peer.id, kind, forecast.requestId)) return;
+    await this.outbox.send(peer.id, kind, { message, forecasted_blocks: blocks }, forecast.requestId);
+    this.logger.warn(
+      `Told DSO peer ${JSON.stringify(peer.name)} that forecast ${JSON.stringify(forecast.requestId)} ` +
+        `cannot be kept: ${message}`,
+    );
+  }
+}
+
+/** Per peer, the newest forecast with a block overlapping one of `blocks`: the one in force there. */
+function latestCoveringPerPeer(
+  stored: StoredCapacityForecast[],
+  blocks: ForecastedBlock[],
+): StoredCapacityForecast[] {
+  const latest = new Map<string, StoredCapacityForecast>();
+  for (const forecast of stored) {
+    if (!forecast.body.forecasted_blocks.some((b) => blocks.some((o) => overlaps(b, o)))) continue;
+    const known = latest.get(forecast.peerId);
+    if (!known || known.receivedAt <= forecast.receivedAt) latest.set(forecast.peerId, forecast);
+  }
+  return [...latest.values()];
+}
+
+function overlaps(a: ForecastedBlock, b: ForecastedBlock): boolean {
+  const ms = (time: string) => parseRfc3339DateTime(time) ?? Date.parse(time);
+  return ms(a.start_time) < ms(b.end_time) && ms(b.start_time) < ms(a.end_time);
+}

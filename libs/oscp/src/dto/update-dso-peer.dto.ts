@@ -1,0 +1,24 @@
+import { Type } from 'class-transformer';
+import { IsObject, IsOptional, IsString, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { BASE_URL, TOKEN } from './create-dso-peer.dto';
+import { DsoPeerOptionsDto } from './dso-peer-options.dto';
+
+/** Changes to a peer; absent fields stay as they are, `options` replaces all options. */
+export class UpdateDsoPeerDto {
+  /** `null` forgets the URL (the DSO announces it again when it registers). */
+  @ValidateIf((_dto, value) => value !== null)
+  @IsOptional()
+  @Matches(BASE_URL, { message: 'baseUrl must be an http:// or https:// URL without a trailing slash' })
+  baseUrl?: string | null;
+
+  @IsOptional()
+  @IsString()
+  @Matches(TOKEN, { message: 'peerToken must be 16 to 512 printable ASCII characters without whitespace' })
+  peerToken?: string;
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => DsoPeerOptionsDto)
+  options?: DsoPeerOptionsDto;
+}

@@ -1,0 +1,21 @@
+/** Every message we send to a peer: one job per message, retried with backoff. */
+export const OSCP_OUTBOUND_QUEUE = 'oscp-outbound';
+export const DELIVER_MESSAGE_JOB = 'deliver';
+
+export interface DeliverMessageJob {
+  messageId: string;
+}
+
+/** Timers per peer (heartbeats we owe, deadlines of theirs), run once across all instances. */
+export const OSCP_TIMERS_QUEUE = 'oscp-timers';
+export const SEND_HEARTBEAT_JOB = 'send-heartbeat';
+export const CHECK_OFFLINE_JOB = 'check-offline';
+export const SEND_MEASUREMENTS_JOB = 'send-measurements';
+
+export interface PeerTimerJob {
+  peerId: string;
+}
+
+export const heartbeatSchedulerId = (peerId: string) => `heartbeat.${peerId}`;
+export const offlineCheckJobId = (peerId: string, at: Date) => `offline.${peerId}.${at.getTime()}`;
+export const measurementsSchedulerId = (peerId: string) => `measurements.${peerId}`;

@@ -1,0 +1,1 @@
+ALTER TABLE "chargers" ADD COLUMN "capabilities" jsonb;

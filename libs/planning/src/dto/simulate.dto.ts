@@ -1,0 +1,89 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsDefined,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { PeakShavingRuleDto } from '@gridflex/schedules';
+import { PhaseLimitsDto } from '@gridflex/sites';
+
+const INSTANT = { strict: true, strictSeparator: true } as const;
+
+/** A block of the group's capacity, per phase, as a DSO forecast would give it once converted to amperes. */
+export class SimulatedBlockDto {
+  @IsISO8601(INSTANT, { message: 'start must be an ISO 8601 instant' })
+  start!: string;
+
+  @IsISO8601(INSTANT, { message: 'end must be an ISO 8601 instant' })
+  end!: string;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => PhaseLimitsDto)
+  limitA!: PhaseLimitsDto;
+}
+
+/** An EV on a connector of the site's group, with what the CPO or driver would tell about it. */
+export class SimulatedSessionDto {
+  @IsString()
+  chargerIdentity!: string;
+
+  @IsInt()
+  @Min(1)
+  connectorId!: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(-100)
+  @Max(100)
+  priority?: number;
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  energyWantedWh?: number;
+
+  @IsOptional()
+  @IsISO8601(INSTANT, { message: 'departureAt must be an ISO 8601 instant' })
+  departureAt?: string;
+}
+
+/** What to assume instead of the stored state; each part left out is taken as it is now. */
+export class SimulateDto {
+  /** The instant to plan from; now when not given. */
+  @IsOptional()
+  @IsISO8601(INSTANT, { message: 'at must be an ISO 8601 instant' })
+  at?: string;
+
+  /** The group's capacity; when not given, no DSO limit (the sites' own limits only). */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => SimulatedBlockDto)
+  forecast?: SimulatedBlockDto[];
+
+  /** Replace the site's peak-shaving rules. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => PeakShavingRuleDto)
+  rules?: PeakShavingRuleDto[];
+
+  /** The EVs present on the connectors of the site's group; when given, every other connector has none. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => SimulatedSessionDto)
+  sessions?: SimulatedSessionDto[];
+}

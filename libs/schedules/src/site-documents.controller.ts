@@ -1,0 +1,43 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, UseGuards, UsePipes } from '@nestjs/common';
+import { AdminApiKeyGuard, createValidationPipe } from '@gridflex/common';
+import { Actor, SiteDocument, SiteDocumentsService, SiteView, WithWarnings } from '@gridflex/sites';
+import { PeakShavingRuleDto } from './dto/peak-shaving-rule.dto';
+import { SiteSchedulesDocumentDto } from './dto/site-schedules-document.dto';
+import { TariffDto } from './dto/tariff.dto';
+import { ruleBody, ruleColumns, tariffBody, tariffColumns } from './schedule-columns';
+import { SchedulesRepository } from './schedules.repository';
+
+type SiteSchedulesDocument = SiteDocument & { peakShavingRules: PeakShavingRuleDto[]; tariffs: TariffDto[] };
+
+/**
+ * A site's whole model, schedules included, as one JSON document: export for backups, import (as a new
+ * site) for bulk onboarding, validated like every other change and written in one transaction.
+ */
+@Controller('api/v1/sites')
+@UseGuards(AdminApiKeyGuard)
+@UsePipes(createValidationPipe({ forbidUnknown: true }))
+export class SiteDocumentsController {
+  constructor(
+    private readonly documents: SiteDocumentsService,
+    private readonly schedules: SchedulesRepository,
+  ) {}
+
+  @Get(':id/export')
+  async export(@Param('id', ParseUUIDPipe) id: string): Promise<SiteSchedulesDocument> {
+    const model = await this.documents.export(id);
+    const [rules, tariffs] = await Promise.all([
+      this.schedules.rulesOfSites([id]),
+      this.schedules.tariffsOfSites([id]),
+    ]);
+    return { ...model, peakShavingRules: rules.map(ruleBody), tariffs: tariffs.map(tariffBody) };
+  }
+
+  @Post('import')
+  import(@Body() dto: SiteSchedulesDocumentDto, @Actor() actor: string): Promise<WithWarnings<SiteView>> {
+    const rules = (dto.peakShavingRules ?? []).map(ruleColumns);
+    const tariffs = (dto.tariffs ?? []).map(tariffColumns);
+    return this.documents.import(dto, actor, (tx, siteId) =>
+      this.schedules.writeWindows(tx, siteId, rules, tariffs),
+    );
+  }
+}

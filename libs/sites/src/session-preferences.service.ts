@@ -1,0 +1,91 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { ChargersRepository } from './chargers.repository';
+import { SessionPreferencesDto } from './dto/session-preferences.dto';
+import { SITE_CONFIGURATION_CHANGED, SiteConfigurationChangedEvent } from './events';
+import { SessionPreferencesRepository, SessionPreferencesRow } from './session-preferences.repository';
+import { SitesRepository } from './sites.repository';
+
+export interface SessionPreferencesView {
+  transactionId: number;
+  priority: number | null;
+  energyWantedWh: number | null;
+  departureAt: string | null;
+  updatedBy: string | null;
+  updatedAt: string | null;
+}
+
+const NOTHING_TOLD = {
+  priority: null,
+  energyWantedWh: null,
+  departureAt: null,
+  updatedBy: null,
+  updatedAt: null,
+};
+
+function toView(transactionId: number, row: SessionPreferencesRow | undefined): SessionPreferencesView {
+  if (!row) return { transactionId, ...NOTHING_TOLD };
+  return {
+    transactionId,
+    priority: row.priority,
+    energyWantedWh: row.energyWantedWh,
+    departureAt: row.departureAt?.toISOString() ?? null,
+    updatedBy: row.updatedBy,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** Priority, energy wanted and departure of the session running on a connector, fed to the planner. */
+@Injectable()
+export class SessionPreferencesService {
+  constructor(
+    private readonly sites: SitesRepository,
+    private readonly chargers: ChargersRepository,
+    private readonly preferences: SessionPreferencesRepository,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  async get(siteId: string, chargerId: string, connectorId: number): Promise<SessionPreferencesView> {
+    const transactionId = await this.requireSession(siteId, chargerId, connectorId);
+    return toView(transactionId, await this.preferences.find(transactionId));
+  }
+
+  async set(
+    siteId: string,
+    chargerId: string,
+    connectorId: number,
+    dto: SessionPreferencesDto,
+    actor: string,
+  ): Promise<SessionPreferencesView> {
+    if (dto.priority === undefined && dto.energyWantedWh === undefined && dto.departureAt === undefined) {
+      const message = 'Give at least one of priority, energyWantedWh, departureAt';
+      throw new BadRequestException({ message, errors: [{ field: 'body', messages: [message] }] });
+    }
+    const transactionId = await this.requireSession(siteId, chargerId, connectorId);
+    const departureAt =
+      dto.departureAt === undefined || dto.departureAt === null ? dto.departureAt : new Date(dto.departureAt);
+    const row = await this.preferences.upsert(transactionId, {
+      priority: dto.priority,
+      energyWantedWh: dto.energyWantedWh,
+      departureAt,
+      updatedBy: actor,
+    });
+    const site = await this.sites.findById(siteId);
+    const groups = site?.groupId ? [site.groupId] : [];
+    this.events.emit(SITE_CONFIGURATION_CHANGED, new SiteConfigurationChangedEvent(siteId, groups));
+    return toView(transactionId, row);
+  }
+
+  private async requireSession(siteId: string, chargerId: string, connectorId: number): Promise<number> {
+    if (!(await this.sites.findById(siteId))) throw new NotFoundException(`Site ${siteId} not found`);
+    const charger = (await this.chargers.listBySite(siteId)).find((c) => c.id === chargerId);
+    if (!charger) throw new NotFoundException(`Charger ${chargerId} not found on site ${siteId}`);
+    const transactionId = await this.preferences.openTransactionId(chargerId, connectorId);
+    if (transactionId === undefined) {
+      throw new NotFoundException(
+        `No session runs on connector ${connectorId} of charger "${charger.identity}"`,
+      );
+    }
+    return transactionId;
+  }
+}

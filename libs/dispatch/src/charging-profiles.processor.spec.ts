@@ -145,6 +145,24 @@ describe('charging-profiles queue', () => {
     expect(await planRow(connectorRef)).toMatchObject({ dispatchStatus: 'accepted', dispatchedVersion: 1 });
   });
 
+  it('sends the unchanged plan again as a TxProfile when a transaction starts', async () => {
+    const connectorRef = await plannedConnector('DISP-TX', 1, 14);
+    const charger = await connect('DISP-TX');
+    await dispatch.enqueue([{ connectorRef, version: 1 }]);
+    await settled(connectorRef, 1);
+    const transactionId = await charger.startTransaction(1, 'TAG', 0);
+    const profile = await charger.waitForProfile(
+      (p) => p.csChargingProfiles.chargingProfilePurpose === 'TxProfile',
+      10_000,
+    );
+    expect(profile.csChargingProfiles).toMatchObject({ transactionId });
+    expect(profile.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit).toBe(14);
+    expect(charger.receivedProfiles.map((p) => p.csChargingProfiles.chargingProfilePurpose)).toEqual([
+      'TxDefaultProfile',
+      'TxProfile',
+    ]);
+  });
+
   it('sends the same version once however often it is enqueued', async () => {
     const connectorRef = await plannedConnector('DISP-2', 1, 16);
     const charger = await connect('DISP-2');

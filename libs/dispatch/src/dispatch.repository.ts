@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { DATABASE, Database, PlannedPeriod, schema } from '@gridflex/persistence';
 import { DispatchStatus, RETRYABLE_STATUSES, SetChargingProfileJob } from './dispatch.constants';
 
@@ -60,5 +60,30 @@ export class DispatchRepository {
           inArray(schema.connectorPlans.dispatchStatus, [...RETRYABLE_STATUSES]),
         ),
       );
+  }
+
+  /**
+   * The latest plan of each of the charger's connectors that has a transaction running, with that
+   * transaction's id: a plan sent before the transaction started went out as a TxDefaultProfile.
+   */
+  plansWithOpenTransaction(
+    chargerId: string,
+  ): Promise<(SetChargingProfileJob & { transactionId: number })[]> {
+    return this.db
+      .select({
+        connectorRef: schema.connectorPlans.connectorRef,
+        version: schema.connectorPlans.version,
+        transactionId: schema.transactions.id,
+      })
+      .from(schema.connectorPlans)
+      .innerJoin(schema.connectors, eq(schema.connectors.id, schema.connectorPlans.connectorRef))
+      .innerJoin(
+        schema.transactions,
+        and(
+          eq(schema.transactions.connectorRef, schema.connectorPlans.connectorRef),
+          isNull(schema.transactions.stoppedAt),
+        ),
+      )
+      .where(eq(schema.connectors.chargerId, chargerId));
   }
 }

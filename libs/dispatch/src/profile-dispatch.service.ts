@@ -34,9 +34,26 @@ export class ProfileDispatchService {
    */
   @OnEvent(OCPP_CHARGER_STATE_CHANGED)
   async onChargerStateChanged(event: ChargerStateChangedEvent): Promise<void> {
-    if (event.reason !== 'connected') return;
-    const undelivered = await this.repository.undeliveredForCharger(event.chargerId);
+    if (event.reason === 'connected') await this.redeliverUndelivered(event.chargerId);
+    if (event.reason === 'transaction-started') await this.resendForTransactions(event.chargerId);
+  }
+
+  private async redeliverUndelivered(chargerId: string): Promise<void> {
+    const undelivered = await this.repository.undeliveredForCharger(chargerId);
     await Promise.all(undelivered.map((data) => this.redeliver(data)));
+  }
+
+  /**
+   * A new transaction needs its TxProfile even when the plan did not change: the same version is sent
+   * once more, under a job id naming the transaction, so each transaction gets it exactly once.
+   */
+  private async resendForTransactions(chargerId: string): Promise<void> {
+    const plans = await this.repository.plansWithOpenTransaction(chargerId);
+    await Promise.all(
+      plans.map(({ connectorRef, version, transactionId }) =>
+        this.add({ connectorRef, version }, `${dispatchJobId({ connectorRef, version })}.tx${transactionId}`),
+      ),
+    );
   }
 
   private async redeliver(data: SetChargingProfileJob): Promise<void> {
@@ -52,9 +69,9 @@ export class ProfileDispatchService {
     }
   }
 
-  private async add(data: SetChargingProfileJob): Promise<void> {
+  private async add(data: SetChargingProfileJob, jobId = dispatchJobId(data)): Promise<void> {
     await this.queue.add(SET_CHARGING_PROFILE_JOB, data, {
-      jobId: dispatchJobId(data),
+      jobId,
       attempts: this.config.DISPATCH_ATTEMPTS,
       backoff: { type: 'exponential', delay: this.config.DISPATCH_BACKOFF_MS },
       removeOnComplete: { count: 1000 },

@@ -133,6 +133,12 @@ export class EnvironmentVariables {
   OSCP_MEASUREMENT_PERIOD_S: number = DEFAULTS.OSCP_MEASUREMENT_PERIOD_S;
 
   @Transform(toInt)
+  @IsInt({ message: 'OSCP_COMPLIANCE_GRACE_S must be an integer between 1 and 86400' })
+  @Min(1, { message: 'OSCP_COMPLIANCE_GRACE_S must be an integer between 1 and 86400' })
+  @Max(86400, { message: 'OSCP_COMPLIANCE_GRACE_S must be an integer between 1 and 86400' })
+  OSCP_COMPLIANCE_GRACE_S: number = DEFAULTS.OSCP_COMPLIANCE_GRACE_S;
+
+  @Transform(toInt)
   @IsInt({ message: 'OSCP_OUTBOUND_ATTEMPTS must be an integer between 1 and 100' })
   @Min(1, { message: 'OSCP_OUTBOUND_ATTEMPTS must be an integer between 1 and 100' })
   @Max(100, { message: 'OSCP_OUTBOUND_ATTEMPTS must be an integer between 1 and 100' })

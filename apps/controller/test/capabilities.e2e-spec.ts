@@ -56,6 +56,17 @@ describe('profiles fit what the charger reported on connecting', () => {
       capabilities: { smartCharging: true, rateUnits: ['W'], maxPeriods: 2, maxStackLevel: 1 },
     });
     await charger.connect();
+    // Before any connector profile, the fail-safe station maximum: the only charger of a 40 A site gets its
+    // connector's 32 A, in W too.
+    const stationMax = await charger.waitForProfile(
+      (p) => p.csChargingProfiles.chargingProfilePurpose === 'ChargePointMaxProfile',
+      20_000,
+    );
+    expect(stationMax.connectorId).toBe(0);
+    expect(schedule(stationMax).chargingSchedulePeriod).toEqual([
+      { startPeriod: 0, limit: 22_080, numberPhases: 3 },
+    ]);
+    expect(charger.receivedProfiles.indexOf(stationMax)).toBe(0);
     await charger.startTransaction(1, 'TAG-1', 0);
     // 32 A on three phases at 230 V.
     await charger.waitForProfile(inWatts([22_080]), 20_000);
@@ -83,13 +94,14 @@ describe('profiles fit what the charger reported on connecting', () => {
 
     const [shown] = await waitFor(async () => {
       const { body } = await admin.get(`/api/v1/sites/${siteId}/chargers`).expect(200);
-      return body[0]?.capabilities ? body : undefined;
+      return body[0]?.capabilities?.stationMaxProfile ? body : undefined;
     });
     expect(shown.capabilities).toMatchObject({
       smartCharging: true,
       rateUnits: ['W'],
       maxPeriods: 2,
       maxStackLevel: 1,
+      stationMaxProfile: { limitA: 32, status: 'Accepted' },
     });
     const planStatus = async () =>
       (await admin.get(`/api/v1/sites/${siteId}/plan`).expect(200)).body.connectors[0].dispatch.status;

@@ -219,7 +219,9 @@ describe('the site model drives the plan', () => {
     // The bay's 10 A fit one 6 A minimum: the prioritised session charges, the other is paused.
     expect(byConnector['CP-M1/2'].periods.map((p: { limitA: number }) => p.limitA)).toEqual([10, 10, 10]);
     expect(byConnector['CP-M1/2'].explanations[0]).toBe('shares circuit "Bay"\'s L1 limit of 10 A');
-    expect(byConnector['CP-M1/1'].explanations[0]).toBe('paused: its minimum of 6 A did not fit');
+    expect(byConnector['CP-M1/1'].explanations[0]).toBe(
+      'paused: its minimum of 6 A did not fit on circuit "Bay"\'s L1',
+    );
     expect(byConnector['CP-M2/1'].periods[0].limitA).toBe(16);
     expect(byConnector['CP-M2/1'].explanations[0]).toBe('excluded from smart charging: at its maximum');
     expect(byConnector['CP-M1/2'].periods[1]).toMatchObject({

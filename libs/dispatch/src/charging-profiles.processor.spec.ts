@@ -10,10 +10,18 @@ import { AppConfigModule } from '@gridflex/config';
 import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '@gridflex/ocpp';
 import { insertCharger } from '@gridflex/ocpp/testing';
 import { DATABASE, Database, PersistenceModule, PlannedPeriod, schema } from '@gridflex/persistence';
-import { SimulatedCharger } from '@gridflex/simulator';
+import { ReceivedChargingProfile, SimulatedCharger } from '@gridflex/simulator';
 import { CHARGING_PROFILES_QUEUE, dispatchJobId } from './dispatch.constants';
 import { DispatchModule } from './dispatch.module';
 import { ProfileDispatchService } from './profile-dispatch.service';
+
+/** Every connection first gets the station maximum, on connector / EVSE 0; these tests are about the rest. */
+function onConnector(profile: object): boolean {
+  const { connectorId, evseId } = profile as { connectorId?: number; evseId?: number };
+  return (connectorId ?? evseId ?? 0) > 0;
+}
+
+const connectorProfiles = (charger: SimulatedCharger) => charger.receivedProfiles.filter(onConnector);
 
 const prefix = `gridflex-dispatch-${randomBytes(4).toString('hex')}`;
 
@@ -138,7 +146,7 @@ describe('charging-profiles queue', () => {
     const connectorRef = await plannedConnector('DISP-1', 1, 12.34);
     const charger = await connect('DISP-1');
     await dispatch.enqueue([{ connectorRef, version: 1 }]);
-    const profile = await charger.waitForProfile(() => true, 10_000);
+    const profile = await charger.waitForProfile<ReceivedChargingProfile>(onConnector, 10_000);
     expect(profile.csChargingProfiles.chargingProfilePurpose).toBe('TxDefaultProfile');
     expect(profile.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit).toBe(12.3);
     expect((await settled(connectorRef, 1)).job.returnvalue).toEqual({ outcome: 'accepted' });
@@ -157,7 +165,7 @@ describe('charging-profiles queue', () => {
     );
     expect(profile.csChargingProfiles).toMatchObject({ transactionId });
     expect(profile.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit).toBe(14);
-    expect(charger.receivedProfiles.map((p) => p.csChargingProfiles.chargingProfilePurpose)).toEqual([
+    expect(connectorProfiles(charger).map((p) => p.csChargingProfiles.chargingProfilePurpose)).toEqual([
       'TxDefaultProfile',
       'TxProfile',
     ]);
@@ -169,7 +177,7 @@ describe('charging-profiles queue', () => {
     await dispatch.enqueue([{ connectorRef, version: 1 }]);
     await dispatch.enqueue([{ connectorRef, version: 1 }]);
     await settled(connectorRef, 1);
-    expect(charger.receivedProfiles).toHaveLength(1);
+    expect(connectorProfiles(charger)).toHaveLength(1);
   });
 
   it('records a rejection and does not retry it', async () => {
@@ -179,7 +187,7 @@ describe('charging-profiles queue', () => {
     const { state, job } = await settled(connectorRef, 1);
     expect(state).toBe('completed');
     expect(job.attemptsMade).toBe(1);
-    expect(charger.receivedProfiles).toHaveLength(1);
+    expect(connectorProfiles(charger)).toHaveLength(1);
     expect(await planRow(connectorRef)).toMatchObject({
       dispatchStatus: 'rejected',
       dispatchDetail: 'Charger answered Rejected',
@@ -191,7 +199,7 @@ describe('charging-profiles queue', () => {
     const charger = await connect('DISP-4');
     await dispatch.enqueue([{ connectorRef, version: 1 }]);
     expect((await settled(connectorRef, 1)).job.returnvalue).toEqual({ outcome: 'superseded' });
-    expect(charger.receivedProfiles).toHaveLength(0);
+    expect(connectorProfiles(charger)).toHaveLength(0);
     expect(await planRow(connectorRef)).toMatchObject({
       dispatchStatus: 'accepted',
       dispatchedVersion: null,
@@ -216,7 +224,7 @@ describe('charging-profiles queue', () => {
     expect(await planRow(connectorRef)).toMatchObject({ dispatchStatus: 'charger-offline' });
 
     const charger = await connect('DISP-6');
-    const profile = await charger.waitForProfile(() => true, 10_000);
+    const profile = await charger.waitForProfile<ReceivedChargingProfile>(onConnector, 10_000);
     expect(profile.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit).toBe(20);
     for (let i = 0; i < 200 && (await planRow(connectorRef)).dispatchStatus !== 'accepted'; i++) {
       await new Promise((r) => setTimeout(r, 25));
@@ -236,7 +244,7 @@ describe('charging-profiles queue', () => {
     const profile = await station.waitForProfile<{
       evseId: number;
       chargingProfile: { chargingProfilePurpose: string; transactionId?: string };
-    }>(() => true, 10_000);
+    }>(onConnector, 10_000);
     expect(profile).toMatchObject({
       evseId: 1,
       chargingProfile: { chargingProfilePurpose: 'TxProfile', transactionId: 'station-tx-7' },
@@ -272,8 +280,63 @@ describe('charging-profiles queue', () => {
     const { state, job } = await settled(connectorRef, 1);
     expect(state).toBe('failed');
     expect(job.attemptsMade).toBe(1);
-    expect(station.receivedProfiles).toHaveLength(1);
+    expect(connectorProfiles(station)).toHaveLength(1);
     expect(await planRow(connectorRef)).toMatchObject({ dispatchStatus: 'call-error' });
     expect(await uncontrollableReason(connectorRef)).toMatch(/^NotSupported: /);
   });
+
+  it('re-asserts the current plan once per new connection, ending in the tail at the safe share', async () => {
+    const fixture = await insertCharger(db, { identity: 'DISP-10', connectorIds: [1] });
+    const connectorRef = fixture.connectorRefs.get(1)!;
+    // The only charger of a 20 A site: station maximum and connector share 20 A, below the planned 30 A.
+    await db
+      .update(schema.sites)
+      .set({ limitL1A: 20, limitL2A: 20, limitL3A: 20 })
+      .where(eq(schema.sites.id, fixture.siteId));
+    const end = new Date(Date.now() + 3_600_000).toISOString();
+    await db.insert(schema.connectorPlans).values({
+      connectorRef,
+      version: 1,
+      periods: [{ start: new Date(Date.now() - 60_000).toISOString(), end, limitA: 30 }],
+      plannedAt: new Date(),
+      dispatchStatus: 'pending',
+    });
+    const first = await connect('DISP-10');
+    await settled(connectorRef, 1);
+    expect(first.receivedProfiles[0].csChargingProfiles).toMatchObject({
+      chargingProfilePurpose: 'ChargePointMaxProfile',
+      chargingSchedule: { chargingSchedulePeriod: [{ startPeriod: 0, limit: 20 }] },
+    });
+    const schedule = connectorProfiles(first)[0].csChargingProfiles.chargingSchedule;
+    expect(schedule.chargingSchedulePeriod.map((p) => p.limit)).toEqual([30, 20]);
+    expect(schedule.duration).toBeUndefined();
+    expect(connectorProfiles(first)).toHaveLength(1);
+
+    await first.close();
+    await eventually(
+      () => events.filter((e) => e.identity === 'DISP-10' && e.reason === 'disconnected').length === 1,
+    );
+    const again = await connect('DISP-10');
+    const reasserted = await again.waitForProfile<ReceivedChargingProfile>(onConnector, 10_000);
+    expect(reasserted.csChargingProfiles.chargingSchedule.chargingSchedulePeriod.map((p) => p.limit)).toEqual(
+      [30, 20],
+    );
+    expect(again.triggeredMessages).toEqual(['StatusNotification']);
+    await eventually(async () => (await reassertJobs(connectorRef)).length === 1);
+    expect(connectorProfiles(again)).toHaveLength(1);
+    expect(await planRow(connectorRef)).toMatchObject({ dispatchStatus: 'accepted', dispatchedVersion: 1 });
+  });
+
+  async function reassertJobs(connectorRef: string) {
+    const completed = await queue.getJobs(['completed']);
+    return completed.filter((job) => job.id?.startsWith(`${dispatchJobId({ connectorRef, version: 1 })}.c`));
+  }
+
+  async function eventually(condition: () => boolean | Promise<boolean>): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      if (await condition()) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('condition not met');
+  }
 });

@@ -143,6 +143,8 @@ function buildProfile(
     now,
     ...profileLimits(context?.capabilities ?? null),
     nominalVoltageV: context?.nominalVoltageV,
+    // Without a context nothing says what is safe once the plan ends: then the connector stops.
+    tailLimitA: context?.safeShareA ?? 0,
   };
   if (protocol === 'ocpp2.0.1') {
     return buildSetChargingProfile201({

@@ -69,19 +69,14 @@ describe.each(TEST_DATABASE_ENGINES)('DispatchRepository on %s', (_engine, creat
     });
   });
 
-  it("lists a charger's plans that did not reach it for a reason that may have gone", async () => {
-    const { chargerId, refs } = await plan('CP-3', [
-      'pending',
-      'charger-offline',
-      'timeout',
-      'failed',
-      'accepted',
-      'rejected',
-      'call-error',
-    ]);
+  it("lists the latest plan of each of a charger's connectors with its dispatch status", async () => {
+    const { chargerId, refs } = await plan('CP-3', ['pending', 'accepted', 'rejected']);
     await plan('CP-4', ['pending']);
-    const undelivered = await repository.undeliveredForCharger(chargerId);
-    expect(undelivered.map((job) => job.connectorRef).sort()).toEqual(refs.slice(0, 4).sort());
-    expect(undelivered.every((job) => job.version === 3)).toBe(true);
+    const plans = await repository.plansForCharger(chargerId);
+    expect(plans.sort((a, b) => refs.indexOf(a.connectorRef) - refs.indexOf(b.connectorRef))).toEqual([
+      { connectorRef: refs[0], version: 3, dispatchStatus: 'pending' },
+      { connectorRef: refs[1], version: 3, dispatchStatus: 'accepted' },
+      { connectorRef: refs[2], version: 3, dispatchStatus: 'rejected' },
+    ]);
   });
 });

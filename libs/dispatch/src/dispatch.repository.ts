@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { DATABASE, Database, PlannedPeriod, schema } from '@gridflex/persistence';
-import { DispatchStatus, RETRYABLE_STATUSES, SetChargingProfileJob } from './dispatch.constants';
+import { DispatchStatus, SetChargingProfileJob } from './dispatch.constants';
 
 /** A connector's latest plan and where to send it. */
 export interface DispatchTarget {
@@ -48,18 +48,17 @@ export class DispatchRepository {
       );
   }
 
-  /** The charger's plans whose latest version has not reached it for a reason that may since have gone. */
-  undeliveredForCharger(chargerId: string): Promise<SetChargingProfileJob[]> {
+  /** The latest plan of each of the charger's connectors, with how its latest push went. */
+  plansForCharger(chargerId: string): Promise<(SetChargingProfileJob & { dispatchStatus: string })[]> {
     return this.db
-      .select({ connectorRef: schema.connectorPlans.connectorRef, version: schema.connectorPlans.version })
+      .select({
+        connectorRef: schema.connectorPlans.connectorRef,
+        version: schema.connectorPlans.version,
+        dispatchStatus: schema.connectorPlans.dispatchStatus,
+      })
       .from(schema.connectorPlans)
       .innerJoin(schema.connectors, eq(schema.connectors.id, schema.connectorPlans.connectorRef))
-      .where(
-        and(
-          eq(schema.connectors.chargerId, chargerId),
-          inArray(schema.connectorPlans.dispatchStatus, [...RETRYABLE_STATUSES]),
-        ),
-      );
+      .where(eq(schema.connectors.chargerId, chargerId));
   }
 
   /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
@@ -7,6 +8,8 @@ import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '@gridflex/
 import {
   CHARGING_PROFILES_QUEUE,
   dispatchJobId,
+  DispatchStatus,
+  RETRYABLE_STATUSES,
   SET_CHARGING_PROFILE_JOB,
   SetChargingProfileJob,
 } from './dispatch.constants';
@@ -28,19 +31,28 @@ export class ProfileDispatchService {
     await Promise.all(jobs.map((data) => this.add(data)));
   }
 
-  /**
-   * A charger that comes back gets at once what it missed: jobs waiting out a backoff run now, jobs
-   * that used up their attempts run again.
-   */
   @OnEvent(OCPP_CHARGER_STATE_CHANGED)
   async onChargerStateChanged(event: ChargerStateChangedEvent): Promise<void> {
-    if (event.reason === 'connected') await this.redeliverUndelivered(event.chargerId);
+    if (event.reason === 'connected') await this.reassertPlans(event.chargerId);
     if (event.reason === 'transaction-started') await this.resendForTransactions(event.chargerId);
   }
 
-  private async redeliverUndelivered(chargerId: string): Promise<void> {
-    const undelivered = await this.repository.undeliveredForCharger(chargerId);
-    await Promise.all(undelivered.map((data) => this.redeliver(data)));
+  /**
+   * A charger that comes back gets every connector's current plan once on this connection: it may have
+   * rebooted and lost its profiles. What it missed goes out at once (jobs waiting out a backoff run now,
+   * jobs that used up their attempts run again); what it had received is sent again under a job id naming
+   * the connection. The 'connected' event comes once per connection, so a fresh id per event suffices.
+   */
+  private async reassertPlans(chargerId: string): Promise<void> {
+    const connection = randomUUID();
+    const plans = await this.repository.plansForCharger(chargerId);
+    await Promise.all(
+      plans.map(({ connectorRef, version, dispatchStatus }) =>
+        RETRYABLE_STATUSES.includes(dispatchStatus as DispatchStatus)
+          ? this.redeliver({ connectorRef, version })
+          : this.add({ connectorRef, version }, `${dispatchJobId({ connectorRef, version })}.c${connection}`),
+      ),
+    );
   }
 
   /**

@@ -3,6 +3,7 @@ import { and, desc, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import type { ChargerCapabilities } from './capabilities';
 import { fitsInt4 } from './int4';
+import { chargerSafeShareA, connectorSafeShareA } from './profiles/station-max-profile';
 import type { ConnectorMeasurement } from './measurement';
 
 const { chargers, connectors, sites, transactions } = schema;
@@ -20,6 +21,22 @@ export interface ChargerCredentials {
 export interface ProfileContext {
   capabilities: ChargerCapabilities | null;
   nominalVoltageV: number;
+  /** What the connector may draw (A per phase) once its plan has ended; see `connectorSafeShareA`. */
+  safeShareA: number;
+}
+
+/** What the station-wide maximum profile of a charger needs. */
+export interface StationMaxContext {
+  capabilities: ChargerCapabilities | null;
+  nominalVoltageV: number;
+  /** The charger's safe share (A per phase); see `chargerSafeShareA`. */
+  safeShareA: number;
+  /** 1 only when every connector of the charger is single-phase. */
+  phases: 1 | 3;
+  /** Excluded from smart charging: never sent a profile, the station maximum included. */
+  smartChargingExcluded: boolean;
+  /** Per connector id, its maximum current per phase. */
+  connectorMaxA: Map<number, number>;
 }
 
 export interface ActiveTransaction {
@@ -89,15 +106,72 @@ export class ChargerStateRepository {
     await this.db.update(chargers).set({ capabilities }).where(eq(chargers.id, chargerId));
   }
 
+  /** Shown with the capabilities of the same connection, which discovery has stored just before. */
+  async recordStationMaxOutcome(chargerId: string, outcome: schema.StationMaxProfileOutcome): Promise<void> {
+    await this.db
+      .update(chargers)
+      .set({
+        capabilities: sql`${chargers.capabilities} || jsonb_build_object('stationMaxProfile', ${JSON.stringify(outcome)}::jsonb)`,
+      })
+      .where(and(eq(chargers.id, chargerId), isNotNull(chargers.capabilities)));
+  }
+
   /** What building a profile for the connector needs beyond its plan; null when it is not registered. */
   async profileContext(connectorRef: string): Promise<ProfileContext | null> {
-    const [row] = await this.db
-      .select({ capabilities: chargers.capabilities, nominalVoltageV: sites.nominalVoltageV })
+    const [connector] = await this.db
+      .select({ chargerId: connectors.chargerId, connectorId: connectors.connectorId })
       .from(connectors)
-      .innerJoin(chargers, eq(chargers.id, connectors.chargerId))
-      .innerJoin(sites, eq(sites.id, chargers.siteId))
       .where(eq(connectors.id, connectorRef));
-    return row ?? null;
+    const station = connector && (await this.stationMaxContext(connector.chargerId));
+    if (!station) return null;
+    const connectorMaxA = station.connectorMaxA.get(connector.connectorId) ?? 0;
+    return {
+      capabilities: station.capabilities,
+      nominalVoltageV: station.nominalVoltageV,
+      safeShareA: connectorSafeShareA(station.safeShareA, station.connectorMaxA.size, connectorMaxA),
+    };
+  }
+
+  /** The charger's share of its site's grid connection and what sending it needs; null when unknown. */
+  async stationMaxContext(chargerId: string): Promise<StationMaxContext | null> {
+    const [row] = await this.db
+      .select({
+        capabilities: chargers.capabilities,
+        chargerMaxA: chargers.maxCurrentA,
+        smartChargingExcluded: chargers.smartChargingExcluded,
+        nominalVoltageV: sites.nominalVoltageV,
+        siteLimitsA: sql<number[]>`array[${sites.limitL1A}, ${sites.limitL2A}, ${sites.limitL3A}]`,
+        baseLoadA: sites.baseLoadA,
+        chargersAtSite:
+          sql<number>`(select count(*) from ${chargers} c where c.site_id = ${sites.id})`.mapWith(Number),
+      })
+      .from(chargers)
+      .innerJoin(sites, eq(sites.id, chargers.siteId))
+      .where(eq(chargers.id, chargerId));
+    if (!row) return null;
+    const ownConnectors = await this.db
+      .select({
+        connectorId: connectors.connectorId,
+        maxCurrentA: connectors.maxCurrentA,
+        phases: connectors.phases,
+      })
+      .from(connectors)
+      .where(eq(connectors.chargerId, chargerId));
+    const connectorMaxA = new Map(ownConnectors.map((c) => [c.connectorId, c.maxCurrentA]));
+    return {
+      capabilities: row.capabilities,
+      nominalVoltageV: row.nominalVoltageV,
+      safeShareA: chargerSafeShareA({
+        siteLimitsA: row.siteLimitsA.map(Number),
+        baseLoadA: row.baseLoadA,
+        chargersAtSite: row.chargersAtSite,
+        connectorMaxA: [...connectorMaxA.values()],
+        chargerMaxA: row.chargerMaxA,
+      }),
+      phases: ownConnectors.length > 0 && ownConnectors.every((c) => c.phases === 1) ? 1 : 3,
+      smartChargingExcluded: row.smartChargingExcluded,
+      connectorMaxA,
+    };
   }
 
   /** `connectors.id` of a registered connector, or null. */

@@ -14,3 +14,4 @@ export * from './profiles/charging-profile-16';
 export * from './profiles/charging-profile-201';
 export * from './profiles/profile-schedule';
 export * from './transactions.repository';
+export * from './profiles/station-max-profile';

@@ -17,15 +17,17 @@ import type { IHandshakeInterface } from 'ocpp-rpc/lib/server-client';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { verifyPassword } from '@gridflex/common';
-import { discoverCapabilities } from './capability-discovery';
+import { discoverCapabilities, OcppCall } from './capability-discovery';
 import { ChargerSession, OCPP_PROTOCOLS, OcppProtocol } from './charger-session';
-import { ChargerStateRepository } from './charger-state.repository';
+import { ChargerStateRepository, StationMaxContext } from './charger-state.repository';
 import { ChargerOfflineError, OcppCallError, OcppCallTimeoutError } from './errors';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from './events';
 import { KeyedSerialQueue } from './keyed-serial-queue';
 import { Ocpp16HandlersService } from './ocpp16/ocpp16-handlers.service';
 import { Ocpp201HandlersService } from './ocpp201/ocpp201-handlers.service';
+import { profileLimits } from './capabilities';
+import { buildStationMaxProfile16, buildStationMaxProfile201 } from './profiles/station-max-profile';
 
 const SUBPROTOCOLS: string[] = [...OCPP_PROTOCOLS];
 const GOING_AWAY = 1001;
@@ -229,7 +231,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
           this.logger.warn(`Closing a replaced connection failed: ${String(error)}`),
         );
     }
-    const discovered = this.discover(client, session);
+    const discovered = this.prepare(client, session);
     this.discoveries.set(client, discovered);
     this.recordLifecycle(session, 'connected', async () => {
       await this.chargerState.markConnected(session.chargerId, new Date());
@@ -238,16 +240,68 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   }
 
   /**
-   * Learns the charger's capabilities before anyone hears it is connected, so that the first profiles sent
-   * to it already fit them. A charger that goes away meanwhile is asked again when it is back. Never rejects.
+   * Everything a (re)connected charger gets before anyone hears it is connected, so before any connector
+   * profile (the dispatch worker waits for this): its capabilities, its station-wide maximum, and a refresh
+   * of its connector states. Each step is tried once per connection; a charger that goes away meanwhile
+   * gets them all again when it is back. Never rejects.
    */
-  private async discover(client: RPCServerClient, session: ChargerSession): Promise<void> {
+  private async prepare(client: RPCServerClient, session: ChargerSession): Promise<void> {
+    const call = <T>(action: string, payload: object) => this.callClient<T>(client, action, payload, {});
+    await this.discover(call, session);
+    await this.sendStationMaxProfile(call, session);
+    await this.refreshConnectorStates(call, session);
+  }
+
+  /** Learns the charger's capabilities, so that the profiles sent to it fit them. */
+  private async discover(call: OcppCall, session: ChargerSession): Promise<void> {
     try {
-      const call = <T>(action: string, payload: object) => this.callClient<T>(client, action, payload, {});
       const capabilities = await discoverCapabilities(call, session.protocol);
       await this.chargerState.recordCapabilities(session.chargerId, capabilities);
     } catch (error) {
       this.logger.warn(`Capability discovery of ${session.identity} failed: ${String(error)}`);
+    }
+  }
+
+  /**
+   * The fail-safe: whatever happens to us later, the charger as a whole stays within its share of the
+   * site's grid connection. Sent directly rather than queued so that it precedes every connector profile
+   * on this connection; the next connection sends it again, which is its retry.
+   */
+  private async sendStationMaxProfile(call: OcppCall, session: ChargerSession): Promise<void> {
+    try {
+      const context = await this.chargerState.stationMaxContext(session.chargerId);
+      if (!context || context.smartChargingExcluded) return;
+      const payload = buildStationMaxProfile(session.protocol, context, new Date());
+      const status = await stationMaxAnswer(call, payload);
+      const message = `${session.identity} answered ${status} to its station maximum of ${context.safeShareA} A`;
+      if (status === 'Accepted') this.logger.log(message);
+      else this.logger.warn(message);
+      await this.chargerState.recordStationMaxOutcome(session.chargerId, {
+        limitA: context.safeShareA,
+        status,
+        at: new Date().toISOString(),
+      });
+    } catch (error) {
+      this.logger.warn(`Station maximum for ${session.identity} failed: ${String(error)}`);
+    }
+  }
+
+  /**
+   * Connector states may have changed while the charger was away: it reports them anew (the StatusNotifications
+   * arrive through the usual handler). A charger that does not support TriggerMessage keeps what it reported.
+   */
+  private async refreshConnectorStates(call: OcppCall, session: ChargerSession): Promise<void> {
+    try {
+      const answer = await call<{ status: string }>('TriggerMessage', {
+        requestedMessage: 'StatusNotification',
+      });
+      if (answer.status !== 'Accepted') {
+        this.logger.warn(
+          `${session.identity} answered ${answer.status} to TriggerMessage(StatusNotification)`,
+        );
+      }
+    } catch (error) {
+      this.logger.warn(`Refreshing the connector states of ${session.identity} failed: ${String(error)}`);
     }
   }
 
@@ -315,6 +369,32 @@ function chooseProtocol(offered: Set<string>, registeredVersion: string): OcppPr
 function refuseUpgrade(socket: Duplex, status: number): void {
   const response = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
   socket.end(response, () => socket.destroy());
+}
+
+/** In the version of the connection, within the rate unit the charger reported. */
+function buildStationMaxProfile(protocol: OcppProtocol, context: StationMaxContext, now: Date): object {
+  const input = {
+    limitA: context.safeShareA,
+    phases: context.phases,
+    now,
+    rateUnit: profileLimits(context.capabilities).rateUnit,
+    nominalVoltageV: context.nominalVoltageV,
+  };
+  return protocol === 'ocpp2.0.1' ? buildStationMaxProfile201(input) : buildStationMaxProfile16(input);
+}
+
+/**
+ * The charger's status, or why there is none (`Timeout`, the CALLERROR code), so that the API shows a
+ * charger that refuses the fail-safe. A closed connection is no answer: the next one sends it again.
+ */
+async function stationMaxAnswer(call: OcppCall, payload: object): Promise<string> {
+  try {
+    return (await call<{ status: string }>('SetChargingProfile', payload)).status;
+  } catch (error) {
+    if (error instanceof OcppCallTimeoutError) return 'Timeout';
+    if (error instanceof OcppCallError) return error.code;
+    throw error;
+  }
 }
 
 async function passwordMatches(password: Buffer | undefined, passwordHash: string): Promise<boolean> {

@@ -72,13 +72,25 @@ describe('OcppGatewayService over real WebSockets', () => {
     return charger;
   }
 
-  /** A connected simulated charger, once the gateway has recorded the connection. */
+  /**
+   * A connected simulated charger, once the gateway has recorded the connection and the charger has reported
+   * its two connectors anew as asked on connect (TriggerMessage). The events of those reports are dropped,
+   * so that each test sees the ones it causes.
+   */
   async function connect(fixture: ChargerFixture, password?: string): Promise<SimulatedCharger> {
     const charger = simulate(fixture.identity, password);
     const recorded = eventFor(fixture, 'connected');
+    const refreshed = eventFor(fixture, 'status', 2);
     await charger.connect();
     await recorded;
+    await refreshed;
+    dropEvents(fixture, 'status');
     return charger;
+  }
+
+  function dropEvents(fixture: ChargerFixture, reason: ChargerStateChangedEvent['reason']): void {
+    const kept = events.filter((event) => event.chargerId !== fixture.chargerId || event.reason !== reason);
+    events.splice(0, events.length, ...kept);
   }
 
   /** The `nth` event of that charger and reason, already emitted or still to come. */
@@ -196,11 +208,72 @@ describe('OcppGatewayService over real WebSockets', () => {
       await eventFor(fixture, 'connected', 2);
 
       await gateway.call(fixture.identity, 'SetChargingProfile', profileFor(1, null));
-      expect(newer.receivedProfiles).toHaveLength(1);
-      expect(older.receivedProfiles).toHaveLength(0);
+      expect(connectorProfiles(newer)).toHaveLength(1);
+      expect(connectorProfiles(older)).toHaveLength(0);
       expect(reasonsOf(fixture)).not.toContain('disconnected');
       expect(gateway.isConnected(fixture.identity)).toBe(true);
       expect(await chargerRow(fixture)).toMatchObject({ connected: true });
+    });
+  });
+
+  describe('on every connect', () => {
+    it("sends the station maximum at the charger's share of the site, then has it report its connectors anew", async () => {
+      const fixture = await newCharger();
+      // A second charger on the site halves the share: 63 A / 2, below the connectors' 2 × 32 A.
+      await db.insert(schema.chargers).values({
+        siteId: fixture.siteId,
+        identity: `${fixture.identity}-peer`,
+        ocppVersion: '1.6',
+      });
+      await db
+        .update(schema.connectors)
+        .set({ status: 'Faulted' })
+        .where(eq(schema.connectors.chargerId, fixture.chargerId));
+      const charger = await connect(fixture);
+
+      expect(charger.receivedProfiles[0]).toEqual({
+        connectorId: 0,
+        csChargingProfiles: {
+          chargingProfileId: 1,
+          stackLevel: 0,
+          chargingProfilePurpose: 'ChargePointMaxProfile',
+          chargingProfileKind: 'Absolute',
+          chargingSchedule: {
+            startSchedule: expect.any(String),
+            chargingRateUnit: 'A',
+            chargingSchedulePeriod: [{ startPeriod: 0, limit: 31.5, numberPhases: 3 }],
+          },
+        },
+      });
+      expect(charger.offeredCurrentA(1)).toBe(31.5);
+      expect(charger.triggeredMessages).toEqual(['StatusNotification']);
+      expect(await connectorRow(fixture, 1)).toMatchObject({ status: 'Available' });
+      expect(await connectorRow(fixture, 2)).toMatchObject({ status: 'Available' });
+      expect((await chargerRow(fixture)).capabilities).toMatchObject({
+        stationMaxProfile: { limitA: 31.5, status: 'Accepted', at: expect.any(String) },
+      });
+    });
+
+    it('sends no station maximum to a charger excluded from smart charging', async () => {
+      const fixture = await newCharger();
+      await db
+        .update(schema.chargers)
+        .set({ smartChargingExcluded: true })
+        .where(eq(schema.chargers.id, fixture.chargerId));
+      const charger = await connect(fixture);
+      expect(charger.receivedProfiles).toEqual([]);
+      expect(charger.triggeredMessages).toEqual(['StatusNotification']);
+    });
+
+    it('sends them again on a reconnect', async () => {
+      const fixture = await newCharger();
+      await (await connect(fixture)).close();
+      await eventFor(fixture, 'disconnected');
+      const again = await connect(fixture);
+      expect(again.receivedProfiles.map((p) => p.csChargingProfiles.chargingProfilePurpose)).toEqual([
+        'ChargePointMaxProfile',
+      ]);
+      expect(again.triggeredMessages).toEqual(['StatusNotification']);
     });
   });
 
@@ -243,7 +316,8 @@ describe('OcppGatewayService over real WebSockets', () => {
         status: 'Charging',
         statusAt: expect.any(Date),
       });
-      expect(await connectorRow(fixture, 1)).toMatchObject({ status: null });
+      // As reported anew on connect.
+      expect(await connectorRow(fixture, 1)).toMatchObject({ status: 'Available' });
       expect(reasonsOf(fixture)).toEqual(['connected', 'status']);
 
       await charger.statusNotification(0, 'Available');
@@ -357,7 +431,7 @@ describe('OcppGatewayService over real WebSockets', () => {
       ).resolves.toEqual({
         status: 'Rejected',
       });
-      expect(charger.receivedProfiles.map((p) => p.csChargingProfiles.chargingProfileId)).toEqual([
+      expect(connectorProfiles(charger).map((p) => p.csChargingProfiles.chargingProfileId)).toEqual([
         2002, 1001,
       ]);
     });
@@ -378,7 +452,7 @@ describe('OcppGatewayService over real WebSockets', () => {
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OcppCallTimeoutError);
       expect(error).toMatchObject({ identity: fixture.identity, action: 'SetChargingProfile' });
-      expect(charger.receivedProfiles).toHaveLength(1);
+      expect(connectorProfiles(charger)).toHaveLength(1);
     });
 
     it('throws OcppCallError with the code and description of a CALLERROR', async () => {
@@ -404,7 +478,7 @@ describe('OcppGatewayService over real WebSockets', () => {
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Error);
       expect(error).not.toBeInstanceOf(OcppCallError);
-      expect(charger.receivedProfiles).toHaveLength(0);
+      expect(connectorProfiles(charger)).toHaveLength(0);
     });
   });
 
@@ -423,6 +497,11 @@ describe('OcppGatewayService over real WebSockets', () => {
   });
 });
 
+/** What a test sent, without the station maximum every connection gets first. */
+function connectorProfiles(charger: SimulatedCharger) {
+  return charger.receivedProfiles.filter((profile) => profile.connectorId > 0);
+}
+
 function profileFor(connectorId: number, transactionId: number | null) {
   const now = new Date();
   const at = (minutes: number) => new Date(now.getTime() + minutes * 60_000).toISOString();
@@ -436,5 +515,6 @@ function profileFor(connectorId: number, transactionId: number | null) {
       { start: at(20), end: at(35), limitA: 0 },
     ],
     now,
+    tailLimitA: 10,
   });
 }

@@ -6,6 +6,8 @@ import { OscpOutboxService } from './oscp-outbox.service';
 import type { ForecastedBlock } from './oscp.types';
 import { parseRfc3339DateTime } from './rfc3339';
 
+const COMPLIANCE_ERROR = 'group_capacity_compliance_error';
+
 /** What the planner found it cannot keep inside a group's forecast. */
 export interface GroupNonCompliance {
   groupId: string;
@@ -42,11 +44,23 @@ export class ComplianceService {
   }
 
   private async reportTo(forecast: StoredCapacityForecast, message: string, blocks: ForecastedBlock[]) {
+    if (await this.outbound.exists(forecast.peerId, COMPLIANCE_ERROR, forecast.requestId)) return;
+    await this.sendTo(forecast, message, blocks);
+  }
+
+  /**
+   * Sends the error whether or not one was sent for this forecast before: for measured overloads the
+   * caller decides, once per forecast and episode of overload.
+   */
+  async sendTo(forecast: StoredCapacityForecast, message: string, blocks: ForecastedBlock[]): Promise<void> {
     const peer = await this.peers.findById(forecast.peerId);
     if (!peer?.canCallPeer) return;
-    const kind = 'group_capacity_compliance_error';
-    if (await this.outbound.exists(peer.id, kind, forecast.requestId)) return;
-    await this.outbox.send(peer.id, kind, { message, forecasted_blocks: blocks }, forecast.requestId);
+    await this.outbox.send(
+      peer.id,
+      COMPLIANCE_ERROR,
+      { message, forecasted_blocks: blocks },
+      forecast.requestId,
+    );
     this.logger.warn(
       `Told DSO peer ${JSON.stringify(peer.name)} that forecast ${JSON.stringify(forecast.requestId)} ` +
         `cannot be kept: ${message}`,

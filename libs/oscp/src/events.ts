@@ -36,3 +36,13 @@ export interface PeerLinkChangedEvent {
   from: string;
   to: string;
 }
+
+/**
+ * Emitted (awaited) when the periodic compliance check is due, on the one instance that took the timer
+ * job; the planning side owns the group limits and measured loads it needs.
+ */
+export const OSCP_COMPLIANCE_CHECK_DUE = 'oscp.compliance.check-due';
+
+export interface ComplianceCheckDueEvent {
+  at: Date;
+}

@@ -12,3 +12,4 @@ export * from './rfc3339';
 export * from './dto/dso-peer-options.dto';
 export * from './oscp-outbox.service';
 export * from './compliance.service';
+export * from './compliance-episodes.repository';

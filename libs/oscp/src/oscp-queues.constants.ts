@@ -11,10 +11,15 @@ export const OSCP_TIMERS_QUEUE = 'oscp-timers';
 export const SEND_HEARTBEAT_JOB = 'send-heartbeat';
 export const CHECK_OFFLINE_JOB = 'check-offline';
 export const SEND_MEASUREMENTS_JOB = 'send-measurements';
+/** Not per peer: one check of every group's measured load against the forecasts in force. */
+export const CHECK_COMPLIANCE_JOB = 'check-compliance';
+export const COMPLIANCE_SCHEDULER_ID = 'compliance-check';
 
 export interface PeerTimerJob {
   peerId: string;
 }
+
+export type OscpTimerJob = PeerTimerJob | Record<string, never>;
 
 export const heartbeatSchedulerId = (peerId: string) => `heartbeat.${peerId}`;
 export const offlineCheckJobId = (peerId: string, at: Date) => `offline.${peerId}.${at.getTime()}`;

@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { ComplianceEpisodesRepository } from './compliance-episodes.repository';
 import { ComplianceService } from './compliance.service';
 import { CapacityForecastController } from './capacity-forecast.controller';
 import { CapacityForecastService } from './capacity-forecast.service';
@@ -48,7 +49,8 @@ import { OscpTokenCipher } from './token-cipher';
     GroupMetersRepository,
     MeasurementsService,
     ComplianceService,
+    ComplianceEpisodesRepository,
   ],
-  exports: [DsoPeersRepository, CapacityForecastsRepository, ComplianceService],
+  exports: [DsoPeersRepository, CapacityForecastsRepository, ComplianceService, ComplianceEpisodesRepository],
 })
 export class OscpModule {}

@@ -1,13 +1,16 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import {
+  CHECK_COMPLIANCE_JOB,
   CHECK_OFFLINE_JOB,
+  COMPLIANCE_SCHEDULER_ID,
   heartbeatSchedulerId,
   measurementsSchedulerId,
   offlineCheckJobId,
   OSCP_TIMERS_QUEUE,
-  PeerTimerJob,
+  OscpTimerJob,
   SEND_HEARTBEAT_JOB,
   SEND_MEASUREMENTS_JOB,
 } from './oscp-queues.constants';
@@ -16,12 +19,32 @@ import {
 const DEADLINE_SLACK_MS = 50;
 
 /**
- * Per-peer timers on a BullMQ queue: each fires once across all controller instances, and survives
- * a restart.
+ * Four checks per grace period keep the overshoot of the grace small; more often than every second
+ * would only load the database, and less often than every 30 s would delay the error needlessly.
+ */
+export function complianceCheckPeriodMs(graceS: number): number {
+  return Math.min(30_000, Math.max(1_000, Math.floor((graceS * 1000) / 4)));
+}
+
+/**
+ * Per-peer timers, and the compliance check of all groups, on a BullMQ queue: each fires once across
+ * all controller instances, and survives a restart.
  */
 @Injectable()
-export class PeerTimersService {
-  constructor(@InjectQueue(OSCP_TIMERS_QUEUE) private readonly queue: Queue<PeerTimerJob>) {}
+export class PeerTimersService implements OnApplicationBootstrap {
+  constructor(
+    @InjectQueue(OSCP_TIMERS_QUEUE) private readonly queue: Queue<OscpTimerJob>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Upserted by every instance at boot: one scheduler, so still one check per period in all. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      COMPLIANCE_SCHEDULER_ID,
+      { every: complianceCheckPeriodMs(this.config.OSCP_COMPLIANCE_GRACE_S) },
+      { name: CHECK_COMPLIANCE_JOB, data: {}, opts: { removeOnComplete: 10, removeOnFail: 100 } },
+    );
+  }
 
   async startHeartbeats(peerId: string, intervalS: number): Promise<void> {
     await this.queue.upsertJobScheduler(

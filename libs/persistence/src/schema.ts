@@ -377,6 +377,20 @@ export interface ChargerCapabilitiesColumn {
   supplyPhases: number | null;
   meterSampleIntervalS: number | null;
   discoveredAt: string;
+  /**
+   * How the charger answered the station-wide maximum profile sent after discovery on the same connection;
+   * absent until it answered. No column of its own: it belongs to what this connection showed of the charger.
+   */
+  stationMaxProfile?: StationMaxProfileOutcome;
+}
+
+/** The fail-safe station maximum we sent a charger and how it answered. */
+export interface StationMaxProfileOutcome {
+  /** The charger's safe share, A per phase, before the rounding every limit we send gets. */
+  limitA: number;
+  /** `Accepted`, `Rejected`, `NotSupported`, `Timeout`, or the code of the charger's CALLERROR. */
+  status: string;
+  at: string;
 }
 
 /** One block of a connector's plan: from `start` (inclusive) to `end` (exclusive, null = open) at `limitA`. */

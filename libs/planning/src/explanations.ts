@@ -1,62 +1,49 @@
-import type { AllocationInput, ConnectorAllocation, ConnectorDemand } from '@gridflex/optimizer';
+import type { AllocationInput, AllocationPlan, BindingReason, ConnectorDemand } from '@gridflex/optimizer';
 
-/** Below this two currents are the same: the optimizer works in floating point. */
-const EPSILON_A = 1e-6;
-const PHASES = ['L1', 'L2', 'L3'];
-
-function loadedPhases(demand: ConnectorDemand): number[] {
-  return demand.phases === 1 ? [0] : [0, 1, 2];
-}
+const PHASE_INDEX = { L1: 0, L2: 1, L3: 2 } as const;
 
 /**
- * Why each connector got its limit in each block: no EV, paused because its minimum did not fit, at its own
- * maximum, or sharing the limit of the tightest saturated node above it (named by `names`).
+ * The optimizer's reason for each connector's limit in each block, in words: no EV, paused because its
+ * minimum did not fit on a named node-phase, at its own maximum, sharing the limit of the node-phase that
+ * bound it (named by `names`), or held by its departure or the energy it wants.
  */
 export function explainAllocations(
   input: AllocationInput,
-  allocations: ConnectorAllocation[],
+  plan: AllocationPlan,
   names: ReadonlyMap<string, string>,
 ): Map<string, string[]> {
-  const parents = new Map(input.nodes.map((n) => [n.id, n.parentId]));
-  const limitOf = new Map(allocations.map((a) => [a.connectorId, a.limitsA]));
-  const ancestry = (nodeId: string) => {
-    const path: string[] = [];
-    for (let id: string | null | undefined = nodeId; id; id = parents.get(id)) path.push(id);
-    return path;
-  };
-  const under = new Map(input.connectors.map((c) => [c.id, new Set(ancestry(c.nodeId))]));
   const nodeLimits = new Map(input.nodes.map((n) => [n.id, n.limitsA]));
-
-  /** Of the saturated node-phases above the connector, the one leaving the least per connector drawing on it. */
-  const saturatedNode = (demand: ConnectorDemand, block: number): string | undefined => {
-    const candidates = ancestry(demand.nodeId).flatMap((nodeId) =>
-      loadedPhases(demand).flatMap((phase) => {
-        const limit = nodeLimits.get(nodeId)?.[block][phase] ?? Infinity;
-        const members = input.connectors.filter(
-          (c) => under.get(c.id)?.has(nodeId) && loadedPhases(c).includes(phase),
+  const describe = (demand: ConnectorDemand, limitA: number, reason: BindingReason, block: number) => {
+    switch (reason.kind) {
+      case 'no-session':
+        return 'no EV: held at 0 A';
+      case 'uncontrollable':
+        return `not steerable: reserved at its maximum of ${round(demand.maxCurrentA)} A`;
+      case 'own-maximum':
+        return `at its maximum of ${round(demand.maxCurrentA)} A`;
+      case 'node-limit': {
+        const limit = nodeLimits.get(reason.nodeId)?.[block][PHASE_INDEX[reason.phase]] ?? Infinity;
+        return `shares ${names.get(reason.nodeId) ?? reason.nodeId}'s ${reason.phase} limit of ${round(limit)} A`;
+      }
+      case 'minimum-not-fitting':
+        return (
+          `paused: its minimum of ${round(demand.minCurrentA)} A did not fit on ` +
+          `${names.get(reason.nodeId) ?? reason.nodeId}'s ${reason.phase}`
         );
-        const drawn = members.reduce((sum, c) => sum + (limitOf.get(c.id)?.[block] ?? 0), 0);
-        if (limit === Infinity || drawn < limit - EPSILON_A) return [];
-        return [{ nodeId, phase, limit, perMember: limit / members.length }];
-      }),
-    );
-    const tightest = candidates.sort((a, b) => a.perMember - b.perMember)[0];
-    if (!tightest) return undefined;
-    const name = names.get(tightest.nodeId) ?? tightest.nodeId;
-    return `shares ${name}'s ${PHASES[tightest.phase]} limit of ${round(tightest.limit)} A`;
+      case 'departed':
+        return 'departed: held at 0 A';
+      case 'energy-met':
+        return 'energy wanted delivered: held at 0 A';
+      case 'energy-need':
+        return `${round(limitA)} A: what the energy it still wants needs`;
+    }
   };
-
   return new Map(
-    input.connectors.map((demand) => [
+    input.connectors.map((demand, i) => [
       demand.id,
-      input.blocks.map((_, block) => {
-        const limitA = limitOf.get(demand.id)?.[block] ?? 0;
-        if (!demand.active) return 'no EV: held at 0 A';
-        if (limitA <= EPSILON_A) return `paused: its minimum of ${round(demand.minCurrentA)} A did not fit`;
-        if (limitA >= demand.maxCurrentA - EPSILON_A)
-          return `at its maximum of ${round(demand.maxCurrentA)} A`;
-        return saturatedNode(demand, block) ?? `${round(limitA)} A`;
-      }),
+      plan.explanations[i].reasons.map((reason, block) =>
+        describe(demand, plan.allocations[i].limitsA[block], reason, block),
+      ),
     ]),
   );
 }

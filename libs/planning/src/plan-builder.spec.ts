@@ -1,6 +1,7 @@
-import { allocateEqualShare } from '@gridflex/optimizer';
+import { allocate } from '@gridflex/optimizer';
 import {
   buildAllocationInput,
+  previousOnOffStates,
   excludedAllocations,
   gridPhasesOf,
   horizonBlocks,
@@ -118,7 +119,8 @@ describe(buildAllocationInput.name, () => {
         maxCurrentA: 32,
         minCurrentA: MIN_CHARGING_CURRENT_A,
         active: true,
-        precedence: 0,
+        precedence: now.getTime(),
+        priority: 1,
       },
     ]);
   });
@@ -136,7 +138,7 @@ describe(buildAllocationInput.name, () => {
     const input = buildAllocationInput(horizon, [{ id: 's1', limitsA: [25, 25, 25] }], connectors);
     expect(input.connectors.map((c) => c.id)).toEqual(['session']);
     expect(input.nodes.find((n) => n.id === 's1')?.limitsA).toEqual([limits(9)]);
-    expect(allocateEqualShare(input).allocations).toEqual([{ connectorId: 'session', limitsA: [9] }]);
+    expect(allocate(input).allocations).toEqual([{ connectorId: 'session', limitsA: [9] }]);
     expect(excludedAllocations(input.blocks, connectors)).toEqual([
       { connectorId: 'refuses', limitsA: [16] },
     ]);
@@ -150,7 +152,7 @@ describe(buildAllocationInput.name, () => {
       connector({ connectorRef: 'idle' }),
     ];
     const input = buildAllocationInput(horizon, [{ id: 's1', limitsA: [25, 25, 25] }], connectors);
-    const { allocations } = allocateEqualShare(input);
+    const { allocations } = allocate(input);
     expect(allocations.map((a) => a.limitsA)).toEqual([
       [12.5, 12.5],
       [12.5, 12.5],
@@ -192,9 +194,9 @@ describe('the site model in the allocation tree', () => {
   const horizon = horizonBlocks([{ start: iso('10:00'), end: iso('10:15'), limitsA: limits(100) }], now);
   const session = (ref: string, overrides: Partial<PlanningConnector> = {}) =>
     connector({ connectorRef: ref, transactionStartedAt: new Date(1), ...overrides });
-  const allocate = (...args: Parameters<typeof buildAllocationInput>) => {
+  const firstLimits = (...args: Parameters<typeof buildAllocationInput>) => {
     const input = buildAllocationInput(...args);
-    const result = allocateEqualShare(input).allocations.map((a) => [a.connectorId, a.limitsA[0]]);
+    const result = allocate(input).allocations.map((a) => [a.connectorId, a.limitsA[0]]);
     return Object.fromEntries(result) as Record<string, number>;
   };
 
@@ -219,7 +221,7 @@ describe('the site model in the allocation tree', () => {
     expect(input.connectors.map((c) => c.nodeId)).toEqual(['subsub', 'sub', 's1']);
     // subsub caps its connector at 8 A on L1; sub's 20 A leaves 12 A for the other; the site connector has the rest.
     expect(
-      allocate(
+      firstLimits(
         horizon,
         [{ id: 's1', limitsA: limits(63), circuits }],
         [session('deep', { circuitId: 'subsub' }), session('sub', { circuitId: 'sub' }), session('site')],
@@ -244,7 +246,7 @@ describe('the site model in the allocation tree', () => {
         ],
       },
     ]);
-    expect(allocate(horizon, sites, [session('a')])).toEqual({ a: 15 });
+    expect(firstLimits(horizon, sites, [session('a')])).toEqual({ a: 15 });
   });
 
   it('shares a group between its sites', () => {
@@ -253,7 +255,10 @@ describe('the site model in the allocation tree', () => {
       { id: 's2', limitsA: limits(63) },
     ];
     const tight = horizonBlocks([{ start: iso('10:00'), end: iso('10:15'), limitsA: limits(30) }], now);
-    expect(allocate(tight, sites, [session('a'), session('b', { siteId: 's2' })])).toEqual({ a: 15, b: 15 });
+    expect(firstLimits(tight, sites, [session('a'), session('b', { siteId: 's2' })])).toEqual({
+      a: 15,
+      b: 15,
+    });
   });
 
   it('caps connectors together at their charger maximum', () => {
@@ -274,7 +279,7 @@ describe('the site model in the allocation tree', () => {
       ['charger:ch', 20],
       ['charger:ch', 20],
     ]);
-    expect(allocateEqualShare(input).allocations.map((a) => a.limitsA[0])).toEqual([10, 10]);
+    expect(allocate(input).allocations.map((a) => a.limitsA[0])).toEqual([10, 10]);
   });
 
   it('counts an excluded charger at its maximum on its circuit and plans it at that maximum', () => {
@@ -296,7 +301,7 @@ describe('the site model in the allocation tree', () => {
     expect(input.connectors.map((c) => c.id)).toEqual(['a']);
     expect(input.nodes.find((n) => n.id === 'feeder')?.limitsA[0]).toEqual([24, 8, 24]);
     expect(input.nodes.find((n) => n.id === 's1')?.limitsA[0]).toEqual([47, 31, 47]);
-    expect(allocateEqualShare(input).allocations.map((a) => a.limitsA[0])).toEqual([8]);
+    expect(allocate(input).allocations.map((a) => a.limitsA[0])).toEqual([8]);
     expect(excludedAllocations(input.blocks, connectors)).toEqual([
       { connectorId: 'x1', limitsA: [16, 16] },
       { connectorId: 'x2', limitsA: [16, 16] },
@@ -317,52 +322,93 @@ describe('the site model in the allocation tree', () => {
     expect(input.nodes.map((n) => n.id)).not.toContain('charger:ex');
   });
 
-  it('maps a single-phase connector to the grid phase its rotation feeds, counted on all phases meanwhile', () => {
+  it("passes a single-phase connector with its charger's phase rotation, loading only the grid phase feeding it", () => {
     const rotated = connector({ phases: 1, phaseRotation: ['L3', 'L1', 'L2'] });
     expect(gridPhasesOf(rotated)).toEqual([2]);
     expect(gridPhasesOf(connector({ phases: 1 }))).toEqual([0]);
     expect(gridPhasesOf(connector({ phases: 3, phaseRotation: ['L3', 'L1', 'L2'] }))).toEqual([0, 1, 2]);
-    const input = buildAllocationInput(
-      horizon,
-      [{ id: 's1', limitsA: limits(63) }],
-      [
-        { ...rotated, connectorRef: 'rot' },
-        connector({ connectorRef: 'straight', phases: 1, phaseRotation: ['L1', 'L3', 'L2'] }),
-      ],
-    );
-    expect(input.connectors.map((c) => c.phases)).toEqual([3, 1]);
+    const connectors = [
+      session('rot', { phases: 1, phaseRotation: ['L3', 'L1', 'L2'] }),
+      session('straight', { phases: 1, phaseRotation: ['L1', 'L3', 'L2'] }),
+    ];
+    const sites = [{ id: 's1', limitsA: [40, 63, 10] as const }];
+    const input = buildAllocationInput(horizon, sites, connectors);
+    expect(input.connectors.map((c) => [c.phases, c.phaseRotation])).toEqual([
+      [1, 'TRS'],
+      [1, 'RTS'],
+    ]);
+    // The rotated connector draws from L3 only, so L1 is left whole to the straight one.
+    expect(firstLimits(horizon, sites, connectors)).toEqual({ rot: 10, straight: 32 });
   });
 
-  it('admits higher priorities first when the minimums do not all fit', () => {
+  it('weighs shares by priority and admits higher priorities first when the minimums do not all fit', () => {
     const connectors = [
       session('early', { transactionStartedAt: new Date(1) }),
       session('mid', { transactionStartedAt: new Date(5) }),
       session('vip', { transactionStartedAt: new Date(9), priority: 10 }),
     ];
     const input = buildAllocationInput(horizon, [{ id: 's1', limitsA: limits(13) }], connectors);
-    expect(input.connectors.map((c) => [c.id, c.precedence])).toEqual([
-      ['early', 1],
-      ['mid', 2],
-      ['vip', 0],
+    expect(input.connectors.map((c) => [c.id, c.priority, c.precedence])).toEqual([
+      ['early', 1, 1],
+      ['mid', 1, 5],
+      ['vip', 2, 9],
     ]);
-    expect(allocate(horizon, [{ id: 's1', limitsA: limits(13) }], connectors)).toEqual({
-      early: 6.5,
+    // Two 6 A minimums fit: vip first, then the earlier session; vip's double share is cut to what early's minimum leaves.
+    expect(firstLimits(horizon, [{ id: 's1', limitsA: limits(13) }], connectors)).toEqual({
+      early: 6,
       mid: 0,
-      vip: 6.5,
+      vip: 7,
+    });
+    expect(firstLimits(horizon, [{ id: 's1', limitsA: limits(30) }], connectors)).toEqual({
+      early: 7.5,
+      mid: 7.5,
+      vip: 15,
     });
   });
 
   it('lets a session priority told through the API override the connector priority', () => {
     const connectors = [
       session('early', { transactionStartedAt: new Date(1), priority: 5 }),
-      session('booked', { transactionStartedAt: new Date(9), priority: 5, sessionPriority: 6 }),
-      session('demoted', { transactionStartedAt: new Date(3), priority: 9, sessionPriority: 0 }),
+      session('booked', { transactionStartedAt: new Date(9), priority: 5, sessionPriority: 20 }),
+      session('demoted', { transactionStartedAt: new Date(3), priority: 9, sessionPriority: -10 }),
     ];
     const input = buildAllocationInput(horizon, [{ id: 's1', limitsA: limits(63) }], connectors);
-    expect(input.connectors.map((c) => [c.id, c.precedence])).toEqual([
-      ['early', 1],
-      ['booked', 0],
-      ['demoted', 2],
+    expect(input.connectors.map((c) => [c.id, c.priority])).toEqual([
+      ['early', Math.SQRT2],
+      ['booked', 4],
+      ['demoted', 0.5],
+    ]);
+  });
+
+  it('hands the optimizer the departure, the energy wanted and the power per ampere at the site voltage', () => {
+    const departureAt = new Date(iso('18:00'));
+    const connectors = [
+      session('three', { energyWantedWh: 20_000, departureAt }),
+      session('one', { phases: 1 }),
+    ];
+    const input = buildAllocationInput(
+      horizon,
+      [{ id: 's1', limitsA: limits(63), nominalVoltageV: 240 }],
+      connectors,
+    );
+    expect(input.connectors).toMatchObject([
+      { id: 'three', energyWantedWh: 20_000, departure: iso('18:00'), wattsPerAmpere: 720 },
+      { id: 'one', wattsPerAmpere: 240 },
+    ]);
+    expect(input.connectors[1]).not.toHaveProperty('departure', expect.anything());
+  });
+
+  it('hands each connector the on/off state of its previous plan', () => {
+    const previous = new Map([['a', { charging: true, since: iso('09:00') }]]);
+    const input = buildAllocationInput(
+      horizon,
+      [{ id: 's1', limitsA: limits(63) }],
+      [session('a'), session('b')],
+      previous,
+    );
+    expect(input.connectors.map((c) => c.previous)).toEqual([
+      { charging: true, since: iso('09:00') },
+      undefined,
     ]);
   });
 
@@ -412,6 +458,49 @@ describe('peak-shaving limits in the allocation tree', () => {
       [connector({ transactionStartedAt: now })],
     );
     expect(input.nodes.find((n) => n.id === 's1')?.limitsA).toEqual([limits(63), [20, 50, 63], limits(63)]);
-    expect(allocateEqualShare(input).allocations[0].limitsA).toEqual([32, 20, 32]);
+    expect(allocate(input).allocations[0].limitsA).toEqual([32, 20, 32]);
+  });
+});
+
+describe(previousOnOffStates.name, () => {
+  const held = (limitA: number, start: string, end: string | null) => ({ start, end, limitA });
+
+  it('reads the run of charging or paused periods the previous plan is in at now', () => {
+    const plans = new Map([
+      [
+        'on',
+        {
+          periods: [
+            held(0, iso('08:00'), iso('09:00')),
+            held(16, iso('09:00'), iso('09:30')),
+            held(10, iso('09:30'), null),
+          ],
+        },
+      ],
+    ]);
+    const connectors = [
+      connector({ connectorRef: 'on', transactionStartedAt: new Date(iso('08:30')) }),
+      connector({ connectorRef: 'unplanned', transactionStartedAt: new Date(iso('08:30')) }),
+    ];
+    expect(previousOnOffStates(connectors, plans, now)).toEqual(
+      new Map([['on', { charging: true, since: iso('09:00') }]]),
+    );
+  });
+
+  it('counts a pause from the arrival of the EV, not from the 0 A held before it came', () => {
+    const plans = new Map([
+      ['arrived', { periods: [held(0, iso('06:00'), null)] }],
+      ['waiting', { periods: [held(0, iso('06:00'), null)] }],
+    ]);
+    const connectors = [
+      connector({ connectorRef: 'arrived', transactionStartedAt: new Date(iso('09:55')) }),
+      connector({ connectorRef: 'waiting', status: 'Preparing', statusAt: new Date(iso('05:00')) }),
+    ];
+    expect(previousOnOffStates(connectors, plans, now)).toEqual(
+      new Map([
+        ['arrived', { charging: false, since: iso('09:55') }],
+        ['waiting', { charging: false, since: iso('06:00') }],
+      ]),
+    );
   });
 });

@@ -1,10 +1,13 @@
-import type {
-  AllocationInput,
-  CapacityNode,
-  ConnectorAllocation,
-  ConnectorDemand,
-  PerPhase,
-  TimeBlock,
+import {
+  onOffStateAt,
+  type AllocationInput,
+  type CapacityNode,
+  type ConnectorAllocation,
+  type ConnectorDemand,
+  type OnOffState,
+  type PerPhase,
+  type PhaseRotation,
+  type TimeBlock,
 } from '@gridflex/optimizer';
 import type { PlannedPeriod } from '@gridflex/persistence';
 import type { CapacityBlock } from './forecast-capacity';
@@ -25,6 +28,8 @@ export interface HorizonBlock extends TimeBlock {
 export interface SiteCapacity {
   id: string;
   limitsA: PerPhase;
+  /** Phase-to-neutral voltage, to count the energy a connector's limit delivers; the optimizer's 230 V when absent. */
+  nominalVoltageV?: number;
   /** Non-controllable load on the grid connection, subtracted from the site and its group. */
   baseLoadA?: PerPhase;
   /** Feeders, breakers and sub-panels; `parentId` null hangs under the site. */
@@ -101,16 +106,17 @@ export function isEvPresent(connector: PlanningConnector): boolean {
 }
 
 /**
- * Admission order when the minimums do not all fit: higher priority (the session's, else the connector's)
- * first, then the session that started first. Priorities only order admission until the optimizer weighs
- * shares by priority.
+ * The share weight of a connector's priority (the session's, else the connector's; -100 to 100): every 10
+ * points double the share, and a higher priority is also admitted first when the minimums do not fit.
+ * Priority 0 is weight 1, the optimizer's default.
  */
-function admissionRanks(connectors: PlanningConnector[]): Map<string, number> {
-  const since = (c: PlanningConnector) =>
-    (c.transactionStartedAt ?? c.statusAt)?.getTime() ?? Number.MAX_SAFE_INTEGER;
-  const priority = (c: PlanningConnector) => c.sessionPriority ?? c.priority ?? 0;
-  const ordered = [...connectors].sort((a, b) => priority(b) - priority(a) || since(a) - since(b));
-  return new Map(ordered.map((c, rank) => [c.connectorRef, rank]));
+function priorityWeight(connector: PlanningConnector): number {
+  return 2 ** ((connector.sessionPriority ?? connector.priority ?? 0) / 10);
+}
+
+/** When the EV arrived: the transaction's start, else the status that showed it; the admission tie-break. */
+function arrivalMs(connector: PlanningConnector): number {
+  return (connector.transactionStartedAt ?? connector.statusAt)?.getTime() ?? Number.MAX_SAFE_INTEGER;
 }
 
 const PHASE_INDEX: Record<string, number> = { L1: 0, L2: 1, L3: 2 };
@@ -137,14 +143,17 @@ export function gridPhasesOf(connector: PlanningConnector): number[] {
   return [PHASE_INDEX[connector.phaseRotation?.[0] ?? 'L1']];
 }
 
-/**
- * The optimizer loads a single-phase connector on L1 only and does not take a phase rotation yet
- * (`ConnectorDemand.phases`). A single-phase connector fed by grid L2 or L3 is therefore counted on all
- * three phases: it over-reserves L1 and the third phase but never overloads the one it draws from. When
- * the optimizer takes `phaseRotation`, pass `connector.phaseRotation` and keep `phases` as is.
- */
-function optimizerPhases(connector: PlanningConnector): 1 | 3 {
-  return gridPhasesOf(connector).join() === '0' ? 1 : 3;
+const ROTATION_LETTER: Record<string, string> = { L1: 'R', L2: 'S', L3: 'T' };
+
+/** The charger's phase rotation as OCPP's ConnectorPhaseRotation (L2, L3, L1 is `STR`). */
+function optimizerRotation(connector: PlanningConnector): PhaseRotation | undefined {
+  if (!connector.phaseRotation) return undefined;
+  return connector.phaseRotation.map((phase) => ROTATION_LETTER[phase]).join('') as PhaseRotation;
+}
+
+/** Connectors are registered with 1 or 3 phases; anything else is loaded on all three, the safe side. */
+function optimizerPhases(connector: PlanningConnector): 1 | 2 | 3 {
+  return connector.phases === 1 || connector.phases === 2 ? connector.phases : 3;
 }
 
 /**
@@ -227,13 +236,15 @@ function chargerNodes(connectors: PlanningConnector[], blockCount: number): Capa
 
 /**
  * The group at the root, its sites below it, their circuits to any depth, chargers that have a maximum of
- * their own, and the smart-charged connectors at the leaves. Base loads and excluded chargers (at their
- * maximum) are reserved on their node and its ancestors.
+ * their own, and the smart-charged connectors at the leaves with their weight, session wishes and
+ * previous on/off state (`previous`, by connector). Base loads and excluded chargers (at their maximum)
+ * are reserved on their node and its ancestors.
  */
 export function buildAllocationInput(
   horizon: HorizonBlock[],
   sites: SiteCapacity[],
   connectors: PlanningConnector[],
+  previous: ReadonlyMap<string, OnOffState> = new Map(),
 ): AllocationInput {
   const tree: CapacityNode[] = [
     { id: GROUP_NODE, parentId: null, limitsA: horizon.map((b) => b.groupLimitsA) },
@@ -242,18 +253,58 @@ export function buildAllocationInput(
   ];
   const baseLoads = sites.map((site) => ({ nodeId: site.id, amps: site.baseLoadA ?? ([0, 0, 0] as const) }));
   const nodes = reserve(tree, [...baseLoads, ...excludedChargerLoads(connectors)]);
-  const controlled = connectors.filter((c) => !isUnsteered(c));
-  const ranks = admissionRanks(controlled);
-  const demands: ConnectorDemand[] = controlled.map((connector) => ({
+  const voltages = new Map(sites.map((site) => [site.id, site.nominalVoltageV]));
+  const demands = connectors
+    .filter((c) => !isUnsteered(c))
+    .map((c) => toDemand(c, voltages.get(c.siteId), previous.get(c.connectorRef)));
+  return { blocks: horizon.map(({ start, end }) => ({ start, end })), nodes, connectors: demands };
+}
+
+function toDemand(
+  connector: PlanningConnector,
+  nominalVoltageV: number | undefined,
+  previous: OnOffState | undefined,
+): ConnectorDemand {
+  const phases = optimizerPhases(connector);
+  return {
     id: connector.connectorRef,
     nodeId: feederOf(connector),
-    phases: optimizerPhases(connector),
+    phases,
+    phaseRotation: optimizerRotation(connector),
     maxCurrentA: connectorMaxA(connector),
     minCurrentA: connector.minCurrentA ?? MIN_CHARGING_CURRENT_A,
     active: isEvPresent(connector),
-    precedence: ranks.get(connector.connectorRef) ?? Number.MAX_SAFE_INTEGER,
-  }));
-  return { blocks: horizon.map(({ start, end }) => ({ start, end })), nodes, connectors: demands };
+    precedence: arrivalMs(connector),
+    priority: priorityWeight(connector),
+    departure: connector.departureAt?.toISOString(),
+    energyWantedWh: connector.energyWantedWh ?? undefined,
+    wattsPerAmpere: nominalVoltageV === undefined ? undefined : nominalVoltageV * phases,
+    previous,
+  };
+}
+
+/**
+ * What the stored plans were doing with each connector at `now`, for the minimum on and off times. A
+ * connector held at 0 A before its EV arrived was not waiting: its pause counts from the arrival, so a
+ * new EV does not overtake running sessions as if it had been paused all along.
+ */
+export function previousOnOffStates(
+  connectors: PlanningConnector[],
+  plans: ReadonlyMap<string, { periods: PlannedPeriod[] }>,
+  now: Date,
+): Map<string, OnOffState> {
+  return new Map(
+    connectors.flatMap((connector) => {
+      const periods = plans.get(connector.connectorRef)?.periods;
+      const state = periods && onOffStateAt(periods, now.toISOString());
+      if (!state) return [];
+      const arrival = arrivalMs(connector);
+      if (state.charging || arrival === Number.MAX_SAFE_INTEGER || arrival <= Date.parse(state.since)) {
+        return [[connector.connectorRef, state] as const];
+      }
+      return [[connector.connectorRef, { charging: false, since: new Date(arrival).toISOString() }] as const];
+    }),
+  );
 }
 
 /**

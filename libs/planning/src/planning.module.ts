@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { DispatchModule } from '@gridflex/dispatch';
 import { OscpModule } from '@gridflex/oscp';
 import { SitesModule } from '@gridflex/sites';
+import { GroupComplianceMetersRepository } from './group-compliance-meters.repository';
+import { GroupComplianceMonitorService } from './group-compliance-monitor.service';
 import { PlanController } from './plan.controller';
 import { PlanningRepository } from './planning.repository';
 import { PlanningService } from './planning.service';
@@ -13,7 +15,14 @@ import { SimulationService } from './simulation.service';
 @Module({
   imports: [SitesModule, OscpModule, DispatchModule],
   controllers: [PlanController, SimulationController],
-  providers: [PlanningRepository, PlansRepository, PlanningService, SimulationService],
+  providers: [
+    PlanningRepository,
+    PlansRepository,
+    PlanningService,
+    SimulationService,
+    GroupComplianceMetersRepository,
+    GroupComplianceMonitorService,
+  ],
   exports: [PlanningService],
 })
 export class PlanningModule {}

@@ -23,10 +23,7 @@ export interface PlanningConnector {
   priority?: number;
   /** Told through the API for the running session: overrides `priority` while it runs. */
   sessionPriority?: number | null;
-  /**
-   * Told through the API for the running session. Not used by the optimizer yet: to be passed as the
-   * demand's energy need and departure when `ConnectorDemand` takes them.
-   */
+  /** Told through the API for the running session: the energy the EV still wants, and when it leaves. */
   energyWantedWh?: number | null;
   departureAt?: Date | null;
   /** Set while the charger refuses our profiles on this connector: it draws up to its maximum. */

@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { OnEvent } from '@nestjs/event-emitter';
 import { ProfileDispatchService } from '@gridflex/dispatch';
 import { OCPP_CHARGER_STATE_CHANGED, ChargerStateChangedEvent } from '@gridflex/ocpp';
-import { allocateEqualShare } from '@gridflex/optimizer';
+import { allocate } from '@gridflex/optimizer';
 import {
   CapacityForecastsRepository,
   ComplianceService,
@@ -28,6 +28,7 @@ import {
   excludedAllocations,
   HorizonBlock,
   horizonBlocks,
+  previousOnOffStates,
   samePlan,
   SiteCapacity,
   splitHorizon,
@@ -140,12 +141,10 @@ export class PlanningService implements OnApplicationBootstrap {
     );
     const scheduleEdges = siteCapacities.flatMap((site) => (site.scheduledLimitsA ?? []).map((s) => s.start));
     const horizon = splitHorizon(blocks, scheduleEdges);
-    const input = buildAllocationInput(horizon, siteCapacities, connectors);
-    const allocations = [
-      ...allocateEqualShare(input).allocations,
-      ...excludedAllocations(input.blocks, connectors),
-    ];
     const previous = await this.plans.latest(connectors.map((c) => c.connectorRef));
+    const onOff = previousOnOffStates(connectors, previous, now);
+    const input = buildAllocationInput(horizon, siteCapacities, connectors, onOff);
+    const allocations = [...allocate(input).allocations, ...excludedAllocations(input.blocks, connectors)];
     const changed: StoredPlan[] = allocations.flatMap(({ connectorId, limitsA }) => {
       const periods = toPlannedPeriods(input.blocks, limitsA);
       const before = previous.get(connectorId);

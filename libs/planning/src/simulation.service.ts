@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { allocateEqualShare, PerPhase } from '@gridflex/optimizer';
+import { allocate, PerPhase } from '@gridflex/optimizer';
 import { SiteRow, SitesRepository } from '@gridflex/sites';
 import { SimulateDto, SimulatedSessionDto } from './dto/simulate.dto';
 import { explainAllocations } from './explanations';
@@ -10,10 +10,12 @@ import {
   excludedAllocations,
   GROUP_NODE,
   horizonBlocks,
+  previousOnOffStates,
   splitHorizon,
   toPlannedPeriods,
 } from './plan-builder';
 import { PlanningCircuit, PlanningConnector, PlanningRepository } from './planning.repository';
+import { PlansRepository } from './plans.repository';
 import { toSiteCapacity } from './site-capacity';
 
 export interface SimulatedConnectorView {
@@ -42,6 +44,7 @@ export class SimulationService {
   constructor(
     private readonly sites: SitesRepository,
     private readonly inputs: PlanningRepository,
+    private readonly plans: PlansRepository,
   ) {}
 
   async simulate(siteId: string, dto: SimulateDto): Promise<SimulationView> {
@@ -71,10 +74,14 @@ export class SimulationService {
     const blocks = horizonBlocks(forecastTimeline(dto), now);
     const capacities = sites.map((s) => toSiteCapacity(s, circuits, rules, now, new Date(blocks[0].start)));
     const edges = capacities.flatMap((c) => (c.scheduledLimitsA ?? []).map((s) => s.start));
-    const input = buildAllocationInput(splitHorizon(blocks, edges), capacities, connectors);
-    const optimised = allocateEqualShare(input).allocations;
-    const explained = explainAllocations(input, optimised, nodeNames(site, sites, circuits, connectors));
-    const allocations = [...optimised, ...excludedAllocations(input.blocks, connectors)];
+    // Assumed sessions are new ones; only the stored sessions carry on from what the stored plans did.
+    const onOff = dto.sessions
+      ? new Map()
+      : previousOnOffStates(connectors, await this.plans.latest(connectors.map((c) => c.connectorRef)), now);
+    const input = buildAllocationInput(splitHorizon(blocks, edges), capacities, connectors, onOff);
+    const plan = allocate(input);
+    const explained = explainAllocations(input, plan, nodeNames(site, sites, circuits, connectors));
+    const allocations = [...plan.allocations, ...excludedAllocations(input.blocks, connectors)];
     const limitsOf = new Map(allocations.map((a) => [a.connectorId, a.limitsA]));
 
     return {
@@ -86,12 +93,16 @@ export class SimulationService {
           chargerIdentity: c.identity,
           connectorId: c.connectorId,
           periods: toPlannedPeriods(input.blocks, limitsOf.get(c.connectorRef) ?? []),
-          explanations:
-            explained.get(c.connectorRef) ??
-            input.blocks.map(() => 'excluded from smart charging: at its maximum'),
+          explanations: explained.get(c.connectorRef) ?? input.blocks.map(() => unsteeredExplanation(c)),
         })),
     };
   }
+}
+
+/** Connectors left out of the optimizer are planned and reserved at their maximum; says which kind. */
+function unsteeredExplanation(connector: PlanningConnector): string {
+  if (connector.smartChargingExcluded) return 'excluded from smart charging: at its maximum';
+  return `refuses our profiles (${connector.uncontrollableReason}): reserved and offered its maximum`;
 }
 
 function forecastTimeline(dto: SimulateDto): CapacityBlock[] {

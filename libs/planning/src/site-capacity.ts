@@ -27,6 +27,7 @@ export function toSiteCapacity(
   return {
     id: site.id,
     limitsA: sitePhaseLimitsA(site),
+    nominalVoltageV: site.nominalVoltageV,
     baseLoadA: effectiveBaseLoadA(site, now),
     circuits: circuits.filter((c) => c.siteId === site.id),
     scheduledLimitsA: peakShavingSeries(siteRules, shape, horizonStart, lookaheadEnd),

@@ -131,6 +131,8 @@ export class SimulatedCharger {
   profileAnswer: ProfileAnswer = 'Accepted';
   /** Delays every answer to the CSMS's CALLs, e.g. to make the CSMS time out. */
   answerDelayMs = 0;
+  /** The `requestedMessage` of every TriggerMessage received, in order of arrival. */
+  readonly triggeredMessages: string[] = [];
 
   readonly ocppVersion: OcppVersion;
   private readonly client: RPCClient;
@@ -139,6 +141,8 @@ export class SimulatedCharger {
   /** The connector of each running transaction, to drop its TxProfile when it ends. */
   private readonly transactionConnectors = new Map<string | number, number>();
   private seqNo = 0;
+  /** The status last reported per connector, to report it again when the CSMS asks. */
+  private readonly connectorStatuses = new Map<number, ConnectorStatus | ConnectorStatus201>();
 
   constructor(private readonly options: SimulatedChargerOptions) {
     this.ocppVersion = options.ocppVersion ?? '1.6';
@@ -160,6 +164,9 @@ export class SimulatedCharger {
     );
     this.client.handle('GetVariables', ({ params }: IHandlersOption) =>
       Promise.resolve(this.variables201((params as { getVariableData: VariableRequest[] }).getVariableData)),
+    );
+    this.client.handle('TriggerMessage', ({ params }: IHandlersOption) =>
+      Promise.resolve(this.onTriggerMessage((params as { requestedMessage: string }).requestedMessage)),
     );
     this.client.handle('ClearChargingProfile', async ({ signal }: IHandlersOption) => {
       await this.answerDelay(signal);
@@ -216,6 +223,7 @@ export class SimulatedCharger {
     errorCode = 'NoError',
   ): Promise<void> {
     this.checkConnector(connectorId, 0);
+    this.connectorStatuses.set(connectorId, status);
     if (this.ocppVersion === '2.0.1') {
       await this.call('StatusNotification', {
         timestamp: isoNow(),
@@ -398,6 +406,27 @@ export class SimulatedCharger {
       throw createRPCError('NotSupported', 'Smart charging is not supported') as Error;
     }
     return { status };
+  }
+
+  /**
+   * Only StatusNotification is supported: every connector's last status (`Available` when none was reported)
+   * is sent once the answer has gone out, as a real charger sends a triggered message after its answer.
+   */
+  private onTriggerMessage(requestedMessage: string): { status: 'Accepted' | 'NotImplemented' } {
+    this.triggeredMessages.push(requestedMessage);
+    if (requestedMessage !== 'StatusNotification') return { status: 'NotImplemented' };
+    setImmediate(() => void this.reportStatuses());
+    return { status: 'Accepted' };
+  }
+
+  private async reportStatuses(): Promise<void> {
+    try {
+      for (let connectorId = 1; connectorId <= this.options.connectorCount; connectorId++) {
+        await this.statusNotification(connectorId, this.connectorStatuses.get(connectorId) ?? 'Available');
+      }
+    } catch {
+      // The connection closed meanwhile: the CSMS asks again on the next one.
+    }
   }
 
   private get capabilities(): Partial<SimulatedCapabilities> {

@@ -80,7 +80,15 @@ describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () 
     });
     openClients.push(station);
     await station.connect();
-    await waitUntil(() => reasonsOf(fixture).includes('connected'));
+    // The station reports its two EVSEs anew as asked on connect (TriggerMessage); those events are
+    // dropped, so that each test sees the ones it causes.
+    await waitUntil(
+      () =>
+        reasonsOf(fixture).includes('connected') &&
+        reasonsOf(fixture).filter((r) => r === 'status').length >= 2,
+    );
+    const kept = events.filter((event) => event.chargerId !== fixture.chargerId || event.reason !== 'status');
+    events.splice(0, events.length, ...kept);
     return station;
   }
 
@@ -149,7 +157,8 @@ describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () 
       await station.statusNotification(0, 'Unavailable');
       await station.statusNotification(2, 'Occupied');
       expect(await connectorRow(fixture, 2)).toMatchObject({ status: 'Occupied' });
-      expect(await connectorRow(fixture, 1)).toMatchObject({ status: null });
+      // As reported anew on connect.
+      expect(await connectorRow(fixture, 1)).toMatchObject({ status: 'Available' });
       expect(reasonsOf(fixture)).toEqual(['connected', 'status']);
     });
 
@@ -253,6 +262,33 @@ describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () 
     });
   });
 
+  describe('on every connect', () => {
+    it('sends the ChargingStationMaxProfile on EVSE 0, then has the station report its EVSEs anew', async () => {
+      const fixture = await newStation();
+      const station = await connect(fixture);
+      expect(station.receivedProfiles[0]).toEqual({
+        evseId: 0,
+        chargingProfile: {
+          id: 1,
+          stackLevel: 0,
+          chargingProfilePurpose: 'ChargingStationMaxProfile',
+          chargingProfileKind: 'Absolute',
+          chargingSchedule: [
+            {
+              id: 1,
+              startSchedule: expect.any(String),
+              chargingRateUnit: 'A',
+              // The only charger of a 63 A site, below its EVSEs' 2 × 32 A.
+              chargingSchedulePeriod: [{ startPeriod: 0, limit: 63, numberPhases: 3 }],
+            },
+          ],
+        },
+      });
+      expect(station.triggeredMessages).toEqual(['StatusNotification']);
+      expect(await connectorRow(fixture, 2)).toMatchObject({ status: 'Available' });
+    });
+  });
+
   describe('calls to the station', () => {
     const profile = (transactionId: string | null) =>
       buildSetChargingProfile201({
@@ -261,6 +297,7 @@ describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () 
         transactionId,
         periods: [{ start: new Date().toISOString(), end: null, limitA: 16 }],
         now: new Date(),
+        tailLimitA: 10,
       });
 
     it('delivers a 2.0.1 SetChargingProfile; NotSupported comes back as a CALLERROR', async () => {
@@ -270,7 +307,7 @@ describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () 
       await expect(gateway.call(fixture.identity, 'SetChargingProfile', payload)).resolves.toEqual({
         status: 'Accepted',
       });
-      expect(station.receivedProfiles).toEqual([payload]);
+      expect(station.receivedProfiles.slice(1)).toEqual([payload]);
 
       station.profileAnswer = 'NotSupported';
       const error: unknown = await gateway

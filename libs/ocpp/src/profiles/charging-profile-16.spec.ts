@@ -9,6 +9,7 @@ function input(overrides: Partial<ChargingProfile16Input> = {}): ChargingProfile
     transactionId: null,
     periods: [{ start: '2026-03-01T11:45:00Z', end: null, limitA: 16 }],
     now: NOW,
+    tailLimitA: 10,
     ...overrides,
   };
 }
@@ -77,7 +78,8 @@ describe('buildSetChargingProfile16', () => {
       { startPeriod: 1805, limit: 8, numberPhases: 3 },
       { startPeriod: 2705, limit: 10, numberPhases: 3 },
     ]);
-    expect(schedule.duration).toBe(3605);
+    // The tail at the 10 A safe share equals the last limit and merges into it.
+    expect(schedule.duration).toBeUndefined();
   });
 
   it('cuts to the charger period limit with a tail at the lowest remaining limit', () => {
@@ -132,14 +134,44 @@ describe('buildSetChargingProfile16', () => {
       .csChargingProfiles.chargingSchedule;
     expect(schedule.startSchedule).toBe('2026-03-01T11:59:55Z');
     expect(schedule.chargingSchedulePeriod.map((p) => p.startPeriod)).toEqual([0, 1205]);
-    expect(schedule.duration).toBe(1805);
   });
 
-  it('sets the duration to the end of the last period', () => {
+  it('ends a finite plan in an open-ended tail at the connector safe share', () => {
     const periods = [{ start: '2026-03-01T11:00:00Z', end: '2026-03-01T13:00:00Z', limitA: 16 }];
     const schedule = buildSetChargingProfile16(input({ periods })).csChargingProfiles.chargingSchedule;
     expect(schedule.startSchedule).toBe('2026-03-01T11:00:00Z');
-    expect(schedule.duration).toBe(7200);
+    expect(schedule.chargingSchedulePeriod).toEqual([
+      { startPeriod: 0, limit: 16, numberPhases: 3 },
+      { startPeriod: 7200, limit: 10, numberPhases: 3 },
+    ]);
+    expect(schedule.duration).toBeUndefined();
+  });
+
+  it('never raises the last planned limit with the tail', () => {
+    const periods = [{ start: '2026-03-01T11:00:00Z', end: '2026-03-01T13:00:00Z', limitA: 7 }];
+    const schedule = buildSetChargingProfile16(input({ periods, tailLimitA: 10 })).csChargingProfiles
+      .chargingSchedule;
+    expect(schedule.chargingSchedulePeriod).toEqual([{ startPeriod: 0, limit: 7, numberPhases: 3 }]);
+    expect(schedule.duration).toBeUndefined();
+  });
+
+  it('counts the tail in the charger period limit, cutting only downwards', () => {
+    const periods = [
+      { start: '2026-03-01T12:00:00Z', end: '2026-03-01T12:15:00Z', limitA: 10 },
+      { start: '2026-03-01T12:15:00Z', end: '2026-03-01T12:30:00Z', limitA: 16 },
+    ];
+    const schedule = buildSetChargingProfile16(input({ periods, maxPeriods: 2, tailLimitA: 12 }))
+      .csChargingProfiles.chargingSchedule;
+    expect(schedule.chargingSchedulePeriod).toEqual([
+      { startPeriod: 0, limit: 10, numberPhases: 3 },
+      { startPeriod: 905, limit: 12, numberPhases: 3 },
+    ]);
+  });
+
+  it('keeps a plan without an end open-ended, without a tail', () => {
+    const periods = [{ start: '2026-03-01T11:00:00Z', end: null, limitA: 16 }];
+    const schedule = buildSetChargingProfile16(input({ periods })).csChargingProfiles.chargingSchedule;
+    expect(schedule.chargingSchedulePeriod).toEqual([{ startPeriod: 0, limit: 16, numberPhases: 3 }]);
   });
 
   it('throws on an empty period list, on a plan that has ended and on a negative limit', () => {

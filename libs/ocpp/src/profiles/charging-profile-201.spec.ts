@@ -13,6 +13,7 @@ function input(overrides: Partial<ChargingProfile201Input> = {}): ChargingProfil
       { start: '2026-03-01T12:30:00Z', end: null, limitA: 32 },
     ],
     now: NOW,
+    tailLimitA: 10,
     ...overrides,
   };
 }

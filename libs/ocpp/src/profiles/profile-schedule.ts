@@ -30,6 +30,11 @@ export interface ScheduleOptions {
   rateUnit?: 'A' | 'W';
   /** Needed for `W`. */
   nominalVoltageV?: number;
+  /**
+   * The connector's safe share (A per phase): a plan with an end is followed by an open-ended period at this
+   * limit (or the plan's last limit when lower), so that a charger that loses us stays within it.
+   */
+  tailLimitA?: number;
 }
 
 /**
@@ -58,7 +63,7 @@ export function buildAbsoluteSchedule(
   now: Date,
   options: ScheduleOptions,
 ): AbsoluteSchedule {
-  const periods = currentPeriods(plan, now);
+  const periods = withConservativeTail(currentPeriods(plan, now), options.tailLimitA);
   const startMs = wholeSeconds(Math.min(parseTime(periods[0].start), now.getTime() - START_LEAD_MS));
   const last = periods[periods.length - 1];
   const schedule: AbsoluteSchedule = {
@@ -76,6 +81,16 @@ function currentPeriods(periods: readonly ProfilePeriod[], now: Date): ProfilePe
   const current = periods.filter((period) => period.end === null || parseTime(period.end) > now.getTime());
   if (current.length === 0) throw new Error('Every period of the charging profile has already ended');
   return current;
+}
+
+/**
+ * Without a tail the schedule would simply end, and the charger fall back to whatever it holds — or charge
+ * unconstrained. The tail never raises the last planned limit.
+ */
+function withConservativeTail(periods: ProfilePeriod[], tailLimitA: number | undefined): ProfilePeriod[] {
+  const last = periods[periods.length - 1];
+  if (tailLimitA === undefined || last.end === null) return periods;
+  return [...periods, { start: last.end, end: null, limitA: Math.min(tailLimitA, last.limitA) }];
 }
 
 /** Periods as offsets from the schedule start; the first applies from the start, equal neighbours merged. */

@@ -1,0 +1,96 @@
+import type { SetChargingProfileRequest16 } from '../ocpp16/messages';
+import type { SetChargingProfileRequest201 } from '../ocpp201/messages';
+import { AbsoluteSchedule, buildAbsoluteSchedule } from './profile-schedule';
+
+/**
+ * One stable id for the station-wide maximum: a charger replaces a profile with the same id, so the one sent
+ * on each connect replaces the previous one instead of stacking on it. Below the connector ids' bases.
+ */
+export const STATION_MAX_PROFILE_ID = 1;
+
+export interface SafeShareInput {
+  /** The site's grid connection limit per phase (L1, L2, L3), in A. */
+  siteLimitsA: readonly number[];
+  /** The site's configured base load per phase (L1, L2, L3), in A: drawn whatever the chargers do. */
+  baseLoadA: readonly number[];
+  /** How many chargers the site has, this one included. */
+  chargersAtSite: number;
+  /** The maximum current per phase of each of the charger's connectors. */
+  connectorMaxA: readonly number[];
+  /** The charger's own maximum per phase over all its connectors, when registered. */
+  chargerMaxA: number | null;
+}
+
+/**
+ * What a charger may draw per phase when it has lost us: what the site's tightest phase leaves beside its
+ * base load, split evenly over the site's chargers, never above what the charger can draw anyway (its own
+ * maximum, or its connectors' together). Even when every charger of the site holds this, the site's grid
+ * limit holds.
+ */
+export function chargerSafeShareA(input: SafeShareInput): number {
+  if (input.chargersAtSite < 1) throw new Error('A site with this charger has at least one charger');
+  const headroom = input.siteLimitsA.map((limit, phase) => limit - (input.baseLoadA[phase] ?? 0));
+  const perCharger = Math.max(0, Math.min(...headroom)) / input.chargersAtSite;
+  const connectorsTogether = input.connectorMaxA.reduce((sum, max) => sum + max, 0);
+  return Math.min(perCharger, connectorsTogether, input.chargerMaxA ?? Infinity);
+}
+
+/**
+ * A connector's part of its charger's safe share: split evenly over the charger's connectors, so that all
+ * of them together stay within it, and never above the connector's own maximum.
+ */
+export function connectorSafeShareA(
+  chargerShareA: number,
+  connectorCount: number,
+  connectorMaxA: number,
+): number {
+  if (connectorCount < 1) throw new Error('A charger with this connector has at least one connector');
+  return Math.min(chargerShareA / connectorCount, connectorMaxA);
+}
+
+export interface StationMaxProfileInput {
+  /** The charger's safe share, A per phase. */
+  limitA: number;
+  phases: 1 | 3;
+  now: Date;
+  /** `W` only for chargers that accept no `A`; needs `nominalVoltageV`. */
+  rateUnit?: 'A' | 'W';
+  nominalVoltageV?: number;
+}
+
+/** 1.6 `ChargePointMaxProfile` on connector 0 (the only place it may go, §3.13.1): one open-ended period. */
+export function buildStationMaxProfile16(input: StationMaxProfileInput): SetChargingProfileRequest16 {
+  return {
+    connectorId: 0,
+    csChargingProfiles: {
+      chargingProfileId: STATION_MAX_PROFILE_ID,
+      stackLevel: 0,
+      chargingProfilePurpose: 'ChargePointMaxProfile',
+      chargingProfileKind: 'Absolute',
+      chargingSchedule: openEndedSchedule(input),
+    },
+  };
+}
+
+/** 2.0.1 `ChargingStationMaxProfile` on EVSE 0, Absolute (K01.FR.38, FR.40), one schedule (FR.34). */
+export function buildStationMaxProfile201(input: StationMaxProfileInput): SetChargingProfileRequest201 {
+  return {
+    evseId: 0,
+    chargingProfile: {
+      id: STATION_MAX_PROFILE_ID,
+      stackLevel: 0,
+      chargingProfilePurpose: 'ChargingStationMaxProfile',
+      chargingProfileKind: 'Absolute',
+      chargingSchedule: [{ id: STATION_MAX_PROFILE_ID, ...openEndedSchedule(input) }],
+    },
+  };
+}
+
+/**
+ * Starts slightly in the past like every schedule we send, and never ends. A share below the 6 A an EV can
+ * be signalled becomes 0, like every limit we send.
+ */
+function openEndedSchedule(input: StationMaxProfileInput): AbsoluteSchedule {
+  const period = { start: input.now.toISOString(), end: null, limitA: input.limitA };
+  return buildAbsoluteSchedule([period], input.now, input);
+}

@@ -1,0 +1,160 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { APP_CONFIG, AppConfig } from '@gridflex/config';
+import {
+  CapacityForecastsRepository,
+  ComplianceCheckDueEvent,
+  ComplianceEpisodesRepository,
+  ComplianceService,
+  DsoPeer,
+  DsoPeersRepository,
+  ForecastedBlock,
+  OSCP_COMPLIANCE_CHECK_DUE,
+  parseRfc3339DateTime,
+  StoredCapacityForecast,
+} from '@gridflex/oscp';
+import type { PerPhase } from '@gridflex/optimizer';
+import { effectiveBaseLoadA, SiteRow, SitesRepository } from '@gridflex/sites';
+import { capacityTimeline, OscpBlock } from './forecast-capacity';
+import { GroupComplianceMetersRepository } from './group-compliance-meters.repository';
+import {
+  decideCompliance,
+  exceededLimits,
+  LimitInForce,
+  measuredGroupLoadA,
+} from './group-compliance-monitor';
+
+/** A peer's forecast in force now, the limit it sets and its blocks covering now. */
+interface ForecastInForce extends LimitInForce {
+  forecast: StoredCapacityForecast;
+  blocks: OscpBlock[];
+}
+
+/**
+ * The periodic check of the measured load: tells a DSO when a group has drawn more than its forecast
+ * in force for longer than `OSCP_COMPLIANCE_GRACE_S` (a charger ignoring its profile, a base load
+ * above what was configured), once per forecast and episode of overload.
+ */
+@Injectable()
+export class GroupComplianceMonitorService {
+  private readonly logger = new Logger(GroupComplianceMonitorService.name);
+
+  constructor(
+    private readonly sites: SitesRepository,
+    private readonly forecasts: CapacityForecastsRepository,
+    private readonly peers: DsoPeersRepository,
+    private readonly meters: GroupComplianceMetersRepository,
+    private readonly episodes: ComplianceEpisodesRepository,
+    private readonly compliance: ComplianceService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @OnEvent(OSCP_COMPLIANCE_CHECK_DUE)
+  async onCheckDue(event: ComplianceCheckDueEvent): Promise<void> {
+    await this.checkAll(event.at);
+  }
+
+  async checkAll(now: Date): Promise<void> {
+    const sites = await this.sites.list();
+    const groupIds = [...new Set(sites.flatMap((site) => (site.groupId === null ? [] : [site.groupId])))];
+    for (const groupId of groupIds) {
+      await this.checkGroup(
+        groupId,
+        sites.filter((site) => site.groupId === groupId),
+        now,
+      );
+    }
+  }
+
+  private async checkGroup(groupId: string, sites: SiteRow[], now: Date): Promise<void> {
+    const inForce = await this.forecastsInForce(groupId, sites, now);
+    const baseLoadsA = sites.map((site) => effectiveBaseLoadA(site, now));
+    const loadA = measuredGroupLoadA(await this.meters.meteredConnectors(groupId), baseLoadsA, now);
+    const graceMs = this.config.OSCP_COMPLIANCE_GRACE_S * 1000;
+    const decision = decideCompliance(
+      await this.episodes.find(groupId),
+      exceededLimits(loadA, inForce),
+      now,
+      graceMs,
+    );
+    for (const forecast of decision.due) await this.report(groupId, forecast, loadA);
+    await this.episodes.save(groupId, decision.episode);
+  }
+
+  private async report(groupId: string, inForce: ForecastInForce, loadA: PerPhase): Promise<void> {
+    const drawnA = Math.max(...loadA);
+    const blocks: ForecastedBlock[] = inForce.blocks.map((block) => ({
+      capacity: drawnA,
+      phase: 'ALL',
+      unit: 'A',
+      start_time: block.start_time,
+      end_time: block.end_time,
+    }));
+    const graceS = this.config.OSCP_COMPLIANCE_GRACE_S;
+    const message =
+      `The measured load of group ${groupId} has been above the forecast capacity for more than ${graceS} s; ` +
+      'each block gives the highest current per phase measured';
+    await this.compliance.sendTo(inForce.forecast, message, blocks);
+    this.logger.warn(`Measured load of group ${groupId} above forecast ${JSON.stringify(inForce.requestId)}`);
+  }
+
+  /**
+   * Per peer, the forecast in force now: CONSUMPTION, or FALLBACK_CONSUMPTION while the peer is OFFLINE.
+   * Where no forecast of a peer covers now (its gaps, the safe default) there is nothing to correlate
+   * an error with, so nothing is checked against that peer.
+   */
+  private async forecastsInForce(groupId: string, sites: SiteRow[], now: Date): Promise<ForecastInForce[]> {
+    const consumption = await this.forecasts.listForGroup(groupId, 'CONSUMPTION');
+    const fallback = await this.forecasts.listForGroup(groupId, 'FALLBACK_CONSUMPTION');
+    const peerIds = [...new Set([...consumption, ...fallback].map((forecast) => forecast.peerId))];
+    const peers = await this.peers.findManyById(peerIds);
+    return peers.flatMap((peer) => {
+      const stored = (peer.link === 'OFFLINE' ? fallback : consumption).filter((f) => f.peerId === peer.id);
+      const found = forecastInForce(stored, conversionFor(peer, sites), now);
+      return found ? [found] : [];
+    });
+  }
+}
+
+/** The newest forecast with a block covering now replaced every older one there (oscp.md §3.4). */
+function forecastInForce(
+  stored: StoredCapacityForecast[],
+  conversion: { nominalVoltageV: number; phaseAll?: 'PER_PHASE' | 'TOTAL' },
+  now: Date,
+): ForecastInForce | null {
+  const covering = stored
+    .map((forecast) => ({ forecast, blocks: blocksOf(forecast).filter((block) => covers(block, now)) }))
+    .filter(({ blocks }) => blocks.length > 0)
+    .sort((a, b) => b.forecast.receivedAt.getTime() - a.forecast.receivedAt.getTime());
+  const newest = covering[0];
+  if (!newest) return null;
+  const timeline = capacityTimeline(
+    stored.map((forecast) => ({ receivedAt: forecast.receivedAt, blocks: blocksOf(forecast) })),
+    conversion,
+    now,
+  );
+  const current = timeline.find((block) => Date.parse(block.start) <= now.getTime());
+  if (!current) return null;
+  return { ...newest, requestId: newest.forecast.requestId, limitsA: current.limitsA };
+}
+
+function blocksOf(forecast: StoredCapacityForecast): OscpBlock[] {
+  return (forecast.body as { forecasted_blocks: OscpBlock[] }).forecasted_blocks;
+}
+
+function covers(block: OscpBlock, now: Date): boolean {
+  return instant(block.start_time) <= now.getTime() && now.getTime() < instant(block.end_time);
+}
+
+/** Stored bodies keep the peer's spelling, which may be a lenient (pyoscp) date-time. */
+function instant(time: string): number {
+  return parseRfc3339DateTime(time) ?? Date.parse(time);
+}
+
+/** As the planner converts: the peer's voltage, else the group's highest (fewest amperes, the safe side). */
+function conversionFor(peer: DsoPeer, sites: SiteRow[]) {
+  return {
+    nominalVoltageV: peer.options.nominalVoltageV ?? Math.max(...sites.map((site) => site.nominalVoltageV)),
+    phaseAll: peer.options.phaseAll,
+  };
+}

@@ -1,16 +1,23 @@
 import { Module } from '@nestjs/common';
+import { CommonModule } from '@gridflex/common';
 import { ChargerStateRepository } from './charger-state.repository';
 import { OcppGatewayService } from './ocpp-gateway.service';
 import { Ocpp16HandlersService } from './ocpp16/ocpp16-handlers.service';
 import { Ocpp201HandlersService } from './ocpp201/ocpp201-handlers.service';
+import { RemoteOperationsController } from './remote-operations/remote-operations.controller';
+import { RemoteOperationsService } from './remote-operations/remote-operations.service';
 import { TransactionsRepository } from './transactions.repository';
 
 /**
- * The OCPP-J gateway. Needs `APP_CONFIG` (AppConfigModule), `DATABASE` (PersistenceModule) and
- * `EventEmitterModule.forRoot()` from the application.
+ * The OCPP-J gateway and the admin routes of remote operations on chargers. Needs `APP_CONFIG`
+ * (AppConfigModule), `DATABASE` (PersistenceModule) and `EventEmitterModule.forRoot()` from the application.
  */
 @Module({
+  // The admin key and guard of the remote-operations routes.
+  imports: [CommonModule],
+  controllers: [RemoteOperationsController],
   providers: [
+    RemoteOperationsService,
     OcppGatewayService,
     Ocpp16HandlersService,
     Ocpp201HandlersService,

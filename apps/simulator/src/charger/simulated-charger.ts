@@ -124,6 +124,13 @@ interface ProfileWaiter {
 
 type RpcClientOptions = ConstructorParameters<typeof RPCClient>[0];
 
+/** GetCompositeSchedule: `connectorId` in 1.6, `evseId` in 2.0.1. */
+interface CompositeScheduleRequest {
+  connectorId?: number;
+  evseId?: number;
+  duration: number;
+}
+
 export class SimulatedCharger {
   /** Every `SetChargingProfile` payload received, in order of arrival. */
   readonly receivedProfiles: ReceivedChargingProfile[] = [];
@@ -133,6 +140,12 @@ export class SimulatedCharger {
   answerDelayMs = 0;
   /** The `requestedMessage` of every TriggerMessage received, in order of arrival. */
   readonly triggeredMessages: string[] = [];
+  /** Every ClearChargingProfile payload received, in order of arrival. */
+  readonly clearRequests: object[] = [];
+  /** Every ChangeConfiguration (1.6) or SetVariables (2.0.1) payload received, in order of arrival. */
+  readonly configurationChanges: object[] = [];
+  /** Actions answered with a CALLERROR of this code instead of their answer, to test a CSMS's handling. */
+  readonly callErrors = new Map<string, string>();
 
   readonly ocppVersion: OcppVersion;
   private readonly client: RPCClient;
@@ -168,9 +181,30 @@ export class SimulatedCharger {
     this.client.handle('TriggerMessage', ({ params }: IHandlersOption) =>
       Promise.resolve(this.onTriggerMessage((params as { requestedMessage: string }).requestedMessage)),
     );
-    this.client.handle('ClearChargingProfile', async ({ signal }: IHandlersOption) => {
+    this.client.handle('ClearChargingProfile', async ({ params, signal }: IHandlersOption) => {
+      this.clearRequests.push(params as object);
       await this.answerDelay(signal);
+      this.throwConfiguredCallError('ClearChargingProfile');
       return { status: 'Accepted' };
+    });
+    this.client.handle('GetCompositeSchedule', ({ params }: IHandlersOption) =>
+      Promise.resolve(this.onGetCompositeSchedule(params as CompositeScheduleRequest)),
+    );
+    this.client.handle('ChangeConfiguration', ({ params }: IHandlersOption) =>
+      Promise.resolve(
+        this.onConfigurationChange('ChangeConfiguration', params as object, { status: 'Accepted' }),
+      ),
+    );
+    this.client.handle('SetVariables', ({ params }: IHandlersOption) => {
+      const { setVariableData } = params as { setVariableData: { component: object; variable: object }[] };
+      const setVariableResult = setVariableData.map(({ component, variable }) => ({
+        attributeStatus: 'Accepted',
+        component,
+        variable,
+      }));
+      return Promise.resolve(
+        this.onConfigurationChange('SetVariables', params as object, { setVariableResult }),
+      );
     });
   }
 
@@ -414,6 +448,7 @@ export class SimulatedCharger {
    */
   private onTriggerMessage(requestedMessage: string): { status: 'Accepted' | 'NotImplemented' } {
     this.triggeredMessages.push(requestedMessage);
+    this.throwConfiguredCallError('TriggerMessage');
     if (requestedMessage !== 'StatusNotification') return { status: 'NotImplemented' };
     setImmediate(() => void this.reportStatuses());
     return { status: 'Accepted' };
@@ -486,6 +521,46 @@ export class SimulatedCharger {
         };
       }),
     };
+  }
+
+  /** Accepts every change: the simulator keeps no configuration beyond its capabilities. */
+  private onConfigurationChange<T>(action: string, payload: object, answer: T): T {
+    this.configurationChanges.push(payload);
+    this.throwConfiguredCallError(action);
+    return answer;
+  }
+
+  /**
+   * The connector's offered current now (32 A when no profile applies), as one open period in A whatever unit
+   * was asked: enough for a CSMS to show the answer, not a full composite of the profile stack.
+   */
+  private onGetCompositeSchedule(request: CompositeScheduleRequest): object {
+    this.throwConfiguredCallError('GetCompositeSchedule');
+    const connectorId = request.connectorId ?? request.evseId ?? 0;
+    const now = new Date();
+    const chargingSchedule = {
+      chargingRateUnit: 'A',
+      chargingSchedulePeriod: [
+        { startPeriod: 0, limit: this.installed.offeredCurrentA(connectorId, now) ?? 32 },
+      ],
+    };
+    if (this.ocppVersion === '1.6') {
+      return { status: 'Accepted', connectorId, scheduleStart: now.toISOString(), chargingSchedule };
+    }
+    return {
+      status: 'Accepted',
+      schedule: {
+        evseId: connectorId,
+        duration: request.duration,
+        scheduleStart: now.toISOString(),
+        ...chargingSchedule,
+      },
+    };
+  }
+
+  private throwConfiguredCallError(action: string): void {
+    const code = this.callErrors.get(action);
+    if (code !== undefined) throw createRPCError(code, `Simulated ${code} for ${action}`) as Error;
   }
 
   private async answerDelay(signal: AbortSignal | undefined): Promise<void> {

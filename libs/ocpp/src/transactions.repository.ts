@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, SQL } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import { fitsInt4 } from './int4';
 
@@ -113,27 +113,8 @@ export class TransactionsRepository {
   }
 
   /** Closes an open 2.0.1 transaction of the charger; false when unknown or already stopped. */
-  async stopStation(
-    chargerId: string,
-    stationTransactionId: string,
-    stop: TransactionStop,
-  ): Promise<boolean> {
-    const chargerConnectors = this.db
-      .select({ id: connectors.id })
-      .from(connectors)
-      .where(eq(connectors.chargerId, chargerId));
-    const updated = await this.db
-      .update(transactions)
-      .set({ meterStopWh: stop.meterStopWh, stoppedAt: stop.stoppedAt, stopReason: stop.reason })
-      .where(
-        and(
-          eq(transactions.stationTransactionId, stationTransactionId),
-          isNull(transactions.stoppedAt),
-          inArray(transactions.connectorRef, chargerConnectors),
-        ),
-      )
-      .returning({ id: transactions.id });
-    return updated.length > 0;
+  stopStation(chargerId: string, stationTransactionId: string, stop: TransactionStop): Promise<boolean> {
+    return this.stopOpen(chargerId, eq(transactions.stationTransactionId, stationTransactionId), stop);
   }
 
   /**
@@ -142,6 +123,11 @@ export class TransactionsRepository {
    */
   async stop(chargerId: string, transactionId: number, stop: TransactionStop): Promise<boolean> {
     if (!fitsInt4(transactionId)) return false;
+    return this.stopOpen(chargerId, eq(transactions.id, transactionId), stop);
+  }
+
+  /** Closes the open transaction that `identifies` selects, only among the charger's own connectors. */
+  private async stopOpen(chargerId: string, identifies: SQL, stop: TransactionStop): Promise<boolean> {
     const chargerConnectors = this.db
       .select({ id: connectors.id })
       .from(connectors)
@@ -151,7 +137,7 @@ export class TransactionsRepository {
       .set({ meterStopWh: stop.meterStopWh, stoppedAt: stop.stoppedAt, stopReason: stop.reason })
       .where(
         and(
-          eq(transactions.id, transactionId),
+          identifies,
           isNull(transactions.stoppedAt),
           inArray(transactions.connectorRef, chargerConnectors),
         ),

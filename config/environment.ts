@@ -59,6 +59,18 @@ export class EnvironmentVariables {
   QUEUE_PREFIX: string = DEFAULTS.QUEUE_PREFIX;
 
   @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, {
+    message: 'INSTANCE_ID must be 1-64 characters of letters, digits, "_" or "-"',
+  })
+  INSTANCE_ID?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'CLUSTER_LEASE_MS must be an integer between 1000 and 600000' })
+  @Min(1000, { message: 'CLUSTER_LEASE_MS must be an integer between 1000 and 600000' })
+  @Max(600000, { message: 'CLUSTER_LEASE_MS must be an integer between 1000 and 600000' })
+  CLUSTER_LEASE_MS: number = DEFAULTS.CLUSTER_LEASE_MS;
+
+  @IsOptional()
   @IsString()
   @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' })
   @MaxLength(256, { message: 'ADMIN_API_KEY must be at most 256 characters' })
@@ -97,6 +109,12 @@ export class EnvironmentVariables {
   @Min(10, { message: 'DISPATCH_BACKOFF_MS must be an integer between 10 and 600000' })
   @Max(600000, { message: 'DISPATCH_BACKOFF_MS must be an integer between 10 and 600000' })
   DISPATCH_BACKOFF_MS: number = DEFAULTS.DISPATCH_BACKOFF_MS;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DISPATCH_RECONCILE_INTERVAL_MS must be an integer between 1000 and 3600000' })
+  @Min(1000, { message: 'DISPATCH_RECONCILE_INTERVAL_MS must be an integer between 1000 and 3600000' })
+  @Max(3600000, { message: 'DISPATCH_RECONCILE_INTERVAL_MS must be an integer between 1000 and 3600000' })
+  DISPATCH_RECONCILE_INTERVAL_MS: number = DEFAULTS.DISPATCH_RECONCILE_INTERVAL_MS;
 
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+[^/\s]$/, {

@@ -6,12 +6,27 @@ import { AppModule } from './app.module';
 import { ensureRedis } from './dev-redis';
 import { setupOpenApi } from './openapi';
 
+/** A stop that hangs (Redis gone, a peer that never answers) must still end the process. */
+const SHUTDOWN_DEADLINE_MS = 30_000;
+
+function exitIfShutdownHangs(): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        console.error(`Shutdown did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s: exiting`);
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
+    });
+  }
+}
+
 async function bootstrap(): Promise<void> {
   const config = validateEnvironment(process.env);
   const devRedis = await ensureRedis(config.REDIS_URL, config.REDIS_AUTOSTART);
   const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  exitIfShutdownHangs();
   setupOpenApi(app);
   await app.listen(config.PORT, config.HOST);
   const logger = app.get(Logger);

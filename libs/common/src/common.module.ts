@@ -1,11 +1,14 @@
 import { Global, Logger, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { ADMIN_API_KEY, AdminApiKeyGuard } from './admin-api-key.guard';
 import { resolveAdminApiKey } from './admin-api-key';
+import { QueueWorkerRegistry } from './queue-worker-registry';
 
-/** Cross-cutting pieces every feature module may use: the admin key and its guard. */
+/** Cross-cutting pieces every feature module may use: the admin key and its guard, the queue-worker registry. */
 @Global()
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: ADMIN_API_KEY,
@@ -21,7 +24,8 @@ import { resolveAdminApiKey } from './admin-api-key';
       },
     },
     AdminApiKeyGuard,
+    QueueWorkerRegistry,
   ],
-  exports: [ADMIN_API_KEY, AdminApiKeyGuard],
+  exports: [ADMIN_API_KEY, AdminApiKeyGuard, QueueWorkerRegistry],
 })
 export class CommonModule {}

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { getQueueToken } from '@nestjs/bullmq';
 import { BullModule } from '@nestjs/bullmq';
 import { INestApplication } from '@nestjs/common';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
@@ -11,7 +10,8 @@ import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '@gridflex/
 import { insertCharger } from '@gridflex/ocpp/testing';
 import { DATABASE, Database, PersistenceModule, PlannedPeriod, schema } from '@gridflex/persistence';
 import { ReceivedChargingProfile, SimulatedCharger } from '@gridflex/simulator';
-import { CHARGING_PROFILES_QUEUE, dispatchJobId } from './dispatch.constants';
+import { dispatchJobId, PlanChange } from './dispatch.constants';
+import { DispatchQueuesService } from './dispatch-queues.service';
 import { DispatchModule } from './dispatch.module';
 import { ProfileDispatchService } from './profile-dispatch.service';
 
@@ -56,7 +56,7 @@ describe('charging-profiles queue', () => {
     endpoint = `ws://127.0.0.1:${app.getHttpServer().address().port}/ocpp`;
     db = app.get(DATABASE);
     dispatch = app.get(ProfileDispatchService);
-    queue = app.get(getQueueToken(CHARGING_PROFILES_QUEUE));
+    queue = app.get(DispatchQueuesService).own;
     app
       .get(EventEmitter2)
       .on(OCPP_CHARGER_STATE_CHANGED, (event: ChargerStateChangedEvent) => events.push(event));
@@ -66,6 +66,12 @@ describe('charging-profiles queue', () => {
     await Promise.all(chargers.map((c) => c.close()));
     await queue.obliterate({ force: true });
     await app.close();
+  });
+
+  const raise = (connectorRef: string, version: number): PlanChange => ({
+    connectorRef,
+    version,
+    direction: 'raise',
   });
 
   const periods = (limitA: number): PlannedPeriod[] => [
@@ -145,7 +151,7 @@ describe('charging-profiles queue', () => {
   it('sends the plan as a TxDefaultProfile and records the acceptance', async () => {
     const connectorRef = await plannedConnector('DISP-1', 1, 12.34);
     const charger = await connect('DISP-1');
-    await dispatch.enqueue([{ connectorRef, version: 1 }]);
+    await dispatch.enqueue([raise(connectorRef, 1)]);
     const profile = await charger.waitForProfile<ReceivedChargingProfile>(onConnector, 10_000);
     expect(profile.csChargingProfiles.chargingProfilePurpose).toBe('TxDefaultProfile');
     expect(profile.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit).toBe(12.3);
@@ -156,7 +162,7 @@ describe('charging-profiles queue', () => {
   it('sends the unchanged plan again as a TxProfile when a transaction starts', async () => {
     const connectorRef = await plannedConnector('DISP-TX', 1, 14);
     const charger = await connect('DISP-TX');
-    await dispatch.enqueue([{ connectorRef, version: 1 }]);
+    await dispatch.enqueue([raise(connectorRef, 1)]);
     await settled(connectorRef, 1);
     const transactionId = await charger.startTransaction(1, 'TAG', 0);
     const profile = await charger.waitForProfile(
@@ -174,8 +180,8 @@ describe('charging-profiles queue', () => {
   it('sends the same version once however often it is enqueued', async () => {
     const connectorRef = await plannedConnector('DISP-2', 1, 16);
     const charger = await connect('DISP-2');
-    await dispatch.enqueue([{ connectorRef, version: 1 }]);
-    await dispatch.enqueue([{ connectorRef, version: 1 }]);
+    await dispatch.enqueue([raise(connectorRef, 1)]);
+    await dispatch.enqueue([raise(connectorRef, 1)]);
     await settled(connectorRef, 1);
     expect(connectorProfiles(charger)).toHaveLength(1);
   });
@@ -183,7 +189,7 @@ describe('charging-profiles queue', () => {
   it('records a rejection and does not retry it', async () => {
     const connectorRef = await plannedConnector('DISP-3', 1, 16);
     const charger = await connect('DISP-3', { profileAnswer: 'Rejected' });
-    await dispatch.enqueue([{ connectorRef, version: 1 }]);
+    await dispatch.enqueue([raise(connectorRef, 1)]);
     const { state, job } = await settled(connectorRef, 1);
     expect(state).toBe('completed');
     expect(job.attemptsMade).toBe(1);
@@ -197,7 +203,7 @@ describe('charging-profiles queue', () => {
   it('skips a job whose version a newer plan has superseded', async () => {
     const connectorRef = await plannedConnector('DISP-4', 2, 16, 'accepted');
     const charger = await connect('DISP-4');
-    await dispatch.enqueue([{ connectorRef, version: 1 }]);
+    await dispatch.enqueue([raise(connectorRef, 1)]);
     expect((await settled(connectorRef, 1)).job.returnvalue).toEqual({ outcome: 'superseded' });
     expect(connectorProfiles(charger)).toHaveLength(0);
     expect(await planRow(connectorRef)).toMatchObject({
@@ -209,19 +215,21 @@ describe('charging-profiles queue', () => {
   it('records a timeout and retries it', async () => {
     const connectorRef = await plannedConnector('DISP-5', 1, 16);
     await connect('DISP-5', { answerDelayMs: 2_000 });
-    await dispatch.enqueue([{ connectorRef, version: 1 }]);
+    await dispatch.enqueue([raise(connectorRef, 1)]);
     const { state, job } = await settled(connectorRef, 1);
     expect(state).toBe('failed');
     expect(job.attemptsMade).toBe(3);
     expect(await planRow(connectorRef)).toMatchObject({ dispatchStatus: 'timeout' });
   });
 
-  it('keeps retrying while the charger is offline and delivers when it connects', async () => {
+  it('records a plan for an offline charger as such and delivers it when the charger connects', async () => {
     const connectorRef = await plannedConnector('DISP-6', 1, 20);
-    await dispatch.enqueue([{ connectorRef, version: 1 }]);
-    const { state } = await settled(connectorRef, 1);
-    expect(state).toBe('failed');
-    expect(await planRow(connectorRef)).toMatchObject({ dispatchStatus: 'charger-offline' });
+    await dispatch.enqueue([raise(connectorRef, 1)]);
+    expect(await planRow(connectorRef)).toMatchObject({
+      dispatchStatus: 'charger-offline',
+      dispatchedVersion: 1,
+    });
+    expect(await queue.getJob(dispatchJobId({ connectorRef, version: 1 }))).toBeUndefined();
 
     const charger = await connect('DISP-6');
     const profile = await charger.waitForProfile<ReceivedChargingProfile>(onConnector, 10_000);
@@ -267,7 +275,7 @@ describe('charging-profiles queue', () => {
       .update(schema.connectorPlans)
       .set({ version: 2, periods: periods(10) })
       .where(eq(schema.connectorPlans.connectorRef, connectorRef));
-    await dispatch.enqueue([{ connectorRef, version: 2 }]);
+    await dispatch.enqueue([raise(connectorRef, 2)]);
     await settled(connectorRef, 2);
     expect(await uncontrollableReason(connectorRef)).toBeNull();
     expect(controllability()).toBe(2);
@@ -325,6 +333,57 @@ describe('charging-profiles queue', () => {
     await eventually(async () => (await reassertJobs(connectorRef)).length === 1);
     expect(connectorProfiles(again)).toHaveLength(1);
     expect(await planRow(connectorRef)).toMatchObject({ dispatchStatus: 'accepted', dispatchedVersion: 1 });
+  });
+
+  it('never sends an older version after a newer one when plans follow each other quickly', async () => {
+    const connectorRef = await plannedConnector('DISP-11', 1, 10);
+    const charger = await connect('DISP-11', { answerDelayMs: 150 });
+    await announced('DISP-11');
+    for (const [version, limitA] of [
+      [2, 11],
+      [3, 12],
+    ]) {
+      await dispatch.enqueue([raise(connectorRef, version - 1)]);
+      await db
+        .update(schema.connectorPlans)
+        .set({ version, periods: periods(limitA), dispatchStatus: 'pending' })
+        .where(eq(schema.connectorPlans.connectorRef, connectorRef));
+    }
+    await dispatch.enqueue([raise(connectorRef, 3)]);
+    await settled(connectorRef, 3);
+    const limits = connectorProfiles(charger).map(
+      (p) => p.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit,
+    );
+    expect(limits.at(-1)).toBe(12);
+    expect([...limits].sort((a, b) => a - b)).toEqual(limits);
+    expect(await planRow(connectorRef)).toMatchObject({ dispatchStatus: 'accepted', dispatchedVersion: 3 });
+  });
+
+  it('sends the raisings of a re-plan only once its lowerings have been answered', async () => {
+    const lowered = await plannedConnector('DISP-12', 1, 16, 'accepted');
+    const raised = await plannedConnector('DISP-13', 1, 16, 'accepted');
+    const slow = await connect('DISP-12', { answerDelayMs: 300 });
+    const other = await connect('DISP-13');
+    await eventually(() => connectorProfiles(slow).length === 1 && connectorProfiles(other).length === 1);
+    await eventually(async () => (await queue.getActiveCount()) === 0);
+    for (const [connectorRef, limitA] of [
+      [lowered, 8],
+      [raised, 24],
+    ] as const) {
+      await db
+        .update(schema.connectorPlans)
+        .set({ version: 2, periods: periods(limitA), dispatchStatus: 'pending' })
+        .where(eq(schema.connectorPlans.connectorRef, connectorRef));
+    }
+    const statusOfLoweredWhenRaisedArrives = other
+      .waitForProfile<ReceivedChargingProfile>(
+        (p) => onConnector(p) && p.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit === 24,
+        10_000,
+      )
+      .then(async () => (await planRow(lowered)).dispatchStatus);
+    await dispatch.enqueue([raise(raised, 2), { connectorRef: lowered, version: 2, direction: 'lower' }]);
+    expect(await statusOfLoweredWhenRaisedArrives).toBe('accepted');
+    expect(connectorProfiles(slow)).toHaveLength(2);
   });
 
   async function reassertJobs(connectorRef: string) {

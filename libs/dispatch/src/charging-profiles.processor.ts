@@ -1,8 +1,10 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, OnModuleInit } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
+import { ChargerOwnershipService, InstanceService } from '@gridflex/cluster';
+import { KeyedSerialQueue, QueueWorkerRegistry } from '@gridflex/common';
 import {
   ActiveTransaction,
   buildSetChargingProfile16,
@@ -18,8 +20,16 @@ import {
   ProfileContext,
   profileLimits,
 } from '@gridflex/ocpp';
-import { CHARGING_PROFILES_QUEUE, DispatchStatus, SetChargingProfileJob } from './dispatch.constants';
+import {
+  chargingProfilesQueueName,
+  dispatchJobId,
+  DispatchStatus,
+  SetChargingProfileJob,
+} from './dispatch.constants';
+import { DispatchQueuesService } from './dispatch-queues.service';
 import { DispatchRepository, DispatchTarget } from './dispatch.repository';
+import { DISPATCH_PUSH_FINISHED, DispatchPushFinishedEvent, PushOutcome } from './events';
+import { TransitionBarrier } from './transition-barrier';
 
 const ANSWER_STATUS: Record<string, DispatchStatus> = {
   Accepted: 'accepted',
@@ -27,36 +37,97 @@ const ANSWER_STATUS: Record<string, DispatchStatus> = {
   NotSupported: 'not-supported',
 };
 
-export type DispatchResult = { outcome: DispatchStatus | 'superseded' | 'no-plan' };
+/** How often a raising looks again whether the lowerings before it have been tried. */
+const BARRIER_POLL_MS = 100;
+/** How long the worker may take to finish the pushes in flight when the instance stops. */
+const DRAIN_DEADLINE_MS = 10_000;
+
+export type DispatchResult = { outcome: PushOutcome };
 
 /**
  * Sends a connector's latest plan as `SetChargingProfile` and records what the charger answered. A refusal
  * (`Rejected`, `NotSupported`, CALLERROR) marks the connector uncontrollable, so that the planner reserves its
  * maximum; the next accepted profile makes it controllable again.
+ *
+ * Pushes of one connector run one at a time, and each reads the connector's latest plan version just before
+ * sending: an older version is therefore never sent after a newer one. Pushes to different connectors run
+ * in parallel, `DISPATCH_CONCURRENCY` at a time; ocpp-rpc sends one CALL at a time per charger.
  */
-@Processor(CHARGING_PROFILES_QUEUE)
-export class ChargingProfilesProcessor extends WorkerHost implements OnModuleInit {
+@Injectable()
+export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ChargingProfilesProcessor.name);
+  private readonly perConnector = new KeyedSerialQueue();
+  private worker?: Worker<SetChargingProfileJob>;
 
   constructor(
     private readonly repository: DispatchRepository,
     private readonly gateway: OcppGatewayService,
     private readonly chargerState: ChargerStateRepository,
+    private readonly ownership: ChargerOwnershipService,
+    private readonly instance: InstanceService,
+    private readonly queues: DispatchQueuesService,
+    private readonly barrier: TransitionBarrier,
+    private readonly registry: QueueWorkerRegistry,
     private readonly events: EventEmitter2,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    super();
+  ) {}
+
+  /** Consumes this instance's own queue. */
+  onApplicationBootstrap(): void {
+    this.worker = new Worker<SetChargingProfileJob>(
+      chargingProfilesQueueName(this.instance.id),
+      (job: Job<SetChargingProfileJob>, token?: string) => this.process(job, token),
+      { ...this.queues.connection(), concurrency: this.config.DISPATCH_CONCURRENCY },
+    );
+    this.worker.on('failed', (job, error) =>
+      this.logger.warn(
+        `Dispatch ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${error.message}`,
+      ),
+    );
+    this.worker.on('error', (error) => this.logger.warn(`Dispatch worker: ${error.message}`));
+    this.registry.registerWorker(this.worker);
+    this.registry.registerQueue(this.queues.own);
   }
 
-  onModuleInit(): void {
-    this.worker.concurrency = this.config.DISPATCH_CONCURRENCY;
+  /** Pushes in flight finish (or fail into a retry) before the sockets they need are closed. */
+  async onModuleDestroy(): Promise<void> {
+    if (!this.worker) return;
+    const drained = this.worker.close().then(() => true);
+    if (!(await Promise.race([drained, sleep(DRAIN_DEADLINE_MS).then(() => false)]))) {
+      this.logger.warn('Pushes in flight did not finish in time: stopping the worker anyway');
+      await Promise.race([this.worker.close(true), sleep(1000)]);
+    }
   }
 
-  async process(job: Job<SetChargingProfileJob>): Promise<DispatchResult> {
+  async process(job: Job<SetChargingProfileJob>, token?: string): Promise<DispatchResult> {
+    if (job.data.raises && (await this.barrier.holds(job.data.raises))) {
+      await job.moveToDelayed(Date.now() + BARRIER_POLL_MS, token);
+      throw new DelayedError();
+    }
+    const started = performance.now();
+    let outcome: PushOutcome = 'failed';
+    try {
+      const result = await this.perConnector.run(job.data.connectorRef, () => this.push(job));
+      outcome = result.outcome;
+      return result;
+    } catch (error) {
+      outcome = failureOutcome(error);
+      throw error;
+    } finally {
+      if (job.data.lowers && job.attemptsMade === 0) await this.barrier.pass(job.data.lowers);
+      this.events.emit(
+        DISPATCH_PUSH_FINISHED,
+        new DispatchPushFinishedEvent(outcome, performance.now() - started, job.attemptsMade + 1),
+      );
+    }
+  }
+
+  private async push(job: Job<SetChargingProfileJob>): Promise<DispatchResult> {
     const { connectorRef, version } = job.data;
     const target = await this.repository.loadTarget(connectorRef);
     if (!target) return { outcome: 'no-plan' };
     if (target.version !== version) return { outcome: 'superseded' };
+    if (!this.gateway.isConnected(target.identity)) return this.notHere(job, target);
     try {
       await this.gateway.whenDiscovered(target.identity);
       const protocol = this.gateway.protocolOf(target.identity);
@@ -79,11 +150,22 @@ export class ChargingProfilesProcessor extends WorkerHost implements OnModuleIni
     }
   }
 
-  @OnWorkerEvent('failed')
-  onFailed(job: Job<SetChargingProfileJob> | undefined, error: Error): void {
-    this.logger.warn(
-      `Dispatch ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${error.message}`,
-    );
+  /**
+   * The charger's socket is not on this instance: it moved to another one (the push follows it there), or it
+   * is offline (its connection, wherever it comes, re-asserts the latest plan).
+   */
+  private async notHere(job: Job<SetChargingProfileJob>, target: DispatchTarget): Promise<DispatchResult> {
+    const owner = await this.ownership.ownerOf(target.identity);
+    if (owner !== null && !this.ownership.isSelf(owner)) {
+      await this.forward(owner, job);
+      return { outcome: 'forwarded' };
+    }
+    await this.record(job, 'charger-offline', `${target.identity} is not connected; sent when it connects`);
+    return { outcome: 'charger-offline' };
+  }
+
+  private async forward(owner: string, job: Job<SetChargingProfileJob>): Promise<void> {
+    await this.queues.add(owner, [{ data: job.data, jobId: job.id ?? dispatchJobId(job.data) }]);
   }
 
   /** Offline chargers and timeouts are retried with backoff; a charger's CALLERROR is final. */
@@ -124,6 +206,13 @@ export class ChargingProfilesProcessor extends WorkerHost implements OnModuleIni
   ): Promise<void> {
     return this.repository.recordOutcome(job.data.connectorRef, job.data.version, status, detail, new Date());
   }
+}
+
+function failureOutcome(error: unknown): PushOutcome {
+  if (error instanceof ChargerOfflineError) return 'charger-offline';
+  if (error instanceof OcppCallTimeoutError) return 'timeout';
+  if (error instanceof OcppCallError || error instanceof UnrecoverableError) return 'call-error';
+  return 'failed';
 }
 
 /**

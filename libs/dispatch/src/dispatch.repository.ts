@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { DATABASE, Database, PlannedPeriod, schema } from '@gridflex/persistence';
-import { DispatchStatus, SetChargingProfileJob } from './dispatch.constants';
+import { DispatchStatus, RETRYABLE_STATUSES, SetChargingProfileJob } from './dispatch.constants';
 
 /** A connector's latest plan and where to send it. */
 export interface DispatchTarget {
@@ -45,6 +45,55 @@ export class DispatchRepository {
       .set({ dispatchStatus: status, dispatchDetail: detail, dispatchedVersion: version, dispatchedAt: at })
       .where(
         and(eq(schema.connectorPlans.connectorRef, connectorRef), eq(schema.connectorPlans.version, version)),
+      );
+  }
+
+  /** connectorRef → identity of its charger. */
+  async identitiesOf(connectorRefs: string[]): Promise<Map<string, string>> {
+    if (connectorRefs.length === 0) return new Map();
+    const rows = await this.db
+      .select({ connectorRef: schema.connectors.id, identity: schema.chargers.identity })
+      .from(schema.connectors)
+      .innerJoin(schema.chargers, eq(schema.chargers.id, schema.connectors.chargerId))
+      .where(inArray(schema.connectors.id, connectorRefs));
+    return new Map(rows.map((row) => [row.connectorRef, row.identity]));
+  }
+
+  /** Plans whose charger no instance holds: they go out when it connects. Newer versions are left alone. */
+  async recordOffline(plans: SetChargingProfileJob[], at: Date): Promise<void> {
+    if (plans.length === 0) return;
+    const versions = sql.join(
+      plans.map(({ connectorRef, version }) => sql`(${connectorRef}::uuid, ${version}::integer)`),
+      sql`, `,
+    );
+    await this.db
+      .update(schema.connectorPlans)
+      .set({
+        dispatchStatus: 'charger-offline',
+        dispatchDetail: 'Charger not connected; sent when it connects',
+        dispatchedVersion: sql`${schema.connectorPlans.version}`,
+        dispatchedAt: at,
+      })
+      .where(sql`(${schema.connectorPlans.connectorRef}, ${schema.connectorPlans.version}) in (${versions})`);
+  }
+
+  /**
+   * Latest plans that have not reached their charger and nobody is working on: still pending since before
+   * `before`, or last tried before `before` and not refused by the charger.
+   */
+  undelivered(before: Date): Promise<SetChargingProfileJob[]> {
+    const plans = schema.connectorPlans;
+    return this.db
+      .select({ connectorRef: plans.connectorRef, version: plans.version })
+      .from(plans)
+      .where(
+        and(
+          inArray(plans.dispatchStatus, [...RETRYABLE_STATUSES]),
+          or(
+            and(eq(plans.dispatchStatus, 'pending'), lt(plans.plannedAt, before)),
+            and(sql`${plans.dispatchStatus} <> 'pending'`, lt(plans.dispatchedAt, before)),
+          ),
+        ),
       );
   }
 

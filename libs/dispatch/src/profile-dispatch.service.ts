@@ -1,34 +1,55 @@
 import { randomUUID } from 'node:crypto';
-import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { Queue } from 'bullmq';
-import { APP_CONFIG, AppConfig } from '@gridflex/config';
+import { ChargerOwnershipService, InstanceService } from '@gridflex/cluster';
 import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '@gridflex/ocpp';
 import {
-  CHARGING_PROFILES_QUEUE,
   dispatchJobId,
   DispatchStatus,
+  PlanChange,
   RETRYABLE_STATUSES,
-  SET_CHARGING_PROFILE_JOB,
   SetChargingProfileJob,
 } from './dispatch.constants';
+import { DispatchQueuesService, QueuedPush } from './dispatch-queues.service';
 import { DispatchRepository } from './dispatch.repository';
+import { TransitionBarrier } from './transition-barrier';
 
 const WAITING_OUT = ['failed', 'delayed'];
 
-/** Producer side of the `charging-profiles` queue. */
+/** Producer side of the `charging-profiles` queues: routes each push to the instance holding the charger. */
 @Injectable()
 export class ProfileDispatchService {
   constructor(
-    @InjectQueue(CHARGING_PROFILES_QUEUE) private readonly queue: Queue<SetChargingProfileJob>,
+    private readonly queues: DispatchQueuesService,
     private readonly repository: DispatchRepository,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly ownership: ChargerOwnershipService,
+    private readonly instance: InstanceService,
+    private readonly barrier: TransitionBarrier,
   ) {}
 
-  /** The job id names connector and version, so enqueueing the same plan twice sends it once. */
-  async enqueue(jobs: SetChargingProfileJob[]): Promise<void> {
-    await Promise.all(jobs.map((data) => this.add(data)));
+  /**
+   * Queues a re-plan's changes. The job id names connector and version, so enqueueing the same plan twice
+   * sends it once. Raisings wait behind the re-plan's lowerings. A charger no instance holds is recorded
+   * offline: its next connection re-asserts the latest plan.
+   */
+  async enqueue(changes: PlanChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const owners = await this.ownersOf(changes.map((change) => change.connectorRef));
+    const routed = changes.filter((change) => owners.get(change.connectorRef));
+    const offline = changes.filter((change) => !owners.get(change.connectorRef));
+    const lowerings = routed.filter((change) => change.direction === 'lower');
+    const needsBarrier = lowerings.length > 0 && routed.some((change) => change.direction === 'raise');
+    const barrierId = randomUUID();
+    if (needsBarrier) await this.barrier.raise(barrierId, lowerings.length);
+    const push = (change: PlanChange): SetChargingProfileJob => ({
+      connectorRef: change.connectorRef,
+      version: change.version,
+      ...(needsBarrier && change.direction === 'lower' ? { lowers: barrierId } : {}),
+      ...(needsBarrier && change.direction === 'raise' ? { raises: barrierId } : {}),
+    });
+    await this.addRouted(lowerings.map(push), owners);
+    await this.addRouted(routed.filter((change) => change.direction !== 'lower').map(push), owners);
+    await this.repository.recordOffline(offline, new Date());
   }
 
   @OnEvent(OCPP_CHARGER_STATE_CHANGED)
@@ -37,11 +58,26 @@ export class ProfileDispatchService {
     if (event.reason === 'transaction-started') await this.resendForTransactions(event.chargerId);
   }
 
+  /** Re-queues plans the janitor found undelivered, on the instance now holding each charger. */
+  async redeliver(plans: SetChargingProfileJob[], attempt: string): Promise<void> {
+    const owners = await this.ownersOf(plans.map((plan) => plan.connectorRef));
+    const byOwner = new Map<string, QueuedPush[]>();
+    for (const plan of plans) {
+      const owner = owners.get(plan.connectorRef);
+      if (!owner) continue;
+      const pushes = byOwner.get(owner) ?? [];
+      pushes.push({ data: plan, jobId: `${dispatchJobId(plan)}.r${attempt}` });
+      byOwner.set(owner, pushes);
+    }
+    await Promise.all([...byOwner].map(([owner, pushes]) => this.queues.add(owner, pushes)));
+  }
+
   /**
    * A charger that comes back gets every connector's current plan once on this connection: it may have
    * rebooted and lost its profiles. What it missed goes out at once (jobs waiting out a backoff run now,
    * jobs that used up their attempts run again); what it had received is sent again under a job id naming
    * the connection. The 'connected' event comes once per connection, so a fresh id per event suffices.
+   * The event comes from the instance holding the socket, so the pushes go to this instance's queue.
    */
   private async reassertPlans(chargerId: string): Promise<void> {
     const connection = randomUUID();
@@ -49,8 +85,11 @@ export class ProfileDispatchService {
     await Promise.all(
       plans.map(({ connectorRef, version, dispatchStatus }) =>
         RETRYABLE_STATUSES.includes(dispatchStatus as DispatchStatus)
-          ? this.redeliver({ connectorRef, version })
-          : this.add({ connectorRef, version }, `${dispatchJobId({ connectorRef, version })}.c${connection}`),
+          ? this.redeliverHere({ connectorRef, version })
+          : this.addHere(
+              { connectorRef, version },
+              `${dispatchJobId({ connectorRef, version })}.c${connection}`,
+            ),
       ),
     );
   }
@@ -63,31 +102,47 @@ export class ProfileDispatchService {
     const plans = await this.repository.plansWithOpenTransaction(chargerId);
     await Promise.all(
       plans.map(({ connectorRef, version, transactionId }) =>
-        this.add({ connectorRef, version }, `${dispatchJobId({ connectorRef, version })}.tx${transactionId}`),
+        this.addHere(
+          { connectorRef, version },
+          `${dispatchJobId({ connectorRef, version })}.tx${transactionId}`,
+        ),
       ),
     );
   }
 
-  private async redeliver(data: SetChargingProfileJob): Promise<void> {
-    const job = await this.queue.getJob(dispatchJobId(data));
-    if (!job) return this.add(data);
+  private async redeliverHere(data: SetChargingProfileJob): Promise<void> {
+    const job = await this.queues.own.getJob(dispatchJobId(data));
+    if (!job) return this.addHere(data);
     try {
       const state = await job.getState();
       if (state === 'failed') await job.retry();
       else if (state === 'delayed') await job.promote();
+      else if (state === 'completed') await this.addHere(data, `${dispatchJobId(data)}.c${randomUUID()}`);
     } catch (error) {
       // The job may have left that state meanwhile: then it is running or done, which is what we want.
       if (WAITING_OUT.includes(await job.getState())) throw error;
     }
   }
 
-  private async add(data: SetChargingProfileJob, jobId = dispatchJobId(data)): Promise<void> {
-    await this.queue.add(SET_CHARGING_PROFILE_JOB, data, {
-      jobId,
-      attempts: this.config.DISPATCH_ATTEMPTS,
-      backoff: { type: 'exponential', delay: this.config.DISPATCH_BACKOFF_MS },
-      removeOnComplete: { count: 1000 },
-      removeOnFail: { count: 5000 },
-    });
+  private addHere(data: SetChargingProfileJob, jobId = dispatchJobId(data)): Promise<void> {
+    return this.queues.add(this.instance.id, [{ data, jobId }]);
+  }
+
+  private async addRouted(jobs: SetChargingProfileJob[], owners: Map<string, string | null>): Promise<void> {
+    const byOwner = new Map<string, QueuedPush[]>();
+    for (const data of jobs) {
+      const owner = owners.get(data.connectorRef)!;
+      const pushes = byOwner.get(owner) ?? [];
+      pushes.push({ data, jobId: dispatchJobId(data) });
+      byOwner.set(owner, pushes);
+    }
+    await Promise.all([...byOwner].map(([owner, pushes]) => this.queues.add(owner, pushes)));
+  }
+
+  /** connectorRef → the instance holding its charger's socket, or null. */
+  private async ownersOf(connectorRefs: string[]): Promise<Map<string, string | null>> {
+    const identities = await this.repository.identitiesOf(connectorRefs);
+    const owners = await this.ownership.ownersOf([...new Set(identities.values())]);
+    return new Map(connectorRefs.map((ref) => [ref, owners.get(identities.get(ref) ?? '') ?? null]));
   }
 }

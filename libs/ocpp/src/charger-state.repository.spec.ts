@@ -65,10 +65,14 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
     expect(await chargerRow()).toMatchObject({ connected: false, lastSeenAt: seenAt });
   });
 
-  it('forgets every connection recorded by an earlier process', async () => {
+  it('lists the chargers recorded as connected, and forgets connections by charger', async () => {
     await repository.markConnected(charger.chargerId, new Date());
-    await repository.markAllDisconnected();
+    expect(await repository.listConnected()).toEqual([
+      { id: charger.chargerId, identity: charger.identity, siteId: charger.siteId },
+    ]);
+    await repository.markManyDisconnected([charger.chargerId]);
     expect(await chargerRow()).toMatchObject({ connected: false });
+    expect(await repository.listConnected()).toEqual([]);
   });
 
   it('updates the status of a registered connector only', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, desc, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import type { ChargerCapabilities } from './capabilities';
 import { fitsInt4 } from './int4';
@@ -89,9 +89,17 @@ export class ChargerStateRepository {
     await this.db.update(chargers).set({ connected: false }).where(eq(chargers.id, chargerId));
   }
 
-  /** At start-up no socket is open yet, whatever an earlier process recorded before it stopped. */
-  async markAllDisconnected(): Promise<void> {
-    await this.db.update(chargers).set({ connected: false }).where(eq(chargers.connected, true));
+  async markManyDisconnected(chargerIds: string[]): Promise<void> {
+    if (chargerIds.length === 0) return;
+    await this.db.update(chargers).set({ connected: false }).where(inArray(chargers.id, chargerIds));
+  }
+
+  /** Chargers recorded as connected, to whichever instance. */
+  listConnected(): Promise<{ id: string; identity: string; siteId: string }[]> {
+    return this.db
+      .select({ id: chargers.id, identity: chargers.identity, siteId: chargers.siteId })
+      .from(chargers)
+      .where(eq(chargers.connected, true));
   }
 
   async touch(chargerId: string, at: Date): Promise<void> {

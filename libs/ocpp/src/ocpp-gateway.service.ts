@@ -16,14 +16,14 @@ import { RPCClient, RPCError, RPCServer, TimeoutError } from 'ocpp-rpc';
 import type { IHandshakeInterface } from 'ocpp-rpc/lib/server-client';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
-import { verifyPassword } from '@gridflex/common';
+import { ChargerOwnershipService } from '@gridflex/cluster';
+import { KeyedSerialQueue, verifyPassword } from '@gridflex/common';
 import { discoverCapabilities, OcppCall } from './capability-discovery';
 import { ChargerSession, OCPP_PROTOCOLS, OcppProtocol } from './charger-session';
 import { ChargerStateRepository, StationMaxContext } from './charger-state.repository';
 import { ChargerOfflineError, OcppCallError, OcppCallTimeoutError } from './errors';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from './events';
-import { KeyedSerialQueue } from './keyed-serial-queue';
 import { Ocpp16HandlersService } from './ocpp16/ocpp16-handlers.service';
 import { Ocpp201HandlersService } from './ocpp201/ocpp201-handlers.service';
 import { profileLimits } from './capabilities';
@@ -76,6 +76,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     private readonly handlers16: Ocpp16HandlersService,
     private readonly handlers201: Ocpp201HandlersService,
     private readonly events: EventEmitter2,
+    private readonly ownership: ChargerOwnershipService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.rpc = new RPCServer({
@@ -87,10 +88,11 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     this.rpc.auth((accept, reject, handshake) => void this.authenticate(accept, reject, handshake));
     this.rpc.on('client', (client: RPCServerClient) => this.onClient(client));
     this.rpc.on('error', (error: unknown) => this.logger.error(`WebSocket server error: ${String(error)}`));
+    this.ownership.onLost((identity) => this.onTakenOver(identity));
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.chargerState.markAllDisconnected();
+    await this.forgetAbandonedConnections();
     const httpServer = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (!httpServer) {
       this.logger.warn('No HTTP server in this process: OCPP connections are not accepted');
@@ -113,6 +115,26 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
 
   isConnected(identity: string): boolean {
     return this.clients.has(identity);
+  }
+
+  /** Chargers connected to this instance. */
+  connectedCount(): number {
+    return this.clients.size;
+  }
+
+  /**
+   * No socket is open here yet, whatever this instance's previous life recorded; chargers that another live
+   * instance holds stay connected. Those of instances that died are found by the cluster janitor.
+   */
+  private async forgetAbandonedConnections(): Promise<void> {
+    const connected = await this.chargerState.listConnected();
+    const owners = await this.ownership.ownersOf(connected.map((charger) => charger.identity));
+    const ours = connected.filter((charger) => this.ownership.isSelf(owners.get(charger.identity)));
+    const abandoned = connected.filter(
+      (charger) => owners.get(charger.identity) === null || ours.includes(charger),
+    );
+    await this.ownership.forgetPreviousLife(ours.map((charger) => charger.identity));
+    await this.chargerState.markManyDisconnected(abandoned.map((charger) => charger.id));
   }
 
   /**
@@ -234,6 +256,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     const discovered = this.prepare(client, session);
     this.discoveries.set(client, discovered);
     this.recordLifecycle(session, 'connected', async () => {
+      await this.claim(session.identity);
       await this.chargerState.markConnected(session.chargerId, new Date());
       await discovered;
     });
@@ -310,9 +333,46 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     if (this.clients.get(session.identity) !== client) return;
     this.clients.delete(session.identity);
     this.logger.log(`${session.identity} disconnected`);
-    this.recordLifecycle(session, 'disconnected', () =>
-      this.chargerState.markDisconnected(session.chargerId),
-    );
+    this.recordLifecycle(session, 'disconnected', async () => {
+      if (await this.release(session.identity)) await this.chargerState.markDisconnected(session.chargerId);
+    });
+  }
+
+  /**
+   * Pushes for the charger are routed to the instance named in its lease. Without Redis the connection is
+   * still served (the lease is written when Redis is back), so a Redis outage does not cut chargers off.
+   */
+  private async claim(identity: string): Promise<void> {
+    try {
+      await this.ownership.claim(identity);
+    } catch (error) {
+      this.logger.warn(`Recording that this instance holds ${identity} failed: ${String(error)}`);
+    }
+  }
+
+  /** @returns false when another instance has taken the charger over, which then records its state */
+  private async release(identity: string): Promise<boolean> {
+    try {
+      return await this.ownership.release(identity);
+    } catch (error) {
+      this.logger.warn(`Releasing ${identity} failed: ${String(error)}`);
+      return true;
+    }
+  }
+
+  /**
+   * The charger connected to another instance while its old socket here looked open: that socket is dead
+   * or about to be, and must not carry anything more.
+   */
+  private onTakenOver(identity: string): void {
+    const client = this.clients.get(identity);
+    if (!client) return;
+    this.logger.log(`${identity} is held by another instance now: closing its connection here`);
+    client
+      .close({ code: GOING_AWAY, reason: 'Connected to another instance' })
+      .catch((error: unknown) =>
+        this.logger.warn(`Closing a taken-over connection failed: ${String(error)}`),
+      );
   }
 
   private recordLifecycle(

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClusterModule } from '@gridflex/cluster';
 import { CommonModule } from '@gridflex/common';
 import { ChargerStateRepository } from './charger-state.repository';
 import { OcppGatewayService } from './ocpp-gateway.service';
@@ -10,11 +11,11 @@ import { TransactionsRepository } from './transactions.repository';
 
 /**
  * The OCPP-J gateway and the admin routes of remote operations on chargers. Needs `APP_CONFIG`
- * (AppConfigModule), `DATABASE` (PersistenceModule) and `EventEmitterModule.forRoot()` from the application.
+ * (AppConfigModule, whose `REDIS_URL` it coordinates through), `DATABASE` (PersistenceModule) and `EventEmitterModule.forRoot()` from the application.
  */
 @Module({
-  // The admin key and guard of the remote-operations routes.
-  imports: [CommonModule],
+  // The admin key and guard of the remote-operations routes; charger ownership across instances.
+  imports: [CommonModule, ClusterModule],
   controllers: [RemoteOperationsController],
   providers: [
     RemoteOperationsService,

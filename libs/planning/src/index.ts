@@ -3,3 +3,5 @@ export * from './plan-builder';
 export * from './plan.controller';
 export * from './planning.module';
 export * from './planning.service';
+export * from './simulation.service';
+export * from './events';

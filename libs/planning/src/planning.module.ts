@@ -1,3 +1,4 @@
+import { ClusterModule } from '@gridflex/cluster';
 import { Module } from '@nestjs/common';
 import { DispatchModule } from '@gridflex/dispatch';
 import { OscpModule } from '@gridflex/oscp';
@@ -13,7 +14,7 @@ import { SimulationService } from './simulation.service';
 
 /** Orchestration: gathers the inputs of a plan, runs the optimizer, stores and dispatches the result. */
 @Module({
-  imports: [SitesModule, OscpModule, DispatchModule],
+  imports: [SitesModule, OscpModule, DispatchModule, ClusterModule],
   controllers: [PlanController, SimulationController],
   providers: [
     PlanningRepository,
@@ -23,6 +24,6 @@ import { SimulationService } from './simulation.service';
     GroupComplianceMetersRepository,
     GroupComplianceMonitorService,
   ],
-  exports: [PlanningService],
+  exports: [PlanningService, SimulationService],
 })
 export class PlanningModule {}

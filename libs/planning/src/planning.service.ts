@@ -1,7 +1,14 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
-import { OnEvent } from '@nestjs/event-emitter';
-import { ProfileDispatchService } from '@gridflex/dispatch';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { DistributedLockService } from '@gridflex/cluster';
+import { PlanChange, ProfileDispatchService } from '@gridflex/dispatch';
 import { OCPP_CHARGER_STATE_CHANGED, ChargerStateChangedEvent } from '@gridflex/ocpp';
 import { allocate } from '@gridflex/optimizer';
 import {
@@ -34,6 +41,8 @@ import {
   splitHorizon,
   toPlannedPeriods,
 } from './plan-builder';
+import { PLANNING_COMPLETED, PlanningCompletedEvent } from './events';
+import { planDirection } from './plan-direction';
 import { PlanningConnector, PlanningRepository } from './planning.repository';
 import { uncompliableBlocks } from './group-compliance';
 import { PlansRepository, StoredPlan } from './plans.repository';
@@ -46,14 +55,15 @@ const scopeKey = (scope: PlanScope) =>
   scope.kind === 'group' ? `group:${scope.groupId}` : `site:${scope.siteId}`;
 
 /**
- * Re-plans a scope whenever one of its inputs changes, one run at a time per scope, and enqueues the
- * connectors whose plan changed for dispatch.
+ * Re-plans a scope whenever one of its inputs changes, one run at a time per scope across all instances
+ * (a lock in Redis), and enqueues the connectors whose plan changed for dispatch.
  */
 @Injectable()
-export class PlanningService implements OnApplicationBootstrap {
+export class PlanningService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(PlanningService.name);
   private readonly running = new Map<string, Promise<void>>();
   private readonly queued = new Set<string>();
+  private stopping = false;
 
   constructor(
     private readonly sites: SitesRepository,
@@ -63,6 +73,8 @@ export class PlanningService implements OnApplicationBootstrap {
     private readonly dispatch: ProfileDispatchService,
     private readonly peers: DsoPeersRepository,
     private readonly compliance: ComplianceService,
+    private readonly locks: DistributedLockService,
+    private readonly events: EventEmitter2,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -71,6 +83,15 @@ export class PlanningService implements OnApplicationBootstrap {
     const sites = await this.sites.list();
     const scopes = new Map(sites.map((site) => [scopeKey(scopeOf(site)), scopeOf(site)]));
     await Promise.all([...scopes.values()].map((scope) => this.requestPlan(scope)));
+  }
+
+  /**
+   * Runs in progress finish; nothing new starts (chargers disconnecting as the instance stops would
+   * otherwise start runs that lose Redis under them). Every scope is planned again at the next start.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.running.values());
   }
 
   @OnEvent(OSCP_FORECAST_ACCEPTED)
@@ -111,13 +132,14 @@ export class PlanningService implements OnApplicationBootstrap {
    */
   requestPlan(scope: PlanScope): Promise<void> {
     const key = scopeKey(scope);
+    if (this.stopping) return Promise.resolve();
     if (this.queued.has(key)) return this.running.get(key) ?? Promise.resolve();
     this.queued.add(key);
     const previous = this.running.get(key) ?? Promise.resolve();
     const next = previous
       .then(() => {
         this.queued.delete(key);
-        return this.plan(scope, new Date());
+        return this.locks.withLock(`plan:${key}`, () => this.plan(scope, new Date()));
       })
       .catch((error: unknown) => this.logger.error(`Planning ${key} failed: ${String(error)}`))
       .finally(() => {
@@ -128,6 +150,7 @@ export class PlanningService implements OnApplicationBootstrap {
   }
 
   private async plan(scope: PlanScope, now: Date): Promise<void> {
+    const started = performance.now();
     const sites = await this.sitesOf(scope);
     if (sites.length === 0) return;
     const { timeline, gapLimitsA } =
@@ -145,15 +168,28 @@ export class PlanningService implements OnApplicationBootstrap {
     const onOff = previousOnOffStates(connectors, previous, now);
     const input = buildAllocationInput(horizon, siteCapacities, connectors, onOff);
     const allocations = [...allocate(input).allocations, ...excludedAllocations(input.blocks, connectors)];
-    const changed: StoredPlan[] = allocations.flatMap(({ connectorId, limitsA }) => {
+    const changes: (StoredPlan & PlanChange)[] = allocations.flatMap(({ connectorId, limitsA }) => {
       const periods = toPlannedPeriods(input.blocks, limitsA);
       const before = previous.get(connectorId);
       if (before && samePlan(before.periods, periods, now)) return [];
-      return [{ connectorRef: connectorId, version: (before?.version ?? 0) + 1, periods }];
+      const direction = planDirection(before?.periods, periods, now);
+      return [{ connectorRef: connectorId, version: (before?.version ?? 0) + 1, periods, direction }];
     });
-    await this.plans.save(changed, now);
-    await this.dispatch.enqueue(changed.map(({ connectorRef, version }) => ({ connectorRef, version })));
-    this.logger.log(`Planned ${scopeKey(scope)}: ${connectors.length} connectors, ${changed.length} changed`);
+    await this.plans.save(
+      changes.map(({ connectorRef, version, periods }) => ({ connectorRef, version, periods })),
+      now,
+    );
+    await this.dispatch.enqueue(changes);
+    this.logger.log(`Planned ${scopeKey(scope)}: ${connectors.length} connectors, ${changes.length} changed`);
+    this.events.emit(
+      PLANNING_COMPLETED,
+      new PlanningCompletedEvent(
+        scopeKey(scope),
+        performance.now() - started,
+        connectors.length,
+        changes.length,
+      ),
+    );
     if (scope.kind === 'group')
       await this.reportUncompliable(scope.groupId, horizon, siteCapacities, connectors);
   }

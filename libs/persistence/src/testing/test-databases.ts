@@ -31,6 +31,23 @@ export async function createPostgresTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/**
+ * An empty database of its own on the real PostgreSQL server, for several controller instances to share
+ * (the first one to start migrates it); `drop` removes it.
+ */
+export async function createSharedPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `gridflex_test_${randomBytes(6).toString('hex')}`;
+  await withAdminClient((client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
+
 async function withAdminClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: TEST_POSTGRES_URL });
   await client.connect();

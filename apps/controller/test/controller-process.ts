@@ -1,0 +1,80 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import request from 'supertest';
+import { TEST_API_KEY, waitFor } from './test-controller';
+
+const ROOT = resolve(__dirname, '../../..');
+const MAIN = resolve(ROOT, 'dist/apps/controller/apps/controller/src/main.js');
+
+/** Builds the controller as `npm start` does, so that tests can run it as separate processes. */
+export function buildController(): void {
+  execFileSync('npx', ['nest', 'build', 'controller'], { cwd: ROOT, stdio: 'pipe' });
+}
+
+export interface ControllerProcess {
+  host: string;
+  child: ChildProcess;
+  /** SIGKILL: no shutdown hook runs, as when a host dies. */
+  kill(): Promise<void>;
+  /** SIGTERM, resolving with the exit code once the process has ended. */
+  stop(): Promise<number | null>;
+  admin: { get(path: string): request.Test; post(path: string, body: object): request.Test };
+}
+
+/** The built controller in a process of its own, on a free port; resolves once its admin API answers. */
+export async function startControllerProcess(env: Record<string, string>): Promise<ControllerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_API_KEY: TEST_API_KEY,
+      REDIS_AUTOSTART: 'false',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const host = `127.0.0.1:${port}`;
+  const admin = {
+    get: (path: string) => request(`http://${host}`).get(path).set('X-API-Key', TEST_API_KEY),
+    post: (path: string, body: object) =>
+      request(`http://${host}`).post(path).set('X-API-Key', TEST_API_KEY).send(body),
+  };
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`controller exited with ${child.exitCode}`);
+    try {
+      return (await admin.get('/api/v1/sites')).status === 200 ? true : undefined;
+    } catch {
+      return undefined;
+    }
+  }, 300);
+  return {
+    host,
+    child,
+    admin,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}

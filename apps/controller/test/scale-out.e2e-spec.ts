@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { createSharedPostgresDatabase } from '@gridflex/persistence/testing';
+import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
+import { startController, TestController, waitFor } from './test-controller';
+
+const DSO_TOKEN = randomBytes(24).toString('hex');
+const GROUP = 'grp-scale-out';
+const IDENTITIES = ['SO-1', 'SO-2', 'SO-3', 'SO-4'];
+
+type Profile = {
+  connectorId: number;
+  csChargingProfiles: {
+    chargingProfilePurpose: string;
+    chargingSchedule: { chargingSchedulePeriod: { startPeriod: number; limit: number }[] };
+  };
+};
+type PlanBody = {
+  connectors: {
+    chargerIdentity: string;
+    version: number;
+    dispatch: { status: string; version: number | null };
+  }[];
+};
+
+const firstLimit = (profile: Profile) =>
+  profile.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit;
+const txProfile = (limit: number) => (p: Profile) =>
+  p.connectorId === 1 &&
+  p.csChargingProfiles.chargingProfilePurpose === 'TxProfile' &&
+  firstLimit(p) === limit;
+
+/** Two controller instances on one PostgreSQL database and one Redis, chargers split between them. */
+describe('scale-out: two instances sharing Redis and PostgreSQL', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let a: TestController;
+  let b: TestController;
+  let dso: SimulatedDso;
+  let siteId: string;
+  const chargers = new Map<string, SimulatedCharger>();
+
+  beforeAll(async () => {
+    database = await createSharedPostgresDatabase();
+    const shared = {
+      DATABASE_URL: database.url,
+      QUEUE_PREFIX: `gridflex-so-${randomBytes(4).toString('hex')}`,
+      CLUSTER_LEASE_MS: 3000,
+      DISPATCH_RECONCILE_INTERVAL_MS: 1000,
+    };
+    a = await startController({ ...shared, INSTANCE_ID: 'instance-a' });
+    b = await startController({ ...shared, INSTANCE_ID: 'instance-b' });
+    await a.admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN }).expect(201);
+    const site = await a.admin
+      .post('/api/v1/sites', {
+        name: 'Depot',
+        groupId: GROUP,
+        nominalVoltageV: 230,
+        gridLimitA: { l1: 100, l2: 100, l3: 100 },
+      })
+      .expect(201);
+    siteId = site.body.id;
+    for (const identity of IDENTITIES) {
+      await b.admin
+        .post(`/api/v1/sites/${siteId}/chargers`, {
+          identity,
+          ocppVersion: '1.6',
+          connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
+        })
+        .expect(201);
+    }
+    dso = new SimulatedDso({ baseUrl: `http://${a.host}/oscp/fp/2.0`, token: DSO_TOKEN });
+  });
+
+  afterAll(async () => {
+    await Promise.all([...chargers.values()].map((charger) => charger.close()));
+    await a.app.close();
+    await b.app.close();
+    await database.drop();
+  });
+
+  async function connectCharging(identity: string, controller: TestController): Promise<SimulatedCharger> {
+    const charger = new SimulatedCharger({
+      endpoint: `ws://${controller.host}/ocpp`,
+      identity,
+      connectorCount: 1,
+    });
+    await charger.connect();
+    await charger.boot();
+    await charger.statusNotification(1, 'Charging');
+    chargers.set(identity, charger);
+    return charger;
+  }
+
+  const forecast = (capacityA: number) => {
+    const now = Date.now();
+    return dso.sendCapacityForecast({
+      groupId: GROUP,
+      type: 'CONSUMPTION',
+      blocks: [
+        {
+          capacity: capacityA,
+          phase: 'ALL',
+          unit: 'A',
+          start_time: new Date(now - 60_000).toISOString(),
+          end_time: new Date(now + 3_600_000).toISOString(),
+        },
+      ],
+    });
+  };
+
+  const allAccepted = (controller: TestController) =>
+    waitFor(async () => {
+      const body = (await controller.admin.get(`/api/v1/sites/${siteId}/plan`).expect(200)).body as PlanBody;
+      const done = body.connectors.every(
+        (c) => c.dispatch.status === 'accepted' && c.dispatch.version === c.version,
+      );
+      return done && body.connectors.length === IDENTITIES.length ? body : undefined;
+    });
+
+  it('delivers one forecast to every charger, whichever instance holds its socket', async () => {
+    for (const [index, identity] of IDENTITIES.entries()) {
+      const charger = await connectCharging(identity, index % 2 === 0 ? a : b);
+      await charger.startTransaction(1, `TAG-${identity}`, 0);
+    }
+    expect((await forecast(40)).status).toBe(204);
+    const profiles = await Promise.all(
+      IDENTITIES.map((identity) => chargers.get(identity)!.waitForProfile<Profile>(txProfile(10), 20_000)),
+    );
+    expect(profiles.reduce((sum, profile) => sum + firstLimit(profile), 0)).toBeLessThanOrEqual(40);
+    await allAccepted(b);
+  });
+
+  it('follows a charger that moves to the other instance', async () => {
+    const moved = chargers.get('SO-1')!;
+    await moved.close();
+    const again = await connectCharging('SO-1', b);
+    expect((await forecast(32)).status).toBe(204);
+    await again.waitForProfile<Profile>(txProfile(8), 20_000);
+    await allAccepted(a);
+  });
+
+  it('closes the old socket when a charger connects to another instance while it looked open', async () => {
+    const stale = chargers.get('SO-2')!;
+    const closed = stale.waitForDisconnect();
+    const fresh = new SimulatedCharger({
+      endpoint: `ws://${b.host}/ocpp`,
+      identity: 'SO-2',
+      connectorCount: 1,
+    });
+    await fresh.connect();
+    chargers.set('SO-2', fresh);
+    await closed;
+    expect((await forecast(24)).status).toBe(204);
+    await fresh.waitForProfile<Profile>(txProfile(6), 20_000);
+  });
+});

@@ -1,0 +1,15 @@
+import { DispatchStatus } from './dispatch.constants';
+
+/** Emitted after every push attempt (not for jobs that only waited), for metrics. */
+export const DISPATCH_PUSH_FINISHED = 'dispatch.push-finished';
+
+export type PushOutcome = DispatchStatus | 'superseded' | 'no-plan' | 'forwarded';
+
+export class DispatchPushFinishedEvent {
+  constructor(
+    readonly outcome: PushOutcome,
+    readonly durationMs: number,
+    /** 1 for the first try, more for a retry. */
+    readonly attempt: number,
+  ) {}
+}

@@ -116,6 +116,12 @@ export class EnvironmentVariables {
   @Max(3600000, { message: 'DISPATCH_RECONCILE_INTERVAL_MS must be an integer between 1000 and 3600000' })
   DISPATCH_RECONCILE_INTERVAL_MS: number = DEFAULTS.DISPATCH_RECONCILE_INTERVAL_MS;
 
+  @Transform(toInt)
+  @IsInt({ message: 'PLANNING_DEBOUNCE_MS must be an integer between 0 and 60000' })
+  @Min(0, { message: 'PLANNING_DEBOUNCE_MS must be an integer between 0 and 60000' })
+  @Max(60000, { message: 'PLANNING_DEBOUNCE_MS must be an integer between 0 and 60000' })
+  PLANNING_DEBOUNCE_MS: number = DEFAULTS.PLANNING_DEBOUNCE_MS;
+
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+[^/\s]$/, {
     message: 'OSCP_PUBLIC_BASE_URL must be an http:// or https:// URL without a trailing slash',

@@ -72,6 +72,7 @@ describe('scale-out: two instances sharing Redis and PostgreSQL', () => {
 
   afterAll(async () => {
     await Promise.all([...chargers.values()].map((charger) => charger.close()));
+    await dso.close();
     await a.app.close();
     await b.app.close();
     await database.drop();
@@ -151,5 +152,19 @@ describe('scale-out: two instances sharing Redis and PostgreSQL', () => {
     await closed;
     expect((await forecast(24)).status).toBe(204);
     await fresh.waitForProfile<Profile>(txProfile(6), 20_000);
+  });
+
+  it('sends the DSO one heartbeat per interval, not one per instance', async () => {
+    await dso.listen();
+    expect((await dso.register()).status).toBe(204);
+    await dso.waitFor('register');
+    expect((await dso.handshake({ heartbeat_interval: 1 })).status).toBe(204);
+    const heartbeats = () => dso.received.filter((message) => message.path === 'heartbeat');
+    await waitFor(() => Promise.resolve(heartbeats().length >= 7 || undefined));
+    // One sender puts about one heartbeat per second between the first and the last; two would put two.
+    // Counting rather than measuring gaps keeps the check true on a busy machine, where delivery jitters.
+    const times = heartbeats().map((message) => message.at.getTime());
+    const seconds = (times[times.length - 1] - times[0]) / 1000;
+    expect(times.length - 1).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
   });
 });

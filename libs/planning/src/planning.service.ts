@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BeforeApplicationShutdown,
   Inject,
@@ -127,8 +128,10 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
-   * Runs a plan for the scope after the one in progress; requests arriving meanwhile collapse into one
-   * run, since it reads the then-current inputs anyway.
+   * Runs a plan for the scope after the one in progress, `PLANNING_DEBOUNCE_MS` after the first request;
+   * requests arriving meanwhile collapse into that run, since it reads the then-current inputs anyway. A
+   * burst (thousands of chargers reconnecting, a DSO sending every second) thus costs a few runs, not one
+   * per event.
    */
   requestPlan(scope: PlanScope): Promise<void> {
     const key = scopeKey(scope);
@@ -137,7 +140,8 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
     this.queued.add(key);
     const previous = this.running.get(key) ?? Promise.resolve();
     const next = previous
-      .then(() => {
+      .then(async () => {
+        await sleep(this.config.PLANNING_DEBOUNCE_MS);
         this.queued.delete(key);
         return this.locks.withLock(`plan:${key}`, () => this.plan(scope, new Date()));
       })

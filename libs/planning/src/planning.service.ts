@@ -49,6 +49,8 @@ import { uncompliableBlocks } from './group-compliance';
 import { PlansRepository, StoredPlan } from './plans.repository';
 import { toSiteCapacity } from './site-capacity';
 
+const RETRY_AFTER_FAILURE_MS = 5_000;
+
 /** What gets planned together: an OSCP group with all its sites, or a site mapped to no group. */
 type PlanScope = { kind: 'group'; groupId: string } | { kind: 'site'; siteId: string };
 
@@ -145,12 +147,27 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
         this.queued.delete(key);
         return this.locks.withLock(`plan:${key}`, () => this.plan(scope, new Date()));
       })
-      .catch((error: unknown) => this.logger.error(`Planning ${key} failed: ${String(error)}`))
+      .catch((error: unknown) => {
+        this.logger.error(
+          `Planning ${key} failed (trying again in ${RETRY_AFTER_FAILURE_MS / 1000} s): ${String(error)}`,
+        );
+        this.retryLater(scope);
+      })
       .finally(() => {
         if (this.running.get(key) === next) this.running.delete(key);
       });
     this.running.set(key, next);
     return next;
+  }
+
+  /**
+   * A run that failed (database or Redis unreachable) left the scope on its previous plan: it is tried again
+   * until one succeeds, since nothing else may trigger it soon.
+   */
+  private retryLater(scope: PlanScope): void {
+    setTimeout(() => {
+      if (!this.stopping) void this.requestPlan(scope);
+    }, RETRY_AFTER_FAILURE_MS).unref();
   }
 
   private async plan(scope: PlanScope, now: Date): Promise<void> {

@@ -154,6 +154,26 @@ describe('scale-out: two instances sharing Redis and PostgreSQL', () => {
     await fresh.waitForProfile<Profile>(txProfile(6), 20_000);
   });
 
+  it('relays a remote operation to the instance holding the charger, errors included', async () => {
+    const charger = chargers.get('SO-4')!;
+    const triggered = charger.triggeredMessages.length;
+    const trigger = (controller: TestController, requestedMessage: string) =>
+      controller.admin.post('/api/v1/chargers/SO-4/trigger-message', { requestedMessage, connectorId: 1 });
+    const [viaHolder, viaOther] = [
+      await trigger(b, 'StatusNotification'),
+      await trigger(a, 'StatusNotification'),
+    ];
+    expect([viaHolder.status, viaOther.status]).toEqual([200, 200]);
+    expect(viaOther.body).toEqual({ status: 'Accepted' });
+    expect(charger.triggeredMessages.slice(triggered)).toEqual(['StatusNotification', 'StatusNotification']);
+
+    charger.callErrors.set('TriggerMessage', 'NotSupported');
+    const refused = await trigger(a, 'StatusNotification');
+    expect(refused.status).toBe(502);
+    expect(refused.body).toMatchObject({ code: 'NotSupported' });
+    charger.callErrors.delete('TriggerMessage');
+  });
+
   it('sends the DSO one heartbeat per interval, not one per instance', async () => {
     await dso.listen();
     expect((await dso.register()).status).toBe(204);

@@ -1,4 +1,5 @@
 export * from './capabilities';
+export * from './charger-calls.service';
 export * from './charger-session';
 export * from './charger-state.repository';
 export * from './errors';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ClusterModule } from '@gridflex/cluster';
 import { CommonModule } from '@gridflex/common';
+import { ChargerCallsService } from './charger-calls.service';
 import { ChargerStateRepository } from './charger-state.repository';
 import { OcppGatewayService } from './ocpp-gateway.service';
 import { Ocpp16HandlersService } from './ocpp16/ocpp16-handlers.service';
@@ -19,12 +20,13 @@ import { TransactionsRepository } from './transactions.repository';
   controllers: [RemoteOperationsController],
   providers: [
     RemoteOperationsService,
+    ChargerCallsService,
     OcppGatewayService,
     Ocpp16HandlersService,
     Ocpp201HandlersService,
     ChargerStateRepository,
     TransactionsRepository,
   ],
-  exports: [OcppGatewayService, ChargerStateRepository, TransactionsRepository],
+  exports: [OcppGatewayService, ChargerCallsService, ChargerStateRepository, TransactionsRepository],
 })
 export class OcppModule {}

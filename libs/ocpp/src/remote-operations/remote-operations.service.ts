@@ -9,7 +9,7 @@ import {
 import { describeFieldErrors, FieldError } from '@gridflex/common';
 import { ChargerStateRepository } from '../charger-state.repository';
 import { ChargerOfflineError, OcppCallError, OcppCallTimeoutError } from '../errors';
-import { OcppGatewayService } from '../ocpp-gateway.service';
+import { ChargerCallsService } from '../charger-calls.service';
 import { ClearChargingProfileDto } from './dto/clear-charging-profile.dto';
 import { CompositeScheduleDto } from './dto/composite-schedule.dto';
 import { ConfigurationDto } from './dto/configuration.dto';
@@ -24,13 +24,14 @@ interface OcppRequest {
 
 /**
  * Remote operations a CPO asks for through the admin API: our version-neutral request becomes the CALL of
- * the charger's registered version, and the charger's answer is returned as it came.
+ * the charger's registered version, sent from whichever instance holds the charger, and the charger's
+ * answer is returned as it came.
  */
 @Injectable()
 export class RemoteOperationsService {
   constructor(
     private readonly chargers: ChargerStateRepository,
-    private readonly gateway: OcppGatewayService,
+    private readonly calls: ChargerCallsService,
   ) {}
 
   clearChargingProfile(identity: string, dto: ClearChargingProfileDto): Promise<unknown> {
@@ -55,7 +56,7 @@ export class RemoteOperationsService {
     if (!charger) throw new NotFoundException(`Unknown charger ${identity}`);
     const { action, payload } = build(charger.ocppVersion as OcppVersion);
     try {
-      return await this.gateway.call<unknown>(identity, action, payload);
+      return await this.calls.call<unknown>(identity, action, payload);
     } catch (error) {
       throw httpErrorOf(error);
     }

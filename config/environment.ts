@@ -93,6 +93,24 @@ export class EnvironmentVariables {
   OCPP_CALL_TIMEOUT_MS: number = DEFAULTS.OCPP_CALL_TIMEOUT_MS;
 
   @Transform(toInt)
+  @IsInt({ message: 'OCPP_MESSAGE_RATE_PER_S must be an integer between 1 and 10000' })
+  @Min(1, { message: 'OCPP_MESSAGE_RATE_PER_S must be an integer between 1 and 10000' })
+  @Max(10000, { message: 'OCPP_MESSAGE_RATE_PER_S must be an integer between 1 and 10000' })
+  OCPP_MESSAGE_RATE_PER_S: number = DEFAULTS.OCPP_MESSAGE_RATE_PER_S;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OCPP_MESSAGE_BURST must be an integer between 1 and 100000' })
+  @Min(1, { message: 'OCPP_MESSAGE_BURST must be an integer between 1 and 100000' })
+  @Max(100000, { message: 'OCPP_MESSAGE_BURST must be an integer between 1 and 100000' })
+  OCPP_MESSAGE_BURST: number = DEFAULTS.OCPP_MESSAGE_BURST;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OCPP_MESSAGE_BACKLOG must be an integer between 0 and 100000' })
+  @Min(0, { message: 'OCPP_MESSAGE_BACKLOG must be an integer between 0 and 100000' })
+  @Max(100000, { message: 'OCPP_MESSAGE_BACKLOG must be an integer between 0 and 100000' })
+  OCPP_MESSAGE_BACKLOG: number = DEFAULTS.OCPP_MESSAGE_BACKLOG;
+
+  @Transform(toInt)
   @IsInt({ message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })
   @Min(1, { message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })
   @Max(1000, { message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })

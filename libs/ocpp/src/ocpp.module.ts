@@ -3,6 +3,7 @@ import { ClusterModule } from '@gridflex/cluster';
 import { CommonModule } from '@gridflex/common';
 import { ChargerCallsService } from './charger-calls.service';
 import { ChargerStateRepository } from './charger-state.repository';
+import { InboundMessagesService } from './inbound-messages.service';
 import { OcppGatewayService } from './ocpp-gateway.service';
 import { Ocpp16HandlersService } from './ocpp16/ocpp16-handlers.service';
 import { Ocpp201HandlersService } from './ocpp201/ocpp201-handlers.service';
@@ -24,6 +25,7 @@ import { TransactionsRepository } from './transactions.repository';
     OcppGatewayService,
     Ocpp16HandlersService,
     Ocpp201HandlersService,
+    InboundMessagesService,
     ChargerStateRepository,
     TransactionsRepository,
   ],

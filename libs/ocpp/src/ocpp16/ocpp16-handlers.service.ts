@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { createRPCError, IHandlersOption } from 'ocpp-rpc';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import type { ChargerSession } from '../charger-session';
 import { ChargerStateRepository } from '../charger-state.repository';
+import { InboundMessagesService } from '../inbound-messages.service';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events';
 import { TransactionsRepository } from '../transactions.repository';
 import type {
@@ -33,15 +33,14 @@ export class Ocpp16HandlersService {
     private readonly chargerState: ChargerStateRepository,
     private readonly transactions: TransactionsRepository,
     private readonly events: EventEmitter2,
+    private readonly inbound: InboundMessagesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Installs the handlers on a new connection, for the charger that authenticated on it. */
   register(client: RPCServerClient, session: ChargerSession): void {
     const handle = <Request>(action: string, handler: (request: Request) => Promise<object>) =>
-      client.handle(action, ({ params }: IHandlersOption) =>
-        this.answer(session, action, () => handler(params as Request)),
-      );
+      this.inbound.handle(client, session, action, handler);
     handle('BootNotification', (request: BootNotificationRequest16) =>
       this.bootNotification(session, request),
     );
@@ -54,21 +53,6 @@ export class Ocpp16HandlersService {
     );
     handle('MeterValues', (request: MeterValuesRequest16) => this.meterValues(session, request));
     handle('StopTransaction', (request: StopTransactionRequest16) => this.stopTransaction(session, request));
-  }
-
-  /** Any message proves the charger alive. A failure is logged; the charger only learns that we failed. */
-  private async answer(
-    session: ChargerSession,
-    action: string,
-    handle: () => Promise<object>,
-  ): Promise<object> {
-    try {
-      await this.chargerState.touch(session.chargerId, new Date());
-      return await handle();
-    } catch (error) {
-      this.logger.error(`${action} from ${session.identity} failed: ${String(error)}`);
-      throw createRPCError('InternalError', `${action} could not be processed`) as Error;
-    }
   }
 
   private async bootNotification(

@@ -1,5 +1,5 @@
 import { setInterval as every } from 'node:timers/promises';
-import { ReceivedChargingProfile, SimulatedCharger } from './charger/simulated-charger';
+import { SimulatedCharger } from './charger/simulated-charger';
 import { SimulatedDso } from './dso/simulated-dso';
 
 /**
@@ -9,6 +9,7 @@ import { SimulatedDso } from './dso/simulated-dso';
 interface SimulatorSettings {
   controllerUrl: URL;
   chargers: string[];
+  ocppVersion: '1.6' | '2.0.1';
   password?: string;
   connectors: number;
   evMaxCurrentA: number;
@@ -23,7 +24,11 @@ function readSettings(env: NodeJS.ProcessEnv): SimulatorSettings {
     return value;
   };
   const chargers = (env.SIM_CHARGERS ?? 'SIM-1,SIM-2').split(',').filter(Boolean);
+  const ocppVersion = env.SIM_OCPP_VERSION ?? '1.6';
+  if (ocppVersion !== '1.6' && ocppVersion !== '2.0.1')
+    throw new Error('SIM_OCPP_VERSION must be 1.6 or 2.0.1');
   return {
+    ocppVersion,
     controllerUrl: new URL(env.SIM_CONTROLLER_URL ?? 'http://127.0.0.1:3000'),
     chargers,
     password: env.SIM_CHARGER_PASSWORD,
@@ -43,14 +48,9 @@ function readSettings(env: NodeJS.ProcessEnv): SimulatorSettings {
   };
 }
 
-/** The limit the latest profile for a connector prescribes now; the EV's maximum when there is none. */
-function offeredCurrent(profiles: ReceivedChargingProfile[], connectorId: number, evMaxA: number): number {
-  const latest = profiles.filter((p) => p.connectorId === connectorId).pop();
-  const schedule = latest?.csChargingProfiles.chargingSchedule;
-  if (!schedule?.startSchedule) return evMaxA;
-  const offsetS = (Date.now() - Date.parse(schedule.startSchedule)) / 1000;
-  const period = schedule.chargingSchedulePeriod.filter((p) => p.startPeriod <= offsetS).pop();
-  return Math.min(period?.limit ?? evMaxA, evMaxA);
+/** What the EV draws: the composite of the profiles its charger applies, at most the EV's maximum. */
+function offeredCurrent(charger: SimulatedCharger, connectorId: number, evMaxA: number): number {
+  return Math.min(charger.offeredCurrentA(connectorId) ?? evMaxA, evMaxA);
 }
 
 async function startCharger(settings: SimulatorSettings, identity: string): Promise<SimulatedCharger> {
@@ -61,16 +61,34 @@ async function startCharger(settings: SimulatorSettings, identity: string): Prom
     identity,
     password: settings.password,
     connectorCount: settings.connectors,
+    ocppVersion: settings.ocppVersion,
   });
   await charger.connect();
   await charger.boot();
   for (let connectorId = 1; connectorId <= settings.connectors; connectorId++) {
-    await charger.statusNotification(connectorId, 'Preparing');
-    await charger.startTransaction(connectorId, `EV-${identity}-${connectorId}`, 0);
-    await charger.statusNotification(connectorId, 'Charging');
+    await startSession(charger, settings.ocppVersion, connectorId);
   }
-  console.log(`${identity}: connected, ${settings.connectors} EV(s) charging`);
+  console.log(
+    `${identity}: connected over OCPP ${settings.ocppVersion}, ${settings.connectors} EV(s) charging`,
+  );
   return charger;
+}
+
+async function startSession(charger: SimulatedCharger, version: '1.6' | '2.0.1', connectorId: number) {
+  const idTag = `EV-${charger.identity}-${connectorId}`;
+  if (version === '1.6') {
+    await charger.statusNotification(connectorId, 'Preparing');
+    await charger.startTransaction(connectorId, idTag, 0);
+    await charger.statusNotification(connectorId, 'Charging');
+    return;
+  }
+  await charger.statusNotification(connectorId, 'Occupied');
+  await charger.transactionEvent('Started', {
+    transactionId: `${idTag}-${Date.now()}`,
+    evseId: connectorId,
+    idToken: idTag,
+    chargingState: 'Charging',
+  });
 }
 
 /**
@@ -125,7 +143,7 @@ async function meterLoop(settings: SimulatorSettings, chargers: SimulatedCharger
   for await (const _ of every(settings.meterIntervalS * 1000, undefined, { signal })) {
     for (const charger of chargers) {
       for (let connectorId = 1; connectorId <= settings.connectors; connectorId++) {
-        const currentA = offeredCurrent(charger.receivedProfiles, connectorId, settings.evMaxCurrentA);
+        const currentA = offeredCurrent(charger, connectorId, settings.evMaxCurrentA);
         const powerW = currentA * 230 * 3;
         const key = `${charger.identity}/${connectorId}`;
         const energy = (energyWh.get(key) ?? 0) + (powerW * settings.meterIntervalS) / 3600;

@@ -37,6 +37,16 @@ describe(validateEnvironment.name, () => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(message);
   });
 
+  it('needs the TLS certificate and key together', () => {
+    expect(() => validateEnvironment({ TLS_CERT_FILE: '/etc/tls/cert.pem' })).toThrow(
+      'TLS_CERT_FILE and TLS_KEY_FILE must be set together',
+    );
+    expect(validateEnvironment({ TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem' })).toMatchObject({
+      TLS_CERT_FILE: 'c.pem',
+      TLS_KEY_FILE: 'k.pem',
+    });
+  });
+
   it('lists every invalid variable at once, each message once', () => {
     let message = '';
     try {

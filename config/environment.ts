@@ -39,6 +39,16 @@ export class EnvironmentVariables {
   HOST: string = DEFAULTS.HOST;
 
   @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'TLS_CERT_FILE must be the path of a PEM certificate (chain)' })
+  TLS_CERT_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'TLS_KEY_FILE must be the path of the PEM private key of TLS_CERT_FILE' })
+  TLS_KEY_FILE?: string;
+
+  @IsOptional()
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
@@ -109,6 +119,15 @@ export class EnvironmentVariables {
   @Min(0, { message: 'OCPP_MESSAGE_BACKLOG must be an integer between 0 and 100000' })
   @Max(100000, { message: 'OCPP_MESSAGE_BACKLOG must be an integer between 0 and 100000' })
   OCPP_MESSAGE_BACKLOG: number = DEFAULTS.OCPP_MESSAGE_BACKLOG;
+
+  @IsIn(['always', 'sampled', 'off'], { message: 'OCPP_VERIFY_PROFILES must be one of always, sampled, off' })
+  OCPP_VERIFY_PROFILES: 'always' | 'sampled' | 'off' = DEFAULTS.OCPP_VERIFY_PROFILES;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OCPP_VERIFY_SAMPLE_PERCENT must be an integer between 0 and 100' })
+  @Min(0, { message: 'OCPP_VERIFY_SAMPLE_PERCENT must be an integer between 0 and 100' })
+  @Max(100, { message: 'OCPP_VERIFY_SAMPLE_PERCENT must be an integer between 0 and 100' })
+  OCPP_VERIFY_SAMPLE_PERCENT: number = DEFAULTS.OCPP_VERIFY_SAMPLE_PERCENT;
 
   @Transform(toInt)
   @IsInt({ message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })
@@ -222,8 +241,10 @@ export function validateEnvironment(raw: Record<string, unknown>): AppConfig {
   );
   const config = plainToInstance(EnvironmentVariables, relevant);
   const errors = validateSync(config, { skipMissingProperties: false });
-  if (errors.length > 0) {
-    throw new Error(`Invalid environment: ${errors.map((e) => describe(e, relevant)).join('; ')}`);
+  const messages = errors.map((e) => describe(e, relevant));
+  if ((config.TLS_CERT_FILE === undefined) !== (config.TLS_KEY_FILE === undefined)) {
+    messages.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
   }
+  if (messages.length > 0) throw new Error(`Invalid environment: ${messages.join('; ')}`);
   return Object.freeze(config);
 }

@@ -5,6 +5,7 @@ import { validateEnvironment } from '@gridflex/config';
 import { AppModule } from './app.module';
 import { ensureRedis } from './dev-redis';
 import { setupOpenApi } from './openapi';
+import { httpsOptions } from './tls';
 
 /** A stop that hangs (Redis gone, a peer that never answers) must still end the process. */
 const SHUTDOWN_DEADLINE_MS = 30_000;
@@ -23,15 +24,17 @@ function exitIfShutdownHangs(): void {
 async function bootstrap(): Promise<void> {
   const config = validateEnvironment(process.env);
   const devRedis = await ensureRedis(config.REDIS_URL, config.REDIS_AUTOSTART);
-  const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true });
+  const https = httpsOptions(config);
+  const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true, httpsOptions: https });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   exitIfShutdownHangs();
   setupOpenApi(app);
   await app.listen(config.PORT, config.HOST);
   const logger = app.get(Logger);
-  logger.log(`gridflex controller listening on http://${config.HOST}:${config.PORT}`, 'Bootstrap');
-  logger.log(`OCPP endpoint ws://${config.HOST}:${config.PORT}/ocpp/{identity}`, 'Bootstrap');
+  const [http, ws] = https ? ['https', 'wss'] : ['http', 'ws'];
+  logger.log(`gridflex controller listening on ${http}://${config.HOST}:${config.PORT}`, 'Bootstrap');
+  logger.log(`OCPP endpoint ${ws}://${config.HOST}:${config.PORT}/ocpp/{identity}`, 'Bootstrap');
   if (devRedis) {
     logger.log('Started a private redis-server for development (data in ./data/redis)', 'Bootstrap');
     process.once('exit', () => devRedis.kill());

@@ -23,8 +23,14 @@ export interface ControllerProcess {
   admin: { get(path: string): request.Test; post(path: string, body: object): request.Test };
 }
 
-/** The built controller in a process of its own, on a free port; resolves once its admin API answers. */
-export async function startControllerProcess(env: Record<string, string>): Promise<ControllerProcess> {
+/**
+ * The built controller in a process of its own, on a free port; resolves once its admin API answers. With
+ * `trustedCa`, it serves HTTPS (`TLS_*` in `env`) and the admin client trusts that certificate.
+ */
+export async function startControllerProcess(
+  env: Record<string, string>,
+  trustedCa?: string,
+): Promise<ControllerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
@@ -41,10 +47,12 @@ export async function startControllerProcess(env: Record<string, string>): Promi
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const host = `127.0.0.1:${port}`;
+  const base = `${trustedCa ? 'https' : 'http'}://${host}`;
+  const trusting = (test: request.Test) => (trustedCa ? test.ca(trustedCa) : test);
   const admin = {
-    get: (path: string) => request(`http://${host}`).get(path).set('X-API-Key', TEST_API_KEY),
+    get: (path: string) => trusting(request(base).get(path)).set('X-API-Key', TEST_API_KEY),
     post: (path: string, body: object) =>
-      request(`http://${host}`).post(path).set('X-API-Key', TEST_API_KEY).send(body),
+      trusting(request(base).post(path)).set('X-API-Key', TEST_API_KEY).send(body),
   };
   await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`controller exited with ${child.exitCode}`);

@@ -60,6 +60,8 @@ export interface SimulatedChargerOptions {
   firmwareVersion?: string;
   /** How long the charger waits for the CSMS to answer its own CALLs. */
   callTimeoutMs?: number;
+  /** PEM certificate(s) the charger trusts for a `wss://` endpoint (security profile 2), beside the system's. */
+  trustedCa?: string;
   /**
    * What the charger reports in GetConfiguration (1.6 keys) or GetVariables (2.0.1, keyed
    * `Component.Variable`), and enforces: a profile with more periods than it allows, or in a unit it does not
@@ -138,6 +140,8 @@ export class SimulatedCharger {
   profileAnswer: ProfileAnswer = 'Accepted';
   /** Delays every answer to the CSMS's CALLs, e.g. to make the CSMS time out. */
   answerDelayMs = 0;
+  /** A faulty charger: answers Accepted but applies nothing, which only reading its composite schedule shows. */
+  ignoresProfiles = false;
   /** The `requestedMessage` of every TriggerMessage received, in order of arrival. */
   readonly triggeredMessages: string[] = [];
   /** Every ClearChargingProfile payload received, in order of arrival. */
@@ -169,6 +173,7 @@ export class SimulatedCharger {
       strictMode: [protocol],
       reconnect: false,
       callTimeoutMs: options.callTimeoutMs ?? 10_000,
+      ...(options.trustedCa !== undefined && { wsOpts: { ca: options.trustedCa } }),
     };
     this.client = new RPCClient(clientOptions as RpcClientOptions);
     this.client.handle('SetChargingProfile', (call: IHandlersOption) => this.onSetChargingProfile(call));
@@ -432,7 +437,8 @@ export class SimulatedCharger {
     const profile = params as ReceivedChargingProfile;
     const status = this.withinCapabilities(profile) ? this.profileAnswer : 'Rejected';
     // Applied on receipt, so that a waiting test sees its effect and a delayed answer still takes effect.
-    if (status === 'Accepted') this.installed.install(params as SetChargingProfilePayload);
+    if (status === 'Accepted' && !this.ignoresProfiles)
+      this.installed.install(params as SetChargingProfilePayload);
     this.receivedProfiles.push(profile);
     for (const waiter of [...this.waiters]) waiter.offer(profile);
     await this.answerDelay(signal);
@@ -531,8 +537,8 @@ export class SimulatedCharger {
   }
 
   /**
-   * The connector's offered current now (32 A when no profile applies), as one open period in A whatever unit
-   * was asked: enough for a CSMS to show the answer, not a full composite of the profile stack.
+   * The composite of the profiles the charger applies (32 A where none does), in A whatever unit was asked;
+   * a charger told to ignore profiles answers as if it had none.
    */
   private onGetCompositeSchedule(request: CompositeScheduleRequest): object {
     this.throwConfiguredCallError('GetCompositeSchedule');
@@ -540,21 +546,15 @@ export class SimulatedCharger {
     const now = new Date();
     const chargingSchedule = {
       chargingRateUnit: 'A',
-      chargingSchedulePeriod: [
-        { startPeriod: 0, limit: this.installed.offeredCurrentA(connectorId, now) ?? 32 },
-      ],
+      duration: request.duration,
+      chargingSchedulePeriod: this.installed.compositeSchedule(connectorId, now, request.duration, 32),
     };
     if (this.ocppVersion === '1.6') {
       return { status: 'Accepted', connectorId, scheduleStart: now.toISOString(), chargingSchedule };
     }
     return {
       status: 'Accepted',
-      schedule: {
-        evseId: connectorId,
-        duration: request.duration,
-        scheduleStart: now.toISOString(),
-        ...chargingSchedule,
-      },
+      schedule: { evseId: connectorId, scheduleStart: now.toISOString(), ...chargingSchedule },
     };
   }
 

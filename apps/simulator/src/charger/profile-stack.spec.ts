@@ -76,4 +76,29 @@ describe('ProfileStack', () => {
     });
     expect(stack.offeredCurrentA(2, at(1))).toBe(20);
   });
+
+  it('answers a composite schedule with a period per change, station maximum included', () => {
+    const stack = new ProfileStack();
+    expect(stack.compositeSchedule(1, at(0), 3600, 32)).toEqual([{ startPeriod: 0, limit: 32 }]);
+    stack.install(profile16(0, 100, 'ChargePointMaxProfile', [[0, 20]]));
+    stack.install(
+      profile16(
+        1,
+        1001,
+        'TxProfile',
+        [
+          [0, 10],
+          [600, 32],
+          [1200, 16],
+        ],
+        { duration: 1800 },
+      ),
+    );
+    expect(stack.compositeSchedule(1, at(300), 3600, 32)).toEqual([
+      { startPeriod: 0, limit: 10 },
+      { startPeriod: 300, limit: 20 },
+      { startPeriod: 900, limit: 16 },
+      { startPeriod: 1500, limit: 20 },
+    ]);
+  });
 });

@@ -81,6 +81,30 @@ export class ProfileStack {
     return limits.length === 0 ? null : Math.min(...limits);
   }
 
+  /**
+   * What GetCompositeSchedule answers: the offered current from `from` for `durationS` seconds, one period
+   * per change (an unlimited connector offers `unlimitedA`), equal neighbours merged.
+   */
+  compositeSchedule(
+    connectorId: number,
+    from: Date,
+    durationS: number,
+    unlimitedA: number,
+  ): { startPeriod: number; limit: number }[] {
+    const offsets = new Set([0]);
+    for (const profile of this.profiles.filter((p) => p.connectorId === connectorId || p.connectorId === 0)) {
+      for (const offset of changeOffsets(profile.schedule, from)) {
+        if (offset > 0 && offset < durationS) offsets.add(offset);
+      }
+    }
+    const periods: { startPeriod: number; limit: number }[] = [];
+    for (const offset of [...offsets].sort((a, b) => a - b)) {
+      const limit = this.offeredCurrentA(connectorId, new Date(from.getTime() + offset * 1000)) ?? unlimitedA;
+      if (periods.at(-1)?.limit !== limit) periods.push({ startPeriod: offset, limit });
+    }
+    return periods;
+  }
+
   private prevailing(connectorId: number, purpose: Purpose, at: Date): number | undefined {
     const active = this.profiles
       .filter((p) => p.connectorId === connectorId && p.purpose === purpose)
@@ -127,4 +151,13 @@ function limitAt(schedule: Schedule, at: Date): number | undefined {
   if (!period) return undefined;
   if (schedule.chargingRateUnit === 'A') return period.limit;
   return period.limit / (SIMULATED_VOLTAGE_V * (period.numberPhases ?? 3));
+}
+
+/** Seconds after `from` at which the schedule's limit may change: period starts and its end. */
+function changeOffsets(schedule: Schedule, from: Date): number[] {
+  const start = schedule.startSchedule === undefined ? from.getTime() : Date.parse(schedule.startSchedule);
+  const toOffset = (seconds: number) => Math.ceil((start + seconds * 1000 - from.getTime()) / 1000);
+  const offsets = schedule.chargingSchedulePeriod.map((period) => toOffset(period.startPeriod));
+  if (schedule.duration !== undefined) offsets.push(toOffset(schedule.duration));
+  return offsets;
 }

@@ -2,12 +2,16 @@
  * `npm run bench:optimizer`: time and memory of `allocate` on synthetic groups of 10 / 100 / 1,000
  * sites of 100 connectors over 96 quarter-hour blocks, with contention (minimums that do not all fit
  * in the evening peak), so that admission and rotation run and not only the fill; then the time of a
- * one-site re-plan (`replanSite`) after one session change in a group of 100 sites.
+ * one-site re-plan (`replanSite`) after one session change in a group of 100 sites; then the horizon
+ * optimum (`optimizeHorizon`) of one site with energy wants, departures and prices.
+ * `BENCH_SECTION=horizon` runs the last part only.
  */
 import {
   allocate,
+  optimizeHorizon,
   replanSite,
   type AllocationInput,
+  type HorizonInput,
   type CapacityNode,
   type ConnectorDemand,
   type PerPhase,
@@ -145,8 +149,86 @@ function runsFor(siteCount: number): number {
   return siteCount <= 10 ? 21 : siteCount <= 100 ? 11 : 5;
 }
 
+/**
+ * The synthetic group of `siteCount` sites (as above: 85 % with an EV, 2 % uncontrollable, the DSO's
+ * daily capacity shape) where every EV declares 5–35 kWh and a departure within the day, with a price
+ * per block (dear from 17:00 to 21:00): the energy wanted does not all fit.
+ */
+function horizonGroup(siteCount: number, random: Random, groupScale = 1): HorizonInput {
+  const group = syntheticGroup(siteCount, random, groupScale);
+  return {
+    ...group,
+    pricesPerKwh: group.blocks.map((_, b) => {
+      const hour = (b / 4) % 24;
+      return hour >= 17 && hour < 21 ? 0.35 : 0.15 + 0.05 * random();
+    }),
+    connectors: group.connectors.map((c) => ({
+      ...c,
+      energyWantedWh: 5000 + 30_000 * random(),
+      departure: new Date(EPOCH_MS + Math.floor(BLOCKS * (0.3 + 0.7 * random())) * QUARTER_MS).toISOString(),
+    })),
+  };
+}
+
+interface HorizonMeasurement {
+  connectors: number;
+  sites: number;
+  group: string;
+  runs: number;
+  medianMs: number;
+  medianCpuMs: number;
+  relaxedKwh: number;
+  plannedKwh: number;
+}
+
+/** groupScale 4: the DSO's group has room, the sites' own limits bind and each site is its own LP. */
+function measureHorizon(siteCount: number, runs: number, groupScale = 1): HorizonMeasurement {
+  const input = horizonGroup(siteCount, fixedSeedRandom(siteCount), groupScale);
+  const times: number[] = [];
+  const cpuTimes: number[] = [];
+  let plan = optimizeHorizon(input);
+  for (let run = 0; run < runs; run++) {
+    const cpuBefore = process.cpuUsage();
+    const started = process.hrtime.bigint();
+    plan = optimizeHorizon(input);
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    const cpu = process.cpuUsage(cpuBefore);
+    cpuTimes.push((cpu.user + cpu.system) / 1000);
+  }
+  return {
+    connectors: input.connectors.length,
+    sites: siteCount,
+    group: groupScale > 1 ? 'room' : 'binds',
+    runs,
+    medianMs: median(times),
+    medianCpuMs: median(cpuTimes),
+    relaxedKwh: plan.relaxedEnergyWh / 1000,
+    plannedKwh: plan.energyWh / 1000,
+  };
+}
+
+function printHorizon(): void {
+  const sites = process.env.BENCH_SITES ? [Number(process.env.BENCH_SITES)] : [1, 3, 10];
+  const rows = [
+    ...sites.map((siteCount) => measureHorizon(siteCount, siteCount <= 1 ? 5 : 1)),
+    ...(process.env.BENCH_SITES ? [] : [10, 100].map((siteCount) => measureHorizon(siteCount, 1, 4))),
+  ];
+  console.log(`\noptimizeHorizon: ${BLOCKS} blocks, prices, energy wants and departures`);
+  console.log(
+    '| connectors | sites | group limit | runs | median ms | median CPU ms | LP optimum kWh | planned kWh (minimum rule) |',
+  );
+  console.log('| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    const figures = [r.medianMs, r.medianCpuMs, r.relaxedKwh, r.plannedKwh]
+      .map((x) => x.toFixed(1))
+      .join(' | ');
+    console.log(`| ${r.connectors} | ${r.sites} | ${r.group} | ${r.runs} | ${figures} |`);
+  }
+}
+
 /** BENCH_SITES=100 measures that size only, e.g. under a profiler. */
 function main(): void {
+  if (process.env.BENCH_SECTION === 'horizon') return printHorizon();
   if (!global.gc) console.warn('Run with --expose-gc for the memory figures (npm run bench:optimizer does).');
   const sites = process.env.BENCH_SITES ? [Number(process.env.BENCH_SITES)] : [10, 100, 1000];
   const rows = sites.map((siteCount) => measure(siteCount, runsFor(siteCount)));
@@ -174,6 +256,7 @@ function main(): void {
   console.log('| case | scope computed | median ms |');
   console.log('| --- | --- | ---: |');
   for (const r of replans) console.log(`| ${r.label} | ${r.scope} | ${r.medianMs.toFixed(2)} |`);
+  printHorizon();
 }
 
 main();

@@ -3,8 +3,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
 import { CommonModule } from '@gridflex/common';
+import { DashboardModule } from '@gridflex/dashboard';
 import { APP_CONFIG, AppConfig, AppConfigModule } from '@gridflex/config';
 import { DispatchModule } from '@gridflex/dispatch';
+import { ObservabilityModule } from '@gridflex/observability';
 import { OcppModule } from '@gridflex/ocpp';
 import { OscpModule } from '@gridflex/oscp';
 import { PersistenceModule } from '@gridflex/persistence';
@@ -39,6 +41,8 @@ export class AppModule {
         DispatchModule,
         PlanningModule,
         SchedulesModule,
+        ObservabilityModule,
+        DashboardModule,
       ],
     };
   }

@@ -171,14 +171,17 @@ describe('the site model drives the plan', () => {
     );
     const path = `/api/v1/sites/${siteA}/chargers/${charger.id}/connectors/2/session`;
     expect((await admin.get(path).expect(200)).body).toMatchObject({ priority: null, departureAt: null });
+    // Eight hours ahead, written in +01:00 as a driver's app in Amsterdam would, stored in UTC.
+    const departure = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 8 * 3_600_000);
+    const inAmsterdam = new Date(departure.getTime() + 3_600_000).toISOString().replace('.000Z', '+01:00');
     const told = await admin
-      .put(path, { priority: 10, energyWantedWh: 20_000, departureAt: '2026-11-26T07:30:00+01:00' })
+      .put(path, { priority: 10, energyWantedWh: 20_000, departureAt: inAmsterdam })
       .expect(200);
     expect(told.body).toMatchObject({
       transactionId: expect.any(Number),
       priority: 10,
       energyWantedWh: 20_000,
-      departureAt: '2026-11-26T06:30:00.000Z',
+      departureAt: departure.toISOString(),
       updatedBy: 'admin-api',
     });
     await waitFor(planned({ 'CP-M1/1': 0, 'CP-M1/2': 10 }));

@@ -22,8 +22,10 @@ export class QueueWorkerRegistry implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
-      if (instance instanceof Queue) this.registerQueue(instance);
-      if (instance instanceof WorkerHost && wrapper.isDependencyTreeStatic()) this.registerWorker(instance.worker);
+      if (instance instanceof Queue) this.registerQueue(instance as Queue);
+      if (instance instanceof WorkerHost && wrapper.isDependencyTreeStatic()) {
+        this.registerWorker((instance as WorkerHost).worker);
+      }
     }
   }
 

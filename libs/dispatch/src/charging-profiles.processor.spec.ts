@@ -11,6 +11,7 @@ import { insertCharger } from '@gridflex/ocpp/testing';
 import { DATABASE, Database, PersistenceModule, PlannedPeriod, schema } from '@gridflex/persistence';
 import { ReceivedChargingProfile, SimulatedCharger } from '@gridflex/simulator';
 import { dispatchJobId, PlanChange } from './dispatch.constants';
+import { DispatchJanitorProcessor } from './dispatch-janitor.processor';
 import { DispatchQueuesService } from './dispatch-queues.service';
 import { DispatchModule } from './dispatch.module';
 import { ProfileDispatchService } from './profile-dispatch.service';
@@ -44,6 +45,7 @@ describe('charging-profiles queue', () => {
           DISPATCH_ATTEMPTS: 3,
           DISPATCH_BACKOFF_MS: 50,
           OCPP_CALL_TIMEOUT_MS: 500,
+          OCPP_VERIFY_PROFILES: 'always',
         }),
         PersistenceModule.forRoot(),
         EventEmitterModule.forRoot(),
@@ -203,13 +205,12 @@ describe('charging-profiles queue', () => {
   it('skips a job whose version a newer plan has superseded', async () => {
     const connectorRef = await plannedConnector('DISP-4', 2, 16, 'accepted');
     const charger = await connect('DISP-4');
+    // The connection itself re-asserts version 2 first.
+    await eventually(() => connectorProfiles(charger).length === 1);
     await dispatch.enqueue([raise(connectorRef, 1)]);
     expect((await settled(connectorRef, 1)).job.returnvalue).toEqual({ outcome: 'superseded' });
-    expect(connectorProfiles(charger)).toHaveLength(0);
-    expect(await planRow(connectorRef)).toMatchObject({
-      dispatchStatus: 'accepted',
-      dispatchedVersion: null,
-    });
+    expect(connectorProfiles(charger)).toHaveLength(1);
+    expect(await planRow(connectorRef)).toMatchObject({ dispatchStatus: 'accepted', dispatchedVersion: 2 });
   });
 
   it('records a timeout and retries it', async () => {
@@ -384,6 +385,60 @@ describe('charging-profiles queue', () => {
     await dispatch.enqueue([raise(raised, 2), { connectorRef: lowered, version: 2, direction: 'lower' }]);
     expect(await statusOfLoweredWhenRaisedArrives).toBe('accepted');
     expect(connectorProfiles(slow)).toHaveLength(2);
+  });
+
+  it('reads the composite schedule back after an acceptance and records that it matches', async () => {
+    const connectorRef = await plannedConnector('DISP-14', 1, 14);
+    await connect('DISP-14');
+    await settled(connectorRef, 1);
+    expect(await planRow(connectorRef)).toMatchObject({
+      dispatchStatus: 'accepted',
+      verification: 'match',
+    });
+  });
+
+  it('records a mismatch when a charger accepts a profile and applies something else', async () => {
+    const connectorRef = await plannedConnector('DISP-15', 1, 14);
+    const charger = await connect('DISP-15');
+    charger.ignoresProfiles = true;
+    await settled(connectorRef, 1);
+    const row = await planRow(connectorRef);
+    expect(row).toMatchObject({ dispatchStatus: 'accepted', verification: 'mismatch' });
+    expect(row.verificationDetail).toMatch(/the charger applies 32 A, expected 14 A$/);
+  });
+
+  it('queues a plan again once it is idle and undelivered, but not while the queue has a backlog', async () => {
+    const connectorRef = await plannedConnector('DISP-16', 1, 18, 'accepted');
+    const charger = await connect('DISP-16');
+    await eventually(() => connectorProfiles(charger).length === 1);
+    await eventually(async () => (await queue.getActiveCount()) === 0);
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await db
+      .update(schema.connectorPlans)
+      .set({
+        version: 2,
+        periods: periods(12),
+        dispatchStatus: 'timeout',
+        dispatchedVersion: 2,
+        dispatchedAt: anHourAgo,
+      })
+      .where(eq(schema.connectorPlans.connectorRef, connectorRef));
+    const janitor = app.get(DispatchJanitorProcessor);
+
+    await queue.pause();
+    await queue.add('set-charging-profile', { connectorRef: 'elsewhere', version: 1 }, { jobId: 'backlog' });
+    await janitor.process();
+    expect((await queue.getJobs(['waiting'])).map((job) => job.id)).toEqual(['backlog']);
+    await queue.remove('backlog');
+    await queue.resume();
+
+    await janitor.process();
+    await eventually(async () => (await planRow(connectorRef)).dispatchStatus === 'accepted');
+    expect(
+      connectorProfiles(charger).map(
+        (p) => p.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit,
+      ),
+    ).toEqual([18, 12]);
   });
 
   async function reassertJobs(connectorRef: string) {

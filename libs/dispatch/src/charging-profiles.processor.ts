@@ -12,6 +12,9 @@ import {
   ChargerOfflineError,
   ChargerStateChangedEvent,
   ChargerStateRepository,
+  checkComposite,
+  compositeScheduleRequest,
+  CompositeVerdict,
   OCPP_CHARGER_STATE_CHANGED,
   OcppCallError,
   OcppCallTimeoutError,
@@ -28,7 +31,13 @@ import {
 } from './dispatch.constants';
 import { DispatchQueuesService } from './dispatch-queues.service';
 import { DispatchRepository, DispatchTarget } from './dispatch.repository';
-import { DISPATCH_PUSH_FINISHED, DispatchPushFinishedEvent, PushOutcome } from './events';
+import {
+  DISPATCH_PUSH_FINISHED,
+  DISPATCH_VERIFIED,
+  DispatchPushFinishedEvent,
+  DispatchVerifiedEvent,
+  PushOutcome,
+} from './events';
 import { TransitionBarrier } from './transition-barrier';
 
 const ANSWER_STATUS: Record<string, DispatchStatus> = {
@@ -127,6 +136,9 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
     const target = await this.repository.loadTarget(connectorRef);
     if (!target) return { outcome: 'no-plan' };
     if (target.version !== version) return { outcome: 'superseded' };
+    if (isRedelivery(job) && target.dispatchStatus === 'accepted' && target.dispatchedVersion === version) {
+      return { outcome: 'already-delivered' };
+    }
     if (!this.gateway.isConnected(target.identity)) return this.notHere(job, target);
     try {
       await this.gateway.whenDiscovered(target.identity);
@@ -143,11 +155,54 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
       const outcome = ANSWER_STATUS[answer.status] ?? 'failed';
       const detail = outcome === 'accepted' ? null : `Charger answered ${answer.status}`;
       await this.record(job, outcome, detail);
-      await this.setUncontrollable(connectorRef, detail);
+      // Pushes of a connector run one at a time, so what loadTarget read is still current: the usual
+      // accepted push to a controllable connector needs no second write.
+      if (detail !== target.uncontrollableReason) await this.setUncontrollable(connectorRef, detail);
+      if (outcome === 'accepted' && this.shouldVerify())
+        await this.verify(job, target.identity, protocol, payload, context);
       return { outcome };
     } catch (error) {
       return this.handleFailure(job, error);
     }
+  }
+
+  private shouldVerify(): boolean {
+    const mode = this.config.OCPP_VERIFY_PROFILES;
+    return (
+      mode === 'always' ||
+      (mode === 'sampled' && Math.random() * 100 < this.config.OCPP_VERIFY_SAMPLE_PERCENT)
+    );
+  }
+
+  /**
+   * Reads the charger's composite schedule back: a charger may accept a profile and apply something else
+   * (firmware bugs, a profile stack we do not know of). The outcome is recorded on the plan and counted;
+   * it never fails the push, which the charger did accept.
+   */
+  private async verify(
+    job: Job<SetChargingProfileJob>,
+    identity: string,
+    protocol: OcppProtocol,
+    sent: object,
+    context: ProfileContext | null,
+  ): Promise<void> {
+    const { connectorRef, version } = job.data;
+    let result: CompositeVerdict;
+    try {
+      const answer = await this.gateway.call<unknown>(
+        identity,
+        'GetCompositeSchedule',
+        compositeScheduleRequest(protocol, sent),
+      );
+      const stationMax = context?.capabilities?.stationMaxProfile;
+      const stationMaxA = stationMax?.status === 'Accepted' ? stationMax.limitA : null;
+      result = checkComposite(sent, answer, stationMaxA, new Date());
+    } catch (error) {
+      result = { verdict: 'failed', detail: error instanceof Error ? error.message : String(error) };
+    }
+    if (result.verdict === 'mismatch') this.logger.warn(`${identity} on ${connectorRef}: ${result.detail}`);
+    await this.repository.recordVerification(connectorRef, version, result, new Date());
+    this.events.emit(DISPATCH_VERIFIED, new DispatchVerifiedEvent(result.verdict));
   }
 
   /**
@@ -206,6 +261,11 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
   ): Promise<void> {
     return this.repository.recordOutcome(job.data.connectorRef, job.data.version, status, detail, new Date());
   }
+}
+
+/** The janitor's re-queued plans: the original push may have got through since. */
+function isRedelivery(job: Job<SetChargingProfileJob>): boolean {
+  return /\.r\d+$/.test(job.id ?? '');
 }
 
 function failureOutcome(error: unknown): PushOutcome {

@@ -81,7 +81,7 @@ export class DispatchJanitorProcessor extends WorkerHost implements OnApplicatio
     const interval = this.config.DISPATCH_RECONCILE_INTERVAL_MS;
     const plans = await this.repository.undelivered(new Date(now.getTime() - interval));
     if (plans.length === 0) return;
-    this.logger.log(`Queueing ${plans.length} undelivered plans again`);
-    await this.dispatch.redeliver(plans, String(Math.floor(now.getTime() / interval)));
+    const queued = await this.dispatch.redeliver(plans, String(Math.floor(now.getTime() / interval)));
+    if (queued > 0) this.logger.log(`Queued ${queued} undelivered plans again`);
   }
 }

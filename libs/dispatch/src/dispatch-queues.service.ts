@@ -51,6 +51,12 @@ export class DispatchQueuesService implements OnApplicationShutdown {
     );
   }
 
+  /** Whether the instance's worker still has pushes waiting or running (delayed retries do not count). */
+  async isBusy(instanceId: string): Promise<boolean> {
+    const counts = await this.queueOf(instanceId).getJobCounts('waiting', 'active', 'prioritized');
+    return Object.values(counts).some((count) => count > 0);
+  }
+
   /** A dead instance's queue: what it held is re-sent when its chargers connect elsewhere. */
   async discard(instanceId: string): Promise<void> {
     const queue = this.queueOf(instanceId);

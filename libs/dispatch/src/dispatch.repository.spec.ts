@@ -51,6 +51,9 @@ describe.each(TEST_DATABASE_ENGINES)('DispatchRepository on %s', (_engine, creat
       identity: 'CP-1',
       connectorId: 1,
       phases: 3,
+      uncontrollableReason: null,
+      dispatchStatus: 'pending',
+      dispatchedVersion: null,
     });
     await expect(repository.loadTarget('00000000-0000-4000-8000-000000000000')).resolves.toBeUndefined();
   });

@@ -10,6 +10,10 @@ export interface DispatchTarget {
   identity: string;
   connectorId: number;
   phases: 1 | 3;
+  /** Why the connector refuses our profiles; null while it accepts them. */
+  uncontrollableReason: string | null;
+  dispatchStatus: string;
+  dispatchedVersion: number | null;
 }
 
 @Injectable()
@@ -24,6 +28,9 @@ export class DispatchRepository {
         identity: schema.chargers.identity,
         connectorId: schema.connectors.connectorId,
         phases: schema.connectors.phases,
+        uncontrollableReason: schema.connectors.uncontrollableReason,
+        dispatchStatus: schema.connectorPlans.dispatchStatus,
+        dispatchedVersion: schema.connectorPlans.dispatchedVersion,
       })
       .from(schema.connectorPlans)
       .innerJoin(schema.connectors, eq(schema.connectors.id, schema.connectorPlans.connectorRef))
@@ -43,6 +50,21 @@ export class DispatchRepository {
     await this.db
       .update(schema.connectorPlans)
       .set({ dispatchStatus: status, dispatchDetail: detail, dispatchedVersion: version, dispatchedAt: at })
+      .where(
+        and(eq(schema.connectorPlans.connectorRef, connectorRef), eq(schema.connectorPlans.version, version)),
+      );
+  }
+
+  /** What reading the composite schedule back found, unless a newer plan version has replaced this one. */
+  async recordVerification(
+    connectorRef: string,
+    version: number,
+    result: { verdict: string; detail: string },
+    at: Date,
+  ): Promise<void> {
+    await this.db
+      .update(schema.connectorPlans)
+      .set({ verification: result.verdict, verificationDetail: result.detail, verifiedAt: at })
       .where(
         and(eq(schema.connectorPlans.connectorRef, connectorRef), eq(schema.connectorPlans.version, version)),
       );

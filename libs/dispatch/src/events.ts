@@ -3,7 +3,7 @@ import { DispatchStatus } from './dispatch.constants';
 /** Emitted after every push attempt (not for jobs that only waited), for metrics. */
 export const DISPATCH_PUSH_FINISHED = 'dispatch.push-finished';
 
-export type PushOutcome = DispatchStatus | 'superseded' | 'no-plan' | 'forwarded';
+export type PushOutcome = DispatchStatus | 'superseded' | 'already-delivered' | 'no-plan' | 'forwarded';
 
 export class DispatchPushFinishedEvent {
   constructor(
@@ -12,4 +12,11 @@ export class DispatchPushFinishedEvent {
     /** 1 for the first try, more for a retry. */
     readonly attempt: number,
   ) {}
+}
+
+/** Emitted after a charger's composite schedule was read back and compared with what we sent. */
+export const DISPATCH_VERIFIED = 'dispatch.verified';
+
+export class DispatchVerifiedEvent {
+  constructor(readonly verdict: 'match' | 'mismatch' | 'failed') {}
 }

@@ -58,8 +58,13 @@ export class ProfileDispatchService {
     if (event.reason === 'transaction-started') await this.resendForTransactions(event.chargerId);
   }
 
-  /** Re-queues plans the janitor found undelivered, on the instance now holding each charger. */
-  async redeliver(plans: SetChargingProfileJob[], attempt: string): Promise<void> {
+  /**
+   * Re-queues plans the janitor found undelivered, on the instance now holding each charger — unless that
+   * instance still has pushes waiting or running: then the plans are behind a backlog, not lost, and
+   * queueing them again would only lengthen it.
+   * @returns how many plans were queued again
+   */
+  async redeliver(plans: SetChargingProfileJob[], attempt: string): Promise<number> {
     const owners = await this.ownersOf(plans.map((plan) => plan.connectorRef));
     const byOwner = new Map<string, QueuedPush[]>();
     for (const plan of plans) {
@@ -69,7 +74,13 @@ export class ProfileDispatchService {
       pushes.push({ data: plan, jobId: `${dispatchJobId(plan)}.r${attempt}` });
       byOwner.set(owner, pushes);
     }
-    await Promise.all([...byOwner].map(([owner, pushes]) => this.queues.add(owner, pushes)));
+    let queued = 0;
+    for (const [owner, pushes] of byOwner) {
+      if (await this.queues.isBusy(owner)) continue;
+      await this.queues.add(owner, pushes);
+      queued += pushes.length;
+    }
+    return queued;
   }
 
   /**

@@ -48,6 +48,7 @@ export class ChargerCallsService implements OnApplicationBootstrap, OnApplicatio
     );
     this.worker.on('error', (error) => this.logger.warn(`Relayed calls worker: ${error.message}`));
     this.registry.registerWorker(this.worker);
+    this.registry.registerQueue(this.queueOf(this.instance.id).queue);
   }
 
   async onApplicationShutdown(): Promise<void> {

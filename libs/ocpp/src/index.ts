@@ -16,3 +16,4 @@ export * from './profiles/charging-profile-201';
 export * from './profiles/profile-schedule';
 export * from './transactions.repository';
 export * from './profiles/station-max-profile';
+export * from './profiles/composite-check';

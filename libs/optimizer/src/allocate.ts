@@ -393,7 +393,7 @@ export function wattsPerAmpere(connector: ConnectorDemand): number {
 }
 
 /** Per constraint, the maxima of the active connectors that cannot be steered. */
-function reservations(connectors: readonly ConnectorDemand[], system: ConstraintSystem): Float64Array {
+export function reservations(connectors: readonly ConnectorDemand[], system: ConstraintSystem): Float64Array {
   const reserved = new Float64Array(system.constraintCount);
   connectors.forEach((c, i) => {
     if (!c.active || !c.uncontrollable) return;

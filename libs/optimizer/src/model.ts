@@ -136,3 +136,58 @@ export interface AllocationPlan extends AllocationResult {
   /** In the same order as the input nodes. */
   nodeLoads: NodeLoad[];
 }
+
+/** An OSCP `OPTIMUM` forecast on a node: per block, a per-phase soft limit (Infinity: none). */
+export interface SoftLimit {
+  nodeId: string;
+  limitsA: PerPhase[];
+}
+
+/**
+ * What the horizon optimiser prefers once the most requested energy is delivered by departure (and
+ * soft limits are kept as far as that allows): `cost` the cheapest blocks (needs `pricesPerKwh`),
+ * `peak` the lowest peak per phase of the `peakNodeIds` (default: the roots), `earliest` delivery as
+ * soon as possible. Ties are always broken towards earlier delivery.
+ */
+export type HorizonObjective = 'cost' | 'peak' | 'earliest';
+
+export interface HorizonInput extends AllocationInput {
+  /** Price of a kWh in each block, any currency. */
+  pricesPerKwh?: number[];
+  softLimits?: SoftLimit[];
+  /** Default `cost` when prices are given, else `earliest`. */
+  objective?: HorizonObjective;
+  peakNodeIds?: string[];
+}
+
+export interface HorizonOptions extends AllocationOptions {
+  /** Energy assumed wanted by a session that declared none; unset, it takes whatever capacity is left. */
+  defaultEnergyWantedWh?: number;
+}
+
+/** The finer reason behind a horizon limit, beyond the `BindingReason` that `allocate` would give. */
+export type HorizonReason =
+  | BindingReason
+  /** Held at the node-phase's OPTIMUM: more is not needed to deliver the energy wanted. */
+  | { kind: 'soft-limit'; nodeId: string; phase: PhaseName }
+  /** Its energy is planned in other blocks: cheaper ones, ones that keep the peak lower, or earlier ones. */
+  | { kind: 'other-blocks'; because: HorizonObjective }
+  /** The continuous optimum was between 0 and its minimum: it got 0 instead, losing this much. */
+  | { kind: 'below-minimum'; lostWh: number; nodeId?: string; phase?: PhaseName }
+  /** The continuous optimum was between 0 and its minimum and there was room to raise it to the minimum. */
+  | { kind: 'raised-to-minimum' };
+
+export interface HorizonPlan extends AllocationPlan {
+  /** In the same order as the allocations: per block, the finer reason. */
+  details: { connectorId: string; reasons: HorizonReason[] }[];
+  /** Per connector, the energy planned in the blocks with an end. */
+  plannedWh: number[];
+  /** The continuous (LP) optimum of the requested energy delivered by departure, before the minimum rule. */
+  relaxedEnergyWh: number;
+  /** The same after the minimum rule: what the plan delivers. */
+  energyWh: number;
+  /** With prices: the cost of the plan (price × kWh). */
+  cost?: number;
+  /** Per peak node, the highest per-phase load planned in any block with an end. */
+  peaksA?: Record<string, number>;
+}

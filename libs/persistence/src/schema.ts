@@ -361,6 +361,10 @@ export const connectorPlans = pgTable('connector_plans', {
   dispatchDetail: text('dispatch_detail'),
   dispatchedVersion: integer('dispatched_version'),
   dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
+  /** Reading the charger's composite schedule back after it accepted: `match`, `mismatch` or `failed`. */
+  verification: text('verification'),
+  verificationDetail: text('verification_detail'),
+  verifiedAt: timestamp('verified_at', { withTimezone: true }),
 });
 
 /**
@@ -399,3 +403,25 @@ export interface PlannedPeriod {
   end: string | null;
   limitA: number;
 }
+
+/**
+ * What a site drew, was planned and was allowed per grid phase at one instant, for the operations dashboard's
+ * charts: plans and link states only keep their latest value, so their past is sampled. Kept 48 hours.
+ */
+export const siteLoadSamples = pgTable(
+  'site_load_samples',
+  {
+    id: serial('id').primaryKey(),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    /** Measured by the chargers, per grid phase (A). */
+    measuredA: jsonb('measured_a').$type<[number, number, number]>().notNull(),
+    /** The connectors' plans in force, added up per grid phase (A). */
+    plannedA: jsonb('planned_a').$type<[number, number, number]>().notNull(),
+    /** The DSO capacity of the site's group per phase (A); null without a group or DSO limit (no limit). */
+    capacityA: jsonb('capacity_a').$type<[number | null, number | null, number | null]>(),
+  },
+  (t) => [index('site_load_samples_site_at_idx').on(t.siteId, t.at)],
+);

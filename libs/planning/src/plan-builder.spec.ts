@@ -1,6 +1,8 @@
-import { allocate } from '@gridflex/optimizer';
+import { allocate, optimizeHorizon } from '@gridflex/optimizer';
 import {
+  blockPrices,
   buildAllocationInput,
+  buildHorizonInput,
   previousOnOffStates,
   excludedAllocations,
   gridPhasesOf,
@@ -502,5 +504,67 @@ describe(previousOnOffStates.name, () => {
         ['waiting', { charging: false, since: iso('06:00') }],
       ]),
     );
+  });
+});
+
+describe(blockPrices.name, () => {
+  const blocks = [
+    { start: iso('10:00'), end: iso('10:30') },
+    { start: iso('10:30'), end: iso('11:00') },
+    { start: iso('11:00'), end: null },
+  ];
+  const tariff = (start: string, end: string, pricePerKwh: number) => ({
+    start: iso(start),
+    end: iso(end),
+    pricePerKwh,
+    currency: 'EUR',
+  });
+
+  it('is the time-weighted price over each block, unknown time at the highest price', () => {
+    const prices = blockPrices(blocks, [tariff('10:00', '10:15', 0.1), tariff('10:15', '10:45', 0.3)]);
+    expect(prices?.[0]).toBeCloseTo(0.2, 12);
+    // 10:30–10:45 at 0.3, 10:45–11:00 without a tariff: the highest, 0.3.
+    expect(prices?.[1]).toBeCloseTo(0.3, 12);
+    expect(prices?.[2]).toBe(0.3);
+  });
+
+  it('is undefined without any tariff', () => {
+    expect(blockPrices(blocks, [])).toBeUndefined();
+  });
+});
+
+describe(buildHorizonInput.name, () => {
+  const horizon = [
+    { start: iso('10:00'), end: iso('10:15'), groupLimitsA: limits(Infinity) },
+    { start: iso('10:15'), end: iso('10:30'), groupLimitsA: limits(Infinity) },
+    { start: iso('10:30'), end: null, groupLimitsA: limits(Infinity) },
+  ];
+  const sites = [{ id: 's1', limitsA: limits(64), baseLoadA: [4, 4, 4] as const }];
+  const ev = connector({
+    phases: 1,
+    transactionStartedAt: now,
+    energyWantedWh: 230 * 32 * 0.25,
+    departureAt: new Date(iso('10:30')),
+  });
+
+  it('adds block prices and the OPTIMUM forecast, less base loads, as a soft limit on the group', () => {
+    const input = buildAllocationInput(horizon, sites, [ev]);
+    const horizonInput = buildHorizonInput(input, sites, [ev], {
+      prices: [{ start: iso('10:00'), end: iso('10:15'), pricePerKwh: 0.4, currency: 'EUR' }],
+      optimum: [{ start: iso('10:00'), end: iso('10:30'), limitsA: limits(20) }],
+    });
+    expect(horizonInput.pricesPerKwh).toEqual([0.4, 0.4, 0.4]);
+    expect(horizonInput.softLimits).toEqual([
+      { nodeId: 'group', limitsA: [limits(16), limits(16), limits(Infinity)] },
+    ]);
+    // 32 A for one quarter hour are wanted before 10:30: 16 A in each block keeps the OPTIMUM.
+    const plan = optimizeHorizon(horizonInput);
+    expect(plan.allocations[0].limitsA.slice(0, 2)).toEqual([16, 16]);
+    expect(plan.energyWh).toBeCloseTo(230 * 32 * 0.25, 9);
+  });
+
+  it('leaves the input as it is without tariffs or OPTIMUM forecasts', () => {
+    const input = buildAllocationInput(horizon, sites, [ev]);
+    expect(buildHorizonInput(input, sites, [ev], {})).toEqual(input);
   });
 });

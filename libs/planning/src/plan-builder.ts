@@ -4,12 +4,14 @@ import {
   type CapacityNode,
   type ConnectorAllocation,
   type ConnectorDemand,
+  type HorizonInput,
   type OnOffState,
   type PerPhase,
   type PhaseRotation,
   type TimeBlock,
 } from '@gridflex/optimizer';
 import type { PlannedPeriod } from '@gridflex/persistence';
+import type { PriceSegment } from '@gridflex/schedules';
 import type { CapacityBlock } from './forecast-capacity';
 import type { PlanningConnector } from './planning.repository';
 
@@ -335,4 +337,84 @@ export function samePlan(a: PlannedPeriod[], b: PlannedPeriod[], now: Date): boo
       .filter((p) => p.end === null || Date.parse(p.end) > now.getTime())
       .map((p) => `${p.end === null ? '' : Date.parse(p.end)}:${p.limitA}`);
   return ahead(a).join('|') === ahead(b).join('|');
+}
+
+/** What the horizon optimiser takes beyond the allocation input. */
+export interface HorizonWishes {
+  /** The tariff over the horizon (`tariffSeries` of the scope's sites). */
+  prices?: PriceSegment[];
+  /** The DSO's OPTIMUM forecast for the group, in per-phase amperes (`capacityTimeline` of its OPTIMUM forecasts). */
+  optimum?: CapacityBlock[];
+}
+
+/**
+ * `buildAllocationInput`'s result made an input of `optimizeHorizon`: a price per block, and the
+ * group's OPTIMUM forecast as a soft limit on the group node, less what base loads and unsteered
+ * chargers take there (the hard limits are lowered the same way).
+ */
+export function buildHorizonInput(
+  input: AllocationInput,
+  sites: SiteCapacity[],
+  connectors: PlanningConnector[],
+  wishes: HorizonWishes,
+): HorizonInput {
+  const pricesPerKwh = blockPrices(input.blocks, wishes.prices ?? []);
+  const optimum = wishes.optimum ?? [];
+  const reservedA = groupReservation(sites, connectors);
+  return {
+    ...input,
+    ...(pricesPerKwh ? { pricesPerKwh } : {}),
+    ...(optimum.length > 0
+      ? { softLimits: [{ nodeId: GROUP_NODE, limitsA: blockSoftLimits(input.blocks, optimum, reservedA) }] }
+      : {}),
+  };
+}
+
+/**
+ * Per block, the time-weighted mean price over the block; time without a tariff counts at the highest
+ * price, so that charging is never moved into hours whose price is unknown. An open block takes the
+ * price at its start. Undefined without any tariff.
+ */
+export function blockPrices(blocks: TimeBlock[], segments: PriceSegment[]): number[] | undefined {
+  if (segments.length === 0) return undefined;
+  const highest = Math.max(...segments.map((s) => s.pricePerKwh));
+  return blocks.map((block) => {
+    const startMs = Date.parse(block.start);
+    if (block.end === null) {
+      const current = segments.find((s) => Date.parse(s.start) <= startMs && startMs < Date.parse(s.end));
+      return current?.pricePerKwh ?? highest;
+    }
+    const endMs = Date.parse(block.end);
+    let pricedMs = 0;
+    let sum = 0;
+    for (const segment of segments) {
+      const overlapMs =
+        Math.min(endMs, Date.parse(segment.end)) - Math.max(startMs, Date.parse(segment.start));
+      if (overlapMs <= 0) continue;
+      pricedMs += overlapMs;
+      sum += overlapMs * segment.pricePerKwh;
+    }
+    return (sum + (endMs - startMs - pricedMs) * highest) / (endMs - startMs);
+  });
+}
+
+/** Per block and phase, the tightest OPTIMUM block overlapping it, less the reservation; Infinity where none. */
+function blockSoftLimits(blocks: TimeBlock[], optimum: CapacityBlock[], reservedA: PerPhase): PerPhase[] {
+  return blocks.map((block) => {
+    const startMs = Date.parse(block.start);
+    const endMs = block.end === null ? Infinity : Date.parse(block.end);
+    const overlapping = optimum.filter((o) => Date.parse(o.start) < endMs && Date.parse(o.end) > startMs);
+    return [0, 1, 2].map((phase) =>
+      Math.max(0, Math.min(Infinity, ...overlapping.map((o) => o.limitsA[phase])) - reservedA[phase]),
+    ) as unknown as PerPhase;
+  });
+}
+
+/** Base loads and unsteered chargers: every reservation reaches the group at the root. */
+function groupReservation(sites: SiteCapacity[], connectors: PlanningConnector[]): PerPhase {
+  const loads = [
+    ...sites.map((site) => site.baseLoadA ?? ([0, 0, 0] as const)),
+    ...excludedChargerLoads(connectors).map((load) => load.amps),
+  ];
+  return [0, 1, 2].map((phase) => loads.reduce((sum, amps) => sum + amps[phase], 0)) as unknown as PerPhase;
 }

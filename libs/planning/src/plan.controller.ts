@@ -11,6 +11,8 @@ export interface ConnectorPlanView {
   plannedAt: string;
   periods: { start: string; end: string | null; limitA: number }[];
   dispatch: { status: string; detail: string | null; version: number | null; at: string | null };
+  /** The charger's composite schedule read back after it accepted this version; null when not read. */
+  verification: { result: string; detail: string | null; at: string } | null;
 }
 
 export interface SitePlanView {
@@ -33,6 +35,10 @@ function toView(plan: PlanWithDispatch): ConnectorPlanView {
       version: plan.dispatchedVersion,
       at: plan.dispatchedAt?.toISOString() ?? null,
     },
+    verification:
+      plan.verification === null || plan.verifiedAt === null
+        ? null
+        : { result: plan.verification, detail: plan.verificationDetail, at: plan.verifiedAt.toISOString() },
   };
 }
 

@@ -16,6 +16,9 @@ export interface PlanWithDispatch extends StoredPlan {
   dispatchDetail: string | null;
   dispatchedVersion: number | null;
   dispatchedAt: Date | null;
+  verification: string | null;
+  verificationDetail: string | null;
+  verifiedAt: Date | null;
 }
 
 @Injectable()
@@ -49,6 +52,9 @@ export class PlansRepository {
           plannedAt: sql`excluded.planned_at`,
           dispatchStatus: sql`excluded.dispatch_status`,
           dispatchDetail: sql`null`,
+          verification: sql`null`,
+          verificationDetail: sql`null`,
+          verifiedAt: sql`null`,
         },
       });
   }
@@ -66,6 +72,9 @@ export class PlansRepository {
         dispatchDetail: schema.connectorPlans.dispatchDetail,
         dispatchedVersion: schema.connectorPlans.dispatchedVersion,
         dispatchedAt: schema.connectorPlans.dispatchedAt,
+        verification: schema.connectorPlans.verification,
+        verificationDetail: schema.connectorPlans.verificationDetail,
+        verifiedAt: schema.connectorPlans.verifiedAt,
       })
       .from(schema.connectorPlans)
       .innerJoin(schema.connectors, eq(schema.connectors.id, schema.connectorPlans.connectorRef))

@@ -1,0 +1,72 @@
+/** The dashboard's JSON, as `GET /dashboard/api/snapshot` returns it. Currents in A per grid phase. */
+
+export type PhaseValues = [number | null, number | null, number | null];
+
+/** Aligned series for a chart: `t` in Unix seconds; per phase (L1, L2, L3) one value per instant, null = none. */
+export interface ChartSeries {
+  t: number[];
+  measured: [(number | null)[], (number | null)[], (number | null)[]];
+  planned: [(number | null)[], (number | null)[], (number | null)[]];
+  /** The site's grid limit, or the group's DSO capacity; null where nothing limits. */
+  limit: [(number | null)[], (number | null)[], (number | null)[]];
+}
+
+export interface PeerView {
+  id: string;
+  name: string;
+  registration: string;
+  /** `UNKNOWN`, `ONLINE` or `OFFLINE` (its groups then run on fallback capacity). */
+  link: string;
+  linkChangedAt: string | null;
+  lastHeartbeatAt: string | null;
+  offlineModeAt: string | null;
+}
+
+export interface ConnectorView {
+  chargerIdentity: string;
+  ocppVersion: string;
+  chargerConnected: boolean;
+  connectorId: number;
+  phases: number;
+  status: string | null;
+  evPresent: boolean;
+  /** What the plan allows now, per phase the connector loads. */
+  limitA: number | null;
+  maxCurrentA: number;
+  /** Per charger phase, as last reported; null when no fresh reading. */
+  measuredA: PhaseValues | null;
+  measuredAt: string | null;
+  planVersion: number | null;
+  dispatch: { status: string; detail: string | null; at: string | null } | null;
+  /** The optimizer's reason for the limit now. */
+  explanation: string | null;
+  uncontrollableReason: string | null;
+}
+
+export interface SiteView {
+  id: string;
+  name: string;
+  groupId: string | null;
+  gridLimitA: PhaseValues;
+  measuredNowA: PhaseValues;
+  plannedNowA: PhaseValues;
+  chart: ChartSeries;
+  connectors: ConnectorView[];
+}
+
+export interface GroupView {
+  groupId: string;
+  siteIds: string[];
+  /** The DSO capacity now; null per phase where the DSO does not limit it. */
+  capacityNowA: PhaseValues;
+  measuredNowA: PhaseValues;
+  plannedNowA: PhaseValues;
+  chart: ChartSeries;
+}
+
+export interface DashboardSnapshot {
+  at: string;
+  peers: PeerView[];
+  groups: GroupView[];
+  sites: SiteView[];
+}

@@ -1,0 +1,5 @@
+export * from './dashboard.constants';
+export * from './dashboard.module';
+export * from './dashboard.service';
+export * from './dashboard.views';
+export * from './dashboard-session';

@@ -1,0 +1,40 @@
+import { limitOnGrid, measuredOnGrid, planEdges, planLimitAt } from './load-math';
+
+describe('load on the grid phases', () => {
+  const threePhase = { phases: 3, phaseRotation: ['L2', 'L3', 'L1'] };
+  const singlePhase = { phases: 1, phaseRotation: ['L3', 'L1', 'L2'] };
+
+  it('moves a reading per charger phase onto the grid phases that feed them', () => {
+    expect(measuredOnGrid(threePhase, [10, 11, 12])).toEqual([12, 10, 11]);
+    expect(measuredOnGrid({ phases: 3, phaseRotation: null }, [1, null, 3])).toEqual([1, 0, 3]);
+  });
+
+  it('counts a single-phase connector on the grid phase wired to its L1 only', () => {
+    expect(measuredOnGrid(singlePhase, [16, 0.4, 0.2])).toEqual([0, 0, 16]);
+    expect(limitOnGrid(singlePhase, 16)).toEqual([0, 0, 16]);
+    expect(limitOnGrid(threePhase, 16)).toEqual([16, 16, 16]);
+  });
+});
+
+describe('plans over time', () => {
+  const periods = [
+    { start: '2026-01-01T10:00:00.000Z', end: '2026-01-01T11:00:00.000Z', limitA: 16 },
+    { start: '2026-01-01T11:00:00.000Z', end: null, limitA: 8 },
+  ];
+
+  it('gives the limit in force, 0 before the plan starts', () => {
+    expect(planLimitAt(periods, new Date('2026-01-01T09:59:59Z'))).toBe(0);
+    expect(planLimitAt(periods, new Date('2026-01-01T10:00:00Z'))).toBe(16);
+    expect(planLimitAt(periods, new Date('2026-01-01T11:00:00Z'))).toBe(8);
+    expect(planLimitAt(periods, new Date('2030-01-01T00:00:00Z'))).toBe(8);
+  });
+
+  it('lists the changes inside a window, open ends left out', () => {
+    const from = new Date('2026-01-01T10:30:00Z');
+    const to = new Date('2026-01-01T12:00:00Z');
+    expect(planEdges([periods], from, to)).toEqual([
+      Date.parse('2026-01-01T11:00:00Z'),
+      Date.parse('2026-01-01T11:00:00Z'),
+    ]);
+  });
+});

@@ -1,0 +1,29 @@
+import type { NextFunction, Request, Response } from 'express';
+import { constantTimeEquals } from '@gridflex/common';
+
+export type ExpressMiddleware = (request: Request, response: Response, next: NextFunction) => void;
+
+/**
+ * The queue dashboard is for operators in a browser, which cannot send `X-API-Key`: besides that header it
+ * takes HTTP Basic authentication with the admin key as password (any user name), and asks for it with
+ * `WWW-Authenticate` so that the browser shows its login prompt.
+ */
+export function adminQueuesAuth(adminKey: string): ExpressMiddleware {
+  return (request, response, next) => {
+    const presented = request.header('x-api-key') ?? basicPassword(request.header('authorization'));
+    if (presented !== undefined && constantTimeEquals(presented, adminKey)) return next();
+    response
+      .status(401)
+      .setHeader('WWW-Authenticate', 'Basic realm="gridflex"')
+      .json({ message: 'The admin key is needed: X-API-Key header, or HTTP Basic with the key as password' });
+  };
+}
+
+/** The password of an `Authorization: Basic` header; undefined for any other or a malformed one. */
+export function basicPassword(header: string | undefined): string | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : decoded.slice(colon + 1);
+}

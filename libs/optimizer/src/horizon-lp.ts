@@ -1,0 +1,497 @@
+import { BoundedSimplex, type LpColumn } from './bounded-simplex';
+import type { ConstraintSystem } from './constraint-system';
+import type { HorizonObjective } from './model';
+
+/** What the LP knows of one steerable session. */
+export interface LpSession {
+  connector: number;
+  maxCurrentA: number;
+  /** Wh per ampere-hour. */
+  wattsPerAmpere: number;
+  /** Infinity when it takes whatever is left. */
+  energyWantedWh: number;
+  /** Priority: the weight of its share of the energy. */
+  weight: number;
+  /** Per finite block, the hours it is there (0 before arrival or from departure on). */
+  hours: Float64Array;
+}
+
+export interface HorizonLpInput {
+  system: ConstraintSystem;
+  /** Blocks with an end, in order. */
+  blockCount: number;
+  /** Their durations. */
+  blockHours: Float64Array;
+  sessions: LpSession[];
+  /** Per constraint, what unsteered connectors take. */
+  reservedA: Float64Array;
+  /** limitOf(c, t): constraint c's limit in block t. */
+  limitOf: (c: number, t: number) => number;
+  /** Per constraint, the soft limit per block (undefined: none). */
+  softLimitsA?: (c: number, t: number) => number;
+  objective: HorizonObjective;
+  pricesPerKwh?: readonly number[];
+  /** Per constraint: whether its node's peak is minimised. */
+  peakConstraint?: (c: number) => boolean;
+  peakNodeOf?: (c: number) => string;
+}
+
+/** A row and what it stands for, so that tight rows explain the limits. */
+export type LpRow =
+  | { kind: 'capacity'; constraint: number; block: number }
+  | { kind: 'energy'; session: number }
+  | { kind: 'soft'; constraint: number; block: number }
+  | { kind: 'peak'; constraint: number; block: number }
+  | { kind: 'share'; session: number };
+
+export interface HorizonLpSolution {
+  /** currentsA[s][t] for session s in finite block t. */
+  currentsA: Float64Array[];
+  relaxedEnergyWh: number;
+  /** Per session and block, the rows it loads that are tight at the optimum. */
+  tightRows: (s: number, t: number) => LpRow[];
+}
+
+const WH_PER_KWH = 1000;
+const TIGHT_TOLERANCE = 1e-7;
+const DUAL_TOLERANCE = 1e-9;
+
+/**
+ * The horizon as one LP over (session, block) currents: every node-phase limit per block (less the
+ * unsteered reservations), each session's maximum and energy wanted, nothing outside its stay. Solved
+ * lexicographically: the most energy delivered by departure; then the least current above soft
+ * limits (ampere-hours); then the objective (cost, or the sum of the peak nodes' peaks); then the
+ * fairest shares of energy (`shareFairly`); then the earliest delivery, which also makes the chosen
+ * optimum deterministic. Rows that can never bind (their members' maxima fit) are left out.
+ */
+export function solveHorizonLp(input: HorizonLpInput): HorizonLpSolution {
+  const builder = new LpBuilder(input);
+  const stages = builder.stageCosts();
+  const values = new Float64Array(builder.columns.length);
+  const slacks = new Float64Array(builder.rhs.length);
+  let relaxedEnergyWh = 0;
+  for (const part of builder.independentParts()) {
+    relaxedEnergyWh += solvePart(builder, stages, part, values, slacks);
+  }
+  const currentsA = input.sessions.map((_, s) =>
+    Float64Array.from({ length: input.blockCount }, (_, t) => {
+      const j = builder.variableOf[s][t];
+      return j < 0 ? 0 : Math.max(0, values[j]);
+    }),
+  );
+  const tightRows = (s: number, t: number): LpRow[] => {
+    const j = builder.variableOf[s][t];
+    if (j < 0) return [];
+    return builder.columns[j].rows
+      .filter((r) => slacks[r] <= TIGHT_TOLERANCE)
+      .map((r) => builder.rowMeanings[r]);
+  };
+  return { currentsA, relaxedEnergyWh, tightRows };
+}
+
+interface StageCosts {
+  energy: Float64Array;
+  soft?: Float64Array;
+  preference?: Float64Array;
+  earliest: Float64Array;
+}
+
+/** Rows and columns (the share level aside) that no row links to the rest of the LP. */
+interface LpPart {
+  rows: number[];
+  columns: number[];
+}
+
+/**
+ * One independent part through every stage, with its own share level: the stages' objectives are sums
+ * over the parts, and fair shares fill each part independently, so the parts' optima make the whole's.
+ * Writes the part's values and slacks; returns its energy optimum in Wh.
+ */
+function solvePart(
+  builder: LpBuilder,
+  stages: StageCosts,
+  part: LpPart,
+  values: Float64Array,
+  slacks: Float64Array,
+): number {
+  const rowOf = new Map(part.rows.map((r, k) => [r, k]));
+  const columns: LpColumn[] = part.columns.map((j) => {
+    const col = builder.columns[j];
+    return { ...col, rows: col.rows.map((r) => rowOf.get(r) ?? -1) };
+  });
+  const shares = builder.fairnessRows.filter((f) => rowOf.has(f.row));
+  const tau = shares.length > 0 ? columns.length : -1;
+  if (tau >= 0) {
+    columns.push({
+      rows: shares.map((f) => rowOf.get(f.row) ?? -1),
+      values: shares.map((f) => f.kwhPerLevel),
+      upper: builder.columns[builder.fairnessColumn].upper,
+    });
+  }
+  const restrict = (costs: Float64Array) =>
+    Float64Array.from(columns, (_, k) => (k === tau ? 0 : costs[part.columns[k]]));
+  const simplex = new BoundedSimplex(
+    part.rows.map((r) => builder.rhs[r]),
+    columns,
+  );
+  const energy = restrict(stages.energy);
+  const soft = stages.soft && restrict(stages.soft);
+  const preference = stages.preference && restrict(stages.preference);
+  const earliest = restrict(stages.earliest);
+  const warm = blend(energy, [soft, preference ?? earliest]);
+  simplex.crash(warm);
+  simplex.minimize(warm);
+  const energyWh = -simplex.minimize(energy) * WH_PER_KWH;
+  simplex.keepOptimal();
+  for (const costs of [soft, preference]) {
+    if (!costs) continue;
+    simplex.minimize(costs);
+    simplex.keepOptimal();
+  }
+  if (tau >= 0) {
+    shareFairly(
+      simplex,
+      tau,
+      shares.map((f) => ({ row: rowOf.get(f.row) ?? -1, kwhPerLevel: f.kwhPerLevel })),
+      columns[tau].upper,
+    );
+  }
+  simplex.minimize(earliest);
+  part.columns.forEach((j, k) => (values[j] = simplex.value(k)));
+  part.rows.forEach((r, k) => (slacks[r] = simplex.slack(k)));
+  return energyWh;
+}
+
+/** Relative weight of each later objective in the warm start: small enough that energy counts first. */
+const BLEND = 1e-3;
+
+/**
+ * The energy objective with a little of the later ones (each BLEND times less than the one before):
+ * its optimum is a vertex close to the lexicographic one, so that the exact stages that follow need
+ * few pivots. Only a warm start: the result does not depend on it.
+ */
+function blend(energy: Float64Array, later: (Float64Array | undefined)[]): Float64Array {
+  const largest = (costs: Float64Array) => costs.reduce((most, c) => Math.max(most, Math.abs(c)), 0);
+  const blended = Float64Array.from(energy);
+  let scale = largest(energy);
+  for (const costs of later) {
+    if (!costs) continue;
+    scale *= BLEND;
+    const weight = scale / (largest(costs) || 1);
+    costs.forEach((c, j) => (blended[j] += weight * c));
+  }
+  return blended;
+}
+
+/**
+ * Weighted lexicographic max-min of the sessions' shares of the energy they can take (what they want,
+ * or their maximum over their stay), within the energy optimum — progressive filling by LP: raise the
+ * common level τ (share ≥ weight · τ); the rows with a non-zero dual are tight in every optimum
+ * (complementary slackness), so those sessions are held at that level for good and the others rise on.
+ * Afterwards every share is held, so that cost and time preferences cannot undo it.
+ */
+function shareFairly(
+  simplex: BoundedSimplex,
+  tau: number,
+  shareRows: readonly { row: number; kwhPerLevel: number }[],
+  top: number,
+): void {
+  const costs = new Float64Array(tau + 1);
+  costs[tau] = -1;
+  let rising = shareRows;
+  while (rising.length > 0) {
+    simplex.minimize(costs);
+    const level = simplex.value(tau);
+    const atTop = level >= top - DUAL_TOLERANCE;
+    const blocked = atTop ? rising : rising.filter((f) => simplex.dual(f.row) < -DUAL_TOLERANCE);
+    // Without a blocking dual (rounding), every share is held where it is.
+    const held = blocked.length > 0 ? blocked : rising;
+    simplex.detach(
+      tau,
+      held.map((f) => f.row),
+      held.map((f) => -level * f.kwhPerLevel),
+    );
+    const heldRows = new Set(held.map((f) => f.row));
+    rising = rising.filter((f) => !heldRows.has(f.row));
+  }
+}
+
+/** The node-phase constraints as a tree per phase. */
+interface ConstraintTree {
+  /** The constraint of the parent node on the same phase, -1 at a root. */
+  parentOf: Int32Array;
+  /** Children before parents. */
+  deepestFirst: number[];
+  /** Per connector, the constraints of the node it hangs under (one per phase it loads). */
+  leavesOf: number[][];
+}
+
+function constraintTree(system: ConstraintSystem): ConstraintTree {
+  const key = (nodeId: string, phase: number) => `${nodeId}\u0000${phase}`;
+  const byKey = new Map(system.nodes.map((node, c) => [key(node.id, system.phases[c]), c]));
+  const parentOf = Int32Array.from(system.nodes, (node, c) =>
+    node.parentId === null ? -1 : (byKey.get(key(node.parentId, system.phases[c])) ?? -1),
+  );
+  const depth = (c: number): number => (parentOf[c] < 0 ? 0 : 1 + depth(parentOf[c]));
+  const depths = system.nodes.map((_, c) => depth(c));
+  const deepestFirst = depths.map((_, c) => c).sort((a, b) => depths[b] - depths[a] || a - b);
+  const leavesOf = Array.from({ length: system.connectorCount }, (_, i) => {
+    const own = Array.from(
+      system.constraintsOf.subarray(system.constraintStart[i], system.constraintStart[i + 1]),
+    );
+    // A connector's own node is the deepest of its constraints on each phase.
+    return own.filter((c) => !own.some((other) => parentOf[other] === c));
+  });
+  return { parentOf, deepestFirst, leavesOf };
+}
+
+class LpBuilder {
+  readonly rhs: number[] = [];
+  readonly rowMeanings: LpRow[] = [];
+  readonly columns: (LpColumn & { rows: number[]; values: number[] })[] = [];
+  /** variableOf[s][t]: the column of session s in block t, -1 where it cannot charge. */
+  readonly variableOf: Int32Array[];
+  /** Per column, the energy per ampere in kWh (0 for auxiliary columns). */
+  private readonly kwhPerAmpere: number[] = [];
+  private readonly blockOf: number[] = [];
+  private readonly softColumns: { column: number; hours: number }[] = [];
+  private readonly peakColumns: number[] = [];
+  /** The common share level, -1 when no session shares. */
+  fairnessColumn = -1;
+  readonly fairnessRows: { row: number; kwhPerLevel: number }[] = [];
+
+  private readonly tree: ConstraintTree;
+
+  constructor(private readonly input: HorizonLpInput) {
+    const { sessions, blockCount } = input;
+    this.tree = constraintTree(input.system);
+    this.variableOf = sessions.map((session) =>
+      Int32Array.from({ length: blockCount }, (_, t) => {
+        if (!(session.hours[t] > 0) || !(session.maxCurrentA > 0)) return -1;
+        return this.addColumn(
+          session.maxCurrentA,
+          (session.wattsPerAmpere * session.hours[t]) / WH_PER_KWH,
+          t,
+        );
+      }),
+    );
+    this.addEnergyRows();
+    for (let t = 0; t < blockCount; t++) this.addBlockRows(t);
+    this.addFairnessRows();
+  }
+
+  /**
+   * The LP split where no row links its columns (the share level aside, which each part gets a copy
+   * of): e.g. the sites of a group whose own limits bind before the group's. Columns in no row at all
+   * form one more part. In order of their first row, so deterministic.
+   */
+  independentParts(): LpPart[] {
+    const parent = Int32Array.from({ length: this.rhs.length }, (_, r) => r);
+    const find = (r: number): number => {
+      while (parent[r] !== r) r = parent[r] = parent[parent[r]];
+      return r;
+    };
+    this.columns.forEach((col, j) => {
+      if (j === this.fairnessColumn) return;
+      for (let k = 1; k < col.rows.length; k++) {
+        const [a, b] = [find(col.rows[0]), find(col.rows[k])];
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+      }
+    });
+    const parts = new Map<number, LpPart>();
+    const partOf = (r: number) => {
+      const root = find(r);
+      const part = parts.get(root) ?? { rows: [], columns: [] };
+      parts.set(root, part);
+      return part;
+    };
+    for (let r = 0; r < this.rhs.length; r++) partOf(r).rows.push(r);
+    const unlinked: LpPart = { rows: [], columns: [] };
+    this.columns.forEach((col, j) => {
+      if (j === this.fairnessColumn) return;
+      (col.rows.length > 0 ? partOf(col.rows[0]) : unlinked).columns.push(j);
+    });
+    const ordered = [...parts.entries()].sort(([a], [b]) => a - b).map(([, part]) => part);
+    return unlinked.columns.length > 0 ? [...ordered, unlinked] : ordered;
+  }
+
+  /** Stage objectives, each minimised within the optimum of the ones before. */
+  stageCosts(): StageCosts {
+    const n = this.columns.length;
+    const perKwh = (weight: (j: number) => number) => {
+      const costs = new Float64Array(n);
+      this.kwhPerAmpere.forEach((kwh, j) => {
+        if (kwh !== 0) costs[j] = kwh * weight(j);
+      });
+      return costs;
+    };
+    const energy = perKwh(() => -1);
+    let soft: Float64Array | undefined;
+    if (this.softColumns.length > 0) {
+      soft = new Float64Array(n);
+      for (const { column, hours } of this.softColumns) soft[column] = hours;
+    }
+    const { objective, pricesPerKwh } = this.input;
+    let preference: Float64Array | undefined;
+    if (objective === 'cost' && pricesPerKwh) preference = perKwh((j) => pricesPerKwh[this.blockOf[j]]);
+    if (objective === 'peak' && this.peakColumns.length > 0) {
+      preference = new Float64Array(n);
+      for (const j of this.peakColumns) preference[j] = 1;
+    }
+    return { energy, soft, preference, earliest: perKwh((j) => this.blockOf[j] + 1) };
+  }
+
+  /**
+   * The common level τ and per session a row `weight · most · τ − energy ≤ 0` (kWh), where `most` is
+   * what it can take at all: what it wants, or its maximum over its stay.
+   */
+  private addFairnessRows(): void {
+    const { sessions } = this.input;
+    const entriesOf = sessions.map((_, s) => this.sessionColumns(s));
+    const mostKwh = entriesOf.map((columns, s) =>
+      Math.min(
+        sessions[s].energyWantedWh / WH_PER_KWH,
+        columns.reduce((sum, j) => sum + this.kwhPerAmpere[j] * this.columns[j].upper, 0),
+      ),
+    );
+    const sharing = sessions.flatMap((_, s) => (mostKwh[s] > 0 ? [s] : []));
+    if (sharing.length === 0) return;
+    const lightest = Math.min(...sharing.map((s) => sessions[s].weight));
+    this.fairnessColumn = this.addColumn(1 / lightest, 0, -1);
+    for (const s of sharing) {
+      const kwhPerLevel = sessions[s].weight * mostKwh[s];
+      this.fairnessRows.push({ row: this.rhs.length, kwhPerLevel });
+      this.addRow(0, { kind: 'share', session: s }, [
+        ...entriesOf[s].map((j) => [j, -this.kwhPerAmpere[j]] as const),
+        [this.fairnessColumn, kwhPerLevel] as const,
+      ]);
+    }
+  }
+
+  private addColumn(upper: number, kwhPerAmpere: number, block: number, startAtUpper = false): number {
+    this.columns.push({ rows: [], values: [], upper, startAtUpper });
+    this.kwhPerAmpere.push(kwhPerAmpere);
+    this.blockOf.push(block);
+    return this.columns.length - 1;
+  }
+
+  private addRow(rhs: number, meaning: LpRow, entries: readonly (readonly [number, number])[]): void {
+    const r = this.rhs.length;
+    this.rhs.push(rhs);
+    this.rowMeanings.push(meaning);
+    for (const [j, value] of entries) {
+      this.columns[j].rows.push(r);
+      this.columns[j].values.push(value);
+    }
+  }
+
+  /** Energy in kWh, a row only where the whole stay at the maximum would deliver more than wanted. */
+  private addEnergyRows(): void {
+    this.input.sessions.forEach((session, s) => {
+      if (session.energyWantedWh === Infinity) return;
+      const entries = this.sessionColumns(s).map((j) => [j, this.kwhPerAmpere[j]] as const);
+      const most = entries.reduce((sum, [j, kwh]) => sum + kwh * this.columns[j].upper, 0);
+      if (most * WH_PER_KWH <= session.energyWantedWh) return;
+      this.addRow(session.energyWantedWh / WH_PER_KWH, { kind: 'energy', session: s }, entries);
+    });
+  }
+
+  private sessionColumns(s: number): number[] {
+    return Array.from(this.variableOf[s]).filter((j) => j >= 0);
+  }
+
+  /**
+   * Block t's rows. A node-phase gets a capacity row only if what can reach it — its members' maxima,
+   * each child node-phase capped at its own room — exceeds its room: a group whose sites' limits are
+   * tighter than its own then has no row, and its sites become independent parts.
+   */
+  private addBlockRows(t: number): void {
+    const { system, reservedA, limitOf, softLimitsA, peakConstraint } = this.input;
+    const membersIn = this.blockMembers(t);
+    const roomA = Float64Array.from({ length: system.constraintCount }, (_, c) =>
+      Math.max(0, limitOf(c, t) - reservedA[c]),
+    );
+    const reachA = this.reachable(t, roomA);
+    for (let c = 0; c < system.constraintCount; c++) {
+      const members = membersIn(c);
+      if (members.length > 0) {
+        if (reachA[c] > roomA[c]) {
+          this.addRow(
+            roomA[c],
+            { kind: 'capacity', constraint: c, block: t },
+            members.map((j) => [j, 1] as const),
+          );
+        }
+        const softA = softLimitsA?.(c, t) ?? Infinity;
+        if (reachA[c] + reservedA[c] > softA) this.addSoftRow(c, t, members, softA - reservedA[c], reachA[c]);
+      }
+      if (peakConstraint?.(c)) this.addPeakRow(c, t, members);
+    }
+  }
+
+  /** Per constraint, the most current that can reach it in block t through the tree below it. */
+  private reachable(t: number, roomA: Float64Array): Float64Array {
+    const { tree } = this;
+    const reachA = new Float64Array(roomA.length);
+    this.input.sessions.forEach((session, s) => {
+      const j = this.variableOf[s][t];
+      if (j < 0) return;
+      for (const c of tree.leavesOf[session.connector]) reachA[c] += this.columns[j].upper;
+    });
+    for (const c of tree.deepestFirst) {
+      const parent = tree.parentOf[c];
+      if (parent >= 0) reachA[parent] += Math.min(roomA[c], reachA[c]);
+    }
+    return reachA;
+  }
+
+  /** Column indices of the sessions loading each constraint in block t. */
+  private blockMembers(t: number): (c: number) => number[] {
+    const { system } = this.input;
+    const sessionOf = new Int32Array(system.connectorCount).fill(-1);
+    this.input.sessions.forEach((session, s) => (sessionOf[session.connector] = s));
+    return (c) => {
+      const members: number[] = [];
+      for (let k = system.memberStart[c]; k < system.memberStart[c + 1]; k++) {
+        const s = sessionOf[system.members[k]];
+        if (s >= 0 && this.variableOf[s][t] >= 0) members.push(this.variableOf[s][t]);
+      }
+      return members;
+    };
+  }
+
+  /** sum x − excess ≤ soft limit; the excess starts high enough to make the start feasible. */
+  private addSoftRow(c: number, t: number, members: number[], softA: number, most: number): void {
+    const upper = most + Math.max(0, -softA);
+    const excess = this.addColumn(upper, 0, t, softA < 0);
+    this.softColumns.push({ column: excess, hours: this.input.blockHours[t] });
+    this.addRow(softA, { kind: 'soft', constraint: c, block: t }, [
+      ...members.map((j) => [j, 1] as const),
+      [excess, -1] as const,
+    ]);
+  }
+
+  /** sum x − peak ≤ −reserved: one peak column per node, shared by its phases and blocks. */
+  private addPeakRow(c: number, t: number, members: number[]): void {
+    const node = this.input.peakNodeOf?.(c) ?? String(c);
+    let peak = this.peakColumnByNode.get(node);
+    if (peak === undefined) {
+      peak = this.addColumn(this.peakUpper, 0, t, true);
+      this.peakColumnByNode.set(node, peak);
+      this.peakColumns.push(peak);
+    }
+    this.addRow(-this.input.reservedA[c], { kind: 'peak', constraint: c, block: t }, [
+      ...members.map((j) => [j, 1] as const),
+      [peak, -1] as const,
+    ]);
+  }
+
+  private readonly peakColumnByNode = new Map<string, number>();
+
+  /** High enough for any peak node: every session at its maximum on top of every reservation. */
+  private get peakUpper(): number {
+    const sessions = this.input.sessions.reduce((sum, s) => sum + s.maxCurrentA, 0);
+    const reserved = this.input.reservedA.reduce((sum, r) => Math.max(sum, r), 0);
+    return sessions + reserved + 1;
+  }
+}

@@ -1,0 +1,154 @@
+import { allocate } from './allocate';
+import { optimizeHorizon } from './horizon';
+import type { ConnectorDemand, HorizonInput, PerPhase } from './model';
+
+const QUARTER_MS = 15 * 60 * 1000;
+const EPOCH_MS = Date.UTC(2026, 0, 1);
+const at = (block: number) => new Date(EPOCH_MS + block * QUARTER_MS).toISOString();
+/** Wh of one quarter-hour at `amperes` on a 230 V single-phase connector. */
+const quarterWh = (amperes: number) => amperes * 230 * 0.25;
+
+function blocks(count: number, openEnded = false) {
+  return Array.from({ length: count }, (_, b) => ({
+    start: at(b),
+    end: openEnded && b === count - 1 ? null : at(b + 1),
+  }));
+}
+
+/** One single-phase feeder of `limitA` on L1 under a site without limits. */
+function feeder(count: number, limitA: number, openEnded = false): Pick<HorizonInput, 'blocks' | 'nodes'> {
+  const limits = (a: number): PerPhase[] => Array.from({ length: count }, () => [a, a, a]);
+  return {
+    blocks: blocks(count, openEnded),
+    nodes: [
+      { id: 'site', parentId: null, limitsA: limits(Infinity) },
+      { id: 'feeder', parentId: 'site', limitsA: limits(limitA) },
+    ],
+  };
+}
+
+function ev(id: string, demand: Partial<ConnectorDemand>): ConnectorDemand {
+  return {
+    id,
+    nodeId: 'feeder',
+    phases: 1,
+    maxCurrentA: 32,
+    minCurrentA: 6,
+    active: true,
+    precedence: 0,
+    ...demand,
+  };
+}
+
+describe('optimizeHorizon', () => {
+  it('delivers by departure what a block-by-block fair share cannot', () => {
+    const input: HorizonInput = {
+      ...feeder(4, 32),
+      connectors: [
+        ev('leaves-early', { departure: at(2), energyWantedWh: quarterWh(32) * 2 }),
+        ev('stays', { departure: at(4), energyWantedWh: quarterWh(32) * 2 }),
+      ],
+    };
+    const plan = optimizeHorizon(input);
+    expect(plan.allocations.map((a) => a.limitsA)).toEqual([
+      [32, 32, 0, 0],
+      [0, 0, 32, 32],
+    ]);
+    expect(plan.energyWh).toBeCloseTo(quarterWh(32) * 4, 6);
+    expect(plan.details[1].reasons.slice(0, 2)).toEqual([
+      { kind: 'node-limit', nodeId: 'feeder', phase: 'L1' },
+      { kind: 'node-limit', nodeId: 'feeder', phase: 'L1' },
+    ]);
+    expect(plan.details[0].reasons.slice(2)).toEqual([{ kind: 'departed' }, { kind: 'departed' }]);
+    // The per-block fair share gives each 16 A first, so the early leaver misses half its energy.
+    expect(allocate(input).allocations[0].limitsA).toEqual([16, 16, 0, 0]);
+  });
+
+  it('shares energy that does not all fit by priority-weighted max-min of the shares, not first come', () => {
+    const wants = quarterWh(32) * 3;
+    const plan = optimizeHorizon({
+      ...feeder(4, 32),
+      connectors: [
+        ev('a', { energyWantedWh: wants }),
+        ev('b', { energyWantedWh: wants }),
+        ev('c', { energyWantedWh: wants, priority: 2 }),
+      ],
+    });
+    const capacityWh = quarterWh(32) * 4;
+    // a and b get a share s of what they want, c (priority 2) 2s: (s + s + 2s) · wants = capacity.
+    const share = capacityWh / (4 * wants);
+    expect(plan.plannedWh[0]).toBeCloseTo(share * wants, 6);
+    expect(plan.plannedWh[1]).toBeCloseTo(share * wants, 6);
+    expect(plan.plannedWh[2]).toBeCloseTo(2 * share * wants, 6);
+  });
+
+  it('charges in the cheapest blocks and says why the others were left', () => {
+    const plan = optimizeHorizon({
+      ...feeder(4, 32),
+      pricesPerKwh: [0.3, 0.1, 0.2, 0.1],
+      connectors: [ev('ev', { energyWantedWh: quarterWh(32) * 2 })],
+    });
+    expect(plan.allocations[0].limitsA).toEqual([0, 32, 0, 32]);
+    expect(plan.details[0].reasons).toEqual([
+      { kind: 'other-blocks', because: 'cost' },
+      { kind: 'own-maximum' },
+      { kind: 'other-blocks', because: 'cost' },
+      { kind: 'own-maximum' },
+    ]);
+    expect(plan.explanations[0].reasons[0]).toEqual({ kind: 'energy-need' });
+    expect(plan.cost).toBeCloseTo(((quarterWh(32) * 2) / 1000) * 0.1, 9);
+  });
+
+  it('shaves the peak: the same energy spread evenly', () => {
+    const plan = optimizeHorizon({
+      ...feeder(2, 64),
+      objective: 'peak',
+      peakNodeIds: ['feeder'],
+      connectors: [ev('a', { energyWantedWh: quarterWh(32) }), ev('b', { energyWantedWh: quarterWh(32) })],
+    });
+    expect(plan.peaksA).toEqual({ feeder: 32 });
+    expect(plan.energyWh).toBeCloseTo(quarterWh(32) * 2, 6);
+  });
+
+  it('keeps an OPTIMUM soft limit unless the energy wanted needs more', () => {
+    const base = {
+      ...feeder(4, 64),
+      softLimits: [{ nodeId: 'feeder', limitsA: blocks(4).map((): PerPhase => [20, 20, 20]) }],
+    };
+    const easy = optimizeHorizon({ ...base, connectors: [ev('ev', { energyWantedWh: quarterWh(20) * 3 })] });
+    expect(Math.max(...easy.allocations[0].limitsA)).toBeLessThanOrEqual(20);
+    expect(easy.energyWh).toBeCloseTo(quarterWh(20) * 3, 6);
+    const hard = optimizeHorizon({ ...base, connectors: [ev('ev', { energyWantedWh: quarterWh(24) * 4 })] });
+    expect(hard.energyWh).toBeCloseTo(quarterWh(24) * 4, 6);
+    const excess = hard.allocations[0].limitsA.reduce((sum, x) => sum + Math.max(0, x - 20), 0);
+    expect(excess).toBeCloseTo(16, 6);
+  });
+
+  it('pauses a current below the minimum and explains the energy lost', () => {
+    const plan = optimizeHorizon({ ...feeder(1, 4), connectors: [ev('ev', {})] });
+    expect(plan.allocations[0].limitsA).toEqual([0]);
+    expect(plan.relaxedEnergyWh).toBeCloseTo(quarterWh(4), 9);
+    expect(plan.energyWh).toBe(0);
+    expect(plan.details[0].reasons[0]).toEqual({
+      kind: 'below-minimum',
+      lostWh: quarterWh(4),
+      nodeId: 'feeder',
+      phase: 'L1',
+    });
+    expect(plan.explanations[0].reasons[0]).toEqual({
+      kind: 'minimum-not-fitting',
+      nodeId: 'feeder',
+      phase: 'L1',
+    });
+  });
+
+  it('plans an open-ended last block as allocate does, with the energy still wanted', () => {
+    const plan = optimizeHorizon({
+      ...feeder(2, 10, true),
+      connectors: [ev('ev', { energyWantedWh: quarterWh(10) + 100 })],
+    });
+    expect(plan.allocations[0].limitsA).toEqual([10, 10]);
+    expect(plan.details[0].reasons[1]).toEqual({ kind: 'node-limit', nodeId: 'feeder', phase: 'L1' });
+    expect(plan.plannedWh[0]).toBeCloseTo(quarterWh(10), 9);
+  });
+});

@@ -1,6 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
 /**
@@ -10,10 +13,18 @@ import { Redis } from 'ioredis';
 export class PrivateRedis {
   private process?: ChildProcess;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly dataDir?: string,
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  /**
+   * With `persistent`, the server keeps an append-only file synced on every write in a temporary directory, as
+   * production Redis should run: a restart (even after `kill -9`) then finds every key again.
+   */
+  static async start(options: { persistent?: boolean } = {}): Promise<PrivateRedis> {
+    const dataDir = options.persistent ? mkdtempSync(join(tmpdir(), 'gridflex-redis-')) : undefined;
+    const redis = new PrivateRedis(await freePort(), dataDir);
     await redis.restart();
     return redis;
   }
@@ -27,10 +38,15 @@ export class PrivateRedis {
     if (this.running) return;
     this.process = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...this.persistence()],
       { stdio: 'ignore' },
     );
     await waitUntilAnswering(this.url);
+  }
+
+  private persistence(): string[] {
+    if (!this.dataDir) return ['--appendonly', 'no'];
+    return ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dataDir];
   }
 
   /** `kill -9`: the connections drop at once, as when Redis crashes. */

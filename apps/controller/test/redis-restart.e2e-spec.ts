@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { PrivateRedis } from '@gridflex/observability/testing';
+import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
+import { startController, TestController, waitFor } from './test-controller';
+
+const DSO_TOKEN = randomBytes(24).toString('hex');
+const GROUP = 'grp-redis-restart';
+
+type Profile = {
+  connectorId: number;
+  csChargingProfiles: { chargingSchedule: { chargingSchedulePeriod: { limit: number }[] } };
+};
+const limited = (limit: number) => (p: Profile) =>
+  p.connectorId === 1 && p.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit === limit;
+
+/** Redis (with its append-only file, as production should run it) crashes and restarts under the controller. */
+describe('a Redis restart', () => {
+  let redis: PrivateRedis;
+  let controller: TestController;
+  let dso: SimulatedDso;
+  let charger: SimulatedCharger;
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start({ persistent: true });
+    controller = await startController({
+      REDIS_URL: redis.url,
+      CLUSTER_LEASE_MS: 3000,
+      DISPATCH_RECONCILE_INTERVAL_MS: 1000,
+    });
+    await controller.admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN }).expect(201);
+    const site = await controller.admin
+      .post('/api/v1/sites', {
+        name: 'Depot',
+        groupId: GROUP,
+        nominalVoltageV: 230,
+        gridLimitA: { l1: 63, l2: 63, l3: 63 },
+      })
+      .expect(201);
+    await controller.admin
+      .post(`/api/v1/sites/${site.body.id}/chargers`, {
+        identity: 'RR-1',
+        ocppVersion: '1.6',
+        connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
+      })
+      .expect(201);
+    charger = new SimulatedCharger({
+      endpoint: `ws://${controller.host}/ocpp`,
+      identity: 'RR-1',
+      connectorCount: 1,
+    });
+    await charger.connect();
+    await charger.statusNotification(1, 'Charging');
+    dso = new SimulatedDso({ baseUrl: `http://${controller.host}/oscp/fp/2.0`, token: DSO_TOKEN });
+  });
+
+  afterAll(async () => {
+    await charger.close();
+    await controller.app.close();
+    await redis.kill();
+  });
+
+  const forecast = (capacity: number) => {
+    const now = Date.now();
+    return dso.sendCapacityForecast({
+      groupId: GROUP,
+      type: 'CONSUMPTION',
+      blocks: [
+        {
+          capacity,
+          phase: 'ALL',
+          unit: 'A',
+          start_time: new Date(now - 60_000).toISOString(),
+          end_time: new Date(now + 3_600_000).toISOString(),
+        },
+      ],
+    });
+  };
+
+  it('refuses forecasts while Redis is down, then delivers the next one to the charger', async () => {
+    expect((await forecast(20)).status).toBe(204);
+    await charger.waitForProfile<Profile>(limited(20), 20_000);
+
+    await redis.kill();
+    expect((await forecast(16)).status).toBe(503);
+    await redis.restart();
+
+    await waitFor(async () => ((await forecast(12)).status === 204 ? true : undefined));
+    await charger.waitForProfile<Profile>(limited(12), 30_000);
+    const plan = await waitFor(async () => {
+      const body = (await controller.admin.get('/api/v1/sites').expect(200)).body as { id: string }[];
+      const view = (await controller.admin.get(`/api/v1/sites/${body[0].id}/plan`).expect(200)).body as {
+        connectors: { dispatch: { status: string } }[];
+      };
+      return view.connectors[0]?.dispatch.status === 'accepted' ? view : undefined;
+    });
+    expect(plan.connectors).toHaveLength(1);
+  });
+});

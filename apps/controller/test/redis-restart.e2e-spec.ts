@@ -81,6 +81,10 @@ describe('a Redis restart', () => {
     await charger.waitForProfile<Profile>(limited(20), 20_000);
 
     await redis.kill();
+    // Once the controller has noticed (its readiness says so), writes are refused rather than half-done.
+    await waitFor(async () =>
+      (await controller.admin.get('/health/ready')).status === 503 ? true : undefined,
+    );
     expect((await forecast(16)).status).toBe(503);
     await redis.restart();
 

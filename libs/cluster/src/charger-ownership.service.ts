@@ -1,12 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { InstanceService } from './instance.service';
+import { RELEASE_IF_HOLDER } from './lease-scripts';
 import { CLUSTER_REDIS } from './redis.provider';
-
-/** Deletes the key only while it still names this owner: a newer owner's claim stays. */
-const RELEASE_IF_OWNER = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
 
 /**
  * Extends the lease while it still names this owner, and writes it anew when it is gone (Redis restarted
@@ -63,7 +59,7 @@ export class ChargerOwnershipService implements OnModuleInit, OnModuleDestroy {
   /** @returns whether this instance still owned the charger, i.e. no other instance has taken it over */
   async release(identity: string): Promise<boolean> {
     this.owned.delete(identity);
-    const released = await this.redis.eval(RELEASE_IF_OWNER, 1, this.key(identity), this.instance.id);
+    const released = await this.redis.eval(RELEASE_IF_HOLDER, 1, this.key(identity), this.instance.id);
     return released === 1;
   }
 
@@ -86,7 +82,7 @@ export class ChargerOwnershipService implements OnModuleInit, OnModuleDestroy {
   async forgetPreviousLife(identities: string[]): Promise<void> {
     await Promise.all(
       identities.map((identity) =>
-        this.redis.eval(RELEASE_IF_OWNER, 1, this.key(identity), this.instance.id),
+        this.redis.eval(RELEASE_IF_HOLDER, 1, this.key(identity), this.instance.id),
       ),
     );
   }

@@ -3,15 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { InstanceService } from './instance.service';
+import { EXTEND_IF_HOLDER, RELEASE_IF_HOLDER } from './lease-scripts';
 import { CLUSTER_REDIS } from './redis.provider';
-
-const RELEASE_IF_HOLDER = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
-
-const EXTEND_IF_HOLDER = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
 
 const RETRY_MS = 50;
 

@@ -29,7 +29,9 @@ type RelayedOutcome =
 @Injectable()
 export class ChargerCallsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ChargerCallsService.name);
-  private readonly queues = new Map<string, { queue: Queue<RelayedCall>; events: Promise<QueueEvents> }>();
+  private readonly queues = new Map<string, Queue<RelayedCall>>();
+  /** Only for the instances this one relays to: each holds a blocking Redis connection. */
+  private readonly events = new Map<string, Promise<QueueEvents>>();
   private worker?: Worker<RelayedCall, RelayedOutcome>;
 
   constructor(
@@ -48,15 +50,13 @@ export class ChargerCallsService implements OnApplicationBootstrap, OnApplicatio
     );
     this.worker.on('error', (error) => this.logger.warn(`Relayed calls worker: ${error.message}`));
     this.registry.registerWorker(this.worker);
-    this.registry.registerQueue(this.queueOf(this.instance.id).queue);
+    this.registry.registerQueue(this.queueOf(this.instance.id));
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close();
-    for (const { queue, events } of this.queues.values()) {
-      await queue.close();
-      await (await events).close();
-    }
+    for (const queue of this.queues.values()) await queue.close();
+    for (const events of this.events.values()) await (await events).close();
   }
 
   async call<T>(identity: string, action: string, payload: object): Promise<T> {
@@ -67,9 +67,11 @@ export class ChargerCallsService implements OnApplicationBootstrap, OnApplicatio
   }
 
   private async relay<T>(owner: string, call: RelayedCall): Promise<T> {
-    const { queue, events } = this.queueOf(owner);
-    const ready = await events;
-    const job = await queue.add(call.action, call, { removeOnComplete: true, removeOnFail: true });
+    const ready = await this.eventsOf(owner);
+    const job = await this.queueOf(owner).add(call.action, call, {
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
     const outcome = (await job.waitUntilFinished(
       ready,
       this.config.OCPP_CALL_TIMEOUT_MS + RELAY_MARGIN_MS,
@@ -93,17 +95,23 @@ export class ChargerCallsService implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
-  private queueOf(owner: string) {
-    let entry = this.queues.get(owner);
-    if (!entry) {
-      const events = new QueueEvents(queueName(owner), this.connection());
-      entry = {
-        queue: new Queue<RelayedCall>(queueName(owner), this.connection()),
-        events: events.waitUntilReady().then(() => events),
-      };
-      this.queues.set(owner, entry);
+  private queueOf(owner: string): Queue<RelayedCall> {
+    let queue = this.queues.get(owner);
+    if (!queue) {
+      queue = new Queue<RelayedCall>(queueName(owner), this.connection());
+      this.queues.set(owner, queue);
     }
-    return entry;
+    return queue;
+  }
+
+  private eventsOf(owner: string): Promise<QueueEvents> {
+    let events = this.events.get(owner);
+    if (!events) {
+      const listener = new QueueEvents(queueName(owner), this.connection());
+      events = listener.waitUntilReady().then(() => listener);
+      this.events.set(owner, events);
+    }
+    return events;
   }
 
   private connection() {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createSharedPostgresDatabase } from '@gridflex/persistence/testing';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
 import { buildController, ControllerProcess, startControllerProcess } from './controller-process';
-import { waitFor } from './test-controller';
+import { waitFor, sendCurrentForecast } from './test-controller';
 
 const DSO_TOKEN = randomBytes(24).toString('hex');
 const GROUP = 'grp-crash';
@@ -93,25 +93,15 @@ describe('crash recovery across controller processes', () => {
     );
   }
 
-  const sendForecast = (capacityA: number) => {
-    const now = Date.now();
-    return new SimulatedDso({
-      baseUrl: `http://${first.host}/oscp/fp/2.0`,
-      token: DSO_TOKEN,
-    }).sendCapacityForecast({
-      groupId: GROUP,
-      type: 'CONSUMPTION',
-      blocks: [
-        {
-          capacity: capacityA,
-          phase: 'ALL',
-          unit: 'A',
-          start_time: new Date(now - 60_000).toISOString(),
-          end_time: new Date(now + 3_600_000).toISOString(),
-        },
-      ],
-    });
-  };
+  const sendForecast = (capacityA: number) =>
+    sendCurrentForecast(
+      new SimulatedDso({
+        baseUrl: `http://${first.host}/oscp/fp/2.0`,
+        token: DSO_TOKEN,
+      }),
+      GROUP,
+      capacityA,
+    );
 
   /** Until `condition` holds, for what the chargers receive. */
   const until = (condition: () => boolean) => waitFor(() => Promise.resolve(condition() || undefined), 600);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { PrivatePostgres } from '@gridflex/persistence/testing';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
-import { startController, TestController, waitFor } from './test-controller';
+import { startController, TestController, waitFor, sendCurrentForecast } from './test-controller';
 
 const DSO_TOKEN = randomBytes(24).toString('hex');
 const GROUP = 'grp-db-restart';
@@ -56,22 +56,7 @@ describe('a PostgreSQL restart', () => {
     postgres.destroy();
   });
 
-  const forecast = (capacity: number) => {
-    const now = Date.now();
-    return dso.sendCapacityForecast({
-      groupId: GROUP,
-      type: 'CONSUMPTION',
-      blocks: [
-        {
-          capacity,
-          phase: 'ALL',
-          unit: 'A',
-          start_time: new Date(now - 60_000).toISOString(),
-          end_time: new Date(now + 3_600_000).toISOString(),
-        },
-      ],
-    });
-  };
+  const forecast = (capacityA: number) => sendCurrentForecast(dso, GROUP, capacityA);
 
   async function storedForecasts(): Promise<number> {
     const client = new Client({ connectionString: postgres.url });

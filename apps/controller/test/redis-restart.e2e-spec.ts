@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PrivateRedis } from '@gridflex/observability/testing';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
-import { startController, TestController, waitFor } from './test-controller';
+import { startController, TestController, waitFor, sendCurrentForecast } from './test-controller';
 
 const DSO_TOKEN = randomBytes(24).toString('hex');
 const GROUP = 'grp-redis-restart';
@@ -59,22 +59,7 @@ describe('a Redis restart', () => {
     await redis.kill();
   });
 
-  const forecast = (capacity: number) => {
-    const now = Date.now();
-    return dso.sendCapacityForecast({
-      groupId: GROUP,
-      type: 'CONSUMPTION',
-      blocks: [
-        {
-          capacity,
-          phase: 'ALL',
-          unit: 'A',
-          start_time: new Date(now - 60_000).toISOString(),
-          end_time: new Date(now + 3_600_000).toISOString(),
-        },
-      ],
-    });
-  };
+  const forecast = (capacityA: number) => sendCurrentForecast(dso, GROUP, capacityA);
 
   it('refuses forecasts while Redis is down, then delivers the next one to the charger', async () => {
     expect((await forecast(20)).status).toBe(204);

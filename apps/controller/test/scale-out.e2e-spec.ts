@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSharedPostgresDatabase } from '@gridflex/persistence/testing';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
-import { startController, TestController, waitFor } from './test-controller';
+import { startController, TestController, waitFor, sendCurrentForecast } from './test-controller';
 
 const DSO_TOKEN = randomBytes(24).toString('hex');
 const GROUP = 'grp-scale-out';
@@ -91,22 +91,7 @@ describe('scale-out: two instances sharing Redis and PostgreSQL', () => {
     return charger;
   }
 
-  const forecast = (capacityA: number) => {
-    const now = Date.now();
-    return dso.sendCapacityForecast({
-      groupId: GROUP,
-      type: 'CONSUMPTION',
-      blocks: [
-        {
-          capacity: capacityA,
-          phase: 'ALL',
-          unit: 'A',
-          start_time: new Date(now - 60_000).toISOString(),
-          end_time: new Date(now + 3_600_000).toISOString(),
-        },
-      ],
-    });
-  };
+  const forecast = (capacityA: number) => sendCurrentForecast(dso, GROUP, capacityA);
 
   const allAccepted = (controller: TestController) =>
     waitFor(async () => {

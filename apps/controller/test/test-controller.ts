@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
+import { SimulatedDso } from '@gridflex/simulator';
 import { AppModule } from '../src/app.module';
 import { setupOpenApi } from '../src/openapi';
 
@@ -60,4 +61,22 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, attempts =
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('condition not met');
+}
+
+/** A CONSUMPTION forecast of one block, from a minute ago to an hour ahead: its capacity applies now. */
+export function sendCurrentForecast(dso: SimulatedDso, groupId: string, capacityA: number) {
+  const now = Date.now();
+  return dso.sendCapacityForecast({
+    groupId,
+    type: 'CONSUMPTION',
+    blocks: [
+      {
+        capacity: capacityA,
+        phase: 'ALL',
+        unit: 'A',
+        start_time: new Date(now - 60_000).toISOString(),
+        end_time: new Date(now + 3_600_000).toISOString(),
+      },
+    ],
+  });
 }

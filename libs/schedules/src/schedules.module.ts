@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { ClusterModule } from '@gridflex/cluster';
 import { SitesModule } from '@gridflex/sites';
 import { ScheduleEdgesProcessor } from './schedule-edges.processor';
 import { SiteDocumentsController } from './site-documents.controller';
@@ -13,7 +14,7 @@ import { SchedulesService } from './schedules.service';
  * the import/export of a site's whole model with its schedules.
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: SCHEDULE_EDGES_QUEUE }), SitesModule],
+  imports: [BullModule.registerQueue({ name: SCHEDULE_EDGES_QUEUE }), SitesModule, ClusterModule],
   controllers: [SchedulesController, SiteDocumentsController],
   providers: [SchedulesRepository, SchedulesService, ScheduleEdgesProcessor],
   exports: [SchedulesRepository],

@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { Queue } from 'bullmq';
+import { DistributedLockService } from '@gridflex/cluster';
 import {
   SITE_CONFIGURATION_CHANGED,
   SiteConfigurationChangedEvent,
@@ -38,6 +39,7 @@ export class SchedulesService implements OnApplicationBootstrap {
     private readonly schedules: SchedulesRepository,
     private readonly sites: SitesRepository,
     private readonly events: EventEmitter2,
+    private readonly locks: DistributedLockService,
     @InjectQueue(SCHEDULE_EDGES_QUEUE) private readonly queue: Queue<WindowEdgeJob>,
   ) {}
 
@@ -109,8 +111,16 @@ export class SchedulesService implements OnApplicationBootstrap {
     this.announceChange(site);
   }
 
-  /** Makes the site's job schedulers match its windows: one per edge, in the site's zone; others removed. */
-  async reconcile(siteId: string): Promise<void> {
+  /**
+   * Makes the site's job schedulers match its windows: one per edge, in the site's zone; others removed. Runs
+   * under a per-site lock because two changes in quick succession (a rule added, then the zone moved) would
+   * otherwise interleave and let the older reading of the site win.
+   */
+  reconcile(siteId: string): Promise<void> {
+    return this.locks.withLock(`schedules:site:${siteId}`, () => this.reconcileNow(siteId));
+  }
+
+  private async reconcileNow(siteId: string): Promise<void> {
     const site = await this.sites.findById(siteId);
     const wanted = site ? await this.wantedSchedulers(site) : new Map<string, string>();
     const existing = (await this.queue.getJobSchedulers()).filter((s) =>

@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSharedPostgresDatabase } from '@gridflex/persistence/testing';
+import { freePort } from '@gridflex/common/testing';
 
 const ROOT = resolve(__dirname, '..');
 const MAIN = resolve(ROOT, 'dist/apps/controller/apps/controller/src/main.js');
@@ -178,14 +178,4 @@ export class BenchController {
     }
     throw new Error(`The controller did not serve within 150 s; see ${this.logFile}`);
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }

@@ -1,8 +1,8 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import request from 'supertest';
+import { freePort } from '@gridflex/common/testing';
 import { TEST_API_KEY, waitFor } from './test-controller';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -75,14 +75,4 @@ export async function startControllerProcess(
       return exited;
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }

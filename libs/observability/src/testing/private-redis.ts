@@ -1,10 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from '@gridflex/common/testing';
 
 /**
  * A `redis-server` of a test's own, on a free port and without persistence, that the test may kill, pause
@@ -70,16 +70,6 @@ export class PrivateRedis {
   resume(): void {
     this.process?.kill('SIGCONT');
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 async function waitUntilAnswering(url: string): Promise<void> {

@@ -103,11 +103,10 @@ describe('messages to the DSO: measurements, compliance errors and adjust reques
     expect(reading).toMatchObject({ value: 2_500, initial_measure_time: expect.any(String) });
   });
 
-  it('sends asset measurements, one CHARGING asset per connector, to a DSO that wants those', async () => {
+  /** A second DSO peer with `options`, forecasting the group, and its first asset measurements. */
+  async function assetReport(name: string, options: object): Promise<unknown> {
     const token = randomBytes(24).toString('hex');
-    await controller.admin
-      .post('/api/v1/dso-peers', { name: 'dso-assets', token, options: { measurementMessage: 'ASSET' } })
-      .expect(201);
+    await controller.admin.post('/api/v1/dso-peers', { name, token, options }).expect(201);
     const other = new SimulatedDso({ baseUrl: `http://${controller.host}/oscp/fp/2.0`, token });
     await other.listen();
     try {
@@ -119,29 +118,58 @@ describe('messages to the DSO: measurements, compliance errors and adjust reques
         204,
       );
       expect((await other.handshake({ measurement_configuration: ['CONTINUOUS'] })).status).toBe(204);
-
       const report = await other.waitFor('update_asset_measurements');
-
-      expect(report.body).toEqual({
-        group_id: GROUP,
-        measurements: [
-          {
-            asset_id: 'CP-M1/1',
-            asset_category: 'CHARGING',
-            energy_measurement: expect.objectContaining({ value: 3_500, unit: 'WH', direction: 'IMPORT' }),
-            instantaneous_measurement: {
-              value: 7_000,
-              phase: 'ALL',
-              unit: 'W',
-              measure_time: expect.any(String),
-            },
-          },
-        ],
-      });
       expect(other.received.filter((m) => m.path === 'update_group_measurements')).toEqual([]);
+      return report.body;
     } finally {
       await other.close();
     }
+  }
+
+  it('sends asset measurements, one CHARGING asset per connector, to a DSO that wants those', async () => {
+    expect(await assetReport('dso-assets', { measurementMessage: 'ASSET' })).toEqual({
+      group_id: GROUP,
+      measurements: [
+        {
+          asset_id: 'CP-M1/1',
+          asset_category: 'CHARGING',
+          energy_measurement: expect.objectContaining({ value: 3_500, unit: 'WH', direction: 'IMPORT' }),
+          instantaneous_measurement: {
+            value: 7_000,
+            phase: 'ALL',
+            unit: 'W',
+            measure_time: expect.any(String),
+          },
+        },
+      ],
+    });
+  });
+
+  it('sends the group as one combined asset to a DSO that wants a single asset per group', async () => {
+    const second = await connectCharger('CP-M2', false);
+    await second.statusNotification(1, 'Preparing');
+    const transactionId = await second.startTransaction(1, 'TAG-M2', 200);
+    await second.statusNotification(1, 'Charging');
+    await second.meterValues(1, { energyWh: 500, powerW: 4_000, transactionId });
+
+    expect(
+      await assetReport('dso-combined', { measurementMessage: 'ASSET', combinedAssetId: 'depot-chargers' }),
+    ).toEqual({
+      group_id: GROUP,
+      measurements: [
+        {
+          asset_id: 'depot-chargers',
+          asset_category: 'CHARGING',
+          energy_measurement: expect.objectContaining({ value: 4_000, unit: 'WH', direction: 'IMPORT' }),
+          instantaneous_measurement: {
+            value: 11_000,
+            phase: 'ALL',
+            unit: 'W',
+            measure_time: expect.any(String),
+          },
+        },
+      ],
+    });
   });
 
   it('sends a compliance error, correlated with the forecast, when unsteerable load exceeds it', async () => {

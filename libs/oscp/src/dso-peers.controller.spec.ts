@@ -91,6 +91,7 @@ describe('DSO peers admin API', () => {
         paths: { handshake_acknowledge: 'handshake_acknowledgment' },
         headers: { apikey: 'static-key' },
         measurementMessage: 'ASSET',
+        combinedAssetId: 'depot-chargers',
         phaseAll: 'TOTAL',
         nominalVoltageV: 400,
         sendHeartbeats: false,
@@ -141,6 +142,12 @@ describe('DSO peers admin API', () => {
         { name: 'd', token: TOKEN, options: { measurementMessage: 'BOTH' } },
         'options.measurementMessage',
         /GROUP, ASSET/,
+      ],
+      [
+        'an empty combined asset id',
+        { name: 'd', token: TOKEN, options: { combinedAssetId: '' } },
+        'options.combinedAssetId',
+        /1 to 64 characters/,
       ],
       [
         'unknown phaseAll',

@@ -1,5 +1,6 @@
 import {
   assetMeasurements,
+  combinedAssetMeasurement,
   ConnectorReading,
   groupMeasurements,
   measurementStyle,
@@ -92,6 +93,40 @@ describe(assetMeasurements.name, () => {
         },
       },
       { asset_id: 'A/2', asset_category: 'CHARGING' },
+    ]);
+  });
+});
+
+describe(combinedAssetMeasurement.name, () => {
+  it('reports the group as one CHARGING asset: the sum of registers and of power at the latest reading', () => {
+    expect(
+      combinedAssetMeasurement(
+        [
+          reading({ assetId: 'A/1', energyRegisterWh: 100, powerW: 7_000, measuredAt: at(1) }),
+          reading({ assetId: 'A/2', energyRegisterWh: 2_400, powerW: null, measuredAt: at(3) }),
+          reading({ assetId: 'B/1', energyRegisterWh: null, powerW: 3_600, measuredAt: at(2) }),
+        ],
+        'depot',
+        NOW,
+      ),
+    ).toEqual([
+      {
+        asset_id: 'depot',
+        asset_category: 'CHARGING',
+        energy_measurement: { ...common, value: 2_500, measure_time: at(3).toISOString() },
+        instantaneous_measurement: {
+          value: 10_600,
+          phase: 'ALL',
+          unit: 'W',
+          measure_time: at(3).toISOString(),
+        },
+      },
+    ]);
+  });
+
+  it('leaves out what nothing measured', () => {
+    expect(combinedAssetMeasurement([reading({})], 'depot', NOW)).toEqual([
+      { asset_id: 'depot', asset_category: 'CHARGING' },
     ]);
   });
 });

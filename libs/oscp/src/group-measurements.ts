@@ -48,7 +48,7 @@ export function groupMeasurements(
 ): EnergyMeasurement[] {
   const measured = readings.filter((r) => r.energyRegisterWh !== null);
   if (style === 'CONTINUOUS') {
-    const value = measured.reduce((sum, r) => sum + (r.energyRegisterWh as number), 0);
+    const value = sum(measured.map((r) => r.energyRegisterWh as number));
     return [energy(value, latest(measured) ?? now)];
   }
   const sessions = measured.filter((r) => r.session !== null);
@@ -74,6 +74,42 @@ export function assetMeasurements(readings: ConnectorReading[], now: Date): Asse
       }),
     };
   });
+}
+
+/**
+ * UpdateAssetMeasurements `measurements` for peers that want the group as one aggregated asset (Vector):
+ * one CHARGING asset named `assetId`, the sum of the connectors' registers and of their power, at the
+ * latest reading. A part without any reading of a kind is left out, as for a single connector.
+ */
+export function combinedAssetMeasurement(
+  readings: ConnectorReading[],
+  assetId: string,
+  now: Date,
+): AssetMeasurement[] {
+  const withEnergy = readings.filter((r) => r.energyRegisterWh !== null);
+  const withPower = readings.filter((r) => r.powerW !== null);
+  const at = latest(readings) ?? now;
+  return [
+    {
+      asset_id: assetId,
+      asset_category: 'CHARGING',
+      ...(withEnergy.length > 0 && {
+        energy_measurement: energy(sum(withEnergy.map((r) => r.energyRegisterWh as number)), at),
+      }),
+      ...(withPower.length > 0 && {
+        instantaneous_measurement: {
+          value: sum(withPower.map((r) => r.powerW as number)),
+          phase: 'ALL',
+          unit: 'W',
+          measure_time: at.toISOString(),
+        },
+      }),
+    },
+  ];
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
 
 function energy(value: number, at: Date): EnergyMeasurement {

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { CapacityForecastsRepository } from './capacity-forecasts.repository';
 import { DsoPeer, DsoPeersRepository } from './dso-peers.repository';
-import { assetMeasurements, groupMeasurements, measurementStyle } from './group-measurements';
+import {
+  assetMeasurements,
+  combinedAssetMeasurement,
+  groupMeasurements,
+  measurementStyle,
+} from './group-measurements';
 import { GroupMetersRepository } from './group-meters.repository';
 import { OscpOutboxService } from './oscp-outbox.service';
 import type { MeasurementConfiguration } from './oscp.types';
@@ -33,7 +38,10 @@ export class MeasurementsService {
     if (peer.options.measurementMessage === 'ASSET') {
       // The schema wants at least one asset: a group without connectors has nothing to report.
       if (readings.length === 0) return;
-      const measurements = assetMeasurements(readings, now);
+      const combined = peer.options.combinedAssetId;
+      const measurements = combined
+        ? combinedAssetMeasurement(readings, combined, now)
+        : assetMeasurements(readings, now);
       await this.outbox.send(peer.id, 'update_asset_measurements', { group_id: groupId, measurements });
       return;
     }

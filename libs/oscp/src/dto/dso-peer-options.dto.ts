@@ -6,6 +6,8 @@ import {
   IsNumber,
   IsObject,
   IsOptional,
+  IsString,
+  Length,
   Matches,
   Max,
   Min,
@@ -93,6 +95,15 @@ export class DsoPeerOptionsDto {
   @IsOptional()
   @IsIn(['GROUP', 'ASSET'])
   measurementMessage?: 'GROUP' | 'ASSET';
+
+  /**
+   * With `ASSET`: report each group as this one CHARGING asset (the sum of its connectors) instead of one
+   * asset per connector, for peers that take a single aggregated asset per group.
+   */
+  @IsOptional()
+  @IsString()
+  @Length(1, 64, { message: 'combinedAssetId must be 1 to 64 characters' })
+  combinedAssetId?: string;
 
   /**
    * How a block with `phase: ALL` is read: `PER_PHASE` (each phase may take the capacity) or `TOTAL`

@@ -85,3 +85,76 @@ describe('a Redis restart', () => {
     expect(plan.connectors).toHaveLength(1);
   });
 });
+
+/** A Redis without persistence comes back empty: queues, job schedulers and timers are gone. */
+describe('a Redis restart that loses every key', () => {
+  const token = randomBytes(24).toString('hex');
+  const group = 'grp-redis-empty';
+  let redis: PrivateRedis;
+  let controller: TestController;
+  let dso: SimulatedDso;
+  let charger: SimulatedCharger;
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    controller = await startController({ REDIS_URL: redis.url, CLUSTER_LEASE_MS: 3000 });
+    await controller.admin.post('/api/v1/dso-peers', { name: 'dso', token }).expect(201);
+    const site = await controller.admin
+      .post('/api/v1/sites', {
+        name: 'Depot',
+        groupId: group,
+        nominalVoltageV: 230,
+        gridLimitA: { l1: 63, l2: 63, l3: 63 },
+      })
+      .expect(201);
+    await controller.admin
+      .post(`/api/v1/sites/${site.body.id}/chargers`, {
+        identity: 'RE-1',
+        ocppVersion: '1.6',
+        connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
+      })
+      .expect(201);
+    charger = new SimulatedCharger({
+      endpoint: `ws://${controller.host}/ocpp`,
+      identity: 'RE-1',
+      connectorCount: 1,
+    });
+    await charger.connect();
+    await charger.statusNotification(1, 'Charging');
+    dso = new SimulatedDso({ baseUrl: `http://${controller.host}/oscp/fp/2.0`, token });
+    await dso.listen();
+    expect((await dso.register()).status).toBe(204);
+    await dso.waitFor('register');
+    await waitFor(() => Promise.resolve(dso.currentToken !== token ? true : undefined));
+  });
+
+  afterAll(async () => {
+    await charger.close();
+    await dso.close();
+    await controller.app.close();
+    await redis.kill();
+  });
+
+  const heartbeats = () => dso.received.filter((m) => m.path === 'heartbeat').length;
+
+  it('re-creates the timers the DSO asked for and delivers the next forecast', async () => {
+    expect((await dso.handshake({ heartbeat_interval: 1, measurement_configuration: [] })).status).toBe(204);
+    await dso.waitFor('heartbeat');
+    expect((await sendCurrentForecast(dso, group, 20)).status).toBe(204);
+    await charger.waitForProfile<Profile>(limited(20), 20_000);
+
+    await redis.kill();
+    await waitFor(async () =>
+      (await controller.admin.get('/health/ready')).status === 503 ? true : undefined,
+    );
+    await redis.restart();
+    const before = heartbeats();
+
+    // The heartbeat scheduler lived only in Redis: it beats again because the controller re-created it.
+    await waitFor(() => Promise.resolve(heartbeats() >= before + 2 ? true : undefined));
+    await waitFor(async () =>
+      (await sendCurrentForecast(dso, group, 12)).status === 204 ? true : undefined,
+    );
+    await charger.waitForProfile<Profile>(limited(12), 30_000);
+  });
+});

@@ -5,3 +5,4 @@ export * from './keyed-serial-queue';
 export * from './queue-worker-registry';
 export * from './secrets';
 export * from './validation';
+export * from './redis-events';

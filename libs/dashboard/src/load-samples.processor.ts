@@ -1,6 +1,8 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import { Queue } from 'bullmq';
+import { REDIS_RECONNECTED } from '@gridflex/common';
 import {
   DASHBOARD_SAMPLES_QUEUE,
   SAMPLE_INTERVAL_MS,
@@ -9,11 +11,15 @@ import {
 } from './dashboard.constants';
 import { DashboardService } from './dashboard.service';
 
-/** One sampling job per interval for the whole deployment, however many instances run. */
+/**
+ * One sampling job per interval for the whole deployment, however many instances run; upserted at boot and
+ * when Redis is back, since it may have come back empty.
+ */
 @Injectable()
 export class LoadSamplesScheduler implements OnApplicationBootstrap {
   constructor(@InjectQueue(DASHBOARD_SAMPLES_QUEUE) private readonly queue: Queue) {}
 
+  @OnEvent(REDIS_RECONNECTED)
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.upsertJobScheduler(
       SAMPLE_LOAD_SCHEDULER,

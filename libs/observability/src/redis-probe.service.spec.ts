@@ -1,3 +1,5 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { REDIS_RECONNECTED } from '@gridflex/common';
 import { AppConfig, validateEnvironment } from '@gridflex/config';
 import { PrivateRedis } from '@gridflex/observability/testing';
 import { RedisProbe } from './redis-probe.service';
@@ -5,6 +7,9 @@ import { RedisProbe } from './redis-probe.service';
 describe('RedisProbe', () => {
   let redis: PrivateRedis;
   let probe: RedisProbe;
+  const events = new EventEmitter2();
+  let reconnections = 0;
+  events.on(REDIS_RECONNECTED, () => reconnections++);
 
   const upAgain = async () => {
     for (let attempt = 0; attempt < 100; attempt++) {
@@ -17,7 +22,7 @@ describe('RedisProbe', () => {
   beforeAll(async () => {
     redis = await PrivateRedis.start();
     const config: AppConfig = validateEnvironment({ REDIS_URL: redis.url });
-    probe = new RedisProbe(config);
+    probe = new RedisProbe(config, events);
     await probe.onModuleInit();
   });
 
@@ -29,6 +34,7 @@ describe('RedisProbe', () => {
 
   it('is up once started, while Redis answers', async () => {
     await expect(probe.check()).resolves.toEqual({ up: true });
+    expect(reconnections).toBe(0);
   });
 
   it('is down as soon as the connection drops, naming why, and up once Redis is back', async () => {
@@ -44,6 +50,7 @@ describe('RedisProbe', () => {
     });
     await redis.restart();
     await upAgain();
+    expect(reconnections).toBe(1);
   });
 
   it('is down when Redis hangs without closing the connection', async () => {

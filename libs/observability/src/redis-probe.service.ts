@@ -1,5 +1,7 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Redis } from 'ioredis';
+import { REDIS_RECONNECTED } from '@gridflex/common';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { withTimeout } from './with-timeout';
 
@@ -14,15 +16,22 @@ const CACHE_MS = 1000;
 
 /**
  * Is Redis answering, asked of a connection of its own that never queues commands while disconnected:
- * a closed connection is known at once, a server that hangs within `REDIS_PING_TIMEOUT_MS`.
+ * a closed connection is known at once, a server that hangs within `REDIS_PING_TIMEOUT_MS`. It also tells
+ * the rest of the instance (`REDIS_RECONNECTED`) when Redis is back after a lost connection.
  */
 @Injectable()
 export class RedisProbe implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(RedisProbe.name);
   private readonly client: Redis;
   private lastError?: string;
   private cached?: { at: number; status: Promise<RedisStatus> };
+  private everReady = false;
+  private lost = false;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly events: EventEmitter2,
+  ) {
     this.client = new Redis(config.REDIS_URL, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -33,7 +42,19 @@ export class RedisProbe implements OnModuleInit, OnApplicationShutdown {
     // Without a listener ioredis prints every failed reconnect. The reason is kept for the next answer, by
     // its code where it has one: answers are public, and the message would give Redis's address away.
     this.client.on('error', (error: NodeJS.ErrnoException) => (this.lastError = error.code ?? error.message));
-    this.client.on('ready', () => (this.lastError = undefined));
+    this.client.on('ready', () => this.onReady());
+    this.client.on('close', () => (this.lost = this.everReady));
+  }
+
+  private onReady(): void {
+    this.lastError = undefined;
+    this.everReady = true;
+    if (!this.lost) return;
+    this.lost = false;
+    this.logger.warn('Redis answers again: re-creating timers and queued work it may have lost');
+    this.events.emitAsync(REDIS_RECONNECTED).catch((error: unknown) => {
+      this.logger.error(`Restoring state in Redis failed: ${String(error)}`);
+    });
   }
 
   /**

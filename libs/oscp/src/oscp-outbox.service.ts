@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import { Queue } from 'bullmq';
+import { REDIS_RECONNECTED } from '@gridflex/common';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { OscpOutboundRepository } from './oscp-outbound.repository';
 import { DELIVER_MESSAGE_JOB, DeliverMessageJob, OSCP_OUTBOUND_QUEUE } from './oscp-queues.constants';
@@ -24,7 +26,11 @@ export class OscpOutboxService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Messages stored but not handed to the queue before a crash go out now; known job ids are no-ops. */
+  /**
+   * Messages stored but not handed to the queue before a crash, or lost with an emptied Redis, go out now;
+   * known job ids are no-ops.
+   */
+  @OnEvent(REDIS_RECONNECTED)
   async onApplicationBootstrap(): Promise<void> {
     for (const messageId of await this.repository.queuedIds()) await this.dispatch(messageId);
   }

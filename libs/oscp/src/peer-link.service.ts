@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { REDIS_RECONNECTED } from '@gridflex/common';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { DsoPeer, DsoPeersRepository, Link } from './dso-peers.repository';
 import type { HandshakeDto } from './dto/handshake.dto';
@@ -11,7 +12,7 @@ import {
 } from './events';
 import { OscpOutboxService } from './oscp-outbox.service';
 import { PeerTimersService } from './peer-timers.service';
-import type { RequiredBehaviour } from './oscp.types';
+import type { MeasurementConfiguration, RequiredBehaviour } from './oscp.types';
 import { parseLenientDateTime } from './rfc3339';
 
 /** Our heartbeats promise this many intervals (reference §2.6: two to three). */
@@ -22,7 +23,7 @@ const OFFLINE_MARGIN_INTERVALS = 3;
  * both ways, and the ONLINE ⇄ OFFLINE switch that moves its groups to and from fallback capacity.
  */
 @Injectable()
-export class PeerLinkService {
+export class PeerLinkService implements OnApplicationBootstrap {
   private readonly logger = new Logger(PeerLinkService.name);
 
   constructor(
@@ -49,6 +50,24 @@ export class PeerLinkService {
   /** After our 204 to the Handshake: acknowledge it, and send the heartbeats the peer asked for. */
   async afterHandshake(peer: DsoPeer, ackMessageId: string, asked?: RequiredBehaviour): Promise<void> {
     await this.outbox.dispatch(ackMessageId);
+    await this.scheduleWhatPeerAsked(peer, asked);
+  }
+
+  /**
+   * The per-peer timers live in Redis, which may have lost them (restarted empty while we ran, or while we
+   * were stopped): re-created from what the database says each peer asked, at boot and when Redis is back.
+   */
+  @OnEvent(REDIS_RECONNECTED)
+  async onApplicationBootstrap(): Promise<void> {
+    for (const peer of await this.peers.list()) {
+      if (!peer.peerRequiredBehaviour) continue;
+      await this.scheduleWhatPeerAsked(peer, storedBehaviour(peer.peerRequiredBehaviour));
+      if (peer.link === 'ONLINE' && this.detectsOffline(peer) && peer.offlineModeAt)
+        await this.timers.checkOfflineAt(peer.id, peer.offlineModeAt);
+    }
+  }
+
+  private async scheduleWhatPeerAsked(peer: DsoPeer, asked?: RequiredBehaviour): Promise<void> {
     const heartbeatIntervalS = asked?.heartbeat_interval;
     if (heartbeatIntervalS !== undefined && peer.options.sendHeartbeats !== false) {
       await this.timers.startHeartbeats(peer.id, heartbeatIntervalS);
@@ -143,6 +162,17 @@ export class PeerLinkService {
     );
     return peer.offlineModeAt && peer.offlineModeAt > grace ? peer.offlineModeAt : grace;
   }
+}
+
+/** What the peer asked in its last handshake, as stored (validated when it arrived). */
+function storedBehaviour(behaviour: Record<string, unknown>): RequiredBehaviour {
+  const configuration = behaviour.measurement_configuration;
+  return {
+    heartbeat_interval: heartbeatInterval(behaviour),
+    measurement_configuration: Array.isArray(configuration)
+      ? (configuration as MeasurementConfiguration[])
+      : [],
+  };
 }
 
 function heartbeatInterval(behaviour: Record<string, unknown> | null | undefined): number | undefined {

@@ -1,6 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import { Queue } from 'bullmq';
+import { REDIS_RECONNECTED } from '@gridflex/common';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import {
   CHECK_COMPLIANCE_JOB,
@@ -37,7 +39,11 @@ export class PeerTimersService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Upserted by every instance at boot: one scheduler, so still one check per period in all. */
+  /**
+   * Upserted by every instance at boot, and again when Redis is back (it may have come back empty): one
+   * scheduler, so still one check per period in all.
+   */
+  @OnEvent(REDIS_RECONNECTED)
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.upsertJobScheduler(
       COMPLIANCE_SCHEDULER_ID,

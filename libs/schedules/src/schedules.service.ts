@@ -3,6 +3,7 @@ import { Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { Queue } from 'bullmq';
 import { DistributedLockService } from '@gridflex/cluster';
+import { REDIS_RECONNECTED } from '@gridflex/common';
 import {
   SITE_CONFIGURATION_CHANGED,
   SiteConfigurationChangedEvent,
@@ -43,6 +44,8 @@ export class SchedulesService implements OnApplicationBootstrap {
     @InjectQueue(SCHEDULE_EDGES_QUEUE) private readonly queue: Queue<WindowEdgeJob>,
   ) {}
 
+  /** At boot, and when Redis is back: it may have come back without the schedulers. */
+  @OnEvent(REDIS_RECONNECTED)
   async onApplicationBootstrap(): Promise<void> {
     for (const site of await this.sites.list()) await this.reconcile(site.id);
   }

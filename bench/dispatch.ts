@@ -10,7 +10,7 @@
  *
  * Options (environment): BENCH_SECTIONS (`throughput,latency,memory`), BENCH_CHARGERS (1000) and
  * BENCH_CONNECTORS (3) for the throughput runs, BENCH_CONCURRENCY (`10,50,100`), BENCH_LATENCY_CHARGERS
- * (`1000,10000`), BENCH_LATENCY_CONCURRENCY (10, the default of DISPATCH_CONCURRENCY), BENCH_ROUNDS (3),
+ * (`1000,10000`), BENCH_LATENCY_CONCURRENCY (50, the default of DISPATCH_CONCURRENCY), BENCH_ROUNDS (3),
  * BENCH_SITE_CHARGERS (500 chargers per imported site), BENCH_DATABASE (`postgres` or `pglite`),
  * BENCH_BUILD (`0` skips `nest build controller`), BENCH_CONTROLLER_ENV (`NAME=value,...` for the
  * controller), BENCH_CPU_PROF (a directory: the controller writes a V8 CPU profile there on exit),
@@ -41,7 +41,7 @@ const settings = {
   connectors: integer('BENCH_CONNECTORS', 3),
   concurrencies: list(process.env.BENCH_CONCURRENCY ?? '10,50,100').map(Number),
   latencyChargers: list(process.env.BENCH_LATENCY_CHARGERS ?? '1000,10000').map(Number),
-  latencyConcurrency: integer('BENCH_LATENCY_CONCURRENCY', 10),
+  latencyConcurrency: integer('BENCH_LATENCY_CONCURRENCY', 50),
   rounds: Math.min(integer('BENCH_ROUNDS', 3), ROUND_LIMITS_A.length),
   siteChargers: integer('BENCH_SITE_CHARGERS', 500),
   database: process.env.BENCH_DATABASE === 'pglite' ? ('pglite' as const) : ('postgres' as const),

@@ -12,6 +12,7 @@ import {
   replanSite,
   type AllocationInput,
   type HorizonInput,
+  type HorizonOptions,
   type CapacityNode,
   type ConnectorDemand,
   type PerPhase,
@@ -151,22 +152,35 @@ function runsFor(siteCount: number): number {
 
 /**
  * The synthetic group of `siteCount` sites (as above: 85 % with an EV, 2 % uncontrollable, the DSO's
- * daily capacity shape) where every EV declares 5–35 kWh and a departure within the day, with a price
- * per block (dear from 17:00 to 21:00): the energy wanted does not all fit.
+ * daily capacity shape) where a share of the EVs (all by default) declares 5–35 kWh and a departure
+ * within the day, with a price per block (dear from 17:00 to 21:00): the energy wanted does not all fit.
  */
-function horizonGroup(siteCount: number, random: Random, groupScale = 1): HorizonInput {
+function horizonGroup(
+  siteCount: number,
+  random: Random,
+  groupScale = 1,
+  declaredShare = 1,
+  withPrices = true,
+): HorizonInput {
   const group = syntheticGroup(siteCount, random, groupScale);
+  const pricesPerKwh = group.blocks.map((_, b) => {
+    const hour = (b / 4) % 24;
+    return hour >= 17 && hour < 21 ? 0.35 : 0.15 + 0.05 * random();
+  });
   return {
     ...group,
-    pricesPerKwh: group.blocks.map((_, b) => {
-      const hour = (b / 4) % 24;
-      return hour >= 17 && hour < 21 ? 0.35 : 0.15 + 0.05 * random();
-    }),
-    connectors: group.connectors.map((c) => ({
-      ...c,
-      energyWantedWh: 5000 + 30_000 * random(),
-      departure: new Date(EPOCH_MS + Math.floor(BLOCKS * (0.3 + 0.7 * random())) * QUARTER_MS).toISOString(),
-    })),
+    ...(withPrices ? { pricesPerKwh } : {}),
+    connectors: group.connectors.map((c) =>
+      declaredShare >= 1 || random() < declaredShare
+        ? {
+            ...c,
+            energyWantedWh: 5000 + 30_000 * random(),
+            departure: new Date(
+              EPOCH_MS + Math.floor(BLOCKS * (0.3 + 0.7 * random())) * QUARTER_MS,
+            ).toISOString(),
+          }
+        : c,
+    ),
   };
 }
 
@@ -174,6 +188,8 @@ interface HorizonMeasurement {
   connectors: number;
   sites: number;
   group: string;
+  /** Share of the EVs that declare energy and departure, and which sessions the LP plans. */
+  declared: string;
   runs: number;
   medianMs: number;
   medianCpuMs: number;
@@ -181,16 +197,26 @@ interface HorizonMeasurement {
   plannedKwh: number;
 }
 
-/** groupScale 4: the DSO's group has room, the sites' own limits bind and each site is its own LP. */
-function measureHorizon(siteCount: number, runs: number, groupScale = 1): HorizonMeasurement {
-  const input = horizonGroup(siteCount, fixedSeedRandom(siteCount), groupScale);
+/**
+ * groupScale 4: the DSO's group has room, the sites' own limits bind and each site is its own LP.
+ * declaredShare < 1 plans as planning does: only the declared sessions in the LP.
+ */
+function measureHorizon(
+  siteCount: number,
+  runs: number,
+  groupScale = 1,
+  declaredShare = 1,
+  withPrices = true,
+): HorizonMeasurement {
+  const input = horizonGroup(siteCount, fixedSeedRandom(siteCount), groupScale, declaredShare, withPrices);
+  const options: HorizonOptions = declaredShare < 1 ? { lpSessions: 'declared' } : {};
   const times: number[] = [];
   const cpuTimes: number[] = [];
-  let plan = optimizeHorizon(input);
+  let plan = optimizeHorizon(input, options);
   for (let run = 0; run < runs; run++) {
     const cpuBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
-    plan = optimizeHorizon(input);
+    plan = optimizeHorizon(input, options);
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
     const cpu = process.cpuUsage(cpuBefore);
     cpuTimes.push((cpu.user + cpu.system) / 1000);
@@ -199,6 +225,9 @@ function measureHorizon(siteCount: number, runs: number, groupScale = 1): Horizo
     connectors: input.connectors.length,
     sites: siteCount,
     group: groupScale > 1 ? 'room' : 'binds',
+    declared:
+      (declaredShare < 1 ? `${Math.round(declaredShare * 100)} % (LP: declared)` : 'all (LP: all)') +
+      (withPrices ? '' : ', no prices'),
     runs,
     medianMs: median(times),
     medianCpuMs: median(cpuTimes),
@@ -207,22 +236,36 @@ function measureHorizon(siteCount: number, runs: number, groupScale = 1): Horizo
   };
 }
 
+/** BENCH_DECLARED=0.1 measures that share of declared sessions only (with BENCH_SITES, one size). */
 function printHorizon(): void {
   const sites = process.env.BENCH_SITES ? [Number(process.env.BENCH_SITES)] : [1, 3, 10];
-  const rows = [
-    ...sites.map((siteCount) => measureHorizon(siteCount, siteCount <= 1 ? 5 : 1)),
-    ...(process.env.BENCH_SITES ? [] : [10, 100].map((siteCount) => measureHorizon(siteCount, 1, 4))),
-  ];
-  console.log(`\noptimizeHorizon: ${BLOCKS} blocks, prices, energy wants and departures`);
+  const declared = process.env.BENCH_DECLARED ? Number(process.env.BENCH_DECLARED) : undefined;
+  const rows =
+    declared !== undefined
+      ? sites.flatMap((siteCount) => [
+          measureHorizon(siteCount, 3, 1, declared),
+          measureHorizon(siteCount, 3, 1, declared, false),
+        ])
+      : [
+          ...sites.map((siteCount) => measureHorizon(siteCount, siteCount <= 1 ? 5 : 1)),
+          ...(process.env.BENCH_SITES ? [] : [10, 100].map((siteCount) => measureHorizon(siteCount, 1, 4))),
+          ...(process.env.BENCH_SITES
+            ? []
+            : [0.05, 0.1, 0.2].flatMap((share) => [
+                measureHorizon(10, 3, 1, share),
+                measureHorizon(10, 3, 1, share, false),
+              ])),
+        ];
+  console.log(`\noptimizeHorizon: ${BLOCKS} blocks, energy wants and departures, prices unless said`);
   console.log(
-    '| connectors | sites | group limit | runs | median ms | median CPU ms | LP optimum kWh | planned kWh (minimum rule) |',
+    '| connectors | sites | group limit | declared | runs | median ms | median CPU ms | LP optimum kWh | planned kWh |',
   );
-  console.log('| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     const figures = [r.medianMs, r.medianCpuMs, r.relaxedKwh, r.plannedKwh]
       .map((x) => x.toFixed(1))
       .join(' | ');
-    console.log(`| ${r.connectors} | ${r.sites} | ${r.group} | ${r.runs} | ${figures} |`);
+    console.log(`| ${r.connectors} | ${r.sites} | ${r.group} | ${r.declared} | ${r.runs} | ${figures} |`);
   }
 }
 

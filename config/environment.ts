@@ -52,6 +52,12 @@ export class EnvironmentVariables {
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
+  @Transform(toInt)
+  @IsInt({ message: 'DATABASE_POOL_SIZE must be an integer between 1 and 500' })
+  @Min(1, { message: 'DATABASE_POOL_SIZE must be an integer between 1 and 500' })
+  @Max(500, { message: 'DATABASE_POOL_SIZE must be an integer between 1 and 500' })
+  DATABASE_POOL_SIZE: number = DEFAULTS.DATABASE_POOL_SIZE;
+
   @IsString()
   @MinLength(1, { message: 'PGLITE_DATA_DIR must be a directory path or memory://' })
   PGLITE_DATA_DIR: string = DEFAULTS.PGLITE_DATA_DIR;

@@ -103,8 +103,16 @@ describe('messages to the DSO: measurements, compliance errors and adjust reques
     expect(reading).toMatchObject({ value: 2_500, initial_measure_time: expect.any(String) });
   });
 
-  /** A second DSO peer with `options`, forecasting the group, and its first asset measurements. */
-  async function assetReport(name: string, options: object): Promise<unknown> {
+  /**
+   * A second DSO peer with `options`, registered and forecasting `capacityA` for the group until `use` is
+   * done with it.
+   */
+  async function withPeer<T>(
+    name: string,
+    options: object,
+    capacityA: number,
+    use: (peer: SimulatedDso, forecastRequestId: string) => Promise<T>,
+  ): Promise<T> {
     const token = randomBytes(24).toString('hex');
     await controller.admin.post('/api/v1/dso-peers', { name, token, options }).expect(201);
     const other = new SimulatedDso({ baseUrl: `http://${controller.host}/oscp/fp/2.0`, token });
@@ -113,17 +121,23 @@ describe('messages to the DSO: measurements, compliance errors and adjust reques
       await other.register();
       await other.waitFor('register');
       await waitFor(() => Promise.resolve(other.currentToken !== token ? true : undefined));
-      const blocks = [{ capacity: 60, phase: 'ALL', unit: 'A', start_time: at(-5), end_time: at(60) }];
-      expect((await other.sendCapacityForecast({ groupId: GROUP, type: 'CONSUMPTION', blocks })).status).toBe(
-        204,
-      );
+      const blocks = [{ capacity: capacityA, phase: 'ALL', unit: 'A', start_time: at(-5), end_time: at(60) }];
+      const forecast = await other.sendCapacityForecast({ groupId: GROUP, type: 'CONSUMPTION', blocks });
+      expect(forecast.status).toBe(204);
+      return await use(other, forecast.requestId);
+    } finally {
+      await other.close();
+    }
+  }
+
+  /** The first asset measurements a second peer with `options` receives. */
+  function assetReport(name: string, options: object): Promise<unknown> {
+    return withPeer(name, options, 60, async (other) => {
       expect((await other.handshake({ measurement_configuration: ['CONTINUOUS'] })).status).toBe(204);
       const report = await other.waitFor('update_asset_measurements');
       expect(other.received.filter((m) => m.path === 'update_group_measurements')).toEqual([]);
       return report.body;
-    } finally {
-      await other.close();
-    }
+    });
   }
 
   it('sends asset measurements, one CHARGING asset per connector, to a DSO that wants those', async () => {
@@ -222,5 +236,31 @@ describe('messages to the DSO: measurements, compliance errors and adjust reques
     expect(response.body.message).toMatch(/forecasted_blocks must contain at least 1/);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(dso.received.filter((m) => m.path === 'adjust_group_capacity_forecast')).toHaveLength(1);
+  });
+
+  it('asks the DSO for more capacity on its own when its forecast leaves the EVs short (autoAdjust)', async () => {
+    await withPeer('dso-auto', { autoAdjust: true }, 40, async (other, forecastRequestId) => {
+      const adjust = await other.waitFor('adjust_group_capacity_forecast');
+
+      expect(adjust.correlationId).toBe(forecastRequestId);
+      // Two EVs present at 32 A each on three phases, within the site's 63 A connection; one block per
+      // stretch of the group's limit (another DSO's forecast of an earlier test still limits part of it).
+      const body = adjust.body as { group_id: string; type: string; forecasted_blocks: object[] };
+      expect(body).toMatchObject({ group_id: GROUP, type: 'CONSUMPTION' });
+      expect(body.forecasted_blocks.length).toBeGreaterThan(0);
+      for (const block of body.forecasted_blocks) {
+        expect(block).toEqual({
+          capacity: 63,
+          phase: 'ALL',
+          unit: 'A',
+          start_time: expect.any(String),
+          end_time: expect.any(String),
+        });
+      }
+      // Re-plans of the same forecast do not repeat it.
+      await chargers[1].statusNotification(1, 'SuspendedEVSE');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(other.received.filter((m) => m.path === 'adjust_group_capacity_forecast')).toHaveLength(1);
+    });
   });
 });

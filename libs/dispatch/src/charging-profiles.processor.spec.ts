@@ -179,6 +179,41 @@ describe('charging-profiles queue', () => {
     ]);
   });
 
+  it("stores a re-plan's plans chunk by chunk before queueing their pushes, lowerings first", async () => {
+    const lowered = await plannedConnector('DISP-S1', 1, 20, 'accepted');
+    const raised = await plannedConnector('DISP-S2', 1, 10, 'accepted');
+    const chargers = [await connect('DISP-S1'), await connect('DISP-S2')];
+    // Each connection first re-asserts version 1.
+    await eventually(() => chargers.every((charger) => connectorProfiles(charger).length === 1));
+    const changes = [
+      { ...raise(raised, 2), limitA: 20 },
+      { connectorRef: lowered, version: 2, direction: 'lower' as const, limitA: 10 },
+    ];
+    const stored: string[][] = [];
+    await dispatch.enqueue(changes, async (chunk) => {
+      stored.push(chunk.map((change) => change.connectorRef));
+      for (const change of chunk) {
+        await db
+          .update(schema.connectorPlans)
+          .set({ version: change.version, periods: periods(change.limitA), dispatchStatus: 'pending' })
+          .where(eq(schema.connectorPlans.connectorRef, change.connectorRef));
+      }
+    });
+    expect(stored).toEqual([[lowered, raised]]);
+    for (const ref of [lowered, raised]) {
+      expect((await settled(ref, 2)).job.returnvalue).toEqual({ outcome: 'accepted' });
+    }
+    const limits = chargers.map((charger) =>
+      connectorProfiles(charger).map(
+        (p) => p.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit,
+      ),
+    );
+    expect(limits).toEqual([
+      [20, 10],
+      [10, 20],
+    ]);
+  });
+
   it('sends the same version once however often it is enqueued', async () => {
     const connectorRef = await plannedConnector('DISP-2', 1, 16);
     const charger = await connect('DISP-2');

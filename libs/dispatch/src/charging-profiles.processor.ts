@@ -6,7 +6,6 @@ import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { ChargerOwnershipService, InstanceService } from '@gridflex/cluster';
 import { KeyedSerialQueue, QueueWorkerRegistry } from '@gridflex/common';
 import {
-  ActiveTransaction,
   buildSetChargingProfile16,
   buildSetChargingProfile201,
   ChargerOfflineError,
@@ -66,6 +65,8 @@ export type DispatchResult = { outcome: PushOutcome };
 export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ChargingProfilesProcessor.name);
   private readonly perConnector = new KeyedSerialQueue();
+  /** connectorRef → identity of its charger, as last read: a connector never moves to another charger. */
+  private readonly identities = new Map<string, string>();
   private worker?: Worker<SetChargingProfileJob>;
 
   constructor(
@@ -133,7 +134,7 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
 
   private async push(job: Job<SetChargingProfileJob>): Promise<DispatchResult> {
     const { connectorRef, version } = job.data;
-    const target = await this.repository.loadTarget(connectorRef);
+    const target = await this.loadDiscoveredTarget(connectorRef);
     if (!target) return { outcome: 'no-plan' };
     if (target.version !== version) return { outcome: 'superseded' };
     if (isRedelivery(job) && target.dispatchStatus === 'accepted' && target.dispatchedVersion === version) {
@@ -141,12 +142,12 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
     }
     if (!this.gateway.isConnected(target.identity)) return this.notHere(job, target);
     try {
+      // Read after discovery already; waited for again in case the charger reconnected since: whatever
+      // else, its station maximum goes before any connector profile on each connection.
       await this.gateway.whenDiscovered(target.identity);
       const protocol = this.gateway.protocolOf(target.identity);
       if (!protocol) throw new ChargerOfflineError(target.identity);
-      const transaction = await this.chargerState.activeTransaction(connectorRef);
-      const context = await this.chargerState.profileContext(connectorRef);
-      const payload = buildProfile(protocol, target, transaction, context, new Date());
+      const payload = buildProfile(protocol, target, new Date());
       const answer = await this.gateway.call<{ status: string }>(
         target.identity,
         'SetChargingProfile',
@@ -159,11 +160,35 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
       // accepted push to a controllable connector needs no second write.
       if (detail !== target.uncontrollableReason) await this.setUncontrollable(connectorRef, detail);
       if (outcome === 'accepted' && this.shouldVerify())
-        await this.verify(job, target.identity, protocol, payload, context);
+        await this.verify(job, target.identity, protocol, payload, target.context);
       return { outcome };
     } catch (error) {
       return this.handleFailure(job, error);
     }
+  }
+
+  /**
+   * The connector's target, read once the capabilities of its charger's open connection are stored, so that
+   * the profile fits them. The charger is known from an earlier push of the connector; the first push of a
+   * connector in this process learns it from the read, and reads again if it had to wait for discovery.
+   */
+  private async loadDiscoveredTarget(connectorRef: string): Promise<DispatchTarget | undefined> {
+    const known = this.identities.get(connectorRef);
+    if (known !== undefined && this.gateway.isConnected(known)) await this.whenDiscovered(known);
+    let target = await this.repository.loadTarget(connectorRef);
+    if (target && target.identity !== known && this.gateway.isConnected(target.identity)) {
+      await this.whenDiscovered(target.identity);
+      target = await this.repository.loadTarget(connectorRef);
+    }
+    if (target) this.identities.set(connectorRef, target.identity);
+    return target;
+  }
+
+  /** A charger that went away meanwhile is found offline by the push itself. */
+  private async whenDiscovered(identity: string): Promise<void> {
+    await this.gateway.whenDiscovered(identity).catch((error: unknown) => {
+      if (!(error instanceof ChargerOfflineError)) throw error;
+    });
   }
 
   private shouldVerify(): boolean {
@@ -184,7 +209,7 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
     identity: string,
     protocol: OcppProtocol,
     sent: object,
-    context: ProfileContext | null,
+    context: ProfileContext,
   ): Promise<void> {
     const { connectorRef, version } = job.data;
     let result: CompositeVerdict;
@@ -194,7 +219,7 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
         'GetCompositeSchedule',
         compositeScheduleRequest(protocol, sent),
       );
-      const stationMax = context?.capabilities?.stationMaxProfile;
+      const stationMax = context.capabilities?.stationMaxProfile;
       const stationMaxA = stationMax?.status === 'Accepted' ? stationMax.limitA : null;
       result = checkComposite(sent, answer, stationMaxA, new Date());
     } catch (error) {
@@ -279,21 +304,15 @@ function failureOutcome(error: unknown): PushOutcome {
  * The profile in the version of the connection that will carry it, within the period count and rate unit the
  * charger reported (safe defaults when it reported nothing).
  */
-function buildProfile(
-  protocol: OcppProtocol,
-  target: DispatchTarget,
-  transaction: ActiveTransaction | null,
-  context: ProfileContext | null,
-  now: Date,
-): object {
+function buildProfile(protocol: OcppProtocol, target: DispatchTarget, now: Date): object {
+  const { context, transaction } = target;
   const common = {
     phases: target.phases,
     periods: target.periods,
     now,
-    ...profileLimits(context?.capabilities ?? null),
-    nominalVoltageV: context?.nominalVoltageV,
-    // Without a context nothing says what is safe once the plan ends: then the connector stops.
-    tailLimitA: context?.safeShareA ?? 0,
+    ...profileLimits(context.capabilities),
+    nominalVoltageV: context.nominalVoltageV,
+    tailLimitA: context.safeShareA,
   };
   if (protocol === 'ocpp2.0.1') {
     return buildSetChargingProfile201({

@@ -9,6 +9,9 @@ import {
   SetChargingProfileJob,
 } from './dispatch.constants';
 
+/** Jobs per `addBulk`: one Redis pipeline each. */
+const ADD_CHUNK = 250;
+
 export interface QueuedPush {
   data: SetChargingProfileJob;
   jobId: string;
@@ -40,15 +43,21 @@ export class DispatchQueuesService implements OnApplicationShutdown {
     ]);
   }
 
+  /**
+   * Queues in chunks, in order: the worker starts on the first chunk while the next ones are added, rather
+   * than after all of a large re-plan's jobs.
+   */
   async add(instanceId: string, pushes: QueuedPush[]): Promise<void> {
-    if (pushes.length === 0) return;
-    await this.queueOf(instanceId).addBulk(
-      pushes.map(({ data, jobId }) => ({
-        name: SET_CHARGING_PROFILE_JOB,
-        data,
-        opts: this.jobOptions(jobId),
-      })),
-    );
+    const queue = this.queueOf(instanceId);
+    for (let first = 0; first < pushes.length; first += ADD_CHUNK) {
+      await queue.addBulk(
+        pushes.slice(first, first + ADD_CHUNK).map(({ data, jobId }) => ({
+          name: SET_CHARGING_PROFILE_JOB,
+          data,
+          opts: this.jobOptions(jobId),
+        })),
+      );
+    }
   }
 
   /** Whether the instance's worker still has pushes waiting or running (delayed retries do not count). */

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { ChargerStateRepository } from '@gridflex/ocpp';
 import { insertCharger } from '@gridflex/ocpp/testing';
 import { schema } from '@gridflex/persistence';
 import { TEST_DATABASE_ENGINES, TestDatabase } from '@gridflex/persistence/testing';
@@ -16,6 +17,17 @@ describe.each(TEST_DATABASE_ENGINES)('DispatchRepository on %s', (_engine, creat
   beforeEach(() => database.db.delete(schema.sites));
 
   const periods = [{ start: '2026-03-01T10:00:00.000Z', end: null, limitA: 16 }];
+  const CAPABILITIES = {
+    smartCharging: true,
+    rateUnits: ['A' as const],
+    maxPeriods: 10,
+    maxStackLevel: 8,
+    maxProfiles: 10,
+    phaseRotation: null,
+    supplyPhases: 3,
+    meterSampleIntervalS: null,
+    discoveredAt: '2026-03-01T09:59:00.000Z',
+  };
 
   async function plan(identity: string, statuses: string[]) {
     const fixture = await insertCharger(database.db, {
@@ -46,6 +58,7 @@ describe.each(TEST_DATABASE_ENGINES)('DispatchRepository on %s', (_engine, creat
   it("loads a connector's plan with the charger it goes to", async () => {
     const { refs } = await plan('CP-1', ['pending']);
     await expect(repository.loadTarget(refs[0])).resolves.toEqual({
+      connectorRef: refs[0],
       version: 3,
       periods,
       identity: 'CP-1',
@@ -54,8 +67,57 @@ describe.each(TEST_DATABASE_ENGINES)('DispatchRepository on %s', (_engine, creat
       uncontrollableReason: null,
       dispatchStatus: 'pending',
       dispatchedVersion: null,
+      // 63 A over one charger, split over its one 32 A connector.
+      context: { capabilities: null, nominalVoltageV: 230, safeShareA: 32 },
+      transaction: null,
     });
     await expect(repository.loadTarget('00000000-0000-4000-8000-000000000000')).resolves.toBeUndefined();
+  });
+
+  it('reads the same context and open transaction as the charger state does, for many connectors at once', async () => {
+    const a = await plan('CP-A', ['pending', 'accepted', 'pending']);
+    const b = await plan('CP-B', ['pending']);
+    await database.db
+      .update(schema.chargers)
+      .set({ maxCurrentA: 20, capabilities: { ...CAPABILITIES, maxPeriods: 5 } })
+      .where(eq(schema.chargers.id, a.chargerId));
+    const startedAt = new Date('2026-03-01T09:00:00Z');
+    await database.db.insert(schema.transactions).values([
+      { connectorRef: a.refs[1], idTag: 'OLD', meterStartWh: 0, startedAt: new Date('2026-03-01T08:00:00Z') },
+      { connectorRef: a.refs[1], idTag: 'T', meterStartWh: 0, startedAt, stationTransactionId: 'st-1' },
+      { connectorRef: b.refs[0], idTag: 'T', meterStartWh: 0, startedAt, stoppedAt: new Date() },
+    ]);
+    const refs = [...a.refs, ...b.refs];
+    const targets = await repository.loadTargets([...refs, refs[0]]);
+
+    expect([...targets.keys()].sort()).toEqual([...refs].sort());
+    const chargerState = new ChargerStateRepository(database.db);
+    for (const ref of refs) {
+      const target = targets.get(ref)!;
+      expect(target.context).toEqual(await chargerState.profileContext(ref));
+      expect(target.transaction).toEqual(await chargerState.activeTransaction(ref));
+    }
+    expect(targets.get(a.refs[0])!.context).toEqual({
+      capabilities: { ...CAPABILITIES, maxPeriods: 5 },
+      nominalVoltageV: 230,
+      safeShareA: 20 / 3,
+    });
+    expect(targets.get(a.refs[1])!.transaction).toMatchObject({ stationTransactionId: 'st-1' });
+    expect(targets.get(b.refs[0])!.transaction).toBeNull();
+    expect(await repository.loadTargets([])).toEqual(new Map());
+  });
+
+  it('reads the targets of concurrent pushes with one query', async () => {
+    const { refs } = await plan('CP-C', ['pending', 'pending', 'pending']);
+    const batches = jest.spyOn(repository, 'loadTargets');
+    try {
+      const targets = await Promise.all(refs.map((ref) => repository.loadTarget(ref)));
+      expect(targets.map((target) => target?.connectorRef)).toEqual(refs);
+      expect(batches).toHaveBeenCalledTimes(1);
+      expect(batches.mock.calls[0][0]).toEqual(refs);
+    } finally {
+      batches.mockRestore();
+    }
   });
 
   it('records an outcome for the current version only', async () => {
@@ -70,6 +132,42 @@ describe.each(TEST_DATABASE_ENGINES)('DispatchRepository on %s', (_engine, creat
       dispatchedVersion: 3,
       dispatchedAt: at,
     });
+  });
+
+  it('records a verification for the current version only', async () => {
+    const { refs } = await plan('CP-V', ['accepted']);
+    const at = new Date('2026-03-01T10:00:03Z');
+    await repository.recordVerification(refs[0], 2, { verdict: 'match', detail: 'old' }, at);
+    expect(await planRow(refs[0])).toMatchObject({ verification: null, verifiedAt: null });
+    await repository.recordVerification(refs[0], 3, { verdict: 'mismatch', detail: 'applies 32 A' }, at);
+    expect(await planRow(refs[0])).toMatchObject({
+      verification: 'mismatch',
+      verificationDetail: 'applies 32 A',
+      verifiedAt: at,
+    });
+  });
+
+  it('records the outcomes of concurrent pushes with one statement', async () => {
+    const { refs } = await plan('CP-D', ['pending', 'pending', 'pending']);
+    const at = new Date('2026-03-01T10:00:02Z');
+    const batches = jest.spyOn(repository, 'recordOutcomes');
+    try {
+      await Promise.all([
+        repository.recordOutcome(refs[0], 3, 'accepted', null, at),
+        repository.recordOutcome(refs[1], 3, 'call-error', "NotSupported: 'quoted', {braced}", at),
+        repository.recordOutcome(refs[2], 2, 'accepted', null, at),
+      ]);
+      expect(batches).toHaveBeenCalledTimes(1);
+    } finally {
+      batches.mockRestore();
+    }
+    expect(await planRow(refs[0])).toMatchObject({ dispatchStatus: 'accepted', dispatchedAt: at });
+    expect(await planRow(refs[1])).toMatchObject({
+      dispatchStatus: 'call-error',
+      dispatchDetail: "NotSupported: 'quoted', {braced}",
+      dispatchedVersion: 3,
+    });
+    expect(await planRow(refs[2])).toMatchObject({ dispatchStatus: 'pending', dispatchedVersion: null });
   });
 
   it("lists the latest plan of each of a charger's connectors with its dispatch status", async () => {

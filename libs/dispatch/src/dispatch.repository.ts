@@ -1,10 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import {
+  ActiveTransaction,
+  ProfileContext,
+  StationRow,
+  toProfileContext,
+  toStationMaxContext,
+} from '@gridflex/ocpp';
 import { DATABASE, Database, PlannedPeriod, schema } from '@gridflex/persistence';
 import { DispatchStatus, RETRYABLE_STATUSES, SetChargingProfileJob } from './dispatch.constants';
+import { MicroBatcher } from './micro-batcher';
 
-/** A connector's latest plan and where to send it. */
+/** A connector's latest plan, where to send it, and what building its profile needs. */
 export interface DispatchTarget {
+  connectorRef: string;
   version: number;
   periods: PlannedPeriod[];
   identity: string;
@@ -14,45 +23,237 @@ export interface DispatchTarget {
   uncontrollableReason: string | null;
   dispatchStatus: string;
   dispatchedVersion: number | null;
+  context: ProfileContext;
+  /** The connector's open transaction (the most recent one if a stop was lost), or null. */
+  transaction: ActiveTransaction | null;
+}
+
+export interface DispatchOutcome {
+  connectorRef: string;
+  version: number;
+  status: DispatchStatus;
+  detail: string | null;
+  at: Date;
+}
+
+const { chargers, connectors, connectorPlans, sites, transactions } = schema;
+
+/** Each batch of pushes reads its targets, and records its outcomes, with one statement. */
+const MAX_BATCH = 500;
+/**
+ * Under load, batches of reads (and of writes) start at most this often: at 1,000 pushes a second that is
+ * five pushes a round trip at least, for at most this much more time per push.
+ */
+const BATCH_INTERVAL_MS = 5;
+
+/**
+ * Everything one push needs, for many connectors in one round trip: plan, connector, charger, site, the
+ * charger's connectors, the site's charger count and the open transaction. Prepared once: Drizzle builds
+ * the SQL text here and never again, and node-postgres parses it once per connection.
+ */
+function prepareTargetsQuery(db: Database) {
+  const openTransaction = db
+    .select({ id: transactions.id, stationTransactionId: transactions.stationTransactionId })
+    .from(transactions)
+    .where(and(eq(transactions.connectorRef, connectorPlans.connectorRef), isNull(transactions.stoppedAt)))
+    .orderBy(desc(transactions.startedAt), desc(transactions.id))
+    .limit(1)
+    .as('open_transaction');
+  return db
+    .select({
+      connectorRef: connectorPlans.connectorRef,
+      version: connectorPlans.version,
+      periods: connectorPlans.periods,
+      dispatchStatus: connectorPlans.dispatchStatus,
+      dispatchedVersion: connectorPlans.dispatchedVersion,
+      identity: chargers.identity,
+      connectorId: connectors.connectorId,
+      phases: connectors.phases,
+      uncontrollableReason: connectors.uncontrollableReason,
+      capabilities: chargers.capabilities,
+      chargerMaxA: chargers.maxCurrentA,
+      smartChargingExcluded: chargers.smartChargingExcluded,
+      nominalVoltageV: sites.nominalVoltageV,
+      siteLimitsA: sql<number[]>`array[${sites.limitL1A}, ${sites.limitL2A}, ${sites.limitL3A}]`,
+      baseLoadA: sites.baseLoadA,
+      chargersAtSite: sql<number>`(select count(*) from ${chargers} c where c.site_id = ${sites.id})`.mapWith(
+        Number,
+      ),
+      chargerConnectors: sql<StationRow['connectors'] | string>`(
+        select json_agg(json_build_object(
+          'connectorId', o.connector_id, 'maxCurrentA', o.max_current_a, 'phases', o.phases))
+        from ${connectors} o where o.charger_id = ${chargers.id})`,
+      transactionId: openTransaction.id,
+      stationTransactionId: openTransaction.stationTransactionId,
+    })
+    .from(connectorPlans)
+    .innerJoin(connectors, eq(connectors.id, connectorPlans.connectorRef))
+    .innerJoin(chargers, eq(chargers.id, connectors.chargerId))
+    .innerJoin(sites, eq(sites.id, chargers.siteId))
+    .leftJoinLateral(openTransaction, sql`true`)
+    .where(sql`${connectorPlans.connectorRef} = any(${sql.placeholder('refs')}::uuid[])`)
+    .prepare('dispatch_targets');
+}
+
+type TargetRow = Awaited<ReturnType<ReturnType<typeof prepareTargetsQuery>['execute']>>[number];
+
+/** Outcomes of many pushes in one statement, each only for the plan version it belongs to. */
+function prepareOutcomesQuery(db: Database) {
+  return db
+    .update(connectorPlans)
+    .set({
+      dispatchStatus: sql`v.status`,
+      dispatchDetail: sql`v.detail`,
+      dispatchedVersion: sql`v.version`,
+      dispatchedAt: sql`v.at`,
+    })
+    .from(
+      sql`json_to_recordset(${sql.placeholder('outcomes')}::json)
+        as v(connector_ref uuid, version integer, status text, detail text, at timestamptz)`,
+    )
+    .where(sql`${connectorPlans.connectorRef} = v.connector_ref and ${connectorPlans.version} = v.version`)
+    .prepare('dispatch_outcomes');
+}
+
+/** A sample of the pushes (`OCPP_VERIFY_PROFILES`) records what reading the charger's schedule back found. */
+function prepareVerificationQuery(db: Database) {
+  return db
+    .update(connectorPlans)
+    .set({
+      verification: sql`${sql.placeholder('verdict')}`,
+      verificationDetail: sql`${sql.placeholder('detail')}`,
+      verifiedAt: sql`${sql.placeholder('at')}::timestamptz`,
+    })
+    .where(
+      and(
+        eq(connectorPlans.connectorRef, sql.placeholder('connectorRef')),
+        eq(connectorPlans.version, sql.placeholder('version')),
+      ),
+    )
+    .prepare('dispatch_verification');
+}
+
+/** Where a re-plan's pushes go: one array parameter however many connectors changed. */
+function prepareIdentitiesQuery(db: Database) {
+  return db
+    .select({ connectorRef: connectors.id, identity: chargers.identity })
+    .from(connectors)
+    .innerJoin(chargers, eq(chargers.id, connectors.chargerId))
+    .where(sql`${connectors.id} = any(${sql.placeholder('refs')}::uuid[])`)
+    .prepare('dispatch_identities');
+}
+
+function toTarget(row: TargetRow): DispatchTarget {
+  const ownConnectors =
+    typeof row.chargerConnectors === 'string'
+      ? (JSON.parse(row.chargerConnectors) as StationRow['connectors'])
+      : row.chargerConnectors;
+  const station = toStationMaxContext({ ...row, connectors: ownConnectors });
+  return {
+    connectorRef: row.connectorRef,
+    version: row.version,
+    periods: row.periods,
+    identity: row.identity,
+    connectorId: row.connectorId,
+    phases: row.phases === 1 ? 1 : 3,
+    uncontrollableReason: row.uncontrollableReason,
+    dispatchStatus: row.dispatchStatus,
+    dispatchedVersion: row.dispatchedVersion,
+    context: toProfileContext(station, row.connectorId),
+    transaction:
+      row.transactionId === null
+        ? null
+        : { id: row.transactionId, stationTransactionId: row.stationTransactionId },
+  };
+}
+
+function toOutcomeRecord(outcome: DispatchOutcome) {
+  return {
+    connector_ref: outcome.connectorRef,
+    version: outcome.version,
+    status: outcome.status,
+    detail: outcome.detail,
+    at: outcome.at.toISOString(),
+  };
+}
+
+/**
+ * One outcome per plan version: PostgreSQL would apply an arbitrary one of several matching rows. Pushes of
+ * a connector run one at a time, so this only guards against a caller that does not wait for its write.
+ */
+function latestPerPlan(outcomes: DispatchOutcome[]): DispatchOutcome[] {
+  return [...new Map(outcomes.map((o) => [`${o.connectorRef}.${o.version}`, o])).values()];
+}
+
+/** A PostgreSQL array literal; connector refs are UUIDs, which need no quoting. */
+function uuidArray(refs: string[]): string {
+  return `{${refs.join(',')}}`;
 }
 
 @Injectable()
 export class DispatchRepository {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  private readonly targetsQuery: ReturnType<typeof prepareTargetsQuery>;
+  private readonly outcomesQuery: ReturnType<typeof prepareOutcomesQuery>;
+  private readonly identitiesQuery: ReturnType<typeof prepareIdentitiesQuery>;
+  private readonly verificationQuery: ReturnType<typeof prepareVerificationQuery>;
+  private readonly targets = new MicroBatcher(
+    (refs: string[]) => this.loadBatch(refs),
+    MAX_BATCH,
+    BATCH_INTERVAL_MS,
+  );
+  private readonly outcomes = new MicroBatcher(
+    (outcomes: DispatchOutcome[]) => this.recordBatch(outcomes),
+    MAX_BATCH,
+    BATCH_INTERVAL_MS,
+  );
 
-  async loadTarget(connectorRef: string): Promise<DispatchTarget | undefined> {
-    const [row] = await this.db
-      .select({
-        version: schema.connectorPlans.version,
-        periods: schema.connectorPlans.periods,
-        identity: schema.chargers.identity,
-        connectorId: schema.connectors.connectorId,
-        phases: schema.connectors.phases,
-        uncontrollableReason: schema.connectors.uncontrollableReason,
-        dispatchStatus: schema.connectorPlans.dispatchStatus,
-        dispatchedVersion: schema.connectorPlans.dispatchedVersion,
-      })
-      .from(schema.connectorPlans)
-      .innerJoin(schema.connectors, eq(schema.connectors.id, schema.connectorPlans.connectorRef))
-      .innerJoin(schema.chargers, eq(schema.chargers.id, schema.connectors.chargerId))
-      .where(eq(schema.connectorPlans.connectorRef, connectorRef));
-    return row && { ...row, phases: row.phases === 1 ? 1 : 3 };
+  constructor(@Inject(DATABASE) private readonly db: Database) {
+    this.targetsQuery = prepareTargetsQuery(db);
+    this.outcomesQuery = prepareOutcomesQuery(db);
+    this.identitiesQuery = prepareIdentitiesQuery(db);
+    this.verificationQuery = prepareVerificationQuery(db);
   }
 
-  /** Records an outcome, unless a newer plan version has replaced the one it belongs to. */
-  async recordOutcome(
+  /** The connector's target, read together with those of the pushes running meanwhile. */
+  loadTarget(connectorRef: string): Promise<DispatchTarget | undefined> {
+    return this.targets.call(connectorRef);
+  }
+
+  /** connectorRef → its target; connectors without a plan are absent. */
+  async loadTargets(connectorRefs: string[]): Promise<Map<string, DispatchTarget>> {
+    if (connectorRefs.length === 0) return new Map();
+    const rows = await this.targetsQuery.execute({ refs: uuidArray([...new Set(connectorRefs)]) });
+    return new Map(rows.map((row) => [row.connectorRef, toTarget(row)]));
+  }
+
+  /**
+   * Records an outcome, unless a newer plan version has replaced the one it belongs to; written together
+   * with the outcomes of the pushes finishing meanwhile.
+   */
+  recordOutcome(
     connectorRef: string,
     version: number,
     status: DispatchStatus,
     detail: string | null,
     at: Date,
   ): Promise<void> {
-    await this.db
-      .update(schema.connectorPlans)
-      .set({ dispatchStatus: status, dispatchDetail: detail, dispatchedVersion: version, dispatchedAt: at })
-      .where(
-        and(eq(schema.connectorPlans.connectorRef, connectorRef), eq(schema.connectorPlans.version, version)),
-      );
+    return this.outcomes.call({ connectorRef, version, status, detail, at });
+  }
+
+  /** Outcomes of many pushes, in one statement. */
+  async recordOutcomes(outcomes: DispatchOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.outcomesQuery.execute({ outcomes: JSON.stringify(outcomes.map(toOutcomeRecord)) });
+  }
+
+  private async loadBatch(refs: string[]): Promise<(DispatchTarget | undefined)[]> {
+    const targets = await this.loadTargets(refs);
+    return refs.map((ref) => targets.get(ref));
+  }
+
+  private async recordBatch(outcomes: DispatchOutcome[]): Promise<void[]> {
+    await this.recordOutcomes(latestPerPlan(outcomes));
+    return outcomes.map(() => undefined);
   }
 
   /** What reading the composite schedule back found, unless a newer plan version has replaced this one. */
@@ -62,22 +263,19 @@ export class DispatchRepository {
     result: { verdict: string; detail: string },
     at: Date,
   ): Promise<void> {
-    await this.db
-      .update(schema.connectorPlans)
-      .set({ verification: result.verdict, verificationDetail: result.detail, verifiedAt: at })
-      .where(
-        and(eq(schema.connectorPlans.connectorRef, connectorRef), eq(schema.connectorPlans.version, version)),
-      );
+    await this.verificationQuery.execute({
+      connectorRef,
+      version,
+      verdict: result.verdict,
+      detail: result.detail,
+      at: at.toISOString(),
+    });
   }
 
   /** connectorRef → identity of its charger. */
   async identitiesOf(connectorRefs: string[]): Promise<Map<string, string>> {
     if (connectorRefs.length === 0) return new Map();
-    const rows = await this.db
-      .select({ connectorRef: schema.connectors.id, identity: schema.chargers.identity })
-      .from(schema.connectors)
-      .innerJoin(schema.chargers, eq(schema.chargers.id, schema.connectors.chargerId))
-      .where(inArray(schema.connectors.id, connectorRefs));
+    const rows = await this.identitiesQuery.execute({ refs: uuidArray(connectorRefs) });
     return new Map(rows.map((row) => [row.connectorRef, row.identity]));
   }
 

@@ -15,6 +15,8 @@ import { DispatchRepository } from './dispatch.repository';
 import { TransitionBarrier } from './transition-barrier';
 
 const WAITING_OUT = ['failed', 'delayed'];
+/** Plans stored, and their pushes queued, at a time. */
+const STORE_CHUNK = 500;
 
 /** Producer side of the `charging-profiles` queues: routes each push to the instance holding the charger. */
 @Injectable()
@@ -31,12 +33,14 @@ export class ProfileDispatchService {
    * Queues a re-plan's changes. The job id names connector and version, so enqueueing the same plan twice
    * sends it once. Raisings wait behind the re-plan's lowerings. A charger no instance holds is recorded
    * offline: its next connection re-asserts the latest plan.
+   * @param store stores the plans of a chunk of the changes, just before their pushes are queued; given it,
+   *   the first pushes of a large re-plan go out while its later plans are still being stored. Lowerings
+   *   come first, so a re-plan interrupted halfway has lowered, never only raised.
    */
-  async enqueue(changes: PlanChange[]): Promise<void> {
+  async enqueue<C extends PlanChange>(changes: C[], store?: (chunk: C[]) => Promise<void>): Promise<void> {
     if (changes.length === 0) return;
     const owners = await this.ownersOf(changes.map((change) => change.connectorRef));
     const routed = changes.filter((change) => owners.get(change.connectorRef));
-    const offline = changes.filter((change) => !owners.get(change.connectorRef));
     const lowerings = routed.filter((change) => change.direction === 'lower');
     const needsBarrier = lowerings.length > 0 && routed.some((change) => change.direction === 'raise');
     const barrierId = randomUUID();
@@ -47,9 +51,19 @@ export class ProfileDispatchService {
       ...(needsBarrier && change.direction === 'lower' ? { lowers: barrierId } : {}),
       ...(needsBarrier && change.direction === 'raise' ? { raises: barrierId } : {}),
     });
-    await this.addRouted(lowerings.map(push), owners);
-    await this.addRouted(routed.filter((change) => change.direction !== 'lower').map(push), owners);
-    await this.repository.recordOffline(offline, new Date());
+    const ordered = [
+      ...changes.filter((change) => change.direction === 'lower'),
+      ...changes.filter((change) => change.direction !== 'lower'),
+    ];
+    for (let first = 0; first < ordered.length; first += STORE_CHUNK) {
+      const chunk = ordered.slice(first, first + STORE_CHUNK);
+      await store?.(chunk);
+      await this.addRouted(chunk.filter((change) => owners.get(change.connectorRef)).map(push), owners);
+      await this.repository.recordOffline(
+        chunk.filter((change) => !owners.get(change.connectorRef)),
+        new Date(),
+      );
+    }
   }
 
   @OnEvent(OCPP_CHARGER_STATE_CHANGED)

@@ -1,8 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { ReadinessService } from './readiness.service';
 
 /** Public, as load balancers and Kubernetes probe them without credentials. */
+@ApiTags('observability')
 @Controller('health')
 export class HealthController {
   constructor(

@@ -2,6 +2,7 @@ import {
   capabilitiesFromConfiguration16,
   capabilitiesFromVariables201,
   DEFAULT_MAX_PERIODS,
+  isDcCharger,
   profileLimits,
   unreportedCapabilities,
 } from './capabilities';
@@ -73,14 +74,41 @@ describe('capability discovery', () => {
   });
 
   it('applies safe defaults where nothing was reported, and W only for W-only chargers', () => {
-    expect(profileLimits(null)).toEqual({ maxPeriods: DEFAULT_MAX_PERIODS, rateUnit: 'A' });
+    const ac = { dc: false };
+    expect(profileLimits(null)).toEqual({ maxPeriods: DEFAULT_MAX_PERIODS, rateUnit: 'A', ...ac });
     expect(profileLimits(unreportedCapabilities(AT))).toEqual({
       maxPeriods: DEFAULT_MAX_PERIODS,
       rateUnit: 'A',
+      ...ac,
     });
     const reported = { ...unreportedCapabilities(AT), maxPeriods: 3 };
-    expect(profileLimits({ ...reported, rateUnits: ['A', 'W'] })).toEqual({ maxPeriods: 3, rateUnit: 'A' });
-    expect(profileLimits({ ...reported, rateUnits: ['W'] })).toEqual({ maxPeriods: 3, rateUnit: 'W' });
-    expect(profileLimits({ ...reported, rateUnits: [] })).toEqual({ maxPeriods: 3, rateUnit: 'A' });
+    expect(profileLimits({ ...reported, rateUnits: ['A', 'W'] })).toEqual({
+      maxPeriods: 3,
+      rateUnit: 'A',
+      ...ac,
+    });
+    expect(profileLimits({ ...reported, rateUnits: ['W'] })).toEqual({ maxPeriods: 3, rateUnit: 'W', ...ac });
+    expect(profileLimits({ ...reported, rateUnits: [] })).toEqual({ maxPeriods: 3, rateUnit: 'A', ...ac });
+  });
+
+  it('takes a 2.0.1 EVSE with 0 supply phases for DC: W whatever units it reports', () => {
+    const dc = capabilitiesFromVariables201(
+      {
+        getVariableResult: [
+          {
+            attributeStatus: 'Accepted',
+            attributeValue: '0',
+            component: { name: 'EVSE' },
+            variable: { name: 'SupplyPhases' },
+          },
+        ],
+      },
+      AT,
+    );
+    expect(dc.supplyPhases).toBe(0);
+    expect(isDcCharger(dc)).toBe(true);
+    expect(profileLimits({ ...dc, rateUnits: ['A', 'W'] })).toMatchObject({ rateUnit: 'W', dc: true });
+    expect(isDcCharger({ ...dc, supplyPhases: 3 })).toBe(false);
+    expect(isDcCharger({ ...dc, supplyPhases: null })).toBe(false);
   });
 });

@@ -6,8 +6,18 @@ export type ChargerCapabilities = schema.ChargerCapabilitiesColumn;
 /** What the profile builders need to know, with safe defaults for anything not reported. */
 export interface ProfileLimits {
   maxPeriods: number;
-  /** `A` unless the charger accepts only `W`. */
+  /** `A` unless the charger accepts only `W` or is DC. */
   rateUnit: 'A' | 'W';
+  /** A DC charger (see `isDcCharger`): profiles in W without `numberPhases`. */
+  dc: boolean;
+}
+
+/**
+ * A 2.0.1 station whose EVSE reports `SupplyPhases` 0, the device model's value for DC. OCPP 1.6 has no such
+ * key; a 1.6 DC charger reports only `Power` in `ChargingScheduleAllowedChargingRateUnit`, so it gets W anyway.
+ */
+export function isDcCharger(capabilities: ChargerCapabilities | null): boolean {
+  return capabilities?.supplyPhases === 0;
 }
 
 /**
@@ -18,9 +28,12 @@ export const DEFAULT_MAX_PERIODS = 10;
 
 export function profileLimits(capabilities: ChargerCapabilities | null): ProfileLimits {
   const units = capabilities?.rateUnits;
+  const dc = isDcCharger(capabilities);
+  const onlyW = units && units.length > 0 && !units.includes('A') && units.includes('W');
   return {
     maxPeriods: capabilities?.maxPeriods ?? DEFAULT_MAX_PERIODS,
-    rateUnit: units && units.length > 0 && !units.includes('A') && units.includes('W') ? 'W' : 'A',
+    rateUnit: dc || onlyW ? 'W' : 'A',
+    dc,
   };
 }
 
@@ -107,7 +120,8 @@ export function capabilitiesFromVariables201(
     maxStackLevel: nonNegativeInteger(values.get('SmartChargingCtrlr.ProfileStackLevel')),
     maxProfiles: positiveInteger(values.get('SmartChargingCtrlr.Entries')),
     phaseRotation: nonEmpty(values.get('EVSE.PhaseRotation')),
-    supplyPhases: positiveInteger(values.get('EVSE.SupplyPhases')),
+    // 0 is DC.
+    supplyPhases: nonNegativeInteger(values.get('EVSE.SupplyPhases')),
     meterSampleIntervalS: nonNegativeInteger(values.get('SampledDataCtrlr.TxUpdatedInterval')),
     discoveredAt: at.toISOString(),
   };

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { schema } from '@gridflex/persistence';
 import { TEST_DATABASE_ENGINES, TestDatabase } from '@gridflex/persistence/testing';
 import { ChargerStateRepository } from './charger-state.repository';
+import type { ConnectorMeasurement } from './measurement';
 import { ChargerFixture, insertCharger } from './testing/charger-fixtures';
 import { TransactionsRepository } from './transactions.repository';
 
@@ -93,15 +94,25 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
     await expect(repository.findConnectorRef(charger.chargerId, 9)).resolves.toBeNull();
   });
 
+  const reading = (fields: Partial<ConnectorMeasurement> & { measuredAt: Date }): ConnectorMeasurement => ({
+    currentA: null,
+    powerW: null,
+    energyWh: null,
+    socPercent: null,
+    offeredCurrentA: null,
+    phasesInUse: null,
+    ...fields,
+  });
+  const unchangedPhases = { known: true, phasesInUseChanged: false };
+
   it('stores measurements, keeps measurands a later reading lacks and ignores older readings', async () => {
     const first = new Date('2026-03-01T10:00:00Z');
-    const known = await repository.recordMeasurement(charger.chargerId, 1, {
-      measuredAt: first,
-      currentA: [16, 15.5, null],
-      powerW: 7000,
-      energyWh: 1200,
-    });
-    expect(known).toBe(true);
+    const outcome = await repository.recordMeasurement(
+      charger.chargerId,
+      1,
+      reading({ measuredAt: first, currentA: [16, 15.5, null], powerW: 7000, energyWh: 1200 }),
+    );
+    expect(outcome).toEqual(unchangedPhases);
     expect(await connectorRow(1)).toMatchObject({
       measuredAt: first,
       measuredCurrentA: [16, 15.5, null],
@@ -110,12 +121,7 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
     });
 
     const second = new Date('2026-03-01T10:01:00Z');
-    await repository.recordMeasurement(charger.chargerId, 1, {
-      measuredAt: second,
-      currentA: null,
-      powerW: null,
-      energyWh: 1300,
-    });
+    await repository.recordMeasurement(charger.chargerId, 1, reading({ measuredAt: second, energyWh: 1300 }));
     expect(await connectorRow(1)).toMatchObject({
       measuredAt: second,
       measuredCurrentA: [16, 15.5, null],
@@ -123,8 +129,8 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
       energyRegisterWh: 1300,
     });
 
-    const stale = { measuredAt: first, currentA: null, powerW: 1, energyWh: 1 };
-    await expect(repository.recordMeasurement(charger.chargerId, 1, stale)).resolves.toBe(true);
+    const stale = reading({ measuredAt: first, powerW: 1, energyWh: 1 });
+    await expect(repository.recordMeasurement(charger.chargerId, 1, stale)).resolves.toEqual(unchangedPhases);
     expect(await connectorRow(1)).toMatchObject({
       measuredAt: second,
       measuredPowerW: 7000,
@@ -132,13 +138,58 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
     });
 
     await expect(
-      repository.recordMeasurement(charger.chargerId, 7, {
-        measuredAt: second,
-        currentA: null,
-        powerW: 1,
-        energyWh: null,
-      }),
-    ).resolves.toBe(false);
+      repository.recordMeasurement(charger.chargerId, 7, reading({ measuredAt: second, powerW: 1 })),
+    ).resolves.toEqual({ known: false, phasesInUseChanged: false });
+  });
+
+  it("stores SoC, offered current and the EV's phases, saying when the phases changed", async () => {
+    const at = (minute: number) => new Date(Date.UTC(2026, 2, 1, 10, minute));
+    const onePhase = { count: 1 as const, mask: [false, true, false] as [boolean, boolean, boolean] };
+    await expect(
+      repository.recordMeasurement(
+        charger.chargerId,
+        1,
+        reading({ measuredAt: at(0), socPercent: 41, offeredCurrentA: 16, phasesInUse: onePhase }),
+      ),
+    ).resolves.toEqual({ known: true, phasesInUseChanged: true });
+    expect(await connectorRow(1)).toMatchObject({
+      socPercent: 41,
+      offeredCurrentA: 16,
+      phasesInUse: 1,
+      phasesInUseMask: [false, true, false],
+    });
+
+    // The same phases again, or a reading that tells none, change nothing the planner uses.
+    await expect(
+      repository.recordMeasurement(
+        charger.chargerId,
+        1,
+        reading({ measuredAt: at(1), phasesInUse: onePhase }),
+      ),
+    ).resolves.toEqual(unchangedPhases);
+    await expect(
+      repository.recordMeasurement(charger.chargerId, 1, reading({ measuredAt: at(2), socPercent: 42 })),
+    ).resolves.toEqual(unchangedPhases);
+    expect(await connectorRow(1)).toMatchObject({ socPercent: 42, offeredCurrentA: 16, phasesInUse: 1 });
+
+    const threePhases = { count: 3 as const, mask: [true, true, true] as [boolean, boolean, boolean] };
+    await expect(
+      repository.recordMeasurement(
+        charger.chargerId,
+        1,
+        reading({ measuredAt: at(3), phasesInUse: threePhases }),
+      ),
+    ).resolves.toEqual({ known: true, phasesInUseChanged: true });
+
+    // A new session forgets what the previous EV showed.
+    const transactions = new TransactionsRepository(database.db);
+    const connectorRef = charger.connectorRefs.get(1)!;
+    await transactions.start({ connectorRef, idTag: 'T', meterStartWh: 0, startedAt: at(4) });
+    expect(await connectorRow(1)).toMatchObject({
+      phasesInUse: null,
+      phasesInUseMask: null,
+      socPercent: null,
+    });
   });
 
   it("gives the connector's open transaction, none once it stopped", async () => {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, desc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import type { ChargerCapabilities } from './capabilities';
 import { fitsInt4 } from './int4';
@@ -44,6 +45,16 @@ export interface ActiveTransaction {
   id: number;
   /** The id an OCPP 2.0.1 station gave the transaction; null for 1.6. */
   stationTransactionId: string | null;
+}
+
+export interface MeasurementOutcome {
+  /** False when the connector is not registered. */
+  known: boolean;
+  /**
+   * The reading changed the number of phases the planner counts for the connector: those its EV is known to
+   * draw on when fewer than the connector has.
+   */
+  phasesInUseChanged: boolean;
 }
 
 export interface BootInfo {
@@ -131,13 +142,7 @@ export class ChargerStateRepository {
       .from(connectors)
       .where(eq(connectors.id, connectorRef));
     const station = connector && (await this.stationMaxContext(connector.chargerId));
-    if (!station) return null;
-    const connectorMaxA = station.connectorMaxA.get(connector.connectorId) ?? 0;
-    return {
-      capabilities: station.capabilities,
-      nominalVoltageV: station.nominalVoltageV,
-      safeShareA: connectorSafeShareA(station.safeShareA, station.connectorMaxA.size, connectorMaxA),
-    };
+    return station ? toProfileContext(station, connector.connectorId) : null;
   }
 
   /** The charger's share of its site's grid connection and what sending it needs; null when unknown. */
@@ -165,21 +170,7 @@ export class ChargerStateRepository {
       })
       .from(connectors)
       .where(eq(connectors.chargerId, chargerId));
-    const connectorMaxA = new Map(ownConnectors.map((c) => [c.connectorId, c.maxCurrentA]));
-    return {
-      capabilities: row.capabilities,
-      nominalVoltageV: row.nominalVoltageV,
-      safeShareA: chargerSafeShareA({
-        siteLimitsA: row.siteLimitsA.map(Number),
-        baseLoadA: row.baseLoadA,
-        chargersAtSite: row.chargersAtSite,
-        connectorMaxA: [...connectorMaxA.values()],
-        chargerMaxA: row.chargerMaxA,
-      }),
-      phases: ownConnectors.length > 0 && ownConnectors.every((c) => c.phases === 1) ? 1 : 3,
-      smartChargingExcluded: row.smartChargingExcluded,
-      connectorMaxA,
-    };
+    return toStationMaxContext({ ...row, connectors: ownConnectors });
   }
 
   /** `connectors.id` of a registered connector, or null. */
@@ -211,15 +202,17 @@ export class ChargerStateRepository {
   /**
    * Stores a meter reading; a measurand the reading lacks keeps its previous value, since chargers often
    * report different measurands in different messages. A reading older than the stored one (queued while
-   * the charger was offline) describes the past and changes nothing. False when the connector is not
-   * registered.
+   * the charger was offline) describes the past and changes nothing. Says whether the connector is
+   * registered, and whether the phases its EV draws on changed (the planner then counts them anew).
    */
   async recordMeasurement(
     chargerId: string,
     connectorId: number,
     measurement: ConnectorMeasurement,
-  ): Promise<boolean> {
-    if (!fitsInt4(connectorId)) return false;
+  ): Promise<MeasurementOutcome> {
+    if (!fitsInt4(connectorId)) return { known: false, phasesInUseChanged: false };
+    const before = alias(connectors, 'before');
+    const phases = measurement.phasesInUse;
     const updated = await this.db
       .update(connectors)
       .set({
@@ -227,16 +220,29 @@ export class ChargerStateRepository {
         ...(measurement.currentA !== null && { measuredCurrentA: measurement.currentA }),
         ...(measurement.powerW !== null && { measuredPowerW: measurement.powerW }),
         ...(measurement.energyWh !== null && { energyRegisterWh: measurement.energyWh }),
+        ...(measurement.socPercent !== null && { socPercent: measurement.socPercent }),
+        ...(measurement.offeredCurrentA !== null && { offeredCurrentA: measurement.offeredCurrentA }),
+        ...(phases !== null && { phasesInUse: phases.count, phasesInUseMask: phases.mask }),
       })
+      .from(before)
       .where(
         and(
+          eq(before.id, connectors.id),
           eq(connectors.chargerId, chargerId),
           eq(connectors.connectorId, connectorId),
           or(isNull(connectors.measuredAt), lte(connectors.measuredAt, measurement.measuredAt)),
         ),
       )
-      .returning({ id: connectors.id });
-    return updated.length > 0 || (await this.findConnectorRef(chargerId, connectorId)) !== null;
+      // The self-join reads the row as it was before this update.
+      .returning({ phasesInUseBefore: before.phasesInUse, phases: before.phases });
+    if (updated.length === 0) {
+      const known = (await this.findConnectorRef(chargerId, connectorId)) !== null;
+      return { known, phasesInUseChanged: false };
+    }
+    const [row] = updated;
+    const planned = (inUse: number | null) => Math.min(inUse ?? row.phases, row.phases);
+    const phasesInUseChanged = phases !== null && planned(row.phasesInUseBefore) !== planned(phases.count);
+    return { known: true, phasesInUseChanged };
   }
 
   /**
@@ -279,4 +285,47 @@ export class ChargerStateRepository {
       .limit(1);
     return row ?? null;
   }
+}
+
+/**
+ * What `stationMaxContext` reads about a charger, its site and its connectors: the dispatch path reads the
+ * same along with the plan it sends, in one query, and derives its context with the functions below.
+ */
+export interface StationRow {
+  capabilities: ChargerCapabilities | null;
+  chargerMaxA: number | null;
+  smartChargingExcluded: boolean;
+  nominalVoltageV: number;
+  /** L1, L2, L3; PostgreSQL may hand doubles of an array over as strings. */
+  siteLimitsA: (number | string)[];
+  baseLoadA: number[];
+  chargersAtSite: number;
+  connectors: { connectorId: number; maxCurrentA: number; phases: number }[];
+}
+
+export function toStationMaxContext(row: StationRow): StationMaxContext {
+  const connectorMaxA = new Map(row.connectors.map((c) => [c.connectorId, c.maxCurrentA]));
+  return {
+    capabilities: row.capabilities,
+    nominalVoltageV: row.nominalVoltageV,
+    safeShareA: chargerSafeShareA({
+      siteLimitsA: row.siteLimitsA.map(Number),
+      baseLoadA: row.baseLoadA,
+      chargersAtSite: row.chargersAtSite,
+      connectorMaxA: [...connectorMaxA.values()],
+      chargerMaxA: row.chargerMaxA,
+    }),
+    phases: row.connectors.length > 0 && row.connectors.every((c) => c.phases === 1) ? 1 : 3,
+    smartChargingExcluded: row.smartChargingExcluded,
+    connectorMaxA,
+  };
+}
+
+export function toProfileContext(station: StationMaxContext, connectorId: number): ProfileContext {
+  const connectorMaxA = station.connectorMaxA.get(connectorId) ?? 0;
+  return {
+    capabilities: station.capabilities,
+    nominalVoltageV: station.nominalVoltageV,
+    safeShareA: connectorSafeShareA(station.safeShareA, station.connectorMaxA.size, connectorMaxA),
+  };
 }

@@ -4,7 +4,11 @@
  */
 export const OCPP_CHARGER_STATE_CHANGED = 'ocpp.charger.state-changed';
 
-/** `controllability`: a connector started or stopped refusing our charging profiles. */
+/**
+ * `controllability`: a connector started or stopped refusing our charging profiles. `phases-in-use`: the number
+ * of phases an EV draws on, learnt from its readings, changed. `charging-limit`: a 2.0.1 station reported or
+ * cleared an external charging limit.
+ */
 export type ChargerStateChangeReason =
   | 'connected'
   | 'disconnected'
@@ -12,7 +16,9 @@ export type ChargerStateChangeReason =
   | 'status'
   | 'transaction-started'
   | 'transaction-stopped'
-  | 'controllability';
+  | 'controllability'
+  | 'phases-in-use'
+  | 'charging-limit';
 
 export class ChargerStateChangedEvent {
   /** `chargers.id` (uuid). */

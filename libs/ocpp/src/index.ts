@@ -17,3 +17,6 @@ export * from './profiles/profile-schedule';
 export * from './transactions.repository';
 export * from './profiles/station-max-profile';
 export * from './profiles/composite-check';
+export * from './charging-limits.repository';
+export * from './profiles/external-limit';
+export * from './profiles/station-ceiling';

@@ -7,7 +7,25 @@ export interface ConnectorMeasurement {
   currentA: PhaseCurrents | null;
   powerW: number | null;
   energyWh: number | null;
+  /** `SoC` in %, when the EV reported it. */
+  socPercent: number | null;
+  /** `Current.Offered`, A per phase (the highest phase when given per phase). */
+  offeredCurrentA: number | null;
+  /** The phases the EV draws on, when this sample tells; see `phasesInUseOf`. */
+  phasesInUse: PhasesInUse | null;
 }
+
+/** How many phases an EV draws on, and which of the charger's L1..L3 (unknown when a station only counted them). */
+export interface PhasesInUse {
+  count: 1 | 2 | 3;
+  mask: [boolean, boolean, boolean] | null;
+}
+
+/**
+ * A phase carries the EV's current when it draws more than this: an idle phase reads 0 or a few tenths of an
+ * ampere of noise, while an EV draws at least the 6 A it can be signalled.
+ */
+export const PHASE_IN_USE_THRESHOLD_A = 1;
 
 /** A sampled value in the version-neutral form: `value` already in A, W or Wh, or null when unusable. */
 export interface NormalizedSample {
@@ -21,6 +39,8 @@ export const MEASURAND_UNITS: Record<string, { defaultUnit: string; units: Recor
   'Current.Import': { defaultUnit: 'A', units: { A: 1 } },
   'Power.Active.Import': { defaultUnit: 'W', units: { W: 1, kW: 1000 } },
   'Energy.Active.Import.Register': { defaultUnit: 'Wh', units: { Wh: 1, kWh: 1000 } },
+  'Current.Offered': { defaultUnit: 'A', units: { A: 1 } },
+  SoC: { defaultUnit: 'Percent', units: { Percent: 1 } },
 };
 
 /** Both versions: a sampled value without measurand is the import energy register. */
@@ -43,14 +63,40 @@ export function measurementOf(
   measuredAt: Date,
   samples: readonly NormalizedSample[],
 ): ConnectorMeasurement | null {
-  const measurement: ConnectorMeasurement = { measuredAt, currentA: null, powerW: null, energyWh: null };
+  const measurement: ConnectorMeasurement = {
+    measuredAt,
+    currentA: null,
+    powerW: null,
+    energyWh: null,
+    socPercent: null,
+    offeredCurrentA: null,
+    phasesInUse: null,
+  };
   for (const sample of samples) applySample(measurement, sample);
-  const empty = measurement.currentA === null && measurement.powerW === null && measurement.energyWh === null;
-  return empty ? null : measurement;
+  measurement.phasesInUse = phasesInUseOf(measurement.currentA);
+  const { currentA, powerW, energyWh, socPercent, offeredCurrentA } = measurement;
+  const values = [currentA, powerW, energyWh, socPercent, offeredCurrentA];
+  return values.every((value) => value === null) ? null : measurement;
+}
+
+/**
+ * The phases carrying more than `PHASE_IN_USE_THRESHOLD_A`, when the reading tells: all three phases must be
+ * reported (a charger reporting only L1 says nothing about L2 and L3), and at least one must carry current (an
+ * EV that draws nothing, paused or full, says nothing about its phases).
+ */
+export function phasesInUseOf(currentA: PhaseCurrents | null): PhasesInUse | null {
+  if (currentA === null || currentA.some((amps) => amps === null)) return null;
+  const mask = currentA.map((amps) => (amps ?? 0) > PHASE_IN_USE_THRESHOLD_A) as [boolean, boolean, boolean];
+  const count = mask.filter(Boolean).length;
+  return count === 0 ? null : { count: count as 1 | 2 | 3, mask };
 }
 
 function applySample(measurement: ConnectorMeasurement, { measurand, phase, value }: NormalizedSample): void {
   if (value === null || !(measurand in MEASURAND_UNITS)) return;
+  if (measurand === 'Current.Offered') {
+    measurement.offeredCurrentA = Math.max(measurement.offeredCurrentA ?? value, value);
+    return;
+  }
   if (measurand === 'Current.Import') {
     const index = phase === undefined ? undefined : PHASE_INDEX[phase];
     // A current without a line phase cannot be attributed to a grid phase.
@@ -62,5 +108,6 @@ function applySample(measurement: ConnectorMeasurement, { measurand, phase, valu
   // A per-phase power or energy value is only part of the connector total we store.
   if (phase !== undefined) return;
   if (measurand === 'Power.Active.Import') measurement.powerW = value;
+  else if (measurand === 'SoC') measurement.socPercent = value;
   else measurement.energyWh = value;
 }

@@ -28,7 +28,10 @@ import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_
 import { Ocpp16HandlersService } from './ocpp16/ocpp16-handlers.service';
 import { Ocpp201HandlersService } from './ocpp201/ocpp201-handlers.service';
 import { profileLimits } from './capabilities';
+import type { ProfilePeriod } from './profiles/profile-schedule';
+import { ceilingPeakA, sameCeiling, stationCeiling } from './profiles/station-ceiling';
 import { buildStationMaxProfile16, buildStationMaxProfile201 } from './profiles/station-max-profile';
+import { StationCeilingRepository } from './station-ceiling.repository';
 
 const SUBPROTOCOLS: string[] = [...OCPP_PROTOCOLS];
 const GOING_AWAY = 1001;
@@ -71,6 +74,10 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   private readonly discoveries = new WeakMap<RPCServerClient, Promise<void>>();
   /** Connect and disconnect writes of one identity must land in the order they happened. */
   private readonly lifecycle = new KeyedSerialQueue();
+  /** The station-wide maximum each connection holds, as last answered by the charger. */
+  private readonly installedCeilings = new WeakMap<RPCServerClient, ProfilePeriod[]>();
+  /** Pushes to connectors of one charger check its station maximum one at a time, so it is sent once. */
+  private readonly ceilingChecks = new KeyedSerialQueue();
   private readonly rpc: RPCServer;
   private readonly failedAuth = new FailedAuthLimiter(
     MAX_FAILED_AUTHENTICATIONS,
@@ -86,6 +93,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     private readonly events: EventEmitter2,
     private readonly ownership: ChargerOwnershipService,
     private readonly inbound: InboundMessagesService,
+    private readonly ceilings: StationCeilingRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.rpc = new RPCServer({
@@ -163,7 +171,9 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   }
 
   /**
-   * Sends a CALL and resolves with the charger's answer (validated against the OCPP schema).
+   * Sends a CALL and resolves with the charger's answer (validated against the OCPP schema). A connector's
+   * charging profile is preceded by the charger's station-wide maximum when the plans now need another one
+   * (see `keepStationCeiling`).
    * @throws ChargerOfflineError when no connection of that identity is open, or it closes during the call
    * @throws OcppCallTimeoutError when the charger does not answer in time
    * @throws OcppCallError when the charger answers with a CALLERROR or an invalid result
@@ -176,7 +186,21 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   ): Promise<T> {
     const client = this.clients.get(identity);
     if (!client) throw new ChargerOfflineError(identity);
+    if (action === 'SetChargingProfile' && isConnectorProfile(payload)) await this.keepStationCeiling(client);
     return this.callClient<T>(client, action, payload, options);
+  }
+
+  /**
+   * The station maximum sent on connect is the charger's safe share; a plan that gives the charger more (a lone
+   * EV at a site of many chargers) would be cut to it by the charger. So before a connector profile goes out,
+   * the maximum follows the charger's plans (`stationCeiling`) — sent only when that changed, so a re-plan
+   * costs at most one more push per charger whose ceiling changed. Never rejects: the connector profile goes
+   * out either way.
+   */
+  private async keepStationCeiling(client: RPCServerClient): Promise<void> {
+    const session = client.session as ChargerSession;
+    await this.discoveries.get(client);
+    await this.ceilingChecks.run(session.identity, () => this.sendStationMaxProfile(client, session, true));
   }
 
   private async callClient<T>(
@@ -280,7 +304,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   private async prepare(client: RPCServerClient, session: ChargerSession): Promise<void> {
     const call = <T>(action: string, payload: object) => this.callClient<T>(client, action, payload, {});
     await this.discover(call, session);
-    await this.sendStationMaxProfile(call, session);
+    await this.sendStationMaxProfile(client, session, false);
     await this.refreshConnectorStates(call, session);
   }
 
@@ -295,23 +319,40 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   }
 
   /**
-   * The fail-safe: whatever happens to us later, the charger as a whole stays within its share of the
-   * site's grid connection. Sent directly rather than queued so that it precedes every connector profile
-   * on this connection; the next connection sends it again, which is its retry.
+   * The fail-safe: whatever happens to us later, the charger as a whole ends up within its share of the site's
+   * grid connection; until its plans end it may draw what they give it (`stationCeiling`). Sent directly rather
+   * than queued so that it precedes every connector profile on this connection; the next connection sends it
+   * again, which is its retry. `onlyWhenChanged`: not sent when the connection holds the same already.
    */
-  private async sendStationMaxProfile(call: OcppCall, session: ChargerSession): Promise<void> {
+  private async sendStationMaxProfile(
+    client: RPCServerClient,
+    session: ChargerSession,
+    onlyWhenChanged: boolean,
+  ): Promise<void> {
     try {
+      const inputs = await this.ceilings.ceilingInputs(session.chargerId);
+      if (!inputs || inputs.smartChargingExcluded) return;
+      const now = new Date();
+      const ceiling = stationCeiling(inputs.safeShareA, inputs.plans, now, inputs.capA);
+      const installed = this.installedCeilings.get(client);
+      if (onlyWhenChanged && installed && sameCeiling(installed, ceiling, now)) return;
       const context = await this.chargerState.stationMaxContext(session.chargerId);
-      if (!context || context.smartChargingExcluded) return;
-      const payload = buildStationMaxProfile(session.protocol, context, new Date());
+      if (!context) return;
+      const payload = buildStationMaxProfile(session.protocol, context, ceiling, now);
+      const call = <T>(action: string, body: object) => this.callClient<T>(client, action, body, {});
       const status = await stationMaxAnswer(call, payload);
-      const message = `${session.identity} answered ${status} to its station maximum of ${context.safeShareA} A`;
+      // A charger that did not answer may hold either: the next connector profile tries again.
+      if (status !== 'Timeout') this.installedCeilings.set(client, ceiling);
+      const peakA = ceilingPeakA(ceiling, now);
+      const raised = peakA > inputs.safeShareA ? `${peakA} A while planned, then ` : '';
+      const message = `${session.identity} answered ${status} to its station maximum of ${raised}${inputs.safeShareA} A`;
       if (status === 'Accepted') this.logger.log(message);
       else this.logger.warn(message);
       await this.chargerState.recordStationMaxOutcome(session.chargerId, {
-        limitA: context.safeShareA,
+        limitA: inputs.safeShareA,
+        ceilingA: peakA,
         status,
-        at: new Date().toISOString(),
+        at: now.toISOString(),
       });
     } catch (error) {
       this.logger.warn(`Station maximum for ${session.identity} failed: ${String(error)}`);
@@ -441,13 +482,19 @@ function refuseUpgrade(socket: Duplex, status: number): void {
   socket.end(response, () => socket.destroy());
 }
 
-/** In the version of the connection, within the rate unit the charger reported. */
-function buildStationMaxProfile(protocol: OcppProtocol, context: StationMaxContext, now: Date): object {
+/** In the version of the connection, within the rate unit and period count the charger reported. */
+function buildStationMaxProfile(
+  protocol: OcppProtocol,
+  context: StationMaxContext,
+  ceiling: ProfilePeriod[],
+  now: Date,
+): object {
   const input = {
     limitA: context.safeShareA,
+    ceiling,
     phases: context.phases,
     now,
-    rateUnit: profileLimits(context.capabilities).rateUnit,
+    ...profileLimits(context.capabilities),
     nominalVoltageV: context.nominalVoltageV,
   };
   return protocol === 'ocpp2.0.1' ? buildStationMaxProfile201(input) : buildStationMaxProfile16(input);
@@ -465,6 +512,13 @@ async function stationMaxAnswer(call: OcppCall, payload: object): Promise<string
     if (error instanceof OcppCallError) return error.code;
     throw error;
   }
+}
+
+/** A TxProfile or TxDefaultProfile for one connector or EVSE, as the dispatch worker sends them. */
+function isConnectorProfile(payload: object): boolean {
+  const target = payload as { connectorId?: unknown; evseId?: unknown };
+  const id = target.evseId ?? target.connectorId;
+  return typeof id === 'number' && id > 0;
 }
 
 async function passwordMatches(password: Buffer | undefined, passwordHash: string): Promise<boolean> {

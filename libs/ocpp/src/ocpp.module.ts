@@ -3,12 +3,14 @@ import { ClusterModule } from '@gridflex/cluster';
 import { CommonModule } from '@gridflex/common';
 import { ChargerCallsService } from './charger-calls.service';
 import { ChargerStateRepository } from './charger-state.repository';
+import { ChargingLimitsRepository } from './charging-limits.repository';
 import { InboundMessagesService } from './inbound-messages.service';
 import { OcppGatewayService } from './ocpp-gateway.service';
 import { Ocpp16HandlersService } from './ocpp16/ocpp16-handlers.service';
 import { Ocpp201HandlersService } from './ocpp201/ocpp201-handlers.service';
 import { RemoteOperationsController } from './remote-operations/remote-operations.controller';
 import { RemoteOperationsService } from './remote-operations/remote-operations.service';
+import { StationCeilingRepository } from './station-ceiling.repository';
 import { TransactionsRepository } from './transactions.repository';
 
 /**
@@ -27,8 +29,16 @@ import { TransactionsRepository } from './transactions.repository';
     Ocpp201HandlersService,
     InboundMessagesService,
     ChargerStateRepository,
+    ChargingLimitsRepository,
+    StationCeilingRepository,
     TransactionsRepository,
   ],
-  exports: [OcppGatewayService, ChargerCallsService, ChargerStateRepository, TransactionsRepository],
+  exports: [
+    OcppGatewayService,
+    ChargerCallsService,
+    ChargerStateRepository,
+    ChargingLimitsRepository,
+    TransactionsRepository,
+  ],
 })
 export class OcppModule {}

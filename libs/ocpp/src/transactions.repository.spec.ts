@@ -108,6 +108,32 @@ describe.each(TEST_DATABASE_ENGINES)('TransactionsRepository on %s', (_engine, c
     });
   });
 
+  it('forgets the phases and SoC its EV showed when a session stops, and keeps them on a refused stop', async () => {
+    const readings = {
+      phasesInUse: 1,
+      phasesInUseMask: [true, false, false] as [boolean, boolean, boolean],
+      socPercent: 80,
+    };
+    const connectorRow = async () =>
+      (await database.db.select().from(schema.connectors).where(eq(schema.connectors.id, connectorRef)))[0];
+    const { transactionId } = await repository.start({
+      connectorRef,
+      idTag: 'T',
+      meterStartWh: 0,
+      startedAt,
+    });
+    await database.db.update(schema.connectors).set(readings).where(eq(schema.connectors.id, connectorRef));
+    const stop = { meterStopWh: 10, stoppedAt: new Date('2026-03-01T11:00:00Z'), reason: null };
+    await repository.stop(charger.chargerId, transactionId + 1, stop);
+    expect(await connectorRow()).toMatchObject(readings);
+    await repository.stop(charger.chargerId, transactionId, stop);
+    expect(await connectorRow()).toMatchObject({
+      phasesInUse: null,
+      phasesInUseMask: null,
+      socPercent: null,
+    });
+  });
+
   it("refuses to stop an unknown transaction or another charger's", async () => {
     const { transactionId } = await repository.start({
       connectorRef,

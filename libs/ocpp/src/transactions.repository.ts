@@ -29,6 +29,12 @@ export interface TransactionStop {
  */
 export const SUPERSEDED = 'SupersededByNewTransaction';
 
+/**
+ * What a connector's readings said about the EV of its session (its phases, its state of charge) does not
+ * carry over to the next EV.
+ */
+const NO_SESSION_READINGS = { phasesInUse: null, phasesInUseMask: null, socPercent: null };
+
 /** OCPP transactions; chargers repeat messages, so every operation is idempotent. */
 @Injectable()
 export class TransactionsRepository {
@@ -62,6 +68,7 @@ export class TransactionsRepository {
         .set({ stoppedAt: start.startedAt, stopReason: SUPERSEDED })
         .where(and(eq(transactions.connectorRef, start.connectorRef), isNull(transactions.stoppedAt)));
       const [created] = await tx.insert(transactions).values(start).returning({ id: transactions.id });
+      await tx.update(connectors).set(NO_SESSION_READINGS).where(eq(connectors.id, start.connectorRef));
       return { transactionId: created.id, created: true };
     });
   }
@@ -92,6 +99,7 @@ export class TransactionsRepository {
         .set({ stoppedAt: start.startedAt, stopReason: SUPERSEDED })
         .where(and(eq(transactions.connectorRef, start.connectorRef), isNull(transactions.stoppedAt)));
       await tx.insert(transactions).values(start);
+      await tx.update(connectors).set(NO_SESSION_READINGS).where(eq(connectors.id, start.connectorRef));
       return { created: true };
     });
   }
@@ -142,7 +150,17 @@ export class TransactionsRepository {
           inArray(transactions.connectorRef, chargerConnectors),
         ),
       )
-      .returning({ id: transactions.id });
-    return updated.length > 0;
+      .returning({ connectorRef: transactions.connectorRef });
+    if (updated.length === 0) return false;
+    await this.db
+      .update(connectors)
+      .set(NO_SESSION_READINGS)
+      .where(
+        inArray(
+          connectors.id,
+          updated.map((row) => row.connectorRef),
+        ),
+      );
+    return true;
   }
 }

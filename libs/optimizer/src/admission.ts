@@ -31,7 +31,7 @@ export function admitInOrder(
     if (blocked >= 0) continue;
     out.admitted[i] = 1;
     for (let j = system.constraintStart[i]; j < system.constraintStart[i + 1]; j++) {
-      used[system.constraintsOf[j]] += minimum;
+      used[system.constraintsOf[j]] += system.coefficientsOf[j] * minimum;
     }
   }
 }
@@ -48,7 +48,7 @@ export function allMinimumsFit(
   for (let k = 0; k < candidates.length; k++) {
     const i = candidates[k];
     for (let j = system.constraintStart[i]; j < system.constraintStart[i + 1]; j++) {
-      used[system.constraintsOf[j]] += minimumsA[i];
+      used[system.constraintsOf[j]] += system.coefficientsOf[j] * minimumsA[i];
     }
   }
   for (let c = 0; c < system.constraintCount; c++) {
@@ -66,7 +66,7 @@ function firstFullConstraint(
 ): number {
   for (let j = system.constraintStart[i]; j < system.constraintStart[i + 1]; j++) {
     const c = system.constraintsOf[j];
-    if (used[c] + minimumA > limitsA[c] + FIT_TOLERANCE_A) return c;
+    if (used[c] + system.coefficientsOf[j] * minimumA > limitsA[c] + FIT_TOLERANCE_A) return c;
   }
   return -1;
 }

@@ -3,7 +3,7 @@ import highsLoader, { type Highs } from 'highs';
 import { allocate, wattsPerAmpere } from './allocate';
 import type { AllocationInput, AllocationPlan, TimeBlock } from './model';
 import { lexicographicMaxMin, type LpConnector } from './testing/lexicographic-lp';
-import { allocationInput } from './testing/random-instances';
+import { allocationInput, SMALL_INSTANCES } from './testing/random-instances';
 
 const INSTANCES = 500;
 const TOLERANCE_A = 1e-6;
@@ -63,5 +63,31 @@ describe('allocate against HiGHS', () => {
       });
     }
     expect(comparedBlocks).toBeGreaterThanOrEqual(INSTANCES);
+  });
+
+  it(`equals it with total power limits on nodes too, on ${INSTANCES} random instances`, () => {
+    const bounds = { ...SMALL_INSTANCES, totalLimits: true };
+    const instances = fc.sample(allocationInput(bounds), { numRuns: INSTANCES, seed: 20261126 });
+    let comparedTotalBlocks = 0;
+    for (const input of instances) {
+      const plan = allocate(input);
+      input.blocks.forEach((_, block) => {
+        const expected = lexicographicMaxMin(highs, input, block, lpConnectors(input, plan, block));
+        const actual = plan.allocations.map((a) => a.limitsA[block]);
+        actual.forEach((current, i) => {
+          if (Math.abs(current - expected[i]) > TOLERANCE_A) {
+            throw new Error(
+              `Block ${block}, connector ${i}: ${current} A, LP ${expected[i]} A\n${JSON.stringify(input)}`,
+            );
+          }
+        });
+        const totalBound = plan.explanations.some(
+          (e) => 'phase' in e.reasons[block] && e.reasons[block].phase === 'total',
+        );
+        if (totalBound) comparedTotalBlocks++;
+      });
+    }
+    // The instances exercise the new constraint: many blocks have a connector bound by a total.
+    expect(comparedTotalBlocks).toBeGreaterThan(INSTANCES / 10);
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { allocate, wattsPerAmpere } from './allocate';
 import { loadedPhases } from './capacity-tree';
 import type { AllocationInput, AllocationPlan, PhaseName } from './model';
-import { allocationInput } from './testing/random-instances';
+import { allocationInput, SMALL_INSTANCES } from './testing/random-instances';
 
 const TOLERANCE_A = 1e-9;
 const RUNS = 300;
@@ -12,20 +12,29 @@ interface NodePhaseUse {
   limitA: number;
   /** Connector indices loading it. */
   members: number[];
+  /** Per connector index: its amperes on the use per ampere of limit (its phase count on a total). */
+  coefficient: Map<number, number>;
 }
 
-/** Every node-phase and who loads it, recomputed from the input alone. */
+/**
+ * Every node-phase, and every node total (`<node>/total`, Σ_phase V·I ≤ P divided by V), and who loads
+ * it, recomputed from the input alone.
+ */
 function nodePhaseUses(input: AllocationInput, block: number): Map<string, NodePhaseUse> {
   const byId = new Map(input.nodes.map((n) => [n.id, n]));
   const uses = new Map<string, NodePhaseUse>();
+  const add = (key: string, limitA: number, i: number, coefficient: number) => {
+    const use = uses.get(key) ?? { limitA, members: [], coefficient: new Map<number, number>() };
+    use.members.push(i);
+    use.coefficient.set(i, coefficient);
+    uses.set(key, use);
+  };
   input.connectors.forEach((c, i) => {
+    const phases = loadedPhases(c);
     for (let n = byId.get(c.nodeId); n; n = n.parentId === null ? undefined : byId.get(n.parentId)) {
-      for (const phase of loadedPhases(c)) {
-        const key = `${n.id}/${PHASES[phase]}`;
-        const use = uses.get(key) ?? { limitA: n.limitsA[block][phase], members: [] };
-        use.members.push(i);
-        uses.set(key, use);
-      }
+      for (const phase of phases) add(`${n.id}/${PHASES[phase]}`, n.limitsA[block][phase], i, 1);
+      if (n.totalLimitW)
+        add(`${n.id}/total`, n.totalLimitW[block] / (n.phaseVoltageV ?? 230), i, phases.length);
     }
   });
   return uses;
@@ -33,35 +42,41 @@ function nodePhaseUses(input: AllocationInput, block: number): Map<string, NodeP
 
 const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 
+/** Σ coefficient · current over the use's members. */
+function loadOn(use: NodePhaseUse, currentOf: (i: number) => number): number {
+  return sum(use.members.map((i) => (use.coefficient.get(i) ?? 1) * currentOf(i)));
+}
+
 function currentsOf(plan: AllocationPlan, block: number): number[] {
   return plan.allocations.map((a) => a.limitsA[block]);
 }
 
 /** Reserved maxima of active uncontrollable connectors on a node-phase. */
 function reservedOn(input: AllocationInput, use: NodePhaseUse): number {
-  return sum(
-    use.members.map((i) =>
-      input.connectors[i].active && input.connectors[i].uncontrollable ? input.connectors[i].maxCurrentA : 0,
-    ),
+  return loadOn(use, (i) =>
+    input.connectors[i].active && input.connectors[i].uncontrollable ? input.connectors[i].maxCurrentA : 0,
   );
 }
 
 const property = (check: (input: AllocationInput, plan: AllocationPlan) => void) =>
   fc.assert(
-    fc.property(allocationInput(), (input) => check(input, allocate(input))),
+    fc.property(allocationInput({ ...SMALL_INSTANCES, totalLimits: true }), (input) =>
+      check(input, allocate(input)),
+    ),
     { numRuns: RUNS, seed: 5 },
   );
 
 describe('allocate invariants on random trees (fast-check)', () => {
-  it('never exceeds a node-phase limit, beyond what uncontrollable connectors take anyway, and reports the loads', () => {
+  it('never exceeds a node-phase or node total limit, beyond what uncontrollable connectors take anyway, and reports the loads', () => {
     property((input, plan) => {
       input.blocks.forEach((_, block) => {
         const currents = currentsOf(plan, block);
         for (const [key, use] of nodePhaseUses(input, block)) {
           const allowed = Math.max(use.limitA, reservedOn(input, use), 0);
-          const load = sum(use.members.map((i) => currents[i]));
-          expect(load).toBeLessThanOrEqual(allowed + TOLERANCE_A);
+          const load = loadOn(use, (i) => currents[i]);
+          expect(load).toBeLessThanOrEqual(allowed + TOLERANCE_A * Math.max(1, allowed));
           const [nodeId, phase] = key.split('/');
+          if (phase === 'total') continue;
           const reported = plan.nodeLoads.find((n) => n.nodeId === nodeId)?.loadsA[block][
             PHASES.indexOf(phase as PhaseName)
           ];
@@ -128,14 +143,14 @@ describe('allocate invariants on random trees (fast-check)', () => {
           expect(currents[i]).toBe(0);
           const use = uses.get(`${reason.nodeId}/${reason.phase}`);
           if (!use) throw new Error(`Unknown node-phase ${reason.nodeId}/${reason.phase}`);
-          const admittedMinimums = sum(
-            use.members.map((j) => {
-              const other = input.connectors[j];
-              if (other.uncontrollable) return other.active ? other.maxCurrentA : 0;
-              return currents[j] > 0 ? other.minCurrentA : 0;
-            }),
+          const admittedMinimums = loadOn(use, (j) => {
+            const other = input.connectors[j];
+            if (other.uncontrollable) return other.active ? other.maxCurrentA : 0;
+            return currents[j] > 0 ? other.minCurrentA : 0;
+          });
+          expect(admittedMinimums + (use.coefficient.get(i) ?? 1) * c.minCurrentA).toBeGreaterThan(
+            use.limitA,
           );
-          expect(admittedMinimums + c.minCurrentA).toBeGreaterThan(use.limitA);
         });
       });
     });
@@ -153,7 +168,7 @@ describe('allocate invariants on random trees (fast-check)', () => {
           if (reason.kind !== 'node-limit') return;
           const use = uses.get(`${reason.nodeId}/${reason.phase}`);
           if (!use) throw new Error(`Unknown node-phase ${reason.nodeId}/${reason.phase}`);
-          const load = sum(use.members.map((j) => currents[j]));
+          const load = loadOn(use, (j) => currents[j]);
           expect(load).toBeGreaterThanOrEqual(Math.max(use.limitA, 0) - 1e-6);
           const share = currents[i] / (c.priority ?? 1);
           for (const j of use.members) {

@@ -242,6 +242,106 @@ describe(allocate.name, () => {
     });
   });
 
+  describe('total power limit of a node (Σ over phases of V · I ≤ P)', () => {
+    const VOLTS = 230;
+    const withTotal = (id: string, limitsA: PerPhase, totalW: number): CapacityNode => ({
+      ...node(id, null, limitsA),
+      totalLimitW: [totalW],
+      phaseVoltageV: VOLTS,
+    });
+
+    it('lets single-phase connectors on one phase use the whole total, not a third of it', () => {
+      const input = {
+        blocks: quarters(1),
+        nodes: [withTotal('site', balanced(100), 48 * VOLTS)],
+        connectors: ['a', 'b', 'c'].map((id) => connector(id, 'site', { phases: 1 })),
+      };
+      expect(limitsOf(input)).toEqual({ a: 16, b: 16, c: 16 });
+      expect(allocate(input).nodeLoads[0].loadsA[0]).toEqual([48, 0, 0]);
+    });
+
+    it('counts a three-phase connector three times: the max-min share is exact on the sum', () => {
+      const input = {
+        blocks: quarters(1),
+        nodes: [withTotal('site', balanced(100), 60 * VOLTS)],
+        connectors: [connector('three', 'site'), connector('one', 'site', { phases: 1 })],
+      };
+      // 3 · x + 1 · x = 60 A summed over phases.
+      expect(limitsOf(input)).toEqual({ three: 15, one: 15 });
+    });
+
+    it('gives what a capped connector leaves on the total to the others, within their phase limits', () => {
+      const input = {
+        blocks: quarters(1),
+        nodes: [withTotal('site', [100, 20, 100], 60 * VOLTS)],
+        connectors: [
+          connector('l2', 'site', { phases: 1, phaseRotation: 'SRT' }),
+          connector('l1', 'site', { phases: 1, maxCurrentA: 32 }),
+          connector('l3', 'site', { phases: 1, phaseRotation: 'TRS' }),
+        ],
+      };
+      // L2 stops at its phase limit of 20 A; L1 and L3 share the 40 A left on the total.
+      expect(limitsOf(input)).toEqual({ l2: 20, l1: 20, l3: 20 });
+      const plan = allocate(input);
+      expect(plan.explanations.map((e) => e.reasons[0])).toEqual([
+        { kind: 'node-limit', nodeId: 'site', phase: 'L2' },
+        { kind: 'node-limit', nodeId: 'site', phase: 'total' },
+        { kind: 'node-limit', nodeId: 'site', phase: 'total' },
+      ]);
+    });
+
+    it('reserves an uncontrollable connector on the total with all of its phases', () => {
+      const input = {
+        blocks: quarters(1),
+        nodes: [withTotal('site', balanced(100), 40 * VOLTS)],
+        connectors: [
+          connector('meter', 'site', { uncontrollable: true, maxCurrentA: 10 }),
+          connector('one', 'site', { phases: 1 }),
+        ],
+      };
+      expect(limitsOf(input)).toEqual({ meter: 10, one: 10 });
+    });
+
+    it('pauses a minimum that does not fit on the total, naming it', () => {
+      const input = {
+        blocks: quarters(1),
+        nodes: [withTotal('site', balanced(100), 20 * VOLTS)],
+        connectors: [
+          connector('first', 'site', { minCurrentA: 6 }),
+          connector('second', 'site', { minCurrentA: 6, precedence: 1 }),
+        ],
+      };
+      const plan = allocate(input);
+      expect(plan.allocations.map((a) => a.limitsA[0])).toEqual([20 / 3, 0]);
+      expect(plan.explanations[1].reasons[0]).toEqual({
+        kind: 'minimum-not-fitting',
+        nodeId: 'site',
+        phase: 'total',
+      });
+    });
+
+    it('reads the total per block, Infinity as none, and 230 V by default', () => {
+      const input = {
+        blocks: quarters(2),
+        nodes: [{ ...node('site', null, balanced(100), 2), totalLimitW: [23 * VOLTS, Infinity] }],
+        connectors: [connector('one', 'site', { phases: 1 })],
+      };
+      expect(allocate(input).allocations[0].limitsA).toEqual([23, 32]);
+    });
+
+    it('refuses a total with the wrong number of blocks or a bad voltage', () => {
+      const blocks = quarters(2);
+      const connectors = [connector('one', 'site')];
+      const site = node('site', null, balanced(100), 2);
+      expect(() => allocate({ blocks, connectors, nodes: [{ ...site, totalLimitW: [1000] }] })).toThrow(
+        'Node "site" has 1 totalLimitW entries for 2 blocks',
+      );
+      expect(() =>
+        allocate({ blocks, connectors, nodes: [{ ...site, totalLimitW: [1000, 1000], phaseVoltageV: 0 }] }),
+      ).toThrow('Node "site" phaseVoltageV must be a finite number > 0, got 0');
+    });
+  });
+
   describe('explanations', () => {
     it('says which node and phase bound a connector, or its own maximum, or the minimum that did not fit', () => {
       const input = {

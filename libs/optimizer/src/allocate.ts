@@ -1,6 +1,7 @@
 import { admitInOrder, allMinimumsFit, type Admission } from './admission';
 import { orderByBuckets } from './bucket-order';
-import { blockLimits, buildConstraintSystem, type ConstraintSystem } from './constraint-system';
+import { TOTAL_PHASE } from './capacity-tree';
+import { blockLimits, buildConstraintSystem, limitName, type ConstraintSystem } from './constraint-system';
 import type {
   AllocationInput,
   AllocationOptions,
@@ -10,13 +11,11 @@ import type {
   ConnectorDemand,
   ConnectorExplanation,
   NodeLoad,
-  PhaseName,
 } from './model';
 import { WeightedFiller } from './weighted-fill';
 
 const DEFAULT_MIN_ON_SECONDS = 900;
 const DEFAULT_MIN_OFF_SECONDS = 900;
-const PHASE_NAMES: readonly PhaseName[] = ['L1', 'L2', 'L3'];
 const NO_SESSION_CODE = -1;
 const UNCONTROLLABLE_CODE = -2;
 const OWN_MAXIMUM_CODE = -3;
@@ -29,6 +28,9 @@ const STEERABLE = 2;
 const PRESENT = 0;
 const DEPARTED = 1;
 const ENERGY_MET = 2;
+const PLANNED_ELSEWHERE = 3;
+/** Room left for rounding when raising a guaranteed floor. */
+const FLOOR_TOLERANCE_A = 1e-9;
 /** A session with less than this left to charge is done. */
 const ENERGY_TOLERANCE_WH = 1e-6;
 const MS_PER_HOUR = 3_600_000;
@@ -44,9 +46,13 @@ const DEFAULT_WATTS_PER_AMPERE = [230, 400, 690] as const;
  * their maximum or the energy they still want. Blocks are planned in order because each block's
  * on/off states and energy decide the next. Deterministic: time comes only from the blocks.
  */
-export function allocate(input: AllocationInput, options: AllocationOptions = {}): AllocationPlan {
-  const system = buildConstraintSystem(input);
-  const planner = new BlockPlanner(input, system, options);
+export function allocate(
+  input: AllocationInput,
+  options: AllocationOptions = {},
+  targets?: BlockTargets,
+): AllocationPlan {
+  const system = buildConstraintSystem(input, { totalLimits: true });
+  const planner = new BlockPlanner(input, system, options, targets);
   const n = input.connectors.length;
   const m = system.constraintCount;
   // Block-major typed arrays: each block is one contiguous copy, transposed once at the end.
@@ -80,6 +86,19 @@ export function allocate(input: AllocationInput, options: AllocationOptions = {}
   return { allocations, explanations, nodeLoads: nodeLoads(input, system, constraintLoadsA, bound) };
 }
 
+/**
+ * A horizon plan for `allocate` to follow (`optimizeHorizon`): per block and connector (block-major),
+ * the current the plan gives it, NaN where it has none (then `allocate`'s own rule applies). A target
+ * of 0 keeps the session out of the block (its energy is planned elsewhere); a positive target is its
+ * cap (never below its minimum) and, when the connector is `guaranteed`, also its floor wherever that
+ * fits after the minimums of all admitted — admission by priority, rotation and the minimum still
+ * decide who charges, exactly as without a plan.
+ */
+export interface BlockTargets {
+  targetsA: Float64Array;
+  guaranteed: Uint8Array;
+}
+
 /** Per node and block, the per-phase sums of the constraint loads; 0 where no connector draws. */
 function nodeLoads(
   input: AllocationInput,
@@ -94,7 +113,10 @@ function nodeLoads(
     const own = constraintsOf.get(node.id) ?? [];
     const loadsA = input.blocks.map((_, b) => {
       const perPhase: [number, number, number] = [0, 0, 0];
-      for (const c of own) perPhase[system.phases[c]] = constraintLoadsA[b * m + c];
+      for (const c of own) {
+        const phase = system.phases[c];
+        if (phase !== TOTAL_PHASE) perPhase[phase] = constraintLoadsA[b * m + c];
+      }
       return perPhase;
     });
     return { nodeId: node.id, loadsA, bound: own.some((c) => bound[c] === 1) };
@@ -136,11 +158,13 @@ class BlockPlanner {
   private presentByPrecedence: Int32Array;
   /** Connectors whose cap in the current block is their remaining energy, not their maximum. */
   private readonly energyCapped: Uint8Array;
+  private block = 0;
 
   constructor(
     input: AllocationInput,
     private readonly system: ConstraintSystem,
     options: AllocationOptions,
+    private readonly targets?: BlockTargets,
   ) {
     const n = input.connectors.length;
     this.filler = new WeightedFiller(system);
@@ -181,6 +205,7 @@ class BlockPlanner {
 
   plan(block: number, startMs: number, endMs: number): void {
     const hours = (endMs - startMs) / MS_PER_HOUR;
+    this.block = block;
     blockLimits(this.system, block, this.limitsA);
     this.selectPresent(startMs);
     this.admit(startMs);
@@ -194,11 +219,13 @@ class BlockPlanner {
       } else if (roles[i] === STEERABLE && admitted[i] === 1) {
         capsA[i] = this.capFor(i, hours);
         floorsA[i] = minimumsA[i];
+        if (this.targets) this.followTarget(i);
         anyEnergyCapped ||= energyCapped[i] === 1;
       } else {
         capsA[i] = floorsA[i] = 0;
       }
     }
+    if (this.targets) this.raiseGuaranteedFloors(this.targets.guaranteed);
     this.filler.fill({
       limitsA: this.limitsA,
       weights: this.weights,
@@ -218,6 +245,7 @@ class BlockPlanner {
     if (role === UNCONTROLLABLE) return UNCONTROLLABLE_CODE;
     if (this.absence[i] === DEPARTED) return DEPARTED_CODE;
     if (this.absence[i] === ENERGY_MET) return ENERGY_MET_CODE;
+    if (this.absence[i] === PLANNED_ELSEWHERE) return ENERGY_NEED_CODE;
     const blockedBy = this.admission.blockedBy[i];
     if (blockedBy >= 0) return this.system.constraintCount + blockedBy;
     const binding = this.filler.binding[i];
@@ -236,7 +264,9 @@ class BlockPlanner {
           ? DEPARTED
           : this.remainingWh[i] <= ENERGY_TOLERANCE_WH
             ? ENERGY_MET
-            : PRESENT;
+            : this.targetOf(i) === 0
+              ? PLANNED_ELSEWHERE
+              : PRESENT;
       this.absence[i] = absence;
       departedOrDone ||= absence !== PRESENT;
     }
@@ -259,6 +289,54 @@ class BlockPlanner {
     if (!(neededA < this.maximaA[i])) return this.maximaA[i];
     this.energyCapped[i] = 1;
     return Math.max(this.minimumsA[i], neededA);
+  }
+
+  /** The horizon plan's current for connector i in the current block; NaN without one. */
+  private targetOf(i: number): number {
+    return this.targets ? this.targets.targetsA[this.block * this.roles.length + i] : NaN;
+  }
+
+  /** The cap lowered to the plan's target, not below the minimum. */
+  private followTarget(i: number): void {
+    const target = this.targetOf(i);
+    if (!(target > 0)) return;
+    const capA = Math.min(this.capsA[i], Math.max(this.minimumsA[i], target));
+    if (capA < this.maximaA[i]) this.energyCapped[i] = 1;
+    this.capsA[i] = capA;
+  }
+
+  /**
+   * Guaranteed sessions get their cap (the plan's target) as floor, as far as it fits on every
+   * constraint they load after the admitted minimums and the floors raised before, higher priority
+   * first. Admission itself stays on the minimums, so who charges is decided as without a plan.
+   */
+  private raiseGuaranteedFloors(guaranteed: Uint8Array): void {
+    const { system, floorsA, capsA, present } = this;
+    const { constraintStart, constraintsOf, coefficientsOf } = system;
+    const raising = present.filter((i) => guaranteed[i] === 1 && capsA[i] > floorsA[i]);
+    if (raising.length === 0) return;
+    const usedA = this.reservedA.slice();
+    for (let k = 0; k < present.length; k++) {
+      const i = present[k];
+      for (let j = constraintStart[i]; j < constraintStart[i + 1]; j++) {
+        usedA[constraintsOf[j]] += coefficientsOf[j] * floorsA[i];
+      }
+    }
+    for (const i of sortedBy(raising, (i) => -this.weights[i])) {
+      // As far as the room allows: part of the plan's current is better than only the minimum.
+      let extraA = capsA[i] - floorsA[i];
+      for (let j = constraintStart[i]; j < constraintStart[i + 1]; j++) {
+        const c = constraintsOf[j];
+        extraA = Math.min(extraA, (this.limitsA[c] - usedA[c]) / coefficientsOf[j]);
+      }
+      if (!(extraA > FLOOR_TOLERANCE_A)) continue;
+      // Fixed there: the constraint that stopped the raise is full of floors, so it gets no more anyway.
+      floorsA[i] += extraA;
+      capsA[i] = floorsA[i];
+      for (let j = constraintStart[i]; j < constraintStart[i + 1]; j++) {
+        usedA[constraintsOf[j]] += coefficientsOf[j] * extraA;
+      }
+    }
   }
 
   /** The static cap order with the energy-capped connectors moved to where their lower cap puts them. */
@@ -398,7 +476,7 @@ export function reservations(connectors: readonly ConnectorDemand[], system: Con
   connectors.forEach((c, i) => {
     if (!c.active || !c.uncontrollable) return;
     for (let j = system.constraintStart[i]; j < system.constraintStart[i + 1]; j++) {
-      reserved[system.constraintsOf[j]] += c.maxCurrentA;
+      reserved[system.constraintsOf[j]] += system.coefficientsOf[j] * c.maxCurrentA;
     }
   });
   return reserved;
@@ -412,7 +490,7 @@ function reasonsByCode(system: ConstraintSystem): (code: number) => BindingReaso
   const reason = (kind: 'node-limit' | 'minimum-not-fitting', c: number): BindingReason => ({
     kind,
     nodeId: system.nodes[c].id,
-    phase: PHASE_NAMES[system.phases[c]],
+    phase: limitName(system, c),
   });
   const nodeLimits = system.nodes.map((_, c) => reason('node-limit', c));
   const minimums = system.nodes.map((_, c) => reason('minimum-not-fitting', c));

@@ -1,13 +1,28 @@
 import type { AllocationInput, CapacityNode, ConnectorDemand, PhaseRotation } from './model';
 
 export type PhaseIndex = 0 | 1 | 2;
+/** The phase of a node's total-power constraint: the sum over its three phases. */
+export const TOTAL_PHASE = 3;
+export type ConstraintPhase = PhaseIndex | typeof TOTAL_PHASE;
+/** Phase-to-neutral volts a node's total power limit is counted with when it names none. */
+export const DEFAULT_PHASE_VOLTAGE_V = 230;
 
-/** One node-phase of the tree and the connectors that draw current through it. */
+/** One node-phase of the tree (or the node's total over its phases) and the connectors that draw through it. */
 export interface NodePhaseLoad {
   node: CapacityNode;
-  phase: PhaseIndex;
+  phase: ConstraintPhase;
   /** Indices into the input connectors. */
   members: number[];
+  /**
+   * Per member, the amperes it puts on the constraint per ampere of its limit: 1 on a phase; on a total,
+   * the number of phases it loads (a three-phase connector draws its current on each of three phases).
+   */
+  coefficients: number[];
+}
+
+export interface NodePhaseLoadOptions {
+  /** Also a constraint per node with a `totalLimitW`: Σ over its phases of the current ≤ totalLimitW / V. */
+  totalLimits?: boolean;
 }
 
 const ROTATIONS: Record<PhaseRotation, readonly PhaseIndex[]> = {
@@ -39,23 +54,33 @@ export function loadedPhases(connector: ConnectorDemand): readonly PhaseIndex[] 
  * Validates the tree and connectors against each other and lists, for every node-phase that carries at
  * least one connector, which connectors load it. Throws on the first inconsistency found.
  */
-export function nodePhaseLoads(input: AllocationInput): NodePhaseLoad[] {
+export function nodePhaseLoads(input: AllocationInput, options: NodePhaseLoadOptions = {}): NodePhaseLoad[] {
   const nodesById = indexNodes(input.nodes, input.blocks.length);
   const ancestry = new Map(input.nodes.map((node) => [node.id, pathToRoot(node, nodesById)]));
   validateConnectors(input.connectors, nodesById);
 
   const loads = new Map<string, NodePhaseLoad>();
+  const load = (node: CapacityNode, phase: ConstraintPhase, index: number, coefficient: number) => {
+    const key = `${node.id}\u0000${phase}`;
+    const entry = loads.get(key) ?? { node, phase, members: [], coefficients: [] };
+    entry.members.push(index);
+    entry.coefficients.push(coefficient);
+    loads.set(key, entry);
+  };
   input.connectors.forEach((connector, index) => {
+    const phases = loadedPhases(connector);
     for (const node of ancestry.get(connector.nodeId) ?? []) {
-      for (const phase of loadedPhases(connector)) {
-        const key = `${node.id}\u0000${phase}`;
-        const load = loads.get(key) ?? { node, phase, members: [] };
-        load.members.push(index);
-        loads.set(key, load);
-      }
+      for (const phase of phases) load(node, phase, index, 1);
+      if (options.totalLimits && node.totalLimitW) load(node, TOTAL_PHASE, index, phases.length);
     }
   });
   return [...loads.values()];
+}
+
+/** A node's total power limit in a block as amperes summed over its phases; Infinity without one. */
+export function totalLimitA(node: CapacityNode, block: number): number {
+  if (!node.totalLimitW) return Infinity;
+  return node.totalLimitW[block] / (node.phaseVoltageV ?? DEFAULT_PHASE_VOLTAGE_V);
 }
 
 function indexNodes(nodes: readonly CapacityNode[], blockCount: number): Map<string, CapacityNode> {
@@ -70,6 +95,7 @@ function indexNodes(nodes: readonly CapacityNode[], blockCount: number): Map<str
         throw new Error(`Node "${node.id}" block ${block}: limitsA must be three numbers (L1, L2, L3)`);
       }
     });
+    validateTotalLimit(node, blockCount);
     byId.set(node.id, node);
   }
   for (const node of nodes) {
@@ -78,6 +104,21 @@ function indexNodes(nodes: readonly CapacityNode[], blockCount: number): Map<str
     }
   }
   return byId;
+}
+
+function validateTotalLimit(node: CapacityNode, blockCount: number): void {
+  if (node.totalLimitW && node.totalLimitW.length !== blockCount) {
+    throw new Error(
+      `Node "${node.id}" has ${node.totalLimitW.length} totalLimitW entries for ${blockCount} blocks`,
+    );
+  }
+  if (node.totalLimitW?.some((limit) => Number.isNaN(limit) || limit < 0)) {
+    throw new Error(`Node "${node.id}" totalLimitW must be numbers >= 0 (Infinity: none)`);
+  }
+  const voltage = node.phaseVoltageV;
+  if (voltage !== undefined && !(voltage > 0 && Number.isFinite(voltage))) {
+    throw new Error(`Node "${node.id}" phaseVoltageV must be a finite number > 0, got ${voltage}`);
+  }
 }
 
 /** The node itself first, then its ancestors up to the root. */

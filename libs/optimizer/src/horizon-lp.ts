@@ -1,4 +1,5 @@
 import { BoundedSimplex, type LpColumn } from './bounded-simplex';
+import { TOTAL_PHASE } from './capacity-tree';
 import type { ConstraintSystem } from './constraint-system';
 import type { HorizonObjective } from './model';
 
@@ -29,6 +30,12 @@ export interface HorizonLpInput {
   limitOf: (c: number, t: number) => number;
   /** Per constraint, the soft limit per block (undefined: none). */
   softLimitsA?: (c: number, t: number) => number;
+  /**
+   * Per constraint and block, how much of it sessions outside the LP take in their fair plan (0 to 1;
+   * undefined: none): among plans equal so far, the LP's sessions charge where this is lowest, so that
+   * they do not take others' shares where they can do without.
+   */
+  othersShare?: (c: number, t: number) => number;
   objective: HorizonObjective;
   pricesPerKwh?: readonly number[];
   /** Per constraint: whether its node's peak is minimised. */
@@ -57,10 +64,12 @@ const TIGHT_TOLERANCE = 1e-7;
 const DUAL_TOLERANCE = 1e-9;
 
 /**
- * The horizon as one LP over (session, block) currents: every node-phase limit per block (less the
- * unsteered reservations), each session's maximum and energy wanted, nothing outside its stay. Solved
+ * The horizon as one LP over (session, block) currents: every node-phase limit and node total power
+ * limit per block (less the unsteered reservations; a session counts once per phase it loads on a
+ * total), each session's maximum and energy wanted, nothing outside its stay. Solved
  * lexicographically: the most energy delivered by departure; then the least current above soft
  * limits (ampere-hours); then the objective (cost, or the sum of the peak nodes' peaks); then the
+ * least energy where sessions outside the LP take most of the room (`othersShare`); then the
  * fairest shares of energy (`shareFairly`); then the earliest delivery, which also makes the chosen
  * optimum deterministic. Rows that can never bind (their members' maxima fit) are left out.
  */
@@ -93,6 +102,7 @@ interface StageCosts {
   energy: Float64Array;
   soft?: Float64Array;
   preference?: Float64Array;
+  yielding?: Float64Array;
   earliest: Float64Array;
 }
 
@@ -137,13 +147,14 @@ function solvePart(
   const energy = restrict(stages.energy);
   const soft = stages.soft && restrict(stages.soft);
   const preference = stages.preference && restrict(stages.preference);
+  const yielding = stages.yielding && restrict(stages.yielding);
   const earliest = restrict(stages.earliest);
-  const warm = blend(energy, [soft, preference ?? earliest]);
+  const warm = blend(energy, [soft, preference, yielding ?? earliest]);
   simplex.crash(warm);
   simplex.minimize(warm);
   const energyWh = -simplex.minimize(energy) * WH_PER_KWH;
   simplex.keepOptimal();
-  for (const costs of [soft, preference]) {
+  for (const costs of [soft, preference, yielding]) {
     if (!costs) continue;
     simplex.minimize(costs);
     simplex.keepOptimal();
@@ -216,33 +227,50 @@ function shareFairly(
   }
 }
 
-/** The node-phase constraints as a tree per phase. */
+/** The node-phase constraints as a tree per phase, and the nodes' total power constraints as one more. */
 interface ConstraintTree {
-  /** The constraint of the parent node on the same phase, -1 at a root. */
+  /** The constraint of the nearest node above on the same phase (or total), -1 at a root. */
   parentOf: Int32Array;
-  /** Children before parents. */
+  /** Constraints of deeper nodes before those of the nodes above them. */
   deepestFirst: number[];
-  /** Per connector, the constraints of the node it hangs under (one per phase it loads). */
+  /** Per connector, its deepest constraint on each phase it loads, and its deepest total. */
   leavesOf: number[][];
+  /** Per total constraint, the constraints of the same node's phases; empty for a phase. */
+  phasesOfTotal: number[][];
 }
 
 function constraintTree(system: ConstraintSystem): ConstraintTree {
   const key = (nodeId: string, phase: number) => `${nodeId}\u0000${phase}`;
   const byKey = new Map(system.nodes.map((node, c) => [key(node.id, system.phases[c]), c]));
-  const parentOf = Int32Array.from(system.nodes, (node, c) =>
-    node.parentId === null ? -1 : (byKey.get(key(node.parentId, system.phases[c])) ?? -1),
-  );
-  const depth = (c: number): number => (parentOf[c] < 0 ? 0 : 1 + depth(parentOf[c]));
-  const depths = system.nodes.map((_, c) => depth(c));
+  // Every node above a connector has per-phase constraints, so its path is all in system.nodes.
+  const nodeById = new Map(system.nodes.map((node) => [node.id, node]));
+  const above = (nodeId: string) => nodeById.get(nodeId)?.parentId ?? null;
+  // A node's parent may have no total limit: a total's parent is the nearest one above that has.
+  const parentOf = Int32Array.from(system.nodes, (node, c) => {
+    for (let id = node.parentId; id !== null; id = above(id)) {
+      const parent = byKey.get(key(id, system.phases[c]));
+      if (parent !== undefined) return parent;
+    }
+    return -1;
+  });
+  const nodeDepth = (nodeId: string): number => {
+    const parentId = above(nodeId);
+    return parentId === null ? 0 : 1 + nodeDepth(parentId);
+  };
+  const depths = system.nodes.map((node) => nodeDepth(node.id));
   const deepestFirst = depths.map((_, c) => c).sort((a, b) => depths[b] - depths[a] || a - b);
   const leavesOf = Array.from({ length: system.connectorCount }, (_, i) => {
     const own = Array.from(
       system.constraintsOf.subarray(system.constraintStart[i], system.constraintStart[i + 1]),
     );
-    // A connector's own node is the deepest of its constraints on each phase.
     return own.filter((c) => !own.some((other) => parentOf[other] === c));
   });
-  return { parentOf, deepestFirst, leavesOf };
+  const phasesOfTotal = system.nodes.map((node, c) =>
+    system.phases[c] !== TOTAL_PHASE
+      ? []
+      : [0, 1, 2].flatMap((phase) => byKey.get(key(node.id, phase)) ?? []),
+  );
+  return { parentOf, deepestFirst, leavesOf, phasesOfTotal };
 }
 
 class LpBuilder {
@@ -338,7 +366,32 @@ class LpBuilder {
       preference = new Float64Array(n);
       for (const j of this.peakColumns) preference[j] = 1;
     }
-    return { energy, soft, preference, earliest: perKwh((j) => this.blockOf[j] + 1) };
+    return {
+      energy,
+      soft,
+      preference,
+      yielding: this.yieldingCosts(),
+      earliest: perKwh((j) => this.blockOf[j] + 1),
+    };
+  }
+
+  /** Per column, its energy times the largest share others take of a constraint it loads in its block. */
+  private yieldingCosts(): Float64Array | undefined {
+    const { othersShare, sessions, system } = this.input;
+    if (!othersShare) return undefined;
+    const costs = new Float64Array(this.columns.length);
+    sessions.forEach((session, s) => {
+      const i = session.connector;
+      this.variableOf[s].forEach((j, t) => {
+        if (j < 0) return;
+        let share = 0;
+        for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
+          share = Math.max(share, othersShare(system.constraintsOf[k], t));
+        }
+        costs[j] = this.kwhPerAmpere[j] * share;
+      });
+    });
+    return costs;
   }
 
   /**
@@ -415,13 +468,8 @@ class LpBuilder {
     for (let c = 0; c < system.constraintCount; c++) {
       const members = membersIn(c);
       if (members.length > 0) {
-        if (reachA[c] > roomA[c]) {
-          this.addRow(
-            roomA[c],
-            { kind: 'capacity', constraint: c, block: t },
-            members.map((j) => [j, 1] as const),
-          );
-        }
+        if (reachA[c] > roomA[c])
+          this.addRow(roomA[c], { kind: 'capacity', constraint: c, block: t }, members);
         const softA = softLimitsA?.(c, t) ?? Infinity;
         if (reachA[c] + reservedA[c] > softA) this.addSoftRow(c, t, members, softA - reservedA[c], reachA[c]);
       }
@@ -429,50 +477,76 @@ class LpBuilder {
     }
   }
 
-  /** Per constraint, the most current that can reach it in block t through the tree below it. */
+  /**
+   * Per constraint, the most that can reach it in block t through the tree below it (on a total, each
+   * session's maximum once per phase it loads), never more than the rooms of the constraints on the
+   * way: a total no more than its node's phases let through.
+   */
   private reachable(t: number, roomA: Float64Array): Float64Array {
     const { tree } = this;
+    const { system } = this.input;
     const reachA = new Float64Array(roomA.length);
     this.input.sessions.forEach((session, s) => {
       const j = this.variableOf[s][t];
       if (j < 0) return;
-      for (const c of tree.leavesOf[session.connector]) reachA[c] += this.columns[j].upper;
+      const i = session.connector;
+      for (const c of tree.leavesOf[i]) reachA[c] += this.coefficient(i, c) * this.columns[j].upper;
     });
     for (const c of tree.deepestFirst) {
+      if (system.phases[c] === TOTAL_PHASE) {
+        const throughPhases = tree.phasesOfTotal[c].reduce(
+          (sum, p) => sum + Math.min(roomA[p], reachA[p]),
+          0,
+        );
+        reachA[c] = Math.min(reachA[c], throughPhases);
+      }
       const parent = tree.parentOf[c];
       if (parent >= 0) reachA[parent] += Math.min(roomA[c], reachA[c]);
     }
     return reachA;
   }
 
-  /** Column indices of the sessions loading each constraint in block t. */
-  private blockMembers(t: number): (c: number) => number[] {
+  /** What connector i puts on constraint c per ampere: 1 on a phase, its phase count on a total. */
+  private coefficient(i: number, c: number): number {
+    const { system } = this.input;
+    for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
+      if (system.constraintsOf[k] === c) return system.coefficientsOf[k];
+    }
+    return 0;
+  }
+
+  /** The columns of the sessions loading each constraint in block t, with their coefficients. */
+  private blockMembers(t: number): (c: number) => (readonly [number, number])[] {
     const { system } = this.input;
     const sessionOf = new Int32Array(system.connectorCount).fill(-1);
     this.input.sessions.forEach((session, s) => (sessionOf[session.connector] = s));
     return (c) => {
-      const members: number[] = [];
+      const members: (readonly [number, number])[] = [];
       for (let k = system.memberStart[c]; k < system.memberStart[c + 1]; k++) {
         const s = sessionOf[system.members[k]];
-        if (s >= 0 && this.variableOf[s][t] >= 0) members.push(this.variableOf[s][t]);
+        if (s >= 0 && this.variableOf[s][t] >= 0)
+          members.push([this.variableOf[s][t], system.memberCoefficients[k]]);
       }
       return members;
     };
   }
 
   /** sum x − excess ≤ soft limit; the excess starts high enough to make the start feasible. */
-  private addSoftRow(c: number, t: number, members: number[], softA: number, most: number): void {
+  private addSoftRow(
+    c: number,
+    t: number,
+    members: (readonly [number, number])[],
+    softA: number,
+    most: number,
+  ): void {
     const upper = most + Math.max(0, -softA);
     const excess = this.addColumn(upper, 0, t, softA < 0);
     this.softColumns.push({ column: excess, hours: this.input.blockHours[t] });
-    this.addRow(softA, { kind: 'soft', constraint: c, block: t }, [
-      ...members.map((j) => [j, 1] as const),
-      [excess, -1] as const,
-    ]);
+    this.addRow(softA, { kind: 'soft', constraint: c, block: t }, [...members, [excess, -1] as const]);
   }
 
   /** sum x − peak ≤ −reserved: one peak column per node, shared by its phases and blocks. */
-  private addPeakRow(c: number, t: number, members: number[]): void {
+  private addPeakRow(c: number, t: number, members: (readonly [number, number])[]): void {
     const node = this.input.peakNodeOf?.(c) ?? String(c);
     let peak = this.peakColumnByNode.get(node);
     if (peak === undefined) {
@@ -481,7 +555,7 @@ class LpBuilder {
       this.peakColumns.push(peak);
     }
     this.addRow(-this.input.reservedA[c], { kind: 'peak', constraint: c, block: t }, [
-      ...members.map((j) => [j, 1] as const),
+      ...members,
       [peak, -1] as const,
     ]);
   }

@@ -152,3 +152,102 @@ describe('optimizeHorizon', () => {
     expect(plan.plannedWh[0]).toBeCloseTo(quarterWh(10), 9);
   });
 });
+
+describe('optimizeHorizon keeps what allocate guarantees', () => {
+  const declared = { lpSessions: 'declared' } as const;
+  const wantsAll = quarterWh(32) * 16;
+
+  it('admits by priority when minimums do not fit, whatever the plan', () => {
+    const input = (priority: number): HorizonInput => ({
+      ...feeder(4, 10),
+      connectors: [
+        ev('first-come', { precedence: 0 }),
+        ev('planned', { precedence: 1, priority, energyWantedWh: wantsAll, departure: at(4) }),
+      ],
+    });
+    const higher = optimizeHorizon(input(2), declared);
+    expect(higher.allocations.map((a) => a.limitsA)).toEqual([
+      [0, 0, 0, 0],
+      [10, 10, 10, 10],
+    ]);
+    expect(higher.explanations[0].reasons[0]).toEqual({
+      kind: 'minimum-not-fitting',
+      nodeId: 'feeder',
+      phase: 'L1',
+    });
+    // With a lower priority the planned session is paused, its plan notwithstanding.
+    const lower = optimizeHorizon(input(0.5), declared);
+    expect(lower.allocations[1].limitsA).toEqual([0, 0, 0, 0]);
+    expect(lower.explanations[1].reasons[0]).toEqual({
+      kind: 'minimum-not-fitting',
+      nodeId: 'feeder',
+      phase: 'L1',
+    });
+    expect(lower.energyWh).toBeCloseTo(quarterWh(10) * 4, 6);
+  });
+
+  it('rotates paused sessions outside the plan as allocate does', () => {
+    const options = { ...declared, minOnSeconds: 0, minOffSeconds: 0 };
+    const input: HorizonInput = {
+      ...feeder(4, 12),
+      connectors: [ev('a', { precedence: 0 }), ev('b', { precedence: 1 }), ev('c', { precedence: 2 })],
+    };
+    const plan = optimizeHorizon(input, options);
+    expect(plan.allocations.map((a) => a.limitsA)).toEqual(
+      allocate(input, options).allocations.map((a) => a.limitsA),
+    );
+    expect(plan.allocations.map((a) => a.limitsA.filter((x) => x > 0).length)).toEqual([3, 3, 2]);
+  });
+
+  it('guarantees a planned session its energy by departure against sessions outside the plan', () => {
+    const wanted = quarterWh(24) * 2;
+    const plan = optimizeHorizon(
+      {
+        ...feeder(4, 32),
+        connectors: [ev('undeclared', {}), ev('leaves', { departure: at(2), energyWantedWh: wanted })],
+      },
+      declared,
+    );
+    // A fair share (16 A each) would miss a third of it: the other session gives up only that third.
+    const [undeclared, leaves] = plan.allocations.map((a) => a.limitsA.map(Math.round));
+    expect(leaves.slice(2)).toEqual([0, 0]);
+    expect(undeclared[0] + undeclared[1]).toBe(16);
+    expect(undeclared.slice(2)).toEqual([32, 32]);
+    expect(plan.plannedWh[1]).toBeCloseTo(wanted, 6);
+    expect(plan.details[1].reasons.slice(2)).toEqual([{ kind: 'departed' }, { kind: 'departed' }]);
+  });
+
+  it('shares fairly with sessions outside the plan where the plan does not need more', () => {
+    const plan = optimizeHorizon(
+      {
+        ...feeder(4, 32),
+        connectors: [
+          ev('undeclared', {}),
+          ev('easy', { departure: at(4), energyWantedWh: quarterWh(16) * 4 }),
+        ],
+      },
+      declared,
+    );
+    expect(plan.allocations.map((a) => a.limitsA)).toEqual([
+      [16, 16, 16, 16],
+      [16, 16, 16, 16],
+    ]);
+  });
+
+  it('moves planned energy into cheap blocks while sessions outside the plan charge all along', () => {
+    const plan = optimizeHorizon(
+      {
+        ...feeder(4, 32),
+        pricesPerKwh: [0.3, 0.1, 0.3, 0.3],
+        connectors: [ev('undeclared', {}), ev('cheap', { departure: at(4), energyWantedWh: quarterWh(20) })],
+      },
+      declared,
+    );
+    // The cheap block takes it all, beyond its fair share of 16 A there: cost comes before that share.
+    expect(plan.allocations.map((a) => a.limitsA.map(Math.round))).toEqual([
+      [32, 12, 32, 32],
+      [0, 20, 0, 0],
+    ]);
+    expect(plan.details[1].reasons[0]).toEqual({ kind: 'other-blocks', because: 'cost' });
+  });
+});

@@ -1,7 +1,14 @@
 import { allocate, reservations, wattsPerAmpere } from './allocate';
-import { buildConstraintSystem, type ConstraintSystem } from './constraint-system';
+import { TOTAL_PHASE } from './capacity-tree';
+import {
+  buildConstraintSystem,
+  constraintLimitA,
+  limitName,
+  type ConstraintSystem,
+} from './constraint-system';
 import { solveHorizonLp, type HorizonLpSolution, type LpSession } from './horizon-lp';
 import type {
+  AllocationPlan,
   BindingReason,
   ConnectorDemand,
   HorizonInput,
@@ -18,21 +25,28 @@ const MS_PER_HOUR = 3_600_000;
 const PHASE_NAMES: readonly PhaseName[] = ['L1', 'L2', 'L3'];
 const TOLERANCE_A = 1e-9;
 const TOLERANCE_WH = 1e-6;
+/** Rounds that guarantee only the planned sessions that fell short, before every planned session is. */
+const GUARANTEE_ROUNDS = 2;
 
 /**
  * The horizon optimum: the most requested energy delivered by departure that every node-phase limit
- * in every block and every connector's maximum allow (an exact LP over sessions × blocks, solved by
+ * and every node's total power limit in every block and every connector's maximum allow (an exact LP over sessions × blocks, solved by
  * our own bounded simplex); among those plans, the least current above OSCP OPTIMUM soft limits; then
  * the lowest cost (with prices) or the lowest peak of the peak nodes; then the priority-weighted
  * max-min fair shares of the energy the sessions can take; then the earliest delivery. The
  * continuous optimum is then made semi-continuous block by block (`repairMinimums`): a current between
  * 0 and the minimum is raised to the minimum where every node-phase has room and the energy is still
- * wanted, else paused, and what that pause loses is placed again in other blocks with room. A last,
- * open-ended block (no duration to count energy over) is planned by `allocate` with what is still
- * wanted. Same result shape as `allocate`, plus finer reasons (`details`) and the energy figures.
+ * wanted, else paused, and what that pause loses is placed again in other blocks with room.
+ *
+ * The LP decides energy per session and block; who charges in a block, and how the rest is shared, is
+ * still `allocate`'s, which follows the plan (`followPlan`): every guarantee of `allocate` holds —
+ * admission by priority then urgency when minimums do not fit, rotation, minimum on/off times, 0 or at
+ * least the minimum, a reason per connector and block — and the open-ended last block (no duration to
+ * count energy over) is planned by it with what is still wanted. Same result shape as `allocate`, plus
+ * finer reasons (`details`) and the energy figures.
  */
 export function optimizeHorizon(input: HorizonInput, options: HorizonOptions = {}): HorizonPlan {
-  const system = buildConstraintSystem(input);
+  const system = buildConstraintSystem(input, { totalLimits: true });
   const context = new HorizonContext(input, system, options);
   const lp = solveHorizonLp({
     system,
@@ -42,6 +56,7 @@ export function optimizeHorizon(input: HorizonInput, options: HorizonOptions = {
     reservedA: context.reservedA,
     limitOf: (c, t) => context.limitOf(c, t),
     softLimitsA: context.softLimitA,
+    othersShare: context.othersShare,
     objective: context.objective,
     pricesPerKwh: input.pricesPerKwh,
     peakConstraint: context.peakConstraintOf(),
@@ -50,7 +65,37 @@ export function optimizeHorizon(input: HorizonInput, options: HorizonOptions = {
   const state = new PlanState(context, lp);
   state.repairMinimums();
   state.recoverLostEnergy();
-  return state.toPlan();
+  const followed = followPlan(context, state.targets(), state.plannedEnergy());
+  state.adopt(followed);
+  return state.toPlan(followed);
+}
+
+/**
+ * `allocate` following the plan's targets. At first they are only caps, so that sessions outside the
+ * LP share fairly with the planned ones; a planned session that then gets less energy than its plan
+ * (others took its share) is guaranteed its targets in the next round — after GUARANTEE_ROUNDS such
+ * rounds every planned session is. Admission still decides who charges in every round, so a session of
+ * higher priority (or more urgent) outside the plan can still take a planned session's room.
+ */
+function followPlan(
+  context: HorizonContext,
+  targetsA: Float64Array,
+  plannedWh: Float64Array,
+): AllocationPlan {
+  const { input, options, sessions } = context;
+  const guaranteed = new Uint8Array(input.connectors.length);
+  const wanting = sessions.filter((s) => s.energyWantedWh !== Infinity).map((s) => s.connector);
+  for (let round = 0; ; round++) {
+    const plan = allocate(input, options, { targetsA, guaranteed });
+    const short = wanting.filter(
+      (i) =>
+        guaranteed[i] === 0 &&
+        context.deliveredWh(i, plan.allocations[i].limitsA) <
+          plannedWh[i] - TOLERANCE_WH * Math.max(1, plannedWh[i]),
+    );
+    if (short.length === 0) return plan;
+    for (const i of round >= GUARANTEE_ROUNDS ? wanting : short) guaranteed[i] = 1;
+  }
 }
 
 /** The input read once: blocks, sessions, reservations, soft limits, the objective. */
@@ -63,8 +108,15 @@ class HorizonContext {
   readonly reservedA: Float64Array;
   readonly objective: HorizonObjective;
   readonly energyWantedWh: Float64Array;
+  /** Per connector, the hours of each finite block its EV is there (empty arrays when not steered). */
+  readonly hoursOf: Float64Array[];
+  readonly wattsPerAmpere: Float64Array;
   /** softLimitA(c, t): the OPTIMUM of constraint c in block t; undefined without soft limits. */
   readonly softLimitA?: (c: number, t: number) => number;
+  /** othersShare(c, t): with sessions outside the LP, the share of the limit their fair plan takes. */
+  readonly othersShare?: (c: number, t: number) => number;
+  /** Per finite block and constraint, the minimums of the sessions outside the LP that charge in a fair plan. */
+  private othersMinimumsA?: Float64Array;
 
   constructor(
     readonly input: HorizonInput,
@@ -90,34 +142,104 @@ class HorizonContext {
       (c) => c.energyWantedWh ?? options.defaultEnergyWantedWh ?? Infinity,
     );
     this.softLimitA = this.softLimitOf();
+    this.wattsPerAmpere = Float64Array.from(connectors, wattsPerAmpere);
+    const startsMs = Float64Array.from(blocks.slice(0, this.finiteBlocks), (b) => Date.parse(b.start));
+    this.hoursOf = connectors.map((c) =>
+      c.active && !c.uncontrollable ? this.presentHours(c, startsMs) : new Float64Array(this.finiteBlocks),
+    );
+    // With `declared`, the fair plan of everyone says which sessions need planning at all.
+    const fair = options.lpSessions === 'declared' ? allocate(input, options) : undefined;
     this.sessionOf = new Int32Array(connectors.length).fill(-1);
     this.sessions = [];
     connectors.forEach((c, i) => {
       if (!c.active || c.uncontrollable) return;
+      if (fair && !this.needsPlan(i, fair)) return;
       this.sessionOf[i] = this.sessions.length;
       this.sessions.push(this.session(c, i));
     });
+    this.othersShare = fair && this.othersFairShares(fair);
   }
 
+  /**
+   * A session that wants a known energy, when prices, OPTIMUM or the peak ask where it should charge,
+   * or when its fair share would not deliver that energy by departure. The others charge as `allocate`
+   * shares, which keeps the LP to the sessions it changes something for.
+   */
+  private needsPlan(i: number, fair: AllocationPlan): boolean {
+    const wantedWh = this.energyWantedWh[i];
+    if (wantedWh === Infinity) return false;
+    if (this.objective !== 'earliest' || this.softLimitA) return true;
+    return this.deliveredWh(i, fair.allocations[i].limitsA) < wantedWh - TOLERANCE_WH * Math.max(1, wantedWh);
+  }
+
+  /**
+   * Sessions outside the LP would otherwise look like free room to it, and its earliest-first
+   * tie-break would take their share for the planned ones. So after energy, OPTIMUM and the objective,
+   * the LP prefers blocks where their fair plan (`allocate` of everyone) leaves room; and the minimum
+   * of each that charges there is reserved outright, since admission would keep it for them anyway.
+   */
+  private othersFairShares(fair: AllocationPlan): ((c: number, t: number) => number) | undefined {
+    const { input, system } = this;
+    const outside = input.connectors.flatMap((c, i) =>
+      c.active && !c.uncontrollable && this.sessionOf[i] < 0 ? [i] : [],
+    );
+    if (outside.length === 0 || this.sessions.length === 0) return undefined;
+    const m = system.constraintCount;
+    const othersA = new Float64Array(this.finiteBlocks * m);
+    const minimumsA = new Float64Array(this.finiteBlocks * m);
+    for (const i of outside) {
+      const limits = fair.allocations[i].limitsA;
+      for (let t = 0; t < this.finiteBlocks; t++) {
+        if (!(limits[t] > 0)) continue;
+        for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
+          const a = system.coefficientsOf[k];
+          othersA[t * m + system.constraintsOf[k]] += a * limits[t];
+          minimumsA[t * m + system.constraintsOf[k]] += a * input.connectors[i].minCurrentA;
+        }
+      }
+    }
+    this.othersMinimumsA = minimumsA;
+    return (c, t) => {
+      const others = othersA[t * m + c];
+      const limit = this.rawLimitOf(c, t);
+      return others <= 0 ? 0 : limit > others ? others / limit : 1;
+    };
+  }
+
+  /** The energy a connector's limits deliver in the finite blocks while its EV is there. */
+  deliveredWh(i: number, limitsA: ArrayLike<number>): number {
+    const hours = this.hoursOf[i];
+    let sum = 0;
+    for (let t = 0; t < hours.length; t++) sum += limitsA[t] * hours[t];
+    return sum * this.wattsPerAmpere[i];
+  }
+
+  /** Constraint c's limit in finite block t, less the minimums of the sessions outside the LP charging there. */
   limitOf(c: number, t: number): number {
-    return this.system.nodes[c].limitsA[t][this.system.phases[c]];
+    return this.rawLimitOf(c, t) - (this.othersMinimumsA?.[t * this.system.constraintCount + c] ?? 0);
+  }
+
+  private rawLimitOf(c: number, t: number): number {
+    return constraintLimitA(this.system, c, t);
   }
 
   /** Hours of each finite block the EV is still there: 0 from its departure on, cut in the block it leaves. */
-  private session(c: ConnectorDemand, i: number): LpSession {
+  private presentHours(c: ConnectorDemand, startsMs: Float64Array): Float64Array {
     const departureMs = c.departure === undefined ? Infinity : Date.parse(c.departure);
-    const hours = Float64Array.from(this.input.blocks.slice(0, this.finiteBlocks), (b) => {
-      const startMs = Date.parse(b.start);
-      const endMs = Math.min(Date.parse(b.end ?? b.start), departureMs);
-      return Math.max(0, (endMs - startMs) / MS_PER_HOUR);
-    });
+    if (departureMs === Infinity) return this.blockHours;
+    return this.blockHours.map((hours, t) =>
+      Math.max(0, Math.min(hours, (departureMs - startsMs[t]) / MS_PER_HOUR)),
+    );
+  }
+
+  private session(c: ConnectorDemand, i: number): LpSession {
     return {
       connector: i,
       maxCurrentA: c.maxCurrentA,
-      wattsPerAmpere: wattsPerAmpere(c),
+      wattsPerAmpere: this.wattsPerAmpere[i],
       energyWantedWh: this.energyWantedWh[i],
       weight: c.priority ?? 1,
-      hours,
+      hours: this.hoursOf[i],
     };
   }
 
@@ -133,7 +255,10 @@ class HorizonContext {
         throw new Error(`Soft limit on "${soft.nodeId}" has ${soft.limitsA.length} entries`);
       }
     }
-    return (c, t) => byNode.get(this.system.nodes[c].id)?.[t][this.system.phases[c]] ?? Infinity;
+    return (c, t) => {
+      const phase = this.system.phases[c];
+      return phase === TOTAL_PHASE ? Infinity : (byNode.get(this.system.nodes[c].id)?.[t][phase] ?? Infinity);
+    };
   }
 
   peakNodeIds(): Set<string> {
@@ -142,10 +267,11 @@ class HorizonContext {
     return new Set(ids);
   }
 
+  /** The peak is per phase: a node's total power is not one of the phases whose peak is lowered. */
   peakConstraintOf(): ((c: number) => boolean) | undefined {
     if (this.objective !== 'peak') return undefined;
     const ids = this.peakNodeIds();
-    return (c) => ids.has(this.system.nodes[c].id);
+    return (c) => this.system.phases[c] !== TOTAL_PHASE && ids.has(this.system.nodes[c].id);
   }
 
   price(t: number): number {
@@ -158,11 +284,12 @@ class PlanState {
   /** currentsA[i][t] for every connector and every block (the open one included). */
   private readonly currentsA: Float64Array[];
   /** loadsA[t][c]. */
-  private readonly loadsA: Float64Array[];
+  private loadsA: Float64Array[];
+  /** The same without the sessions outside the LP: what the plan itself fills. */
+  private plannedLoadsA: Float64Array[];
   private readonly plannedWh: Float64Array;
   private readonly repairs = new Map<string, HorizonReason>();
   private readonly lostWh: Float64Array;
-  private openBlock?: ReturnType<typeof allocate>;
 
   constructor(
     private readonly context: HorizonContext,
@@ -176,6 +303,7 @@ class PlanState {
       return new Float64Array(blocks).fill(c.active && c.uncontrollable ? c.maxCurrentA : 0);
     });
     this.loadsA = Array.from({ length: blocks }, (_, t) => this.constraintLoads(t));
+    this.plannedLoadsA = this.loadsA;
     this.plannedWh = Float64Array.from(input.connectors, (_, i) => {
       const s = context.sessionOf[i];
       if (s < 0) return 0;
@@ -187,12 +315,14 @@ class PlanState {
     this.lostWh = new Float64Array(input.connectors.length);
   }
 
-  private constraintLoads(t: number): Float64Array {
-    const { system } = this.context;
+  private constraintLoads(t: number, plannedOnly = false): Float64Array {
+    const { system, sessionOf, input } = this.context;
     const loads = new Float64Array(system.constraintCount);
     for (let c = 0; c < system.constraintCount; c++) {
       for (let k = system.memberStart[c]; k < system.memberStart[c + 1]; k++) {
-        loads[c] += this.currentsA[system.members[k]][t];
+        const i = system.members[k];
+        if (plannedOnly && sessionOf[i] < 0 && !input.connectors[i].uncontrollable) continue;
+        loads[c] += system.memberCoefficients[k] * this.currentsA[i][t];
       }
     }
     return loads;
@@ -229,13 +359,9 @@ class PlanState {
         const lostWh = x * session.hours[t] * session.wattsPerAmpere;
         this.change(i, t, 0);
         this.lostWh[i] += lostWh;
+        const { system } = this.context;
         const where =
-          blocked >= 0
-            ? {
-                nodeId: this.context.system.nodes[blocked].id,
-                phase: PHASE_NAMES[this.context.system.phases[blocked]],
-              }
-            : {};
+          blocked >= 0 ? { nodeId: system.nodes[blocked].id, phase: limitName(system, blocked) } : {};
         this.repairs.set(`${i}/${t}`, { kind: 'below-minimum', lostWh, ...where });
       }
     }
@@ -250,12 +376,13 @@ class PlanState {
     return connectors[a].precedence - connectors[b].precedence || a - b;
   }
 
-  /** The first constraint of connector i without `extraA` of room in block t, or -1. */
-  private fullConstraint(i: number, t: number, extraA: number): number {
+  /** The first constraint of connector i without room for `extraA` more of its current in block t, or -1. */
+  private fullConstraint(i: number, t: number, extraA: number, loadsA = this.loadsA): number {
     const { system } = this.context;
     for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
       const c = system.constraintsOf[k];
-      if (this.loadsA[t][c] + extraA > this.context.limitOf(c, t) + TOLERANCE_A) return c;
+      const extra = system.coefficientsOf[k] * extraA;
+      if (loadsA[t][c] + extra > this.context.limitOf(c, t) + TOLERANCE_A) return c;
     }
     return -1;
   }
@@ -268,7 +395,7 @@ class PlanState {
       const c = system.constraintsOf[k];
       const limit = this.context.limitOf(c, t);
       const soft = underSoftLimits && softLimitA ? softLimitA(c, t) : Infinity;
-      room = Math.min(room, Math.min(limit, soft) - this.loadsA[t][c]);
+      room = Math.min(room, (Math.min(limit, soft) - this.loadsA[t][c]) / system.coefficientsOf[k]);
     }
     return Math.max(0, room);
   }
@@ -278,7 +405,7 @@ class PlanState {
     const delta = currentA - this.currentsA[i][t];
     this.currentsA[i][t] = currentA;
     for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
-      this.loadsA[t][system.constraintsOf[k]] += delta;
+      this.loadsA[t][system.constraintsOf[k]] += system.coefficientsOf[k] * delta;
     }
     const session = sessions[sessionOf[i]];
     this.plannedWh[i] += delta * session.hours[t] * session.wattsPerAmpere;
@@ -321,10 +448,34 @@ class PlanState {
     return blocks.sort((a, b) => this.context.price(a) - this.context.price(b) || a - b);
   }
 
-  toPlan(): HorizonPlan {
-    this.planOpenBlock();
+  /** Per connector and block (block-major), the plan's current for `allocate` to follow; NaN outside the plan. */
+  targets(): Float64Array {
+    const { input, sessions, finiteBlocks } = this.context;
+    const n = input.connectors.length;
+    const targetsA = new Float64Array(input.blocks.length * n).fill(NaN);
+    for (const { connector: i, hours } of sessions) {
+      for (let t = 0; t < finiteBlocks; t++) if (hours[t] > 0) targetsA[t * n + i] = this.currentsA[i][t];
+    }
+    return targetsA;
+  }
+
+  /** Per connector, the energy planned so far. */
+  plannedEnergy(): Float64Array {
+    return this.plannedWh.slice();
+  }
+
+  /** The currents `allocate` gave following the plan become the plan's. */
+  adopt(followed: AllocationPlan): void {
+    const { input } = this.context;
+    followed.allocations.forEach((a, i) => this.currentsA[i].set(a.limitsA));
+    this.loadsA = input.blocks.map((_, t) => this.constraintLoads(t));
+    this.plannedLoadsA = input.blocks.map((_, t) => this.constraintLoads(t, true));
+    input.connectors.forEach((_, i) => (this.plannedWh[i] = this.context.deliveredWh(i, this.currentsA[i])));
+  }
+
+  toPlan(followed: AllocationPlan): HorizonPlan {
     const { input, system } = this.context;
-    const reasonOf = this.reasonFactory();
+    const reasonOf = this.reasonFactory(followed);
     const allocations = input.connectors.map((c, i) => ({
       connectorId: c.id,
       limitsA: Array.from(this.currentsA[i]),
@@ -352,33 +503,13 @@ class PlanState {
     };
   }
 
-  /** The open-ended last block: `allocate` with what is still wanted and the on/off state before it. */
-  private planOpenBlock(): void {
-    const { input, finiteBlocks, energyWantedWh } = this.context;
-    if (finiteBlocks === input.blocks.length) return;
-    const t = finiteBlocks;
-    const before = t > 0 ? input.blocks[t - 1].start : undefined;
-    this.openBlock = allocate(
-      {
-        blocks: [input.blocks[t]],
-        nodes: input.nodes.map((n) => ({ ...n, limitsA: [n.limitsA[t]] })),
-        connectors: input.connectors.map((c, i) => ({
-          ...c,
-          energyWantedWh:
-            energyWantedWh[i] === Infinity ? undefined : Math.max(0, energyWantedWh[i] - this.plannedWh[i]),
-          previous:
-            before === undefined ? c.previous : { charging: this.currentsA[i][t - 1] > 0, since: before },
-        })),
-      },
-      this.context.options,
-    );
-    this.openBlock.allocations.forEach((a, i) => (this.currentsA[i][t] = a.limitsA[0]));
-    this.loadsA[t] = this.constraintLoads(t);
-  }
-
-  private reasonFactory(): (i: number, t: number) => HorizonReason {
+  /**
+   * `allocate`'s reason outside the LP, in the open block and where admission paused a planned session;
+   * elsewhere the finer reason the plan gives.
+   */
+  private reasonFactory(followed: AllocationPlan): (i: number, t: number) => HorizonReason {
     const { input, system, sessions, sessionOf, energyWantedWh, objective } = this.context;
-    const at = (c: number) => ({ nodeId: system.nodes[c].id, phase: PHASE_NAMES[system.phases[c]] });
+    const at = (c: number) => ({ nodeId: system.nodes[c].id, phase: limitName(system, c) });
     const deliveredBefore = sessions.map((s) => {
       let sum = 0;
       return Float64Array.from(s.hours, (h, t) => {
@@ -389,22 +520,26 @@ class PlanState {
     });
     return (i, t) => {
       const c = input.connectors[i];
-      if (!c.active) return { kind: 'no-session' };
-      if (c.uncontrollable) return { kind: 'uncontrollable' };
-      if (this.openBlock && t === this.context.finiteBlocks) return this.openBlock.explanations[i].reasons[0];
+      const own = followed.explanations[i].reasons[t];
+      const s = sessionOf[i];
+      if (s < 0 || t >= this.context.finiteBlocks || own.kind === 'minimum-not-fitting') return own;
       const repair = this.repairs.get(`${i}/${t}`);
       if (repair && repair.kind === 'below-minimum' && this.currentsA[i][t] === 0) return repair;
-      const s = sessionOf[i];
       const x = this.currentsA[i][t];
       if (sessions[s].hours[t] <= 0) return { kind: 'departed' };
       if (x >= c.maxCurrentA - TOLERANCE_A) return { kind: 'own-maximum' };
       if (x <= TOLERANCE_A && deliveredBefore[s][t] >= energyWantedWh[i] - TOLERANCE_WH)
         return { kind: 'energy-met' };
-      const full = this.fullConstraint(i, t, 1e-7);
+      // Paused by the plan: what bound it is what the plan itself fills, not others taking the room.
+      const full = this.fullConstraint(i, t, 1e-7, x > 0 ? this.loadsA : this.plannedLoadsA);
       if (full >= 0) return { kind: 'node-limit', ...at(full) };
       const rows = this.lp.tightRows(s, t);
       const soft = rows.find((r) => r.kind === 'soft');
-      if (soft) return { kind: 'soft-limit', ...at(soft.constraint) };
+      // Soft limits are per phase: a node's total has no OPTIMUM row.
+      if (soft && soft.kind === 'soft') {
+        const c = soft.constraint;
+        return { kind: 'soft-limit', nodeId: system.nodes[c].id, phase: PHASE_NAMES[system.phases[c]] };
+      }
       if (this.plannedWh[i] >= energyWantedWh[i] - TOLERANCE_WH) {
         return { kind: 'other-blocks', because: rows.some((r) => r.kind === 'peak') ? 'peak' : objective };
       }
@@ -415,14 +550,16 @@ class PlanState {
   private nodeLoads(reasons: readonly BindingReason[]): NodeLoad[] {
     const { input, system } = this.context;
     const boundNodes = new Set(reasons.flatMap((r) => ('nodeId' in r ? [r.nodeId] : [])));
-    for (const load of this.openBlock?.nodeLoads ?? []) if (load.bound) boundNodes.add(load.nodeId);
     const constraintsOf = new Map<string, number[]>();
     system.nodes.forEach((node, c) => constraintsOf.set(node.id, [...(constraintsOf.get(node.id) ?? []), c]));
     return input.nodes.map((node) => {
       const own = constraintsOf.get(node.id) ?? [];
       const loadsA = input.blocks.map((_, t): PerPhase => {
         const perPhase: [number, number, number] = [0, 0, 0];
-        for (const c of own) perPhase[system.phases[c]] = this.loadsA[t][c];
+        for (const c of own) {
+          const phase = system.phases[c];
+          if (phase !== TOTAL_PHASE) perPhase[phase] = this.loadsA[t][c];
+        }
         return perPhase;
       });
       return { nodeId: node.id, loadsA, bound: boundNodes.has(node.id) };
@@ -430,13 +567,12 @@ class PlanState {
   }
 
   private cost(): number {
-    const { sessions } = this.context;
-    return sessions.reduce(
-      (sum, s) =>
+    const { hoursOf, wattsPerAmpere } = this.context;
+    return hoursOf.reduce(
+      (sum, hours, i) =>
         sum +
-        s.hours.reduce(
-          (acc, h, t) =>
-            acc + (this.currentsA[s.connector][t] * h * s.wattsPerAmpere * this.context.price(t)) / 1000,
+        hours.reduce(
+          (acc, h, t) => acc + (this.currentsA[i][t] * h * wattsPerAmpere[i] * this.context.price(t)) / 1000,
           0,
         ),
       0,
@@ -449,7 +585,8 @@ class PlanState {
     for (let t = 0; t < this.context.finiteBlocks; t++) {
       for (let c = 0; c < system.constraintCount; c++) {
         const id = system.nodes[c].id;
-        if (id in peaks) peaks[id] = Math.max(peaks[id], this.loadsA[t][c]);
+        if (id in peaks && system.phases[c] !== TOTAL_PHASE)
+          peaks[id] = Math.max(peaks[id], this.loadsA[t][c]);
       }
     }
     return peaks;

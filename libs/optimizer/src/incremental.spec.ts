@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { allocate } from './allocate';
 import { replanSite } from './incremental';
 import type { AllocationInput, AllocationPlan, ConnectorDemand } from './model';
-import { allocationInput } from './testing/random-instances';
+import { allocationInput, SMALL_INSTANCES } from './testing/random-instances';
 
 const TOLERANCE_A = 1e-9;
 
@@ -64,6 +64,18 @@ describe(replanSite.name, () => {
     expect(scopes.all).toBeGreaterThan(20);
   });
 
+  it('equals a full re-plan with total power limits on random nodes too', () => {
+    fc.assert(
+      fc.property(allocationInput({ ...SMALL_INSTANCES, totalLimits: true }), fc.nat(), (before, draw) => {
+        const site = before.nodes.find((n) => n.parentId !== null);
+        if (!site) return;
+        const after = changeSessions(before, subtreeIds(before, site.id), draw);
+        expectSamePlan(replanSite(after, allocate(before), site.id).plan, allocate(after));
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+  });
+
   const blocks = [{ start: '2026-01-01T00:00:00.000Z', end: '2026-01-01T00:15:00.000Z' }];
   const connector = (id: string, nodeId: string, active = true): ConnectorDemand => ({
     id,
@@ -93,6 +105,19 @@ describe(replanSite.name, () => {
     const replan = replanSite(group(200, true), allocate(group(200, false)), 'a');
     expect(replan.scope).toBe('site');
     expect(replan.plan.allocations.map((a) => a.limitsA[0])).toEqual([20, 20, 20, 20]);
+  });
+
+  it('re-plans everything under a group with a total power limit, which the new session makes bind', () => {
+    // 230 A summed over phases: 216 A before the arrival, 240 A wanted after it.
+    const withTotal = (arrived: boolean): AllocationInput => {
+      const input = group(200, arrived);
+      return { ...input, nodes: [{ ...input.nodes[0], totalLimitW: [230 * 230] }, ...input.nodes.slice(1)] };
+    };
+    const replan = replanSite(withTotal(true), allocate(withTotal(false)), 'a');
+    expect(replan.scope).toBe('all');
+    expect(replan.plan.allocations.map((a) => +a.limitsA[0].toFixed(9))).toEqual(
+      Array(4).fill(+(230 / 12).toFixed(9)),
+    );
   });
 
   it('re-plans everything when the group limit binds', () => {

@@ -12,6 +12,14 @@ export interface CapacityNode {
   id: string;
   parentId: string | null;
   limitsA: PerPhase[];
+  /**
+   * Per block, the most power the node may carry summed over its phases, in W (Infinity: none), e.g. a
+   * grid connection's kW: Σ over phases of V · I ≤ P, where a connector puts its current on each phase
+   * it loads. Absent: only the per-phase limits apply.
+   */
+  totalLimitW?: number[];
+  /** Phase-to-neutral volts the total power limit is counted with. Default 230. */
+  phaseVoltageV?: number;
 }
 
 /**
@@ -83,6 +91,8 @@ export interface AllocationResult {
 }
 
 export type PhaseName = 'L1' | 'L2' | 'L3';
+/** A node limit that can bind: one grid phase, or the node's total power over its phases. */
+export type LimitName = PhaseName | 'total';
 
 /** Why a connector got what it got in one block. Objects are shared between blocks and connectors. */
 export type BindingReason =
@@ -96,9 +106,9 @@ export type BindingReason =
    * A node-phase is full and this connector has the largest share per unit of priority on it that can
    * still be lowered (or sits at its minimum there).
    */
-  | { kind: 'node-limit'; nodeId: string; phase: PhaseName }
+  | { kind: 'node-limit'; nodeId: string; phase: LimitName }
   /** Paused (limit 0): its minimum current did not fit on this node-phase after those admitted before it. */
-  | { kind: 'minimum-not-fitting'; nodeId: string; phase: PhaseName }
+  | { kind: 'minimum-not-fitting'; nodeId: string; phase: LimitName }
   /** Limit 0: the EV has left. */
   | { kind: 'departed' }
   /** Limit 0: the energy it wanted has been delivered in the blocks before. */
@@ -163,6 +173,13 @@ export interface HorizonInput extends AllocationInput {
 export interface HorizonOptions extends AllocationOptions {
   /** Energy assumed wanted by a session that declared none; unset, it takes whatever capacity is left. */
   defaultEnergyWantedWh?: number;
+  /**
+   * The sessions the LP plans: `all` (default) every steerable one; `declared` only those with an energy
+   * wanted (their own, or `defaultEnergyWantedWh`) — and, with the `earliest` objective and no soft
+   * limits, only those whose fair share would miss it by departure — the others sharing block by block,
+   * as `allocate` does, what that plan leaves. `declared` keeps the LP small.
+   */
+  lpSessions?: 'all' | 'declared';
 }
 
 /** The finer reason behind a horizon limit, beyond the `BindingReason` that `allocate` would give. */
@@ -173,7 +190,7 @@ export type HorizonReason =
   /** Its energy is planned in other blocks: cheaper ones, ones that keep the peak lower, or earlier ones. */
   | { kind: 'other-blocks'; because: HorizonObjective }
   /** The continuous optimum was between 0 and its minimum: it got 0 instead, losing this much. */
-  | { kind: 'below-minimum'; lostWh: number; nodeId?: string; phase?: PhaseName }
+  | { kind: 'below-minimum'; lostWh: number; nodeId?: string; phase?: LimitName }
   /** The continuous optimum was between 0 and its minimum and there was room to raise it to the minimum. */
   | { kind: 'raised-to-minimum' };
 

@@ -30,7 +30,9 @@ export interface FillRequest {
 
 /**
  * Exact weighted max-min fair currents with floors (water-filling): a common level λ rises and every
- * connector gets max(floor, weight · λ) until it reaches its cap or a constraint it loads becomes full,
+ * connector gets max(floor, weight · λ) until it reaches its cap or a constraint it loads becomes full
+ * (Σ coefficient · current = limit; the coefficients are positive, so the set stays closed under lowering
+ * a current and water-filling stays exact),
  * which freezes all the constraint's members at their current value. The events come from three sorted
  * sources — caps and floors (pre-sorted) and constraint saturation levels (a heap) — so a fill costs
  * O((n + nnz) log m). A freeze only raises the saturation level of the other constraints of the frozen
@@ -116,9 +118,10 @@ export class WeightedFiller {
       this.state[i] = floor >= cap ? FROZEN : floor > 0 ? AT_FLOOR : RISING;
       for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
         const c = system.constraintsOf[k];
-        if (floor > 0) this.frozenSum[c] += floor;
+        const a = system.coefficientsOf[k];
+        if (floor > 0) this.frozenSum[c] += a * floor;
         else {
-          this.risingWeight[c] += weights[i];
+          this.risingWeight[c] += a * weights[i];
           this.risingCount[c]++;
         }
       }
@@ -129,7 +132,7 @@ export class WeightedFiller {
     }
   }
 
-  /** After a fill: the current the filled connectors draw through constraint c. */
+  /** After a fill: the current the filled connectors draw through constraint c (summed over phases on a total). */
   loadOf(c: number): number {
     return this.frozenSum[c];
   }
@@ -167,8 +170,9 @@ export class WeightedFiller {
     const weight = this.request.weights[i];
     for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
       const c = system.constraintsOf[k];
-      this.frozenSum[c] += currentA;
-      this.risingWeight[c] -= weight;
+      const a = system.coefficientsOf[k];
+      this.frozenSum[c] += a * currentA;
+      this.risingWeight[c] -= a * weight;
       this.risingCount[c]--;
     }
   }
@@ -189,8 +193,9 @@ export class WeightedFiller {
       this.state[i] = RISING;
       for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
         const c = system.constraintsOf[k];
-        this.frozenSum[c] -= floorsA[i];
-        this.risingWeight[c] += weights[i];
+        const a = system.coefficientsOf[k];
+        this.frozenSum[c] -= a * floorsA[i];
+        this.risingWeight[c] += a * weights[i];
         this.risingCount[c]++;
         if (this.touchedMark[c] === 0) {
           this.touchedMark[c] = 1;

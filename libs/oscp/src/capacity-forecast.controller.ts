@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Res, UseGuards, UsePipes } from '@nestjs/common';
 import type { Response } from 'express';
-import { createValidationPipe } from '@gridflex/common';
+import { ApiHeader, ApiNoContentResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, createValidationPipe } from '@gridflex/common';
 import { CapacityForecastService } from './capacity-forecast.service';
 import type { DsoPeer } from './dso-peers.repository';
 import { UpdateGroupCapacityForecastDto } from './dto/update-group-capacity-forecast.dto';
@@ -8,6 +9,11 @@ import { AuthenticatedPeer, OscpRequestId, OscpSegment, ReceivedBody, SegmentHea
 import { OscpTokenGuard } from './oscp-token.guard';
 
 /** OSCP 2.0 endpoints that a Capacity Provider (the DSO) calls on us, the Flexibility Provider. */
+@ApiTags('oscp')
+@ApiSecurity('oscp-token')
+@ApiHeader({ name: 'X-Request-ID', required: true, description: 'Unique per message' })
+@ApiNoContentResponse({ description: 'Accepted; any reply to the peer follows in a message of our own' })
+@ApiErrors(400, 401)
 @Controller('oscp/fp/2.0')
 @UseGuards(OscpTokenGuard)
 export class CapacityForecastController {

@@ -4,7 +4,7 @@ import { DsoPeersRepository } from './dso-peers.repository';
 import { OscpOutboundRepository } from './oscp-outbound.repository';
 import { OscpOutboxService } from './oscp-outbox.service';
 import type { ForecastedBlock } from './oscp.types';
-import { parseRfc3339DateTime } from './rfc3339';
+import { latestCoveringPerPeer } from './covering-forecasts';
 
 const COMPLIANCE_ERROR = 'group_capacity_compliance_error';
 
@@ -66,23 +66,4 @@ export class ComplianceService {
         `cannot be kept: ${message}`,
     );
   }
-}
-
-/** Per peer, the newest forecast with a block overlapping one of `blocks`: the one in force there. */
-function latestCoveringPerPeer(
-  stored: StoredCapacityForecast[],
-  blocks: ForecastedBlock[],
-): StoredCapacityForecast[] {
-  const latest = new Map<string, StoredCapacityForecast>();
-  for (const forecast of stored) {
-    if (!forecast.body.forecasted_blocks.some((b) => blocks.some((o) => overlaps(b, o)))) continue;
-    const known = latest.get(forecast.peerId);
-    if (!known || known.receivedAt <= forecast.receivedAt) latest.set(forecast.peerId, forecast);
-  }
-  return [...latest.values()];
-}
-
-function overlaps(a: ForecastedBlock, b: ForecastedBlock): boolean {
-  const ms = (time: string) => parseRfc3339DateTime(time) ?? Date.parse(time);
-  return ms(a.start_time) < ms(b.end_time) && ms(b.start_time) < ms(a.end_time);
 }

@@ -12,4 +12,5 @@ export * from './rfc3339';
 export * from './dto/dso-peer-options.dto';
 export * from './oscp-outbox.service';
 export * from './compliance.service';
+export * from './capacity-requests.service';
 export * from './compliance-episodes.repository';

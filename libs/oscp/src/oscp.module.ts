@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { ComplianceEpisodesRepository } from './compliance-episodes.repository';
+import { CapacityRequestsService } from './capacity-requests.service';
 import { ComplianceService } from './compliance.service';
 import { CapacityForecastController } from './capacity-forecast.controller';
 import { CapacityForecastService } from './capacity-forecast.service';
@@ -49,8 +50,15 @@ import { OscpTokenCipher } from './token-cipher';
     GroupMetersRepository,
     MeasurementsService,
     ComplianceService,
+    CapacityRequestsService,
     ComplianceEpisodesRepository,
   ],
-  exports: [DsoPeersRepository, CapacityForecastsRepository, ComplianceService, ComplianceEpisodesRepository],
+  exports: [
+    DsoPeersRepository,
+    CapacityForecastsRepository,
+    ComplianceService,
+    CapacityRequestsService,
+    ComplianceEpisodesRepository,
+  ],
 })
 export class OscpModule {}

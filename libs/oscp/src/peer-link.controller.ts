@@ -12,7 +12,8 @@ import {
   UsePipes,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { createValidationPipe } from '@gridflex/common';
+import { ApiHeader, ApiNoContentResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, createValidationPipe } from '@gridflex/common';
 import type { DsoPeer } from './dso-peers.repository';
 import { HandshakeDto } from './dto/handshake.dto';
 import { HeartbeatDto } from './dto/heartbeat.dto';
@@ -31,6 +32,11 @@ const ACKNOWLEDGE_PATHS = ['handshake_acknowledge', 'handshake_acknowledgment', 
  * OSCP 2.0 registration, handshake and heartbeat endpoints that a Capacity Provider calls on us. Each
  * answers 204 first; replies to the peer are stored before and sent after the answer.
  */
+@ApiTags('oscp')
+@ApiSecurity('oscp-token')
+@ApiHeader({ name: 'X-Request-ID', required: true, description: 'Unique per message' })
+@ApiNoContentResponse({ description: 'Accepted; any reply to the peer follows in a message of our own' })
+@ApiErrors(400, 401)
 @Controller(OSCP_FP_PATH)
 @UseGuards(OscpTokenGuard)
 // Liberal in what we accept from partners: unknown fields are dropped, not refused.

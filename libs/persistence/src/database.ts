@@ -24,6 +24,8 @@ export interface DatabaseHandle {
 export interface DatabaseOptions {
   /** A postgres:// URL; when absent the embedded PGlite is used. */
   databaseUrl?: string;
+  /** Connections of the PostgreSQL pool (10 when not given); PGlite has one. */
+  poolSize?: number;
   /** PGlite data directory, or `memory://` for a throw-away database. */
   pgliteDataDir: string;
 }
@@ -35,11 +37,13 @@ const MIGRATION_LOCK_KEY = 727_2002;
 
 /** Opens the configured database and applies every pending migration before returning. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.pgliteDataDir);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    : openPglite(options.pgliteDataDir);
 }
 
-async function openPostgres(url: string): Promise<DatabaseHandle> {
-  const pool = new Pool({ connectionString: url, max: 10 });
+async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
+  const pool = new Pool({ connectionString: url, max: poolSize });
   // An idle client losing its server (restart, failover) must not crash the process; the pool reconnects.
   pool.on('error', (error) => logger.warn(`PostgreSQL connection lost: ${error.message}`));
   const db = drizzlePg(pool, { schema });

@@ -26,7 +26,11 @@ export class PersistenceModule {
           provide: DATABASE_HANDLE,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) =>
-            openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDataDir: config.PGLITE_DATA_DIR }),
+            openDatabase({
+              databaseUrl: config.DATABASE_URL,
+              poolSize: config.DATABASE_POOL_SIZE,
+              pgliteDataDir: config.PGLITE_DATA_DIR,
+            }),
         },
         { provide: DATABASE, inject: [DATABASE_HANDLE], useFactory: (handle: DatabaseHandle) => handle.db },
         DatabaseCloser,

@@ -226,9 +226,51 @@ export const connectors = pgTable(
     measuredAt: timestamp('measured_at', { withTimezone: true }),
     /** Why the charger refused our last profile; while set, the planner reserves the connector's maximum. */
     uncontrollableReason: text('uncontrollable_reason'),
+    /**
+     * The phases the running session's EV draws on (1 to 3), learnt from its per-phase currents or reported by a
+     * 2.0.1 station; null while unknown. Cleared when a session starts or stops.
+     */
+    phasesInUse: integer('phases_in_use'),
+    /** Charger L1..L3: which of them carried current when `phasesInUse` was learnt; null when not measured. */
+    phasesInUseMask: jsonb('phases_in_use_mask').$type<[boolean, boolean, boolean]>(),
+    /** State of charge the EV last reported, in %; null when never reported. */
+    socPercent: doublePrecision('soc_percent'),
+    /** What the charger last said it offers the EV (Current.Offered), A per phase; null when never reported. */
+    offeredCurrentA: doublePrecision('offered_current_a'),
   },
   (t) => [uniqueIndex('connectors_charger_connector_idx').on(t.chargerId, t.connectorId)],
 );
+
+/**
+ * An external charging limit an OCPP 2.0.1 station reported (NotifyChargingLimit), e.g. from an EMS or the grid
+ * operator, until it reports it cleared (ClearedChargingLimit). EVSE 0 is the whole station. We never set or clear
+ * such limits; the planner treats them as an upper bound.
+ */
+export const chargingLimits = pgTable(
+  'charging_limits',
+  {
+    id: serial('id').primaryKey(),
+    chargerId: uuid('charger_id')
+      .notNull()
+      .references(() => chargers.id, { onDelete: 'cascade' }),
+    evseId: integer('evse_id').notNull(),
+    /** `EMS`, `Other`, `SO` or `CSO`. */
+    source: text('source').notNull(),
+    isGridCritical: boolean('is_grid_critical'),
+    /** The schedules as reported (null when the station sent none, so no value is known). */
+    schedules: jsonb('schedules').$type<ReportedChargingSchedule[]>(),
+    reportedAt: timestamp('reported_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('charging_limits_charger_evse_source_idx').on(t.chargerId, t.evseId, t.source)],
+);
+
+/** A 2.0.1 ChargingScheduleType as a station reports it in NotifyChargingLimit. */
+export interface ReportedChargingSchedule {
+  startSchedule?: string;
+  duration?: number;
+  chargingRateUnit: 'A' | 'W';
+  chargingSchedulePeriod: { startPeriod: number; limit: number; numberPhases?: number }[];
+}
 
 /**
  * Charging sessions. The serial id is the OCPP 1.6 transactionId we assign; an OCPP 2.0.1 station assigns its
@@ -266,6 +308,38 @@ export const sessionPreferences = pgTable('session_preferences', {
   updatedBy: text('updated_by').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Preferences told for a connector before the EV arrives: the first session that starts on it within
+ * [arrivalFrom, arrivalUntil) takes them (`transactionId` then names it). Dropped once the window is over.
+ */
+export const connectorBookings = pgTable(
+  'connector_bookings',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    connectorRef: uuid('connector_ref')
+      .notNull()
+      .references(() => connectors.id, { onDelete: 'cascade' }),
+    arrivalFrom: timestamp('arrival_from', { withTimezone: true }).notNull(),
+    arrivalUntil: timestamp('arrival_until', { withTimezone: true }).notNull(),
+    departureAt: timestamp('departure_at', { withTimezone: true }),
+    energyWantedWh: doublePrecision('energy_wanted_wh'),
+    priority: integer('priority'),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    transactionId: integer('transaction_id').references(() => transactions.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    index('connector_bookings_connector_idx').on(t.connectorRef, t.arrivalFrom),
+    index('connector_bookings_site_idx').on(t.siteId),
+    uniqueIndex('connector_bookings_transaction_idx').on(t.transactionId),
+  ],
+);
 
 /**
  * A recurring or dated window in the site's time zone: `weekdays` (ISO, 1 = Monday; null = every day) or one
@@ -392,6 +466,11 @@ export interface ChargerCapabilitiesColumn {
 export interface StationMaxProfileOutcome {
   /** The charger's safe share, A per phase, before the rounding every limit we send gets. */
   limitA: number;
+  /**
+   * The highest the maximum goes from when it was sent: above `limitA` while the charger's plans give it more
+   * than its safe share (it returns to `limitA` where they end). Absent in outcomes stored before.
+   */
+  ceilingA?: number;
   /** `Accepted`, `Rejected`, `NotSupported`, `Timeout`, or the code of the charger's CALLERROR. */
   status: string;
   at: string;

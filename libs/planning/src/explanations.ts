@@ -1,4 +1,10 @@
-import type { AllocationInput, AllocationPlan, BindingReason, ConnectorDemand } from '@gridflex/optimizer';
+import type {
+  AllocationInput,
+  AllocationPlan,
+  BindingReason,
+  ConnectorDemand,
+  LimitName,
+} from '@gridflex/optimizer';
 
 const PHASE_INDEX = { L1: 0, L2: 1, L3: 2 } as const;
 
@@ -12,7 +18,13 @@ export function explainAllocations(
   plan: AllocationPlan,
   names: ReadonlyMap<string, string>,
 ): Map<string, string[]> {
-  const nodeLimits = new Map(input.nodes.map((n) => [n.id, n.limitsA]));
+  const nodes = new Map(input.nodes.map((n) => [n.id, n]));
+  const limitWords = (nodeId: string, phase: LimitName, block: number) => {
+    const node = nodes.get(nodeId);
+    if (phase === 'total')
+      return `total limit of ${roundKw((node?.totalLimitW?.[block] ?? Infinity) / 1000)} kW`;
+    return `${phase} limit of ${round(node?.limitsA[block][PHASE_INDEX[phase]] ?? Infinity)} A`;
+  };
   const describe = (demand: ConnectorDemand, limitA: number, reason: BindingReason, block: number) => {
     switch (reason.kind) {
       case 'no-session':
@@ -21,14 +33,12 @@ export function explainAllocations(
         return `not steerable: reserved at its maximum of ${round(demand.maxCurrentA)} A`;
       case 'own-maximum':
         return `at its maximum of ${round(demand.maxCurrentA)} A`;
-      case 'node-limit': {
-        const limit = nodeLimits.get(reason.nodeId)?.[block][PHASE_INDEX[reason.phase]] ?? Infinity;
-        return `shares ${names.get(reason.nodeId) ?? reason.nodeId}'s ${reason.phase} limit of ${round(limit)} A`;
-      }
+      case 'node-limit':
+        return `shares ${names.get(reason.nodeId) ?? reason.nodeId}'s ${limitWords(reason.nodeId, reason.phase, block)}`;
       case 'minimum-not-fitting':
         return (
           `paused: its minimum of ${round(demand.minCurrentA)} A did not fit on ` +
-          `${names.get(reason.nodeId) ?? reason.nodeId}'s ${reason.phase}`
+          `${names.get(reason.nodeId) ?? reason.nodeId}'s ${reason.phase === 'total' ? 'total power' : reason.phase}`
         );
       case 'departed':
         return 'departed: held at 0 A';
@@ -49,3 +59,5 @@ export function explainAllocations(
 }
 
 const round = (a: number) => Math.round(a * 10) / 10;
+/** Tens of watts: a grid connection's kW as it is configured (e.g. 7.36 kW), not rounded to a tenth. */
+const roundKw = (kw: number) => Math.round(kw * 100) / 100;

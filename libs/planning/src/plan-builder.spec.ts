@@ -6,12 +6,17 @@ import {
   previousOnOffStates,
   excludedAllocations,
   gridPhasesOf,
+  highestPrices,
   horizonBlocks,
+  horizonEdges,
   isEvPresent,
+  mergeFlatBlocks,
   MIN_CHARGING_CURRENT_A,
+  planAllocations,
   samePlan,
   splitHorizon,
   toPlannedPeriods,
+  wantsHorizon,
 } from './plan-builder';
 import type { PlanningConnector } from './planning.repository';
 
@@ -566,5 +571,113 @@ describe(buildHorizonInput.name, () => {
   it('leaves the input as it is without tariffs or OPTIMUM forecasts', () => {
     const input = buildAllocationInput(horizon, sites, [ev]);
     expect(buildHorizonInput(input, sites, [ev], {})).toEqual(input);
+  });
+});
+
+describe('choosing the optimiser', () => {
+  const plugged = { transactionStartedAt: now };
+  const price = { start: iso('10:00'), end: iso('11:00'), pricePerKwh: 0.2, currency: 'EUR' };
+
+  it('plans over the horizon when a session present tells its energy or departure, or a tariff or OPTIMUM applies', () => {
+    expect(wantsHorizon([connector(plugged)], {})).toBe(false);
+    expect(wantsHorizon([connector({ energyWantedWh: 5000 })], {})).toBe(false);
+    expect(wantsHorizon([connector({ ...plugged, energyWantedWh: 5000 })], {})).toBe(true);
+    expect(wantsHorizon([connector({ ...plugged, departureAt: new Date(iso('12:00')) })], {})).toBe(true);
+    expect(
+      wantsHorizon([connector({ ...plugged, energyWantedWh: 5000, smartChargingExcluded: true })], {}),
+    ).toBe(false);
+    expect(wantsHorizon([], { prices: [price] })).toBe(true);
+    expect(
+      wantsHorizon([], { optimum: [{ start: iso('10:00'), end: iso('11:00'), limitsA: limits(9) }] }),
+    ).toBe(true);
+  });
+
+  it('splits the horizon at tariff and OPTIMUM edges and at departures, within the look-ahead', () => {
+    const edges = horizonEdges(
+      [
+        connector({ ...plugged, departureAt: new Date(iso('10:40')) }),
+        connector({ connectorRef: 'c2', departureAt: new Date(iso('10:50')) }),
+      ],
+      {
+        prices: [{ ...price, start: iso('09:00') }],
+        optimum: [{ start: iso('10:20'), end: iso('13:00'), limitsA: limits(9) }],
+      },
+      now,
+      new Date(iso('12:00')),
+    );
+    expect(edges.sort()).toEqual([iso('10:20'), iso('10:40'), iso('11:00')]);
+  });
+
+  it('is allocate without wishes, and the horizon optimum that keeps its admission with them', () => {
+    const horizon = [
+      { start: iso('10:00'), end: iso('10:15'), groupLimitsA: limits(10) },
+      { start: iso('10:15'), end: iso('10:30'), groupLimitsA: limits(10) },
+      { start: iso('10:30'), end: null, groupLimitsA: limits(10) },
+    ];
+    const sites = [{ id: 's1', limitsA: limits(64) }];
+    const first = connector({ ...plugged, transactionStartedAt: new Date(iso('09:00')) });
+    const second = connector({ ...plugged, connectorRef: 'c2', connectorId: 2 });
+    const input = buildAllocationInput(horizon, sites, [first, second]);
+    expect(planAllocations(input, sites, [first, second], {})).toEqual(allocate(input));
+
+    // The second tells a departure and has priority: it is admitted first, the first paused.
+    const told = {
+      ...second,
+      sessionPriority: 10,
+      departureAt: new Date(iso('10:30')),
+      energyWantedWh: 5000,
+    };
+    const plan = planAllocations(
+      buildAllocationInput(horizon, sites, [first, told]),
+      sites,
+      [first, told],
+      {},
+    );
+    expect(plan.allocations.map((a) => a.limitsA)).toEqual([
+      [0, 0, 10],
+      [10, 10, 0],
+    ]);
+    expect(plan.explanations[0].reasons[0]).toMatchObject({ kind: 'minimum-not-fitting', nodeId: 'group' });
+  });
+});
+
+describe(highestPrices.name, () => {
+  const segment = (start: string, end: string, pricePerKwh: number) => ({
+    start: iso(start),
+    end: iso(end),
+    pricePerKwh,
+    currency: 'EUR',
+  });
+
+  it("takes the dearest of the sites' tariffs where they overlap, and merges equal neighbours", () => {
+    expect(
+      highestPrices([
+        [segment('10:00', '11:00', 0.2), segment('11:00', '12:00', 0.1)],
+        [segment('10:30', '11:30', 0.3), segment('11:30', '12:00', 0.1)],
+      ]),
+    ).toEqual([
+      segment('10:00', '10:30', 0.2),
+      segment('10:30', '11:30', 0.3),
+      segment('11:30', '12:00', 0.1),
+    ]);
+    expect(highestPrices([[], []])).toEqual([]);
+  });
+});
+
+describe(mergeFlatBlocks.name, () => {
+  it('makes consecutive blocks with the same group limits one', () => {
+    const block = (start: string, end: string | null, a: number) => ({
+      start: iso(start),
+      end: end === null ? null : iso(end),
+      groupLimitsA: limits(a),
+    });
+    expect(
+      mergeFlatBlocks([
+        block('10:00', '10:15', 20),
+        block('10:15', '10:30', 20),
+        block('10:30', '10:45', 10),
+        block('10:45', null, 10),
+      ]),
+    ).toEqual([block('10:00', '10:30', 20), block('10:30', null, 10)]);
   });
 });

@@ -1,6 +1,10 @@
 import {
+  allocate,
+  DEFAULT_PHASE_VOLTAGE_V,
   onOffStateAt,
+  optimizeHorizon,
   type AllocationInput,
+  type AllocationPlan,
   type CapacityNode,
   type ConnectorAllocation,
   type ConnectorDemand,
@@ -30,6 +34,8 @@ export interface HorizonBlock extends TimeBlock {
 export interface SiteCapacity {
   id: string;
   limitsA: PerPhase;
+  /** The grid connection's total power over its phases, in W (at `nominalVoltageV` per phase); absent: none. */
+  totalLimitW?: number;
   /** Phase-to-neutral voltage, to count the energy a connector's limit delivers; the optimizer's 230 V when absent. */
   nominalVoltageV?: number;
   /** Non-controllable load on the grid connection, subtracted from the site and its group. */
@@ -76,6 +82,23 @@ export function horizonBlocks(
   return blocks;
 }
 
+/**
+ * Consecutive blocks with the same group limits as one: fewer blocks for the horizon optimiser's LP
+ * (a DSO often sends quarter-hours that stay equal for hours) and fewer periods in the profiles.
+ */
+export function mergeFlatBlocks(horizon: HorizonBlock[]): HorizonBlock[] {
+  const merged: HorizonBlock[] = [];
+  for (const block of horizon) {
+    const previous = merged.at(-1);
+    if (previous && previous.end === block.start && sameLimits(previous.groupLimitsA, block.groupLimitsA)) {
+      merged[merged.length - 1] = { ...previous, end: block.end };
+    } else merged.push(block);
+  }
+  return merged;
+}
+
+const sameLimits = (a: PerPhase, b: PerPhase) => a.every((limit, phase) => limit === b[phase]);
+
 /** Splits the blocks at each instant inside them, so that no block straddles a schedule edge. */
 export function splitHorizon(horizon: HorizonBlock[], instants: string[]): HorizonBlock[] {
   const cuts = [...new Set(instants.map((t) => Date.parse(t)))].sort((a, b) => a - b);
@@ -92,7 +115,7 @@ export function splitHorizon(horizon: HorizonBlock[], instants: string[]): Horiz
  * The site's limit in a block: its own, tightened by every peak-shaving limit overlapping the block (the
  * horizon is split at their edges, so normally one).
  */
-function siteLimitIn(site: SiteCapacity, block: TimeBlock): PerPhase {
+export function siteLimitIn(site: SiteCapacity, block: TimeBlock): PerPhase {
   const start = Date.parse(block.start);
   const end = block.end === null ? Infinity : Date.parse(block.end);
   const overlapping = (site.scheduledLimitsA ?? []).filter(
@@ -206,14 +229,24 @@ function reserve(nodes: CapacityNode[], loads: { nodeId: string; amps: PerPhase 
     const limitsA = node.limitsA.map(
       (limits) => limits.map((limit, phase) => Math.max(0, limit - amps[phase])) as unknown as PerPhase,
     );
-    return { ...node, limitsA };
+    const reservedW = (amps[0] + amps[1] + amps[2]) * (node.phaseVoltageV ?? DEFAULT_PHASE_VOLTAGE_V);
+    const totalLimitW = node.totalLimitW?.map((limit) => Math.max(0, limit - reservedW));
+    return { ...node, limitsA, ...(totalLimitW && { totalLimitW }) };
   });
 }
 
 function siteNodes(site: SiteCapacity, horizon: HorizonBlock[]): CapacityNode[] {
   const constant = (limits: PerPhase) => horizon.map(() => limits);
   return [
-    { id: site.id, parentId: GROUP_NODE, limitsA: horizon.map((block) => siteLimitIn(site, block)) },
+    {
+      id: site.id,
+      parentId: GROUP_NODE,
+      limitsA: horizon.map((block) => siteLimitIn(site, block)),
+      ...(site.totalLimitW !== undefined && {
+        totalLimitW: horizon.map(() => site.totalLimitW ?? Infinity),
+        phaseVoltageV: site.nominalVoltageV,
+      }),
+    },
     ...(site.circuits ?? []).map((circuit) => ({
       id: circuit.id,
       parentId: circuit.parentId ?? site.id,
@@ -417,4 +450,71 @@ function groupReservation(sites: SiteCapacity[], connectors: PlanningConnector[]
     ...excludedChargerLoads(connectors).map((load) => load.amps),
   ];
   return [0, 1, 2].map((phase) => loads.reduce((sum, amps) => sum + amps[phase], 0)) as unknown as PerPhase;
+}
+
+/**
+ * Whether the horizon optimiser plans the scope: a session present tells its energy or departure, or a
+ * tariff or an OPTIMUM forecast applies. Otherwise `allocate` alone, block by block.
+ */
+export function wantsHorizon(connectors: PlanningConnector[], wishes: HorizonWishes): boolean {
+  if ((wishes.prices ?? []).length > 0 || (wishes.optimum ?? []).length > 0) return true;
+  return connectors.some(
+    (c) => !isUnsteered(c) && isEvPresent(c) && (c.energyWantedWh != null || c.departureAt != null),
+  );
+}
+
+/**
+ * Where the horizon optimiser needs blocks to end: at tariff and OPTIMUM edges (one price and one
+ * soft limit per block) and at the departures of the sessions present, from `now` to `until`.
+ */
+export function horizonEdges(
+  connectors: PlanningConnector[],
+  wishes: HorizonWishes,
+  now: Date,
+  until: Date,
+): string[] {
+  const departures = connectors.flatMap((c) =>
+    isEvPresent(c) && c.departureAt ? [c.departureAt.toISOString()] : [],
+  );
+  const spans = [...(wishes.prices ?? []), ...(wishes.optimum ?? [])].flatMap((s) => [s.start, s.end]);
+  return [...spans, ...departures].filter((t) => {
+    const ms = Date.parse(t);
+    return ms > now.getTime() && ms <= until.getTime();
+  });
+}
+
+/**
+ * The plan of a scope: `allocate`, or when `wantsHorizon` the horizon optimiser with only the sessions
+ * that tell their energy in its LP (the others share block by block as `allocate` does), which keeps
+ * every guarantee of `allocate` — admission by priority then urgency, rotation, minimum on/off — and
+ * adds energy by departure, the cheapest blocks with a tariff and the OPTIMUM as a soft limit.
+ */
+export function planAllocations(
+  input: AllocationInput,
+  sites: SiteCapacity[],
+  connectors: PlanningConnector[],
+  wishes: HorizonWishes,
+): AllocationPlan {
+  if (!wantsHorizon(connectors, wishes)) return allocate(input);
+  return optimizeHorizon(buildHorizonInput(input, sites, connectors, wishes), { lpSessions: 'declared' });
+}
+
+/** One price series for sites with tariffs of their own (and time zones): the highest price at each instant. */
+export function highestPrices(series: PriceSegment[][]): PriceSegment[] {
+  const all = series.flat();
+  const edges = [...new Set(all.flatMap((s) => [Date.parse(s.start), Date.parse(s.end)]))].sort(
+    (a, b) => a - b,
+  );
+  const merged: PriceSegment[] = [];
+  for (let k = 0; k + 1 < edges.length; k++) {
+    const covering = all.filter((s) => Date.parse(s.start) <= edges[k] && Date.parse(s.end) >= edges[k + 1]);
+    if (covering.length === 0) continue;
+    const top = covering.reduce((a, b) => (b.pricePerKwh > a.pricePerKwh ? b : a));
+    const start = new Date(edges[k]).toISOString();
+    const end = new Date(edges[k + 1]).toISOString();
+    const previous = merged.at(-1);
+    if (previous && previous.end === start && previous.pricePerKwh === top.pricePerKwh) previous.end = end;
+    else merged.push({ start, end, pricePerKwh: top.pricePerKwh, currency: top.currency });
+  }
+  return merged;
 }

@@ -1,6 +1,8 @@
 import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, UseGuards } from '@nestjs/common';
-import { AdminApiKeyGuard } from '@gridflex/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AdminApiKeyGuard, ApiErrors } from '@gridflex/common';
 import { SitesRepository } from '@gridflex/sites';
+import { SitePlanViewDto } from './dto/views.dto';
 import { PlansRepository, PlanWithDispatch } from './plans.repository';
 
 export interface ConnectorPlanView {
@@ -42,6 +44,8 @@ function toView(plan: PlanWithDispatch): ConnectorPlanView {
   };
 }
 
+@ApiTags('planning')
+@ApiErrors(401)
 @Controller('api/v1/sites')
 @UseGuards(AdminApiKeyGuard)
 export class PlanController {
@@ -52,6 +56,8 @@ export class PlanController {
 
   /** The current plan of every connector of the site, and how its dispatch went. */
   @Get(':id/plan')
+  @ApiOkResponse({ type: SitePlanViewDto })
+  @ApiErrors(400, 404)
   async plan(@Param('id', ParseUUIDPipe) id: string): Promise<SitePlanView> {
     const site = await this.sites.findById(id);
     if (!site) throw new NotFoundException(`Site ${id} not found`);

@@ -2,9 +2,11 @@ import { ClusterModule } from '@gridflex/cluster';
 import { Module } from '@nestjs/common';
 import { DispatchModule } from '@gridflex/dispatch';
 import { OscpModule } from '@gridflex/oscp';
+import { SchedulesModule } from '@gridflex/schedules';
 import { SitesModule } from '@gridflex/sites';
 import { GroupComplianceMetersRepository } from './group-compliance-meters.repository';
 import { GroupComplianceMonitorService } from './group-compliance-monitor.service';
+import { HorizonWishesService } from './horizon-wishes.service';
 import { PlanController } from './plan.controller';
 import { PlanningRepository } from './planning.repository';
 import { PlanningService } from './planning.service';
@@ -14,13 +16,14 @@ import { SimulationService } from './simulation.service';
 
 /** Orchestration: gathers the inputs of a plan, runs the optimizer, stores and dispatches the result. */
 @Module({
-  imports: [SitesModule, OscpModule, DispatchModule, ClusterModule],
+  imports: [SitesModule, OscpModule, SchedulesModule, DispatchModule, ClusterModule],
   controllers: [PlanController, SimulationController],
   providers: [
     PlanningRepository,
     PlansRepository,
     PlanningService,
     SimulationService,
+    HorizonWishesService,
     GroupComplianceMetersRepository,
     GroupComplianceMonitorService,
   ],

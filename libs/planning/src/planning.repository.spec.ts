@@ -81,4 +81,75 @@ describe.each(TEST_DATABASE_ENGINES)('site-model inputs of a plan on %s', (_engi
     expect(await inputs.circuitsOfSites([])).toEqual([]);
     expect(await inputs.peakShavingRulesOfSites([])).toEqual([]);
   });
+
+  it('plans a session on the phases its EV draws on, turned to the grid phase that carries it', async () => {
+    const fixture = await insertCharger(database.db, { identity: 'CP-P2', connectorIds: [1, 2] });
+    const { db } = database;
+    await db
+      .update(schema.chargers)
+      .set({ phaseRotation: ['L2', 'L3', 'L1'] })
+      .where(eq(schema.chargers.id, fixture.chargerId));
+    // Both EVs drew on the charger's L2 alone; only connector 1 has a session running.
+    await db
+      .update(schema.connectors)
+      .set({ phasesInUse: 1, phasesInUseMask: [false, true, false] })
+      .where(eq(schema.connectors.chargerId, fixture.chargerId));
+    await db.insert(schema.transactions).values({
+      connectorRef: fixture.connectorRefs.get(1)!,
+      idTag: 'T',
+      meterStartWh: 0,
+      startedAt: new Date('2026-03-01T10:00:00Z'),
+    });
+    const [session, idle] = await inputs.connectorsOfSites([fixture.siteId]);
+    expect(session).toMatchObject({ phases: 1, phaseRotation: ['L3', 'L1', 'L2'] });
+    expect(idle).toMatchObject({ phases: 3, phaseRotation: ['L2', 'L3', 'L1'] });
+
+    // A station that only counted the phases: the charger's L1.
+    await db
+      .update(schema.connectors)
+      .set({ phasesInUse: 2, phasesInUseMask: null })
+      .where(eq(schema.connectors.id, fixture.connectorRefs.get(1)!));
+    expect((await inputs.connectorsOfSites([fixture.siteId]))[0]).toMatchObject({
+      phases: 2,
+      phaseRotation: ['L2', 'L3', 'L1'],
+    });
+  });
+
+  it('bounds connectors by the external limits their station reported, per EVSE and station-wide', async () => {
+    const fixture = await insertCharger(database.db, {
+      identity: 'CP-P3',
+      connectorIds: [1, 2],
+      ocppVersion: '2.0.1',
+    });
+    const { db } = database;
+    const now = new Date('2026-03-01T12:00:00Z');
+    const limit = (evseId: number, source: string, schedules: schema.ReportedChargingSchedule[] | null) =>
+      db.insert(schema.chargingLimits).values({
+        chargerId: fixture.chargerId,
+        evseId,
+        source,
+        isGridCritical: null,
+        schedules,
+        reportedAt: now,
+      });
+    const amps = (limitA: number): schema.ReportedChargingSchedule[] => [
+      { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: limitA }] },
+    ];
+    await limit(1, 'EMS', amps(10));
+    await limit(1, 'SO', amps(12));
+    const [first, second] = await inputs.connectorsOfSites([fixture.siteId], now);
+    expect(first).toMatchObject({ maxCurrentA: 10, chargerMaxCurrentA: null });
+    expect(second).toMatchObject({ maxCurrentA: 32, chargerMaxCurrentA: null });
+
+    // 11 040 W over 230 V × 3 phases: 16 A for the whole station. A limit without schedule bounds nothing.
+    await limit(0, 'CSO', [
+      { chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 11_040 }] },
+    ]);
+    await limit(2, 'EMS', null);
+    const bounded = await inputs.connectorsOfSites([fixture.siteId], now);
+    expect(bounded.map((c) => [c.maxCurrentA, c.chargerMaxCurrentA])).toEqual([
+      [10, 16],
+      [32, 16],
+    ]);
+  });
 });

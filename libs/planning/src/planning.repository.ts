@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { externalLimitA } from '@gridflex/ocpp';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 
 /** A connector as the planner sees it: where it hangs, what it can take, whether an EV is there. */
@@ -51,7 +52,11 @@ export interface PlanningCircuit {
 export class PlanningRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  async connectorsOfSites(siteIds: string[]): Promise<PlanningConnector[]> {
+  /**
+   * Besides what is configured, what the chargers told us: while a session runs, the phases its EV really
+   * draws on (`sessionPhases`), and the external limits 2.0.1 stations reported (`withChargingLimits`).
+   */
+  async connectorsOfSites(siteIds: string[], now = new Date()): Promise<PlanningConnector[]> {
     if (siteIds.length === 0) return [];
     const rows = await this.db
       .select({
@@ -71,20 +76,63 @@ export class PlanningRepository {
         minCurrentA: schema.connectors.minCurrentA,
         priority: schema.connectors.priority,
         uncontrollableReason: schema.connectors.uncontrollableReason,
+        phasesInUse: schema.connectors.phasesInUse,
+        phasesInUseMask: schema.connectors.phasesInUseMask,
       })
       .from(schema.connectors)
       .innerJoin(schema.chargers, eq(schema.chargers.id, schema.connectors.chargerId))
       .where(inArray(schema.chargers.siteId, siteIds))
       .orderBy(asc(schema.chargers.identity), asc(schema.connectors.connectorId));
     const open = await this.openSessions(rows.map((r) => r.connectorRef));
-    return rows.map((row) => {
+    const connectors = rows.map(({ phasesInUse, phasesInUseMask, ...row }) => {
       const session = open.get(row.connectorRef);
       return {
         ...row,
+        ...(session && sessionPhases(row, phasesInUse, phasesInUseMask)),
         transactionStartedAt: session?.startedAt ?? null,
         sessionPriority: session?.priority ?? null,
         energyWantedWh: session?.energyWantedWh ?? null,
         departureAt: session?.departureAt ?? null,
+      };
+    });
+    return this.withChargingLimits(connectors, now);
+  }
+
+  /**
+   * An external limit on an EVSE lowers its connector's maximum; one on the whole station (EVSE 0) lowers the
+   * charger's maximum, which the planner applies to all its connectors together.
+   */
+  private async withChargingLimits(connectors: PlanningConnector[], now: Date): Promise<PlanningConnector[]> {
+    const chargerIds = [...new Set(connectors.flatMap((c) => (c.chargerId ? [c.chargerId] : [])))];
+    if (chargerIds.length === 0) return connectors;
+    const { chargingLimits, chargers, sites } = schema;
+    const limits = await this.db
+      .select({
+        chargerId: chargingLimits.chargerId,
+        evseId: chargingLimits.evseId,
+        schedules: chargingLimits.schedules,
+        nominalVoltageV: sites.nominalVoltageV,
+      })
+      .from(chargingLimits)
+      .innerJoin(chargers, eq(chargers.id, chargingLimits.chargerId))
+      .innerJoin(sites, eq(sites.id, chargers.siteId))
+      .where(inArray(chargingLimits.chargerId, chargerIds));
+    if (limits.length === 0) return connectors;
+    const bound = (chargerId: string | undefined, evseId: number) =>
+      Math.min(
+        ...limits
+          .filter((limit) => limit.chargerId === chargerId && limit.evseId === evseId)
+          .map((limit) => externalLimitA(limit.schedules, now, limit.nominalVoltageV) ?? Infinity),
+      );
+    return connectors.map((connector) => {
+      const stationA = bound(connector.chargerId, 0);
+      const evseA = bound(connector.chargerId, connector.connectorId);
+      return {
+        ...connector,
+        maxCurrentA: Math.min(connector.maxCurrentA, evseA),
+        ...(stationA < Infinity && {
+          chargerMaxCurrentA: Math.min(connector.chargerMaxCurrentA ?? Infinity, stationA),
+        }),
       };
     });
   }
@@ -134,4 +182,25 @@ export class PlanningRepository {
       .orderBy(asc(schema.transactions.startedAt));
     return new Map(open.map((t) => [t.connectorRef, t]));
   }
+}
+
+const GRID_PHASES: schema.GridPhase[] = ['L1', 'L2', 'L3'];
+
+/**
+ * The phases the session's EV draws on, when its readings told fewer than the connector has: the planner then
+ * loads only those. A single phase is the grid phase wired to the charger phase that carried the current, so
+ * the phase rotation is turned to start there. Nothing when the readings told nothing (or all phases).
+ */
+function sessionPhases(
+  connector: { phases: number; phaseRotation: schema.GridPhase[] },
+  phasesInUse: number | null,
+  mask: [boolean, boolean, boolean] | null,
+): Pick<PlanningConnector, 'phases' | 'phaseRotation'> | undefined {
+  if (phasesInUse === null || phasesInUse < 1 || phasesInUse >= connector.phases) return undefined;
+  const rotation = connector.phaseRotation.length === 3 ? connector.phaseRotation : GRID_PHASES;
+  const used = phasesInUse === 1 && mask ? mask.indexOf(true) : 0;
+  return {
+    phases: phasesInUse,
+    phaseRotation: [...rotation.slice(Math.max(0, used)), ...rotation.slice(0, Math.max(0, used))],
+  };
 }

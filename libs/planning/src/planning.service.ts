@@ -11,17 +11,15 @@ import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { DistributedLockService } from '@gridflex/cluster';
 import { PlanChange, ProfileDispatchService } from '@gridflex/dispatch';
 import { OCPP_CHARGER_STATE_CHANGED, ChargerStateChangedEvent } from '@gridflex/ocpp';
-import { allocate } from '@gridflex/optimizer';
 import {
   CapacityForecastsRepository,
+  CapacityRequestsService,
   ComplianceService,
-  DsoPeer,
   DsoPeersRepository,
   ForecastAcceptedEvent,
   OSCP_FORECAST_ACCEPTED,
   OSCP_PEER_LINK_CHANGED,
   PeerLinkChangedEvent,
-  StoredCapacityForecast,
 } from '@gridflex/oscp';
 import {
   SITE_CONFIGURATION_CHANGED,
@@ -30,24 +28,30 @@ import {
   SitesRepository,
 } from '@gridflex/sites';
 import { SCHEDULE_WINDOW_EDGE, ScheduleWindowEdgeEvent } from '@gridflex/schedules';
-import { ForecastSource, GroupCapacity, groupCapacity, OscpBlock, StoredForecast } from './forecast-capacity';
+import { ForecastSource, GroupCapacity, groupCapacity } from './forecast-capacity';
+import { conversionFor, HorizonWishesService, toStoredForecasts } from './horizon-wishes.service';
 import {
   buildAllocationInput,
   excludedAllocations,
   HorizonBlock,
   horizonBlocks,
+  horizonEdges,
+  mergeFlatBlocks,
+  planAllocations,
   previousOnOffStates,
   samePlan,
   SiteCapacity,
   splitHorizon,
   toPlannedPeriods,
+  wantsHorizon,
 } from './plan-builder';
 import { PLANNING_COMPLETED, PlanningCompletedEvent } from './events';
 import { planDirection } from './plan-direction';
 import { PlanningConnector, PlanningRepository } from './planning.repository';
+import { capacityNeedBlocks } from './capacity-need';
 import { uncompliableBlocks } from './group-compliance';
 import { PlansRepository, StoredPlan } from './plans.repository';
-import { toSiteCapacity } from './site-capacity';
+import { SCHEDULE_LOOKAHEAD_MS, toSiteCapacity } from './site-capacity';
 
 const RETRY_AFTER_FAILURE_MS = 5_000;
 
@@ -76,7 +80,9 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
     private readonly dispatch: ProfileDispatchService,
     private readonly peers: DsoPeersRepository,
     private readonly compliance: ComplianceService,
+    private readonly capacityRequests: CapacityRequestsService,
     private readonly locks: DistributedLockService,
+    private readonly horizonWishes: HorizonWishesService,
     private readonly events: EventEmitter2,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -179,16 +185,26 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
     const connectors = await this.inputs.connectorsOfSites(sites.map((s) => s.id));
     const circuits = await this.inputs.circuitsOfSites(sites.map((s) => s.id));
     const rules = await this.inputs.peakShavingRulesOfSites(sites.map((s) => s.id));
+    const wishes = await this.horizonWishes.wishes(sites, scope.kind === 'group' ? scope.groupId : null, now);
     const blocks = horizonBlocks(timeline, now, gapLimitsA);
     const siteCapacities = sites.map((site) =>
       toSiteCapacity(site, circuits, rules, now, new Date(blocks[0].start)),
     );
     const scheduleEdges = siteCapacities.flatMap((site) => (site.scheduledLimitsA ?? []).map((s) => s.start));
-    const horizon = splitHorizon(blocks, scheduleEdges);
+    const until = new Date(Date.parse(blocks[0].start) + SCHEDULE_LOOKAHEAD_MS);
+    const horizon = wantsHorizon(connectors, wishes)
+      ? splitHorizon(mergeFlatBlocks(blocks), [
+          ...scheduleEdges,
+          ...horizonEdges(connectors, wishes, now, until),
+        ])
+      : splitHorizon(blocks, scheduleEdges);
     const previous = await this.plans.latest(connectors.map((c) => c.connectorRef));
     const onOff = previousOnOffStates(connectors, previous, now);
     const input = buildAllocationInput(horizon, siteCapacities, connectors, onOff);
-    const allocations = [...allocate(input).allocations, ...excludedAllocations(input.blocks, connectors)];
+    const allocations = [
+      ...planAllocations(input, siteCapacities, connectors, wishes).allocations,
+      ...excludedAllocations(input.blocks, connectors),
+    ];
     const changes: (StoredPlan & PlanChange)[] = allocations.flatMap(({ connectorId, limitsA }) => {
       const periods = toPlannedPeriods(input.blocks, limitsA);
       const before = previous.get(connectorId);
@@ -211,8 +227,32 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
         changes.length,
       ),
     );
-    if (scope.kind === 'group')
+    if (scope.kind === 'group') {
       await this.reportUncompliable(scope.groupId, horizon, siteCapacities, connectors);
+      await this.requestCapacity(scope.groupId, horizon, siteCapacities, connectors);
+    }
+  }
+
+  /** Asks the DSOs that opted in (`autoAdjust`) for the capacity the group could use beyond their forecast. */
+  private async requestCapacity(
+    groupId: string,
+    horizon: HorizonBlock[],
+    sites: SiteCapacity[],
+    connectors: PlanningConnector[],
+  ): Promise<void> {
+    const blocks = capacityNeedBlocks(horizon, sites, connectors);
+    if (blocks.length === 0) return;
+    await this.capacityRequests.request({
+      groupId,
+      blocks: blocks.map((block) => ({
+        // Rounded up: asking for a hair less than the EVs draw would leave them short again.
+        capacity: Math.ceil(Math.max(...block.neededA) * 10) / 10,
+        phase: 'ALL',
+        unit: 'A',
+        start_time: block.start,
+        end_time: block.end,
+      })),
+    });
   }
 
   /** Tells the DSO when its limit cannot be kept whatever we do with the chargers we steer. */
@@ -268,25 +308,6 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
 }
 const NO_FORECAST: GroupCapacity = { timeline: [], gapLimitsA: [Infinity, Infinity, Infinity] };
 
-function toStoredForecasts(stored: StoredCapacityForecast[]): StoredForecast[] {
-  return stored.map((forecast) => ({
-    receivedAt: forecast.receivedAt,
-    blocks: (forecast.body as { forecasted_blocks: OscpBlock[] }).forecasted_blocks,
-  }));
-}
-
-function conversionFor(peer: DsoPeer, sites: SiteRow[]) {
-  return {
-    nominalVoltageV: peer.options.nominalVoltageV ?? highestVoltage(sites),
-    phaseAll: peer.options.phaseAll,
-  };
-}
-
 function scopeOf(site: SiteRow): PlanScope {
   return site.groupId === null ? { kind: 'site', siteId: site.id } : { kind: 'group', groupId: site.groupId };
-}
-
-/** Converting a power limit with the highest voltage of the group gives the fewest amperes: the safe side. */
-function highestVoltage(sites: SiteRow[]): number {
-  return Math.max(...sites.map((site) => site.nominalVoltageV));
 }

@@ -1,4 +1,5 @@
 import { insertCharger } from '@gridflex/ocpp/testing';
+import { eq, sql } from 'drizzle-orm';
 import { schema } from '@gridflex/persistence';
 import { TEST_DATABASE_ENGINES, TestDatabase } from '@gridflex/persistence/testing';
 import { PlanningRepository } from './planning.repository';
@@ -51,6 +52,31 @@ describe.each(TEST_DATABASE_ENGINES)('planning repositories on %s', (_engine, cr
       ['CP-1', 2, 1, 'rejected', 'no'],
     ]);
     expect(view[0].dispatchedVersion).toBe(1);
+  });
+
+  it('stores more plans at once than a statement could take parameters for', async () => {
+    const fixture = await insertCharger(database.db, { identity: 'CP-MANY', connectorIds: [] });
+    const count = 14_000;
+    await database.db.execute(sql`
+      insert into ${schema.connectors} (charger_id, connector_id, max_current_a, phases)
+      select ${fixture.chargerId}::uuid, g, 32, 3 from generate_series(1, ${count}::integer) g`);
+    const refs = (
+      await database.db
+        .select({ id: schema.connectors.id })
+        .from(schema.connectors)
+        .where(eq(schema.connectors.chargerId, fixture.chargerId))
+    ).map((row) => row.id);
+    await plans.save(
+      refs.map((connectorRef, i) => ({ connectorRef, version: 1, periods: periods(i % 32) })),
+      new Date('2026-03-01T10:00:00Z'),
+    );
+    const latest = await plans.latest(refs);
+    expect(latest.size).toBe(count);
+    expect(latest.get(refs[count - 1])).toEqual({
+      connectorRef: refs[count - 1],
+      version: 1,
+      periods: periods((count - 1) % 32),
+    });
   });
 
   it("reads the connectors of sites with their open transaction's start", async () => {

@@ -1,22 +1,28 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { allocate, PerPhase } from '@gridflex/optimizer';
+import { PerPhase } from '@gridflex/optimizer';
 import { SiteRow, SitesRepository } from '@gridflex/sites';
 import { SimulateDto, SimulatedSessionDto } from './dto/simulate.dto';
 import { explainAllocations } from './explanations';
+import { explainHorizonReasons } from './horizon-explanations';
 import type { CapacityBlock } from './forecast-capacity';
+import { HorizonWishesService } from './horizon-wishes.service';
 import {
   buildAllocationInput,
   chargerNodeId,
   excludedAllocations,
   GROUP_NODE,
   horizonBlocks,
+  horizonEdges,
+  mergeFlatBlocks,
+  planAllocations,
   previousOnOffStates,
   splitHorizon,
   toPlannedPeriods,
+  wantsHorizon,
 } from './plan-builder';
 import { PlanningCircuit, PlanningConnector, PlanningRepository } from './planning.repository';
 import { PlansRepository } from './plans.repository';
-import { toSiteCapacity } from './site-capacity';
+import { SCHEDULE_LOOKAHEAD_MS, toSiteCapacity } from './site-capacity';
 
 export interface SimulatedConnectorView {
   chargerIdentity: string;
@@ -45,6 +51,7 @@ export class SimulationService {
     private readonly sites: SitesRepository,
     private readonly inputs: PlanningRepository,
     private readonly plans: PlansRepository,
+    private readonly horizonWishes: HorizonWishesService,
   ) {}
 
   async simulate(siteId: string, dto: SimulateDto): Promise<SimulationView> {
@@ -73,14 +80,24 @@ export class SimulationService {
 
     const blocks = horizonBlocks(forecastTimeline(dto), now);
     const capacities = sites.map((s) => toSiteCapacity(s, circuits, rules, now, new Date(blocks[0].start)));
-    const edges = capacities.flatMap((c) => (c.scheduledLimitsA ?? []).map((s) => s.start));
+    // The same optimiser as planning: the horizon one with tariffs, OPTIMUM or sessions' wishes.
+    const wishes = await this.horizonWishes.wishes(sites, site.groupId, now);
+    const until = new Date(Date.parse(blocks[0].start) + SCHEDULE_LOOKAHEAD_MS);
+    const scheduleEdges = capacities.flatMap((c) => (c.scheduledLimitsA ?? []).map((s) => s.start));
+    const horizon = wantsHorizon(connectors, wishes)
+      ? splitHorizon(mergeFlatBlocks(blocks), [
+          ...scheduleEdges,
+          ...horizonEdges(connectors, wishes, now, until),
+        ])
+      : splitHorizon(blocks, scheduleEdges);
     // Assumed sessions are new ones; only the stored sessions carry on from what the stored plans did.
     const onOff = dto.sessions
       ? new Map()
       : previousOnOffStates(connectors, await this.plans.latest(connectors.map((c) => c.connectorRef)), now);
-    const input = buildAllocationInput(splitHorizon(blocks, edges), capacities, connectors, onOff);
-    const plan = allocate(input);
-    const explained = explainAllocations(input, plan, nodeNames(site, sites, circuits, connectors));
+    const input = buildAllocationInput(horizon, capacities, connectors, onOff);
+    const plan = planAllocations(input, capacities, connectors, wishes);
+    const names = nodeNames(site, sites, circuits, connectors);
+    const explained = explainHorizonReasons(plan, explainAllocations(input, plan, names), names);
     const allocations = [...plan.allocations, ...excludedAllocations(input.blocks, connectors)];
     const limitsOf = new Map(allocations.map((a) => [a.connectorId, a.limitsA]));
 

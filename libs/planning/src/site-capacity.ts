@@ -1,5 +1,5 @@
 import { PeakShavingRule, peakShavingSeries } from '@gridflex/schedules';
-import { effectiveBaseLoadA, sitePhaseLimitsA, SiteRow } from '@gridflex/sites';
+import { effectiveBaseLoadA, SiteRow, siteTotalLimitW } from '@gridflex/sites';
 import type { SiteCapacity } from './plan-builder';
 import type { PlanningCircuit } from './planning.repository';
 
@@ -24,9 +24,12 @@ export function toSiteCapacity(
   };
   const siteRules = rules.filter((rule) => rule.siteId === site.id);
   const lookaheadEnd = new Date(horizonStart.getTime() + SCHEDULE_LOOKAHEAD_MS);
+  const totalLimitW = siteTotalLimitW(site);
   return {
     id: site.id,
-    limitsA: sitePhaseLimitsA(site),
+    // The total binds as its own constraint: no per-phase share of it, so the reason names the total.
+    limitsA: shape.gridLimitA,
+    ...(totalLimitW !== undefined && { totalLimitW }),
     nominalVoltageV: site.nominalVoltageV,
     baseLoadA: effectiveBaseLoadA(site, now),
     circuits: circuits.filter((c) => c.siteId === site.id),

@@ -10,10 +10,12 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
-import { AdminApiKeyGuard, createValidationPipe } from '@gridflex/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AdminApiKeyGuard, ApiErrors, createValidationPipe } from '@gridflex/common';
 import { Actor } from '@gridflex/sites';
 import { PeakShavingRuleDto } from './dto/peak-shaving-rule.dto';
 import { TariffDto } from './dto/tariff.dto';
+import { PeakShavingRuleViewDto, TariffViewDto } from './dto/views.dto';
 import { SchedulesService } from './schedules.service';
 import { PeakShavingRuleRow, TariffRow } from './schedules.repository';
 
@@ -48,6 +50,8 @@ const tariffView = (t: TariffRow): TariffView => ({
 });
 
 /** Peak-shaving rules and tariffs of a site, in its time zone. */
+@ApiTags('schedules')
+@ApiErrors(400, 401, 404)
 @Controller('api/v1/sites/:id')
 @UseGuards(AdminApiKeyGuard)
 @UsePipes(createValidationPipe({ forbidUnknown: true }))
@@ -55,11 +59,13 @@ export class SchedulesController {
   constructor(private readonly service: SchedulesService) {}
 
   @Get('peak-shaving-rules')
+  @ApiOkResponse({ type: [PeakShavingRuleViewDto] })
   async listRules(@Param('id', ParseUUIDPipe) id: string): Promise<PeakShavingRuleView[]> {
     return (await this.service.listRules(id)).map(ruleView);
   }
 
   @Post('peak-shaving-rules')
+  @ApiCreatedResponse({ type: PeakShavingRuleViewDto })
   async addRule(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: PeakShavingRuleDto,
@@ -70,6 +76,7 @@ export class SchedulesController {
 
   @Delete('peak-shaving-rules/:ruleId')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Removed' })
   removeRule(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('ruleId', ParseUUIDPipe) ruleId: string,
@@ -79,11 +86,13 @@ export class SchedulesController {
   }
 
   @Get('tariffs')
+  @ApiOkResponse({ type: [TariffViewDto] })
   async listTariffs(@Param('id', ParseUUIDPipe) id: string): Promise<TariffView[]> {
     return (await this.service.listTariffs(id)).map(tariffView);
   }
 
   @Post('tariffs')
+  @ApiCreatedResponse({ type: TariffViewDto })
   async addTariff(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: TariffDto,
@@ -94,6 +103,7 @@ export class SchedulesController {
 
   @Delete('tariffs/:tariffId')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Removed' })
   removeTariff(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('tariffId', ParseUUIDPipe) tariffId: string,

@@ -1,9 +1,18 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, UseGuards, UsePipes } from '@nestjs/common';
-import { AdminApiKeyGuard, createValidationPipe } from '@gridflex/common';
-import { Actor, SiteDocument, SiteDocumentsService, SiteView, WithWarnings } from '@gridflex/sites';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AdminApiKeyGuard, ApiErrors, createValidationPipe } from '@gridflex/common';
+import {
+  Actor,
+  SiteDocument,
+  SiteDocumentsService,
+  SiteView,
+  SiteWithWarningsViewDto,
+  WithWarnings,
+} from '@gridflex/sites';
 import { PeakShavingRuleDto } from './dto/peak-shaving-rule.dto';
 import { SiteSchedulesDocumentDto } from './dto/site-schedules-document.dto';
 import { TariffDto } from './dto/tariff.dto';
+import { SiteSchedulesDocumentViewDto } from './dto/views.dto';
 import { ruleBody, ruleColumns, tariffBody, tariffColumns } from './schedule-columns';
 import { SchedulesRepository } from './schedules.repository';
 
@@ -13,6 +22,8 @@ type SiteSchedulesDocument = SiteDocument & { peakShavingRules: PeakShavingRuleD
  * A site's whole model, schedules included, as one JSON document: export for backups, import (as a new
  * site) for bulk onboarding, validated like every other change and written in one transaction.
  */
+@ApiTags('sites')
+@ApiErrors(401)
 @Controller('api/v1/sites')
 @UseGuards(AdminApiKeyGuard)
 @UsePipes(createValidationPipe({ forbidUnknown: true }))
@@ -23,6 +34,11 @@ export class SiteDocumentsController {
   ) {}
 
   @Get(':id/export')
+  @ApiOkResponse({
+    type: SiteSchedulesDocumentViewDto,
+    description: "The site's whole model as one document",
+  })
+  @ApiErrors(400, 404)
   async export(@Param('id', ParseUUIDPipe) id: string): Promise<SiteSchedulesDocument> {
     const model = await this.documents.export(id);
     const [rules, tariffs] = await Promise.all([
@@ -33,6 +49,8 @@ export class SiteDocumentsController {
   }
 
   @Post('import')
+  @ApiCreatedResponse({ type: SiteWithWarningsViewDto, description: 'The new site' })
+  @ApiErrors(400, 409)
   import(@Body() dto: SiteSchedulesDocumentDto, @Actor() actor: string): Promise<WithWarnings<SiteView>> {
     const rules = (dto.peakShavingRules ?? []).map(ruleColumns);
     const tariffs = (dto.tariffs ?? []).map(tariffColumns);

@@ -1,4 +1,7 @@
 export * from './actor.decorator';
+export * from './bookings.repository';
+export * from './bookings.service';
+export * from './dto/booking.dto';
 export * from './chargers.repository';
 export * from './dto/create-charger.dto';
 export * from './dto/base-load-reading.dto';
@@ -9,6 +12,7 @@ export * from './dto/site-document.dto';
 export * from './dto/update-charger.dto';
 export * from './dto/update-connector.dto';
 export * from './dto/update-site-group.dto';
+export * from './dto/views.dto';
 export * from './events';
 export * from './site-capacity';
 export * from './site-documents.service';

@@ -9,11 +9,15 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
-import { AdminApiKeyGuard, createValidationPipe } from '@gridflex/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AdminApiKeyGuard, ApiErrors, createValidationPipe } from '@gridflex/common';
 import { Actor } from './actor.decorator';
 import { SessionPreferencesDto } from './dto/session-preferences.dto';
+import { SessionPreferencesViewDto } from './dto/views.dto';
 import { SessionPreferencesService, SessionPreferencesView } from './session-preferences.service';
 
+@ApiTags('sessions')
+@ApiErrors(400, 401, 404)
 @Controller('api/v1/sites/:id/chargers/:chargerId/connectors/:connectorId/session')
 @UseGuards(AdminApiKeyGuard)
 @UsePipes(createValidationPipe({ forbidUnknown: true }))
@@ -21,6 +25,7 @@ export class SessionPreferencesController {
   constructor(private readonly service: SessionPreferencesService) {}
 
   @Get()
+  @ApiOkResponse({ type: SessionPreferencesViewDto, description: 'What was told about the running session' })
   get(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('chargerId', ParseUUIDPipe) chargerId: string,
@@ -30,6 +35,7 @@ export class SessionPreferencesController {
   }
 
   @Put()
+  @ApiOkResponse({ type: SessionPreferencesViewDto })
   set(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('chargerId', ParseUUIDPipe) chargerId: string,

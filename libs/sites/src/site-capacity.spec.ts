@@ -1,4 +1,9 @@
-import { BASE_LOAD_READING_MAX_AGE_MS, effectiveBaseLoadA, sitePhaseLimitsA } from './site-capacity';
+import {
+  BASE_LOAD_READING_MAX_AGE_MS,
+  effectiveBaseLoadA,
+  sitePhaseLimitsA,
+  siteTotalLimitW,
+} from './site-capacity';
 import type { SiteRow } from './sites.repository';
 
 const now = new Date('2026-03-01T10:00:00Z');
@@ -29,9 +34,17 @@ describe(sitePhaseLimitsA.name, () => {
     expect(sitePhaseLimitsA(site({}))).toEqual([63, 50, 40]);
   });
 
-  it('spreads a total kW limit evenly over the phases where it is tighter', () => {
-    // 31.74 kW over 3 × 230 V is 46 A per phase.
-    expect(sitePhaseLimitsA(site({ totalLimitKw: 31.74 })).map((a) => +a.toFixed(6))).toEqual([46, 46, 40]);
+  it('caps a phase at what the whole total kW allows on it alone, not at a third of it', () => {
+    // 10.58 kW at 230 V is 46 A on one phase; the total itself binds as its own constraint.
+    expect(sitePhaseLimitsA(site({ totalLimitKw: 10.58 })).map((a) => +a.toFixed(6))).toEqual([46, 46, 40]);
+    expect(sitePhaseLimitsA(site({ totalLimitKw: 31.74 }))).toEqual([63, 50, 40]);
+  });
+});
+
+describe(siteTotalLimitW.name, () => {
+  it('is the total kW in W, or undefined without one', () => {
+    expect(siteTotalLimitW(site({ totalLimitKw: 31.74 }))).toBeCloseTo(31_740, 9);
+    expect(siteTotalLimitW(site({}))).toBeUndefined();
   });
 });
 

@@ -13,7 +13,8 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
-import { AdminApiKeyGuard, createValidationPipe } from '@gridflex/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AdminApiKeyGuard, ApiErrors, createValidationPipe } from '@gridflex/common';
 import { Actor } from './actor.decorator';
 import { BaseLoadReadingDto } from './dto/base-load-reading.dto';
 import { CircuitDto } from './dto/circuit.dto';
@@ -22,9 +23,21 @@ import { CreateSiteDto, UpdateSiteDto } from './dto/create-site.dto';
 import { UpdateChargerDto } from './dto/update-charger.dto';
 import { UpdateConnectorDto } from './dto/update-connector.dto';
 import { UpdateSiteGroupDto } from './dto/update-site-group.dto';
+import {
+  ChargerViewDto,
+  ChargerWithWarningsViewDto,
+  CircuitViewDto,
+  CircuitWithWarningsViewDto,
+  ModelChangeViewDto,
+  SiteDetailViewDto,
+  SiteViewDto,
+  SiteWithWarningsViewDto,
+} from './dto/views.dto';
 import { SitesService } from './sites.service';
 import { ChargerView, CircuitView, ModelChangeView, SiteDetailView, SiteView, WithWarnings } from './views';
 
+@ApiTags('sites')
+@ApiErrors(401)
 @Controller('api/v1/sites')
 @UseGuards(AdminApiKeyGuard)
 @UsePipes(createValidationPipe({ forbidUnknown: true }))
@@ -32,21 +45,28 @@ export class SitesController {
   constructor(private readonly service: SitesService) {}
 
   @Post()
+  @ApiCreatedResponse({ type: SiteViewDto })
+  @ApiErrors(400)
   create(@Body() dto: CreateSiteDto, @Actor() actor: string): Promise<SiteView> {
     return this.service.create(dto, actor);
   }
 
   @Get()
+  @ApiOkResponse({ type: [SiteViewDto] })
   list(): Promise<SiteView[]> {
     return this.service.list();
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: SiteDetailViewDto, description: 'The site with its circuits and chargers' })
+  @ApiErrors(400, 404)
   get(@Param('id', ParseUUIDPipe) id: string): Promise<SiteDetailView> {
     return this.service.get(id);
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: SiteWithWarningsViewDto })
+  @ApiErrors(400, 404)
   update(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: UpdateSiteDto,
@@ -56,6 +76,8 @@ export class SitesController {
   }
 
   @Put(':id/group')
+  @ApiOkResponse({ type: SiteViewDto })
+  @ApiErrors(400, 404)
   updateGroup(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: UpdateSiteGroupDto,
@@ -65,6 +87,8 @@ export class SitesController {
   }
 
   @Post(':id/chargers')
+  @ApiCreatedResponse({ type: ChargerWithWarningsViewDto })
+  @ApiErrors(400, 404, 409)
   addCharger(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: CreateChargerDto,
@@ -74,11 +98,15 @@ export class SitesController {
   }
 
   @Get(':id/chargers')
+  @ApiOkResponse({ type: [ChargerViewDto] })
+  @ApiErrors(400, 404)
   listChargers(@Param('id', ParseUUIDPipe) id: string): Promise<ChargerView[]> {
     return this.service.listChargers(id);
   }
 
   @Patch(':id/chargers/:chargerId')
+  @ApiOkResponse({ type: ChargerWithWarningsViewDto })
+  @ApiErrors(400, 404, 409)
   updateCharger(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('chargerId', ParseUUIDPipe) chargerId: string,
@@ -89,6 +117,8 @@ export class SitesController {
   }
 
   @Patch(':id/chargers/:chargerId/connectors/:connectorId')
+  @ApiOkResponse({ type: ChargerWithWarningsViewDto })
+  @ApiErrors(400, 404)
   updateConnector(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('chargerId', ParseUUIDPipe) chargerId: string,
@@ -100,11 +130,15 @@ export class SitesController {
   }
 
   @Get(':id/circuits')
+  @ApiOkResponse({ type: [CircuitViewDto] })
+  @ApiErrors(400, 404)
   listCircuits(@Param('id', ParseUUIDPipe) id: string): Promise<CircuitView[]> {
     return this.service.listCircuits(id);
   }
 
   @Post(':id/circuits')
+  @ApiCreatedResponse({ type: CircuitWithWarningsViewDto })
+  @ApiErrors(400, 404)
   addCircuit(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: CircuitDto,
@@ -114,6 +148,8 @@ export class SitesController {
   }
 
   @Put(':id/circuits/:circuitId')
+  @ApiOkResponse({ type: CircuitWithWarningsViewDto })
+  @ApiErrors(400, 404)
   replaceCircuit(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('circuitId', ParseUUIDPipe) circuitId: string,
@@ -125,6 +161,8 @@ export class SitesController {
 
   @Delete(':id/circuits/:circuitId')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiErrors(400, 404, 409)
   removeCircuit(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('circuitId', ParseUUIDPipe) circuitId: string,
@@ -136,6 +174,8 @@ export class SitesController {
   /** A reading of the site's non-controllable load; used when the site's base load is `metered`. */
   @Post(':id/base-load/readings')
   @HttpCode(200)
+  @ApiOkResponse({ type: SiteViewDto })
+  @ApiErrors(400, 404)
   recordBaseLoadReading(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: BaseLoadReadingDto,
@@ -144,6 +184,8 @@ export class SitesController {
   }
 
   @Get(':id/changes')
+  @ApiOkResponse({ type: [ModelChangeViewDto], description: 'Every versioned change, who made it and when' })
+  @ApiErrors(400, 404)
   listChanges(@Param('id', ParseUUIDPipe) id: string): Promise<ModelChangeView[]> {
     return this.service.listChanges(id);
   }

@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { BookingsController } from './bookings.controller';
+import { BookingsRepository } from './bookings.repository';
+import { BookingsService } from './bookings.service';
 import { ChargersRepository } from './chargers.repository';
 import { SessionPreferencesController } from './session-preferences.controller';
 import { SessionPreferencesRepository } from './session-preferences.repository';
@@ -9,9 +12,9 @@ import { SitesController } from './sites.controller';
 import { SitesRepository } from './sites.repository';
 import { SitesService } from './sites.service';
 
-/** CPO configuration: sites, their OSCP group, circuits, chargers and connectors, versioned; session preferences (admin API). */
+/** CPO configuration: sites, their OSCP group, circuits, chargers and connectors, versioned; session preferences and bookings (admin API). */
 @Module({
-  controllers: [SitesController, SessionPreferencesController],
+  controllers: [SitesController, SessionPreferencesController, BookingsController],
   providers: [
     SitesRepository,
     ChargersRepository,
@@ -20,6 +23,8 @@ import { SitesService } from './sites.service';
     SiteDocumentsService,
     SessionPreferencesRepository,
     SessionPreferencesService,
+    BookingsRepository,
+    BookingsService,
   ],
   exports: [SitesRepository, ChargersRepository, SiteModelRepository, SiteDocumentsService],
 })

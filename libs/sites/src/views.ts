@@ -57,6 +57,12 @@ export interface ConnectorView {
   measuredCurrentA: [number | null, number | null, number | null] | null;
   measuredPowerW: number | null;
   energyRegisterWh: number | null;
+  /** The EV's state of charge (%) as last reported; null when never reported in this session. */
+  socPercent: number | null;
+  /** What the charger last said it offers the EV (`Current.Offered`), A per phase; null when never reported. */
+  offeredCurrentA: number | null;
+  /** The phases the session's EV draws on, learnt from its readings (planned on these); null while unknown. */
+  phasesInUse: number | null;
   /** Why the charger refuses our profiles on this connector (then reserved at its maximum); null when it takes them. */
   uncontrollableReason: string | null;
 }
@@ -138,6 +144,9 @@ function toConnectorView(connector: ConnectorRow): ConnectorView {
     measuredCurrentA: connector.measuredCurrentA ?? null,
     measuredPowerW: connector.measuredPowerW,
     energyRegisterWh: connector.energyRegisterWh,
+    socPercent: connector.socPercent,
+    offeredCurrentA: connector.offeredCurrentA,
+    phasesInUse: connector.phasesInUse,
     uncontrollableReason: connector.uncontrollableReason,
   };
 }

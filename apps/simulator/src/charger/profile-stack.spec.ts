@@ -101,4 +101,22 @@ describe('ProfileStack', () => {
       { startPeriod: 1500, limit: 20 },
     ]);
   });
+
+  it('caps what it offers by every external limit of its own until it is cleared', () => {
+    const stack = new ProfileStack();
+    stack.install(profile16(1, 2001, 'TxProfile', [[0, 32]]));
+    const amps = (limit: number) => ({
+      startSchedule: START,
+      chargingRateUnit: 'A' as const,
+      chargingSchedulePeriod: [{ startPeriod: 0, limit }],
+    });
+    stack.setExternalLimit(1, 'EMS', amps(10));
+    stack.setExternalLimit(0, 'SO', amps(16));
+    expect(stack.offeredCurrentA(1, at(1))).toBe(10);
+    expect(stack.offeredCurrentA(2, at(1))).toBe(16);
+    stack.setExternalLimit(1, 'EMS', null);
+    expect(stack.offeredCurrentA(1, at(1))).toBe(16);
+    stack.setExternalLimit(0, 'SO', null);
+    expect(stack.offeredCurrentA(1, at(1))).toBe(32);
+  });
 });

@@ -1,13 +1,14 @@
 /**
  * The charging profiles a simulated charger has installed, and the current they let it offer: the lower of
- * the station maximum and the connector's TxProfile (or, without one, its TxDefaultProfile, else the
- * station-wide default), each purpose decided by its valid profile with the highest stack level
- * (1.6 §3.13, 2.0.1 K08). Simplification: the station maximum caps each connector on its own.
+ * the station maximum, the external constraints (2.0.1, set by the station's own EMS, never by the CSMS) and
+ * the connector's TxProfile (or, without one, its TxDefaultProfile, else the station-wide default), each
+ * purpose decided by its valid profile with the highest stack level (1.6 §3.13, 2.0.1 K08). Simplification:
+ * the station maximum and a station-wide external constraint cap each connector on its own.
  */
 
-type Purpose = 'StationMax' | 'TxDefaultProfile' | 'TxProfile';
+type Purpose = 'StationMax' | 'ExternalConstraints' | 'TxDefaultProfile' | 'TxProfile';
 
-interface Schedule {
+export interface ChargingSchedule {
   startSchedule?: string;
   duration?: number;
   chargingRateUnit: 'A' | 'W';
@@ -19,7 +20,7 @@ interface InstalledProfile {
   id: number;
   purpose: Purpose;
   stackLevel: number;
-  schedule: Schedule;
+  schedule: ChargingSchedule;
 }
 
 /** A 1.6 or 2.0.1 SetChargingProfile request, as received. */
@@ -30,7 +31,7 @@ export type SetChargingProfilePayload =
         chargingProfileId: number;
         stackLevel: number;
         chargingProfilePurpose: string;
-        chargingSchedule: Schedule;
+        chargingSchedule: ChargingSchedule;
       };
     }
   | {
@@ -39,7 +40,7 @@ export type SetChargingProfilePayload =
         id: number;
         stackLevel: number;
         chargingProfilePurpose: string;
-        chargingSchedule: Schedule[];
+        chargingSchedule: ChargingSchedule[];
       };
     };
 
@@ -64,6 +65,18 @@ export class ProfileStack {
     this.profiles.push(profile);
   }
 
+  /**
+   * An external limit of the station's own (what it reports in NotifyChargingLimit), on one connector or the
+   * whole station (0), one per source; null removes it (ClearedChargingLimit).
+   */
+  setExternalLimit(connectorId: number, source: string, schedule: ChargingSchedule | null): void {
+    const id = externalProfileId(connectorId, source);
+    this.profiles = this.profiles.filter((p) => p.id !== id);
+    if (schedule) {
+      this.profiles.push({ connectorId, id, purpose: 'ExternalConstraints', stackLevel: 0, schedule });
+    }
+  }
+
   /** A transaction ended: its TxProfiles go (1.6 §3.13.1). */
   clearTxProfiles(connectorId: number): void {
     this.profiles = this.profiles.filter(
@@ -77,7 +90,12 @@ export class ProfileStack {
       this.prevailing(connectorId, 'TxProfile', at) ??
       this.prevailing(connectorId, 'TxDefaultProfile', at) ??
       this.prevailing(0, 'TxDefaultProfile', at);
-    const limits = [session, this.prevailing(0, 'StationMax', at)].filter((limit) => limit !== undefined);
+    const limits = [
+      session,
+      this.prevailing(0, 'StationMax', at),
+      ...this.external(connectorId, at),
+      ...this.external(0, at),
+    ].filter((limit) => limit !== undefined);
     return limits.length === 0 ? null : Math.min(...limits);
   }
 
@@ -103,6 +121,13 @@ export class ProfileStack {
       if (periods.at(-1)?.limit !== limit) periods.push({ startPeriod: offset, limit });
     }
     return periods;
+  }
+
+  /** Every external limit in force: each source's applies, whatever the others say. */
+  private external(connectorId: number, at: Date): (number | undefined)[] {
+    return this.profiles
+      .filter((p) => p.connectorId === connectorId && p.purpose === 'ExternalConstraints')
+      .map((p) => limitAt(p.schedule, at));
   }
 
   private prevailing(connectorId: number, purpose: Purpose, at: Date): number | undefined {
@@ -136,6 +161,11 @@ function normalize(payload: SetChargingProfilePayload): InstalledProfile {
   };
 }
 
+/** Negative, so never one of the CSMS's profile ids. */
+function externalProfileId(connectorId: number, source: string): number {
+  return -(connectorId * 10 + ['EMS', 'Other', 'SO', 'CSO'].indexOf(source) + 2);
+}
+
 function purposeOf(purpose: string): Purpose {
   if (purpose === 'ChargePointMaxProfile' || purpose === 'ChargingStationMaxProfile') return 'StationMax';
   if (purpose === 'TxDefaultProfile' || purpose === 'TxProfile') return purpose;
@@ -143,7 +173,7 @@ function purposeOf(purpose: string): Purpose {
 }
 
 /** The schedule's limit at `at` in A per phase; undefined before its start or after its duration. */
-function limitAt(schedule: Schedule, at: Date): number | undefined {
+function limitAt(schedule: ChargingSchedule, at: Date): number | undefined {
   const start = schedule.startSchedule === undefined ? at.getTime() : Date.parse(schedule.startSchedule);
   const offsetS = (at.getTime() - start) / 1000;
   if (offsetS < 0 || (schedule.duration !== undefined && offsetS >= schedule.duration)) return undefined;
@@ -154,7 +184,7 @@ function limitAt(schedule: Schedule, at: Date): number | undefined {
 }
 
 /** Seconds after `from` at which the schedule's limit may change: period starts and its end. */
-function changeOffsets(schedule: Schedule, from: Date): number[] {
+function changeOffsets(schedule: ChargingSchedule, from: Date): number[] {
   const start = schedule.startSchedule === undefined ? from.getTime() : Date.parse(schedule.startSchedule);
   const toOffset = (seconds: number) => Math.ceil((start + seconds * 1000 - from.getTime()) / 1000);
   const offsets = schedule.chargingSchedulePeriod.map((period) => toOffset(period.startPeriod));

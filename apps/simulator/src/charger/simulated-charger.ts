@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createRPCError, IHandlersOption, RPCClient, UnexpectedHttpResponse } from 'ocpp-rpc';
-import { ProfileStack, SetChargingProfilePayload } from './profile-stack';
+import { ChargingSchedule, ProfileStack, SetChargingProfilePayload } from './profile-stack';
 
 /**
  * A scripted OCPP 1.6J charge point or 2.0.1 charging station speaking the real wire protocol through
@@ -75,6 +75,8 @@ export interface SimulatedCapabilities {
   rateUnits: ('A' | 'W')[];
   maxPeriods: number;
   maxStackLevel: number;
+  /** 2.0.1 `EVSE.SupplyPhases`: 0 is a DC station. Not reported when absent. */
+  supplyPhases?: number;
 }
 
 export const DEFAULT_CAPABILITIES: SimulatedCapabilities = {
@@ -89,7 +91,29 @@ export interface MeterReadings {
   currentA?: [number, number, number];
   powerW?: number;
   energyWh?: number;
+  /** `SoC` in %. */
+  socPercent?: number;
+  /** `Current.Offered`, A per phase. */
+  offeredCurrentA?: number;
   transactionId?: number;
+}
+
+/** An EV on a connector: what it can draw per phase, and on which of the charger's phases. */
+export interface SimulatedEv {
+  maxCurrentA: number;
+  /** Charger phases L1..L3 the EV draws on, e.g. `[true, false, false]` for a single-phase EV. */
+  phases: [boolean, boolean, boolean];
+  socPercent?: number;
+}
+
+/** A 2.0.1 external limit source (`ChargingLimitSourceEnumType`). */
+export type ChargingLimitSource = 'EMS' | 'Other' | 'SO' | 'CSO';
+
+/** An external limit as a station reports it in NotifyChargingLimit: A or W from its start on. */
+export interface ExternalLimit {
+  limit: number;
+  chargingRateUnit?: 'A' | 'W';
+  isGridCritical?: boolean;
 }
 
 /** One 2.0.1 TransactionEvent; `seqNo` is counted by the station, `timestamp` defaults to now. */
@@ -331,6 +355,64 @@ export class SimulatedCharger {
     return answer.transactionId;
   }
 
+  /**
+   * The EV draws what the connector is offered (the composite of the profiles and external limits applied, at
+   * most its own maximum) on its phases, and the charger reports it with the offered current and the SoC.
+   * @returns the current drawn per phase
+   */
+  async drawOffered(connectorId: number, ev: SimulatedEv, timestamp = new Date()): Promise<number> {
+    const offeredA = this.offeredCurrentA(connectorId, timestamp) ?? ev.maxCurrentA;
+    const drawnA = Math.min(offeredA, ev.maxCurrentA);
+    const currentA = ev.phases.map((used) => (used ? drawnA : 0)) as [number, number, number];
+    await this.meterValues(
+      connectorId,
+      {
+        currentA,
+        powerW: Math.round(drawnA * 230 * ev.phases.filter(Boolean).length),
+        offeredCurrentA: offeredA,
+        ...(ev.socPercent !== undefined && { socPercent: ev.socPercent }),
+      },
+      timestamp,
+    );
+    return drawnA;
+  }
+
+  /**
+   * 2.0.1 only: the station's own EMS (or another actor) limits an EVSE (0: the whole station) from now on.
+   * The station applies it to what it offers and tells the CSMS, with the schedule unless `withSchedule` is false.
+   */
+  async notifyChargingLimit(
+    evseId: number,
+    source: ChargingLimitSource,
+    limit: ExternalLimit,
+    withSchedule = true,
+  ): Promise<void> {
+    this.requireVersion('2.0.1', 'NotifyChargingLimit');
+    this.checkConnector(evseId, 0);
+    const schedule: ChargingSchedule = {
+      startSchedule: isoNow(),
+      chargingRateUnit: limit.chargingRateUnit ?? 'A',
+      chargingSchedulePeriod: [{ startPeriod: 0, limit: limit.limit }],
+    };
+    this.installed.setExternalLimit(evseId, source, schedule);
+    await this.call('NotifyChargingLimit', {
+      ...(evseId > 0 && { evseId }),
+      chargingLimit: {
+        chargingLimitSource: source,
+        ...(limit.isGridCritical !== undefined && { isGridCritical: limit.isGridCritical }),
+      },
+      ...(withSchedule && { chargingSchedule: [{ id: 1, ...schedule }] }),
+    });
+  }
+
+  /** 2.0.1 only: the limit of that source on the EVSE (0: the station) is gone. */
+  async clearedChargingLimit(evseId: number, source: ChargingLimitSource): Promise<void> {
+    this.requireVersion('2.0.1', 'ClearedChargingLimit');
+    this.checkConnector(evseId, 0);
+    this.installed.setExternalLimit(evseId, source, null);
+    await this.call('ClearedChargingLimit', { chargingLimitSource: source, ...(evseId > 0 && { evseId }) });
+  }
+
   /** For 2.0.1, `connectorId` is the EVSE id and `transactionId` is not sent (it is a 1.6 field). */
   async meterValues(connectorId: number, readings: MeterReadings, timestamp = new Date()): Promise<void> {
     this.checkConnector(connectorId, 0);
@@ -508,12 +590,13 @@ export class SimulatedCharger {
   }
 
   private variables201(requests: VariableRequest[]): { getVariableResult: object[] } {
-    const { smartCharging, rateUnits, maxPeriods, maxStackLevel } = this.capabilities;
+    const { smartCharging, rateUnits, maxPeriods, maxStackLevel, supplyPhases } = this.capabilities;
     const known: Record<string, string | undefined> = {
       'SmartChargingCtrlr.Enabled': smartCharging?.toString(),
       'SmartChargingCtrlr.RateUnit': rateUnits?.join(','),
       'SmartChargingCtrlr.PeriodsPerSchedule': maxPeriods?.toString(),
       'SmartChargingCtrlr.ProfileStackLevel': maxStackLevel?.toString(),
+      'EVSE.SupplyPhases': supplyPhases?.toString(),
     };
     return {
       getVariableResult: requests.map(({ component, variable, attributeType }) => {
@@ -597,7 +680,15 @@ function sampledValues(
     readings.energyWh === undefined
       ? []
       : [{ value: String(readings.energyWh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }];
-  return [...currents, ...power, ...energy];
+  const offered =
+    readings.offeredCurrentA === undefined
+      ? []
+      : [{ value: String(readings.offeredCurrentA), measurand: 'Current.Offered', unit: 'A' }];
+  const soc =
+    readings.socPercent === undefined
+      ? []
+      : [{ value: String(readings.socPercent), measurand: 'SoC', unit: 'Percent' }];
+  return [...currents, ...power, ...energy, ...offered, ...soc];
 }
 
 interface VariableRequest {

@@ -3,6 +3,14 @@ import { parseMeterValues16 } from './meter-values';
 
 const AT = '2026-03-01T12:00:00.000Z';
 const sample = (...sampledValue: SampledValue16[]) => [{ timestamp: AT, sampledValue }];
+const NOTHING = {
+  currentA: null,
+  powerW: null,
+  energyWh: null,
+  socPercent: null,
+  offeredCurrentA: null,
+  phasesInUse: null,
+};
 
 describe('parseMeterValues16', () => {
   it('reads per-phase current, power and energy in base units', () => {
@@ -16,10 +24,12 @@ describe('parseMeterValues16', () => {
       ),
     );
     expect(measurement).toEqual({
+      ...NOTHING,
       measuredAt: new Date(AT),
       currentA: [15.5, 15.2, 14.9],
       powerW: 10500,
       energyWh: 123456,
+      phasesInUse: { count: 3, mask: [true, true, true] },
     });
   });
 
@@ -36,9 +46,8 @@ describe('parseMeterValues16', () => {
 
   it('takes a sample without measurand as the energy register, in Wh when no unit is given', () => {
     expect(parseMeterValues16(sample({ value: '4200' }))).toEqual({
+      ...NOTHING,
       measuredAt: new Date(AT),
-      currentA: null,
-      powerW: null,
       energyWh: 4200,
     });
     expect(parseMeterValues16(sample({ value: '4.2', unit: 'kWh' }))?.energyWh).toBeCloseTo(4200, 9);
@@ -61,8 +70,8 @@ describe('parseMeterValues16', () => {
         { value: '30', measurand: 'Current.Import', unit: 'A' },
         { value: '2', measurand: 'Current.Import', phase: 'N', unit: 'A' },
         { value: '3000', measurand: 'Power.Active.Import', phase: 'L1', unit: 'W' },
-        { value: '32', measurand: 'Current.Offered', phase: 'L1', unit: 'A' },
-        { value: '80', measurand: 'SoC', unit: 'Percent' },
+        { value: '32', measurand: 'Current.Offered', phase: 'L1', unit: 'W' },
+        { value: '80', measurand: 'SoC', unit: 'Wh' },
         { value: '230', measurand: 'Voltage', phase: 'L1-N', unit: 'V' },
         { value: '5', measurand: 'Current.Import', phase: 'L2', unit: 'W' },
         { value: '1000', measurand: 'Power.Active.Import', unit: 'VA' },
@@ -96,11 +105,43 @@ describe('parseMeterValues16', () => {
       { timestamp: '2026-03-01T12:01:00Z', sampledValue: [{ value: '500' }] },
     ]);
     expect(measurement).toEqual({
+      ...NOTHING,
       measuredAt: new Date('2026-03-01T12:01:00Z'),
-      currentA: null,
       powerW: 2000,
       energyWh: 500,
     });
+  });
+
+  it('reads SoC and the offered current, the highest phase when given per phase', () => {
+    expect(
+      parseMeterValues16(
+        sample(
+          { value: '57', measurand: 'SoC', unit: 'Percent' },
+          { value: '16', measurand: 'Current.Offered', phase: 'L1', unit: 'A' },
+          { value: '16.5', measurand: 'Current.Offered', phase: 'L2' },
+        ),
+      ),
+    ).toEqual({ ...NOTHING, measuredAt: new Date(AT), socPercent: 57, offeredCurrentA: 16.5 });
+    expect(parseMeterValues16(sample({ value: '10', measurand: 'Current.Offered' }))?.offeredCurrentA).toBe(
+      10,
+    );
+  });
+
+  it('learns the phases an EV draws on from currents above 1 A on all three reported phases', () => {
+    const currents = (l1: string, l2: string, l3?: string) =>
+      parseMeterValues16(
+        sample(
+          { value: l1, measurand: 'Current.Import', phase: 'L1', unit: 'A' },
+          { value: l2, measurand: 'Current.Import', phase: 'L2', unit: 'A' },
+          ...(l3 === undefined ? [] : [{ value: l3, measurand: 'Current.Import', phase: 'L3', unit: 'A' }]),
+        ),
+      )?.phasesInUse;
+    expect(currents('15.8', '0.3', '0')).toEqual({ count: 1, mask: [true, false, false] });
+    expect(currents('0', '0.2', '12')).toEqual({ count: 1, mask: [false, false, true] });
+    expect(currents('10', '10', '0.9')).toEqual({ count: 2, mask: [true, true, false] });
+    // Nothing drawn (paused, full) or a phase not reported: the reading tells nothing about the phases.
+    expect(currents('0.4', '0', '0')).toBeNull();
+    expect(currents('16', '0')).toBeNull();
   });
 
   it('returns null for an empty request', () => {

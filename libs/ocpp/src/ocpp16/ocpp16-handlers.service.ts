@@ -123,7 +123,7 @@ export class Ocpp16HandlersService {
   private async meterValues(session: ChargerSession, request: MeterValuesRequest16): Promise<EmptyResponse> {
     const measurement = parseMeterValues16(request.meterValue);
     if (!measurement) return {};
-    const known = await this.chargerState.recordMeasurement(
+    const { known, phasesInUseChanged } = await this.chargerState.recordMeasurement(
       session.chargerId,
       request.connectorId,
       measurement,
@@ -131,6 +131,7 @@ export class Ocpp16HandlersService {
     if (!known) {
       this.logger.warn(`MeterValues from ${session.identity} for unknown connector ${request.connectorId}`);
     }
+    if (phasesInUseChanged) this.stateChanged(session, 'phases-in-use');
     return {};
   }
 

@@ -80,6 +80,13 @@ export interface TransactionEventResponse201 {
 export interface NotifyChargingLimitRequest201 {
   evseId?: number;
   chargingLimit: { chargingLimitSource: 'EMS' | 'Other' | 'SO' | 'CSO'; isGridCritical?: boolean };
+  chargingSchedule?: {
+    id: number;
+    startSchedule?: string;
+    duration?: number;
+    chargingRateUnit: 'A' | 'W';
+    chargingSchedulePeriod: { startPeriod: number; limit: number; numberPhases?: number }[];
+  }[];
 }
 
 export interface ClearedChargingLimitRequest201 {

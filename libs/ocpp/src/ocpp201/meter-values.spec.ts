@@ -20,6 +20,27 @@ describe('parseMeterValues201', () => {
       currentA: [15.5, 16, null],
       powerW: 11_000,
       energyWh: 123_450,
+      socPercent: 80,
+      offeredCurrentA: null,
+      phasesInUse: null,
+    });
+  });
+
+  it('reads the offered current and learns a single-phase EV from its per-phase currents', () => {
+    const measurement = parseMeterValues201([
+      {
+        timestamp: '2026-03-01T12:00:00Z',
+        sampledValue: [
+          { value: 0, measurand: 'Current.Import', phase: 'L1' },
+          { value: 15.9, measurand: 'Current.Import', phase: 'L2' },
+          { value: 0.2, measurand: 'Current.Import', phase: 'L3' },
+          { value: 16, measurand: 'Current.Offered', unitOfMeasure: { unit: 'A' } },
+        ],
+      },
+    ]);
+    expect(measurement).toMatchObject({
+      offeredCurrentA: 16,
+      phasesInUse: { count: 1, mask: [false, true, false] },
     });
   });
 
@@ -32,6 +53,7 @@ describe('parseMeterValues201', () => {
             { value: 5, measurand: 'Current.Import', phase: 'L1', unitOfMeasure: { unit: 'mA' } },
             { value: 3000, measurand: 'Power.Active.Import', phase: 'L1' },
             { value: 230, measurand: 'Voltage', phase: 'L1-N', unitOfMeasure: { unit: 'V' } },
+            { value: 80, measurand: 'SoC', unitOfMeasure: { unit: 'Wh' } },
           ],
         },
       ]),

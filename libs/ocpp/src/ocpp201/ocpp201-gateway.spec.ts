@@ -235,14 +235,77 @@ describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () 
       });
     });
 
-    it('answers NotifyChargingLimit and ClearedChargingLimit', async () => {
-      const station = await connect(await newStation());
+    it('stores NotifyChargingLimit per EVSE and source until ClearedChargingLimit, re-planning each time', async () => {
+      const fixture = await newStation();
+      const station = await connect(fixture);
+      const limits = () =>
+        db.select().from(schema.chargingLimits).where(eq(schema.chargingLimits.chargerId, fixture.chargerId));
+      const schedule = {
+        id: 1,
+        startSchedule: '2026-03-01T10:00:00Z',
+        chargingRateUnit: 'A',
+        chargingSchedulePeriod: [{ startPeriod: 0, limit: 10 }],
+      };
       await expect(
-        station.call('NotifyChargingLimit', { evseId: 1, chargingLimit: { chargingLimitSource: 'EMS' } }),
+        station.call('NotifyChargingLimit', {
+          evseId: 1,
+          chargingLimit: { chargingLimitSource: 'EMS', isGridCritical: true },
+          chargingSchedule: [schedule],
+        }),
       ).resolves.toEqual({});
+      // Without an EVSE the limit is the whole station's; without a schedule no value is known.
+      await station.call('NotifyChargingLimit', { chargingLimit: { chargingLimitSource: 'SO' } });
+      const { id: _scheduleId, ...stored } = schedule;
+      expect(await limits()).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ evseId: 1, source: 'EMS', isGridCritical: true, schedules: [stored] }),
+          expect.objectContaining({ evseId: 0, source: 'SO', isGridCritical: null, schedules: null }),
+        ]),
+      );
+
+      // A newer report of the same source replaces the previous one.
+      const lower = { ...schedule, chargingSchedulePeriod: [{ startPeriod: 0, limit: 8 }] };
+      await station.call('NotifyChargingLimit', {
+        evseId: 1,
+        chargingLimit: { chargingLimitSource: 'EMS' },
+        chargingSchedule: [lower],
+      });
+      const emsLimits = (await limits()).filter((limit) => limit.source === 'EMS');
+      expect(emsLimits).toEqual([expect.objectContaining({ isGridCritical: null })]);
+      expect(emsLimits[0].schedules?.[0].chargingSchedulePeriod).toEqual([{ startPeriod: 0, limit: 8 }]);
+
       await expect(
         station.call('ClearedChargingLimit', { chargingLimitSource: 'EMS', evseId: 1 }),
       ).resolves.toEqual({});
+      // Clearing what is not there changes nothing and re-plans nothing.
+      await station.call('ClearedChargingLimit', { chargingLimitSource: 'EMS', evseId: 2 });
+      expect((await limits()).map((limit) => limit.source)).toEqual(['SO']);
+      expect(reasonsOf(fixture).filter((reason) => reason === 'charging-limit')).toHaveLength(4);
+    });
+
+    it('learns the phases an EV draws on from its readings and numberOfPhasesUsed, re-planning on a change', async () => {
+      const fixture = await newStation();
+      const station = await connect(fixture);
+      await station.transactionEvent('Started', {
+        transactionId: 'one-phase',
+        evseId: 1,
+        readings: { currentA: [0, 15.8, 0.2] },
+      });
+      expect(await connectorRow(fixture, 1)).toMatchObject({
+        phasesInUse: 1,
+        phasesInUseMask: [false, true, false],
+      });
+      await station.meterValues(1, { currentA: [0, 16, 0] });
+      await station.call('TransactionEvent', {
+        eventType: 'Updated',
+        timestamp: new Date().toISOString(),
+        triggerReason: 'ChargingRateChanged',
+        seqNo: 99,
+        numberOfPhasesUsed: 3,
+        transactionInfo: { transactionId: 'one-phase' },
+      });
+      expect(await connectorRow(fixture, 1)).toMatchObject({ phasesInUse: 3 });
+      expect(reasonsOf(fixture).filter((reason) => reason === 'phases-in-use')).toHaveLength(2);
     });
 
     it('answers a frame that breaks the 2.0.1 schema with FormatViolation and changes nothing', async () => {
@@ -286,6 +349,93 @@ describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () 
       });
       expect(station.triggeredMessages).toEqual(['StatusNotification']);
       expect(await connectorRow(fixture, 2)).toMatchObject({ status: 'Available' });
+    });
+  });
+
+  describe('station maximum following the plans', () => {
+    const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+    // Every plan of the test covers the same block, as the plans of one re-plan do.
+    const block = { start: hoursFromNow(-1), end: hoursFromNow(1) };
+    async function plan(fixture: ChargerFixture, evseId: number, version: number, limitA: number) {
+      const row = {
+        connectorRef: fixture.connectorRefs.get(evseId)!,
+        version,
+        periods: [{ ...block, limitA }],
+        plannedAt: new Date(),
+        dispatchStatus: 'queued',
+      };
+      await db
+        .insert(schema.connectorPlans)
+        .values(row)
+        .onConflictDoUpdate({ target: schema.connectorPlans.connectorRef, set: row });
+    }
+    const txDefault = (evseId: number, limitA: number) =>
+      buildSetChargingProfile201({
+        evseId,
+        phases: 3,
+        transactionId: null,
+        periods: [{ start: new Date().toISOString(), end: hoursFromNow(1), limitA }],
+        now: new Date(),
+        tailLimitA: 10,
+      });
+    const stationMaxima = (station: SimulatedCharger) =>
+      station.receivedProfiles
+        .map(
+          (p) =>
+            p as unknown as {
+              evseId: number;
+              chargingProfile: { chargingSchedule: { chargingSchedulePeriod: { limit: number }[] }[] };
+            },
+        )
+        .filter((p) => p.evseId === 0)
+        .map((p) =>
+          p.chargingProfile.chargingSchedule[0].chargingSchedulePeriod.map((period) => period.limit),
+        );
+
+    it('raises the station maximum before a connector profile the safe share would cut, once per change', async () => {
+      const fixture = await newStation();
+      // Safe share 32 A: half the site's 64 A, as a second charger shares the site.
+      await db
+        .update(schema.sites)
+        .set({ limitL1A: 64, limitL2A: 64, limitL3A: 64 })
+        .where(eq(schema.sites.id, fixture.siteId));
+      await db
+        .insert(schema.chargers)
+        .values({ siteId: fixture.siteId, identity: `${fixture.identity}-other`, ocppVersion: '2.0.1' });
+      const station = await connect(fixture);
+      expect(stationMaxima(station)).toEqual([[32]]);
+
+      await plan(fixture, 1, 1, 32);
+      await plan(fixture, 2, 1, 16);
+      await gateway.call(fixture.identity, 'SetChargingProfile', txDefault(1, 32));
+      await gateway.call(fixture.identity, 'SetChargingProfile', txDefault(2, 16));
+      // 48 A while planned, then the safe share again: sent once, before the first connector profile.
+      expect(stationMaxima(station)).toEqual([[32], [48, 32]]);
+      expect(station.receivedProfiles.map((p) => (p as unknown as { evseId: number }).evseId)).toEqual([
+        0, 0, 1, 2,
+      ]);
+      expect(station.offeredCurrentA(1)).toBe(32);
+
+      // Within the safe share again: the maximum falls back to it, once.
+      await plan(fixture, 2, 2, 0);
+      await gateway.call(fixture.identity, 'SetChargingProfile', txDefault(2, 0));
+      await gateway.call(fixture.identity, 'SetChargingProfile', txDefault(1, 32));
+      expect(stationMaxima(station)).toEqual([[32], [48, 32], [32]]);
+      const [stored] = await db
+        .select({ capabilities: schema.chargers.capabilities })
+        .from(schema.chargers)
+        .where(eq(schema.chargers.id, fixture.chargerId));
+      expect(stored.capabilities?.stationMaxProfile).toMatchObject({
+        limitA: 32,
+        ceilingA: 32,
+        status: 'Accepted',
+      });
+
+      // A plan above what the site could ever give the charger is not followed.
+      await plan(fixture, 1, 2, 32);
+      await plan(fixture, 2, 3, 40);
+      await gateway.call(fixture.identity, 'SetChargingProfile', txDefault(2, 40));
+      expect(stationMaxima(station).at(-1)).toEqual([64, 32]);
     });
   });
 

@@ -4,6 +4,8 @@ import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import type { ChargerSession } from '../charger-session';
 import { ChargerStateRepository } from '../charger-state.repository';
+import { ChargingLimitsRepository } from '../charging-limits.repository';
+import type { ConnectorMeasurement } from '../measurement';
 import { InboundMessagesService } from '../inbound-messages.service';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events';
 import { TransactionsRepository } from '../transactions.repository';
@@ -33,6 +35,7 @@ export class Ocpp201HandlersService {
   constructor(
     private readonly chargerState: ChargerStateRepository,
     private readonly transactions: TransactionsRepository,
+    private readonly chargingLimits: ChargingLimitsRepository,
     private readonly events: EventEmitter2,
     private readonly inbound: InboundMessagesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -104,9 +107,20 @@ export class Ocpp201HandlersService {
     if (request.evseId === 0) return {};
     const measurement = parseMeterValues201(request.meterValue);
     if (!measurement) return {};
-    const known = await this.chargerState.recordMeasurement(session.chargerId, request.evseId, measurement);
+    const known = await this.recordMeasurement(session, request.evseId, measurement);
     if (!known) this.logger.warn(`MeterValues from ${session.identity} for unknown EVSE ${request.evseId}`);
     return {};
+  }
+
+  /** False when the EVSE is not registered. A change of the phases in use re-plans. */
+  private async recordMeasurement(
+    session: ChargerSession,
+    evseId: number,
+    measurement: ConnectorMeasurement,
+  ): Promise<boolean> {
+    const outcome = await this.chargerState.recordMeasurement(session.chargerId, evseId, measurement);
+    if (outcome.phasesInUseChanged) this.stateChanged(session, 'phases-in-use');
+    return outcome.known;
   }
 
   /**
@@ -129,8 +143,8 @@ export class Ocpp201HandlersService {
       );
       return answer;
     }
-    const measurement = request.meterValue ? parseMeterValues201(request.meterValue) : null;
     const at = new Date(request.timestamp);
+    const measurement = transactionMeasurement(request, at);
     const { created } = await this.transactions.startStation({
       connectorRef: connector.connectorRef,
       stationTransactionId,
@@ -139,9 +153,7 @@ export class Ocpp201HandlersService {
       startedAt: at,
     });
     if (created) this.stateChanged(session, 'transaction-started');
-    if (measurement) {
-      await this.chargerState.recordMeasurement(session.chargerId, connector.connectorId, measurement);
-    }
+    if (measurement) await this.recordMeasurement(session, connector.connectorId, measurement);
     if (request.eventType === 'Ended') {
       const stopped = await this.transactions.stopStation(session.chargerId, stationTransactionId, {
         meterStopWh: measurement?.energyWh ?? 0,
@@ -168,29 +180,70 @@ export class Ocpp201HandlersService {
     );
   }
 
-  private notifyChargingLimit(
+  /**
+   * An external limit (EMS, grid operator, …) now bounds the station or one EVSE: stored as reported, the
+   * planner keeps the EVSE's plan within it. A limit without its schedule tells no value and bounds nothing.
+   */
+  private async notifyChargingLimit(
     session: ChargerSession,
     request: NotifyChargingLimitRequest201,
   ): Promise<EmptyResponse> {
     const { chargingLimitSource, isGridCritical } = request.chargingLimit;
+    const evseId = request.evseId ?? 0;
     this.logger.log(
-      `${session.identity} reports a ${chargingLimitSource} charging limit on EVSE ${request.evseId ?? 0}` +
-        (isGridCritical ? ' (grid critical)' : ''),
+      `${session.identity} reports a ${chargingLimitSource} charging limit on EVSE ${evseId}` +
+        (isGridCritical ? ' (grid critical)' : '') +
+        (request.chargingSchedule ? '' : ' without its schedule'),
     );
-    return Promise.resolve({});
+    const recorded = await this.chargingLimits.record({
+      chargerId: session.chargerId,
+      evseId,
+      source: chargingLimitSource,
+      isGridCritical: isGridCritical ?? null,
+      schedules: request.chargingSchedule?.map(({ id: _id, ...schedule }) => schedule) ?? null,
+      reportedAt: new Date(),
+    });
+    if (recorded) this.stateChanged(session, 'charging-limit');
+    return {};
   }
 
-  private clearedChargingLimit(
+  /** A `ClearedChargingLimit` without EVSE clears the station-wide limit of that source (EVSE 0). */
+  private async clearedChargingLimit(
     session: ChargerSession,
     request: ClearedChargingLimitRequest201,
   ): Promise<EmptyResponse> {
+    const evseId = request.evseId ?? 0;
     this.logger.log(
-      `${session.identity} cleared its ${request.chargingLimitSource} charging limit on EVSE ${request.evseId ?? 0}`,
+      `${session.identity} cleared its ${request.chargingLimitSource} charging limit on EVSE ${evseId}`,
     );
-    return Promise.resolve({});
+    const cleared = await this.chargingLimits.clear(session.chargerId, evseId, request.chargingLimitSource);
+    if (cleared) this.stateChanged(session, 'charging-limit');
+    return {};
   }
 
   private stateChanged(session: ChargerSession, reason: ChargerStateChangeReason): void {
     this.events.emit(OCPP_CHARGER_STATE_CHANGED, new ChargerStateChangedEvent({ ...session, reason }));
   }
+}
+
+/**
+ * The readings of a TransactionEvent, with the phases the station says the EV uses when its currents do not
+ * tell them; null when it carries neither.
+ */
+function transactionMeasurement(request: TransactionEventRequest201, at: Date): ConnectorMeasurement | null {
+  const measurement = request.meterValue ? parseMeterValues201(request.meterValue) : null;
+  const count = request.numberOfPhasesUsed;
+  if (count === undefined || count < 1 || count > 3 || measurement?.phasesInUse) return measurement;
+  const phasesInUse = { count: count as 1 | 2 | 3, mask: null };
+  return measurement
+    ? { ...measurement, phasesInUse }
+    : {
+        measuredAt: at,
+        currentA: null,
+        powerW: null,
+        energyWh: null,
+        socPercent: null,
+        offeredCurrentA: null,
+        phasesInUse,
+      };
 }

@@ -174,6 +174,17 @@ describe('buildSetChargingProfile16', () => {
     expect(schedule.chargingSchedulePeriod).toEqual([{ startPeriod: 0, limit: 16, numberPhases: 3 }]);
   });
 
+  it('sends a DC charger watts without numberPhases, whatever rate unit it was given', () => {
+    const schedule = buildSetChargingProfile16(
+      input({ transactionId: 7, dc: true, rateUnit: 'A', nominalVoltageV: 230, phases: 3 }),
+    ).csChargingProfiles.chargingSchedule;
+    expect(schedule.chargingRateUnit).toBe('W');
+    expect(schedule.chargingSchedulePeriod.every((period) => period.numberPhases === undefined)).toBe(true);
+    expect(schedule.chargingSchedulePeriod[0].limit).toBe(
+      Math.floor(schedule.chargingSchedulePeriod[0].limit),
+    );
+  });
+
   it('throws on an empty period list, on a plan that has ended and on a negative limit', () => {
     expect(() => buildSetChargingProfile16(input({ periods: [] }))).toThrow(/at least one period/);
     expect(() =>

@@ -19,6 +19,8 @@ export interface ChargingProfile16Input {
   /** `W` only for chargers that accept no `A`; needs `nominalVoltageV`. */
   rateUnit?: 'A' | 'W';
   nominalVoltageV?: number;
+  /** A DC charger: W converted over `phases`, no `numberPhases` (see `ScheduleOptions.dc`). */
+  dc?: boolean;
   /** The connector's safe share (A per phase), held after the plan's last period ends. */
   tailLimitA: number;
 }

@@ -74,6 +74,18 @@ describe('buildSetChargingProfile201', () => {
     expect(() => buildSetChargingProfile201(input({ rateUnit: 'W' }))).toThrow(/voltage/);
   });
 
+  it('sends a DC station watts over the grid phases it is fed by, without numberPhases', () => {
+    const schedule = buildSetChargingProfile201(input({ dc: true, nominalVoltageV: 230 })).chargingProfile
+      .chargingSchedule[0];
+    expect(schedule.chargingRateUnit).toBe('W');
+    expect(schedule.chargingSchedulePeriod).toEqual([
+      { startPeriod: 0, limit: 11_178 },
+      { startPeriod: 1800, limit: 0 },
+      { startPeriod: 2700, limit: 22_080 },
+    ]);
+    expect(() => buildSetChargingProfile201(input({ dc: true }))).toThrow(/voltage/);
+  });
+
   it('refuses EVSE 0, which is the whole station', () => {
     expect(() => buildSetChargingProfile201(input({ evseId: 0 }))).toThrow(/EVSE/);
   });

@@ -8,7 +8,8 @@ export interface ProfilePeriod {
 export interface SchedulePeriod {
   startPeriod: number;
   limit: number;
-  numberPhases: number;
+  /** Absent for DC, where phases mean nothing to the charger (2.0.1 K01.FR.44). */
+  numberPhases?: number;
 }
 
 /** An Absolute schedule, in the shape both OCPP versions share. */
@@ -30,6 +31,11 @@ export interface ScheduleOptions {
   rateUnit?: 'A' | 'W';
   /** Needed for `W`. */
   nominalVoltageV?: number;
+  /**
+   * A DC charger: always `W` (the power it may take from the grid: A per phase × nominal voltage × the grid
+   * phases it is fed by, `phases`), and no `numberPhases` in the periods.
+   */
+  dc?: boolean;
   /**
    * The connector's safe share (A per phase): a plan with an end is followed by an open-ended period at this
    * limit (or the plan's last limit when lower), so that a charger that loses us stays within it.
@@ -68,7 +74,7 @@ export function buildAbsoluteSchedule(
   const last = periods[periods.length - 1];
   const schedule: AbsoluteSchedule = {
     startSchedule: new Date(startMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    chargingRateUnit: options.rateUnit ?? 'A',
+    chargingRateUnit: rateUnitOf(options),
     chargingSchedulePeriod: cutToMaxPeriods(schedulePeriods(periods, startMs, options), options),
   };
   if (last.end !== null) schedule.duration = secondsSince(startMs, last.end);
@@ -105,13 +111,17 @@ function schedulePeriods(
     const limit = toLimit(validLimit(period.limitA));
     if (result.at(-1)?.limit === limit) continue;
     const startPeriod = result.length === 0 ? 0 : secondsSince(startMs, period.start);
-    result.push({ startPeriod, limit, numberPhases: options.phases });
+    result.push(options.dc ? { startPeriod, limit } : { startPeriod, limit, numberPhases: options.phases });
   }
   return result;
 }
 
+function rateUnitOf(options: ScheduleOptions): 'A' | 'W' {
+  return options.dc ? 'W' : (options.rateUnit ?? 'A');
+}
+
 function limitConverter(options: ScheduleOptions): (limitA: number) => number {
-  if (options.rateUnit !== 'W') return (limitA) => limitA;
+  if (rateUnitOf(options) !== 'W') return (limitA) => limitA;
   const voltage = options.nominalVoltageV;
   if (voltage === undefined || !Number.isFinite(voltage) || voltage <= 0) {
     throw new Error('A schedule in W needs the nominal voltage');

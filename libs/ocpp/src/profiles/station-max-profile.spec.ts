@@ -118,4 +118,36 @@ describe('station maximum profiles', () => {
       { startPeriod: 0, limit: 0, numberPhases: 1 },
     ]);
   });
+
+  it('follows a ceiling over time and ends at the safe share', () => {
+    const profile = buildStationMaxProfile16({
+      limitA: 20,
+      ceiling: [
+        { start: NOW.toISOString(), end: '2026-03-01T13:00:00.000Z', limitA: 32 },
+        { start: '2026-03-01T13:00:00.000Z', end: null, limitA: 20 },
+      ],
+      phases: 3,
+      now: NOW,
+    });
+    expect(profile.csChargingProfiles.chargingSchedule).toEqual({
+      startSchedule: '2026-03-01T11:59:55Z',
+      chargingRateUnit: 'A',
+      chargingSchedulePeriod: [
+        { startPeriod: 0, limit: 32, numberPhases: 3 },
+        { startPeriod: 3605, limit: 20, numberPhases: 3 },
+      ],
+    });
+    const ending = [{ start: NOW.toISOString(), end: '2026-03-01T13:00:00.000Z', limitA: 32 }];
+    expect(() => buildStationMaxProfile16({ limitA: 20, ceiling: ending, phases: 3, now: NOW })).toThrow(
+      /open-ended/,
+    );
+  });
+
+  it('sends a DC station its maximum in watts without numberPhases', () => {
+    const dc = buildStationMaxProfile201({ limitA: 10, phases: 3, now: NOW, dc: true, nominalVoltageV: 230 });
+    expect(dc.chargingProfile.chargingSchedule[0]).toMatchObject({
+      chargingRateUnit: 'W',
+      chargingSchedulePeriod: [{ startPeriod: 0, limit: 6900 }],
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import type { SetChargingProfileRequest16 } from '../ocpp16/messages';
 import type { SetChargingProfileRequest201 } from '../ocpp201/messages';
-import { AbsoluteSchedule, buildAbsoluteSchedule } from './profile-schedule';
+import { AbsoluteSchedule, buildAbsoluteSchedule, ProfilePeriod } from './profile-schedule';
 
 /**
  * One stable id for the station-wide maximum: a charger replaces a profile with the same id, so the one sent
@@ -51,11 +51,19 @@ export function connectorSafeShareA(
 export interface StationMaxProfileInput {
   /** The charger's safe share, A per phase. */
   limitA: number;
+  /**
+   * The ceiling over time (see `stationCeiling`), ending open-ended; the safe share alone when absent. Cut to
+   * `maxPeriods` like every schedule, which only lowers it.
+   */
+  ceiling?: readonly ProfilePeriod[];
   phases: 1 | 3;
   now: Date;
-  /** `W` only for chargers that accept no `A`; needs `nominalVoltageV`. */
+  /** `W` only for chargers that accept no `A` (and DC chargers); needs `nominalVoltageV`. */
   rateUnit?: 'A' | 'W';
   nominalVoltageV?: number;
+  /** DC: the schedule's periods carry no `numberPhases`. */
+  dc?: boolean;
+  maxPeriods?: number;
 }
 
 /** 1.6 `ChargePointMaxProfile` on connector 0 (the only place it may go, §3.13.1): one open-ended period. */
@@ -91,6 +99,9 @@ export function buildStationMaxProfile201(input: StationMaxProfileInput): SetCha
  * be signalled becomes 0, like every limit we send.
  */
 function openEndedSchedule(input: StationMaxProfileInput): AbsoluteSchedule {
-  const period = { start: input.now.toISOString(), end: null, limitA: input.limitA };
-  return buildAbsoluteSchedule([period], input.now, input);
+  const ceiling = input.ceiling ?? [{ start: input.now.toISOString(), end: null, limitA: input.limitA }];
+  if (ceiling.length === 0 || ceiling[ceiling.length - 1].end !== null) {
+    throw new Error('A station maximum never ends: its last period is open-ended');
+  }
+  return buildAbsoluteSchedule(ceiling, input.now, input);
 }

@@ -1,7 +1,7 @@
 import type { Highs } from 'highs';
 import { loadedPhases } from '../capacity-tree';
 import { wattsPerAmpere } from '../allocate';
-import type { HorizonInput } from '../model';
+import type { CapacityNode, HorizonInput } from '../model';
 
 /** One (connector, block) current of the reference LP. */
 interface Variable {
@@ -25,23 +25,36 @@ export interface ReferenceOptimum {
   fairLevel?: number;
 }
 
+/**
+ * Connectors held at given currents instead of planned (per connector index, one current per block),
+ * counted against the limits as uncontrollable connectors are.
+ */
+export type HeldCurrents = ReadonlyMap<number, readonly number[]>;
+
 const HOUR_MS = 3_600_000;
+/** The total power of a node, beside its phases 0, 1, 2. */
+const TOTAL = 3;
 /** What the second LP may give up of the first's energy, for rounding in the solver. */
 const ENERGY_SLACK_WH = 1e-6;
 
 /**
  * The horizon problem written out directly from its definition, for HiGHS: maximise the energy
- * delivered by departure in the blocks with an end, under every node-phase limit (less what
- * uncontrollable connectors reserve, never below 0), each connector's maximum and energy wanted; then,
- * holding that energy, minimise the cost or the peak. Shares nothing with the optimizer but
- * `loadedPhases` and `wattsPerAmpere`, which define the model.
+ * delivered by departure in the blocks with an end, under every node-phase limit and every node's
+ * total power limit (Σ over phases of V·I ≤ P: a connector's current once per phase it loads), less
+ * what uncontrollable (and `held`) connectors take, never below 0, each connector's maximum and energy
+ * wanted; then, holding that energy, minimise the cost or the peak (per phase: a total is no phase).
+ * Shares nothing with the optimizer but `loadedPhases` and `wattsPerAmpere`, which define the model.
  */
-export function referenceOptimum(highs: Highs, input: HorizonInput): ReferenceOptimum {
-  const variables = referenceVariables(input);
+export function referenceOptimum(
+  highs: Highs,
+  input: HorizonInput,
+  held: HeldCurrents = new Map(),
+): ReferenceOptimum {
+  const variables = referenceVariables(input, held);
   if (variables.length === 0) {
-    return { energyWh: 0, cost: input.pricesPerKwh ? 0 : undefined, peakA: reservedPeak(input) };
+    return { energyWh: 0, cost: input.pricesPerKwh ? 0 : undefined, peakA: reservedPeak(input, held) };
   }
-  const rows = constraintRows(input, variables);
+  const rows = constraintRows(input, variables, held);
   const energyTerms = variables.map((v) => `${v.whPerA} ${v.name}`).join(' + ');
   const bounds = variables.map((v) => ` 0 <= ${v.name} <= ${input.connectors[v.connector].maxCurrentA}`);
   const energy = solve(highs, [
@@ -68,7 +81,7 @@ export function referenceOptimum(highs: Highs, input: HorizonInput): ReferenceOp
     ]);
   }
   if (input.objective === 'peak') {
-    result.peakA = minimumPeak(highs, input, variables, rows, holdEnergy, bounds);
+    result.peakA = minimumPeak(highs, input, variables, held, rows, holdEnergy, bounds);
     return result;
   }
   // The cost objective holds the least cost; `earliest` has no preference before fairness.
@@ -78,7 +91,7 @@ export function referenceOptimum(highs: Highs, input: HorizonInput): ReferenceOp
           ` hold_cost: ${costTerms(input, variables)} <= ${result.cost + COST_SLACK * Math.max(1, result.cost)}`,
         ]
       : [];
-  result.fairLevel = fairLevel(highs, input, variables, [...rows, holdEnergy, ...holdCost], bounds);
+  result.fairLevel = fairLevel(highs, input, variables, [...rows, holdEnergy, ...holdCost], bounds, held);
   return result;
 }
 
@@ -102,8 +115,11 @@ function fairLevel(
   variables: readonly Variable[],
   rows: readonly string[],
   bounds: readonly string[],
+  held: HeldCurrents,
 ): number | undefined {
-  const sharing = input.connectors.flatMap((c, i) => (mostWh(input, variables, i) > 0 ? [i] : []));
+  const sharing = input.connectors.flatMap((c, i) =>
+    !held.has(i) && mostWh(input, variables, i) > 0 ? [i] : [],
+  );
   if (sharing.length === 0) return undefined;
   const shareRows = sharing.map((i) => {
     const own = variables.filter((v) => v.connector === i);
@@ -124,9 +140,9 @@ function fairLevel(
   ]);
 }
 
-function referenceVariables(input: HorizonInput): Variable[] {
+function referenceVariables(input: HorizonInput, held: HeldCurrents): Variable[] {
   return input.connectors.flatMap((c, i) => {
-    if (!c.active || c.uncontrollable) return [];
+    if (!c.active || c.uncontrollable || held.has(i)) return [];
     const departureMs = c.departure === undefined ? Infinity : Date.parse(c.departure);
     return input.blocks.flatMap((b, t) => {
       if (b.end === null) return [];
@@ -137,46 +153,54 @@ function referenceVariables(input: HorizonInput): Variable[] {
   });
 }
 
-/** Per node, phase and block: who loads it and what is reserved there. */
-function nodePhaseBlocks(input: HorizonInput, variables: readonly Variable[]) {
+/** Per node, phase (or TOTAL) and block: who loads it, with what coefficient, and what is reserved there. */
+function nodePhaseBlocks(input: HorizonInput, variables: readonly Variable[], held: HeldCurrents) {
   const byId = new Map(input.nodes.map((n) => [n.id, n]));
   const cells = new Map<
     string,
-    { nodeId: string; phase: number; block: number; names: string[]; reservedA: number }
+    { nodeId: string; phase: number; block: number; terms: string[]; reservedA: number }
   >();
   const cell = (nodeId: string, phase: number, block: number) => {
     const key = `${nodeId}/${phase}/${block}`;
-    const found = cells.get(key) ?? { nodeId, phase, block, names: [], reservedA: 0 };
+    const found = cells.get(key) ?? { nodeId, phase, block, terms: [], reservedA: 0 };
     cells.set(key, found);
     return found;
   };
   const pathOf = (nodeId: string) => {
-    const path: string[] = [];
+    const path: CapacityNode[] = [];
     for (let n = byId.get(nodeId); n; n = n.parentId === null ? undefined : byId.get(n.parentId))
-      path.push(n.id);
+      path.push(n);
     return path;
   };
-  for (const v of variables) {
-    const c = input.connectors[v.connector];
-    for (const id of pathOf(c.nodeId))
-      for (const p of loadedPhases(c)) cell(id, p, v.block).names.push(v.name);
-  }
-  input.connectors.forEach((c) => {
-    if (!c.active || !c.uncontrollable) return;
-    input.blocks.forEach((_, t) => {
-      for (const id of pathOf(c.nodeId))
-        for (const p of loadedPhases(c)) cell(id, p, t).reservedA += c.maxCurrentA;
-    });
+  /** Calls back with each cell connector i loads in block t and its coefficient there. */
+  const eachCell = (i: number, t: number, load: (found: ReturnType<typeof cell>, a: number) => void) => {
+    const c = input.connectors[i];
+    const phases = loadedPhases(c);
+    for (const node of pathOf(c.nodeId)) {
+      for (const p of phases) load(cell(node.id, p, t), 1);
+      if (node.totalLimitW) load(cell(node.id, TOTAL, t), phases.length);
+    }
+  };
+  for (const v of variables) eachCell(v.connector, v.block, (found, a) => found.terms.push(`${a} ${v.name}`));
+  input.connectors.forEach((c, i) => {
+    if (!c.active) return;
+    const fixed = c.uncontrollable ? input.blocks.map(() => c.maxCurrentA) : held.get(i);
+    fixed?.forEach((currentA, t) => eachCell(i, t, (found, a) => (found.reservedA += a * currentA)));
   });
   return { cells: [...cells.values()], byId };
 }
 
-function constraintRows(input: HorizonInput, variables: readonly Variable[]): string[] {
-  const { cells, byId } = nodePhaseBlocks(input, variables);
+function limitOf(node: CapacityNode, phase: number, block: number): number {
+  if (phase !== TOTAL) return node.limitsA[block][phase];
+  return (node.totalLimitW?.[block] ?? Infinity) / (node.phaseVoltageV ?? 230);
+}
+
+function constraintRows(input: HorizonInput, variables: readonly Variable[], held: HeldCurrents): string[] {
+  const { cells, byId } = nodePhaseBlocks(input, variables, held);
   const rows = cells.flatMap((cell, k) => {
-    const limit = byId.get(cell.nodeId)!.limitsA[cell.block][cell.phase];
-    if (limit === Infinity || cell.names.length === 0) return [];
-    return [` c${k}: ${cell.names.join(' + ')} <= ${Math.max(0, limit - cell.reservedA)}`];
+    const limit = limitOf(byId.get(cell.nodeId)!, cell.phase, cell.block);
+    if (limit === Infinity || cell.terms.length === 0) return [];
+    return [` c${k}: ${cell.terms.join(' + ')} <= ${Math.max(0, limit - cell.reservedA)}`];
   });
   input.connectors.forEach((c, i) => {
     const own = variables.filter((v) => v.connector === i);
@@ -190,16 +214,17 @@ function minimumPeak(
   highs: Highs,
   input: HorizonInput,
   variables: readonly Variable[],
+  held: HeldCurrents,
   rows: readonly string[],
   holdEnergy: string,
   bounds: readonly string[],
 ): number {
-  const { cells } = nodePhaseBlocks(input, variables);
+  const { cells } = nodePhaseBlocks(input, variables, held);
   const peakIds = input.peakNodeIds ?? input.nodes.filter((n) => n.parentId === null).map((n) => n.id);
   const peakRows = cells.flatMap((cell, k) => {
     const z = peakIds.indexOf(cell.nodeId);
-    if (z < 0 || input.blocks[cell.block].end === null) return [];
-    const load = cell.names.length > 0 ? `${cell.names.join(' + ')} - z${z}` : `- z${z}`;
+    if (z < 0 || cell.phase === TOTAL || input.blocks[cell.block].end === null) return [];
+    const load = cell.terms.length > 0 ? `${cell.terms.join(' + ')} - z${z}` : `- z${z}`;
     return [` p${k}: ${load} <= ${-cell.reservedA}`];
   });
   const peaks = peakIds.map((_, z) => `z${z}`);
@@ -218,11 +243,13 @@ function minimumPeak(
 }
 
 /** Without any steerable current, the peak is what the uncontrollable connectors reserve. */
-function reservedPeak(input: HorizonInput): number {
-  const { cells } = nodePhaseBlocks(input, []);
+function reservedPeak(input: HorizonInput, held: HeldCurrents): number {
+  const { cells } = nodePhaseBlocks(input, [], held);
   const peakIds = input.peakNodeIds ?? input.nodes.filter((n) => n.parentId === null).map((n) => n.id);
   return peakIds.reduce((sum, id) => {
-    const own = cells.filter((cell) => cell.nodeId === id && input.blocks[cell.block].end !== null);
+    const own = cells.filter(
+      (cell) => cell.nodeId === id && cell.phase !== TOTAL && input.blocks[cell.block].end !== null,
+    );
     return sum + own.reduce((peak, cell) => Math.max(peak, cell.reservedA), 0);
   }, 0);
 }

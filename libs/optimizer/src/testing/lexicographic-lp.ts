@@ -15,6 +15,8 @@ export interface LpConnector {
 interface LpRow {
   limitA: number;
   members: number[];
+  /** Beside members: 1 on a phase; on a node's total power, the phases the connector loads. */
+  coefficients: number[];
 }
 
 const SLACK_A = 1e-7;
@@ -56,31 +58,47 @@ export function lexicographicMaxMin(
   return values;
 }
 
-/** Node-phase rows with a finite limit, with the fixed currents already taken off. */
+/**
+ * Node-phase rows and node total-power rows (Σ_phase V·I ≤ P, divided by V) with a finite limit, with
+ * the fixed currents already taken off.
+ */
 function lpRows(input: AllocationInput, block: number, connectors: readonly LpConnector[]): LpRow[] {
   const byId = new Map(input.nodes.map((n) => [n.id, n]));
   const rows = new Map<string, LpRow>();
+  const add = (key: string, limitA: number, i: number, coefficient: number) => {
+    const row = rows.get(key) ?? { limitA, members: [], coefficients: [] };
+    row.members.push(i);
+    row.coefficients.push(coefficient);
+    rows.set(key, row);
+  };
   input.connectors.forEach((c, i) => {
+    const phases = loadedPhases(c);
     for (
       let node = byId.get(c.nodeId);
       node;
       node = node.parentId === null ? undefined : byId.get(node.parentId)
     ) {
-      for (const phase of loadedPhases(c)) {
-        const key = `${node.id}/${phase}`;
-        const row = rows.get(key) ?? { limitA: node.limitsA[block][phase], members: [] };
-        row.members.push(i);
-        rows.set(key, row);
+      for (const phase of phases) add(`${node.id}/${phase}`, node.limitsA[block][phase], i, 1);
+      if (node.totalLimitW) {
+        const totalA = node.totalLimitW[block] / (node.phaseVoltageV ?? 230);
+        add(`${node.id}/total`, totalA, i, phases.length);
       }
     }
   });
   return [...rows.values()]
     .filter((row) => row.limitA !== Infinity)
     .map((row) => {
-      const fixed = row.members.reduce((sum, i) => sum + (connectors[i].fixedA ?? 0), 0);
-      const members = row.members.filter((i) => connectors[i].fixedA === undefined);
+      const fixed = row.members.reduce(
+        (sum, i, k) => sum + row.coefficients[k] * (connectors[i].fixedA ?? 0),
+        0,
+      );
+      const free = row.members.flatMap((i, k) => (connectors[i].fixedA === undefined ? [k] : []));
       // Currents are never negative: a row already over its limit can only hold its free members at 0.
-      return { limitA: Math.max(0, row.limitA - fixed), members };
+      return {
+        limitA: Math.max(0, row.limitA - fixed),
+        members: free.map((k) => row.members[k]),
+        coefficients: free.map((k) => row.coefficients[k]),
+      };
     })
     .filter((row) => row.members.length > 0);
 }
@@ -100,7 +118,9 @@ function problem(
     'Subject To',
   ];
   rows.forEach((row, r) =>
-    lines.push(` r${r}: ${row.members.map((i) => `x${i}`).join(' + ')} <= ${row.limitA}`),
+    lines.push(
+      ` r${r}: ${row.members.map((i, k) => `${row.coefficients[k]} x${i}`).join(' + ')} <= ${row.limitA}`,
+    ),
   );
   for (const i of free) {
     if (objective.kind === 'raise' && i === objective.connector) continue;

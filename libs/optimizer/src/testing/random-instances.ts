@@ -20,6 +20,14 @@ const limitA = fc.oneof(
 );
 const perPhase: fc.Arbitrary<PerPhase> = fc.tuple(limitA, limitA, limitA);
 
+/** Total power limits in W, about as tight as the per-phase ones, with Infinity and 0 among them. */
+const totalLimitW = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 1, max: 200 }).map((amps) => amps * 230) },
+  { weight: 2, arbitrary: fc.integer({ min: 1, max: 80_000 }) },
+  { weight: 1, arbitrary: fc.constant(Infinity) },
+  { weight: 1, arbitrary: fc.constant(0) },
+);
+
 /** Parent index of each node after the root, drawn so that the tree is at most `maxDepth` levels deep. */
 function treeShape(nodeCount: number, maxDepth: number): fc.Arbitrary<number[]> {
   return fc.array(fc.nat(), { minLength: nodeCount - 1, maxLength: nodeCount - 1 }).map((draws) => {
@@ -73,12 +81,31 @@ function connector(nodeCount: number, blockCount: number): fc.Arbitrary<Omit<Con
     }));
 }
 
+interface NodeTotal {
+  limitsW: number[];
+  phaseVoltageV?: number;
+}
+
+/** For about half of the nodes, a total power limit per block and sometimes its voltage. */
+function nodeTotals(nodeCount: number, blockCount: number): fc.Arbitrary<(NodeTotal | undefined)[]> {
+  const total = fc.record(
+    {
+      limitsW: fc.array(totalLimitW, { minLength: blockCount, maxLength: blockCount }),
+      phaseVoltageV: fc.constantFrom(230, 120),
+    },
+    { requiredKeys: ['limitsW'] },
+  );
+  return fc.array(fc.option(total, { nil: undefined }), { minLength: nodeCount, maxLength: nodeCount });
+}
+
 export interface InstanceBounds {
   maxNodes: number;
   maxConnectors: number;
   maxBlocks: number;
   /** Levels of the node tree, the root included. */
   maxDepth: number;
+  /** Give some nodes a total power limit (`totalLimitW`) too. */
+  totalLimits?: boolean;
 }
 
 export const SMALL_INSTANCES: InstanceBounds = { maxNodes: 8, maxConnectors: 10, maxBlocks: 4, maxDepth: 5 };
@@ -100,14 +127,21 @@ export function allocationInput(bounds: InstanceBounds = SMALL_INSTANCES): fc.Ar
           maxLength: nodeCount,
         }),
         connectors: fc.array(connector(nodeCount, blockCount), { maxLength: bounds.maxConnectors }),
+        // Drawn only when asked for, so that the instances of a seed stay the same without totals.
+        totals: bounds.totalLimits ? nodeTotals(nodeCount, blockCount) : fc.constant([]),
       }),
     )
-    .map(({ openEnded, parents, limits, connectors }) => {
-      const nodes: CapacityNode[] = limits.map((limitsA, k) => ({
-        id: `n${k}`,
-        parentId: k === 0 ? null : `n${parents[k - 1]}`,
-        limitsA,
-      }));
+    .map(({ openEnded, parents, limits, connectors, totals }) => {
+      const nodes: CapacityNode[] = limits.map((limitsA, k) => {
+        const total = totals[k];
+        return {
+          id: `n${k}`,
+          parentId: k === 0 ? null : `n${parents[k - 1]}`,
+          limitsA,
+          ...(total && { totalLimitW: total.limitsW }),
+          ...(total?.phaseVoltageV !== undefined && { phaseVoltageV: total.phaseVoltageV }),
+        };
+      });
       // Planning's horizon ends in an open block; random ones end either way.
       const blocks = limits[0].map((_, b) => ({
         start: new Date(EPOCH_MS + b * BLOCK_MS).toISOString(),

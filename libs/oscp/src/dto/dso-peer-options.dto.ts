@@ -137,6 +137,14 @@ export class DsoPeerOptionsDto {
   @Max(86400)
   measurementPeriodS?: number;
 
+  /**
+   * Ask this peer for more capacity on our own (AdjustGroupCapacityForecast) when its forecast leaves a
+   * group short of what its connected EVs could draw; once per forecast. Off by default.
+   */
+  @IsOptional()
+  @IsBoolean()
+  autoAdjust?: boolean;
+
   /** Per-phase amperes where no fallback block covers the time while the peer is OFFLINE. */
   @IsOptional()
   @IsNumber({}, { message: 'safeDefaultA must be a number of amperes' })

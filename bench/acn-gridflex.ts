@@ -1,0 +1,124 @@
+/**
+ * Our optimizer as a scheduler of `bench:acn`, through its exported API only: `optimizeHorizon` over
+ * every 5-minute block until the last known departure, re-planned every `replanPeriods` periods and
+ * whenever the EVs present change; `allocate` (one block, no look-ahead) as a reference point.
+ */
+import { allocate, optimizeHorizon, type ConnectorDemand, type TimeBlock } from '@gridflex/optimizer';
+import { connectorShape, optimizerNodes, type Topology } from './acn-topology';
+import { assertWithinLimits, isoOf, type ActiveEv, type Scheduler } from './acn-replay';
+
+function blocksFrom(period: number, count: number): TimeBlock[] {
+  return Array.from({ length: count }, (_, b) => ({ start: isoOf(period + b), end: isoOf(period + b + 1) }));
+}
+
+/** What the product would send for this EV: its place, its declared energy and departure, its last state. */
+function connectorOf(ev: ActiveEv): ConnectorDemand {
+  return {
+    id: ev.session.id,
+    ...connectorShape(ev.session.evse),
+    active: true,
+    precedence: ev.session.arrival,
+    departure: isoOf(ev.session.departure),
+    energyWantedWh: ev.remainingWh,
+    previous: ev.previous && {
+      charging: ev.previous.charging,
+      since: new Date(ev.previous.sinceMs).toISOString(),
+    },
+  };
+}
+
+interface HeldPlan {
+  fromPeriod: number;
+  /** The session ids it was made for, in order: another set of EVs needs a new plan. */
+  key: string;
+  limitsA: Map<string, number[]>;
+}
+
+/** Diagnostic variants of our optimizer, to tell apart where a gap to the offline optimum comes from. */
+export interface HorizonVariant {
+  /**
+   * A price rising block by block: among the plans that deliver the most, the optimizer takes the one
+   * that delivers soonest before it shares fairly (ACN's "quick charge" objective); without it, fair
+   * shares come first and earliest delivery only breaks ties.
+   */
+  quickCharge?: boolean;
+  /** The `peak` objective: among the plans that deliver the most, the lowest peak of the transformer. */
+  peakShaving?: boolean;
+  /** Minimum current 0: the continuous plan, without the semi-continuous rule (checked as the LP is). */
+  continuous?: boolean;
+}
+
+export function gridflexHorizon(
+  topology: Topology,
+  replanPeriods: number,
+  variant: HorizonVariant = {},
+): Scheduler {
+  let held: HeldPlan | undefined;
+  const suffix = [
+    variant.quickCharge && 'quick-charge',
+    variant.peakShaving && 'peak',
+    variant.continuous && 'no minimum',
+  ].filter(Boolean);
+  return {
+    name: ['gridflex optimizeHorizon', ...suffix].join(', '),
+    respectsLimits: true,
+    continuous: variant.continuous,
+    limits(period, active) {
+      const key = active.map((ev) => ev.session.id).join('|');
+      if (!held || held.key !== key || period - held.fromPeriod >= replanPeriods) {
+        held = planHorizon(topology, period, active, key, variant);
+      }
+      const offset = period - held.fromPeriod;
+      return active.map((ev) => held!.limitsA.get(ev.session.id)![offset]);
+    },
+  };
+}
+
+/** One re-plan; every block of the plan is checked, not only the one that will be applied. */
+function planHorizon(
+  topology: Topology,
+  period: number,
+  active: readonly ActiveEv[],
+  key: string,
+  variant: HorizonVariant,
+): HeldPlan {
+  const lastDeparture = Math.max(...active.map((ev) => ev.session.departure));
+  const blockCount = lastDeparture - period;
+  const plan = optimizeHorizon({
+    blocks: blocksFrom(period, blockCount),
+    nodes: optimizerNodes(topology, blockCount),
+    connectors: active.map((ev) => ({
+      ...connectorOf(ev),
+      ...(variant.continuous ? { minCurrentA: 0 } : {}),
+    })),
+    pricesPerKwh: variant.quickCharge ? Array.from({ length: blockCount }, (_, b) => b + 1) : undefined,
+    objective: variant.peakShaving ? 'peak' : undefined,
+  });
+  const evses = active.map((ev) => ev.session.evse);
+  for (let b = 0; b < blockCount; b++) {
+    const limitsA = plan.allocations.map((a) => a.limitsA[b]);
+    const label = `horizon plan of ${isoOf(period)}, block ${isoOf(period + b)}`;
+    assertWithinLimits(topology, evses, limitsA, label, !variant.continuous);
+  }
+  return {
+    fromPeriod: period,
+    key,
+    limitsA: new Map(plan.allocations.map((a) => [a.connectorId, a.limitsA])),
+  };
+}
+
+/** Per block only: fair shares now, capped by energy and departure, with no plan for later blocks. */
+export function gridflexAllocate(topology: Topology): Scheduler {
+  return {
+    name: 'gridflex allocate',
+    respectsLimits: true,
+    limits(period, active) {
+      const plan = allocate({
+        blocks: blocksFrom(period, 1),
+        nodes: optimizerNodes(topology, 1),
+        connectors: active.map(connectorOf),
+      });
+      return plan.allocations.map((a) => a.limitsA[0]);
+    },
+  };
+}

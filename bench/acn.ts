@@ -1,0 +1,298 @@
+/**
+ * `npm run bench:acn`: the real sessions of Caltech's ACN (ACN-Data, 2021) replayed on a Caltech-like
+ * site (`acn-topology.ts`) in 5-minute periods over a sweep of transformer capacities, scheduled by our
+ * optimizer (`optimizeHorizon`, and `allocate` as a reference point), by the baselines of the ACN
+ * research (`acn-baselines.ts`) and by the offline optimum with perfect foresight (HiGHS,
+ * `acn-offline.ts`). Every limit of every plan is checked; a violation stops the benchmark. Prints the
+ * share of requested energy delivered and the peak per capacity, the targets of issue 5, and writes
+ * the chart to docs/acn-benchmark.svg.
+ *
+ * ACN_DAYS (dates, `from..to`, or `all`), ACN_CAPACITIES_KW, ACN_DEMAND (`declared` | `delivered`),
+ * ACN_REPLAN_MINUTES, ACN_VARIANTS, ACN_SESSIONS_FILE, ACN_CHART (`none` to write no chart).
+ */
+import highsLoader from 'highs';
+import { writeFileSync } from 'fs';
+import { cpus, loadavg, totalmem } from 'os';
+import { resolve } from 'path';
+import { loadSessions, parseDays, PERIOD_MS, type AcnSession, type DemandSource } from './acn-data';
+import { caltechTopology, type Topology } from './acn-topology';
+import { replay, type ReplayResult, type Scheduler } from './acn-replay';
+import {
+  earliestDeadlineFirst,
+  firstComeFirstServed,
+  leastLaxityFirst,
+  roundRobin,
+  uncontrolled,
+} from './acn-baselines';
+import { gridflexAllocate, gridflexHorizon, type HorizonVariant } from './acn-gridflex';
+import { offlineOptimum } from './acn-offline';
+import { renderChart } from './acn-chart';
+
+/**
+ * Six weekdays across the summer, the two busiest of the export (09-08 and 09-10, 30 and 32 sessions)
+ * among them: 130 sessions, a couple of minutes on two shared cores. `ACN_DAYS=all` replays all 136.
+ */
+const DEFAULT_DAYS = '2021-05-25,2021-06-23,2021-07-20,2021-08-12,2021-09-08,2021-09-10';
+const DEFAULT_CAPACITIES_KW = '20,30,40,50,60,70,80,100,150';
+
+interface Config {
+  sessionsFile: string;
+  days: string;
+  capacitiesKw: number[];
+  demand: DemandSource;
+  replanPeriods: number;
+  variants: HorizonVariant[];
+  chart?: string;
+}
+
+/** ACN_VARIANTS=quick,continuous,peak adds diagnostic variants of our optimizer (see HorizonVariant). */
+function readVariants(spec: string): HorizonVariant[] {
+  return spec
+    .split(',')
+    .filter((v) => v.trim() !== '')
+    .map((v) => {
+      if (v.trim() === 'quick') return { quickCharge: true };
+      if (v.trim() === 'continuous') return { continuous: true };
+      if (v.trim() === 'peak') return { peakShaving: true };
+      throw new Error(`ACN_VARIANTS: "${v}" is not one of quick, continuous, peak`);
+    });
+}
+
+function readConfig(): Config {
+  const env = process.env;
+  const capacitiesKw = (env.ACN_CAPACITIES_KW ?? DEFAULT_CAPACITIES_KW).split(',').map(Number);
+  if (capacitiesKw.some((kw) => !(kw > 0))) {
+    throw new Error('ACN_CAPACITIES_KW: positive kW, comma-separated');
+  }
+  const demand = env.ACN_DEMAND ?? 'declared';
+  if (demand !== 'declared' && demand !== 'delivered') throw new Error('ACN_DEMAND: declared or delivered');
+  const replanMinutes = Number(env.ACN_REPLAN_MINUTES ?? 5);
+  if (!Number.isInteger(replanMinutes / 5) || replanMinutes < 5) {
+    throw new Error('ACN_REPLAN_MINUTES: a multiple of the 5-minute period');
+  }
+  const chart = env.ACN_CHART ?? resolve(__dirname, '../docs/acn-benchmark.svg');
+  return {
+    sessionsFile:
+      env.ACN_SESSIONS_FILE ?? resolve(__dirname, '../../shared/data/acn-caltech-2021-sessions.json'),
+    days: env.ACN_DAYS ?? DEFAULT_DAYS,
+    capacitiesKw,
+    demand,
+    replanPeriods: (replanMinutes * 60_000) / PERIOD_MS,
+    variants: readVariants(env.ACN_VARIANTS ?? ''),
+    chart: chart === 'none' ? undefined : chart,
+  };
+}
+
+const OURS = 'gridflex optimizeHorizon';
+const OFFLINE = 'offline optimum (HiGHS)';
+/** The baselines our optimizer must match or beat; uncontrolled charging ignores the limits and is not one. */
+const BASELINES = ['FCFS', 'round-robin', 'EDF', 'LLF'];
+
+function onlineSchedulers(topology: Topology, config: Config): Scheduler[] {
+  return [
+    gridflexHorizon(topology, config.replanPeriods),
+    ...config.variants.map((variant) => gridflexHorizon(topology, config.replanPeriods, variant)),
+    gridflexAllocate(topology),
+    firstComeFirstServed(topology),
+    roundRobin(topology),
+    earliestDeadlineFirst(topology),
+    leastLaxityFirst(topology),
+    uncontrolled(),
+  ];
+}
+
+/** Per algorithm, per capacity (in the order of the sweep): the days added up. */
+type Results = Map<string, ReplayResult[]>;
+
+function combine(a: ReplayResult | undefined, b: ReplayResult): ReplayResult {
+  if (!a) return b;
+  return {
+    demandWh: a.demandWh + b.demandWh,
+    deliveredWh: a.deliveredWh + b.deliveredWh,
+    peakKw: Math.max(a.peakKw, b.peakKw),
+    overloadedPeriods: a.overloadedPeriods + b.overloadedPeriods,
+    checkedPeriods: a.checkedPeriods + b.checkedPeriods,
+    tailsWh: a.tailsWh + b.tailsWh,
+    schedulerMs: a.schedulerMs + b.schedulerMs,
+  };
+}
+
+async function run(config: Config, days: readonly AcnSession[][]): Promise<Results> {
+  const highs = await highsLoader();
+  const results: Results = new Map();
+  const add = (name: string, c: number, result: ReplayResult) => {
+    const row = results.get(name) ?? [];
+    row[c] = combine(row[c], result);
+    results.set(name, row);
+  };
+  config.capacitiesKw.forEach((kw, c) => {
+    const topology = caltechTopology(kw);
+    for (const sessions of days) {
+      add(OFFLINE, c, offlineOptimum(highs, sessions, topology));
+      for (const scheduler of onlineSchedulers(topology, config)) {
+        add(scheduler.name, c, replay(sessions, topology, scheduler));
+      }
+    }
+    const ours = results.get(OURS)![c];
+    console.error(
+      `${kw} kW done: ours ${share(ours).toFixed(2)} %, ${(ours.schedulerMs / 1000).toFixed(1)} s`,
+    );
+  });
+  return results;
+}
+
+function share(r: ReplayResult): number {
+  return (100 * r.deliveredWh) / r.demandWh;
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function printTable(
+  config: Config,
+  results: Results,
+  title: string,
+  cell: (r: ReplayResult) => string,
+): void {
+  const names = [...results.keys()];
+  console.log(`\n${title}`);
+  console.log(`| kW | ${names.join(' | ')} |`);
+  console.log(`| ---: | ${names.map(() => '---:').join(' | ')} |`);
+  config.capacitiesKw.forEach((kw, c) => {
+    console.log(`| ${kw} | ${names.map((n) => cell(results.get(n)![c])).join(' | ')} |`);
+  });
+}
+
+/**
+ * Per capacity: the gap of ours to the offline optimum, the part of it stranded in tails below one
+ * period at the minimum current, and how often uncontrolled charging overloaded the site.
+ */
+function printGaps(config: Config, results: Results): void {
+  const ours = results.get(OURS)!;
+  const offline = results.get(OFFLINE)!;
+  const uncontrolledRuns = results.get('uncontrolled')!;
+  console.log('\nOurs against the offline optimum; overloads of uncontrolled charging');
+  console.log('| kW | gap pp | of which unfinished tails pp | uncontrolled: overloaded periods |');
+  console.log('| ---: | ---: | ---: | ---: |');
+  config.capacitiesKw.forEach((kw, c) => {
+    const gap = share(offline[c]) - share(ours[c]);
+    const tails = (100 * ours[c].tailsWh) / ours[c].demandWh;
+    console.log(
+      `| ${kw} | ${gap.toFixed(3)} | ${tails.toFixed(3)} | ${uncontrolledRuns[c].overloadedPeriods} |`,
+    );
+  });
+  const means = [...results.entries()].map(([name, rows]) => `${name} ${mean(rows.map(share)).toFixed(3)}`);
+  console.log(`\nMean share over the capacities (%): ${means.join('; ')}`);
+}
+
+/** The targets of issue 5; returns whether all are met. */
+function printTargets(config: Config, results: Results): boolean {
+  const ours = results.get(OURS)!.map(share);
+  const offline = results.get(OFFLINE)!.map(share);
+  const gaps = offline.map((o, c) => o - ours[c]);
+  const meanGap = mean(offline) - mean(ours);
+  const checked = [...results.values()].flat().reduce((sum, r) => sum + r.checkedPeriods, 0);
+  const behind = BASELINES.flatMap((name) =>
+    results
+      .get(name)!
+      .flatMap((r, c) =>
+        share(r) > ours[c] + 1e-6
+          ? [`${name} at ${config.capacitiesKw[c]} kW (+${(share(r) - ours[c]).toFixed(4)} pp)`]
+          : [],
+      ),
+  );
+  const verdict = (met: boolean) => (met ? 'met' : 'NOT MET');
+  console.log('\nTargets (issue 5):');
+  console.log(
+    `- never a limit violation: met (${checked} scheduler-periods checked, and every block of every horizon plan)`,
+  );
+  console.log(
+    `- mean share within 0.3 pp of the offline optimum: ${verdict(meanGap <= 0.3)} (${meanGap.toFixed(3)} pp)`,
+  );
+  const worst = Math.max(...gaps);
+  console.log(`- every capacity within 1 pp: ${verdict(worst <= 1)} (largest gap ${worst.toFixed(3)} pp)`);
+  console.log(
+    `- at or above every baseline (${BASELINES.join(', ')}) at every capacity: ${verdict(behind.length === 0)}${behind.length ? ` — behind ${behind.join('; ')}` : ''}`,
+  );
+  return meanGap <= 0.3 && worst <= 1 && behind.length === 0;
+}
+
+function writeChart(config: Config, results: Results, caption: string): void {
+  if (!config.chart) return;
+  const names = [...results.keys()];
+  const series = (value: (r: ReplayResult) => number) =>
+    names.map((name) => ({
+      name,
+      colour: names.indexOf(name),
+      values: results.get(name)!.map(value),
+      dashed: name === OFFLINE || name === 'uncontrolled',
+    }));
+  const offline = results.get(OFFLINE)!.map(share);
+  // Uncontrolled charging ignores the limits, so its "gap" would be negative: it is left out there.
+  const controlled = names.filter((n) => n !== OFFLINE && n !== 'uncontrolled');
+  const gapSeries = controlled.map((name) => ({
+    name,
+    colour: names.indexOf(name),
+    values: results.get(name)!.map((r, c) => offline[c] - share(r)),
+  }));
+  const svg = renderChart(
+    config.capacitiesKw,
+    [
+      { title: 'Share of requested energy delivered', unit: '%', series: series(share) },
+      { title: 'Below the offline optimum', unit: 'percentage points', series: gapSeries },
+      { title: 'Peak', unit: 'kW', series: series((r) => r.peakKw) },
+    ],
+    caption,
+  );
+  writeFileSync(config.chart, svg);
+  console.log(`\nChart: ${config.chart}`);
+}
+
+function describeDays(dates: readonly string[]): string {
+  return dates.length > 8 ? `${dates[0]} to ${dates.at(-1)}` : dates.join(', ');
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const { sessions: all, excludedStations } = loadSessions(config.sessionsFile, config.demand);
+  const dates = parseDays(config.days, all);
+  const days = dates.map((d) => all.filter((s) => s.day === d));
+  const sessionCount = days.reduce((n, d) => n + d.length, 0);
+  const load = loadavg().map((l) => l.toFixed(2));
+  console.log(
+    `bench:acn — ${sessionCount} sessions on ${dates.length} days (${describeDays(dates)}), demand ${config.demand}`,
+  );
+  for (const { stationId, sessions } of excludedStations) {
+    console.log(`left out: station ${stationId}, a DC fast charger (${sessions} sessions of the export)`);
+  }
+  console.log(
+    `re-plan every ${config.replanPeriods * 5} min; capacities ${config.capacitiesKw.join(', ')} kW`,
+  );
+  console.log(
+    `${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${load.join(' ')}`,
+  );
+  const started = Date.now();
+  const results = await run(config, days);
+  printTable(config, results, 'Share of requested energy delivered (%)', (r) => share(r).toFixed(2));
+  printTable(config, results, 'Peak (kW)', (r) => r.peakKw.toFixed(1));
+  printGaps(config, results);
+  console.log('\nScheduler time (s, all capacities and days)');
+  for (const [name, rows] of results) {
+    console.log(`- ${name}: ${(rows.reduce((sum, r) => sum + r.schedulerMs, 0) / 1000).toFixed(1)}`);
+  }
+  printTargets(config, results);
+  writeChart(
+    config,
+    results,
+    `ACN-Data Caltech 2021, ${sessionCount} sessions on ${dates.length} days, demand ${config.demand}, 5-min periods`,
+  );
+  console.log(
+    `Took ${((Date.now() - started) / 1000).toFixed(0)} s; load average now ${loadavg()[0].toFixed(2)}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

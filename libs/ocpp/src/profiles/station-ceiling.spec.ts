@@ -1,0 +1,77 @@
+import { ceilingPeakA, sameCeiling, stationCeiling } from './station-ceiling';
+
+const NOW = new Date('2026-03-01T12:00:00.000Z');
+const at = (hhmm: string) => `2026-03-01T${hhmm}:00.000Z`;
+
+describe('stationCeiling', () => {
+  it('is the safe share alone, open-ended, when the plans stay within it', () => {
+    const plans = [
+      [{ start: at('11:45'), end: null, limitA: 10 }],
+      [{ start: at('11:45'), end: null, limitA: 8 }],
+    ];
+    expect(stationCeiling(20, plans, NOW)).toEqual([{ start: NOW.toISOString(), end: null, limitA: 20 }]);
+    expect(stationCeiling(20, [], NOW)).toEqual([{ start: NOW.toISOString(), end: null, limitA: 20 }]);
+  });
+
+  it("follows the sum of the connectors' plans above the safe share, then falls back to it", () => {
+    const plans = [
+      [
+        { start: at('11:45'), end: at('12:30'), limitA: 32 },
+        { start: at('12:30'), end: at('13:00'), limitA: 16 },
+      ],
+      [
+        { start: at('11:45'), end: at('12:30'), limitA: 0 },
+        { start: at('12:30'), end: at('13:00'), limitA: 16 },
+      ],
+    ];
+    expect(stationCeiling(20, plans, NOW)).toEqual([
+      { start: NOW.toISOString(), end: at('13:00'), limitA: 32 },
+      { start: at('13:00'), end: null, limitA: 20 },
+    ]);
+  });
+
+  it('never follows a plan above what the charger can ever be meant to draw', () => {
+    const plans = [[{ start: at('11:45'), end: at('13:00'), limitA: 30 }]];
+    expect(stationCeiling(10, plans, NOW, 25)).toEqual([
+      { start: NOW.toISOString(), end: at('13:00'), limitA: 25 },
+      { start: at('13:00'), end: null, limitA: 10 },
+    ]);
+    expect(stationCeiling(10, plans, NOW, 10)).toEqual([{ start: NOW.toISOString(), end: null, limitA: 10 }]);
+  });
+
+  it('keeps an open-ended plan above the safe share open-ended, as the TxProfile does', () => {
+    const plans = [[{ start: at('11:45'), end: null, limitA: 32 }]];
+    expect(stationCeiling(20, plans, NOW)).toEqual([{ start: NOW.toISOString(), end: null, limitA: 32 }]);
+  });
+});
+
+describe('sameCeiling', () => {
+  const raised = [
+    { start: at('11:00'), end: at('12:30'), limitA: 32 },
+    { start: at('12:30'), end: null, limitA: 20 },
+  ];
+
+  it('ignores where the current period started, and what has already ended', () => {
+    const later = [
+      { start: NOW.toISOString(), end: at('12:30'), limitA: 32 },
+      { start: at('12:30'), end: null, limitA: 20 },
+    ];
+    expect(sameCeiling(raised, later, NOW)).toBe(true);
+    const afterRaise = new Date(at('12:40'));
+    expect(sameCeiling(raised, [{ start: at('12:40'), end: null, limitA: 20 }], afterRaise)).toBe(true);
+  });
+
+  it('tells a different limit or end apart', () => {
+    expect(sameCeiling(raised, [{ start: NOW.toISOString(), end: null, limitA: 20 }], NOW)).toBe(false);
+    const longer = [
+      { start: NOW.toISOString(), end: at('13:00'), limitA: 32 },
+      { start: at('13:00'), end: null, limitA: 20 },
+    ];
+    expect(sameCeiling(raised, longer, NOW)).toBe(false);
+  });
+
+  it('gives the highest limit from now on', () => {
+    expect(ceilingPeakA(raised, NOW)).toBe(32);
+    expect(ceilingPeakA(raised, new Date(at('12:40')))).toBe(20);
+  });
+});

@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { eq, sql } from 'drizzle-orm';
+import { DATABASE, Database, PlannedPeriod, schema } from '@gridflex/persistence';
+import { chargerSafeShareA } from './profiles/station-max-profile';
+
+/** What the station-wide maximum of a charger follows. */
+export interface CeilingInputs {
+  /** Excluded from smart charging: never sent a profile, the station maximum included. */
+  smartChargingExcluded: boolean;
+  /** The charger's safe share (A per phase); see `chargerSafeShareA`. */
+  safeShareA: number;
+  /**
+   * The most the charger can ever be meant to draw, A per phase: what its site's tightest phase leaves beside
+   * the base load, its own maximum, its connectors' maxima together. A plan above it is wrong, and not followed.
+   */
+  capA: number;
+  /** The latest plan of each of the charger's connectors that has one. */
+  plans: PlannedPeriod[][];
+}
+
+/**
+ * Reads what the station maximum of a charger follows in one query: it is checked before every connector
+ * profile pushed to the charger, and sent only when it changed.
+ */
+@Injectable()
+export class StationCeilingRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  /** Null when the charger is not registered. */
+  async ceilingInputs(chargerId: string): Promise<CeilingInputs | null> {
+    const { chargers, connectorPlans, connectors, sites } = schema;
+    const [row] = await this.db
+      .select({
+        smartChargingExcluded: chargers.smartChargingExcluded,
+        chargerMaxA: chargers.maxCurrentA,
+        siteLimitsA: sql<(number | string)[]>`array[${sites.limitL1A}, ${sites.limitL2A}, ${sites.limitL3A}]`,
+        baseLoadA: sites.baseLoadA,
+        chargersAtSite:
+          sql<number>`(select count(*) from ${chargers} other where other.site_id = ${sites.id})`.mapWith(
+            Number,
+          ),
+        connectorMaxA: sql<
+          (number | string)[]
+        >`(select coalesce(array_agg(c.max_current_a), '{}') from ${connectors} c where c.charger_id = ${chargers.id})`,
+        plans: sql<
+          PlannedPeriod[][]
+        >`(select coalesce(jsonb_agg(p.periods), '[]'::jsonb) from ${connectorPlans} p join ${connectors} c on c.id = p.connector_ref where c.charger_id = ${chargers.id})`,
+      })
+      .from(chargers)
+      .innerJoin(sites, eq(sites.id, chargers.siteId))
+      .where(eq(chargers.id, chargerId));
+    if (!row) return null;
+    const siteLimitsA = row.siteLimitsA.map(Number);
+    const connectorMaxA = row.connectorMaxA.map(Number);
+    const headroomA = siteLimitsA.map((limit, phase) => limit - (row.baseLoadA[phase] ?? 0));
+    const connectorsTogetherA = connectorMaxA.reduce((sum, max) => sum + max, 0);
+    return {
+      smartChargingExcluded: row.smartChargingExcluded,
+      safeShareA: chargerSafeShareA({
+        siteLimitsA,
+        baseLoadA: row.baseLoadA,
+        chargersAtSite: row.chargersAtSite,
+        connectorMaxA,
+        chargerMaxA: row.chargerMaxA,
+      }),
+      capA: Math.max(0, Math.min(...headroomA, connectorsTogetherA, row.chargerMaxA ?? Infinity)),
+      plans: row.plans,
+    };
+  }
+}

@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import {
+  CapacityForecastsRepository,
+  DsoPeer,
+  DsoPeersRepository,
+  StoredCapacityForecast,
+} from '@gridflex/oscp';
+import { SchedulesRepository, tariffSeries } from '@gridflex/schedules';
+import type { SiteRow } from '@gridflex/sites';
+import {
+  BlockConversion,
+  capacityTimeline,
+  CapacityBlock,
+  OscpBlock,
+  StoredForecast,
+} from './forecast-capacity';
+import { highestPrices, HorizonWishes } from './plan-builder';
+import { SCHEDULE_LOOKAHEAD_MS } from './site-capacity';
+
+/**
+ * What the horizon optimiser takes beyond the limits, for a scope's sites from `now` on: the tariffs
+ * of the sites (in their own time zones, the highest price where several apply) over the schedule
+ * look-ahead, and the group's OPTIMUM forecasts from the DSO peers that are not OFFLINE.
+ */
+@Injectable()
+export class HorizonWishesService {
+  constructor(
+    private readonly schedules: SchedulesRepository,
+    private readonly forecasts: CapacityForecastsRepository,
+    private readonly peers: DsoPeersRepository,
+  ) {}
+
+  async wishes(sites: SiteRow[], groupId: string | null, now: Date): Promise<HorizonWishes> {
+    const until = new Date(now.getTime() + SCHEDULE_LOOKAHEAD_MS);
+    const tariffs = await this.schedules.tariffsOfSites(sites.map((s) => s.id));
+    const prices = highestPrices(
+      sites.map((site) =>
+        tariffSeries(
+          tariffs.filter((t) => t.siteId === site.id),
+          site.timeZone,
+          now,
+          until,
+        ),
+      ),
+    );
+    const optimum = groupId === null ? [] : await this.optimum(groupId, sites, now);
+    return { prices, optimum };
+  }
+
+  /** An OFFLINE peer's groups run on its fallback: its OPTIMUM is as stale as its CONSUMPTION. */
+  private async optimum(groupId: string, sites: SiteRow[], now: Date): Promise<CapacityBlock[]> {
+    const stored = await this.forecasts.listForGroup(groupId, 'OPTIMUM');
+    if (stored.length === 0) return [];
+    const peers = await this.peers.findManyById([...new Set(stored.map((f) => f.peerId))]);
+    return peers
+      .filter((peer) => peer.link !== 'OFFLINE')
+      .flatMap((peer) =>
+        capacityTimeline(
+          toStoredForecasts(stored.filter((f) => f.peerId === peer.id)),
+          conversionFor(peer, sites),
+          now,
+        ),
+      );
+  }
+}
+
+export function toStoredForecasts(stored: StoredCapacityForecast[]): StoredForecast[] {
+  return stored.map((forecast) => ({
+    receivedAt: forecast.receivedAt,
+    blocks: (forecast.body as { forecasted_blocks: OscpBlock[] }).forecasted_blocks,
+  }));
+}
+
+export function conversionFor(peer: DsoPeer, sites: SiteRow[]): BlockConversion {
+  return {
+    nominalVoltageV: peer.options.nominalVoltageV ?? highestVoltage(sites),
+    phaseAll: peer.options.phaseAll,
+  };
+}
+
+/** Converting a power limit with the highest voltage of the group gives the fewest amperes: the safe side. */
+function highestVoltage(sites: SiteRow[]): number {
+  return Math.max(...sites.map((site) => site.nominalVoltageV));
+}

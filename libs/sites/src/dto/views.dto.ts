@@ -1,0 +1,325 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { schema } from '@gridflex/persistence';
+import type { BookingView } from '../bookings.service';
+import type { SessionPreferencesView } from '../session-preferences.service';
+import type {
+  ChargerView,
+  CircuitView,
+  ConnectorView,
+  ModelChangeView,
+  SiteDetailView,
+  SiteView,
+} from '../views';
+
+/**
+ * The admin API's answers as OpenAPI schemas. Each class implements the view it documents, so that a
+ * property added to a view and not here fails the type-check.
+ */
+
+const nullableNumber = { type: Number, nullable: true } as const;
+const nullableString = { type: String, nullable: true } as const;
+const instant = { type: String, format: 'date-time' } as const;
+const nullableInstant = { ...instant, nullable: true } as const;
+
+export class PhaseLimitsViewDto {
+  @ApiProperty({ description: 'Amperes on grid phase L1' })
+  l1!: number;
+
+  @ApiProperty({ description: 'Amperes on grid phase L2' })
+  l2!: number;
+
+  @ApiProperty({ description: 'Amperes on grid phase L3' })
+  l3!: number;
+}
+
+export class BaseLoadReadingViewDto {
+  @ApiProperty({ type: PhaseLimitsViewDto })
+  currentA!: PhaseLimitsViewDto;
+
+  @ApiProperty(instant)
+  measuredAt!: string;
+}
+
+export class BaseLoadViewDto {
+  @ApiProperty({ enum: ['fixed', 'metered'] })
+  mode!: string;
+
+  @ApiProperty({ type: PhaseLimitsViewDto, description: 'The configured non-controllable load per phase' })
+  currentA!: PhaseLimitsViewDto;
+
+  @ApiProperty({ type: BaseLoadReadingViewDto, nullable: true })
+  lastReading!: BaseLoadReadingViewDto | null;
+}
+
+export class SiteViewDto implements SiteView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ ...nullableString, description: 'The OSCP group whose capacity the site shares' })
+  groupId!: string | null;
+
+  @ApiProperty()
+  nominalVoltageV!: number;
+
+  @ApiProperty({ type: PhaseLimitsViewDto })
+  gridLimitA!: PhaseLimitsViewDto;
+
+  @ApiProperty({ ...nullableNumber, description: 'Total power of the grid connection, summed over phases' })
+  totalLimitKw!: number | null;
+
+  @ApiProperty({ example: 'Europe/Amsterdam' })
+  timeZone!: string;
+
+  @ApiProperty({ type: BaseLoadViewDto })
+  baseLoad!: BaseLoadViewDto;
+
+  @ApiProperty({ description: 'Raised by every change of the site model' })
+  modelVersion!: number;
+
+  @ApiProperty(instant)
+  createdAt!: string;
+}
+
+/** An answer that validation flagged but allowed, e.g. a circuit limit above its parent's. */
+export class SiteWithWarningsViewDto extends SiteViewDto {
+  @ApiProperty({ type: [String] })
+  warnings!: string[];
+}
+
+export class CircuitViewDto implements CircuitView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ ...nullableString, format: 'uuid', description: 'null: directly under the grid connection' })
+  parentId!: string | null;
+
+  @ApiProperty({ type: PhaseLimitsViewDto })
+  limitA!: PhaseLimitsViewDto;
+}
+
+export class CircuitWithWarningsViewDto extends CircuitViewDto {
+  @ApiProperty({ type: [String] })
+  warnings!: string[];
+}
+
+export class ModelChangeViewDto implements ModelChangeView {
+  @ApiProperty({ description: 'The site model version this change made' })
+  version!: number;
+
+  @ApiProperty({ description: 'Who made it (the X-Actor header, else the API key)' })
+  actor!: string;
+
+  @ApiProperty({ example: 'charger.added' })
+  action!: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What changed' })
+  details!: unknown;
+
+  @ApiProperty(instant)
+  changedAt!: string;
+}
+
+export class ConnectorViewDto implements ConnectorView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ description: 'OCPP connector id (EVSE id for 2.0.1)' })
+  connectorId!: number;
+
+  @ApiProperty()
+  maxCurrentA!: number;
+
+  @ApiProperty({ enum: [1, 2, 3] })
+  phases!: number;
+
+  @ApiProperty()
+  minCurrentA!: number;
+
+  @ApiProperty()
+  priority!: number;
+
+  @ApiProperty({ ...nullableString, example: 'Charging' })
+  status!: string | null;
+
+  @ApiProperty(nullableInstant)
+  statusAt!: string | null;
+
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'number', nullable: true },
+    minItems: 3,
+    maxItems: 3,
+    nullable: true,
+    description: 'Measured amperes on the charger phases L1, L2, L3',
+  })
+  measuredCurrentA!: [number | null, number | null, number | null] | null;
+
+  @ApiProperty(nullableNumber)
+  measuredPowerW!: number | null;
+
+  @ApiProperty(nullableNumber)
+  energyRegisterWh!: number | null;
+
+  @ApiProperty({
+    ...nullableNumber,
+    description: "The EV's state of charge (%) as last reported in this session",
+  })
+  socPercent!: number | null;
+
+  @ApiProperty({
+    ...nullableNumber,
+    description: 'What the charger last said it offers (Current.Offered), A per phase',
+  })
+  offeredCurrentA!: number | null;
+
+  @ApiProperty({
+    ...nullableNumber,
+    description: "The phases the session's EV draws on, learnt from its per-phase currents; planned on these",
+  })
+  phasesInUse!: number | null;
+
+  @ApiProperty({
+    ...nullableString,
+    description: 'Why the charger refuses our profiles here; null when it takes them',
+  })
+  uncontrollableReason!: string | null;
+}
+
+export class ChargerViewDto implements ChargerView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ description: 'OCPP identity: the last part of its WebSocket URL' })
+  identity!: string;
+
+  @ApiProperty({ enum: ['1.6', '2.0.1'] })
+  ocppVersion!: string;
+
+  @ApiProperty()
+  passwordProtected!: boolean;
+
+  @ApiProperty({ ...nullableString, format: 'uuid' })
+  circuitId!: string | null;
+
+  @ApiProperty(nullableNumber)
+  maxCurrentA!: number | null;
+
+  @ApiProperty({
+    type: [String],
+    example: ['L1', 'L2', 'L3'],
+    description: 'Grid phase feeding its L1, L2, L3',
+  })
+  phaseRotation!: string[];
+
+  @ApiProperty({ description: 'Not steered; counted at its maximum' })
+  smartChargingExcluded!: boolean;
+
+  @ApiProperty(nullableString)
+  vendor!: string | null;
+
+  @ApiProperty(nullableString)
+  model!: string | null;
+
+  @ApiProperty(nullableString)
+  firmwareVersion!: string | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'Smart-charging capabilities discovered over OCPP when it last connected',
+  })
+  capabilities!: schema.ChargerCapabilitiesColumn | null;
+
+  @ApiProperty()
+  connected!: boolean;
+
+  @ApiProperty(nullableInstant)
+  lastSeenAt!: string | null;
+
+  @ApiProperty({ type: [ConnectorViewDto] })
+  connectors!: ConnectorViewDto[];
+}
+
+export class ChargerWithWarningsViewDto extends ChargerViewDto {
+  @ApiProperty({ type: [String] })
+  warnings!: string[];
+}
+
+export class SiteDetailViewDto extends SiteWithWarningsViewDto implements SiteDetailView {
+  @ApiProperty({ type: [CircuitViewDto] })
+  circuits!: CircuitViewDto[];
+
+  @ApiProperty({ type: [ChargerViewDto] })
+  chargers!: ChargerViewDto[];
+}
+
+export class SessionPreferencesViewDto implements SessionPreferencesView {
+  @ApiProperty({ description: 'The OCPP transaction the preferences belong to' })
+  transactionId!: number;
+
+  @ApiProperty({ ...nullableNumber, description: "Overrides the connector's priority; null: not told" })
+  priority!: number | null;
+
+  @ApiProperty(nullableNumber)
+  energyWantedWh!: number | null;
+
+  @ApiProperty(nullableInstant)
+  departureAt!: string | null;
+
+  @ApiProperty(nullableString)
+  updatedBy!: string | null;
+
+  @ApiProperty(nullableInstant)
+  updatedAt!: string | null;
+}
+
+export class BookingViewDto implements BookingView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  chargerId!: string;
+
+  @ApiProperty()
+  chargerIdentity!: string;
+
+  @ApiProperty()
+  connectorId!: number;
+
+  @ApiProperty(instant)
+  arrivalFrom!: string;
+
+  @ApiProperty(instant)
+  arrivalUntil!: string;
+
+  @ApiProperty(nullableInstant)
+  departureAt!: string | null;
+
+  @ApiProperty(nullableNumber)
+  energyWantedWh!: number | null;
+
+  @ApiProperty(nullableNumber)
+  priority!: number | null;
+
+  @ApiProperty()
+  createdBy!: string;
+
+  @ApiProperty(instant)
+  createdAt!: string;
+
+  @ApiProperty({
+    enum: ['pending', 'claimed'],
+    description: 'claimed: a session started within the window took it',
+  })
+  status!: 'pending' | 'claimed';
+
+  @ApiProperty({ type: Number, nullable: true, description: 'The transaction that took it' })
+  transactionId!: number | null;
+}

@@ -152,4 +152,32 @@ describe.each(TEST_DATABASE_ENGINES)('site-model inputs of a plan on %s', (_engi
       [32, 16],
     ]);
   });
+
+  it('asks only for the energy still wanted: what the meter counted since the start, if believable', async () => {
+    const fixture = await insertCharger(database.db, { identity: 'CP-P9', connectorIds: [1, 2] });
+    const { db } = database;
+    const startedAt = new Date('2026-03-01T10:00:00Z');
+    const now = new Date('2026-03-01T11:00:00Z');
+    const session = async (connectorId: number, meterStartWh: number, registerWh: number) => {
+      const connectorRef = fixture.connectorRefs.get(connectorId)!;
+      const [open] = await db
+        .insert(schema.transactions)
+        .values({ connectorRef, idTag: 'T', meterStartWh, startedAt })
+        .returning();
+      await db
+        .insert(schema.sessionPreferences)
+        .values({ transactionId: open.id, energyWantedWh: 20_000, updatedBy: 'app' });
+      await db
+        .update(schema.connectors)
+        .set({ energyRegisterWh: registerWh })
+        .where(eq(schema.connectors.id, connectorRef));
+    };
+    // 7.5 kWh in an hour on 3 × 32 A; then a lifetime register against a start without a reading.
+    await session(1, 100_000, 107_500);
+    await session(2, 0, 5_400_000);
+
+    const [counted, unbelievable] = await inputs.connectorsOfSites([fixture.siteId], now);
+    expect(counted.energyWantedWh).toBe(12_500);
+    expect(unbelievable.energyWantedWh).toBe(20_000);
+  });
 });

@@ -36,6 +36,7 @@ interface OpenSession {
   priority: number | null;
   energyWantedWh: number | null;
   departureAt: Date | null;
+  meterStartWh: number;
 }
 
 /** A circuit of a site, with its per-phase limit. */
@@ -78,20 +79,21 @@ export class PlanningRepository {
         uncontrollableReason: schema.connectors.uncontrollableReason,
         phasesInUse: schema.connectors.phasesInUse,
         phasesInUseMask: schema.connectors.phasesInUseMask,
+        energyRegisterWh: schema.connectors.energyRegisterWh,
       })
       .from(schema.connectors)
       .innerJoin(schema.chargers, eq(schema.chargers.id, schema.connectors.chargerId))
       .where(inArray(schema.chargers.siteId, siteIds))
       .orderBy(asc(schema.chargers.identity), asc(schema.connectors.connectorId));
     const open = await this.openSessions(rows.map((r) => r.connectorRef));
-    const connectors = rows.map(({ phasesInUse, phasesInUseMask, ...row }) => {
+    const connectors = rows.map(({ phasesInUse, phasesInUseMask, energyRegisterWh, ...row }) => {
       const session = open.get(row.connectorRef);
       return {
         ...row,
         ...(session && sessionPhases(row, phasesInUse, phasesInUseMask)),
         transactionStartedAt: session?.startedAt ?? null,
         sessionPriority: session?.priority ?? null,
-        energyWantedWh: session?.energyWantedWh ?? null,
+        energyWantedWh: session ? stillWantedWh(session, row, energyRegisterWh, now) : null,
         departureAt: session?.departureAt ?? null,
       };
     });
@@ -153,7 +155,6 @@ export class PlanningRepository {
     }));
   }
 
-  /** The open session of each connector: when it started and what the CPO or driver told us about it. */
   async peakShavingRulesOfSites(siteIds: string[]): Promise<(typeof schema.peakShavingRules.$inferSelect)[]> {
     if (siteIds.length === 0) return [];
     return this.db
@@ -163,6 +164,7 @@ export class PlanningRepository {
       .orderBy(asc(schema.peakShavingRules.createdAt), asc(schema.peakShavingRules.id));
   }
 
+  /** The open session of each connector: when it started and what the CPO or driver told us about it. */
   private async openSessions(connectorRefs: string[]): Promise<Map<string, OpenSession>> {
     if (connectorRefs.length === 0) return new Map();
     const { sessionPreferences: preferences, transactions } = schema;
@@ -173,6 +175,7 @@ export class PlanningRepository {
         priority: preferences.priority,
         energyWantedWh: preferences.energyWantedWh,
         departureAt: preferences.departureAt,
+        meterStartWh: transactions.meterStartWh,
       })
       .from(schema.transactions)
       .leftJoin(preferences, eq(preferences.transactionId, transactions.id))
@@ -185,6 +188,29 @@ export class PlanningRepository {
 }
 
 const GRID_PHASES: schema.GridPhase[] = ['L1', 'L2', 'L3'];
+
+/** Above any mains voltage we plan for: bounds what a connector can have delivered in a given time. */
+const HIGHEST_PHASE_VOLTAGE_V = 250;
+
+/**
+ * The energy wanted is for the whole session (as ISO 15118 and OCPP 2.0.1 state it): what the meter counted
+ * since the session started is already delivered, so each re-plan asks only for the rest. A count the
+ * connector could not have delivered in the time (a 2.0.1 start without a meter reading, compared with a
+ * lifetime register) is not believed: the whole energy is then still wanted.
+ */
+function stillWantedWh(
+  session: OpenSession,
+  connector: { maxCurrentA: number; phases: number },
+  energyRegisterWh: number | null,
+  now: Date,
+): number | null {
+  if (session.energyWantedWh === null) return null;
+  const countedWh = energyRegisterWh === null ? 0 : Math.max(0, energyRegisterWh - session.meterStartWh);
+  const hours = Math.max(0, now.getTime() - session.startedAt.getTime()) / 3_600_000;
+  const possibleWh = connector.maxCurrentA * connector.phases * HIGHEST_PHASE_VOLTAGE_V * hours;
+  const deliveredWh = countedWh <= possibleWh ? countedWh : 0;
+  return Math.max(0, session.energyWantedWh - deliveredWh);
+}
 
 /**
  * The phases the session's EV draws on, when its readings told fewer than the connector has: the planner then

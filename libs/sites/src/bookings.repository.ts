@@ -110,39 +110,52 @@ export class BookingsRepository {
 
   /**
    * Gives the transaction the earliest unclaimed booking of its connector whose window holds its start, at
-   * most once: two instances (or a retried event) claiming together leave one winner.
+   * most once: two instances (or a retried event) claiming together leave one winner. `apply` writes what the
+   * booking means for the session in the same database transaction, so a crash never leaves a booking claimed
+   * without its effect.
    */
-  async claim(session: OpenTransaction): Promise<BookingRow | undefined> {
-    const [already] = await this.db
-      .select({ id: bookings.id })
-      .from(bookings)
-      .where(eq(bookings.transactionId, session.transactionId));
-    if (already) return undefined;
-    const [candidate] = await this.db
-      .select()
-      .from(bookings)
-      .where(
-        and(
-          eq(bookings.connectorRef, session.connectorRef),
-          isNull(bookings.transactionId),
-          lte(bookings.arrivalFrom, session.startedAt),
-          gt(bookings.arrivalUntil, session.startedAt),
-        ),
-      )
-      .orderBy(asc(bookings.arrivalFrom), asc(bookings.id))
-      .limit(1);
-    if (!candidate) return undefined;
+  async claim(
+    session: OpenTransaction,
+    apply: (tx: Database, booking: BookingRow) => Promise<void>,
+  ): Promise<BookingRow | undefined> {
     try {
-      const [claimed] = await this.db
-        .update(bookings)
-        .set({ transactionId: session.transactionId })
-        .where(and(eq(bookings.id, candidate.id), isNull(bookings.transactionId)))
-        .returning();
-      return claimed;
+      return await this.db.transaction(async (tx) => {
+        const claimed = await claimIn(tx, session);
+        if (claimed) await apply(tx, claimed);
+        return claimed;
+      });
     } catch (error) {
       // The unique index: another claim gave this transaction a booking meanwhile.
       if (isUniqueViolation(error)) return undefined;
       throw error;
     }
   }
+}
+
+async function claimIn(tx: Database, session: OpenTransaction): Promise<BookingRow | undefined> {
+  const [already] = await tx
+    .select({ id: bookings.id })
+    .from(bookings)
+    .where(eq(bookings.transactionId, session.transactionId));
+  if (already) return undefined;
+  const [candidate] = await tx
+    .select()
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.connectorRef, session.connectorRef),
+        isNull(bookings.transactionId),
+        lte(bookings.arrivalFrom, session.startedAt),
+        gt(bookings.arrivalUntil, session.startedAt),
+      ),
+    )
+    .orderBy(asc(bookings.arrivalFrom), asc(bookings.id))
+    .limit(1);
+  if (!candidate) return undefined;
+  const [claimed] = await tx
+    .update(bookings)
+    .set({ transactionId: session.transactionId })
+    .where(and(eq(bookings.id, candidate.id), isNull(bookings.transactionId)))
+    .returning();
+  return claimed;
 }

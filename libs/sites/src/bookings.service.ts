@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '@gridflex/ocpp';
+import { Database } from '@gridflex/persistence';
 import {
   BookingNotFoundError,
   BookingRow,
@@ -172,10 +173,10 @@ export class BookingsService {
   private async claimForCharger(site: SiteRow, chargerId: string): Promise<void> {
     let claimedAny = false;
     for (const session of await this.bookings.openTransactionsOfCharger(chargerId)) {
-      const booking = await this.bookings.claim(session);
-      if (!booking) continue;
-      await this.applyToSession(booking, session);
-      claimedAny = true;
+      const booking = await this.bookings.claim(session, (tx, claimed) =>
+        this.applyToSession(tx, claimed, session),
+      );
+      if (booking) claimedAny = true;
     }
     if (!claimedAny) return;
     const groups = site.groupId ? [site.groupId] : [];
@@ -183,13 +184,17 @@ export class BookingsService {
   }
 
   /** What the booking says becomes the session's preferences; what it leaves out is kept. */
-  private async applyToSession(booking: BookingRow, session: OpenTransaction): Promise<void> {
-    await this.preferences.upsert(session.transactionId, {
-      ...(booking.priority !== null && { priority: booking.priority }),
-      ...(booking.energyWantedWh !== null && { energyWantedWh: booking.energyWantedWh }),
-      ...(booking.departureAt !== null && { departureAt: booking.departureAt }),
-      updatedBy: `booking ${booking.id} by ${booking.createdBy}`,
-    });
+  private async applyToSession(tx: Database, booking: BookingRow, session: OpenTransaction): Promise<void> {
+    await this.preferences.upsert(
+      session.transactionId,
+      {
+        ...(booking.priority !== null && { priority: booking.priority }),
+        ...(booking.energyWantedWh !== null && { energyWantedWh: booking.energyWantedWh }),
+        ...(booking.departureAt !== null && { departureAt: booking.departureAt }),
+        updatedBy: `booking ${booking.id} by ${booking.createdBy}`,
+      },
+      tx,
+    );
   }
 
   private async view(siteId: string, bookingId: string): Promise<BookingView> {

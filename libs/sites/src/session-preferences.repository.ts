@@ -43,9 +43,14 @@ export class SessionPreferencesRepository {
   }
 
   /** Merges the change into what is stored: properties left undefined keep their value. */
-  async upsert(transactionId: number, change: SessionPreferencesChange): Promise<SessionPreferencesRow> {
+  /** `db` may be a transaction that writes more along with the preferences. */
+  async upsert(
+    transactionId: number,
+    change: SessionPreferencesChange,
+    db: Database = this.db,
+  ): Promise<SessionPreferencesRow> {
     const values = { ...change, updatedAt: new Date() };
-    const [row] = await this.db
+    const [row] = await db
       .insert(schema.sessionPreferences)
       .values({ transactionId, ...values })
       .onConflictDoUpdate({ target: schema.sessionPreferences.transactionId, set: values })

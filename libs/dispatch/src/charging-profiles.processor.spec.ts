@@ -332,7 +332,8 @@ describe('charging-profiles queue', () => {
   it('re-asserts the current plan once per new connection, ending in the tail at the safe share', async () => {
     const fixture = await insertCharger(db, { identity: 'DISP-10', connectorIds: [1] });
     const connectorRef = fixture.connectorRefs.get(1)!;
-    // The only charger of a 20 A site: station maximum and connector share 20 A, below the planned 30 A.
+    // The only charger of a 20 A site: station maximum and connector share 20 A, below the planned 30 A, which
+    // is above what the site allows, so the station maximum does not follow it (only one, 20 A, is sent).
     await db
       .update(schema.sites)
       .set({ limitL1A: 20, limitL2A: 20, limitL3A: 20 })
@@ -355,6 +356,7 @@ describe('charging-profiles queue', () => {
     expect(schedule.chargingSchedulePeriod.map((p) => p.limit)).toEqual([30, 20]);
     expect(schedule.duration).toBeUndefined();
     expect(connectorProfiles(first)).toHaveLength(1);
+    expect(first.receivedProfiles).toHaveLength(2);
 
     await first.close();
     await eventually(

@@ -148,6 +148,7 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
       const protocol = this.gateway.protocolOf(target.identity);
       if (!protocol) throw new ChargerOfflineError(target.identity);
       const payload = buildProfile(protocol, target, new Date());
+      await this.gateway.keepStationCeiling(target.identity, target.ceiling);
       const answer = await this.gateway.call<{ status: string }>(
         target.identity,
         'SetChargingProfile',

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { ChargerStateRepository } from '@gridflex/ocpp';
+import { ChargerStateRepository, StationCeilingRepository } from '@gridflex/ocpp';
 import { insertCharger } from '@gridflex/ocpp/testing';
 import { schema } from '@gridflex/persistence';
 import { TEST_DATABASE_ENGINES, TestDatabase } from '@gridflex/persistence/testing';
@@ -70,11 +70,13 @@ describe.each(TEST_DATABASE_ENGINES)('DispatchRepository on %s', (_engine, creat
       // 63 A over one charger, split over its one 32 A connector.
       context: { capabilities: null, nominalVoltageV: 230, safeShareA: 32 },
       transaction: null,
+      // The station maximum follows the charger's plans, here its one connector's.
+      ceiling: { smartChargingExcluded: false, safeShareA: 32, capA: 32, plans: [periods] },
     });
     await expect(repository.loadTarget('00000000-0000-4000-8000-000000000000')).resolves.toBeUndefined();
   });
 
-  it('reads the same context and open transaction as the charger state does, for many connectors at once', async () => {
+  it('reads the same context, open transaction and station ceiling as the gateway does, for many connectors at once', async () => {
     const a = await plan('CP-A', ['pending', 'accepted', 'pending']);
     const b = await plan('CP-B', ['pending']);
     await database.db
@@ -92,10 +94,16 @@ describe.each(TEST_DATABASE_ENGINES)('DispatchRepository on %s', (_engine, creat
 
     expect([...targets.keys()].sort()).toEqual([...refs].sort());
     const chargerState = new ChargerStateRepository(database.db);
+    const ceilings = new StationCeilingRepository(database.db);
+    const chargerIdOf = new Map<string, string>([
+      ...a.refs.map((ref): [string, string] => [ref, a.chargerId]),
+      [b.refs[0], b.chargerId],
+    ]);
     for (const ref of refs) {
       const target = targets.get(ref)!;
       expect(target.context).toEqual(await chargerState.profileContext(ref));
       expect(target.transaction).toEqual(await chargerState.activeTransaction(ref));
+      expect(target.ceiling).toEqual(await ceilings.ceilingInputs(chargerIdOf.get(ref)!));
     }
     expect(targets.get(a.refs[0])!.context).toEqual({
       capabilities: { ...CAPABILITIES, maxPeriods: 5 },

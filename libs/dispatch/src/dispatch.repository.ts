@@ -2,8 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import {
   ActiveTransaction,
+  CeilingInputs,
   ProfileContext,
   StationRow,
+  toCeilingInputs,
   toProfileContext,
   toStationMaxContext,
 } from '@gridflex/ocpp';
@@ -26,6 +28,8 @@ export interface DispatchTarget {
   context: ProfileContext;
   /** The connector's open transaction (the most recent one if a stop was lost), or null. */
   transaction: ActiveTransaction | null;
+  /** What the charger's station maximum follows: its safe share and the latest plans of its connectors. */
+  ceiling: CeilingInputs;
 }
 
 export interface DispatchOutcome {
@@ -48,7 +52,7 @@ const BATCH_INTERVAL_MS = 5;
 
 /**
  * Everything one push needs, for many connectors in one round trip: plan, connector, charger, site, the
- * charger's connectors, the site's charger count and the open transaction. Prepared once: Drizzle builds
+ * charger's connectors and their plans, the site's charger count and the open transaction. Prepared once: Drizzle builds
  * the SQL text here and never again, and node-postgres parses it once per connection.
  */
 function prepareTargetsQuery(db: Database) {
@@ -83,6 +87,9 @@ function prepareTargetsQuery(db: Database) {
         select json_agg(json_build_object(
           'connectorId', o.connector_id, 'maxCurrentA', o.max_current_a, 'phases', o.phases))
         from ${connectors} o where o.charger_id = ${chargers.id})`,
+      chargerPlans: sql<PlannedPeriod[][] | string>`(
+        select coalesce(json_agg(p.periods), '[]') from ${connectorPlans} p
+        join ${connectors} o on o.id = p.connector_ref where o.charger_id = ${chargers.id})`,
       transactionId: openTransaction.id,
       stationTransactionId: openTransaction.stationTransactionId,
     })
@@ -149,6 +156,10 @@ function toTarget(row: TargetRow): DispatchTarget {
       ? (JSON.parse(row.chargerConnectors) as StationRow['connectors'])
       : row.chargerConnectors;
   const station = toStationMaxContext({ ...row, connectors: ownConnectors });
+  const chargerPlans =
+    typeof row.chargerPlans === 'string'
+      ? (JSON.parse(row.chargerPlans) as PlannedPeriod[][])
+      : row.chargerPlans;
   return {
     connectorRef: row.connectorRef,
     version: row.version,
@@ -164,6 +175,12 @@ function toTarget(row: TargetRow): DispatchTarget {
       row.transactionId === null
         ? null
         : { id: row.transactionId, stationTransactionId: row.stationTransactionId },
+    ceiling: toCeilingInputs({
+      ...row,
+      siteLimitsA: row.siteLimitsA.map(Number),
+      connectorMaxA: ownConnectors.map((c) => c.maxCurrentA),
+      plans: chargerPlans,
+    }),
   };
 }
 

@@ -20,3 +20,4 @@ export * from './profiles/composite-check';
 export * from './charging-limits.repository';
 export * from './profiles/external-limit';
 export * from './profiles/station-ceiling';
+export * from './station-ceiling.repository';

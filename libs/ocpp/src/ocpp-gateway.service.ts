@@ -31,7 +31,7 @@ import { profileLimits } from './capabilities';
 import type { ProfilePeriod } from './profiles/profile-schedule';
 import { ceilingPeakA, sameCeiling, stationCeiling } from './profiles/station-ceiling';
 import { buildStationMaxProfile16, buildStationMaxProfile201 } from './profiles/station-max-profile';
-import { StationCeilingRepository } from './station-ceiling.repository';
+import { CeilingInputs, StationCeilingRepository } from './station-ceiling.repository';
 
 const SUBPROTOCOLS: string[] = [...OCPP_PROTOCOLS];
 const GOING_AWAY = 1001;
@@ -171,9 +171,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   }
 
   /**
-   * Sends a CALL and resolves with the charger's answer (validated against the OCPP schema). A connector's
-   * charging profile is preceded by the charger's station-wide maximum when the plans now need another one
-   * (see `keepStationCeiling`).
+   * Sends a CALL and resolves with the charger's answer (validated against the OCPP schema).
    * @throws ChargerOfflineError when no connection of that identity is open, or it closes during the call
    * @throws OcppCallTimeoutError when the charger does not answer in time
    * @throws OcppCallError when the charger answers with a CALLERROR or an invalid result
@@ -186,21 +184,22 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   ): Promise<T> {
     const client = this.clients.get(identity);
     if (!client) throw new ChargerOfflineError(identity);
-    if (action === 'SetChargingProfile' && isConnectorProfile(payload)) await this.keepStationCeiling(client);
     return this.callClient<T>(client, action, payload, options);
   }
 
   /**
    * The station maximum sent on connect is the charger's safe share; a plan that gives the charger more (a lone
    * EV at a site of many chargers) would be cut to it by the charger. So before a connector profile goes out,
-   * the maximum follows the charger's plans (`stationCeiling`) — sent only when that changed, so a re-plan
-   * costs at most one more push per charger whose ceiling changed. Never rejects: the connector profile goes
-   * out either way.
+   * the dispatch worker has the maximum follow the charger's plans (`stationCeiling`, from `inputs` read with
+   * the push) — sent only when that changed, so a re-plan costs at most one more push per charger whose
+   * ceiling changed. Never rejects: the connector profile goes out either way.
    */
-  private async keepStationCeiling(client: RPCServerClient): Promise<void> {
+  async keepStationCeiling(identity: string, inputs: CeilingInputs): Promise<void> {
+    const client = this.clients.get(identity);
+    if (!client) return;
     const session = client.session as ChargerSession;
     await this.discoveries.get(client);
-    await this.ceilingChecks.run(session.identity, () => this.sendStationMaxProfile(client, session, true));
+    await this.ceilingChecks.run(identity, () => this.sendStationMaxProfile(client, session, inputs));
   }
 
   private async callClient<T>(
@@ -304,7 +303,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   private async prepare(client: RPCServerClient, session: ChargerSession): Promise<void> {
     const call = <T>(action: string, payload: object) => this.callClient<T>(client, action, payload, {});
     await this.discover(call, session);
-    await this.sendStationMaxProfile(client, session, false);
+    await this.sendStationMaxProfile(client, session);
     await this.refreshConnectorStates(call, session);
   }
 
@@ -322,15 +321,17 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
    * The fail-safe: whatever happens to us later, the charger as a whole ends up within its share of the site's
    * grid connection; until its plans end it may draw what they give it (`stationCeiling`). Sent directly rather
    * than queued so that it precedes every connector profile on this connection; the next connection sends it
-   * again, which is its retry. `onlyWhenChanged`: not sent when the connection holds the same already.
+   * again, which is its retry. With `known` inputs (read along with a push), it is not sent when the connection
+   * holds the same already.
    */
   private async sendStationMaxProfile(
     client: RPCServerClient,
     session: ChargerSession,
-    onlyWhenChanged: boolean,
+    known?: CeilingInputs,
   ): Promise<void> {
     try {
-      const inputs = await this.ceilings.ceilingInputs(session.chargerId);
+      const onlyWhenChanged = known !== undefined;
+      const inputs = known ?? (await this.ceilings.ceilingInputs(session.chargerId));
       if (!inputs || inputs.smartChargingExcluded) return;
       const now = new Date();
       const ceiling = stationCeiling(inputs.safeShareA, inputs.plans, now, inputs.capA);
@@ -512,13 +513,6 @@ async function stationMaxAnswer(call: OcppCall, payload: object): Promise<string
     if (error instanceof OcppCallError) return error.code;
     throw error;
   }
-}
-
-/** A TxProfile or TxDefaultProfile for one connector or EVSE, as the dispatch worker sends them. */
-function isConnectorProfile(payload: object): boolean {
-  const target = payload as { connectorId?: unknown; evseId?: unknown };
-  const id = target.evseId ?? target.connectorId;
-  return typeof id === 'number' && id > 0;
 }
 
 async function passwordMatches(password: Buffer | undefined, passwordHash: string): Promise<boolean> {

@@ -19,8 +19,8 @@ export interface CeilingInputs {
 }
 
 /**
- * Reads what the station maximum of a charger follows in one query: it is checked before every connector
- * profile pushed to the charger, and sent only when it changed.
+ * Reads what the station maximum of a charger follows in one query, when the charger connects; the dispatch
+ * worker reads the same along with each push (`toCeilingInputs`).
  */
 @Injectable()
 export class StationCeilingRepository {
@@ -50,21 +50,30 @@ export class StationCeilingRepository {
       .innerJoin(sites, eq(sites.id, chargers.siteId))
       .where(eq(chargers.id, chargerId));
     if (!row) return null;
-    const siteLimitsA = row.siteLimitsA.map(Number);
-    const connectorMaxA = row.connectorMaxA.map(Number);
-    const headroomA = siteLimitsA.map((limit, phase) => limit - (row.baseLoadA[phase] ?? 0));
-    const connectorsTogetherA = connectorMaxA.reduce((sum, max) => sum + max, 0);
-    return {
-      smartChargingExcluded: row.smartChargingExcluded,
-      safeShareA: chargerSafeShareA({
-        siteLimitsA,
-        baseLoadA: row.baseLoadA,
-        chargersAtSite: row.chargersAtSite,
-        connectorMaxA,
-        chargerMaxA: row.chargerMaxA,
-      }),
-      capA: Math.max(0, Math.min(...headroomA, connectorsTogetherA, row.chargerMaxA ?? Infinity)),
-      plans: row.plans,
-    };
+    return toCeilingInputs({
+      ...row,
+      siteLimitsA: row.siteLimitsA.map(Number),
+      connectorMaxA: row.connectorMaxA.map(Number),
+    });
   }
+}
+
+/** What the station maximum follows, from what is read about the charger, its site and its plans. */
+export function toCeilingInputs(row: {
+  smartChargingExcluded: boolean;
+  chargerMaxA: number | null;
+  siteLimitsA: number[];
+  baseLoadA: number[];
+  chargersAtSite: number;
+  connectorMaxA: number[];
+  plans: PlannedPeriod[][];
+}): CeilingInputs {
+  const headroomA = row.siteLimitsA.map((limit, phase) => limit - (row.baseLoadA[phase] ?? 0));
+  const connectorsTogetherA = row.connectorMaxA.reduce((sum, max) => sum + max, 0);
+  return {
+    smartChargingExcluded: row.smartChargingExcluded,
+    safeShareA: chargerSafeShareA(row),
+    capA: Math.max(0, Math.min(...headroomA, connectorsTogetherA, row.chargerMaxA ?? Infinity)),
+    plans: row.plans,
+  };
 }

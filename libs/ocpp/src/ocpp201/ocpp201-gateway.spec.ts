@@ -11,6 +11,7 @@ import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events'
 import { OcppGatewayService } from '../ocpp-gateway.service';
 import { OcppModule } from '../ocpp.module';
 import { buildSetChargingProfile201 } from '../profiles/charging-profile-201';
+import { StationCeilingRepository } from '../station-ceiling.repository';
 import { ChargerFixture, insertCharger } from '../testing/charger-fixtures';
 
 type RpcClientOptions = ConstructorParameters<typeof RPCClient>[0];
@@ -394,6 +395,12 @@ describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () 
 
     it('raises the station maximum before a connector profile the safe share would cut, once per change', async () => {
       const fixture = await newStation();
+      // As the dispatch worker does: the ceiling inputs read with the push, then the connector profile.
+      const push = async (target: typeof fixture, payload: object) => {
+        const inputs = await app.get(StationCeilingRepository).ceilingInputs(target.chargerId);
+        await gateway.keepStationCeiling(target.identity, inputs!);
+        await gateway.call(target.identity, 'SetChargingProfile', payload);
+      };
       // Safe share 32 A: half the site's 64 A, as a second charger shares the site.
       await db
         .update(schema.sites)
@@ -407,8 +414,8 @@ describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () 
 
       await plan(fixture, 1, 1, 32);
       await plan(fixture, 2, 1, 16);
-      await gateway.call(fixture.identity, 'SetChargingProfile', txDefault(1, 32));
-      await gateway.call(fixture.identity, 'SetChargingProfile', txDefault(2, 16));
+      await push(fixture, txDefault(1, 32));
+      await push(fixture, txDefault(2, 16));
       // 48 A while planned, then the safe share again: sent once, before the first connector profile.
       expect(stationMaxima(station)).toEqual([[32], [48, 32]]);
       expect(station.receivedProfiles.map((p) => (p as unknown as { evseId: number }).evseId)).toEqual([
@@ -418,8 +425,8 @@ describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () 
 
       // Within the safe share again: the maximum falls back to it, once.
       await plan(fixture, 2, 2, 0);
-      await gateway.call(fixture.identity, 'SetChargingProfile', txDefault(2, 0));
-      await gateway.call(fixture.identity, 'SetChargingProfile', txDefault(1, 32));
+      await push(fixture, txDefault(2, 0));
+      await push(fixture, txDefault(1, 32));
       expect(stationMaxima(station)).toEqual([[32], [48, 32], [32]]);
       const [stored] = await db
         .select({ capabilities: schema.chargers.capabilities })
@@ -434,7 +441,7 @@ describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () 
       // A plan above what the site could ever give the charger is not followed.
       await plan(fixture, 1, 2, 32);
       await plan(fixture, 2, 3, 40);
-      await gateway.call(fixture.identity, 'SetChargingProfile', txDefault(2, 40));
+      await push(fixture, txDefault(2, 40));
       expect(stationMaxima(station).at(-1)).toEqual([64, 32]);
     });
   });

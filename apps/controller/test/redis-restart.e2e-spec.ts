@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
+import { DISPATCH_JANITOR_JOB, DISPATCH_MAINTENANCE_QUEUE } from '@gridflex/dispatch';
 import { PrivateRedis } from '@gridflex/observability/testing';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
 import { startController, TestController, waitFor, sendCurrentForecast } from './test-controller';
@@ -156,5 +159,12 @@ describe('a Redis restart that loses every key', () => {
       (await sendCurrentForecast(dso, group, 12)).status === 204 ? true : undefined,
     );
     await charger.waitForProfile<Profile>(limited(12), 30_000);
+    // So is the janitor that re-queues plans whose pushes an emptied Redis lost.
+    const maintenance = controller.app.get<Queue>(getQueueToken(DISPATCH_MAINTENANCE_QUEUE));
+    const keys = await waitFor(async () => {
+      const found = (await maintenance.getJobSchedulers()).map((s) => s.key);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(keys).toEqual([DISPATCH_JANITOR_JOB]);
   });
 });

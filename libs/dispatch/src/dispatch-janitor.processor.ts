@@ -1,9 +1,10 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { ChargerOwnershipService, InstanceService } from '@gridflex/cluster';
+import { REDIS_RECONNECTED } from '@gridflex/common';
 import { ChargerStateChangedEvent, ChargerStateRepository, OCPP_CHARGER_STATE_CHANGED } from '@gridflex/ocpp';
 import { DISPATCH_JANITOR_JOB, DISPATCH_MAINTENANCE_QUEUE } from './dispatch.constants';
 import { DispatchQueuesService } from './dispatch-queues.service';
@@ -33,6 +34,11 @@ export class DispatchJanitorProcessor extends WorkerHost implements OnApplicatio
     super();
   }
 
+  /**
+   * At boot, and when Redis is back: an emptied Redis lost the scheduler along with the queued pushes, which
+   * the janitor's next run then queues again.
+   */
+  @OnEvent(REDIS_RECONNECTED)
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.upsertJobScheduler(
       DISPATCH_JANITOR_JOB,

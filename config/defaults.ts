@@ -21,6 +21,9 @@ export const DEFAULTS = {
   DISPATCH_BACKOFF_MS: 1000,
   DISPATCH_RECONCILE_INTERVAL_MS: 30000,
   PLANNING_DEBOUNCE_MS: 200,
+  /** Unset: a session that tells no energy takes what capacity is left, one without a departure stays. */
+  PLANNING_DEFAULT_ENERGY_WANTED_WH: undefined as number | undefined,
+  PLANNING_DEFAULT_DWELL_MINUTES: undefined as number | undefined,
   OSCP_TOKEN_KEY_FILE: './data/oscp-token-key',
   OSCP_HEARTBEAT_INTERVAL_S: 60,
   OSCP_SAFE_DEFAULT_A: 0,

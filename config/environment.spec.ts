@@ -32,6 +32,16 @@ describe(validateEnvironment.name, () => {
     ['DISPATCH_ATTEMPTS', '101', 'DISPATCH_ATTEMPTS must be an integer between 1 and 100'],
     ['DISPATCH_BACKOFF_MS', '-1', 'DISPATCH_BACKOFF_MS must be an integer between 10 and 600000'],
     ['OSCP_COMPLIANCE_GRACE_S', '0', 'OSCP_COMPLIANCE_GRACE_S must be an integer between 1 and 86400'],
+    [
+      'PLANNING_DEFAULT_ENERGY_WANTED_WH',
+      '0',
+      'PLANNING_DEFAULT_ENERGY_WANTED_WH must be an integer of Wh between 1 and 1000000',
+    ],
+    [
+      'PLANNING_DEFAULT_DWELL_MINUTES',
+      '2h',
+      'PLANNING_DEFAULT_DWELL_MINUTES must be an integer between 1 and 10080',
+    ],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
   ])('refuses %s=%s naming the variable and what is allowed', (name, value, message) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(message);

@@ -166,6 +166,22 @@ export class EnvironmentVariables {
   PLANNING_DEBOUNCE_MS: number = DEFAULTS.PLANNING_DEBOUNCE_MS;
 
   @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'PLANNING_DEFAULT_ENERGY_WANTED_WH must be an integer of Wh between 1 and 1000000' })
+  @Min(1, { message: 'PLANNING_DEFAULT_ENERGY_WANTED_WH must be an integer of Wh between 1 and 1000000' })
+  @Max(1000000, {
+    message: 'PLANNING_DEFAULT_ENERGY_WANTED_WH must be an integer of Wh between 1 and 1000000',
+  })
+  PLANNING_DEFAULT_ENERGY_WANTED_WH?: number = DEFAULTS.PLANNING_DEFAULT_ENERGY_WANTED_WH;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'PLANNING_DEFAULT_DWELL_MINUTES must be an integer between 1 and 10080' })
+  @Min(1, { message: 'PLANNING_DEFAULT_DWELL_MINUTES must be an integer between 1 and 10080' })
+  @Max(10080, { message: 'PLANNING_DEFAULT_DWELL_MINUTES must be an integer between 1 and 10080' })
+  PLANNING_DEFAULT_DWELL_MINUTES?: number = DEFAULTS.PLANNING_DEFAULT_DWELL_MINUTES;
+
+  @IsOptional()
   @Matches(/^https?:\/\/[^\s]+[^/\s]$/, {
     message: 'OSCP_PUBLIC_BASE_URL must be an http:// or https:// URL without a trailing slash',
   })

@@ -23,6 +23,7 @@ export function admitInOrder(
   out: Admission,
 ): void {
   const used = reservedA.slice();
+  const { unitCoefficients, coefficientsOf } = system;
   for (let k = 0; k < order.length; k++) {
     const i = order[k];
     const minimum = minimumsA[i];
@@ -31,7 +32,7 @@ export function admitInOrder(
     if (blocked >= 0) continue;
     out.admitted[i] = 1;
     for (let j = system.constraintStart[i]; j < system.constraintStart[i + 1]; j++) {
-      used[system.constraintsOf[j]] += system.coefficientsOf[j] * minimum;
+      used[system.constraintsOf[j]] += unitCoefficients ? minimum : coefficientsOf[j] * minimum;
     }
   }
 }
@@ -45,10 +46,12 @@ export function allMinimumsFit(
   candidates: ArrayLike<number>,
 ): boolean {
   const used = reservedA.slice();
+  const { unitCoefficients, coefficientsOf } = system;
   for (let k = 0; k < candidates.length; k++) {
     const i = candidates[k];
+    const minimum = minimumsA[i];
     for (let j = system.constraintStart[i]; j < system.constraintStart[i + 1]; j++) {
-      used[system.constraintsOf[j]] += system.coefficientsOf[j] * minimumsA[i];
+      used[system.constraintsOf[j]] += unitCoefficients ? minimum : coefficientsOf[j] * minimum;
     }
   }
   for (let c = 0; c < system.constraintCount; c++) {
@@ -64,9 +67,11 @@ function firstFullConstraint(
   limitsA: Float64Array,
   used: Float64Array,
 ): number {
+  const { unitCoefficients, coefficientsOf } = system;
   for (let j = system.constraintStart[i]; j < system.constraintStart[i + 1]; j++) {
     const c = system.constraintsOf[j];
-    if (used[c] + system.coefficientsOf[j] * minimumA > limitsA[c] + FIT_TOLERANCE_A) return c;
+    const loadA = unitCoefficients ? minimumA : coefficientsOf[j] * minimumA;
+    if (used[c] + loadA > limitsA[c] + FIT_TOLERANCE_A) return c;
   }
   return -1;
 }

@@ -3,59 +3,58 @@ import { wattsPerAmpere } from './allocate';
 import { loadedPhases } from './capacity-tree';
 import { allocate } from './allocate';
 import { optimizeHorizon } from './horizon';
-import type { HorizonInput, HorizonObjective, HorizonOptions, HorizonPlan } from './model';
-import { allocationInput } from './testing/random-instances';
+import type { ConnectorDemand, HorizonInput, HorizonObjective, HorizonOptions, HorizonPlan } from './model';
+import { allocationInput, SMALL_INSTANCES } from './testing/random-instances';
 
 const TOLERANCE_A = 1e-7;
 const TOLERANCE_WH = 1e-4;
 const RUNS = 300;
 const HOUR_MS = 3_600_000;
 
-/** Random trees with semi-continuous minimums, random prices and objectives. */
-const horizonInput: fc.Arbitrary<HorizonInput> = allocationInput().chain((input) =>
-  fc
-    .record({
-      prices: fc.array(fc.integer({ min: 0, max: 40 }), {
-        minLength: input.blocks.length,
-        maxLength: input.blocks.length,
-      }),
-      objective: fc.constantFrom<HorizonObjective>('cost', 'peak', 'earliest'),
-    })
-    .map(({ prices, objective }) => ({ ...input, pricesPerKwh: prices, objective })),
-);
+/** Random trees with semi-continuous minimums, random prices and objectives; total power limits if asked. */
+const horizonInput = (totalLimits = false): fc.Arbitrary<HorizonInput> =>
+  allocationInput({ ...SMALL_INSTANCES, totalLimits }).chain((input) =>
+    fc
+      .record({
+        prices: fc.array(fc.integer({ min: 0, max: 40 }), {
+          minLength: input.blocks.length,
+          maxLength: input.blocks.length,
+        }),
+        objective: fc.constantFrom<HorizonObjective>('cost', 'peak', 'earliest'),
+      })
+      .map(({ prices, objective }) => ({ ...input, pricesPerKwh: prices, objective })),
+  );
 
 /** Every session in the LP, and only those that want a known energy (the others as `allocate` shares). */
 const MODES: HorizonOptions[] = [{}, { lpSessions: 'declared' }];
 
+/** Each mode on trees with per-phase limits only, then with total power limits on some nodes too. */
 const property = (check: (input: HorizonInput, plan: HorizonPlan, options: HorizonOptions) => void) => {
-  for (const options of MODES) {
-    fc.assert(
-      fc.property(horizonInput, (input) => check(input, optimizeHorizon(input, options), options)),
-      { numRuns: RUNS, seed: 55 },
-    );
+  for (const totalLimits of [false, true]) {
+    for (const options of MODES) {
+      fc.assert(
+        fc.property(horizonInput(totalLimits), (input) =>
+          check(input, optimizeHorizon(input, options), options),
+        ),
+        { numRuns: RUNS, seed: 55 },
+      );
+    }
   }
 };
 
-/** Per node-phase and block: the load and the most it may carry (never below what is reserved anyway). */
+/** Per node-phase (and node total) and block: the load and the most it may carry (never below what is reserved anyway). */
 function nodePhaseChecks(input: HorizonInput, plan: HorizonPlan, block: number) {
-  const byId = new Map(input.nodes.map((n) => [n.id, n]));
-  const cells = new Map<string, { limitA: number; loadA: number; reservedA: number }>();
-  input.connectors.forEach((c, i) => {
-    for (let n = byId.get(c.nodeId); n; n = n.parentId === null ? undefined : byId.get(n.parentId)) {
-      for (const phase of loadedPhases(c)) {
-        const key = `${n.id}/${phase}`;
-        const cell = cells.get(key) ?? { limitA: n.limitsA[block][phase], loadA: 0, reservedA: 0 };
-        cell.loadA += plan.allocations[i].limitsA[block];
-        if (c.active && c.uncontrollable) cell.reservedA += c.maxCurrentA;
-        cells.set(key, cell);
-      }
-    }
-  });
-  return [...cells.values()];
+  return nodePhaseMembers(input, block).map((cell) => ({
+    ...cell,
+    loadA: cell.members.reduce(
+      (sum, i, k) => sum + cell.coefficients[k] * plan.allocations[i].limitsA[block],
+      0,
+    ),
+  }));
 }
 
 describe('optimizeHorizon invariants on random trees (fast-check)', () => {
-  it('never exceeds a node-phase limit in any block, beyond what uncontrollable connectors take anyway', () => {
+  it('never exceeds a node-phase or total power limit in any block, beyond what uncontrollable connectors take anyway', () => {
     property((input, plan) => {
       input.blocks.forEach((_, block) => {
         for (const cell of nodePhaseChecks(input, plan, block)) {
@@ -126,53 +125,73 @@ describe('optimizeHorizon invariants on random trees (fast-check)', () => {
         plan.details.forEach((d, i) => {
           const reason = d.reasons[block];
           if (reason.kind !== 'minimum-not-fitting') return;
-          const cell = cells.get(`${reason.nodeId}/${['L1', 'L2', 'L3'].indexOf(reason.phase)}`);
+          const cell = cells.get(`${reason.nodeId}/${reason.phase}`);
           if (!cell) throw new Error(`Unknown node-phase ${reason.nodeId}/${reason.phase}`);
           const priority = input.connectors[i].priority ?? 1;
           // Admission is by priority first: only those admitted before it can have taken its room.
-          const aheadA = cell.members
-            .filter((j) => j !== i && !input.connectors[j].uncontrollable)
-            .filter((j) => (input.connectors[j].priority ?? 1) >= priority)
-            .reduce((sum, j) => sum + plan.allocations[j].limitsA[block], 0);
-          expect(cell.reservedA + aheadA + input.connectors[i].minCurrentA).toBeGreaterThan(
-            cell.limitA - TOLERANCE_A,
-          );
+          const aheadA = cell.members.reduce((sum, j, k) => {
+            if (j === i || input.connectors[j].uncontrollable) return sum;
+            if ((input.connectors[j].priority ?? 1) < priority) return sum;
+            return sum + cell.coefficients[k] * plan.allocations[j].limitsA[block];
+          }, 0);
+          const ownA = cell.coefficients[cell.members.indexOf(i)] * input.connectors[i].minCurrentA;
+          expect(cell.reservedA + aheadA + ownA).toBeGreaterThan(cell.limitA - TOLERANCE_A);
         });
       });
     });
   });
 
   it('is allocate where no session wants a known energy and only those are planned', () => {
-    fc.assert(
-      fc.property(horizonInput, (input) => {
-        const undeclared = {
-          ...input,
-          connectors: input.connectors.map((c) => ({ ...c, energyWantedWh: undefined })),
-        };
-        const plan = optimizeHorizon(undeclared, { lpSessions: 'declared' });
-        const own = allocate(undeclared);
-        expect(plan.allocations).toEqual(own.allocations);
-        expect(plan.explanations).toEqual(own.explanations);
-      }),
-      { numRuns: RUNS, seed: 56 },
-    );
+    for (const totalLimits of [false, true]) {
+      fc.assert(
+        fc.property(horizonInput(totalLimits), (input) => {
+          const undeclared = {
+            ...input,
+            connectors: input.connectors.map((c) => ({ ...c, energyWantedWh: undefined })),
+          };
+          const plan = optimizeHorizon(undeclared, { lpSessions: 'declared' });
+          const own = allocate(undeclared);
+          expect(plan.allocations).toEqual(own.allocations);
+          expect(plan.explanations).toEqual(own.explanations);
+        }),
+        { numRuns: RUNS, seed: 56 },
+      );
+    }
   });
 });
 
-/** Per node-phase in a block: its limit, what uncontrollable connectors reserve, and who loads it. */
-function nodePhaseMembers(input: HorizonInput, block: number) {
+interface LimitCell {
+  /** Node id and L1, L2, L3 or total. */
+  key: string;
+  limitA: number;
+  reservedA: number;
+  members: number[];
+  /** Beside members: 1 on a phase, the phases the connector loads on a node's total (Σ V·I ≤ P, over V). */
+  coefficients: number[];
+}
+
+/** Per node-phase and node total in a block: its limit, what uncontrollable connectors reserve, and who loads it. */
+function nodePhaseMembers(input: HorizonInput, block: number): LimitCell[] {
   const byId = new Map(input.nodes.map((n) => [n.id, n]));
-  const cells = new Map<string, { key: string; limitA: number; reservedA: number; members: number[] }>();
+  const cells = new Map<string, LimitCell>();
+  const load = (key: string, limitA: number, c: ConnectorDemand, i: number, coefficient: number) => {
+    const cell = cells.get(key) ?? { key, limitA, reservedA: 0, members: [], coefficients: [] };
+    cell.members.push(i);
+    cell.coefficients.push(coefficient);
+    if (c.active && c.uncontrollable) cell.reservedA += coefficient * c.maxCurrentA;
+    cells.set(key, cell);
+  };
   input.connectors.forEach((c, i) => {
+    const phases = loadedPhases(c);
     for (let n = byId.get(c.nodeId); n; n = n.parentId === null ? undefined : byId.get(n.parentId)) {
-      for (const phase of loadedPhases(c)) {
-        const key = `${n.id}/${phase}`;
-        const cell = cells.get(key) ?? { key, limitA: n.limitsA[block][phase], reservedA: 0, members: [] };
-        cell.members.push(i);
-        if (c.active && c.uncontrollable) cell.reservedA += c.maxCurrentA;
-        cells.set(key, cell);
+      for (const phase of phases) load(`${n.id}/${PHASES[phase]}`, n.limitsA[block][phase], c, i, 1);
+      if (n.totalLimitW) {
+        const totalA = n.totalLimitW[block] / (n.phaseVoltageV ?? 230);
+        load(`${n.id}/total`, totalA, c, i, phases.length);
       }
     }
   });
   return [...cells.values()];
 }
+
+const PHASES = ['L1', 'L2', 'L3'] as const;

@@ -223,9 +223,13 @@ class HorizonContext {
     return constraintLimitA(this.system, c, t);
   }
 
-  /** Hours of each finite block the EV is still there: 0 from its departure on, cut in the block it leaves. */
+  /**
+   * Hours of each finite block the EV is still there: 0 from its departure (told, or else assumed) on,
+   * cut in the block it leaves.
+   */
   private presentHours(c: ConnectorDemand, startsMs: Float64Array): Float64Array {
-    const departureMs = c.departure === undefined ? Infinity : Date.parse(c.departure);
+    const departure = c.departure ?? c.assumedDeparture;
+    const departureMs = departure === undefined ? Infinity : Date.parse(departure);
     if (departureMs === Infinity) return this.blockHours;
     return this.blockHours.map((hours, t) =>
       Math.max(0, Math.min(hours, (departureMs - startsMs[t]) / MS_PER_HOUR)),
@@ -448,13 +452,19 @@ class PlanState {
     return blocks.sort((a, b) => this.context.price(a) - this.context.price(b) || a - b);
   }
 
-  /** Per connector and block (block-major), the plan's current for `allocate` to follow; NaN outside the plan. */
+  /**
+   * Per connector and block (block-major), the plan's current for `allocate` to follow; NaN outside the
+   * plan. The simplex's rounding dust (e.g. 1e-15 A) is 0: any positive target would charge the minimum.
+   */
   targets(): Float64Array {
     const { input, sessions, finiteBlocks } = this.context;
     const n = input.connectors.length;
     const targetsA = new Float64Array(input.blocks.length * n).fill(NaN);
     for (const { connector: i, hours } of sessions) {
-      for (let t = 0; t < finiteBlocks; t++) if (hours[t] > 0) targetsA[t * n + i] = this.currentsA[i][t];
+      for (let t = 0; t < finiteBlocks; t++) {
+        const x = this.currentsA[i][t];
+        if (hours[t] > 0) targetsA[t * n + i] = x > TOLERANCE_A ? x : 0;
+      }
     }
     return targetsA;
   }
@@ -526,7 +536,8 @@ class PlanState {
       const repair = this.repairs.get(`${i}/${t}`);
       if (repair && repair.kind === 'below-minimum' && this.currentsA[i][t] === 0) return repair;
       const x = this.currentsA[i][t];
-      if (sessions[s].hours[t] <= 0) return { kind: 'departed' };
+      // Gone, or past an assumed departure: no plan there, `allocate`'s own rule and reason.
+      if (sessions[s].hours[t] <= 0) return own;
       if (x >= c.maxCurrentA - TOLERANCE_A) return { kind: 'own-maximum' };
       if (x <= TOLERANCE_A && deliveredBefore[s][t] >= energyWantedWh[i] - TOLERANCE_WH)
         return { kind: 'energy-met' };

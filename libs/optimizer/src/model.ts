@@ -63,6 +63,12 @@ export interface ConnectorDemand {
    */
   departure?: string;
   /**
+   * ISO instant the EV is assumed to leave when it told no `departure` (e.g. a configured dwell time):
+   * `optimizeHorizon` plans its energy by then, but nothing cuts its limit there — from then on it
+   * shares block by block as `allocate` does, since the EV may well still be there.
+   */
+  assumedDeparture?: string;
+  /**
    * Energy the EV still wants from the start of the first block, when known: a block's cap is lowered
    * to what completes it (not below the minimum), and once delivered the limit is 0.
    */
@@ -177,7 +183,10 @@ export interface HorizonOptions extends AllocationOptions {
    * The sessions the LP plans: `all` (default) every steerable one; `declared` only those with an energy
    * wanted (their own, or `defaultEnergyWantedWh`) — and, with the `earliest` objective and no soft
    * limits, only those whose fair share would miss it by departure — the others sharing block by block,
-   * as `allocate` does, what that plan leaves. `declared` keeps the LP small.
+   * as `allocate` does, what that plan leaves. `declared` keeps the LP small. What is optimal then:
+   * the planned sessions' energy is the LP maximum with every other session held at its minimum
+   * wherever its fair share (`allocate` of everyone) charges it — which admission keeps for it — and
+   * with minimums of 0 the plan delivers exactly that (`horizon.highs.spec.ts`).
    */
   lpSessions?: 'all' | 'declared';
 }

@@ -118,7 +118,7 @@ export class WeightedFiller {
       this.state[i] = floor >= cap ? FROZEN : floor > 0 ? AT_FLOOR : RISING;
       for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
         const c = system.constraintsOf[k];
-        const a = system.coefficientsOf[k];
+        const a = system.unitCoefficients ? 1 : system.coefficientsOf[k];
         if (floor > 0) this.frozenSum[c] += a * floor;
         else {
           this.risingWeight[c] += a * weights[i];
@@ -170,7 +170,7 @@ export class WeightedFiller {
     const weight = this.request.weights[i];
     for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
       const c = system.constraintsOf[k];
-      const a = system.coefficientsOf[k];
+      const a = system.unitCoefficients ? 1 : system.coefficientsOf[k];
       this.frozenSum[c] += a * currentA;
       this.risingWeight[c] -= a * weight;
       this.risingCount[c]--;
@@ -193,7 +193,7 @@ export class WeightedFiller {
       this.state[i] = RISING;
       for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
         const c = system.constraintsOf[k];
-        const a = system.coefficientsOf[k];
+        const a = system.unitCoefficients ? 1 : system.coefficientsOf[k];
         this.frozenSum[c] -= a * floorsA[i];
         this.risingWeight[c] += a * weights[i];
         this.risingCount[c]++;

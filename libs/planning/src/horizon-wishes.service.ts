@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import {
   CapacityForecastsRepository,
   DsoPeer,
@@ -20,7 +21,8 @@ import { SCHEDULE_LOOKAHEAD_MS } from './site-capacity';
 /**
  * What the horizon optimiser takes beyond the limits, for a scope's sites from `now` on: the tariffs
  * of the sites (in their own time zones, the highest price where several apply) over the schedule
- * look-ahead, and the group's OPTIMUM forecasts from the DSO peers that are not OFFLINE.
+ * look-ahead, the group's OPTIMUM forecasts from the DSO peers that are not OFFLINE, and what is
+ * assumed of sessions that tell nothing (`PLANNING_DEFAULT_*`).
  */
 @Injectable()
 export class HorizonWishesService {
@@ -28,6 +30,7 @@ export class HorizonWishesService {
     private readonly schedules: SchedulesRepository,
     private readonly forecasts: CapacityForecastsRepository,
     private readonly peers: DsoPeersRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async wishes(sites: SiteRow[], groupId: string | null, now: Date): Promise<HorizonWishes> {
@@ -44,7 +47,11 @@ export class HorizonWishesService {
       ),
     );
     const optimum = groupId === null ? [] : await this.optimum(groupId, sites, now);
-    return { prices, optimum };
+    const sessionDefaults = {
+      energyWantedWh: this.config.PLANNING_DEFAULT_ENERGY_WANTED_WH,
+      dwellMinutes: this.config.PLANNING_DEFAULT_DWELL_MINUTES,
+    };
+    return { prices, optimum, sessionDefaults };
   }
 
   /** An OFFLINE peer's groups run on its fallback: its OPTIMUM is as stale as its CONSUMPTION. */

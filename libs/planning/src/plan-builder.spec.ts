@@ -17,6 +17,7 @@ import {
   splitHorizon,
   toPlannedPeriods,
   wantsHorizon,
+  type HorizonWishes,
 } from './plan-builder';
 import type { PlanningConnector } from './planning.repository';
 
@@ -638,6 +639,57 @@ describe('choosing the optimiser', () => {
       [10, 10, 0],
     ]);
     expect(plan.explanations[0].reasons[0]).toMatchObject({ kind: 'minimum-not-fitting', nodeId: 'group' });
+  });
+});
+
+describe('defaults for sessions that tell nothing (PLANNING_DEFAULT_*)', () => {
+  const quiet = connector({ transactionStartedAt: new Date(iso('09:50')) });
+  const sites = [{ id: 's1', limitsA: limits(64) }];
+  const horizon = [
+    { start: iso('10:00'), end: iso('10:15'), groupLimitsA: limits(10) },
+    { start: iso('10:15'), end: iso('10:30'), groupLimitsA: limits(10) },
+    { start: iso('10:30'), end: null, groupLimitsA: limits(10) },
+  ];
+  // Dear until 10:15, cheap after.
+  const prices = [
+    { start: iso('10:00'), end: iso('10:15'), pricePerKwh: 0.4, currency: 'EUR' },
+    { start: iso('10:15'), end: iso('11:00'), pricePerKwh: 0.1, currency: 'EUR' },
+  ];
+  /** One block at the group's 10 A on three phases at 230 V. */
+  const oneBlockWh = 10 * 690 * 0.25;
+  const plan = (wishes: HorizonWishes) =>
+    planAllocations(buildAllocationInput(horizon, sites, [quiet]), sites, [quiet], wishes).allocations[0]
+      .limitsA;
+
+  it('plans over the horizon with them, and ends a block at the assumed departure', () => {
+    expect(wantsHorizon([quiet], {})).toBe(false);
+    expect(wantsHorizon([quiet], { sessionDefaults: {} })).toBe(false);
+    expect(wantsHorizon([quiet], { sessionDefaults: { energyWantedWh: 5000 } })).toBe(true);
+    expect(wantsHorizon([quiet], { sessionDefaults: { dwellMinutes: 120 } })).toBe(true);
+    const told = connector({ ...quiet, connectorRef: 'c2', departureAt: new Date(iso('10:40')) });
+    const edges = horizonEdges(
+      [quiet, told],
+      { sessionDefaults: { dwellMinutes: 60 } },
+      now,
+      new Date(iso('12:00')),
+    );
+    expect(edges.sort()).toEqual([iso('10:40'), iso('10:50')]);
+  });
+
+  it('plans the default energy into the cheap blocks, and by the assumed departure without cutting it there', () => {
+    // Told nothing, the EV is no part of the cost plan: it charges all along.
+    expect(plan({ prices })).toEqual([10, 10, 10]);
+    // Assumed to want one block's energy: the cheap block; the open block is shared as before.
+    expect(plan({ prices, sessionDefaults: { energyWantedWh: oneBlockWh } })).toEqual([0, 10, 10]);
+    // Assumed to leave at 10:15 as well: it gets that energy in the dear block before, and still
+    // charges after 10:15 since nothing says it has left.
+    expect(plan({ prices, sessionDefaults: { energyWantedWh: oneBlockWh, dwellMinutes: 25 } })).toEqual([
+      10, 10, 10,
+    ]);
+    // An assumed departure already past is none.
+    expect(plan({ prices, sessionDefaults: { energyWantedWh: oneBlockWh, dwellMinutes: 5 } })).toEqual([
+      0, 10, 10,
+    ]);
   });
 });
 

@@ -378,6 +378,18 @@ export interface HorizonWishes {
   prices?: PriceSegment[];
   /** The DSO's OPTIMUM forecast for the group, in per-phase amperes (`capacityTimeline` of its OPTIMUM forecasts). */
   optimum?: CapacityBlock[];
+  /** What is assumed of the sessions that tell no energy or departure (`PLANNING_DEFAULT_*`). */
+  sessionDefaults?: SessionDefaults;
+}
+
+/**
+ * Assumptions for sessions present that told nothing: the energy they want, and how long after their
+ * arrival they leave. Both only shape the horizon plan: an assumed departure does not stop the EV
+ * charging if it is still there, it then shares what is left as any session without wishes.
+ */
+export interface SessionDefaults {
+  energyWantedWh?: number;
+  dwellMinutes?: number;
 }
 
 /**
@@ -394,14 +406,46 @@ export function buildHorizonInput(
   const pricesPerKwh = blockPrices(input.blocks, wishes.prices ?? []);
   const optimum = wishes.optimum ?? [];
   const reservedA = groupReservation(sites, connectors);
+  const dwellMinutes = wishes.sessionDefaults?.dwellMinutes;
   return {
     ...input,
+    ...(dwellMinutes !== undefined
+      ? { connectors: withAssumedDepartures(input, connectors, dwellMinutes) }
+      : {}),
     ...(pricesPerKwh ? { pricesPerKwh } : {}),
     ...(optimum.length > 0
       ? { softLimits: [{ nodeId: GROUP_NODE, limitsA: blockSoftLimits(input.blocks, optimum, reservedA) }] }
       : {}),
   };
 }
+
+/**
+ * Each session present that told no departure leaves `dwellMinutes` after its arrival, where that is
+ * still after the horizon's start: an EV there longer than assumed is planned as one without a departure.
+ */
+function withAssumedDepartures(
+  input: AllocationInput,
+  connectors: PlanningConnector[],
+  dwellMinutes: number,
+): ConnectorDemand[] {
+  const byRef = new Map(connectors.map((c) => [c.connectorRef, c]));
+  const startMs = Date.parse(input.blocks[0].start);
+  return input.connectors.map((demand) => {
+    const connector = byRef.get(demand.id);
+    const departure = connector && assumedDeparture(connector, dwellMinutes);
+    return departure && Date.parse(departure) > startMs ? { ...demand, assumedDeparture: departure } : demand;
+  });
+}
+
+/** Arrival plus the dwell time, for an EV present that told no departure; undefined otherwise. */
+function assumedDeparture(connector: PlanningConnector, dwellMinutes: number): string | undefined {
+  const arrivedMs = arrivalMs(connector);
+  if (!isEvPresent(connector) || connector.departureAt || arrivedMs === Number.MAX_SAFE_INTEGER)
+    return undefined;
+  return new Date(arrivedMs + dwellMinutes * MS_PER_MINUTE).toISOString();
+}
+
+const MS_PER_MINUTE = 60_000;
 
 /**
  * Per block, the time-weighted mean price over the block; time without a tariff counts at the highest
@@ -453,19 +497,22 @@ function groupReservation(sites: SiteCapacity[], connectors: PlanningConnector[]
 }
 
 /**
- * Whether the horizon optimiser plans the scope: a session present tells its energy or departure, or a
- * tariff or an OPTIMUM forecast applies. Otherwise `allocate` alone, block by block.
+ * Whether the horizon optimiser plans the scope: a session present tells its energy or departure (or
+ * defaults assume them), or a tariff or an OPTIMUM forecast applies. Otherwise `allocate` alone.
  */
 export function wantsHorizon(connectors: PlanningConnector[], wishes: HorizonWishes): boolean {
   if ((wishes.prices ?? []).length > 0 || (wishes.optimum ?? []).length > 0) return true;
+  const { energyWantedWh, dwellMinutes } = wishes.sessionDefaults ?? {};
+  const assumed = energyWantedWh !== undefined || dwellMinutes !== undefined;
   return connectors.some(
-    (c) => !isUnsteered(c) && isEvPresent(c) && (c.energyWantedWh != null || c.departureAt != null),
+    (c) =>
+      !isUnsteered(c) && isEvPresent(c) && (assumed || c.energyWantedWh != null || c.departureAt != null),
   );
 }
 
 /**
  * Where the horizon optimiser needs blocks to end: at tariff and OPTIMUM edges (one price and one
- * soft limit per block) and at the departures of the sessions present, from `now` to `until`.
+ * soft limit per block) and at the departures (told or assumed) of the sessions present, from `now` to `until`.
  */
 export function horizonEdges(
   connectors: PlanningConnector[],
@@ -473,9 +520,13 @@ export function horizonEdges(
   now: Date,
   until: Date,
 ): string[] {
-  const departures = connectors.flatMap((c) =>
-    isEvPresent(c) && c.departureAt ? [c.departureAt.toISOString()] : [],
-  );
+  const dwellMinutes = wishes.sessionDefaults?.dwellMinutes;
+  const departures = connectors.flatMap((c) => {
+    if (!isEvPresent(c)) return [];
+    if (c.departureAt) return [c.departureAt.toISOString()];
+    const assumed = dwellMinutes === undefined ? undefined : assumedDeparture(c, dwellMinutes);
+    return assumed ? [assumed] : [];
+  });
   const spans = [...(wishes.prices ?? []), ...(wishes.optimum ?? [])].flatMap((s) => [s.start, s.end]);
   return [...spans, ...departures].filter((t) => {
     const ms = Date.parse(t);
@@ -496,7 +547,10 @@ export function planAllocations(
   wishes: HorizonWishes,
 ): AllocationPlan {
   if (!wantsHorizon(connectors, wishes)) return allocate(input);
-  return optimizeHorizon(buildHorizonInput(input, sites, connectors, wishes), { lpSessions: 'declared' });
+  return optimizeHorizon(buildHorizonInput(input, sites, connectors, wishes), {
+    lpSessions: 'declared',
+    defaultEnergyWantedWh: wishes.sessionDefaults?.energyWantedWh,
+  });
 }
 
 /** One price series for sites with tariffs of their own (and time zones): the highest price at each instant. */

@@ -242,6 +242,19 @@ describe('optimizeHorizon keeps what allocate guarantees', () => {
   const declared = { lpSessions: 'declared' } as const;
   const wantsAll = quarterWh(32) * 16;
 
+  it('delivers the last bit an EV wants at its minimum rather than never', () => {
+    // 50 Wh is less than a quarter hour at 6 A (345 Wh): below the minimum in any block the LP spreads it to.
+    const input: HorizonInput = {
+      ...feeder(4, 32),
+      connectors: [ev('almost-full', { energyWantedWh: 50, departure: at(4) })],
+    };
+    for (const options of [{}, declared]) {
+      const plan = optimizeHorizon(input, options);
+      expect(plan.allocations[0].limitsA.filter((x) => x > 0)).toEqual([6]);
+      expect(plan.energyWh).toBeCloseTo(50, 6);
+    }
+  });
+
   it('admits by priority when minimums do not fit, whatever the plan', () => {
     const input = (priority: number): HorizonInput => ({
       ...feeder(4, 10),

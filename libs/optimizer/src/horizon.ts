@@ -355,7 +355,11 @@ class PlanState {
         const blocked = this.fullConstraint(i, t, raise);
         const extraWh = raise * session.hours[t] * session.wattsPerAmpere;
         const fitsEnergy = this.plannedWh[i] + extraWh <= session.energyWantedWh + TOLERANCE_WH;
-        if (blocked < 0 && fitsEnergy) {
+        // The last bit an EV wants may be less than one block at the minimum: delivered at the minimum anyway
+        // (the EV stops when full), or it would never be delivered at all.
+        const thisBlockWh = x * session.hours[t] * session.wattsPerAmpere;
+        const needed = this.plannedWh[i] - thisBlockWh < session.energyWantedWh - TOLERANCE_WH;
+        if (blocked < 0 && (fitsEnergy || needed)) {
           this.change(i, t, c.minCurrentA);
           this.repairs.set(`${i}/${t}`, { kind: 'raised-to-minimum' });
           continue;
@@ -499,7 +503,12 @@ class PlanState {
       priority: c.priority ?? 1,
       reasons: details[i].reasons.map(toBindingReason),
     }));
-    const energyWh = this.plannedWh.reduce((a, b) => a + b, 0);
+    // An EV takes no more than it wants: the minimum may plan a little more for its last bit.
+    const energyWh = this.plannedWh.reduce((sum, plannedWh, i) => {
+      const s = this.context.sessionOf[i];
+      const wantedWh = s >= 0 ? this.context.sessions[s].energyWantedWh : input.connectors[i].energyWantedWh;
+      return sum + Math.min(plannedWh, wantedWh ?? Infinity);
+    }, 0);
     return {
       allocations,
       explanations,

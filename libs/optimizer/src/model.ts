@@ -210,7 +210,7 @@ export interface HorizonPlan extends AllocationPlan {
   plannedWh: number[];
   /** The continuous (LP) optimum of the requested energy delivered by departure, before the minimum rule. */
   relaxedEnergyWh: number;
-  /** The same after the minimum rule: what the plan delivers. */
+  /** The same after the minimum rule: what the plan delivers (each session at most the energy it wants). */
   energyWh: number;
   /** With prices: the cost of the plan (price × kWh). */
   cost?: number;

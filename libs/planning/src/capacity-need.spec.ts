@@ -81,6 +81,28 @@ describe(capacityNeedBlocks.name, () => {
     ]);
   });
 
+  it('scales the phases down together under a total-power limit, its own or a kW rule', () => {
+    const horizon = [block('10:00', '11:00', 5), block('11:00', '12:00', 5)];
+    const limited: SiteCapacity = {
+      id: 's1',
+      limitsA: limits(80),
+      totalLimitW: 230 * 60,
+      scheduledLimitsA: [
+        {
+          start: '2026-03-01T11:00:00.000Z',
+          end: '2026-03-01T12:00:00.000Z',
+          limitsA: null,
+          totalW: 230 * 30,
+        },
+      ],
+    };
+
+    expect(capacityNeedBlocks(horizon, [limited], [connector({})]).map((b) => b.neededA)).toEqual([
+      limits(20),
+      limits(10),
+    ]);
+  });
+
   it('asks nothing when the forecast covers the need', () => {
     expect(capacityNeedBlocks([block('10:00', '11:00', 37)], [site], [connector({})])).toEqual([]);
   });

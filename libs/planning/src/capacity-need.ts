@@ -1,6 +1,16 @@
 import type { PerPhase } from '@gridflex/optimizer';
-import { gridPhasesOf, HorizonBlock, isEvPresent, SiteCapacity, siteLimitIn } from './plan-builder';
+import {
+  gridPhasesOf,
+  HorizonBlock,
+  isEvPresent,
+  SiteCapacity,
+  siteLimitIn,
+  siteTotalIn,
+} from './plan-builder';
 import type { PlanningConnector } from './planning.repository';
+
+/** The optimizer's phase voltage where a site names none. */
+const DEFAULT_PHASE_VOLTAGE_V = 230;
 
 /** A forecast block in which the group could use more than the DSO allows. */
 export interface CapacityNeedBlock {
@@ -13,8 +23,9 @@ export interface CapacityNeedBlock {
 
 /**
  * The forecast blocks whose group limit is below what the group could draw: each site's base load plus
- * its EVs at their maximum (per charger, at most the charger's maximum), never above the site's own limit
- * in the block (grid connection and peak-shaving rules) — capacity we could not use is not asked for.
+ * its EVs at their maximum (per charger, at most the charger's maximum), never above the site's own limits
+ * in the block (grid connection per phase and in total, peak-shaving rules) — capacity we could not use is
+ * not asked for.
  * Open and unlimited blocks are not forecast blocks and are left out.
  */
 export function capacityNeedBlocks(
@@ -37,7 +48,12 @@ function groupNeed(sites: SiteCapacity[], drawn: Map<string, PerPhase>, block: H
   for (const site of sites) {
     const limit = siteLimitIn(site, block);
     const draw = drawn.get(site.id) as PerPhase;
-    for (let p = 0; p < 3; p++) need[p] += Math.min(limit[p], draw[p]);
+    const capped = [0, 1, 2].map((p) => Math.min(limit[p], draw[p]));
+    // A total-power limit (the site's own, or a kW rule) scales the phases down together.
+    const totalA = siteTotalIn(site, block) / (site.nominalVoltageV ?? DEFAULT_PHASE_VOLTAGE_V);
+    const sumA = capped.reduce((sum, a) => sum + a, 0);
+    const scale = sumA > totalA ? totalA / sumA : 1;
+    for (let p = 0; p < 3; p++) need[p] += capped[p] * scale;
   }
   return need as unknown as PerPhase;
 }

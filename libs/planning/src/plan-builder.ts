@@ -50,6 +50,8 @@ export interface ScheduledLimit {
   start: string;
   end: string;
   limitsA: PerPhase | null;
+  /** W over the three phases together (rules in kW); null or absent: none. */
+  totalW?: number | null;
 }
 
 export interface CircuitCapacity {
@@ -124,6 +126,16 @@ export function siteLimitIn(site: SiteCapacity, block: TimeBlock): PerPhase {
   return site.limitsA.map((limit, phase) =>
     Math.min(limit, ...overlapping.map((s) => s.limitsA?.[phase] ?? Infinity)),
   ) as unknown as PerPhase;
+}
+
+/** The site's total-power limit in a block (W): its own, tightened by every kW rule overlapping the block. */
+export function siteTotalIn(site: SiteCapacity, block: TimeBlock): number {
+  const start = Date.parse(block.start);
+  const end = block.end === null ? Infinity : Date.parse(block.end);
+  const overlapping = (site.scheduledLimitsA ?? []).filter(
+    (s) => s.totalW != null && Date.parse(s.start) < end && Date.parse(s.end) > start,
+  );
+  return Math.min(site.totalLimitW ?? Infinity, ...overlapping.map((s) => s.totalW as number));
 }
 
 export function isEvPresent(connector: PlanningConnector): boolean {
@@ -237,15 +249,13 @@ function reserve(nodes: CapacityNode[], loads: { nodeId: string; amps: PerPhase 
 
 function siteNodes(site: SiteCapacity, horizon: HorizonBlock[]): CapacityNode[] {
   const constant = (limits: PerPhase) => horizon.map(() => limits);
+  const totalLimitW = horizon.map((block) => siteTotalIn(site, block));
   return [
     {
       id: site.id,
       parentId: GROUP_NODE,
       limitsA: horizon.map((block) => siteLimitIn(site, block)),
-      ...(site.totalLimitW !== undefined && {
-        totalLimitW: horizon.map(() => site.totalLimitW ?? Infinity),
-        phaseVoltageV: site.nominalVoltageV,
-      }),
+      ...(totalLimitW.some(Number.isFinite) && { totalLimitW, phaseVoltageV: site.nominalVoltageV }),
     },
     ...(site.circuits ?? []).map((circuit) => ({
       id: circuit.id,

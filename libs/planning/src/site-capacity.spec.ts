@@ -101,6 +101,31 @@ describe(toSiteCapacity.name, () => {
     expect(plan.allocations[0].limitsA[0]).toBeGreaterThan(0);
   });
 
+  it('reads a peak-shaving rule in kW as a total over the phases, in its window only', () => {
+    // "every day 10:00-11:00 at most 7.36 kW": 32 A at 230 V, all of it usable on L1.
+    const rule = {
+      siteId: 's1',
+      name: 'morning',
+      weekdays: null,
+      date: null,
+      startTime: '10:00',
+      endTime: '11:00',
+      limitKw: 7.36,
+      limitPercent: null,
+    };
+    const capacity = toSiteCapacity(site({}), [], [rule], now, now);
+    // Split at every window edge of the next 48 hours, as planning does.
+    const edges = (capacity.scheduledLimitsA ?? []).map((segment) => segment.start);
+    const horizon = splitHorizon(horizonBlocks([], now), edges);
+    const input = buildAllocationInput(horizon, [capacity], [onL1('a'), onL1('b'), onL1('c')]);
+    expect(input.nodes.find((n) => n.id === 's1')?.totalLimitW?.slice(0, 3)).toEqual([7360, Infinity, 7360]);
+    const plan = allocate(input);
+    expect(plan.allocations.map((a) => +a.limitsA[0].toFixed(9))).toEqual([
+      10.666666667, 10.666666667, 10.666666667,
+    ]);
+    expect(plan.allocations.map((a) => a.limitsA[1])).toEqual([21, 21, 21]);
+  });
+
   it('adds no total constraint to a site without one', () => {
     const { input, limits } = firstLimits(site({ limitL1A: 40 }), [onL1('a'), onL1('b')]);
     expect(input.nodes.find((n) => n.id === 's1')).not.toHaveProperty('totalLimitW');

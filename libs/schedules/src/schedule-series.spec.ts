@@ -83,27 +83,19 @@ describe(peakShavingSeries.name, () => {
     limitPercent: 50,
   });
 
-  it('turns "weekdays 17:00-20:00 at most 60 kW" into a per-phase limit in that window only', () => {
+  it('turns "weekdays 17:00-20:00 at most 60 kW" into a total-power limit in that window only', () => {
     const series = peakShavingSeries(
       [weekdayPeak, nightFree],
       site,
       at('2026-01-19T12:00Z'),
       at('2026-01-20T00:00Z'),
     );
-    const perPhase = (60_000 / (3 * 230)).toFixed(3);
-    expect(series.map((s) => [s.start, s.end, s.limitsA?.map((a) => a.toFixed(3)) ?? null, s.rules])).toEqual(
-      [
-        ['2026-01-19T12:00:00.000Z', '2026-01-19T16:00:00.000Z', null, []],
-        [
-          '2026-01-19T16:00:00.000Z',
-          '2026-01-19T19:00:00.000Z',
-          [perPhase, perPhase, perPhase],
-          ['weekday peak'],
-        ],
-        ['2026-01-19T19:00:00.000Z', '2026-01-19T23:00:00.000Z', null, []],
-        ['2026-01-19T23:00:00.000Z', '2026-01-20T00:00:00.000Z', null, ['night']],
-      ],
-    );
+    expect(series.map((s) => [s.start, s.end, s.limitsA, s.totalW, s.rules])).toEqual([
+      ['2026-01-19T12:00:00.000Z', '2026-01-19T16:00:00.000Z', null, null, []],
+      ['2026-01-19T16:00:00.000Z', '2026-01-19T19:00:00.000Z', null, 60_000, ['weekday peak']],
+      ['2026-01-19T19:00:00.000Z', '2026-01-19T23:00:00.000Z', null, null, []],
+      ['2026-01-19T23:00:00.000Z', '2026-01-20T00:00:00.000Z', null, null, ['night']],
+    ]);
   });
 
   it('lets a dated rule replace the recurring ones, as a share of the grid connection', () => {
@@ -118,12 +110,13 @@ describe(peakShavingSeries.name, () => {
         start: '2026-12-24T15:00:00.000Z',
         end: '2026-12-24T20:00:00.000Z',
         limitsA: [50, 50, 40],
+        totalW: null,
         rules: ['christmas eve'],
       },
     ]);
   });
 
-  it('takes the tightest of overlapping recurring rules, per phase', () => {
+  it('takes the tightest of overlapping recurring rules, per phase and in total', () => {
     const half = rule('half', { startTime: '17:00', endTime: '18:00', limitPercent: 50 });
     const [segment] = peakShavingSeries(
       [weekdayPeak, half],
@@ -131,7 +124,7 @@ describe(peakShavingSeries.name, () => {
       at('2026-01-19T16:00Z'),
       at('2026-01-19T17:00Z'),
     );
-    expect(segment.limitsA).toEqual([50, 50, 40]);
+    expect(segment).toMatchObject({ limitsA: [50, 50, 40], totalW: 60_000 });
     const tighter = rule('tight', { startTime: '17:00', endTime: '18:00', limitPercent: 20 });
     const [next] = peakShavingSeries(
       [weekdayPeak, tighter],
@@ -140,6 +133,14 @@ describe(peakShavingSeries.name, () => {
       at('2026-01-19T17:00Z'),
     );
     expect(next.limitsA).toEqual([20, 20, 16]);
+    const lower = rule('lower', { startTime: '17:00', endTime: '18:00', limitKw: 40 });
+    const [both] = peakShavingSeries(
+      [weekdayPeak, lower],
+      site,
+      at('2026-01-19T16:00Z'),
+      at('2026-01-19T17:00Z'),
+    );
+    expect(both).toMatchObject({ limitsA: null, totalW: 40_000 });
   });
 
   it('keeps the window in local time across the fall-back change (2026-10-25 is a Sunday, so use every day)', () => {

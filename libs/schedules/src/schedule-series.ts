@@ -38,7 +38,10 @@ export interface Interval {
 export interface LimitSegment {
   start: string;
   end: string;
+  /** Per phase, from rules in percent of the grid connection; null: none. */
   limitsA: PhaseAmps | null;
+  /** Over the three phases together, from rules in kW; null: none. */
+  totalW: number | null;
   /** The rules that set the limit, for the explanations. */
   rules: string[];
 }
@@ -75,19 +78,18 @@ export function windowIntervals(window: ScheduleWindow, timeZone: string, from: 
 }
 
 /**
- * A per-phase limit in amperes: kW spread evenly over three phases at the nominal voltage (the same
- * conservative reading as the site's total limit), or a percentage of the grid connection.
+ * What a rule limits: kW over the three phases together (an exact total, like the site's own total limit),
+ * or a percentage of the grid connection on each phase.
  */
-export function ruleLimitA(rule: PeakShavingRule, site: SiteShape): PhaseAmps | null {
-  if (rule.limitKw !== null) {
-    const perPhase = (rule.limitKw * 1000) / (3 * site.nominalVoltageV);
-    return [perPhase, perPhase, perPhase];
-  }
-  if (rule.limitPercent !== null) {
-    const share = rule.limitPercent / 100;
-    return site.gridLimitA.map((a) => a * share) as unknown as PhaseAmps;
-  }
-  return null;
+export function ruleLimit(
+  rule: PeakShavingRule,
+  site: SiteShape,
+): { limitsA: PhaseAmps | null; totalW: number | null } {
+  const limitsA =
+    rule.limitPercent === null
+      ? null
+      : (site.gridLimitA.map((a) => (a * rule.limitPercent!) / 100) as unknown as PhaseAmps);
+  return { limitsA, totalW: rule.limitKw === null ? null : rule.limitKw * 1000 };
 }
 
 interface Occurrence<T> extends Interval {
@@ -140,21 +142,21 @@ export function peakShavingSeries(
 ): LimitSegment[] {
   const segments = segmentsOf(occurrencesOf(rules, site.timeZone, from, to), from, to).map(
     ({ start, end, applicable }) => {
-      const limiting = applicable
-        .map((o) => ({ name: o.item.name, limitsA: ruleLimitA(o.item, site) }))
-        .filter((r): r is { name: string; limitsA: PhaseAmps } => r.limitsA !== null);
+      const limits = applicable.map((o) => ruleLimit(o.item, site));
+      const perPhase = limits.flatMap((l) => (l.limitsA ? [l.limitsA] : []));
+      const totals = limits.flatMap((l) => (l.totalW === null ? [] : [l.totalW]));
       const limitsA =
-        limiting.length === 0
+        perPhase.length === 0
           ? null
-          : ([0, 1, 2].map((phase) =>
-              Math.min(...limiting.map((r) => r.limitsA[phase])),
-            ) as unknown as PhaseAmps);
-      return { start, end, limitsA, rules: applicable.map((o) => o.item.name) };
+          : ([0, 1, 2].map((phase) => Math.min(...perPhase.map((a) => a[phase]))) as unknown as PhaseAmps);
+      const totalW = totals.length === 0 ? null : Math.min(...totals);
+      return { start, end, limitsA, totalW, rules: applicable.map((o) => o.item.name) };
     },
   );
   return mergeNeighbours(
     segments,
-    (a, b) => JSON.stringify([a.limitsA, a.rules]) === JSON.stringify([b.limitsA, b.rules]),
+    (a, b) =>
+      JSON.stringify([a.limitsA, a.totalW, a.rules]) === JSON.stringify([b.limitsA, b.totalW, b.rules]),
   );
 }
 

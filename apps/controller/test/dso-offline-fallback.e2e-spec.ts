@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { PLANNING_COMPLETED, PlanningCompletedEvent } from '@gridflex/planning';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
 import { startController, TestController, waitFor } from './test-controller';
 
@@ -29,6 +31,7 @@ describe('a DSO that goes silent: fallback capacity reaches the chargers, and no
   let dso: SimulatedDso;
   let charger: SimulatedCharger;
   let peerId: string;
+  let siteId: string;
 
   beforeAll(async () => {
     controller = await startController({ OSCP_HEARTBEAT_INTERVAL_S: 1, OSCP_SAFE_DEFAULT_A: SAFE_DEFAULT_A });
@@ -43,6 +46,7 @@ describe('a DSO that goes silent: fallback capacity reaches the chargers, and no
         gridLimitA: { l1: 40, l2: 40, l3: 40 },
       })
       .expect(201);
+    siteId = site.body.id;
     await admin
       .post(`/api/v1/sites/${site.body.id}/chargers`, {
         identity: 'CP-F',
@@ -134,5 +138,56 @@ describe('a DSO that goes silent: fallback capacity reaches the chargers, and no
     expect((await peer()).link).toBe('ONLINE');
     const events = (await controller.admin.get(`/api/v1/dso-peers/${peerId}/link-events`).expect(200)).body;
     expect(events.map((e: { to: string }) => e.to)).toEqual(['ONLINE', 'OFFLINE', 'ONLINE']);
+  });
+
+  it("gives a charger that connects a station maximum within its share of the DSO's fallback", async () => {
+    const events = controller.app.get(EventEmitter2);
+    const planned = new Promise<void>((resolve) => {
+      const done = (event: PlanningCompletedEvent) => {
+        if (event.scope !== `group:${GROUP}`) return;
+        events.off(PLANNING_COMPLETED, done);
+        resolve();
+      };
+      events.on(PLANNING_COMPLETED, done);
+    });
+    const now = Date.now();
+    const fallback = await dso.sendCapacityForecast({
+      groupId: GROUP,
+      type: 'FALLBACK_CONSUMPTION',
+      blocks: [
+        {
+          capacity: 24,
+          phase: 'ALL',
+          unit: 'A',
+          start_time: new Date(now - 60_000).toISOString(),
+          end_time: new Date(now + 3_600_000).toISOString(),
+        },
+      ],
+    });
+    expect(fallback.status).toBe(204);
+    await planned;
+    await controller.admin
+      .post(`/api/v1/sites/${siteId}/chargers`, {
+        identity: 'CP-G',
+        ocppVersion: '1.6',
+        connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
+      })
+      .expect(201);
+    const second = new SimulatedCharger({
+      endpoint: `ws://${controller.host}/ocpp`,
+      identity: 'CP-G',
+      connectorCount: 1,
+    });
+    try {
+      await second.connect();
+      const max = await second.waitForProfile<Profile>(
+        (p) => p.csChargingProfiles.chargingProfilePurpose === 'ChargePointMaxProfile',
+        10_000,
+      );
+      // The fallback's 24 A (not the site's 40 A grid connection) shared by the site's two chargers.
+      expect(limits(max)).toEqual([12]);
+    } finally {
+      await second.close();
+    }
   });
 });

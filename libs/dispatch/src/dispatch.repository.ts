@@ -79,6 +79,7 @@ function prepareTargetsQuery(db: Database) {
       smartChargingExcluded: chargers.smartChargingExcluded,
       nominalVoltageV: sites.nominalVoltageV,
       siteLimitsA: sql<number[]>`array[${sites.limitL1A}, ${sites.limitL2A}, ${sites.limitL3A}]`,
+      siteFallbackA: sites.fallbackLimitsA,
       baseLoadA: sites.baseLoadA,
       chargersAtSite: sql<number>`(select count(*) from ${chargers} c where c.site_id = ${sites.id})`.mapWith(
         Number,

@@ -154,6 +154,7 @@ export class ChargerStateRepository {
         smartChargingExcluded: chargers.smartChargingExcluded,
         nominalVoltageV: sites.nominalVoltageV,
         siteLimitsA: sql<number[]>`array[${sites.limitL1A}, ${sites.limitL2A}, ${sites.limitL3A}]`,
+        siteFallbackA: sites.fallbackLimitsA,
         baseLoadA: sites.baseLoadA,
         chargersAtSite:
           sql<number>`(select count(*) from ${chargers} c where c.site_id = ${sites.id})`.mapWith(Number),
@@ -298,6 +299,8 @@ export interface StationRow {
   nominalVoltageV: number;
   /** L1, L2, L3; PostgreSQL may hand doubles of an array over as strings. */
   siteLimitsA: (number | string)[];
+  /** What the site may draw on its DSO's fallback capacity; null when no DSO limits it. */
+  siteFallbackA: number[] | null;
   baseLoadA: number[];
   chargersAtSite: number;
   connectors: { connectorId: number; maxCurrentA: number; phases: number }[];
@@ -310,6 +313,7 @@ export function toStationMaxContext(row: StationRow): StationMaxContext {
     nominalVoltageV: row.nominalVoltageV,
     safeShareA: chargerSafeShareA({
       siteLimitsA: row.siteLimitsA.map(Number),
+      siteFallbackA: row.siteFallbackA,
       baseLoadA: row.baseLoadA,
       chargersAtSite: row.chargersAtSite,
       connectorMaxA: [...connectorMaxA.values()],

@@ -34,6 +34,7 @@ export class StationCeilingRepository {
         smartChargingExcluded: chargers.smartChargingExcluded,
         chargerMaxA: chargers.maxCurrentA,
         siteLimitsA: sql<(number | string)[]>`array[${sites.limitL1A}, ${sites.limitL2A}, ${sites.limitL3A}]`,
+        siteFallbackA: sites.fallbackLimitsA,
         baseLoadA: sites.baseLoadA,
         chargersAtSite:
           sql<number>`(select count(*) from ${chargers} other where other.site_id = ${sites.id})`.mapWith(
@@ -63,6 +64,7 @@ export function toCeilingInputs(row: {
   smartChargingExcluded: boolean;
   chargerMaxA: number | null;
   siteLimitsA: number[];
+  siteFallbackA: number[] | null;
   baseLoadA: number[];
   chargersAtSite: number;
   connectorMaxA: number[];

@@ -125,6 +125,12 @@ export const sites = pgTable(
     baseLoadA: jsonb('base_load_a').$type<[number, number, number]>().notNull().default([0, 0, 0]),
     meteredBaseLoadA: jsonb('metered_base_load_a').$type<[number, number, number]>(),
     meteredBaseLoadAt: timestamp('metered_base_load_at', { withTimezone: true }),
+    /**
+     * Per phase, what the site may draw while its DSO group runs on fallback capacity (its share of the DSO's
+     * FALLBACK_CONSUMPTION or safe default), written by planning; null when no DSO limits the site. The
+     * chargers' fail-safe station maximum is shared out of it.
+     */
+    fallbackLimitsA: jsonb('fallback_limits_a').$type<[number, number, number]>(),
     /** Incremented with every change of the site's model; see `site_model_changes`. */
     modelVersion: integer('model_version').notNull().default(1),
     createdAt: createdAt(),

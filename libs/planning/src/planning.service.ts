@@ -217,6 +217,7 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
       now,
     );
     await this.dispatch.enqueue(changes);
+    if (scope.kind === 'group') await this.recordFallback(scope.groupId, sites, now);
     this.logger.log(`Planned ${scopeKey(scope)}: ${connectors.length} connectors, ${changes.length} changed`);
     this.events.emit(
       PLANNING_COMPLETED,
@@ -230,6 +231,21 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
     if (scope.kind === 'group') {
       await this.reportUncompliable(scope.groupId, horizon, siteCapacities, connectors);
       await this.requestCapacity(scope.groupId, horizon, siteCapacities, connectors);
+    }
+  }
+
+  /**
+   * What each site of the group may draw should the DSOs' link be lost now (their FALLBACK_CONSUMPTION in force,
+   * else their safe default), kept with the site: the chargers' fail-safe station maximum and the tails of
+   * their profiles are shared out of it. The group's fallback is split over its sites by their grid limits.
+   */
+  private async recordFallback(groupId: string, sites: SiteRow[], now: Date): Promise<void> {
+    const { timeline, gapLimitsA } = await this.groupCapacity(groupId, sites, now, true);
+    const groupA = horizonBlocks(timeline, now, gapLimitsA)[0].groupLimitsA;
+    for (const site of sites) {
+      const limitsA = groupA.every(Number.isFinite) ? fallbackShare(site, sites, groupA) : null;
+      if (JSON.stringify(limitsA) !== JSON.stringify(site.fallbackLimitsA))
+        await this.sites.setFallbackLimits(site.id, limitsA);
     }
   }
 
@@ -286,16 +302,21 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
-   * Per DSO peer forecasting the group: its CONSUMPTION forecasts while it is not OFFLINE; while it is,
-   * its FALLBACK_CONSUMPTION forecasts and, where they leave time uncovered, the safe default.
+   * Per DSO peer forecasting the group: its CONSUMPTION forecasts while it is not OFFLINE; while it is (or
+   * `asIfOffline`), its FALLBACK_CONSUMPTION forecasts and, where they leave time uncovered, the safe default.
    */
-  private async groupCapacity(groupId: string, sites: SiteRow[], now: Date): Promise<GroupCapacity> {
+  private async groupCapacity(
+    groupId: string,
+    sites: SiteRow[],
+    now: Date,
+    asIfOffline = false,
+  ): Promise<GroupCapacity> {
     const consumption = await this.forecasts.listForGroup(groupId, 'CONSUMPTION');
     const fallback = await this.forecasts.listForGroup(groupId, 'FALLBACK_CONSUMPTION');
     const peerIds = [...new Set([...consumption, ...fallback].map((forecast) => forecast.peerId))];
     const peers = await this.peers.findManyById(peerIds);
     const sources = peers.map((peer): ForecastSource => {
-      const offline = peer.link === 'OFFLINE';
+      const offline = asIfOffline || peer.link === 'OFFLINE';
       const safeA = peer.options.safeDefaultA ?? this.config.OSCP_SAFE_DEFAULT_A;
       return {
         forecasts: toStoredForecasts((offline ? fallback : consumption).filter((f) => f.peerId === peer.id)),
@@ -307,6 +328,16 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
   }
 }
 const NO_FORECAST: GroupCapacity = { timeline: [], gapLimitsA: [Infinity, Infinity, Infinity] };
+
+/** A site's part of its group's fallback per phase, by its grid limit; never above that limit. */
+function fallbackShare(site: SiteRow, sites: SiteRow[], groupA: readonly number[]): [number, number, number] {
+  const limits = (s: SiteRow) => [s.limitL1A, s.limitL2A, s.limitL3A];
+  const own = limits(site);
+  return own.map((limit, phase) => {
+    const total = sites.reduce((sum, s) => sum + limits(s)[phase], 0);
+    return Math.min(limit, total > 0 ? (groupA[phase] * limit) / total : 0);
+  }) as [number, number, number];
+}
 
 function scopeOf(site: SiteRow): PlanScope {
   return site.groupId === null ? { kind: 'site', siteId: site.id } : { kind: 'group', groupId: site.groupId };

@@ -22,6 +22,7 @@ function site(overrides: Partial<SiteRow>): SiteRow {
     baseLoadA: [0, 0, 0],
     meteredBaseLoadA: null,
     meteredBaseLoadAt: null,
+    fallbackLimitsA: null,
     modelVersion: 1,
     createdAt: now,
     ...overrides,

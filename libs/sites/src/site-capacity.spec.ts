@@ -23,6 +23,7 @@ function site(overrides: Partial<SiteRow>): SiteRow {
     baseLoadA: [5, 6, 7],
     meteredBaseLoadA: null,
     meteredBaseLoadAt: null,
+    fallbackLimitsA: null,
     modelVersion: 1,
     createdAt: now,
     ...overrides,

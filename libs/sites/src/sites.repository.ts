@@ -23,6 +23,11 @@ export class SitesRepository {
     return row;
   }
 
+  /** What the site may draw on its DSO's fallback capacity (null: no DSO limits it); see the column. */
+  async setFallbackLimits(id: string, limitsA: [number, number, number] | null): Promise<void> {
+    await this.db.update(schema.sites).set({ fallbackLimitsA: limitsA }).where(eq(schema.sites.id, id));
+  }
+
   list(): Promise<SiteRow[]> {
     return this.db.select().from(schema.sites).orderBy(asc(schema.sites.createdAt), asc(schema.sites.id));
   }

@@ -47,6 +47,20 @@ describe('chargerSafeShareA', () => {
     expect(share(20)).toBe(20);
   });
 
+  it("shares the DSO's fallback where it is below the grid connection, phase by phase", () => {
+    const share = (siteFallbackA: number[] | null) =>
+      chargerSafeShareA({
+        siteLimitsA: [63, 63, 63],
+        siteFallbackA,
+        baseLoadA: [0, 0, 0],
+        chargersAtSite: 2,
+        connectorMaxA: [32, 32],
+        chargerMaxA: null,
+      });
+    expect(share(null)).toBe(31.5);
+    expect(share([40, 20, 80])).toBe(10);
+  });
+
   it('refuses a site without chargers', () => {
     expect(() =>
       chargerSafeShareA({

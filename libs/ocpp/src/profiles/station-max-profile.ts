@@ -11,6 +11,8 @@ export const STATION_MAX_PROFILE_ID = 1;
 export interface SafeShareInput {
   /** The site's grid connection limit per phase (L1, L2, L3), in A. */
   siteLimitsA: readonly number[];
+  /** What the site may draw per phase on its DSO's fallback capacity, when a DSO limits it. */
+  siteFallbackA?: readonly number[] | null;
   /** The site's configured base load per phase (L1, L2, L3), in A: drawn whatever the chargers do. */
   baseLoadA: readonly number[];
   /** How many chargers the site has, this one included. */
@@ -29,7 +31,10 @@ export interface SafeShareInput {
  */
 export function chargerSafeShareA(input: SafeShareInput): number {
   if (input.chargersAtSite < 1) throw new Error('A site with this charger has at least one charger');
-  const headroom = input.siteLimitsA.map((limit, phase) => limit - (input.baseLoadA[phase] ?? 0));
+  const headroom = input.siteLimitsA.map(
+    (limit, phase) =>
+      Math.min(limit, input.siteFallbackA?.[phase] ?? Infinity) - (input.baseLoadA[phase] ?? 0),
+  );
   const perCharger = Math.max(0, Math.min(...headroom)) / input.chargersAtSite;
   const connectorsTogether = input.connectorMaxA.reduce((sum, max) => sum + max, 0);
   return Math.min(perCharger, connectorsTogether, input.chargerMaxA ?? Infinity);

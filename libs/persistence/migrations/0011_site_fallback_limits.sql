@@ -1,0 +1,1 @@
+ALTER TABLE "sites" ADD COLUMN "fallback_limits_a" jsonb;

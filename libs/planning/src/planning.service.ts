@@ -212,12 +212,13 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
       const direction = planDirection(before?.periods, periods, now);
       return [{ connectorRef: connectorId, version: (before?.version ?? 0) + 1, periods, direction }];
     });
+    // Before the pushes: the tails of their profiles are shared out of it.
+    if (scope.kind === 'group') await this.recordFallback(scope.groupId, sites, now);
     await this.plans.save(
       changes.map(({ connectorRef, version, periods }) => ({ connectorRef, version, periods })),
       now,
     );
     await this.dispatch.enqueue(changes);
-    if (scope.kind === 'group') await this.recordFallback(scope.groupId, sites, now);
     this.logger.log(`Planned ${scopeKey(scope)}: ${connectors.length} connectors, ${changes.length} changed`);
     this.events.emit(
       PLANNING_COMPLETED,
@@ -243,7 +244,7 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
     const { timeline, gapLimitsA } = await this.groupCapacity(groupId, sites, now, true);
     const groupA = horizonBlocks(timeline, now, gapLimitsA)[0].groupLimitsA;
     for (const site of sites) {
-      const limitsA = groupA.every(Number.isFinite) ? fallbackShare(site, sites, groupA) : null;
+      const limitsA = groupA.some(Number.isFinite) ? fallbackShare(site, sites, groupA) : null;
       if (JSON.stringify(limitsA) !== JSON.stringify(site.fallbackLimitsA))
         await this.sites.setFallbackLimits(site.id, limitsA);
     }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { EventEmitter2 } from '@nestjs/event-emitter';
-import { PLANNING_COMPLETED, PlanningCompletedEvent } from '@gridflex/planning';
+import { eq } from 'drizzle-orm';
+import { DATABASE, Database, schema } from '@gridflex/persistence';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
 import { startController, TestController, waitFor } from './test-controller';
 
@@ -141,15 +141,6 @@ describe('a DSO that goes silent: fallback capacity reaches the chargers, and no
   });
 
   it("gives a charger that connects a station maximum within its share of the DSO's fallback", async () => {
-    const events = controller.app.get(EventEmitter2);
-    const planned = new Promise<void>((resolve) => {
-      const done = (event: PlanningCompletedEvent) => {
-        if (event.scope !== `group:${GROUP}`) return;
-        events.off(PLANNING_COMPLETED, done);
-        resolve();
-      };
-      events.on(PLANNING_COMPLETED, done);
-    });
     const now = Date.now();
     const fallback = await dso.sendCapacityForecast({
       groupId: GROUP,
@@ -165,7 +156,12 @@ describe('a DSO that goes silent: fallback capacity reaches the chargers, and no
       ],
     });
     expect(fallback.status).toBe(204);
-    await planned;
+    // The group's next plan records the site's part of the fallback.
+    const db = controller.app.get<Database>(DATABASE);
+    await waitFor(async () => {
+      const [row] = await db.select().from(schema.sites).where(eq(schema.sites.id, siteId));
+      return row.fallbackLimitsA?.[0] === 24 ? true : undefined;
+    });
     await controller.admin
       .post(`/api/v1/sites/${siteId}/chargers`, {
         identity: 'CP-G',

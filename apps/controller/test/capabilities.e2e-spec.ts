@@ -101,7 +101,9 @@ describe('profiles fit what the charger reported on connecting', () => {
       rateUnits: ['W'],
       maxPeriods: 2,
       maxStackLevel: 1,
-      stationMaxProfile: { limitA: 32, status: 'Accepted' },
+      // Re-sent before the new TxProfile: the group's DSO sent no fallback, so its safe default (0 A) is the
+      // charger's safe share from now on, and the maximum follows the plan up to 32 A above it.
+      stationMaxProfile: { limitA: 0, ceilingA: 32, status: 'Accepted' },
     });
     const planStatus = async () =>
       (await admin.get(`/api/v1/sites/${siteId}/plan`).expect(200)).body.connectors[0].dispatch.status;

@@ -4,6 +4,7 @@ import {
   ActiveTransaction,
   CeilingInputs,
   ProfileContext,
+  SAFE_SHARE_COLUMNS,
   StationRow,
   toCeilingInputs,
   toProfileContext,
@@ -75,15 +76,8 @@ function prepareTargetsQuery(db: Database) {
       phases: connectors.phases,
       uncontrollableReason: connectors.uncontrollableReason,
       capabilities: chargers.capabilities,
-      chargerMaxA: chargers.maxCurrentA,
-      smartChargingExcluded: chargers.smartChargingExcluded,
       nominalVoltageV: sites.nominalVoltageV,
-      siteLimitsA: sql<number[]>`array[${sites.limitL1A}, ${sites.limitL2A}, ${sites.limitL3A}]`,
-      siteFallbackA: sites.fallbackLimitsA,
-      baseLoadA: sites.baseLoadA,
-      chargersAtSite: sql<number>`(select count(*) from ${chargers} c where c.site_id = ${sites.id})`.mapWith(
-        Number,
-      ),
+      ...SAFE_SHARE_COLUMNS,
       chargerConnectors: sql<StationRow['connectors'] | string>`(
         select json_agg(json_build_object(
           'connectorId', o.connector_id, 'maxCurrentA', o.max_current_a, 'phases', o.phases))

@@ -9,6 +9,20 @@ import type { ConnectorMeasurement } from './measurement';
 
 const { chargers, connectors, sites, transactions } = schema;
 
+/**
+ * What a charger's safe share is computed from (`chargerSafeShareA`), as columns of a select joining the charger
+ * and its site: the station maximum on connect, its ceiling and the dispatch worker's batched read all use it.
+ */
+export const SAFE_SHARE_COLUMNS = {
+  chargerMaxA: chargers.maxCurrentA,
+  smartChargingExcluded: chargers.smartChargingExcluded,
+  siteLimitsA: sql<(number | string)[]>`array[${sites.limitL1A}, ${sites.limitL2A}, ${sites.limitL3A}]`,
+  siteFallbackA: sites.fallbackLimitsA,
+  baseLoadA: sites.baseLoadA,
+  chargersAtSite:
+    sql<number>`(select count(*) from ${chargers} other where other.site_id = ${sites.id})`.mapWith(Number),
+};
+
 /** What the gateway needs to authenticate a charger. */
 export interface ChargerCredentials {
   id: string;
@@ -150,14 +164,8 @@ export class ChargerStateRepository {
     const [row] = await this.db
       .select({
         capabilities: chargers.capabilities,
-        chargerMaxA: chargers.maxCurrentA,
-        smartChargingExcluded: chargers.smartChargingExcluded,
         nominalVoltageV: sites.nominalVoltageV,
-        siteLimitsA: sql<number[]>`array[${sites.limitL1A}, ${sites.limitL2A}, ${sites.limitL3A}]`,
-        siteFallbackA: sites.fallbackLimitsA,
-        baseLoadA: sites.baseLoadA,
-        chargersAtSite:
-          sql<number>`(select count(*) from ${chargers} c where c.site_id = ${sites.id})`.mapWith(Number),
+        ...SAFE_SHARE_COLUMNS,
       })
       .from(chargers)
       .innerJoin(sites, eq(sites.id, chargers.siteId))

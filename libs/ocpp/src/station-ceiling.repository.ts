@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { eq, sql } from 'drizzle-orm';
 import { DATABASE, Database, PlannedPeriod, schema } from '@gridflex/persistence';
+import { SAFE_SHARE_COLUMNS } from './charger-state.repository';
 import { chargerSafeShareA } from './profiles/station-max-profile';
 
 /** What the station-wide maximum of a charger follows. */
@@ -31,15 +32,7 @@ export class StationCeilingRepository {
     const { chargers, connectorPlans, connectors, sites } = schema;
     const [row] = await this.db
       .select({
-        smartChargingExcluded: chargers.smartChargingExcluded,
-        chargerMaxA: chargers.maxCurrentA,
-        siteLimitsA: sql<(number | string)[]>`array[${sites.limitL1A}, ${sites.limitL2A}, ${sites.limitL3A}]`,
-        siteFallbackA: sites.fallbackLimitsA,
-        baseLoadA: sites.baseLoadA,
-        chargersAtSite:
-          sql<number>`(select count(*) from ${chargers} other where other.site_id = ${sites.id})`.mapWith(
-            Number,
-          ),
+        ...SAFE_SHARE_COLUMNS,
         connectorMaxA: sql<
           (number | string)[]
         >`(select coalesce(array_agg(c.max_current_a), '{}') from ${connectors} c where c.charger_id = ${chargers.id})`,

@@ -136,6 +136,12 @@ export class EnvironmentVariables {
   OCPP_VERIFY_SAMPLE_PERCENT: number = DEFAULTS.OCPP_VERIFY_SAMPLE_PERCENT;
 
   @Transform(toInt)
+  @IsInt({ message: 'OCPP_FAILSAFE_HOLD_S must be an integer between 10 and 86400' })
+  @Min(10, { message: 'OCPP_FAILSAFE_HOLD_S must be an integer between 10 and 86400' })
+  @Max(86400, { message: 'OCPP_FAILSAFE_HOLD_S must be an integer between 10 and 86400' })
+  OCPP_FAILSAFE_HOLD_S: number = DEFAULTS.OCPP_FAILSAFE_HOLD_S;
+
+  @Transform(toInt)
   @IsInt({ message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })
   @Min(1, { message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })
   @Max(1000, { message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })

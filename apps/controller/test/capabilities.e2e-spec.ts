@@ -8,7 +8,11 @@ const MINUTE = 60_000;
 type Profile = {
   csChargingProfiles: {
     chargingProfilePurpose: string;
-    chargingSchedule: { chargingRateUnit: string; chargingSchedulePeriod: { limit: number }[] };
+    chargingSchedule: {
+      startSchedule?: string;
+      chargingRateUnit: string;
+      chargingSchedulePeriod: { startPeriod: number; limit: number }[];
+    };
   };
 };
 const schedule = (p: Profile) => p.csChargingProfiles.chargingSchedule;
@@ -68,7 +72,7 @@ describe('profiles fit what the charger reported on connecting', () => {
     ]);
     expect(charger.receivedProfiles.indexOf(stationMax)).toBe(0);
     await charger.startTransaction(1, 'TAG-1', 0);
-    // 32 A on three phases at 230 V.
+    // 32 A on three phases at 230 V: no DSO has limited the site's group yet, so the safe share is 32 A too.
     await charger.waitForProfile(inWatts([22_080]), 20_000);
 
     const now = Date.now();
@@ -86,11 +90,23 @@ describe('profiles fit what the charger reported on connecting', () => {
       blocks: [block(-1, 10, 20), block(10, 20, 10), block(20, 30, 16)],
     });
     expect(sent.status).toBe(204);
-    // Planned 20, 10, 16 then 32 A: two periods, the tail at the lowest of the rest (10 A), in W.
-    await charger.waitForProfile(inWatts([13_800, 6_900]), 20_000);
-    // What the charger makes of it: 20 A per phase now, 10 A from the second block on.
+    // Planned 20, 10, 16, 32 A, then the 0 A safe share: two periods, the second at the lowest of the rest,
+    // in W. Cutting never raises a limit; the plan is pushed again when the second period begins.
+    const cut = await charger.waitForProfile(inWatts([13_800, 0]), 20_000);
+    // What the charger makes of it: 20 A per phase now, 0 A from the second block on unless pushed again.
     expect(charger.offeredCurrentA(1)).toBe(20);
-    expect(charger.offeredCurrentA(1, new Date(now + 25 * MINUTE))).toBe(10);
+    expect(charger.offeredCurrentA(1, new Date(now + 25 * MINUTE))).toBe(0);
+    const renewal = await waitFor(async () => {
+      const { body } = await admin.get(`/api/v1/sites/${siteId}/plan`).expect(200);
+      const [{ version, dispatch }] = body.connectors;
+      return dispatch.status === 'accepted' && dispatch.version === version
+        ? (dispatch.renewAt as string)
+        : undefined;
+    });
+    expect(Date.parse(renewal)).toBe(
+      Date.parse(schedule(cut).startSchedule ?? '') +
+        (schedule(cut).chargingSchedulePeriod[1].startPeriod + 1) * 1000,
+    );
 
     const [shown] = await waitFor(async () => {
       const { body } = await admin.get(`/api/v1/sites/${siteId}/chargers`).expect(200);

@@ -69,7 +69,10 @@ describe('DSO forecasts with per-peer conversions, replacement and segments reac
     start_time: at(from),
     end_time: at(to),
   });
-  /** The next TxProfile with these limits, received after the call. */
+  /**
+   * The next TxProfile with these limits, received after the call. Each ends in the 0 A safe share: the DSO
+   * sent no fallback, so the charger keeps nothing beyond its plan should it lose us.
+   */
   const nextProfile = (expected: number[]) => {
     const since = charger.receivedProfiles.length;
     return charger.waitForProfile<Profile>(
@@ -83,7 +86,7 @@ describe('DSO forecasts with per-peer conversions, replacement and segments reac
   };
 
   it('reads ALL amperes as a three-phase total, as the peer option says', async () => {
-    const profile = nextProfile([20, 32]);
+    const profile = nextProfile([20, 32, 0]);
     const reply = await dso.sendCapacityForecast({
       groupId: GROUP,
       type: 'CONSUMPTION',
@@ -94,13 +97,13 @@ describe('DSO forecasts with per-peer conversions, replacement and segments reac
   });
 
   it('replaces the overlapping span of the older forecast', async () => {
-    const profile = nextProfile([10, 32]);
+    const profile = nextProfile([10, 32, 0]);
     await dso.sendCapacityForecast({ groupId: GROUP, type: 'CONSUMPTION', blocks: [block(30, 'A', -5, 30)] });
     await profile;
   });
 
   it('joins a segmented forecast and converts kW with the peer voltage, not the site one', async () => {
-    const profile = nextProfile([20, 10, 16, 32]);
+    const profile = nextProfile([20, 10, 16, 32, 0]);
     const replies = await dso.sendSegmentedCapacityForecast(
       {
         groupId: GROUP,

@@ -104,9 +104,13 @@ describe('a DSO forecast becomes charging profiles on connected chargers', () =>
     expect(forecast.status).toBe(204);
 
     // Two EVs share 30 A, then 20 A; at 10 A only the first session can get its 6 A minimum; then the
-    // site limit. Equal neighbouring periods are merged: A's 10 A spans two blocks.
-    const profileA = await a.waitForProfile<Profile>(purposeAndLimits('TxProfile', [15, 10, 20]), 20_000);
-    const profileB = await b.waitForProfile<Profile>(purposeAndLimits('TxProfile', [15, 10, 0, 20]), 20_000);
+    // site limit for the fail-safe hold; then the safe share, 0 A in a DSO group that sent no fallback.
+    // Equal neighbouring periods are merged: A's 10 A spans two blocks.
+    const profileA = await a.waitForProfile<Profile>(purposeAndLimits('TxProfile', [15, 10, 20, 0]), 20_000);
+    const profileB = await b.waitForProfile<Profile>(
+      purposeAndLimits('TxProfile', [15, 10, 0, 20, 0]),
+      20_000,
+    );
     const profileC = await c.waitForProfile<Profile>(purposeAndLimits('TxDefaultProfile', [0]), 20_000);
 
     expect(profileA.csChargingProfiles.transactionId).toEqual(expect.any(Number));

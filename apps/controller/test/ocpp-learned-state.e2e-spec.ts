@@ -164,8 +164,9 @@ describe('what chargers tell the controller shapes the plan, and the physical re
       socPercent: 37,
       transactionId,
     });
-    await threePhase.waitForProfile(profile(1, 'TxProfile', [32]), PROFILE_WAIT_MS);
-    await onL2.waitForProfile(profile(1, 'TxProfile', [32]), PROFILE_WAIT_MS);
+    // Each holds 32 A while the controller renews its plan, then its 16 A safe share (half the site's 32 A).
+    await threePhase.waitForProfile(profile(1, 'TxProfile', [32, 16]), PROFILE_WAIT_MS);
+    await onL2.waitForProfile(profile(1, 'TxProfile', [32, 16]), PROFILE_WAIT_MS);
     expect(await threePhase.drawOffered(1, singlePhaseEv)).toBe(32);
     expect(await onL2.drawOffered(1, { maxCurrentA: 32, phases: [true, false, false] })).toBe(32);
 
@@ -229,9 +230,10 @@ describe('what chargers tell the controller shapes the plan, and the physical re
     }
 
     await startSession16(lone);
-    await lone.waitForProfile(profile(1, 'TxProfile', [32]), PROFILE_WAIT_MS);
-    // The station maximum was raised to the plan before the TxProfile went out.
-    expect(stationMaxima(lone).at(-1)).toEqual([32]);
+    // 32 A while the controller renews the plan, then the 20 A safe share should it lose us.
+    await lone.waitForProfile(profile(1, 'TxProfile', [32, 20]), PROFILE_WAIT_MS);
+    // The station maximum was raised to the plan before the TxProfile went out, and falls back with it.
+    expect(stationMaxima(lone).at(-1)).toEqual([32, 20]);
     const ev: SimulatedEv = { maxCurrentA: 32, phases: THREE_PHASES };
     expect(await lone.drawOffered(1, ev)).toBe(32);
     const view = await waitFor(async () => {
@@ -242,12 +244,12 @@ describe('what chargers tell the controller shapes the plan, and the physical re
 
     // A second EV: 32 A each still fits the site's 80 A; a third shares it, and every charger's maximum follows.
     await startSession16(second);
-    await second.waitForProfile(profile(1, 'TxProfile', [32]), PROFILE_WAIT_MS);
+    await second.waitForProfile(profile(1, 'TxProfile', [32, 20]), PROFILE_WAIT_MS);
     expect(await second.drawOffered(1, ev)).toBe(32);
     await startSession16(fleet[2]);
-    await fleet[2].waitForProfile(profile(1, 'TxProfile', [26.6]), PROFILE_WAIT_MS);
-    await lone.waitForProfile(profile(1, 'TxProfile', [26.6]), PROFILE_WAIT_MS);
-    await waitFor(() => Promise.resolve(stationMaxima(lone).at(-1)?.join() === '26.6' ? true : undefined));
+    await fleet[2].waitForProfile(profile(1, 'TxProfile', [26.6, 20]), PROFILE_WAIT_MS);
+    await lone.waitForProfile(profile(1, 'TxProfile', [26.6, 20]), PROFILE_WAIT_MS);
+    await waitFor(() => Promise.resolve(stationMaxima(lone).at(-1)?.join() === '26.6,20' ? true : undefined));
     const drawn = await Promise.all(fleet.slice(0, 3).map((simulated) => simulated.drawOffered(1, ev)));
     expect(drawn).toEqual([26.6, 26.6, 26.6]);
     expect(drawn.reduce((sum, amps) => sum + amps, 0)).toBeLessThanOrEqual(80);

@@ -66,7 +66,8 @@ describe('an OCPP 2.0.1 station on the same endpoint as 1.6 chargers', () => {
       chargingState: 'Charging',
     });
     await station.statusNotification(1, 'Occupied');
-    await station.waitForProfile(profile(1, 'TxProfile', [16], 'tx-201-a'), 20_000);
+    // Then the connector's safe share should the station lose us: the site's 20 A over its two EVSEs.
+    await station.waitForProfile(profile(1, 'TxProfile', [16, 10], 'tx-201-a'), 20_000);
 
     // An EV plugged into EVSE 2 without a transaction yet shares the 20 A site limit.
     await station.statusNotification(2, 'Occupied');
@@ -78,7 +79,7 @@ describe('an OCPP 2.0.1 station on the same endpoint as 1.6 chargers', () => {
     // The first session ends and its EV leaves: EVSE 2 gets the maximum, EVSE 1 a 0 A default.
     await station.transactionEvent('Ended', { transactionId: 'tx-201-a', stoppedReason: 'EVDisconnected' });
     await station.statusNotification(1, 'Available');
-    await station.waitForProfile(profile(2, 'TxDefaultProfile', [16]), 20_000);
+    await station.waitForProfile(profile(2, 'TxDefaultProfile', [16, 10]), 20_000);
     await station.waitForProfile(profile(1, 'TxDefaultProfile', [0]), 20_000);
     expect(station.offeredCurrentA(1)).toBe(0);
 

@@ -68,9 +68,10 @@ describe('re-planning on state changes, and across a restart', () => {
     await charger.connect();
     await charger.boot();
 
-    // A site mapped to no group is planned with its own grid limit: one EV is held at its maximum.
+    // A site mapped to no group is planned with its own grid limit: one EV is held at its maximum, and
+    // should the charger lose us, at its connector's safe share: the site's 20 A over two connectors.
     const first = await charger.startTransaction(1, 'TAG-1', 0);
-    await charger.waitForProfile(profile(1, 'TxProfile', [16]), 20_000);
+    await charger.waitForProfile(profile(1, 'TxProfile', [16, 10]), 20_000);
 
     // A second EV: the 20 A site limit is shared.
     const second = await charger.startTransaction(2, 'TAG-2', 0);
@@ -80,10 +81,11 @@ describe('re-planning on state changes, and across a restart', () => {
     // It leaves: the first gets its maximum back, the empty connector a 0 A default.
     await charger.stopTransaction(second, 1000);
     await charger.statusNotification(2, 'Available');
-    await charger.waitForProfile(profile(1, 'TxProfile', [16]), 20_000);
+    await charger.waitForProfile(profile(1, 'TxProfile', [16, 10]), 20_000);
     await charger.waitForProfile(profile(2, 'TxDefaultProfile', [0]), 20_000);
 
-    // The site joins a DSO group, which limits it to 12 A for the next half hour.
+    // The site joins a DSO group, which limits it to 12 A for the next half hour. The DSO sent no fallback:
+    // should the charger lose us, it keeps the safe default, 0 A.
     await admin.put(`/api/v1/sites/${siteId}/group`, { groupId: 'grp-r' }).expect(200);
     const now = Date.now();
     const dso = new SimulatedDso({ baseUrl: `http://${controller.host}/oscp/fp/2.0`, token: DSO_TOKEN });
@@ -101,7 +103,7 @@ describe('re-planning on state changes, and across a restart', () => {
       ],
     });
     expect(sent.status).toBe(204);
-    await charger.waitForProfile(profile(1, 'TxProfile', [12, 16]), 20_000);
+    await charger.waitForProfile(profile(1, 'TxProfile', [12, 16, 0]), 20_000);
     const before = await plan(siteId);
 
     // A restart keeps the forecast, the configuration and the plan; nothing changed, so nothing is re-sent.

@@ -33,6 +33,9 @@ export async function startController(overrides: Record<string, unknown> = {}): 
       QUEUE_PREFIX: `gridflex-e2e-${randomBytes(4).toString('hex')}`,
       LOG_LEVEL: 'warn',
       DISPATCH_BACKOFF_MS: 100,
+      // The longest hold: a profile's open-ended end then always outlasts the tests' forecasts, so the shape
+      // of the profiles they expect does not depend on the time of day (see failsafe-hold.e2e-spec.ts).
+      OCPP_FAILSAFE_HOLD_S: 86400,
       ...overrides,
     }),
     { logger: ['error'] },

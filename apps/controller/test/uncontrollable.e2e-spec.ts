@@ -10,9 +10,9 @@ type Profile = {
 };
 type ChargerView = { identity: string; connectors: { uncontrollableReason: string | null }[] };
 
-const profile = (purpose: string, limit: number) => (p: Profile) =>
+const profile = (purpose: string, limits: number[]) => (p: Profile) =>
   p.csChargingProfiles.chargingProfilePurpose === purpose &&
-  p.csChargingProfiles.chargingSchedule.chargingSchedulePeriod.map((x) => x.limit).join() === String(limit);
+  p.csChargingProfiles.chargingSchedule.chargingSchedulePeriod.map((x) => x.limit).join() === limits.join();
 
 describe('a charger that refuses our profiles', () => {
   let controller: TestController;
@@ -59,7 +59,8 @@ describe('a charger that refuses our profiles', () => {
     const ok = simulate('CP-OK');
     await ok.connect();
     await ok.startTransaction(1, 'TAG-1', 0);
-    await ok.waitForProfile(profile('TxProfile', 16), 20_000);
+    // Its maximum, then its safe share should it lose us: the site's 20 A over the two chargers.
+    await ok.waitForProfile(profile('TxProfile', [16, 10]), 20_000);
 
     const refusing = simulate('CP-NO');
     refusing.profileAnswer = 'Rejected';
@@ -67,14 +68,17 @@ describe('a charger that refuses our profiles', () => {
     await expect(waitFor(async () => (await reasonOf('CP-NO')) ?? undefined)).resolves.toBe(
       'Charger answered Rejected',
     );
-    // Its 12 A are held back from the 20 A site: the EV on CP-OK gets the rest.
-    await ok.waitForProfile(profile('TxProfile', 8), 20_000);
+    // Its 12 A are held back from the 20 A site: the EV on CP-OK gets the rest, which is its safe share too.
+    await ok.waitForProfile(profile('TxProfile', [8]), 20_000);
 
     await refusing.close();
     const accepting = simulate('CP-NO');
     await accepting.connect();
-    await accepting.waitForProfile(profile('TxDefaultProfile', 0), 20_000);
-    await ok.waitForProfile((p) => profile('TxProfile', 16)(p) && ok.receivedProfiles.indexOf(p) > 1, 20_000);
+    await accepting.waitForProfile(profile('TxDefaultProfile', [0]), 20_000);
+    await ok.waitForProfile(
+      (p) => profile('TxProfile', [16, 10])(p) && ok.receivedProfiles.indexOf(p) > 1,
+      20_000,
+    );
     expect(await reasonOf('CP-NO')).toBeNull();
   });
 });

@@ -14,6 +14,10 @@ import {
   checkComposite,
   compositeScheduleRequest,
   CompositeVerdict,
+  heldPlan,
+  holdEnd,
+  renewalAt,
+  sentSchedule,
   OCPP_CHARGER_STATE_CHANGED,
   OcppCallError,
   OcppCallTimeoutError,
@@ -147,7 +151,9 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
       await this.gateway.whenDiscovered(target.identity);
       const protocol = this.gateway.protocolOf(target.identity);
       if (!protocol) throw new ChargerOfflineError(target.identity);
-      const payload = buildProfile(protocol, target, new Date());
+      const now = new Date();
+      const holdMs = this.config.OCPP_FAILSAFE_HOLD_S * 1000;
+      const payload = buildProfile(protocol, target, now, holdEnd(now, holdMs));
       await this.gateway.keepStationCeiling(target.identity, target.ceiling);
       const answer = await this.gateway.call<{ status: string }>(
         target.identity,
@@ -156,7 +162,12 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
       );
       const outcome = ANSWER_STATUS[answer.status] ?? 'failed';
       const detail = outcome === 'accepted' ? null : `Charger answered ${answer.status}`;
-      await this.record(job, outcome, detail);
+      const { maxPeriods } = profileLimits(target.context.capabilities);
+      const renewAt =
+        outcome === 'accepted'
+          ? renewalAt(target.periods, sentSchedule(payload).schedule, now, holdMs, maxPeriods)
+          : null;
+      await this.record(job, outcome, detail, renewAt);
       // Pushes of a connector run one at a time, so what loadTarget read is still current: the usual
       // accepted push to a controllable connector needs no second write.
       if (detail !== target.uncontrollableReason) await this.setUncontrollable(connectorRef, detail);
@@ -284,8 +295,10 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
     job: Job<SetChargingProfileJob>,
     status: DispatchStatus,
     detail: string | null,
+    renewAt: Date | null = null,
   ): Promise<void> {
-    return this.repository.recordOutcome(job.data.connectorRef, job.data.version, status, detail, new Date());
+    const { connectorRef, version } = job.data;
+    return this.repository.recordOutcome(connectorRef, version, status, detail, new Date(), renewAt);
   }
 }
 
@@ -303,13 +316,14 @@ function failureOutcome(error: unknown): PushOutcome {
 
 /**
  * The profile in the version of the connection that will carry it, within the period count and rate unit the
- * charger reported (safe defaults when it reported nothing).
+ * charger reported (safe defaults when it reported nothing). The plan's open-ended end holds until `holdUntil`
+ * and is then followed by the conservative tail: the janitor renews it while we are alive.
  */
-function buildProfile(protocol: OcppProtocol, target: DispatchTarget, now: Date): object {
+function buildProfile(protocol: OcppProtocol, target: DispatchTarget, now: Date, holdUntil: Date): object {
   const { context, transaction } = target;
   const common = {
     phases: target.phases,
-    periods: target.periods,
+    periods: heldPlan(target.periods, holdUntil),
     now,
     ...profileLimits(context.capabilities),
     nominalVoltageV: context.nominalVoltageV,

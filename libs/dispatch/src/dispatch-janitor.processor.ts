@@ -14,7 +14,8 @@ import { ProfileDispatchService } from './profile-dispatch.service';
 /**
  * Clears up after instances that died without a word (`kill -9`, a lost host), once across the cluster
  * (a BullMQ job scheduler on a shared queue): their queues are dropped, their chargers recorded offline
- * until they connect elsewhere, and every plan that has not reached its charger is queued again.
+ * until they connect elsewhere, and every plan that has not reached its charger is queued again. It also
+ * pushes again the plans whose accepted profile stops following them (fail-safe hold, period limit).
  */
 @Processor(DISPATCH_MAINTENANCE_QUEUE)
 export class DispatchJanitorProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -50,7 +51,9 @@ export class DispatchJanitorProcessor extends WorkerHost implements OnApplicatio
   async process(): Promise<void> {
     await this.dropDeadInstances();
     await this.forgetAbandonedChargers();
-    await this.redeliverUndelivered(new Date());
+    const now = new Date();
+    await this.redeliverUndelivered(now);
+    await this.renewHeldPlans(now);
   }
 
   private async dropDeadInstances(): Promise<void> {
@@ -89,5 +92,19 @@ export class DispatchJanitorProcessor extends WorkerHost implements OnApplicatio
     if (plans.length === 0) return;
     const queued = await this.dispatch.redeliver(plans, String(Math.floor(now.getTime() / interval)));
     if (queued > 0) this.logger.log(`Queued ${queued} undelivered plans again`);
+  }
+
+  /** Accepted profiles that stop following their plan now (see `renewalAt`) are pushed again, each once. */
+  private async renewHeldPlans(now: Date): Promise<void> {
+    const due = await this.repository.dueForRenewal(now);
+    if (due.length === 0) return;
+    const queued = await this.dispatch.resend(
+      due.map(({ connectorRef, version, renewAt }) => ({
+        connectorRef,
+        version,
+        tag: `rn${renewAt?.getTime() ?? 0}`,
+      })),
+    );
+    if (queued > 0) this.logger.log(`Pushed ${queued} plans again to renew what their chargers hold`);
   }
 }

@@ -188,4 +188,33 @@ describe.each(TEST_DATABASE_ENGINES)('DispatchRepository on %s', (_engine, creat
       { connectorRef: refs[2], version: 3, dispatchStatus: 'rejected' },
     ]);
   });
+
+  it('lists accepted plans whose profile stops following them by now, with when it does', async () => {
+    const { refs } = await plan('CP-5', ['pending', 'pending', 'pending', 'pending']);
+    const now = new Date('2026-03-01T11:00:00.000Z');
+    const accept = (ref: string, version: number, renewAt: string | null) =>
+      repository.recordOutcome(
+        ref,
+        version,
+        'accepted',
+        null,
+        new Date('2026-03-01T10:30:00.000Z'),
+        renewAt === null ? null : new Date(renewAt),
+      );
+    await accept(refs[0], 3, '2026-03-01T11:00:00.000Z');
+    await accept(refs[1], 3, '2026-03-01T11:00:01.000Z');
+    await accept(refs[2], 3, null);
+    // Accepted under an older version: the newer one is pushed anyway.
+    await database.db
+      .update(schema.connectorPlans)
+      .set({
+        dispatchStatus: 'accepted',
+        dispatchedVersion: 2,
+        renewAt: new Date('2026-03-01T10:00:00.000Z'),
+      })
+      .where(eq(schema.connectorPlans.connectorRef, refs[3]));
+    expect(await repository.dueForRenewal(now)).toEqual([
+      { connectorRef: refs[0], version: 3, renewAt: new Date('2026-03-01T11:00:00.000Z') },
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import {
   ActiveTransaction,
   CeilingInputs,
@@ -39,6 +39,8 @@ export interface DispatchOutcome {
   status: DispatchStatus;
   detail: string | null;
   at: Date;
+  /** When an accepted profile must be pushed again (see `renewalAt`); null: never. */
+  renewAt?: Date | null;
 }
 
 const { chargers, connectors, connectorPlans, sites, transactions } = schema;
@@ -108,10 +110,11 @@ function prepareOutcomesQuery(db: Database) {
       dispatchDetail: sql`v.detail`,
       dispatchedVersion: sql`v.version`,
       dispatchedAt: sql`v.at`,
+      renewAt: sql`v.renew_at`,
     })
     .from(
       sql`json_to_recordset(${sql.placeholder('outcomes')}::json)
-        as v(connector_ref uuid, version integer, status text, detail text, at timestamptz)`,
+        as v(connector_ref uuid, version integer, status text, detail text, at timestamptz, renew_at timestamptz)`,
     )
     .where(sql`${connectorPlans.connectorRef} = v.connector_ref and ${connectorPlans.version} = v.version`)
     .prepare('dispatch_outcomes');
@@ -186,6 +189,7 @@ function toOutcomeRecord(outcome: DispatchOutcome) {
     status: outcome.status,
     detail: outcome.detail,
     at: outcome.at.toISOString(),
+    renew_at: outcome.renewAt?.toISOString() ?? null,
   };
 }
 
@@ -248,8 +252,9 @@ export class DispatchRepository {
     status: DispatchStatus,
     detail: string | null,
     at: Date,
+    renewAt: Date | null = null,
   ): Promise<void> {
-    return this.outcomes.call({ connectorRef, version, status, detail, at });
+    return this.outcomes.call({ connectorRef, version, status, detail, at, renewAt });
   }
 
   /** Outcomes of many pushes, in one statement. */
@@ -325,6 +330,21 @@ export class DispatchRepository {
             and(eq(plans.dispatchStatus, 'pending'), lt(plans.plannedAt, before)),
             and(sql`${plans.dispatchStatus} <> 'pending'`, lt(plans.dispatchedAt, before)),
           ),
+        ),
+      );
+  }
+
+  /** Accepted plans whose profile stops following them by `now` (see `renewalAt`): they are pushed again. */
+  dueForRenewal(now: Date): Promise<(SetChargingProfileJob & { renewAt: Date | null })[]> {
+    const plans = schema.connectorPlans;
+    return this.db
+      .select({ connectorRef: plans.connectorRef, version: plans.version, renewAt: plans.renewAt })
+      .from(plans)
+      .where(
+        and(
+          eq(plans.dispatchStatus, 'accepted'),
+          eq(plans.dispatchedVersion, plans.version),
+          lte(plans.renewAt, now),
         ),
       );
   }

@@ -58,7 +58,11 @@ export class ProfileDispatchService {
     for (let first = 0; first < ordered.length; first += STORE_CHUNK) {
       const chunk = ordered.slice(first, first + STORE_CHUNK);
       await store?.(chunk);
-      await this.addRouted(chunk.filter((change) => owners.get(change.connectorRef)).map(push), owners);
+      const routedPushes = chunk.filter((change) => owners.get(change.connectorRef)).map(push);
+      await this.addRouted(
+        routedPushes.map((data) => ({ data, jobId: dispatchJobId(data) })),
+        owners,
+      );
       await this.repository.recordOffline(
         chunk.filter((change) => !owners.get(change.connectorRef)),
         new Date(),
@@ -95,6 +99,21 @@ export class ProfileDispatchService {
       queued += pushes.length;
     }
     return queued;
+  }
+
+  /**
+   * Pushes plans once more, on the instance holding each charger, under a job id naming each one's `tag`: a
+   * plan is sent once per tag however often it is asked for. Plans of chargers no instance holds are skipped:
+   * their next connection re-asserts them.
+   * @returns how many plans were queued
+   */
+  async resend(plans: (SetChargingProfileJob & { tag: string })[]): Promise<number> {
+    const owners = await this.ownersOf(plans.map((plan) => plan.connectorRef));
+    const resent = plans
+      .filter((plan) => owners.get(plan.connectorRef))
+      .map(({ tag, ...data }) => ({ data, jobId: `${dispatchJobId(data)}.${tag}` }));
+    await this.addRouted(resent, owners);
+    return resent.length;
   }
 
   /**
@@ -153,13 +172,11 @@ export class ProfileDispatchService {
     return this.queues.add(this.instance.id, [{ data, jobId }]);
   }
 
-  private async addRouted(jobs: SetChargingProfileJob[], owners: Map<string, string | null>): Promise<void> {
+  private async addRouted(pushes: QueuedPush[], owners: Map<string, string | null>): Promise<void> {
     const byOwner = new Map<string, QueuedPush[]>();
-    for (const data of jobs) {
-      const owner = owners.get(data.connectorRef)!;
-      const pushes = byOwner.get(owner) ?? [];
-      pushes.push({ data, jobId: dispatchJobId(data) });
-      byOwner.set(owner, pushes);
+    for (const push of pushes) {
+      const owner = owners.get(push.data.connectorRef)!;
+      byOwner.set(owner, [...(byOwner.get(owner) ?? []), push]);
     }
     await Promise.all([...byOwner].map(([owner, pushes]) => this.queues.add(owner, pushes)));
   }

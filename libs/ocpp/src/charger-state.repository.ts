@@ -15,6 +15,7 @@ const { chargers, connectors, sites, transactions } = schema;
  */
 export const SAFE_SHARE_COLUMNS = {
   chargerMaxA: chargers.maxCurrentA,
+  failSafeShareA: chargers.failSafeShareA,
   smartChargingExcluded: chargers.smartChargingExcluded,
   siteLimitsA: sql<(number | string)[]>`array[${sites.limitL1A}, ${sites.limitL2A}, ${sites.limitL3A}]`,
   siteFallbackA: sites.fallbackLimitsA,
@@ -303,6 +304,7 @@ export class ChargerStateRepository {
 export interface StationRow {
   capabilities: ChargerCapabilities | null;
   chargerMaxA: number | null;
+  failSafeShareA: number | null;
   smartChargingExcluded: boolean;
   nominalVoltageV: number;
   /** L1, L2, L3; PostgreSQL may hand doubles of an array over as strings. */
@@ -320,6 +322,7 @@ export function toStationMaxContext(row: StationRow): StationMaxContext {
     capabilities: row.capabilities,
     nominalVoltageV: row.nominalVoltageV,
     safeShareA: chargerSafeShareA({
+      failSafeShareA: row.failSafeShareA,
       siteLimitsA: row.siteLimitsA.map(Number),
       siteFallbackA: row.siteFallbackA,
       baseLoadA: row.baseLoadA,

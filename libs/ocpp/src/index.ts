@@ -21,3 +21,4 @@ export * from './charging-limits.repository';
 export * from './profiles/external-limit';
 export * from './profiles/station-ceiling';
 export * from './station-ceiling.repository';
+export * from './profiles/failsafe-hold';

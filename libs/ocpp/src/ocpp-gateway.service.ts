@@ -29,7 +29,8 @@ import { Ocpp16HandlersService } from './ocpp16/ocpp16-handlers.service';
 import { Ocpp201HandlersService } from './ocpp201/ocpp201-handlers.service';
 import { profileLimits } from './capabilities';
 import type { ProfilePeriod } from './profiles/profile-schedule';
-import { ceilingPeakA, sameCeiling, stationCeiling } from './profiles/station-ceiling';
+import { heldPlan, holdEnd } from './profiles/failsafe-hold';
+import { ceilingPeakA, cutCeiling, sameCeiling, stationCeiling } from './profiles/station-ceiling';
 import { buildStationMaxProfile16, buildStationMaxProfile201 } from './profiles/station-max-profile';
 import { CeilingInputs, StationCeilingRepository } from './station-ceiling.repository';
 
@@ -74,8 +75,13 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   private readonly discoveries = new WeakMap<RPCServerClient, Promise<void>>();
   /** Connect and disconnect writes of one identity must land in the order they happened. */
   private readonly lifecycle = new KeyedSerialQueue();
-  /** The station-wide maximum each connection holds, as last answered by the charger. */
-  private readonly installedCeilings = new WeakMap<RPCServerClient, ProfilePeriod[]>();
+  /** The station-wide maximum each connection holds, as last answered by the charger, and its period limit. */
+  private readonly installedCeilings = new WeakMap<
+    RPCServerClient,
+    { ceiling: ProfilePeriod[]; maxPeriods: number }
+  >();
+  /** A station maximum cut to the charger's period limit is sent again when its cut period begins. */
+  private readonly ceilingRechecks = new WeakMap<RPCServerClient, NodeJS.Timeout>();
   /** Pushes to connectors of one charger check its station maximum one at a time, so it is sent once. */
   private readonly ceilingChecks = new KeyedSerialQueue();
   private readonly rpc: RPCServer;
@@ -84,6 +90,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     FAILED_AUTHENTICATION_WINDOW_MS,
   );
   private httpServer?: Server;
+  private readonly failsafeHoldMs: number;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -96,6 +103,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     private readonly ceilings: StationCeilingRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    this.failsafeHoldMs = config.OCPP_FAILSAFE_HOLD_S * 1000;
     this.rpc = new RPCServer({
       protocols: SUBPROTOCOLS,
       strictMode: SUBPROTOCOLS,
@@ -319,7 +327,8 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
 
   /**
    * The fail-safe: whatever happens to us later, the charger as a whole ends up within its share of the site's
-   * grid connection; until its plans end it may draw what they give it (`stationCeiling`). Sent directly rather
+   * grid connection; until its plans end, or their open-ended ends stop being held (`holdEnd`), it may draw what
+   * they give it (`stationCeiling`). Sent directly rather
    * than queued so that it precedes every connector profile on this connection; the next connection sends it
    * again, which is its retry. With `known` inputs (read along with a push), it is not sent when the connection
    * holds the same already.
@@ -334,16 +343,29 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
       const inputs = known ?? (await this.ceilings.ceilingInputs(session.chargerId));
       if (!inputs || inputs.smartChargingExcluded) return;
       const now = new Date();
-      const ceiling = stationCeiling(inputs.safeShareA, inputs.plans, now, inputs.capA);
+      const holdUntil = holdEnd(now, this.failsafeHoldMs);
+      const plans = inputs.plans.map((plan) => heldPlan(plan, holdUntil));
+      const ceiling = stationCeiling(inputs.safeShareA, plans, now, inputs.capA);
       const installed = this.installedCeilings.get(client);
-      if (onlyWhenChanged && installed && sameCeiling(installed, ceiling, now)) return;
+      if (
+        onlyWhenChanged &&
+        installed &&
+        sameCeiling(installed.ceiling, cutCeiling(ceiling, installed.maxPeriods), now)
+      ) {
+        return;
+      }
       const context = await this.chargerState.stationMaxContext(session.chargerId);
       if (!context) return;
-      const payload = buildStationMaxProfile(session.protocol, context, ceiling, now);
+      const { maxPeriods } = profileLimits(context.capabilities);
+      const held = cutCeiling(ceiling, maxPeriods);
+      const payload = buildStationMaxProfile(session.protocol, context, held, now);
       const call = <T>(action: string, body: object) => this.callClient<T>(client, action, body, {});
       const status = await stationMaxAnswer(call, payload);
       // A charger that did not answer may hold either: the next connector profile tries again.
-      if (status !== 'Timeout') this.installedCeilings.set(client, ceiling);
+      if (status !== 'Timeout') this.installedCeilings.set(client, { ceiling: held, maxPeriods });
+      clearTimeout(this.ceilingRechecks.get(client));
+      if (held.length < ceiling.length)
+        this.recheckCeilingAt(client, session, Date.parse(held.at(-1)!.start));
       const peakA = ceilingPeakA(ceiling, now);
       const raised = peakA > inputs.safeShareA ? `${peakA} A while planned, then ` : '';
       const message = `${session.identity} answered ${status} to its station maximum of ${raised}${inputs.safeShareA} A`;
@@ -358,6 +380,18 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     } catch (error) {
       this.logger.warn(`Station maximum for ${session.identity} failed: ${String(error)}`);
     }
+  }
+
+  /**
+   * The cut period of a station maximum holds the lowest of the ceiling's later limits: once it begins, the
+   * ceiling is read and sent anew. One pending re-check per connection: each station maximum sent clears it.
+   */
+  private recheckCeilingAt(client: RPCServerClient, session: ChargerSession, atMs: number): void {
+    const recheck = () => {
+      if (this.clients.get(session.identity) !== client) return;
+      void this.ceilingChecks.run(session.identity, () => this.sendStationMaxProfile(client, session));
+    };
+    this.ceilingRechecks.set(client, setTimeout(recheck, Math.max(0, atMs - Date.now()) + 1000).unref());
   }
 
   /**
@@ -383,6 +417,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     // A replaced connection closing says nothing about the charger: its newer connection is open.
     if (this.clients.get(session.identity) !== client) return;
     this.clients.delete(session.identity);
+    clearTimeout(this.ceilingRechecks.get(client));
     this.inbound.forget(session.identity);
     this.logger.log(`${session.identity} disconnected`);
     this.recordLifecycle(session, 'disconnected', async () => {

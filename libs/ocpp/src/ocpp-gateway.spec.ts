@@ -155,6 +155,17 @@ describe('OcppGatewayService over real WebSockets', () => {
       expect(await chargerRow(fixture)).toMatchObject({ connected: true, lastSeenAt: expect.any(Date) });
     });
 
+    it('negotiates permessage-deflate with a client that offers it', async () => {
+      const fixture = await newCharger();
+      const client = rawClient({
+        identity: fixture.identity,
+        protocols: ['ocpp1.6'],
+        wsOpts: { perMessageDeflate: true },
+      });
+      const { response } = (await client.connect()) as { response: { headers: Record<string, string> } };
+      expect(response.headers['sec-websocket-extensions']).toMatch(/^permessage-deflate/);
+    });
+
     it('accepts a charger without password on its URL-encoded identity alone', async () => {
       const fixture = await newCharger({ identity: 'RDAM 123/ä' });
       await connect(fixture);

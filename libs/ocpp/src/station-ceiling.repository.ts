@@ -56,6 +56,7 @@ export class StationCeilingRepository {
 export function toCeilingInputs(row: {
   smartChargingExcluded: boolean;
   chargerMaxA: number | null;
+  failSafeShareA: number | null;
   siteLimitsA: number[];
   siteFallbackA: number[] | null;
   baseLoadA: number[];

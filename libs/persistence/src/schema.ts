@@ -195,6 +195,12 @@ export const chargers = pgTable(
     phaseRotation: jsonb('phase_rotation').$type<GridPhase[]>().notNull().default(['L1', 'L2', 'L3']),
     /** Not smart-charged: never sent a profile, its maximum reserved on every phase of its circuits. */
     smartChargingExcluded: boolean('smart_charging_excluded').notNull().default(false),
+    /**
+     * What the charger may draw per phase should it lose us, as its site's last plan shared it out: its part of
+     * the site's (fallback) capacity and of every circuit above it, beside base load and unsteered chargers.
+     * Null until the site is first planned.
+     */
+    failSafeShareA: doublePrecision('fail_safe_share_a'),
     vendor: text('vendor'),
     model: text('model'),
     firmwareVersion: text('firmware_version'),
@@ -441,6 +447,11 @@ export const connectorPlans = pgTable('connector_plans', {
   dispatchDetail: text('dispatch_detail'),
   dispatchedVersion: integer('dispatched_version'),
   dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
+  /**
+   * When the profile the charger accepted stops following the plan (its fail-safe hold nears its end, or the
+   * charger's period limit cut it there): the janitor pushes the plan again then. Null: it follows it for good.
+   */
+  renewAt: timestamp('renew_at', { withTimezone: true }),
   /** Reading the charger's composite schedule back after it accepted: `match`, `mismatch` or `failed`. */
   verification: text('verification'),
   verificationDetail: text('verification_detail'),

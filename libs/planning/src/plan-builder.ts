@@ -197,7 +197,7 @@ function optimizerPhases(connector: PlanningConnector): 1 | 2 | 3 {
  * Connectors we do not steer: those of chargers excluded from smart charging, and those whose charger
  * refuses our profiles (uncontrollable), which may draw their maximum whenever an EV is there.
  */
-function isUnsteered(connector: PlanningConnector): boolean {
+export function isUnsteered(connector: PlanningConnector): boolean {
   return connector.smartChargingExcluded === true || connector.uncontrollableReason != null;
 }
 

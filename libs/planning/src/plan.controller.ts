@@ -12,7 +12,13 @@ export interface ConnectorPlanView {
   version: number;
   plannedAt: string;
   periods: { start: string; end: string | null; limitA: number }[];
-  dispatch: { status: string; detail: string | null; version: number | null; at: string | null };
+  dispatch: {
+    status: string;
+    detail: string | null;
+    version: number | null;
+    at: string | null;
+    renewAt: string | null;
+  };
   /** The charger's composite schedule read back after it accepted this version; null when not read. */
   verification: { result: string; detail: string | null; at: string } | null;
 }
@@ -36,6 +42,7 @@ function toView(plan: PlanWithDispatch): ConnectorPlanView {
       detail: plan.dispatchDetail,
       version: plan.dispatchedVersion,
       at: plan.dispatchedAt?.toISOString() ?? null,
+      renewAt: plan.renewAt?.toISOString() ?? null,
     },
     verification:
       plan.verification === null || plan.verifiedAt === null

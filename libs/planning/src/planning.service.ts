@@ -47,6 +47,7 @@ import {
 } from './plan-builder';
 import { PLANNING_COMPLETED, PlanningCompletedEvent } from './events';
 import { planDirection } from './plan-direction';
+import { failSafeShares } from './fail-safe-shares';
 import { PlanningConnector, PlanningRepository } from './planning.repository';
 import { capacityNeedBlocks } from './capacity-need';
 import { uncompliableBlocks } from './group-compliance';
@@ -212,13 +213,18 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
       const direction = planDirection(before?.periods, periods, now);
       return [{ connectorRef: connectorId, version: (before?.version ?? 0) + 1, periods, direction }];
     });
-    // Before the pushes: the tails of their profiles are shared out of it.
-    if (scope.kind === 'group') await this.recordFallback(scope.groupId, sites, now);
+    // Before the pushes: the tails of their profiles and their station maxima are shared out of it.
+    const fallbacks =
+      scope.kind === 'group'
+        ? await this.recordFallback(scope.groupId, sites, now)
+        : new Map(sites.map((site) => [site.id, site.fallbackLimitsA]));
+    const newShares = await this.recordFailSafeShares(sites, siteCapacities, fallbacks, connectors);
     await this.plans.save(
       changes.map(({ connectorRef, version, periods }) => ({ connectorRef, version, periods })),
       now,
     );
     await this.dispatch.enqueue(changes);
+    await this.resendForNewShares(newShares, connectors, previous, changes, now);
     this.logger.log(`Planned ${scopeKey(scope)}: ${connectors.length} connectors, ${changes.length} changed`);
     this.events.emit(
       PLANNING_COMPLETED,
@@ -240,14 +246,67 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
    * else their safe default), kept with the site: the chargers' fail-safe station maximum and the tails of
    * their profiles are shared out of it. The group's fallback is split over its sites by their grid limits.
    */
-  private async recordFallback(groupId: string, sites: SiteRow[], now: Date): Promise<void> {
+  private async recordFallback(
+    groupId: string,
+    sites: SiteRow[],
+    now: Date,
+  ): Promise<Map<string, [number, number, number] | null>> {
     const { timeline, gapLimitsA } = await this.groupCapacity(groupId, sites, now, true);
     const groupA = horizonBlocks(timeline, now, gapLimitsA)[0].groupLimitsA;
+    const fallbacks = new Map<string, [number, number, number] | null>();
     for (const site of sites) {
       const limitsA = groupA.some(Number.isFinite) ? fallbackShare(site, sites, groupA) : null;
       if (JSON.stringify(limitsA) !== JSON.stringify(site.fallbackLimitsA))
         await this.sites.setFallbackLimits(site.id, limitsA);
+      fallbacks.set(site.id, limitsA);
     }
+    return fallbacks;
+  }
+
+  /**
+   * Each charger's fail-safe share (`failSafeShares`), with the configured base load: should we be gone, no
+   * fresh meter reading would follow. @returns the chargers whose share changed
+   */
+  private recordFailSafeShares(
+    sites: SiteRow[],
+    capacities: SiteCapacity[],
+    fallbacks: Map<string, readonly number[] | null>,
+    connectors: PlanningConnector[],
+  ): Promise<string[]> {
+    const shares = new Map<string, number>();
+    sites.forEach((site, index) => {
+      const failSafeSite = {
+        ...capacities[index],
+        baseLoadA: site.baseLoadA,
+        fallbackA: fallbacks.get(site.id) ?? null,
+      };
+      for (const [chargerId, share] of failSafeShares(failSafeSite, connectors)) shares.set(chargerId, share);
+    });
+    return this.sites.setFailSafeShares(shares);
+  }
+
+  /**
+   * A charger whose share changed holds it in its station maximum and in its profiles' tails: its plans that
+   * did not change are sent once more, so that a new fallback reaches connected chargers at once.
+   */
+  private async resendForNewShares(
+    chargerIds: string[],
+    connectors: PlanningConnector[],
+    previous: Map<string, StoredPlan>,
+    changes: PlanChange[],
+    now: Date,
+  ): Promise<void> {
+    const changed = new Set(chargerIds);
+    const pushed = new Set(changes.map((change) => change.connectorRef));
+    const plans = connectors
+      .filter((c) => c.chargerId && changed.has(c.chargerId) && !pushed.has(c.connectorRef))
+      .flatMap((c) => {
+        const plan = previous.get(c.connectorRef);
+        return plan
+          ? [{ connectorRef: c.connectorRef, version: plan.version, tag: `s${now.getTime()}` }]
+          : [];
+      });
+    if (plans.length > 0) await this.dispatch.resend(plans);
   }
 
   /** Asks the DSOs that opted in (`autoAdjust`) for the capacity the group could use beyond their forecast. */

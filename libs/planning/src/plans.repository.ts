@@ -16,6 +16,7 @@ export interface PlanWithDispatch extends StoredPlan {
   dispatchDetail: string | null;
   dispatchedVersion: number | null;
   dispatchedAt: Date | null;
+  renewAt: Date | null;
   verification: string | null;
   verificationDetail: string | null;
   verifiedAt: Date | null;
@@ -59,6 +60,7 @@ export class PlansRepository {
         planned_at = excluded.planned_at,
         dispatch_status = excluded.dispatch_status,
         dispatch_detail = null,
+        renew_at = null,
         verification = null,
         verification_detail = null,
         verified_at = null`);
@@ -77,6 +79,7 @@ export class PlansRepository {
         dispatchDetail: schema.connectorPlans.dispatchDetail,
         dispatchedVersion: schema.connectorPlans.dispatchedVersion,
         dispatchedAt: schema.connectorPlans.dispatchedAt,
+        renewAt: schema.connectorPlans.renewAt,
         verification: schema.connectorPlans.verification,
         verificationDetail: schema.connectorPlans.verificationDetail,
         verifiedAt: schema.connectorPlans.verifiedAt,

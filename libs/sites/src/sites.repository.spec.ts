@@ -49,6 +49,54 @@ describe.each(TEST_DATABASE_ENGINES)('site repositories on %s', (_engine, create
     expect(await sites.findById('00000000-0000-0000-0000-000000000000')).toBeUndefined();
   });
 
+  it("stores the chargers' fail-safe shares and tells which changed", async () => {
+    const site = await newSite('Shares', null);
+    const register = async (identity: string) =>
+      (
+        await chargers.create(
+          {
+            siteId: site.id,
+            identity,
+            passwordHash: null,
+            ocppVersion: '1.6',
+            connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
+          },
+          by('register'),
+        )
+      ).result.id;
+    const a = await register('CP-SHARE-A');
+    const b = await register('CP-SHARE-B');
+    expect(
+      (
+        await sites.setFailSafeShares(
+          new Map([
+            [a, 10],
+            [b, 20],
+          ]),
+        )
+      ).sort(),
+    ).toEqual([a, b].sort());
+    expect(
+      await sites.setFailSafeShares(
+        new Map([
+          [a, 10],
+          [b, 20],
+        ]),
+      ),
+    ).toEqual([]);
+    expect(
+      await sites.setFailSafeShares(
+        new Map([
+          [a, 10],
+          [b, 12.5],
+        ]),
+      ),
+    ).toEqual([b]);
+    expect(await sites.setFailSafeShares(new Map())).toEqual([]);
+    const stored = await database.db.select().from(schema.chargers);
+    expect(stored.find((c) => c.id === b)?.failSafeShareA).toBe(12.5);
+  });
+
   it('maps and unmaps a site to a group', async () => {
     const site = await newSite('D', null);
     expect((await sites.updateGroup(site.id, 'grp-9', by('map'))).result.groupId).toBe('grp-9');

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import { changeSiteModel, ModelChange, recordSiteCreated, VersionedResult } from './site-model.repository';
 
@@ -26,6 +26,23 @@ export class SitesRepository {
   /** What the site may draw on its DSO's fallback capacity (null: no DSO limits it); see the column. */
   async setFallbackLimits(id: string, limitsA: [number, number, number] | null): Promise<void> {
     await this.db.update(schema.sites).set({ fallbackLimitsA: limitsA }).where(eq(schema.sites.id, id));
+  }
+
+  /**
+   * Stores each charger's fail-safe share (chargerId → A per phase; see the column) in one statement.
+   * @returns the chargers whose share changed
+   */
+  async setFailSafeShares(shares: Map<string, number>): Promise<string[]> {
+    if (shares.size === 0) return [];
+    const { chargers } = schema;
+    const values = JSON.stringify([...shares].map(([id, share]) => ({ id, share })));
+    const rows = await this.db
+      .update(chargers)
+      .set({ failSafeShareA: sql`v.share` })
+      .from(sql`json_to_recordset(${values}::json) as v(id uuid, share float8)`)
+      .where(sql`${chargers.id} = v.id and ${chargers.failSafeShareA} is distinct from v.share`)
+      .returning({ id: chargers.id });
+    return rows.map((row) => row.id);
   }
 
   list(): Promise<SiteRow[]> {

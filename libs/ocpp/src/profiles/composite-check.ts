@@ -61,7 +61,8 @@ export function checkComposite(
   return { verdict: 'match', detail: 'Composite schedule as intended' };
 }
 
-function sentSchedule(sent: object): { connectorId: number; schedule: Schedule } {
+/** The connector (EVSE) and schedule of a SetChargingProfile request we sent, in either version. */
+export function sentSchedule(sent: object): { connectorId: number; schedule: Schedule } {
   if ('evseId' in sent) {
     const payload = sent as { evseId: number; chargingProfile: { chargingSchedule: Schedule[] } };
     return { connectorId: payload.evseId, schedule: payload.chargingProfile.chargingSchedule[0] };

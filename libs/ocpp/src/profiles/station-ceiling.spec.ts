@@ -1,4 +1,4 @@
-import { ceilingPeakA, sameCeiling, stationCeiling } from './station-ceiling';
+import { ceilingPeakA, cutCeiling, sameCeiling, stationCeiling } from './station-ceiling';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const at = (hhmm: string) => `2026-03-01T${hhmm}:00.000Z`;
@@ -73,5 +73,25 @@ describe('sameCeiling', () => {
   it('gives the highest limit from now on', () => {
     expect(ceilingPeakA(raised, NOW)).toBe(32);
     expect(ceilingPeakA(raised, new Date(at('12:40')))).toBe(20);
+  });
+});
+
+describe('cutCeiling', () => {
+  const ceiling = [
+    { start: '2026-03-01T12:00:00.000Z', end: '2026-03-01T12:10:00.000Z', limitA: 20 },
+    { start: '2026-03-01T12:10:00.000Z', end: '2026-03-01T12:20:00.000Z', limitA: 10 },
+    { start: '2026-03-01T12:20:00.000Z', end: '2026-03-01T13:00:00.000Z', limitA: 32 },
+    { start: '2026-03-01T13:00:00.000Z', end: null, limitA: 16 },
+  ];
+
+  it('keeps the lowest of the rest from the last period on', () => {
+    expect(cutCeiling(ceiling, 2)).toEqual([
+      ceiling[0],
+      { start: '2026-03-01T12:10:00.000Z', end: null, limitA: 10 },
+    ]);
+  });
+
+  it('leaves a ceiling within the limit as it is', () => {
+    expect(cutCeiling(ceiling, 4)).toEqual(ceiling);
   });
 });

@@ -38,6 +38,17 @@ export function stationCeiling(
   return ceiling;
 }
 
+/**
+ * The ceiling as a charger taking at most `maxPeriods` periods holds it: from the last period it keeps on,
+ * the lowest of the rest, as every schedule we cut (cutting only ever lowers).
+ */
+export function cutCeiling(ceiling: readonly ProfilePeriod[], maxPeriods: number): ProfilePeriod[] {
+  if (ceiling.length <= maxPeriods) return [...ceiling];
+  const rest = ceiling.slice(maxPeriods - 1);
+  const lowest = Math.min(...rest.map((period) => period.limitA));
+  return [...ceiling.slice(0, maxPeriods - 1), { start: rest[0].start, end: null, limitA: lowest }];
+}
+
 /** Whether two ceilings prescribe the same from `now` on; what has already ended does not count. */
 export function sameCeiling(a: readonly ProfilePeriod[], b: readonly ProfilePeriod[], now: Date): boolean {
   const ahead = (periods: readonly ProfilePeriod[]) =>

@@ -9,6 +9,21 @@ import {
 const NOW = new Date('2026-03-01T12:00:00.750Z');
 
 describe('chargerSafeShareA', () => {
+  it("takes the share the site's plan gave the charger, within what the charger can draw", () => {
+    const share = (failSafeShareA: number) =>
+      chargerSafeShareA({
+        failSafeShareA,
+        siteLimitsA: [63, 63, 63],
+        baseLoadA: [0, 0, 0],
+        chargersAtSite: 1,
+        connectorMaxA: [16],
+        chargerMaxA: null,
+      });
+    expect(share(11)).toBe(11);
+    expect(share(0)).toBe(0);
+    expect(share(40)).toBe(16);
+  });
+
   it("splits the site's tightest phase evenly over its chargers", () => {
     expect(
       chargerSafeShareA({

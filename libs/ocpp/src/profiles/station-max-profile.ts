@@ -9,6 +9,11 @@ import { AbsoluteSchedule, buildAbsoluteSchedule, ProfilePeriod } from './profil
 export const STATION_MAX_PROFILE_ID = 1;
 
 export interface SafeShareInput {
+  /**
+   * The charger's part of its site's (fallback) capacity and of its circuits, as the site's latest plan shared
+   * it out (see the `chargers.fail_safe_share_a` column); null before the site was first planned.
+   */
+  failSafeShareA?: number | null;
   /** The site's grid connection limit per phase (L1, L2, L3), in A. */
   siteLimitsA: readonly number[];
   /** What the site may draw per phase on its DSO's fallback capacity, when a DSO limits it. */
@@ -24,20 +29,25 @@ export interface SafeShareInput {
 }
 
 /**
- * What a charger may draw per phase when it has lost us: what the site's tightest phase leaves beside its
- * base load, split evenly over the site's chargers, never above what the charger can draw anyway (its own
- * maximum, or its connectors' together). Even when every charger of the site holds this, the site's grid
- * limit holds.
+ * What a charger may draw per phase when it has lost us: its part of the site's capacity as the site's plan
+ * shared it out (circuits, unsteered chargers and the DSO's fallback included), never above what the charger
+ * can draw anyway (its own maximum, or its connectors' together). Even when every charger of the site holds
+ * this, every limit of the site holds. Before the site's first plan: what the site's tightest phase leaves
+ * beside its base load, split evenly over all its chargers.
  */
 export function chargerSafeShareA(input: SafeShareInput): number {
+  const perCharger = input.failSafeShareA ?? evenSiteSplitA(input);
+  const connectorsTogether = input.connectorMaxA.reduce((sum, max) => sum + max, 0);
+  return Math.min(perCharger, connectorsTogether, input.chargerMaxA ?? Infinity);
+}
+
+function evenSiteSplitA(input: SafeShareInput): number {
   if (input.chargersAtSite < 1) throw new Error('A site with this charger has at least one charger');
   const headroom = input.siteLimitsA.map(
     (limit, phase) =>
       Math.min(limit, input.siteFallbackA?.[phase] ?? Infinity) - (input.baseLoadA[phase] ?? 0),
   );
-  const perCharger = Math.max(0, Math.min(...headroom)) / input.chargersAtSite;
-  const connectorsTogether = input.connectorMaxA.reduce((sum, max) => sum + max, 0);
-  return Math.min(perCharger, connectorsTogether, input.chargerMaxA ?? Infinity);
+  return Math.max(0, Math.min(...headroom)) / input.chargersAtSite;
 }
 
 /**

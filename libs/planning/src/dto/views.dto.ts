@@ -30,6 +30,15 @@ export class PlanDispatchDto {
 
   @ApiProperty({ ...instant, nullable: true })
   at!: string | null;
+
+  @ApiProperty({
+    ...instant,
+    nullable: true,
+    description:
+      'When the accepted profile stops following the plan (its fail-safe hold nears its end, or the period ' +
+      'limit cut it) and the plan is pushed again; null: never',
+  })
+  renewAt!: string | null;
 }
 
 export class PlanVerificationDto {

@@ -3,7 +3,13 @@
  * every 5-minute block until the last known departure, re-planned every `replanPeriods` periods and
  * whenever the EVs present change; `allocate` (one block, no look-ahead) as a reference point.
  */
-import { allocate, optimizeHorizon, type ConnectorDemand, type TimeBlock } from '@gridflex/optimizer';
+import {
+  allocate,
+  optimizeHorizon,
+  type ConnectorDemand,
+  type HorizonOptions,
+  type TimeBlock,
+} from '@gridflex/optimizer';
 import { connectorShape, optimizerNodes, type Topology } from './acn-topology';
 import { assertWithinLimits, isoOf, type ActiveEv, type Scheduler } from './acn-replay';
 
@@ -27,6 +33,9 @@ function connectorOf(ev: ActiveEv): ConnectorDemand {
   };
 }
 
+/** The options planning's `planAllocations` passes (no default energy: every ACN driver declares one). */
+const PLANNING_OPTIONS: HorizonOptions = { lpSessions: 'declared' };
+
 interface HeldPlan {
   fromPeriod: number;
   /** The session ids it was made for, in order: another set of EVs needs a new plan. */
@@ -46,6 +55,8 @@ export interface HorizonVariant {
   peakShaving?: boolean;
   /** Minimum current 0: the continuous plan, without the semi-continuous rule (checked as the LP is). */
   continuous?: boolean;
+  /** `lpSessions: 'all'` (the optimizer's default): every session in the LP, not planning's `declared`. */
+  everySessionInLp?: boolean;
 }
 
 export function gridflexHorizon(
@@ -58,6 +69,7 @@ export function gridflexHorizon(
     variant.quickCharge && 'quick-charge',
     variant.peakShaving && 'peak',
     variant.continuous && 'no minimum',
+    variant.everySessionInLp && 'every session in the LP',
   ].filter(Boolean);
   return {
     name: ['gridflex optimizeHorizon', ...suffix].join(', '),
@@ -84,16 +96,19 @@ function planHorizon(
 ): HeldPlan {
   const lastDeparture = Math.max(...active.map((ev) => ev.session.departure));
   const blockCount = lastDeparture - period;
-  const plan = optimizeHorizon({
-    blocks: blocksFrom(period, blockCount),
-    nodes: optimizerNodes(topology, blockCount),
-    connectors: active.map((ev) => ({
-      ...connectorOf(ev),
-      ...(variant.continuous ? { minCurrentA: 0 } : {}),
-    })),
-    pricesPerKwh: variant.quickCharge ? Array.from({ length: blockCount }, (_, b) => b + 1) : undefined,
-    objective: variant.peakShaving ? 'peak' : undefined,
-  });
+  const plan = optimizeHorizon(
+    {
+      blocks: blocksFrom(period, blockCount),
+      nodes: optimizerNodes(topology, blockCount),
+      connectors: active.map((ev) => ({
+        ...connectorOf(ev),
+        ...(variant.continuous ? { minCurrentA: 0 } : {}),
+      })),
+      pricesPerKwh: variant.quickCharge ? Array.from({ length: blockCount }, (_, b) => b + 1) : undefined,
+      objective: variant.peakShaving ? 'peak' : undefined,
+    },
+    variant.everySessionInLp ? {} : PLANNING_OPTIONS,
+  );
   const evses = active.map((ev) => ev.session.evse);
   for (let b = 0; b < blockCount; b++) {
     const limitsA = plan.allocations.map((a) => a.limitsA[b]);

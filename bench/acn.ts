@@ -45,7 +45,7 @@ interface Config {
   chart?: string;
 }
 
-/** ACN_VARIANTS=quick,continuous,peak adds diagnostic variants of our optimizer (see HorizonVariant). */
+/** ACN_VARIANTS=quick,continuous,peak,all-lp adds diagnostic variants of our optimizer (see HorizonVariant). */
 function readVariants(spec: string): HorizonVariant[] {
   return spec
     .split(',')
@@ -54,7 +54,8 @@ function readVariants(spec: string): HorizonVariant[] {
       if (v.trim() === 'quick') return { quickCharge: true };
       if (v.trim() === 'continuous') return { continuous: true };
       if (v.trim() === 'peak') return { peakShaving: true };
-      throw new Error(`ACN_VARIANTS: "${v}" is not one of quick, continuous, peak`);
+      if (v.trim() === 'all-lp') return { everySessionInLp: true };
+      throw new Error(`ACN_VARIANTS: "${v}" is not one of quick, continuous, peak, all-lp`);
     });
 }
 
@@ -87,6 +88,8 @@ const OURS = 'gridflex optimizeHorizon';
 const OFFLINE = 'offline optimum (HiGHS)';
 /** The baselines our optimizer must match or beat; uncontrolled charging ignores the limits and is not one. */
 const BASELINES = ['FCFS', 'round-robin', 'EDF', 'LLF'];
+/** Shares closer than this (pp) are equal: the sums of the replay differ only in rounding (≈ 1e-14). */
+const SHARE_TOLERANCE_PP = 1e-6;
 
 function onlineSchedulers(topology: Topology, config: Config): Scheduler[] {
   return [
@@ -197,7 +200,7 @@ function printTargets(config: Config, results: Results): boolean {
     results
       .get(name)!
       .flatMap((r, c) =>
-        share(r) > ours[c] + 1e-6
+        share(r) > ours[c] + SHARE_TOLERANCE_PP
           ? [`${name} at ${config.capacitiesKw[c]} kW (+${(share(r) - ours[c]).toFixed(4)} pp)`]
           : [],
       ),
@@ -215,7 +218,19 @@ function printTargets(config: Config, results: Results): boolean {
   console.log(
     `- at or above every baseline (${BASELINES.join(', ')}) at every capacity: ${verdict(behind.length === 0)}${behind.length ? ` — behind ${behind.join('; ')}` : ''}`,
   );
+  console.log(`  margin over the best baseline (pp): ${margins(config, results, ours).join(', ')}`);
   return meanGap <= 0.3 && worst <= 1 && behind.length === 0;
+}
+
+/** Per capacity, ours less the best baseline there, and which one that is. */
+function margins(config: Config, results: Results, ours: readonly number[]): string[] {
+  return config.capacitiesKw.map((kw, c) => {
+    const best = BASELINES.map((name) => ({ name, share: share(results.get(name)![c]) })).reduce((a, b) =>
+      b.share > a.share ? b : a,
+    );
+    const margin = ours[c] - best.share;
+    return `${kw} kW ${Math.abs(margin) <= SHARE_TOLERANCE_PP ? '±0' : margin.toFixed(4)} (${best.name})`;
+  });
 }
 
 function writeChart(config: Config, results: Results, caption: string): void {

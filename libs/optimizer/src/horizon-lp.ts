@@ -62,6 +62,11 @@ export interface HorizonLpSolution {
 const WH_PER_KWH = 1000;
 const TIGHT_TOLERANCE = 1e-7;
 const DUAL_TOLERANCE = 1e-9;
+/**
+ * How much more a kWh of the least lax session counts in the earliest-delivery stage: small, so that
+ * it only decides between plans about as early, which session's energy comes first.
+ */
+const URGENCY_WEIGHT = 0.01;
 
 /**
  * The horizon as one LP over (session, block) currents: every node-phase limit and node total power
@@ -70,8 +75,9 @@ const DUAL_TOLERANCE = 1e-9;
  * lexicographically: the most energy delivered by departure; then the least current above soft
  * limits (ampere-hours); then the objective (cost, or the sum of the peak nodes' peaks); then the
  * least energy where sessions outside the LP take most of the room (`othersShare`); then the
- * fairest shares of energy (`shareFairly`); then the earliest delivery, which also makes the chosen
- * optimum deterministic. Rows that can never bind (their members' maxima fit) are left out.
+ * fairest shares of energy (`shareFairly`); then the earliest delivery, the least lax sessions'
+ * first (`urgency`), which also makes the chosen optimum deterministic. Rows that can never bind
+ * (their members' maxima fit) are left out.
  */
 export function solveHorizonLp(input: HorizonLpInput): HorizonLpSolution {
   const builder = new LpBuilder(input);
@@ -104,6 +110,8 @@ interface StageCosts {
   preference?: Float64Array;
   yielding?: Float64Array;
   earliest: Float64Array;
+  /** Energy sooner rather than later, without the urgency weights: for the warm start only. */
+  soonest: Float64Array;
 }
 
 /** Rows and columns (the share level aside) that no row links to the rest of the LP. */
@@ -149,7 +157,8 @@ function solvePart(
   const preference = stages.preference && restrict(stages.preference);
   const yielding = stages.yielding && restrict(stages.yielding);
   const earliest = restrict(stages.earliest);
-  const warm = blend(energy, [soft, preference, yielding ?? earliest]);
+  // Urgency weights in the warm start would only make its solve longer: they matter in the last stage.
+  const warm = blend(energy, [soft, preference, yielding ?? restrict(stages.soonest)]);
   simplex.crash(warm);
   simplex.minimize(warm);
   const energyWh = -simplex.minimize(energy) * WH_PER_KWH;
@@ -282,6 +291,8 @@ class LpBuilder {
   /** Per column, the energy per ampere in kWh (0 for auxiliary columns). */
   private readonly kwhPerAmpere: number[] = [];
   private readonly blockOf: number[] = [];
+  /** Per column, the session it is a current of (sparse: only sessions' columns). */
+  private readonly sessionOfColumn: number[] = [];
   private readonly softColumns: { column: number; hours: number }[] = [];
   private readonly peakColumns: number[] = [];
   /** The common share level, -1 when no session shares. */
@@ -293,14 +304,16 @@ class LpBuilder {
   constructor(private readonly input: HorizonLpInput) {
     const { sessions, blockCount } = input;
     this.tree = constraintTree(input.system);
-    this.variableOf = sessions.map((session) =>
+    this.variableOf = sessions.map((session, s) =>
       Int32Array.from({ length: blockCount }, (_, t) => {
         if (!(session.hours[t] > 0) || !(session.maxCurrentA > 0)) return -1;
-        return this.addColumn(
+        const column = this.addColumn(
           session.maxCurrentA,
           (session.wattsPerAmpere * session.hours[t]) / WH_PER_KWH,
           t,
         );
+        this.sessionOfColumn[column] = s;
+        return column;
       }),
     );
     this.addEnergyRows();
@@ -371,8 +384,34 @@ class LpBuilder {
       soft,
       preference,
       yielding: this.yieldingCosts(),
-      earliest: perKwh((j) => this.blockOf[j] + 1),
+      earliest: this.earliestCosts(perKwh),
+      soonest: perKwh((j) => this.blockOf[j] + 1),
     };
+  }
+
+  /**
+   * Energy sooner rather than later, each kWh weighted up a little by its session's urgency: among
+   * plans about as early, the sessions that can least wait get theirs first, as least-laxity-first
+   * schedulers do, which leaves later blocks to the ones that can.
+   */
+  private earliestCosts(perKwh: (weight: (j: number) => number) => Float64Array): Float64Array {
+    const urgency = this.input.sessions.map((_, s) => 1 + URGENCY_WEIGHT * this.urgency(s));
+    return perKwh((j) => (this.blockOf[j] + 1) * urgency[this.sessionOfColumn[j]]);
+  }
+
+  /**
+   * In [0, 1]: 1 / (1 + laxity), the laxity being the hours of its stay it could spend not charging
+   * and still take what it can take at its maximum; 0 for a session without a known energy, which has
+   * no need to meet by its departure.
+   */
+  private urgency(s: number): number {
+    const session = this.input.sessions[s];
+    if (session.energyWantedWh === Infinity) return 0;
+    const columns = this.sessionColumns(s);
+    const stayHours = columns.reduce((sum, j) => sum + session.hours[this.blockOf[j]], 0);
+    const hourlyWh = session.maxCurrentA * session.wattsPerAmpere;
+    const neededHours = Math.min(session.energyWantedWh / hourlyWh, stayHours);
+    return 1 / (1 + stayHours - neededHours);
   }
 
   /** Per column, its energy times the largest share others take of a constraint it loads in its block. */

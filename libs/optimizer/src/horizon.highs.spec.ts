@@ -136,13 +136,28 @@ function declaredScope(input: HorizonInput, options: HorizonOptions) {
   const fair = allocate(input, options);
   const objective = input.objective ?? (input.pricesPerKwh ? 'cost' : 'earliest');
   const choosing = objective !== 'earliest' || (input.softLimits?.length ?? 0) > 0;
+  const steered = (c: HorizonInput['connectors'][number]) => c.active && !c.uncontrollable;
+  const wantedOf = (c: HorizonInput['connectors'][number]) =>
+    c.energyWantedWh ?? options.defaultEnergyWantedWh;
+  const short = input.connectors.map((c, i) => {
+    const wantedWh = wantedOf(c);
+    if (!steered(c) || wantedWh === undefined) return false;
+    return deliveredWh(input, c, fair.allocations[i].limitsA) < wantedWh - 1e-6 * Math.max(1, wantedWh);
+  });
+  // Contested: a node binding in the fair plan, above a session falling short.
+  const bound = new Set(fair.nodeLoads.filter((n) => n.bound).map((n) => n.nodeId));
+  const parentOf = new Map(input.nodes.map((n) => [n.id, n.parentId]));
+  const pathOf = (nodeId: string | null): string[] =>
+    nodeId === null ? [] : [nodeId, ...pathOf(parentOf.get(nodeId) ?? null)];
+  const contested = new Set(
+    input.connectors.flatMap((c, i) => (short[i] ? pathOf(c.nodeId).filter((id) => bound.has(id)) : [])),
+  );
   const planned = new Set<number>();
   const held = new Map<number, number[]>();
   input.connectors.forEach((c, i) => {
-    if (!c.active || c.uncontrollable) return;
-    const wantedWh = c.energyWantedWh ?? options.defaultEnergyWantedWh;
-    const fairWh = deliveredWh(input, c, fair.allocations[i].limitsA);
-    if (wantedWh !== undefined && (choosing || fairWh < wantedWh - 1e-6 * Math.max(1, wantedWh))) {
+    if (!steered(c)) return;
+    const onContested = pathOf(c.nodeId).some((id) => contested.has(id));
+    if (wantedOf(c) !== undefined && (choosing || short[i] || onContested)) {
       planned.add(i);
       return;
     }

@@ -255,6 +255,54 @@ describe('optimizeHorizon keeps what allocate guarantees', () => {
     }
   });
 
+  it('gives the room a paused current leaves to energy still wanted in that block', () => {
+    // Fair shares give "leaves" 30.2 A and "stays" 5.8 A in block 0: "stays" is paused there, and the
+    // 5.8 A it leaves would go unused (a block not used is lost for good), so "leaves" gets its 32 A.
+    const plan = optimizeHorizon({
+      ...feeder(2, 36),
+      connectors: [
+        ev('leaves', { departure: at(1), energyWantedWh: quarterWh(34) }),
+        ev('stays', { departure: at(2), energyWantedWh: quarterWh(40) }),
+      ],
+    });
+    expect(plan.allocations.map((a) => a.limitsA)).toEqual([
+      [32, 0],
+      [0, 32],
+    ]);
+    expect(plan.energyWh).toBeCloseTo(quarterWh(64), 6);
+  });
+
+  it('moves energy planned later into the room a paused current leaves', () => {
+    // "tiny" wants 3 A for a quarter: paused, as 6 A does not fit next to "later"'s 17 A. "later"
+    // takes those 3 A now instead of in block 1.
+    const plan = optimizeHorizon({
+      ...feeder(3, 20),
+      connectors: [
+        ev('tiny', { departure: at(1), energyWantedWh: quarterWh(3) }),
+        ev('later', { departure: at(3), energyWantedWh: quarterWh(40) }),
+      ],
+    });
+    expect(plan.allocations[0].limitsA).toEqual([0, 0, 0]);
+    expect(plan.allocations[1].limitsA[0]).toBeCloseTo(20, 9);
+    expect(plan.allocations[1].limitsA.slice(1).map(Math.round)).toEqual([17, 6]);
+    expect(plan.energyWh).toBeCloseTo(quarterWh(40), 6);
+  });
+
+  it('gives the earliest blocks to the session that can least wait, all else equal', () => {
+    // Either order delivers both by departure as early; "urgent" has one spare quarter, "lax" two.
+    const plan = optimizeHorizon({
+      ...feeder(3, 32),
+      connectors: [
+        ev('lax', { departure: at(3), energyWantedWh: quarterWh(32) }),
+        ev('urgent', { departure: at(2), energyWantedWh: quarterWh(32) }),
+      ],
+    });
+    expect(plan.allocations.map((a) => a.limitsA)).toEqual([
+      [0, 32, 0],
+      [32, 0, 0],
+    ]);
+  });
+
   it('admits by priority when minimums do not fit, whatever the plan', () => {
     const input = (priority: number): HorizonInput => ({
       ...feeder(4, 10),
@@ -329,6 +377,25 @@ describe('optimizeHorizon keeps what allocate guarantees', () => {
     expect(plan.allocations.map((a) => a.limitsA)).toEqual([
       [16, 16, 16, 16],
       [16, 16, 16, 16],
+    ]);
+  });
+
+  it('plans a session its fair share would satisfy when it takes room a session falling short needs', () => {
+    // Fair shares (16 A each) leave "urgent" short; "easy" would be fine with them, but on the same
+    // binding feeder its fair share is room "urgent" needs before it leaves.
+    const plan = optimizeHorizon(
+      {
+        ...feeder(4, 32),
+        connectors: [
+          ev('urgent', { departure: at(2), energyWantedWh: quarterWh(32) * 2 }),
+          ev('easy', { departure: at(4), energyWantedWh: quarterWh(32) * 2 }),
+        ],
+      },
+      declared,
+    );
+    expect(plan.allocations.map((a) => a.limitsA)).toEqual([
+      [32, 32, 0, 0],
+      [0, 0, 32, 32],
     ]);
   });
 

@@ -33,10 +33,12 @@ const GUARANTEE_ROUNDS = 2;
  * and every node's total power limit in every block and every connector's maximum allow (an exact LP over sessions × blocks, solved by
  * our own bounded simplex); among those plans, the least current above OSCP OPTIMUM soft limits; then
  * the lowest cost (with prices) or the lowest peak of the peak nodes; then the priority-weighted
- * max-min fair shares of the energy the sessions can take; then the earliest delivery. The
- * continuous optimum is then made semi-continuous block by block (`repairMinimums`): a current between
- * 0 and the minimum is raised to the minimum where every node-phase has room and the energy is still
- * wanted, else paused, and what that pause loses is placed again in other blocks with room.
+ * max-min fair shares of the energy the sessions can take; then the earliest delivery, the least lax
+ * sessions' first. The continuous optimum is then made semi-continuous block by block
+ * (`repairMinimums`): a current between 0 and the minimum is raised to the minimum where every
+ * node-phase has room and the energy is still wanted, else paused, and what that pause loses is
+ * placed again in other blocks with room; the room a pause leaves goes to energy still wanted, or
+ * else to energy planned later (`fillFreedRoom`).
  *
  * The LP decides energy per session and block; who charges in a block, and how the rest is shared, is
  * still `allocate`'s, which follows the plan (`followPlan`): every guarantee of `allocate` holds —
@@ -65,6 +67,7 @@ export function optimizeHorizon(input: HorizonInput, options: HorizonOptions = {
   const state = new PlanState(context, lp);
   state.repairMinimums();
   state.recoverLostEnergy();
+  state.fillFreedRoom();
   const followed = followPlan(context, state.targets(), state.plannedEnergy());
   state.adopt(followed);
   return state.toPlan(followed);
@@ -149,11 +152,12 @@ class HorizonContext {
     );
     // With `declared`, the fair plan of everyone says which sessions need planning at all.
     const fair = options.lpSessions === 'declared' ? allocate(input, options) : undefined;
+    const contested = fair ? this.contestedNodeIds(fair) : new Set<string>();
     this.sessionOf = new Int32Array(connectors.length).fill(-1);
     this.sessions = [];
     connectors.forEach((c, i) => {
       if (!c.active || c.uncontrollable) return;
-      if (fair && !this.needsPlan(i, fair)) return;
+      if (fair && !this.needsPlan(i, fair, contested)) return;
       this.sessionOf[i] = this.sessions.length;
       this.sessions.push(this.session(c, i));
     });
@@ -162,14 +166,45 @@ class HorizonContext {
 
   /**
    * A session that wants a known energy, when prices, OPTIMUM or the peak ask where it should charge,
-   * or when its fair share would not deliver that energy by departure. The others charge as `allocate`
-   * shares, which keeps the LP to the sessions it changes something for.
+   * when its fair share would not deliver that energy by departure, or when it loads a `contested`
+   * node: there its fair share takes room that a session falling short may need sooner, which only
+   * the LP weighs. The others charge as `allocate` shares, which keeps the LP to the sessions it
+   * changes something for.
    */
-  private needsPlan(i: number, fair: AllocationPlan): boolean {
+  private needsPlan(i: number, fair: AllocationPlan, contested: ReadonlySet<string>): boolean {
+    if (this.energyWantedWh[i] === Infinity) return false;
+    if (this.objective !== 'earliest' || this.softLimitA) return true;
+    return this.fallsShort(i, fair) || this.loadsAny(i, contested);
+  }
+
+  /** A session that wants a known energy its fair share would not deliver by departure. */
+  private fallsShort(i: number, fair: AllocationPlan): boolean {
     const wantedWh = this.energyWantedWh[i];
     if (wantedWh === Infinity) return false;
-    if (this.objective !== 'earliest' || this.softLimitA) return true;
     return this.deliveredWh(i, fair.allocations[i].limitsA) < wantedWh - TOLERANCE_WH * Math.max(1, wantedWh);
+  }
+
+  /** The nodes that bind in the fair plan and that a session falling short loads. */
+  private contestedNodeIds(fair: AllocationPlan): Set<string> {
+    const bound = new Set(fair.nodeLoads.filter((n) => n.bound).map((n) => n.nodeId));
+    const contested = new Set<string>();
+    const { system } = this;
+    this.input.connectors.forEach((c, i) => {
+      if (!c.active || c.uncontrollable || !this.fallsShort(i, fair)) return;
+      for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
+        const id = system.nodes[system.constraintsOf[k]].id;
+        if (bound.has(id)) contested.add(id);
+      }
+    });
+    return contested;
+  }
+
+  private loadsAny(i: number, nodeIds: ReadonlySet<string>): boolean {
+    const { system } = this;
+    for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
+      if (nodeIds.has(system.nodes[system.constraintsOf[k]].id)) return true;
+    }
+    return false;
   }
 
   /**
@@ -450,6 +485,116 @@ class PlanState {
     }
   }
 
+  /**
+   * Pausing a current below the minimum leaves its room unused in that block, and an unused block is
+   * lost for good (a plan is re-made before its later blocks come). So block by block, the room left is
+   * given — the sessions that fall short of what they want and leave soonest first — to energy still
+   * wanted, and, with the `earliest` objective, to the sessions' own energy planned later, which frees
+   * room there for what pausing lost. Neither lowers the energy planned; moving energy earlier is the
+   * `earliest` objective's own tie-break, so it is not done under prices or the peak objective.
+   */
+  fillFreedRoom(): void {
+    const { objective, sessions } = this.context;
+    const departures = sessions.map((s) => lastPresentBlock(s.hours));
+    for (const t of this.preferredBlocks()) {
+      for (const i of this.fillOrder(t, departures)) {
+        this.fillWanted(i, t);
+        if (objective === 'earliest') this.pullForward(i, t);
+      }
+    }
+    this.recoverLostEnergy();
+  }
+
+  /**
+   * The sessions there in block t below their maximum: short of what they want first, then by
+   * departure (`departures`, per session).
+   */
+  private fillOrder(t: number, departures: readonly number[]): number[] {
+    const { input, sessions } = this.context;
+    const candidates = sessions.flatMap((s, k) =>
+      s.hours[t] > 0 &&
+      this.currentsA[s.connector][t] < input.connectors[s.connector].maxCurrentA - TOLERANCE_A
+        ? [k]
+        : [],
+    );
+    const short = (k: number) => (this.shortWh(sessions[k].connector) > TOLERANCE_WH ? 0 : 1);
+    return candidates
+      .sort((a, b) => short(a) - short(b) || departures[a] - departures[b] || a - b)
+      .map((k) => sessions[k].connector);
+  }
+
+  /** What session of connector i still wants beyond its plan. */
+  private shortWh(i: number): number {
+    const { sessions, sessionOf } = this.context;
+    return sessions[sessionOf[i]].energyWantedWh - this.plannedWh[i];
+  }
+
+  /** Room in block t for energy the plan does not give connector i yet: within soft limits, then the limits. */
+  private fillWanted(i: number, t: number): void {
+    for (const underSoftLimits of [true, false]) {
+      const addA = this.addableA(i, t, underSoftLimits, this.shortWh(i));
+      if (addA > 0) this.changeRecovering(i, t, this.currentsA[i][t] + addA);
+    }
+  }
+
+  /** The most connector i can add in block t for `wantedWh`, 0 when that would stay below its minimum. */
+  private addableA(i: number, t: number, underSoftLimits: boolean, wantedWh: number): number {
+    const { input, sessions, sessionOf } = this.context;
+    const session = sessions[sessionOf[i]];
+    const whPerA = session.hours[t] * session.wattsPerAmpere;
+    if (wantedWh <= TOLERANCE_WH || whPerA <= 0) return 0;
+    const c = input.connectors[i];
+    const x = this.currentsA[i][t];
+    const add = Math.min(this.roomA(i, t, underSoftLimits), c.maxCurrentA - x, wantedWh / whPerA);
+    return add > TOLERANCE_A && x + add >= c.minCurrentA - TOLERANCE_A ? add : 0;
+  }
+
+  /**
+   * Energy connector i has planned after block t moved into block t (where soft limits leave room), taken
+   * from its latest blocks first, each left at 0 or at least its minimum.
+   */
+  private pullForward(i: number, t: number): void {
+    const { sessions, sessionOf, input } = this.context;
+    const session = sessions[sessionOf[i]];
+    const minA = input.connectors[i].minCurrentA;
+    const laterWh = session.hours.reduce(
+      (sum, h, u) => (u > t ? sum + this.currentsA[i][u] * h * session.wattsPerAmpere : sum),
+      0,
+    );
+    const wantedA = this.addableA(i, t, true, laterWh);
+    if (wantedA <= 0) return;
+    const takes: [number, number][] = [];
+    let leftWh = wantedA * session.hours[t] * session.wattsPerAmpere;
+    for (let u = session.hours.length - 1; u > t && leftWh > TOLERANCE_WH; u--) {
+      const whPerA = session.hours[u] * session.wattsPerAmpere;
+      const x = this.currentsA[i][u];
+      if (x <= TOLERANCE_A || whPerA <= 0) continue;
+      const to = leftWh >= x * whPerA ? 0 : Math.max(minA, x - leftWh / whPerA);
+      if (to >= x) continue;
+      takes.push([u, to]);
+      leftWh -= (x - to) * whPerA;
+    }
+    const movedWh = wantedA * session.hours[t] * session.wattsPerAmpere - Math.max(0, leftWh);
+    const addA = movedWh / (session.hours[t] * session.wattsPerAmpere);
+    if (this.currentsA[i][t] + addA < minA - TOLERANCE_A || addA <= TOLERANCE_A) return;
+    for (const [u, to] of takes) this.change(i, u, to);
+    this.change(i, t, this.currentsA[i][t] + addA);
+    this.unpause(i, t);
+  }
+
+  /** A raise for energy not planned yet: it counts against what pausing lost. */
+  private changeRecovering(i: number, t: number, currentA: number): void {
+    const before = this.plannedWh[i];
+    this.change(i, t, currentA);
+    this.lostWh[i] = Math.max(0, this.lostWh[i] - Math.max(0, this.plannedWh[i] - before));
+    this.unpause(i, t);
+  }
+
+  /** Block t charges connector i again: its pause there no longer explains its limit. */
+  private unpause(i: number, t: number): void {
+    if (this.repairs.get(`${i}/${t}`)?.kind === 'below-minimum') this.repairs.delete(`${i}/${t}`);
+  }
+
   private preferredBlocks(): number[] {
     const blocks = Array.from({ length: this.context.finiteBlocks }, (_, t) => t);
     if (this.context.objective !== 'cost') return blocks;
@@ -611,6 +756,12 @@ class PlanState {
     }
     return peaks;
   }
+}
+
+/** The last block a session is there in, -1 if none. */
+function lastPresentBlock(hours: Float64Array): number {
+  for (let t = hours.length - 1; t >= 0; t--) if (hours[t] > 0) return t;
+  return -1;
 }
 
 /** The nearest `allocate` reason, so that planning words a horizon plan as it words an allocation. */

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { PrivatePostgres } from '@gridflex/persistence/testing';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
-import { startController, TestController, waitFor, sendCurrentForecast } from './test-controller';
+import {
+  connectCharger,
+  registerCharger,
+  sendCurrentForecast,
+  startController,
+  TestController,
+  waitFor,
+} from './test-controller';
 
 const DSO_TOKEN = randomBytes(24).toString('hex');
 const GROUP = 'grp-db-restart';
@@ -33,19 +40,8 @@ describe('a PostgreSQL restart', () => {
         gridLimitA: { l1: 63, l2: 63, l3: 63 },
       })
       .expect(201);
-    await controller.admin
-      .post(`/api/v1/sites/${site.body.id}/chargers`, {
-        identity: 'PG-1',
-        ocppVersion: '1.6',
-        connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
-      })
-      .expect(201);
-    charger = new SimulatedCharger({
-      endpoint: `ws://${controller.host}/ocpp`,
-      identity: 'PG-1',
-      connectorCount: 1,
-    });
-    await charger.connect();
+    await registerCharger(controller, site.body.id, 'PG-1');
+    charger = await connectCharger(controller, 'PG-1');
     await charger.statusNotification(1, 'Charging');
     dso = new SimulatedDso({ baseUrl: `http://${controller.host}/oscp/fp/2.0`, token: DSO_TOKEN });
   });

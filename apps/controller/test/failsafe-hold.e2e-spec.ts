@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
-import { startController, TestController } from './test-controller';
+import { connectCharger, registerCharger, startController, TestController } from './test-controller';
 
 const HOLD_S = 10;
 const SAFE_SHARE_A = 20;
@@ -47,21 +47,8 @@ describe('the fail-safe hold: a charger that loses us falls back to its safe sha
       .expect(201);
     siteId = site.body.id;
     // Two chargers share the site's 40 A: each one's safe share is 20 A, though a lone EV is planned 32 A.
-    for (const identity of ['CP-H1', 'CP-H2']) {
-      await controller.admin
-        .post(`/api/v1/sites/${site.body.id}/chargers`, {
-          identity,
-          ocppVersion: '1.6',
-          connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
-        })
-        .expect(201);
-    }
-    charger = new SimulatedCharger({
-      endpoint: `ws://${controller.host}/ocpp`,
-      identity: 'CP-H1',
-      connectorCount: 1,
-    });
-    await charger.connect();
+    for (const identity of ['CP-H1', 'CP-H2']) await registerCharger(controller, siteId, identity);
+    charger = await connectCharger(controller, 'CP-H1');
   });
 
   afterAll(async () => {
@@ -116,15 +103,7 @@ describe('safe shares: every circuit holds when all chargers fall back, and a ne
       .filter((p) => (p as Profile).csChargingProfiles.chargingProfilePurpose === 'ChargePointMaxProfile')
       .map((p) => periods(p as Profile).map((period) => period.limit));
   const register = (identity: string, extra: Record<string, unknown> = {}) =>
-    controller.admin
-      .post(`/api/v1/sites/${siteId}/chargers`, {
-        identity,
-        ocppVersion: '1.6',
-        circuitId: feeder,
-        connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
-        ...extra,
-      })
-      .expect(201);
+    registerCharger(controller, siteId, identity, { circuitId: feeder, ...extra });
 
   beforeAll(async () => {
     controller = await startController();
@@ -148,11 +127,6 @@ describe('safe shares: every circuit holds when all chargers fall back, and a ne
       smartChargingExcluded: true,
       connectors: [{ connectorId: 1, maxCurrentA: 10, phases: 3 }],
     });
-    charger = new SimulatedCharger({
-      endpoint: `ws://${controller.host}/ocpp`,
-      identity: 'CP-C1',
-      connectorCount: 1,
-    });
   });
 
   afterAll(async () => {
@@ -161,7 +135,7 @@ describe('safe shares: every circuit holds when all chargers fall back, and a ne
   });
 
   it("shares out the feeder beside the unsteered charger's maximum, not the site's 100 A", async () => {
-    await charger.connect();
+    charger = await connectCharger(controller, 'CP-C1');
     // (32 A − 10 A) over the feeder's two steered chargers; the site's 100 A − 10 A over two would be 45 A.
     await charger.waitForProfile<Profile>(
       (p) =>
@@ -206,20 +180,10 @@ describe("a schedule cut to the charger's period limit is pushed again when its 
       })
       .expect(201);
     siteId = site.body.id;
-    await controller.admin
-      .post(`/api/v1/sites/${siteId}/chargers`, {
-        identity: 'CP-CUT',
-        ocppVersion: '1.6',
-        connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
-      })
-      .expect(201);
-    charger = new SimulatedCharger({
-      endpoint: `ws://${controller.host}/ocpp`,
-      identity: 'CP-CUT',
-      connectorCount: 1,
+    await registerCharger(controller, siteId, 'CP-CUT');
+    charger = await connectCharger(controller, 'CP-CUT', {
       capabilities: { smartCharging: true, rateUnits: ['A'], maxPeriods: 2, maxStackLevel: 1 },
     });
-    await charger.connect();
   });
 
   afterAll(async () => {

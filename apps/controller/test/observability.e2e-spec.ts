@@ -15,7 +15,14 @@ import { PrivateRedis } from '@gridflex/observability/testing';
 import { PrivatePostgres } from '@gridflex/persistence/testing';
 import { PLANNING_COMPLETED, PlanningCompletedEvent } from '@gridflex/planning';
 import { SimulatedCharger } from '@gridflex/simulator';
-import { startController, TEST_API_KEY, TestController, waitFor } from './test-controller';
+import {
+  connectCharger,
+  registerCharger,
+  startController,
+  TEST_API_KEY,
+  TestController,
+  waitFor,
+} from './test-controller';
 
 const SITE = {
   name: 'Depot',
@@ -110,19 +117,8 @@ describe('metrics, health and the queue dashboard', () => {
 
   it('counts the chargers connected to this instance', async () => {
     const site = await controller.admin.post('/api/v1/sites', SITE).expect(201);
-    await controller.admin
-      .post(`/api/v1/sites/${site.body.id}/chargers`, {
-        identity: 'CP-OBS',
-        ocppVersion: '1.6',
-        connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
-      })
-      .expect(201);
-    charger = new SimulatedCharger({
-      endpoint: `ws://${controller.host}/ocpp`,
-      identity: 'CP-OBS',
-      connectorCount: 1,
-    });
-    await charger.connect();
+    await registerCharger(controller, site.body.id, 'CP-OBS');
+    charger = await connectCharger(controller, 'CP-OBS');
     await waitFor(async () =>
       sample(await scrape(), 'gridflex_ocpp_connected_chargers') === 1 ? true : undefined,
     );

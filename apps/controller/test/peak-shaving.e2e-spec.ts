@@ -1,5 +1,5 @@
 import { SimulatedCharger } from '@gridflex/simulator';
-import { startController, TestController, waitFor } from './test-controller';
+import { connectCharger, registerCharger, startController, TestController, waitFor } from './test-controller';
 
 type Period = { start: string; end: string | null; limitA: number };
 type PlanView = { connectors: { periods: Period[] }[] };
@@ -27,19 +27,8 @@ describe('a peak-shaving rule limits the plan while its window is open', () => {
       })
       .expect(201);
     const siteId: string = site.body.id;
-    await admin
-      .post(`/api/v1/sites/${siteId}/chargers`, {
-        identity: 'CP-PS',
-        ocppVersion: '1.6',
-        connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
-      })
-      .expect(201);
-    charger = new SimulatedCharger({
-      endpoint: `ws://${controller.host}/ocpp`,
-      identity: 'CP-PS',
-      connectorCount: 1,
-    });
-    await charger.connect();
+    await registerCharger(controller, siteId, 'CP-PS');
+    charger = await connectCharger(controller, 'CP-PS');
     await charger.boot();
     await charger.startTransaction(1, 'TAG-PS', 0);
     const plan = async () =>

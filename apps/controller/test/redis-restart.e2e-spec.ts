@@ -4,7 +4,14 @@ import { Queue } from 'bullmq';
 import { DISPATCH_JANITOR_JOB, DISPATCH_MAINTENANCE_QUEUE } from '@gridflex/dispatch';
 import { PrivateRedis } from '@gridflex/observability/testing';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
-import { startController, TestController, waitFor, sendCurrentForecast } from './test-controller';
+import {
+  connectCharger,
+  registerCharger,
+  sendCurrentForecast,
+  startController,
+  TestController,
+  waitFor,
+} from './test-controller';
 
 const DSO_TOKEN = randomBytes(24).toString('hex');
 const GROUP = 'grp-redis-restart';
@@ -39,19 +46,8 @@ describe('a Redis restart', () => {
         gridLimitA: { l1: 63, l2: 63, l3: 63 },
       })
       .expect(201);
-    await controller.admin
-      .post(`/api/v1/sites/${site.body.id}/chargers`, {
-        identity: 'RR-1',
-        ocppVersion: '1.6',
-        connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
-      })
-      .expect(201);
-    charger = new SimulatedCharger({
-      endpoint: `ws://${controller.host}/ocpp`,
-      identity: 'RR-1',
-      connectorCount: 1,
-    });
-    await charger.connect();
+    await registerCharger(controller, site.body.id, 'RR-1');
+    charger = await connectCharger(controller, 'RR-1');
     await charger.statusNotification(1, 'Charging');
     dso = new SimulatedDso({ baseUrl: `http://${controller.host}/oscp/fp/2.0`, token: DSO_TOKEN });
   });

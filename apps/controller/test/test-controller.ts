@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
-import { SimulatedDso } from '@gridflex/simulator';
+import { SimulatedCharger, SimulatedChargerOptions, SimulatedDso } from '@gridflex/simulator';
 import { AppModule } from '../src/app.module';
 import { setupOpenApi } from '../src/openapi';
 
@@ -82,4 +82,37 @@ export function sendCurrentForecast(dso: SimulatedDso, groupId: string, capacity
       },
     ],
   });
+}
+
+/** Registers a 1.6 charger at the site, with one 32 A three-phase connector unless `fields` say otherwise. */
+export async function registerCharger(
+  controller: TestController,
+  siteId: string,
+  identity: string,
+  fields: Record<string, unknown> = {},
+): Promise<void> {
+  await controller.admin
+    .post(`/api/v1/sites/${siteId}/chargers`, {
+      identity,
+      ocppVersion: '1.6',
+      connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
+      ...fields,
+    })
+    .expect(201);
+}
+
+/** A simulated charger (1.6, one connector, unless `options` say otherwise) connected to the controller. */
+export async function connectCharger(
+  controller: TestController,
+  identity: string,
+  options: Partial<SimulatedChargerOptions> = {},
+): Promise<SimulatedCharger> {
+  const charger = new SimulatedCharger({
+    endpoint: `ws://${controller.host}/ocpp`,
+    identity,
+    connectorCount: 1,
+    ...options,
+  });
+  await charger.connect();
+  return charger;
 }

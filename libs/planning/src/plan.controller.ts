@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminApiKeyGuard, ApiErrors } from '@gridflex/common';
 import { SitesRepository } from '@gridflex/sites';
@@ -66,8 +66,7 @@ export class PlanController {
   @ApiOkResponse({ type: SitePlanViewDto })
   @ApiErrors(400, 404)
   async plan(@Param('id', ParseUUIDPipe) id: string): Promise<SitePlanView> {
-    const site = await this.sites.findById(id);
-    if (!site) throw new NotFoundException(`Site ${id} not found`);
+    const site = await this.sites.getById(id);
     const plans = await this.plans.forSite(id);
     return { siteId: site.id, groupId: site.groupId, connectors: plans.map(toView) };
   }

@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import { PerPhase } from '@gridflex/optimizer';
 import { SiteRow, SitesRepository } from '@gridflex/sites';
 import { SimulateDto, SimulatedSessionDto } from './dto/simulate.dto';
@@ -55,8 +55,7 @@ export class SimulationService {
   ) {}
 
   async simulate(siteId: string, dto: SimulateDto): Promise<SimulationView> {
-    const site = await this.sites.findById(siteId);
-    if (!site) throw new NotFoundException(`Site ${siteId} not found`);
+    const site = await this.sites.getById(siteId);
     const sites = site.groupId === null ? [site] : await this.sites.listByGroup(site.groupId);
     const ids = sites.map((s) => s.id);
     const now = dto.at ? new Date(dto.at) : new Date();

@@ -67,7 +67,7 @@ export class SchedulesService implements OnApplicationBootstrap {
   }
 
   async addRule(siteId: string, dto: PeakShavingRuleDto, actor: string): Promise<PeakShavingRuleRow> {
-    const site = await this.requireSite(siteId);
+    const site = await this.sites.getById(siteId);
     const columns = ruleColumns(dto);
     const row = await this.schedules.addRule(siteId, columns, {
       actor,
@@ -79,7 +79,7 @@ export class SchedulesService implements OnApplicationBootstrap {
   }
 
   async addTariff(siteId: string, dto: TariffDto, actor: string): Promise<TariffRow> {
-    const site = await this.requireSite(siteId);
+    const site = await this.sites.getById(siteId);
     const columns = tariffColumns(dto);
     const row = await this.schedules.addTariff(siteId, columns, {
       actor,
@@ -91,7 +91,7 @@ export class SchedulesService implements OnApplicationBootstrap {
   }
 
   async removeRule(siteId: string, ruleId: string, actor: string): Promise<void> {
-    const site = await this.requireSite(siteId);
+    const site = await this.sites.getById(siteId);
     await this.found(() =>
       this.schedules.removeRule(siteId, ruleId, {
         actor,
@@ -103,7 +103,7 @@ export class SchedulesService implements OnApplicationBootstrap {
   }
 
   async removeTariff(siteId: string, tariffId: string, actor: string): Promise<void> {
-    const site = await this.requireSite(siteId);
+    const site = await this.sites.getById(siteId);
     await this.found(() =>
       this.schedules.removeTariff(siteId, tariffId, {
         actor,
@@ -172,12 +172,6 @@ export class SchedulesService implements OnApplicationBootstrap {
       }
       throw error;
     }
-  }
-
-  private async requireSite(siteId: string): Promise<SiteRow> {
-    const site = await this.sites.findById(siteId);
-    if (!site) throw new NotFoundException(`Site ${siteId} not found`);
-    return site;
   }
 
   private announceChange(site: SiteRow): void {

@@ -107,7 +107,7 @@ export class BookingsService {
 
   async create(siteId: string, dto: CreateBookingDto, actor: string): Promise<BookingView> {
     const now = new Date();
-    const site = await this.requireSite(siteId);
+    const site = await this.sites.getById(siteId);
     checkBooking(dto, now);
     const { charger, connectorRef } = await this.requireConnector(siteId, dto.chargerId, dto.connectorId);
     await this.bookings.dropExpired(now);
@@ -139,13 +139,13 @@ export class BookingsService {
   }
 
   async list(siteId: string): Promise<BookingView[]> {
-    await this.requireSite(siteId);
+    await this.sites.getById(siteId);
     await this.bookings.dropExpired(new Date());
     return (await this.bookings.listBySite(siteId)).map(toView);
   }
 
   async remove(siteId: string, bookingId: string, actor: string): Promise<void> {
-    await this.requireSite(siteId);
+    await this.sites.getById(siteId);
     try {
       await this.bookings.remove(siteId, bookingId, {
         actor,
@@ -201,12 +201,6 @@ export class BookingsService {
     const booking = (await this.bookings.listBySite(siteId)).find((b) => b.id === bookingId);
     if (!booking) throw new NotFoundException(`Booking ${bookingId} not found on site ${siteId}`);
     return toView(booking);
-  }
-
-  private async requireSite(siteId: string): Promise<SiteRow> {
-    const site = await this.sites.findById(siteId);
-    if (!site) throw new NotFoundException(`Site ${siteId} not found`);
-    return site;
   }
 
   private async requireConnector(siteId: string, chargerId: string, connectorId: number) {

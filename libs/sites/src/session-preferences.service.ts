@@ -77,7 +77,7 @@ export class SessionPreferencesService {
   }
 
   private async requireSession(siteId: string, chargerId: string, connectorId: number): Promise<number> {
-    if (!(await this.sites.findById(siteId))) throw new NotFoundException(`Site ${siteId} not found`);
+    await this.sites.getById(siteId);
     const charger = (await this.chargers.listBySite(siteId)).find((c) => c.id === chargerId);
     if (!charger) throw new NotFoundException(`Charger ${chargerId} not found on site ${siteId}`);
     const transactionId = await this.preferences.openTransactionId(chargerId, connectorId);

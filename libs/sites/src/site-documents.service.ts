@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { hashPassword } from '@gridflex/common';
 import type { Database } from '@gridflex/persistence';
@@ -66,8 +66,7 @@ export class SiteDocumentsService {
   ) {}
 
   async export(siteId: string): Promise<SiteDocument> {
-    const site = await this.sites.findById(siteId);
-    if (!site) throw new NotFoundException(`Site ${siteId} not found`);
+    const site = await this.sites.getById(siteId);
     const [circuits, chargers] = await Promise.all([
       this.model.listCircuits(siteId),
       this.chargers.listBySite(siteId),
@@ -131,8 +130,7 @@ export class SiteDocumentsService {
       if (error instanceof DuplicateChargerIdentityError) throw new ConflictException(error.message);
       throw error;
     }
-    const site = await this.sites.findById(result.siteId);
-    if (!site) throw new NotFoundException(`Site ${result.siteId} not found`);
+    const site = await this.sites.getById(result.siteId);
     const groups = site.groupId ? [site.groupId] : [];
     this.events.emit(SITE_CONFIGURATION_CHANGED, new SiteConfigurationChangedEvent(site.id, groups));
     return { ...toSiteView(site), warnings: result.warnings };

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { asc, eq, sql } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import { changeSiteModel, ModelChange, recordSiteCreated, VersionedResult } from './site-model.repository';
@@ -21,6 +21,13 @@ export class SitesRepository {
   async findById(id: string): Promise<SiteRow | undefined> {
     const [row] = await this.db.select().from(schema.sites).where(eq(schema.sites.id, id));
     return row;
+  }
+
+  /** The site, for a request naming it: a NotFoundException (404) when there is none. */
+  async getById(id: string): Promise<SiteRow> {
+    const site = await this.findById(id);
+    if (!site) throw new NotFoundException(`Site ${id} not found`);
+    return site;
   }
 
   /** What the site may draw on its DSO's fallback capacity (null: no DSO limits it); see the column. */

@@ -21,7 +21,7 @@ import {
   SiteNotFoundError,
   VersionedResult,
 } from './site-model.repository';
-import { NewSite, SiteRow, SitesRepository } from './sites.repository';
+import { NewSite, SitesRepository } from './sites.repository';
 import {
   ChargerView,
   CircuitView,
@@ -66,7 +66,7 @@ export class SitesService {
   }
 
   async get(id: string): Promise<SiteDetailView> {
-    const site = await this.requireSite(id);
+    const site = await this.sites.getById(id);
     const [circuits, chargers, model] = await Promise.all([
       this.model.listCircuits(id),
       this.chargers.listBySite(id),
@@ -92,7 +92,7 @@ export class SitesService {
   }
 
   async updateGroup(id: string, groupId: string | null, actor: string): Promise<SiteView> {
-    const before = await this.requireSite(id);
+    const before = await this.sites.getById(id);
     const { result } = await this.versioned(() =>
       this.sites.updateGroup(id, groupId, { actor, action: 'site.group-changed', details: { groupId } }),
     );
@@ -101,7 +101,7 @@ export class SitesService {
   }
 
   async addCharger(siteId: string, dto: CreateChargerDto, actor: string): Promise<WithWarnings<ChargerView>> {
-    const site = await this.requireSite(siteId);
+    const site = await this.sites.getById(siteId);
     const { password, ...described } = dto;
     await this.requireOwnCircuit(
       siteId,
@@ -140,7 +140,7 @@ export class SitesService {
   }
 
   async listChargers(siteId: string): Promise<ChargerView[]> {
-    await this.requireSite(siteId);
+    await this.sites.getById(siteId);
     return (await this.chargers.listBySite(siteId)).map(toChargerView);
   }
 
@@ -150,7 +150,7 @@ export class SitesService {
     dto: UpdateChargerDto,
     actor: string,
   ): Promise<WithWarnings<ChargerView>> {
-    const site = await this.requireSite(siteId);
+    const site = await this.sites.getById(siteId);
     const charger = (await this.chargers.listBySite(siteId)).find((c) => c.id === chargerId);
     if (!charger) throw new NotFoundException(`Charger ${chargerId} not found on site ${siteId}`);
     const fields = definedOnly({ ...dto });
@@ -176,7 +176,7 @@ export class SitesService {
     dto: UpdateConnectorDto,
     actor: string,
   ): Promise<WithWarnings<ChargerView>> {
-    const site = await this.requireSite(siteId);
+    const site = await this.sites.getById(siteId);
     const charger = (await this.chargers.listBySite(siteId)).find((c) => c.id === chargerId);
     const connector = charger?.connectors.find((c) => c.connectorId === connectorId);
     if (!charger || !connector) {
@@ -200,12 +200,12 @@ export class SitesService {
   }
 
   async listCircuits(siteId: string): Promise<CircuitView[]> {
-    await this.requireSite(siteId);
+    await this.sites.getById(siteId);
     return (await this.model.listCircuits(siteId)).map(toCircuitView);
   }
 
   async addCircuit(siteId: string, dto: CircuitDto, actor: string): Promise<WithWarnings<CircuitView>> {
-    const site = await this.requireSite(siteId);
+    const site = await this.sites.getById(siteId);
     await this.requireOwnCircuit(siteId, dto.parentId, unknownParentMessage(dto.name, dto.parentId ?? ''));
     const { result, warnings } = await this.versioned(() =>
       this.model.createCircuit(siteId, circuitFields(dto), {
@@ -224,7 +224,7 @@ export class SitesService {
     dto: CircuitDto,
     actor: string,
   ): Promise<WithWarnings<CircuitView>> {
-    const site = await this.requireSite(siteId);
+    const site = await this.sites.getById(siteId);
     await this.requireCircuit(siteId, circuitId);
     await this.requireOwnCircuit(siteId, dto.parentId, unknownParentMessage(dto.name, dto.parentId ?? ''));
     const change = { actor, action: 'circuit.replaced', details: { circuitId, ...dto } };
@@ -237,7 +237,7 @@ export class SitesService {
 
   /** Only an empty circuit can go: removing one with circuits or chargers below would silently re-home them. */
   async removeCircuit(siteId: string, circuitId: string, actor: string): Promise<void> {
-    const site = await this.requireSite(siteId);
+    const site = await this.sites.getById(siteId);
     const circuit = await this.requireCircuit(siteId, circuitId);
     const model = await this.model.readModel(siteId);
     const children = model.circuits.filter((c) => c.parentId === circuitId).map((c) => `circuit "${c.name}"`);
@@ -255,15 +255,15 @@ export class SitesService {
   }
 
   async recordBaseLoadReading(siteId: string, dto: BaseLoadReadingDto): Promise<SiteView> {
-    const site = await this.requireSite(siteId);
+    const site = await this.sites.getById(siteId);
     const measuredAt = dto.measuredAt ? new Date(dto.measuredAt) : new Date();
     const kept = await this.model.recordBaseLoadReading(siteId, phaseArray(dto.currentA), measuredAt);
     if (kept && site.baseLoadMode === 'metered') this.announceChange(siteId, [site.groupId]);
-    return toSiteView(await this.requireSite(siteId));
+    return toSiteView(await this.sites.getById(siteId));
   }
 
   async listChanges(siteId: string): Promise<ModelChangeView[]> {
-    await this.requireSite(siteId);
+    await this.sites.getById(siteId);
     return (await this.model.listChanges(siteId)).map(toModelChangeView);
   }
 
@@ -277,12 +277,6 @@ export class SitesService {
       if (error instanceof DuplicateChargerIdentityError) throw new ConflictException(error.message);
       throw error;
     }
-  }
-
-  private async requireSite(id: string): Promise<SiteRow> {
-    const site = await this.sites.findById(id);
-    if (!site) throw new NotFoundException(`Site ${id} not found`);
-    return site;
   }
 
   private async requireCircuit(siteId: string, circuitId: string) {

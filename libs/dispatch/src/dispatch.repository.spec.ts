@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { ChargerStateRepository, StationCeilingRepository } from '@gridflex/ocpp';
+import { ChargerStateRepository, StationCeilingRepository, toProfileContext } from '@gridflex/ocpp';
 import { insertCharger } from '@gridflex/ocpp/testing';
 import { schema } from '@gridflex/persistence';
 import { TEST_DATABASE_ENGINES, TestDatabase } from '@gridflex/persistence/testing';
@@ -71,7 +71,18 @@ describe.each(TEST_DATABASE_ENGINES)('DispatchRepository on %s', (_engine, creat
       context: { capabilities: null, nominalVoltageV: 230, safeShareA: 32 },
       transaction: null,
       // The station maximum follows the charger's plans, here its one connector's.
-      ceiling: { smartChargingExcluded: false, safeShareA: 32, capA: 32, plans: [periods] },
+      ceiling: {
+        station: {
+          capabilities: null,
+          nominalVoltageV: 230,
+          safeShareA: 32,
+          phases: 3,
+          smartChargingExcluded: false,
+          connectorMaxA: new Map([[1, 32]]),
+        },
+        capA: 32,
+        plans: [periods],
+      },
     });
     await expect(repository.loadTarget('00000000-0000-4000-8000-000000000000')).resolves.toBeUndefined();
   });
@@ -101,9 +112,10 @@ describe.each(TEST_DATABASE_ENGINES)('DispatchRepository on %s', (_engine, creat
     ]);
     for (const ref of refs) {
       const target = targets.get(ref)!;
-      expect(target.context).toEqual(await chargerState.profileContext(ref));
+      const inputs = await ceilings.ceilingInputs(chargerIdOf.get(ref)!);
+      expect(target.ceiling).toEqual(inputs);
+      expect(target.context).toEqual(toProfileContext(inputs!.station, target.connectorId));
       expect(target.transaction).toEqual(await chargerState.activeTransaction(ref));
-      expect(target.ceiling).toEqual(await ceilings.ceilingInputs(chargerIdOf.get(ref)!));
     }
     expect(targets.get(a.refs[0])!.context).toEqual({
       capabilities: { ...CAPABILITIES, maxPeriods: 5 },

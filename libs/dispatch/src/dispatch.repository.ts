@@ -8,7 +8,6 @@ import {
   StationRow,
   toCeilingInputs,
   toProfileContext,
-  toStationMaxContext,
 } from '@gridflex/ocpp';
 import { DATABASE, Database, PlannedPeriod, schema } from '@gridflex/persistence';
 import { DispatchStatus, RETRYABLE_STATUSES, SetChargingProfileJob } from './dispatch.constants';
@@ -153,11 +152,11 @@ function toTarget(row: TargetRow): DispatchTarget {
     typeof row.chargerConnectors === 'string'
       ? (JSON.parse(row.chargerConnectors) as StationRow['connectors'])
       : row.chargerConnectors;
-  const station = toStationMaxContext({ ...row, connectors: ownConnectors });
   const chargerPlans =
     typeof row.chargerPlans === 'string'
       ? (JSON.parse(row.chargerPlans) as PlannedPeriod[][])
       : row.chargerPlans;
+  const ceiling = toCeilingInputs({ ...row, connectors: ownConnectors, plans: chargerPlans });
   return {
     connectorRef: row.connectorRef,
     version: row.version,
@@ -168,17 +167,12 @@ function toTarget(row: TargetRow): DispatchTarget {
     uncontrollableReason: row.uncontrollableReason,
     dispatchStatus: row.dispatchStatus,
     dispatchedVersion: row.dispatchedVersion,
-    context: toProfileContext(station, row.connectorId),
+    context: toProfileContext(ceiling.station, row.connectorId),
     transaction:
       row.transactionId === null
         ? null
         : { id: row.transactionId, stationTransactionId: row.stationTransactionId },
-    ceiling: toCeilingInputs({
-      ...row,
-      siteLimitsA: row.siteLimitsA.map(Number),
-      connectorMaxA: ownConnectors.map((c) => c.maxCurrentA),
-      plans: chargerPlans,
-    }),
+    ceiling,
   };
 }
 

@@ -150,39 +150,6 @@ export class ChargerStateRepository {
       .where(and(eq(chargers.id, chargerId), isNotNull(chargers.capabilities)));
   }
 
-  /** What building a profile for the connector needs beyond its plan; null when it is not registered. */
-  async profileContext(connectorRef: string): Promise<ProfileContext | null> {
-    const [connector] = await this.db
-      .select({ chargerId: connectors.chargerId, connectorId: connectors.connectorId })
-      .from(connectors)
-      .where(eq(connectors.id, connectorRef));
-    const station = connector && (await this.stationMaxContext(connector.chargerId));
-    return station ? toProfileContext(station, connector.connectorId) : null;
-  }
-
-  /** The charger's share of its site's grid connection and what sending it needs; null when unknown. */
-  async stationMaxContext(chargerId: string): Promise<StationMaxContext | null> {
-    const [row] = await this.db
-      .select({
-        capabilities: chargers.capabilities,
-        nominalVoltageV: sites.nominalVoltageV,
-        ...SAFE_SHARE_COLUMNS,
-      })
-      .from(chargers)
-      .innerJoin(sites, eq(sites.id, chargers.siteId))
-      .where(eq(chargers.id, chargerId));
-    if (!row) return null;
-    const ownConnectors = await this.db
-      .select({
-        connectorId: connectors.connectorId,
-        maxCurrentA: connectors.maxCurrentA,
-        phases: connectors.phases,
-      })
-      .from(connectors)
-      .where(eq(connectors.chargerId, chargerId));
-    return toStationMaxContext({ ...row, connectors: ownConnectors });
-  }
-
   /** `connectors.id` of a registered connector, or null. */
   async findConnectorRef(chargerId: string, connectorId: number): Promise<string | null> {
     if (!fitsInt4(connectorId)) return null;
@@ -298,8 +265,8 @@ export class ChargerStateRepository {
 }
 
 /**
- * What `stationMaxContext` reads about a charger, its site and its connectors: the dispatch path reads the
- * same along with the plan it sends, in one query, and derives its context with the functions below.
+ * What is read about a charger, its site and its connectors for its station maximum and its profiles: on
+ * connect (`StationCeilingRepository`) and along with each push (the dispatch read), in one query each.
  */
 export interface StationRow {
   capabilities: ChargerCapabilities | null;

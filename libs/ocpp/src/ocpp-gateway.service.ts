@@ -341,11 +341,12 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     try {
       const onlyWhenChanged = known !== undefined;
       const inputs = known ?? (await this.ceilings.ceilingInputs(session.chargerId));
-      if (!inputs || inputs.smartChargingExcluded) return;
+      if (!inputs || inputs.station.smartChargingExcluded) return;
+      const { station } = inputs;
       const now = new Date();
       const holdUntil = holdEnd(now, this.failsafeHoldMs);
       const plans = inputs.plans.map((plan) => heldPlan(plan, holdUntil));
-      const ceiling = stationCeiling(inputs.safeShareA, plans, now, inputs.capA);
+      const ceiling = stationCeiling(station.safeShareA, plans, now, inputs.capA);
       const installed = this.installedCeilings.get(client);
       if (
         onlyWhenChanged &&
@@ -354,11 +355,9 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
       ) {
         return;
       }
-      const context = await this.chargerState.stationMaxContext(session.chargerId);
-      if (!context) return;
-      const { maxPeriods } = profileLimits(context.capabilities);
+      const { maxPeriods } = profileLimits(station.capabilities);
       const held = cutCeiling(ceiling, maxPeriods);
-      const payload = buildStationMaxProfile(session.protocol, context, held, now);
+      const payload = buildStationMaxProfile(session.protocol, station, held, now);
       const call = <T>(action: string, body: object) => this.callClient<T>(client, action, body, {});
       const status = await stationMaxAnswer(call, payload);
       // A charger that did not answer may hold either: the next connector profile tries again.
@@ -367,12 +366,12 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
       if (held.length < ceiling.length)
         this.recheckCeilingAt(client, session, Date.parse(held.at(-1)!.start));
       const peakA = ceilingPeakA(ceiling, now);
-      const raised = peakA > inputs.safeShareA ? `${peakA} A while planned, then ` : '';
-      const message = `${session.identity} answered ${status} to its station maximum of ${raised}${inputs.safeShareA} A`;
+      const raised = peakA > station.safeShareA ? `${peakA} A while planned, then ` : '';
+      const message = `${session.identity} answered ${status} to its station maximum of ${raised}${station.safeShareA} A`;
       if (status === 'Accepted') this.logger.log(message);
       else this.logger.warn(message);
       await this.chargerState.recordStationMaxOutcome(session.chargerId, {
-        limitA: inputs.safeShareA,
+        limitA: station.safeShareA,
         ceilingA: peakA,
         status,
         at: now.toISOString(),

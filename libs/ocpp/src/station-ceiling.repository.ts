@@ -1,15 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { eq, sql } from 'drizzle-orm';
 import { DATABASE, Database, PlannedPeriod, schema } from '@gridflex/persistence';
-import { SAFE_SHARE_COLUMNS } from './charger-state.repository';
-import { chargerSafeShareA } from './profiles/station-max-profile';
+import {
+  SAFE_SHARE_COLUMNS,
+  StationMaxContext,
+  StationRow,
+  toStationMaxContext,
+} from './charger-state.repository';
 
 /** What the station-wide maximum of a charger follows. */
 export interface CeilingInputs {
-  /** Excluded from smart charging: never sent a profile, the station maximum included. */
-  smartChargingExcluded: boolean;
-  /** The charger's safe share (A per phase); see `chargerSafeShareA`. */
-  safeShareA: number;
+  /** What building the charger's station maximum needs: its safe share, capabilities, connectors. */
+  station: StationMaxContext;
   /**
    * The most the charger can ever be meant to draw, A per phase: what its site's tightest phase leaves beside
    * the base load, its own maximum, its connectors' maxima together. A plan above it is wrong, and not followed.
@@ -32,10 +34,13 @@ export class StationCeilingRepository {
     const { chargers, connectorPlans, connectors, sites } = schema;
     const [row] = await this.db
       .select({
+        capabilities: chargers.capabilities,
+        nominalVoltageV: sites.nominalVoltageV,
         ...SAFE_SHARE_COLUMNS,
-        connectorMaxA: sql<
-          (number | string)[]
-        >`(select coalesce(array_agg(c.max_current_a), '{}') from ${connectors} c where c.charger_id = ${chargers.id})`,
+        connectors: sql<StationRow['connectors']>`(
+          select coalesce(jsonb_agg(jsonb_build_object(
+            'connectorId', c.connector_id, 'maxCurrentA', c.max_current_a, 'phases', c.phases)), '[]'::jsonb)
+          from ${connectors} c where c.charger_id = ${chargers.id})`,
         plans: sql<
           PlannedPeriod[][]
         >`(select coalesce(jsonb_agg(p.periods), '[]'::jsonb) from ${connectorPlans} p join ${connectors} c on c.id = p.connector_ref where c.charger_id = ${chargers.id})`,
@@ -43,32 +48,16 @@ export class StationCeilingRepository {
       .from(chargers)
       .innerJoin(sites, eq(sites.id, chargers.siteId))
       .where(eq(chargers.id, chargerId));
-    if (!row) return null;
-    return toCeilingInputs({
-      ...row,
-      siteLimitsA: row.siteLimitsA.map(Number),
-      connectorMaxA: row.connectorMaxA.map(Number),
-    });
+    return row ? toCeilingInputs(row) : null;
   }
 }
 
-/** What the station maximum follows, from what is read about the charger, its site and its plans. */
-export function toCeilingInputs(row: {
-  smartChargingExcluded: boolean;
-  chargerMaxA: number | null;
-  failSafeShareA: number | null;
-  siteLimitsA: number[];
-  siteFallbackA: number[] | null;
-  baseLoadA: number[];
-  chargersAtSite: number;
-  connectorMaxA: number[];
-  plans: PlannedPeriod[][];
-}): CeilingInputs {
-  const headroomA = row.siteLimitsA.map((limit, phase) => limit - (row.baseLoadA[phase] ?? 0));
-  const connectorsTogetherA = row.connectorMaxA.reduce((sum, max) => sum + max, 0);
+/** What the station maximum follows, from what is read about the charger, its site, connectors and plans. */
+export function toCeilingInputs(row: StationRow & { plans: PlannedPeriod[][] }): CeilingInputs {
+  const headroomA = row.siteLimitsA.map((limit, phase) => Number(limit) - (row.baseLoadA[phase] ?? 0));
+  const connectorsTogetherA = row.connectors.reduce((sum, c) => sum + c.maxCurrentA, 0);
   return {
-    smartChargingExcluded: row.smartChargingExcluded,
-    safeShareA: chargerSafeShareA(row),
+    station: toStationMaxContext(row),
     capA: Math.max(0, Math.min(...headroomA, connectorsTogetherA, row.chargerMaxA ?? Infinity)),
     plans: row.plans,
   };

@@ -1,7 +1,7 @@
-import { admitInOrder, allMinimumsFit, type Admission } from './admission';
-import { orderByBuckets } from './bucket-order';
+import { Admitter } from './admission';
+import { denseRanks, RankSorter, type RankKey } from './bucket-order';
 import { TOTAL_PHASE } from './capacity-tree';
-import { blockLimits, buildConstraintSystem, limitName, type ConstraintSystem } from './constraint-system';
+import { buildConstraintSystem, limitName, limitsByBlock, type ConstraintSystem } from './constraint-system';
 import type {
   AllocationInput,
   AllocationOptions,
@@ -11,6 +11,7 @@ import type {
   ConnectorDemand,
   ConnectorExplanation,
   NodeLoad,
+  PerPhase,
 } from './model';
 import { WeightedFiller } from './weighted-fill';
 
@@ -66,24 +67,61 @@ export function allocate(
     for (let i = 0; i < n; i++) {
       const code = planner.reasonCode(i);
       reasonCodes[b * n + i] = code;
-      if (code >= 0) bound[code % m] = 1;
+      if (code >= 0) bound[code < m ? code : code - m] = 1;
     }
     for (let c = 0; c < m; c++) constraintLoadsA[b * m + c] = planner.filler.loadOf(c);
   });
   const reasons = reasonsByCode(system);
-  const allocations: ConnectorAllocation[] = [];
-  const explanations: ConnectorExplanation[] = [];
-  input.connectors.forEach((c, i) => {
-    const limits: number[] = [];
-    const why: BindingReason[] = [];
-    for (let at = i; at < currentsA.length; at += n) {
-      limits.push(currentsA[at]);
-      why.push(reasons(reasonCodes[at]));
+  const blockCount = input.blocks.length;
+  const allocations = new Array<ConnectorAllocation>(n);
+  const explanations = new Array<ConnectorExplanation>(n);
+  for (let i = 0; i < n; i++) {
+    // Sized up front: growing 2 × n arrays element by element is a large share of a big plan's time.
+    const limits = new Array<number>(blockCount);
+    const why = new Array<BindingReason>(blockCount);
+    for (let b = 0, at = i; b < blockCount; b++, at += n) {
+      limits[b] = currentsA[at];
+      why[b] = reasons[reasonCodes[at] + REASON_CODE_OFFSET];
     }
-    allocations.push({ connectorId: c.id, limitsA: limits });
-    explanations.push({ connectorId: c.id, priority: c.priority ?? 1, reasons: why });
-  });
+    const c = input.connectors[i];
+    allocations[i] = { connectorId: c.id, limitsA: limits };
+    explanations[i] = { connectorId: c.id, priority: c.priority ?? 1, reasons: why };
+  }
+  keepShapes();
   return { allocations, explanations, nodeLoads: nodeLoads(input, system, constraintLoadsA, bound) };
+}
+
+/**
+ * V8 drops the shapes (maps) of objects no longer alive at a full garbage collection, and with them
+ * the optimized code of every loop that reads such objects: once the last planner is garbage, the
+ * next plan runs its first blocks unoptimized again (a third of a 10,000-connector plan's time when
+ * a full collection falls between two plans). A tiny planner kept from each call, built and run
+ * the same way, keeps the shapes alive.
+ */
+const shapesKept: BlockPlanner[] = [];
+const SHAPES_INPUT: AllocationInput = {
+  blocks: [{ start: '1970-01-01T00:00:00Z', end: '1970-01-01T00:15:00Z' }],
+  nodes: [{ id: 'n', parentId: null, limitsA: [[6, 6, 6]] }],
+  // Two minimums on one 6 A limit: admission runs too.
+  connectors: ['a', 'b'].map((id) => ({
+    id,
+    nodeId: 'n',
+    phases: 1,
+    maxCurrentA: 16,
+    minCurrentA: 6,
+    active: true,
+    precedence: 0,
+  })),
+};
+
+function keepShapes(): void {
+  const planner = new BlockPlanner(
+    SHAPES_INPUT,
+    buildConstraintSystem(SHAPES_INPUT, { totalLimits: true }),
+    {},
+  );
+  planner.plan(0, 0, MS_PER_HOUR / 4);
+  shapesKept[0] = planner;
 }
 
 /**
@@ -107,19 +145,24 @@ function nodeLoads(
   bound: Uint8Array,
 ): NodeLoad[] {
   const m = system.constraintCount;
-  const constraintsOf = new Map<string, number[]>();
-  system.nodes.forEach((node, c) => constraintsOf.set(node.id, [...(constraintsOf.get(node.id) ?? []), c]));
-  return input.nodes.map((node) => {
-    const own = constraintsOf.get(node.id) ?? [];
-    const loadsA = input.blocks.map((_, b) => {
-      const perPhase: [number, number, number] = [0, 0, 0];
-      for (const c of own) {
-        const phase = system.phases[c];
-        if (phase !== TOTAL_PHASE) perPhase[phase] = constraintLoadsA[b * m + c];
-      }
-      return perPhase;
-    });
-    return { nodeId: node.id, loadsA, bound: own.some((c) => bound[c] === 1) };
+  const nodeIndex = new Map(input.nodes.map((node, k) => [node.id, k]));
+  // Per input node, its constraint on each phase (-1: none carries a connector).
+  const phaseConstraint = new Int32Array(3 * input.nodes.length).fill(-1);
+  const nodeBound = new Uint8Array(input.nodes.length);
+  system.nodes.forEach((node, c) => {
+    const k = nodeIndex.get(node.id) ?? 0;
+    const phase = system.phases[c];
+    if (phase !== TOTAL_PHASE) phaseConstraint[3 * k + phase] = c;
+    nodeBound[k] |= bound[c];
+  });
+  const loadOf = (at: number, c: number) => (c < 0 ? 0 : constraintLoadsA[at + c]);
+  return input.nodes.map((node, k) => {
+    const [l1, l2, l3] = phaseConstraint.subarray(3 * k, 3 * k + 3);
+    const loadsA = new Array<PerPhase>(input.blocks.length);
+    for (let b = 0; b < loadsA.length; b++) {
+      loadsA[b] = [loadOf(b * m, l1), loadOf(b * m, l2), loadOf(b * m, l3)];
+    }
+    return { nodeId: node.id, loadsA, bound: nodeBound[k] === 1 };
   });
 }
 
@@ -134,7 +177,9 @@ class BlockPlanner {
   private readonly capsA: Float64Array;
   private readonly floorsA: Float64Array;
   private readonly reservedA: Float64Array;
-  private readonly limitsA: Float64Array;
+  /** Every block's constraint limits (limitsByBlock), and a view of the current block's. */
+  private readonly limitTable: Float64Array;
+  private limitsA: Float64Array;
   private readonly sortKeys: AdmissionSortKeys;
   /** The candidates by precedence, then input order: the last tie-break of the admission order. */
   private readonly candidatesByPrecedence: Int32Array;
@@ -142,14 +187,20 @@ class BlockPlanner {
   private readonly floorOrder: Int32Array;
   /** Active, steerable connectors. */
   private readonly candidates: Int32Array;
-  private readonly admission: Admission;
+  private readonly admission: Admitter;
   private readonly charging: Uint8Array;
   private readonly sinceMs: Float64Array;
+  /** Per connector, its sinceMs as a rank among all the instants it can take (see sinceRanks). */
+  private readonly sinceRank: Int32Array;
+  private readonly sinces: SinceRanks;
+  private readonly sorter: RankSorter;
   private readonly minOnMs: number;
   private readonly minOffMs: number;
   private readonly departuresMs: Float64Array;
   /** Energy still wanted (Infinity when not declared), counted down block by block. */
   private readonly remainingWh: Float64Array;
+  /** Whether any connector declared the energy it wants: else nothing counts down. */
+  private readonly anyEnergyWanted: boolean;
   private readonly wattsPerAmpere: Float64Array;
   /** Why a candidate takes no part in the current block: PRESENT, DEPARTED or ENERGY_MET. */
   private readonly absence: Uint8Array;
@@ -168,35 +219,38 @@ class BlockPlanner {
   ) {
     const n = input.connectors.length;
     this.filler = new WeightedFiller(system);
-    this.weights = Float64Array.from(input.connectors, (c) => c.priority ?? 1);
-    this.minimumsA = Float64Array.from(input.connectors, (c) => c.minCurrentA);
-    this.maximaA = Float64Array.from(input.connectors, (c) => c.maxCurrentA);
-    this.roles = Uint8Array.from(input.connectors, (c) =>
+    this.weights = perConnector(Float64Array, input.connectors, (c) => c.priority ?? 1);
+    this.minimumsA = perConnector(Float64Array, input.connectors, (c) => c.minCurrentA);
+    this.maximaA = perConnector(Float64Array, input.connectors, (c) => c.maxCurrentA);
+    this.roles = perConnector(Uint8Array, input.connectors, (c) =>
       !c.active ? NO_EV : c.uncontrollable ? UNCONTROLLABLE : STEERABLE,
     );
     this.capsA = new Float64Array(n);
     this.floorsA = new Float64Array(n);
-    this.limitsA = new Float64Array(system.constraintCount);
+    this.limitTable = limitsByBlock(system, input.blocks.length);
+    this.limitsA = this.limitTable.subarray(0, system.constraintCount);
     this.reservedA = reservations(input.connectors, system);
-    this.sortKeys = admissionSortKeys(input.connectors, this.weights);
     this.capOrder = sortedBy(n, (i) => input.connectors[i].maxCurrentA / this.weights[i]);
     this.floorOrder = sortedBy(n, (i) => this.minimumsA[i] / this.weights[i]);
-    this.candidates = Int32Array.from(
-      input.connectors.flatMap((c, i) => (c.active && !c.uncontrollable ? [i] : [])),
-    );
+    this.candidates = steerableIndices(input.connectors);
     this.candidatesByPrecedence = sortedBy(this.candidates, (i) => input.connectors[i].precedence);
-    this.admission = { admitted: new Uint8Array(n), blockedBy: new Int32Array(n) };
-    this.charging = Uint8Array.from(input.connectors, (c) => (c.previous?.charging ? 1 : 0));
-    this.sinceMs = Float64Array.from(input.connectors, (c) =>
+    this.admission = new Admitter(system, this.reservedA, this.minimumsA);
+    this.charging = perConnector(Uint8Array, input.connectors, (c) => (c.previous?.charging ? 1 : 0));
+    this.sinceMs = perConnector(Float64Array, input.connectors, (c) =>
       c.previous ? Date.parse(c.previous.since) : -Infinity,
     );
+    this.sinces = sinceRanks(this.sinceMs, input.blocks);
+    this.sinceRank = this.sinces.initialRanks;
+    this.sortKeys = admissionSortKeys(input.connectors, this.weights, this.sinces.count);
+    this.sorter = new RankSorter(this.candidates.length);
     this.minOnMs = (options.minOnSeconds ?? DEFAULT_MIN_ON_SECONDS) * 1000;
     this.minOffMs = (options.minOffSeconds ?? DEFAULT_MIN_OFF_SECONDS) * 1000;
-    this.departuresMs = Float64Array.from(input.connectors, (c) =>
+    this.departuresMs = perConnector(Float64Array, input.connectors, (c) =>
       c.departure === undefined ? Infinity : Date.parse(c.departure),
     );
-    this.remainingWh = Float64Array.from(input.connectors, (c) => c.energyWantedWh ?? Infinity);
-    this.wattsPerAmpere = Float64Array.from(input.connectors, wattsPerAmpere);
+    this.remainingWh = perConnector(Float64Array, input.connectors, (c) => c.energyWantedWh ?? Infinity);
+    this.anyEnergyWanted = this.remainingWh.some((wh) => wh !== Infinity);
+    this.wattsPerAmpere = perConnector(Float64Array, input.connectors, wattsPerAmpere);
     this.absence = new Uint8Array(n);
     this.present = this.candidates;
     this.presentByPrecedence = this.candidatesByPrecedence;
@@ -206,7 +260,8 @@ class BlockPlanner {
   plan(block: number, startMs: number, endMs: number): void {
     const hours = (endMs - startMs) / MS_PER_HOUR;
     this.block = block;
-    blockLimits(this.system, block, this.limitsA);
+    const m = this.system.constraintCount;
+    this.limitsA = this.limitTable.subarray(block * m, (block + 1) * m);
     this.selectPresent(startMs);
     this.admit(startMs);
     let anyEnergyCapped = false;
@@ -256,6 +311,7 @@ class BlockPlanner {
   /** Steerable sessions that have left or got their energy take no part from this block on. */
   private selectPresent(startMs: number): void {
     let departedOrDone = false;
+    let changed = false;
     const { candidates } = this;
     for (let k = 0; k < candidates.length; k++) {
       const i = candidates[k];
@@ -267,9 +323,13 @@ class BlockPlanner {
             : this.targetOf(i) === 0
               ? PLANNED_ELSEWHERE
               : PRESENT;
+      changed ||= absence !== this.absence[i];
       this.absence[i] = absence;
       departedOrDone ||= absence !== PRESENT;
     }
+    // The same candidates as in the block before: their lists and minimum loads still hold.
+    if (!changed) return;
+    this.admission.candidatesChanged();
     this.present = departedOrDone
       ? this.candidates.filter((i) => this.absence[i] === PRESENT)
       : this.candidates;
@@ -361,7 +421,7 @@ class BlockPlanner {
   }
 
   private countDownEnergy(hours: number): void {
-    if (!Number.isFinite(hours)) return;
+    if (!Number.isFinite(hours) || !this.anyEnergyWanted) return;
     const currents = this.filler.currentsA;
     const { present, remainingWh } = this;
     for (let k = 0; k < present.length; k++) {
@@ -371,98 +431,160 @@ class BlockPlanner {
   }
 
   private admit(startMs: number): void {
-    const { admitted, blockedBy } = this.admission;
-    admitted.fill(0);
-    blockedBy.fill(-1);
-    const args = [this.system, this.limitsA, this.reservedA, this.minimumsA] as const;
-    if (allMinimumsFit(...args, this.present)) {
-      for (let k = 0; k < this.present.length; k++) admitted[this.present[k]] = 1;
-      return;
-    }
-    admitInOrder(...args, this.admissionOrder(startMs), this.admission);
+    this.admission.admit(this.limitsA, this.present, (groups) => this.admissionOrder(startMs, groups));
   }
 
   /** Priority, then a session within its minimum on time, then urgency, then rotation, then precedence. */
-  private admissionOrder(startMs: number): Int32Array {
-    const { byPriority, byRotation, priorityRank, departureRank, span } = this.sortKeys;
-    const { present } = this;
+  private admissionOrder(startMs: number, groups?: RankKey): Int32Array {
+    const { priorityRank, departures, byPriority, byRotation, combined, keys } = this.sortKeys;
+    const { present, charging, sinceMs, sinceRank } = this;
+    const sinceCount = this.sinces.count;
     for (let k = 0; k < present.length; k++) {
       const i = present[k];
-      const inStateMs = startMs - this.sinceMs[i];
-      const sticky = this.charging[i] === 1 && inStateMs < this.minOnMs;
-      byPriority[i] = (priorityRank[i] * 2 + (sticky ? 0 : 1)) * span + departureRank[i];
-      byRotation[i] = rotationKey(this.charging[i] === 1, inStateMs < this.minOffMs, this.sinceMs[i]);
+      const inStateMs = startMs - sinceMs[i];
+      const isCharging = charging[i] === 1;
+      byPriority[i] = priorityRank[i] * 2 + (isCharging && inStateMs < this.minOnMs ? 0 : 1);
+      byRotation[i] = rotationRank(isCharging, inStateMs < this.minOffMs, sinceRank[i], sinceCount);
+      if (combined) {
+        combined[i] =
+          (byPriority[i] * departures.count + departures.ranks[i]) * 3 * sinceCount + byRotation[i];
+      }
     }
-    return orderByBuckets(this.presentByPrecedence, byPriority, byRotation);
+    return this.sorter.order(this.presentByPrecedence, groups ? [groups, ...keys] : keys);
   }
 
   private recordOnOff(startMs: number): void {
     const currents = this.filler.currentsA;
+    const startRank = this.sinces.blockStartRanks[this.block];
     for (let i = 0; i < currents.length; i++) {
       const on = currents[i] > 0 ? 1 : 0;
       if (on === this.charging[i]) continue;
       this.charging[i] = on;
       this.sinceMs[i] = startMs;
+      this.sinceRank[i] = startRank;
     }
   }
 }
 
-/** Instants in ms fit well within this, so that one number orders the rotation class, then the instant. */
-const ROTATION_CLASS_SPAN = 1e14;
+/** Earlier instants all count as this one: a session paused for ages is no more waiting than another. */
 const LONG_AGO_MS = -1e13;
+const PAUSED = 0;
+const CHARGING = 1;
+const JUST_PAUSED = 2;
 
 /**
  * The longest-waiting paused session comes back first, unless it was paused only just now (then
- * last); among the charging ones, the longest-running gives way first.
+ * last); among the charging ones, the longest-running gives way first. A rank in [0, 3 · sinceCount).
  */
-function rotationKey(charging: boolean, withinMinOff: boolean, sinceMs: number): number {
-  const since = Math.max(sinceMs, LONG_AGO_MS);
-  if (charging) return ROTATION_CLASS_SPAN - since;
-  return withinMinOff ? 2 * ROTATION_CLASS_SPAN + since : since;
+function rotationRank(
+  charging: boolean,
+  withinMinOff: boolean,
+  sinceRank: number,
+  sinceCount: number,
+): number {
+  if (charging) return CHARGING * sinceCount + sinceCount - 1 - sinceRank;
+  return (withinMinOff ? JUST_PAUSED : PAUSED) * sinceCount + sinceRank;
 }
 
-/** Per-connector numbers that order the admission: static ranks, and per-block keys built from them. */
+/**
+ * The instants a connector's on/off state can date from — the previous plan's, and the start of every
+ * block — ranked, so that the rotation order is a small integer per connector.
+ */
+interface SinceRanks {
+  count: number;
+  /** Per connector, the rank of its previous plan's instant. */
+  initialRanks: Int32Array;
+  blockStartRanks: Int32Array;
+}
+
+function sinceRanks(previousSinceMs: Float64Array, blocks: AllocationInput['blocks']): SinceRanks {
+  const n = previousSinceMs.length;
+  const instants = new Float64Array(n + blocks.length);
+  previousSinceMs.forEach((ms, i) => (instants[i] = Math.max(ms, LONG_AGO_MS)));
+  blocks.forEach((block, b) => (instants[n + b] = Math.max(Date.parse(block.start), LONG_AGO_MS)));
+  const { ranks, count } = denseRanks(instants);
+  return { count, initialRanks: ranks.slice(0, n), blockStartRanks: ranks.slice(n) };
+}
+
+/**
+ * Per-connector ranks that order the admission, most significant first: priority and whether within
+ * its minimum on time (byPriority), departure, rotation; static ones, and per-block ones from them.
+ */
 interface AdmissionSortKeys {
-  priorityRank: Float64Array;
-  departureRank: Float64Array;
-  /** More than the highest departure rank. */
-  span: number;
-  byPriority: Float64Array;
-  byRotation: Float64Array;
+  priorityRank: Int32Array;
+  departures: RankKey;
+  byPriority: Int32Array;
+  byRotation: Int32Array;
+  /** The three in one rank, when their product of counts is small: one sorting pass instead of three. */
+  combined?: Int32Array;
+  keys: RankKey[];
 }
 
-function admissionSortKeys(connectors: readonly ConnectorDemand[], weights: Float64Array): AdmissionSortKeys {
+/** A combined rank is used while its count costs no more than the pass it saves. */
+const MOST_COMBINED_RANKS = 4096;
+
+function admissionSortKeys(
+  connectors: readonly ConnectorDemand[],
+  weights: Float64Array,
+  sinceCount: number,
+): AdmissionSortKeys {
   const n = connectors.length;
-  const departures = connectors.map((c) => (c.departure === undefined ? Infinity : Date.parse(c.departure)));
-  const departureRank = denseRanks(departures);
+  const departures = perConnector(Float64Array, connectors, (c) =>
+    c.departure === undefined ? Infinity : Date.parse(c.departure),
+  );
+  const priorities = denseRanks(weights.map((w) => -w));
+  const departureRanks = denseRanks(departures);
+  const byPriority = new Int32Array(n);
+  const byRotation = new Int32Array(n);
+  const combinedCount = 2 * priorities.count * departureRanks.count * 3 * sinceCount;
+  const combined = combinedCount <= Math.max(MOST_COMBINED_RANKS, 2 * n) ? new Int32Array(n) : undefined;
   return {
-    priorityRank: denseRanks(Array.from(weights, (w) => -w)),
-    departureRank,
-    span: n + 1,
-    byPriority: new Float64Array(n),
-    byRotation: new Float64Array(n),
+    priorityRank: priorities.ranks,
+    departures: departureRanks,
+    byPriority,
+    byRotation,
+    combined,
+    keys: combined
+      ? [{ ranks: combined, count: combinedCount }]
+      : [
+          { ranks: byPriority, count: 2 * priorities.count },
+          departureRanks,
+          { ranks: byRotation, count: 3 * sinceCount },
+        ],
   };
 }
 
-/** 0 for the smallest value, 1 for the next distinct one, and so on. */
-function denseRanks(values: readonly number[]): Float64Array {
-  const distinct = [...new Set(values)].sort(compareNumbers);
-  const rankOf = new Map(distinct.map((value, rank) => [value, rank]));
-  return Float64Array.from(values, (value) => rankOf.get(value) ?? 0);
-}
-
-/** The indices (0..n-1, or those given) by ascending key, then ascending index. */
+/** The indices (0..n-1, or those given, ascending) by ascending key, then ascending index. */
 function sortedBy(indices: number | Int32Array, key: (i: number) => number): Int32Array {
-  const sorted =
-    typeof indices === 'number' ? Int32Array.from({ length: indices }, (_, i) => i) : indices.slice();
-  const keys = new Float64Array(sorted.reduce((highest, i) => Math.max(highest, i), -1) + 1);
-  for (const i of sorted) keys[i] = key(i);
-  // Keys may be infinite (an unknown precedence), where a plain subtraction gives NaN.
-  return sorted.sort((a, b) => compareNumbers(keys[a], keys[b]) || a - b);
+  const list = typeof indices === 'number' ? Int32Array.from({ length: indices }, (_, i) => i) : indices;
+  const keys = new Float64Array(list.reduce((highest, i) => Math.max(highest, i), -1) + 1);
+  list.forEach((i) => (keys[i] = key(i)));
+  return new RankSorter(list.length).order(list, [denseRanks(keys)]);
 }
 
-function compareNumbers(a: number, b: number): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** The indices of the active, steerable connectors, ascending. */
+function steerableIndices(connectors: readonly ConnectorDemand[]): Int32Array {
+  const steerable = perConnector(Uint8Array, connectors, (c) => (c.active && !c.uncontrollable ? 1 : 0));
+  const indices = new Int32Array(steerable.reduce((count, s) => count + s, 0));
+  let next = 0;
+  steerable.forEach((s, i) => {
+    if (s === 1) indices[next++] = i;
+  });
+  return indices;
+}
+
+/**
+ * One number per connector. Not TypedArray.from, which goes through the array's iterator and
+ * allocates a result object per connector.
+ */
+function perConnector<T extends Float64Array | Uint8Array>(
+  type: { new (length: number): T },
+  connectors: readonly ConnectorDemand[],
+  value: (c: ConnectorDemand) => number,
+): T {
+  const out = new type(connectors.length);
+  for (let i = 0; i < connectors.length; i++) out[i] = value(connectors[i]);
+  return out;
 }
 
 /** The power a connector draws per ampere of its limit, to count energy. */
@@ -482,29 +604,31 @@ export function reservations(connectors: readonly ConnectorDemand[], system: Con
   return reserved;
 }
 
+/** Reason codes: constraint c binding is c, its minimum not fitting is constraintCount + c, the rest negative. */
+const REASON_CODE_OFFSET = -ENERGY_NEED_CODE;
+
 /**
- * Reason codes: constraint c binding is c, its minimum not fitting is constraintCount + c, the rest
- * negative. One shared object per reason keeps 100,000 connectors × 96 blocks of reasons small.
+ * The reason of each code, at code + REASON_CODE_OFFSET. One shared object per reason keeps 100,000
+ * connectors × 96 blocks of reasons small.
  */
-function reasonsByCode(system: ConstraintSystem): (code: number) => BindingReason {
+function reasonsByCode(system: ConstraintSystem): BindingReason[] {
   const reason = (kind: 'node-limit' | 'minimum-not-fitting', c: number): BindingReason => ({
     kind,
     nodeId: system.nodes[c].id,
     phase: limitName(system, c),
   });
-  const nodeLimits = system.nodes.map((_, c) => reason('node-limit', c));
-  const minimums = system.nodes.map((_, c) => reason('minimum-not-fitting', c));
-  // Indexed by -code - 1.
+  // Codes -6 to -1 in reverse order, so that code -1 is just before code 0.
   const fixed: BindingReason[] = [
-    { kind: 'no-session' },
-    { kind: 'uncontrollable' },
-    { kind: 'own-maximum' },
-    { kind: 'departed' },
-    { kind: 'energy-met' },
     { kind: 'energy-need' },
+    { kind: 'energy-met' },
+    { kind: 'departed' },
+    { kind: 'own-maximum' },
+    { kind: 'uncontrollable' },
+    { kind: 'no-session' },
   ];
-  return (code) => {
-    if (code < 0) return fixed[-code - 1];
-    return code < system.constraintCount ? nodeLimits[code] : minimums[code - system.constraintCount];
-  };
+  return [
+    ...fixed,
+    ...system.nodes.map((_, c) => reason('node-limit', c)),
+    ...system.nodes.map((_, c) => reason('minimum-not-fitting', c)),
+  ];
 }

@@ -7,17 +7,21 @@ export type ConstraintPhase = PhaseIndex | typeof TOTAL_PHASE;
 /** Phase-to-neutral volts a node's total power limit is counted with when it names none. */
 export const DEFAULT_PHASE_VOLTAGE_V = 230;
 
-/** One node-phase of the tree (or the node's total over its phases) and the connectors that draw through it. */
-export interface NodePhaseLoad {
-  node: CapacityNode;
-  phase: ConstraintPhase;
-  /** Indices into the input connectors. */
-  members: number[];
+/**
+ * The node-phases of the tree (or a node's total over its phases) that carry at least one connector,
+ * in order of first appearance, and the connectors that draw through each.
+ */
+export interface NodePhaseLoads {
+  nodes: CapacityNode[];
+  phases: ConstraintPhase[];
+  /** members[memberStart[c] .. memberStart[c + 1]) are the indices of the connectors loading c, ascending. */
+  memberStart: Int32Array;
+  members: Int32Array;
   /**
-   * Per member, the amperes it puts on the constraint per ampere of its limit: 1 on a phase; on a total,
-   * the number of phases it loads (a three-phase connector draws its current on each of three phases).
+   * Beside members, the amperes each puts on the constraint per ampere of its limit: 1 on a phase; on a
+   * total, the number of phases it loads (a three-phase connector draws its current on each of three phases).
    */
-  coefficients: number[];
+  memberCoefficients: Float64Array;
 }
 
 export interface NodePhaseLoadOptions {
@@ -54,27 +58,62 @@ export function loadedPhases(connector: ConnectorDemand): readonly PhaseIndex[] 
  * Validates the tree and connectors against each other and lists, for every node-phase that carries at
  * least one connector, which connectors load it. Throws on the first inconsistency found.
  */
-export function nodePhaseLoads(input: AllocationInput, options: NodePhaseLoadOptions = {}): NodePhaseLoad[] {
+export function nodePhaseLoads(input: AllocationInput, options: NodePhaseLoadOptions = {}): NodePhaseLoads {
   const nodesById = indexNodes(input.nodes, input.blocks.length);
-  const ancestry = new Map(input.nodes.map((node) => [node.id, pathToRoot(node, nodesById)]));
+  const nodeIndex = new Map(input.nodes.map((node, k) => [node.id, k]));
+  const paths = input.nodes.map((node) =>
+    Int32Array.from(pathToRoot(node, nodesById), (n) => nodeIndex.get(n.id) ?? 0),
+  );
   validateConnectors(input.connectors, nodesById);
-
-  const loads = new Map<string, NodePhaseLoad>();
-  const load = (node: CapacityNode, phase: ConstraintPhase, index: number, coefficient: number) => {
-    const key = `${node.id}\u0000${phase}`;
-    const entry = loads.get(key) ?? { node, phase, members: [], coefficients: [] };
-    entry.members.push(index);
-    entry.coefficients.push(coefficient);
-    loads.set(key, entry);
-  };
-  input.connectors.forEach((connector, index) => {
-    const phases = loadedPhases(connector);
-    for (const node of ancestry.get(connector.nodeId) ?? []) {
-      for (const phase of phases) load(node, phase, index, 1);
-      if (options.totalLimits && node.totalLimitW) load(node, TOTAL_PHASE, index, phases.length);
+  const withTotal = (k: number) => Boolean(options.totalLimits && input.nodes[k].totalLimitW);
+  // Each (connector, node-phase) pair as node index · 4 + phase (TOTAL_PHASE the fourth): integer
+  // keys, as a big group has millions of pairs.
+  const keys: number[] = [];
+  const coefficients: number[] = [];
+  const pairStart = new Int32Array(input.connectors.length + 1);
+  input.connectors.forEach((connector, i) => {
+    const loaded = loadedPhases(connector);
+    const path = paths[nodeIndex.get(connector.nodeId) ?? 0];
+    for (let p = 0; p < path.length; p++) {
+      const k = path[p];
+      for (let l = 0; l < loaded.length; l++) {
+        keys.push(4 * k + loaded[l]);
+        coefficients.push(1);
+      }
+      if (withTotal(k)) {
+        keys.push(4 * k + TOTAL_PHASE);
+        coefficients.push(loaded.length);
+      }
     }
+    pairStart[i + 1] = keys.length;
   });
-  return [...loads.values()];
+  // Constraint ids in order of first appearance.
+  const idOf = new Int32Array(4 * input.nodes.length).fill(-1);
+  const nodes: CapacityNode[] = [];
+  const phases: ConstraintPhase[] = [];
+  const sizes: number[] = [];
+  for (const key of keys) {
+    if (idOf[key] < 0) {
+      idOf[key] = nodes.length;
+      nodes.push(input.nodes[key >> 2]);
+      phases.push((key & 3) as ConstraintPhase);
+      sizes.push(0);
+    }
+    sizes[idOf[key]]++;
+  }
+  const memberStart = new Int32Array(nodes.length + 1);
+  sizes.forEach((size, c) => (memberStart[c + 1] = memberStart[c] + size));
+  const members = new Int32Array(memberStart[nodes.length]);
+  const memberCoefficients = new Float64Array(members.length);
+  const next = memberStart.slice(0, nodes.length);
+  for (let i = 0; i < input.connectors.length; i++) {
+    for (let p = pairStart[i]; p < pairStart[i + 1]; p++) {
+      const c = idOf[keys[p]];
+      memberCoefficients[next[c]] = coefficients[p];
+      members[next[c]++] = i;
+    }
+  }
+  return { nodes, phases, memberStart, members, memberCoefficients };
 }
 
 /** A node's total power limit in a block as amperes summed over its phases; Infinity without one. */
@@ -91,7 +130,12 @@ function indexNodes(nodes: readonly CapacityNode[], blockCount: number): Map<str
       throw new Error(`Node "${node.id}" has ${node.limitsA.length} limit entries for ${blockCount} blocks`);
     }
     node.limitsA.forEach((limits, block) => {
-      if (limits.length !== 3 || limits.some(Number.isNaN)) {
+      if (
+        limits.length !== 3 ||
+        Number.isNaN(limits[0]) ||
+        Number.isNaN(limits[1]) ||
+        Number.isNaN(limits[2])
+      ) {
         throw new Error(`Node "${node.id}" block ${block}: limitsA must be three numbers (L1, L2, L3)`);
       }
     });
@@ -158,7 +202,8 @@ function validateConnectors(
       throw new Error(`Connector "${c.id}" has minCurrentA ${c.minCurrentA} > maxCurrentA ${c.maxCurrentA}`);
     }
     if (Number.isNaN(c.precedence)) throw new Error(`Connector "${c.id}" precedence is NaN`);
-    if (![1, 2, 3].includes(c.phases)) throw new Error(`Connector "${c.id}" phases must be 1, 2 or 3`);
+    if (c.phases !== 1 && c.phases !== 2 && c.phases !== 3)
+      throw new Error(`Connector "${c.id}" phases must be 1, 2 or 3`);
     if (c.energyWantedWh !== undefined && !(c.energyWantedWh >= 0)) {
       throw new Error(`Connector "${c.id}" energyWantedWh must be >= 0, got ${c.energyWantedWh}`);
     }

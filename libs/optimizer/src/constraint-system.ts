@@ -45,42 +45,36 @@ export function buildConstraintSystem(
   input: AllocationInput,
   options: NodePhaseLoadOptions = {},
 ): ConstraintSystem {
-  const loads = nodePhaseLoads(input, options);
+  const { nodes, phases, memberStart, members, memberCoefficients } = nodePhaseLoads(input, options);
   const connectorCount = input.connectors.length;
-  const memberStart = new Int32Array(loads.length + 1);
-  const degree = new Int32Array(connectorCount + 1);
-  loads.forEach((load, c) => {
-    memberStart[c + 1] = memberStart[c] + load.members.length;
-    for (const i of load.members) degree[i + 1]++;
-  });
   const constraintStart = new Int32Array(connectorCount + 1);
-  for (let i = 0; i < connectorCount; i++) constraintStart[i + 1] = constraintStart[i] + degree[i + 1];
-
-  const members = new Int32Array(memberStart[loads.length]);
-  const memberCoefficients = new Float64Array(members.length);
+  for (let k = 0; k < members.length; k++) constraintStart[members[k] + 1]++;
+  for (let i = 0; i < connectorCount; i++) constraintStart[i + 1] += constraintStart[i];
   const constraintsOf = new Int32Array(constraintStart[connectorCount]);
   const coefficientsOf = new Float64Array(constraintsOf.length);
   const filled = constraintStart.slice(0, connectorCount);
-  loads.forEach((load, c) => {
-    members.set(load.members, memberStart[c]);
-    memberCoefficients.set(load.coefficients, memberStart[c]);
-    load.members.forEach((i, k) => {
-      coefficientsOf[filled[i]] = load.coefficients[k];
+  let unitCoefficients = true;
+  // By ascending constraint, so that each connector's constraints are listed in that order.
+  for (let c = 0; c < nodes.length; c++) {
+    for (let k = memberStart[c]; k < memberStart[c + 1]; k++) {
+      const i = members[k];
+      coefficientsOf[filled[i]] = memberCoefficients[k];
       constraintsOf[filled[i]++] = c;
-    });
-  });
+      unitCoefficients &&= memberCoefficients[k] === 1;
+    }
+  }
   return {
     connectorCount,
-    constraintCount: loads.length,
-    nodes: loads.map((load) => load.node),
-    phases: loads.map((load) => load.phase),
+    constraintCount: nodes.length,
+    nodes,
+    phases,
     memberStart,
     members,
     memberCoefficients,
     constraintStart,
     constraintsOf,
     coefficientsOf,
-    unitCoefficients: coefficientsOf.every((a) => a === 1),
+    unitCoefficients,
   };
 }
 
@@ -91,9 +85,18 @@ export function constraintLimitA(system: ConstraintSystem, c: number, block: num
   return phase === TOTAL_PHASE ? totalLimitA(node, block) : node.limitsA[block][phase];
 }
 
-/** Each constraint's limit in one block. */
-export function blockLimits(system: ConstraintSystem, block: number, out: Float64Array): void {
-  for (let c = 0; c < system.constraintCount; c++) out[c] = constraintLimitA(system, c, block);
+/**
+ * Every constraint's limit in every block, block-major: block b's are at [b · constraintCount,
+ * (b + 1) · constraintCount). Read constraint by constraint, so that each node's limits are read in
+ * one sweep instead of one scattered array per node and block.
+ */
+export function limitsByBlock(system: ConstraintSystem, blockCount: number): Float64Array {
+  const m = system.constraintCount;
+  const table = new Float64Array(m * blockCount);
+  for (let c = 0; c < m; c++) {
+    for (let b = 0; b < blockCount; b++) table[b * m + c] = constraintLimitA(system, c, b);
+  }
+  return table;
 }
 
 /** `L1`, `L2`, `L3`, or `total` for a node's total power. */

@@ -97,33 +97,39 @@ export class WeightedFiller {
   }
 
   private start({ limitsA, weights, floorsA, capsA }: FillRequest): void {
-    const { system } = this;
-    this.frozenSum.fill(0);
-    this.risingWeight.fill(0);
-    this.risingCount.fill(0);
-    for (let c = 0; c < system.constraintCount; c++) this.done[c] = limitsA[c] === Infinity ? 1 : 0;
+    const { system, frozenSum, risingWeight, risingCount, done, binding, state, currentsA } = this;
+    // Locals: these loops run over every connector and constraint of every block.
+    const { constraintStart, constraintsOf, coefficientsOf, unitCoefficients } = system;
+    frozenSum.fill(0);
+    risingWeight.fill(0);
+    risingCount.fill(0);
+    for (let c = 0; c < system.constraintCount; c++) done[c] = limitsA[c] === Infinity ? 1 : 0;
 
     for (let i = 0; i < system.connectorCount; i++) {
-      this.binding[i] = NOT_FILLED;
+      binding[i] = NOT_FILLED;
       const cap = capsA[i];
       const floor = Math.min(floorsA[i], cap);
       if (cap <= 0) {
-        this.state[i] = FROZEN;
-        this.currentsA[i] = 0;
+        state[i] = FROZEN;
+        currentsA[i] = 0;
         continue;
       }
-      this.currentsA[i] = floor;
+      currentsA[i] = floor;
       // A floor at the cap is a fixed current: it never rises, so it takes no part in the events.
-      if (floor >= cap) this.binding[i] = AT_CAP;
-      this.state[i] = floor >= cap ? FROZEN : floor > 0 ? AT_FLOOR : RISING;
-      for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
-        const c = system.constraintsOf[k];
-        const a = system.unitCoefficients ? 1 : system.coefficientsOf[k];
-        if (floor > 0) this.frozenSum[c] += a * floor;
-        else {
-          this.risingWeight[c] += a * weights[i];
-          this.risingCount[c]++;
-        }
+      if (floor >= cap) binding[i] = AT_CAP;
+      state[i] = floor >= cap ? FROZEN : floor > 0 ? AT_FLOOR : RISING;
+      const from = constraintStart[i];
+      const to = constraintStart[i + 1];
+      if (floor > 0) {
+        for (let k = from; k < to; k++)
+          frozenSum[constraintsOf[k]] += unitCoefficients ? floor : coefficientsOf[k] * floor;
+        continue;
+      }
+      const weight = weights[i];
+      for (let k = from; k < to; k++) {
+        const c = constraintsOf[k];
+        risingWeight[c] += unitCoefficients ? weight : coefficientsOf[k] * weight;
+        risingCount[c]++;
       }
     }
     this.heap.clear();
@@ -161,19 +167,20 @@ export class WeightedFiller {
   }
 
   private freeze(i: number, currentA: number, binding: number): void {
-    const { system } = this;
-    const wasRising = this.state[i] === RISING;
-    this.state[i] = FROZEN;
+    const { frozenSum, risingWeight, risingCount, state } = this;
+    const { constraintStart, constraintsOf, coefficientsOf, unitCoefficients } = this.system;
+    const wasRising = state[i] === RISING;
+    state[i] = FROZEN;
     this.binding[i] = binding;
     if (!wasRising) return;
     this.currentsA[i] = currentA;
     const weight = this.request.weights[i];
-    for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
-      const c = system.constraintsOf[k];
-      const a = system.unitCoefficients ? 1 : system.coefficientsOf[k];
-      this.frozenSum[c] += a * currentA;
-      this.risingWeight[c] -= a * weight;
-      this.risingCount[c]--;
+    for (let k = constraintStart[i]; k < constraintStart[i + 1]; k++) {
+      const c = constraintsOf[k];
+      const a = unitCoefficients ? 1 : coefficientsOf[k];
+      frozenSum[c] += a * currentA;
+      risingWeight[c] -= a * weight;
+      risingCount[c]--;
     }
   }
 
@@ -182,23 +189,24 @@ export class WeightedFiller {
    * batches large, so each touched constraint is pushed once per batch, not once per connector.
    */
   private joinAllAt(level: number, from: number): number {
-    const { system, request, touched } = this;
+    const { request, touched, touchedMark, frozenSum, risingWeight, risingCount, state } = this;
+    const { constraintStart, constraintsOf, coefficientsOf, unitCoefficients } = this.system;
     const { floorOrder, floorsA, weights } = request;
     let touchedCount = 0;
     let next = from;
     for (; next < floorOrder.length; next++) {
       const i = floorOrder[next];
-      if (this.state[i] !== AT_FLOOR) continue;
+      if (state[i] !== AT_FLOOR) continue;
       if (floorsA[i] / weights[i] !== level) break;
-      this.state[i] = RISING;
-      for (let k = system.constraintStart[i]; k < system.constraintStart[i + 1]; k++) {
-        const c = system.constraintsOf[k];
-        const a = system.unitCoefficients ? 1 : system.coefficientsOf[k];
-        this.frozenSum[c] -= a * floorsA[i];
-        this.risingWeight[c] += a * weights[i];
-        this.risingCount[c]++;
-        if (this.touchedMark[c] === 0) {
-          this.touchedMark[c] = 1;
+      state[i] = RISING;
+      for (let k = constraintStart[i]; k < constraintStart[i + 1]; k++) {
+        const c = constraintsOf[k];
+        const a = unitCoefficients ? 1 : coefficientsOf[k];
+        frozenSum[c] -= a * floorsA[i];
+        risingWeight[c] += a * weights[i];
+        risingCount[c]++;
+        if (touchedMark[c] === 0) {
+          touchedMark[c] = 1;
           touched[touchedCount++] = c;
         }
       }
@@ -212,13 +220,14 @@ export class WeightedFiller {
   }
 
   private saturate(c: number, level: number): void {
-    const { system } = this;
+    const { memberStart, members } = this.system;
     const { weights, capsA } = this.request;
+    const { state } = this;
     this.heap.pop();
     this.done[c] = 1;
-    for (let k = system.memberStart[c]; k < system.memberStart[c + 1]; k++) {
-      const i = system.members[k];
-      if (this.state[i] !== FROZEN) this.freeze(i, Math.min(weights[i] * level, capsA[i]), c);
+    for (let k = memberStart[c]; k < memberStart[c + 1]; k++) {
+      const i = members[k];
+      if (state[i] !== FROZEN) this.freeze(i, Math.min(weights[i] * level, capsA[i]), c);
     }
   }
 }

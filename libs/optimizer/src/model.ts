@@ -182,7 +182,8 @@ export interface HorizonOptions extends AllocationOptions {
   /**
    * The sessions the LP plans: `all` (default) every steerable one; `declared` only those with an energy
    * wanted (their own, or `defaultEnergyWantedWh`) — and, with the `earliest` objective and no soft
-   * limits, only those whose fair share would miss it by departure — the others sharing block by block,
+   * limits, only those whose fair share would miss it by departure or that load a node binding in the
+   * fair plan which such a session loads too — the others sharing block by block,
    * as `allocate` does, what that plan leaves. `declared` keeps the LP small. What is optimal then:
    * the planned sessions' energy is the LP maximum with every other session held at its minimum
    * wherever its fair share (`allocate` of everyone) charges it — which admission keeps for it — and

@@ -2,7 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
-import { CommonModule } from '@gridflex/common';
+import { CommonModule, queueOptions } from '@gridflex/common';
 import { DashboardModule } from '@gridflex/dashboard';
 import { APP_CONFIG, AppConfig, AppConfigModule } from '@gridflex/config';
 import { DispatchModule } from '@gridflex/dispatch';
@@ -30,10 +30,7 @@ export class AppModule {
         EventEmitterModule.forRoot(),
         BullModule.forRootAsync({
           inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => ({
-            connection: { url: config.REDIS_URL },
-            prefix: config.QUEUE_PREFIX,
-          }),
+          useFactory: (config: AppConfig) => queueOptions(config),
         }),
         SitesModule,
         OscpModule,

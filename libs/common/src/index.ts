@@ -7,3 +7,4 @@ export * from './queue-worker-registry';
 export * from './secrets';
 export * from './validation';
 export * from './redis-events';
+export * from './queue-options';

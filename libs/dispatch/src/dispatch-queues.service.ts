@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { JobsOptions, Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { InstanceService } from '@gridflex/cluster';
+import { queueOptions } from '@gridflex/common';
 import {
   chargingProfilesQueueName,
   SET_CHARGING_PROFILE_JOB,
@@ -95,6 +96,6 @@ export class DispatchQueuesService implements OnApplicationShutdown {
   }
 
   connection() {
-    return { connection: { url: this.config.REDIS_URL }, prefix: this.config.QUEUE_PREFIX };
+    return queueOptions(this.config);
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Job, Queue, QueueEvents, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { ChargerOwnershipService, InstanceService } from '@gridflex/cluster';
-import { QueueWorkerRegistry } from '@gridflex/common';
+import { QueueWorkerRegistry, queueOptions } from '@gridflex/common';
 import { ChargerOfflineError, OcppCallError, OcppCallTimeoutError } from './errors';
 import { OcppGatewayService } from './ocpp-gateway.service';
 
@@ -115,7 +115,7 @@ export class ChargerCallsService implements OnApplicationBootstrap, OnApplicatio
   }
 
   private connection() {
-    return { connection: { url: this.config.REDIS_URL }, prefix: this.config.QUEUE_PREFIX };
+    return queueOptions(this.config);
   }
 }
 

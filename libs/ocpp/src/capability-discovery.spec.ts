@@ -1,15 +1,13 @@
 import { INestApplication } from '@nestjs/common';
-import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
-import { Test } from '@nestjs/testing';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { eq } from 'drizzle-orm';
 import { RPCClient } from 'ocpp-rpc';
-import { AppConfigModule } from '@gridflex/config';
-import { DATABASE, Database, PersistenceModule, schema } from '@gridflex/persistence';
+import { Database, schema } from '@gridflex/persistence';
 import { SimulatedCapabilities, SimulatedCharger } from '@gridflex/simulator';
 import type { ChargerCapabilities } from './capabilities';
 import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from './events';
-import { OcppModule } from './ocpp.module';
 import { ChargerFixture, insertCharger } from './testing/charger-fixtures';
+import { startOcppTestApp } from './testing/ocpp-test-app';
 
 type RpcClientOptions = ConstructorParameters<typeof RPCClient>[0];
 
@@ -22,18 +20,7 @@ describe('capability discovery when a charger connects, before it counts as conn
   const connected = new Set<string>();
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        AppConfigModule.forRoot({ PGLITE_DATA_DIR: 'memory://', ADMIN_API_KEY: 'x'.repeat(32) }),
-        PersistenceModule.forRoot(),
-        EventEmitterModule.forRoot(),
-        OcppModule,
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    endpoint = `ws://127.0.0.1:${app.getHttpServer().address().port}/ocpp`;
-    db = app.get(DATABASE);
+    ({ app, endpoint, db } = await startOcppTestApp());
     app.get(EventEmitter2).on(OCPP_CHARGER_STATE_CHANGED, (event: ChargerStateChangedEvent) => {
       if (event.reason === 'connected') connected.add(event.chargerId);
     });

@@ -1,12 +1,9 @@
 import { INestApplication } from '@nestjs/common';
-import { EventEmitterModule } from '@nestjs/event-emitter';
-import { Test } from '@nestjs/testing';
-import { AppConfigModule } from '@gridflex/config';
 import { hashPassword } from '@gridflex/common';
-import { DATABASE, Database, PersistenceModule } from '@gridflex/persistence';
+import { Database } from '@gridflex/persistence';
 import { ConnectionRefusedError, SimulatedCharger } from '@gridflex/simulator';
-import { OcppModule } from './ocpp.module';
 import { insertCharger } from './testing/charger-fixtures';
+import { startOcppTestApp } from './testing/ocpp-test-app';
 
 describe('failed authentications over real WebSockets', () => {
   let app: INestApplication;
@@ -15,18 +12,7 @@ describe('failed authentications over real WebSockets', () => {
   const openClients: SimulatedCharger[] = [];
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        AppConfigModule.forRoot({ PGLITE_DATA_DIR: 'memory://', ADMIN_API_KEY: 'x'.repeat(32) }),
-        PersistenceModule.forRoot(),
-        EventEmitterModule.forRoot(),
-        OcppModule,
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    endpoint = `ws://127.0.0.1:${app.getHttpServer().address().port}/ocpp`;
-    db = app.get(DATABASE);
+    ({ app, endpoint, db } = await startOcppTestApp());
   });
 
   afterAll(async () => {

@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
-import { EventEmitterModule } from '@nestjs/event-emitter';
-import { Test } from '@nestjs/testing';
-import { AppConfigModule } from '@gridflex/config';
-import { DATABASE, Database, PersistenceModule } from '@gridflex/persistence';
+import { Database } from '@gridflex/persistence';
 import { RPCClient } from 'ocpp-rpc';
 import { SimulatedCharger } from '@gridflex/simulator';
-import { OcppModule } from './ocpp.module';
 import { insertCharger } from './testing/charger-fixtures';
+import { startOcppTestApp } from './testing/ocpp-test-app';
 
 describe('a charger flooding us with messages', () => {
   let app: INestApplication;
@@ -16,25 +13,12 @@ describe('a charger flooding us with messages', () => {
   const chargers: SimulatedCharger[] = [];
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        AppConfigModule.forRoot({
-          PGLITE_DATA_DIR: 'memory://',
-          ADMIN_API_KEY: 'x'.repeat(32),
-          QUEUE_PREFIX: `gridflex-flood-${randomBytes(4).toString('hex')}`,
-          OCPP_MESSAGE_RATE_PER_S: 50,
-          OCPP_MESSAGE_BURST: 10,
-          OCPP_MESSAGE_BACKLOG: 20,
-        }),
-        PersistenceModule.forRoot(),
-        EventEmitterModule.forRoot(),
-        OcppModule,
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    endpoint = `ws://127.0.0.1:${app.getHttpServer().address().port}/ocpp`;
-    db = app.get(DATABASE);
+    ({ app, endpoint, db } = await startOcppTestApp({
+      QUEUE_PREFIX: `gridflex-flood-${randomBytes(4).toString('hex')}`,
+      OCPP_MESSAGE_RATE_PER_S: 50,
+      OCPP_MESSAGE_BURST: 10,
+      OCPP_MESSAGE_BACKLOG: 20,
+    }));
   });
 
   afterAll(async () => {

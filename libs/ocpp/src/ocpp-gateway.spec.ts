@@ -1,18 +1,17 @@
 import { INestApplication } from '@nestjs/common';
-import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
-import { Test } from '@nestjs/testing';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { eq } from 'drizzle-orm';
 import { RPCClient } from 'ocpp-rpc';
-import { AppConfig, APP_CONFIG, AppConfigModule } from '@gridflex/config';
+import { AppConfig, APP_CONFIG } from '@gridflex/config';
 import { hashPassword } from '@gridflex/common';
-import { DATABASE, Database, PersistenceModule, schema } from '@gridflex/persistence';
+import { Database, schema } from '@gridflex/persistence';
 import { ConnectionRefusedError, SimulatedCharger } from '@gridflex/simulator';
 import { ChargerOfflineError, OcppCallError, OcppCallTimeoutError } from './errors';
 import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from './events';
 import { OcppGatewayService } from './ocpp-gateway.service';
-import { OcppModule } from './ocpp.module';
 import { buildSetChargingProfile16 } from './profiles/charging-profile-16';
 import { ChargerFixture, insertCharger } from './testing/charger-fixtures';
+import { startOcppTestApp } from './testing/ocpp-test-app';
 
 type RpcClientOptions = ConstructorParameters<typeof RPCClient>[0];
 
@@ -29,23 +28,9 @@ describe('OcppGatewayService over real WebSockets', () => {
   const openClients: { close(): Promise<unknown> }[] = [];
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        AppConfigModule.forRoot({
-          PGLITE_DATA_DIR: 'memory://',
-          ADMIN_API_KEY: 'x'.repeat(32),
-          OCPP_CALL_TIMEOUT_MS: 2000,
-        }),
-        PersistenceModule.forRoot(),
-        EventEmitterModule.forRoot(),
-        OcppModule,
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address();
-    endpoint = `ws://127.0.0.1:${port}/ocpp`;
-    db = app.get(DATABASE);
+    ({ app, endpoint, db } = await startOcppTestApp({
+      OCPP_CALL_TIMEOUT_MS: 2000,
+    }));
     gateway = app.get(OcppGatewayService);
     config = app.get(APP_CONFIG);
     emitter = app.get(EventEmitter2);

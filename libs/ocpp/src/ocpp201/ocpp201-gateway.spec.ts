@@ -1,18 +1,16 @@
 import { INestApplication } from '@nestjs/common';
-import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
-import { Test } from '@nestjs/testing';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { eq } from 'drizzle-orm';
 import { RPCClient } from 'ocpp-rpc';
-import { AppConfigModule } from '@gridflex/config';
-import { DATABASE, Database, PersistenceModule, schema } from '@gridflex/persistence';
+import { Database, schema } from '@gridflex/persistence';
 import { ConnectionRefusedError, SimulatedCharger } from '@gridflex/simulator';
 import { OcppCallError } from '../errors';
 import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events';
 import { OcppGatewayService } from '../ocpp-gateway.service';
-import { OcppModule } from '../ocpp.module';
 import { buildSetChargingProfile201 } from '../profiles/charging-profile-201';
 import { StationCeilingRepository } from '../station-ceiling.repository';
 import { ChargerFixture, insertCharger } from '../testing/charger-fixtures';
+import { startOcppTestApp } from '../testing/ocpp-test-app';
 
 type RpcClientOptions = ConstructorParameters<typeof RPCClient>[0];
 
@@ -26,22 +24,9 @@ describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () 
   const openClients: { close(): Promise<unknown> }[] = [];
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        AppConfigModule.forRoot({
-          PGLITE_DATA_DIR: 'memory://',
-          ADMIN_API_KEY: 'x'.repeat(32),
-          OCPP_CALL_TIMEOUT_MS: 2000,
-        }),
-        PersistenceModule.forRoot(),
-        EventEmitterModule.forRoot(),
-        OcppModule,
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    endpoint = `ws://127.0.0.1:${app.getHttpServer().address().port}/ocpp`;
-    db = app.get(DATABASE);
+    ({ app, endpoint, db } = await startOcppTestApp({
+      OCPP_CALL_TIMEOUT_MS: 2000,
+    }));
     gateway = app.get(OcppGatewayService);
     app
       .get(EventEmitter2)

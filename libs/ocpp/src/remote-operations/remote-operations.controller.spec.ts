@@ -1,13 +1,10 @@
 import { INestApplication } from '@nestjs/common';
-import { EventEmitterModule } from '@nestjs/event-emitter';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { AppConfigModule } from '@gridflex/config';
-import { DATABASE, Database, PersistenceModule } from '@gridflex/persistence';
+import { Database } from '@gridflex/persistence';
 import { OcppVersion, SimulatedCharger } from '@gridflex/simulator';
 import { OcppGatewayService } from '../ocpp-gateway.service';
-import { OcppModule } from '../ocpp.module';
 import { insertCharger } from '../testing/charger-fixtures';
+import { startOcppTestApp } from '../testing/ocpp-test-app';
 
 const API_KEY = 'k'.repeat(32);
 
@@ -20,23 +17,11 @@ describe('Remote operations admin API over real WebSockets', () => {
   const connected: SimulatedCharger[] = [];
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        AppConfigModule.forRoot({
-          PGLITE_DATA_DIR: 'memory://',
-          ADMIN_API_KEY: API_KEY,
-          // Short, so that the timeout case does not hold the suite up.
-          OCPP_CALL_TIMEOUT_MS: 500,
-        }),
-        PersistenceModule.forRoot(),
-        EventEmitterModule.forRoot(),
-        OcppModule,
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    endpoint = `ws://127.0.0.1:${app.getHttpServer().address().port}/ocpp`;
-    db = app.get(DATABASE);
+    ({ app, endpoint, db } = await startOcppTestApp({
+      ADMIN_API_KEY: API_KEY,
+      // Short, so that the timeout case does not hold the suite up.
+      OCPP_CALL_TIMEOUT_MS: 500,
+    }));
     gateway = app.get(OcppGatewayService);
   });
 

@@ -74,14 +74,17 @@ describe('the fail-safe hold: a charger that loses us falls back to its safe sha
       (p) => isHeldTxProfile(p) && tailStartMs(p) > tailStartMs(first),
       HOLD_S * 1000 + 5000,
     );
-    expect(tailStartMs(renewed) - tailStartMs(first)).toBe((HOLD_S * 1000) / 2);
+    // Hold ends move in half-holds: one later when the janitor renewed it in time, more on a busy machine.
+    const movedMs = tailStartMs(renewed) - tailStartMs(first);
+    expect(movedMs).toBeGreaterThan(0);
+    expect(movedMs % ((HOLD_S * 1000) / 2)).toBe(0);
     expect(await planVersions()).toEqual(versions);
     // The station maximum follows the held plans: it too returns to the safe share after the hold.
     const stationMax = charger.receivedProfiles
       .filter((p) => (p as Profile).csChargingProfiles.chargingProfilePurpose === 'ChargePointMaxProfile')
       .at(-1) as Profile;
     expect(periods(stationMax).map((period) => period.limit)).toEqual([32, SAFE_SHARE_A]);
-    expect(tailStartMs(stationMax)).toBe(tailStartMs(renewed));
+    expect(tailStartMs(stationMax)).toBeGreaterThan(tailStartMs(first));
   });
 
   it('leaves a charger that lost us at its safe share once the hold ends', async () => {

@@ -1,5 +1,5 @@
 import { SimulatedCharger } from '@gridflex/simulator';
-import { startController, TestController, waitFor } from './test-controller';
+import { connectCharger, registerCharger, startController, TestController, waitFor } from './test-controller';
 
 type Profile = {
   connectorId: number;
@@ -34,17 +34,12 @@ describe('a booking made before the EV arrives', () => {
       .post('/api/v1/sites', { name: 'Booked', nominalVoltageV: 230, gridLimitA: { l1: 20, l2: 20, l3: 20 } })
       .expect(201);
     const siteId: string = site.body.id;
-    const created = await admin
-      .post(`/api/v1/sites/${siteId}/chargers`, {
-        identity: 'CP-BK',
-        ocppVersion: '1.6',
-        connectors: [
-          { connectorId: 1, maxCurrentA: 16, phases: 3, minCurrentA: 6 },
-          { connectorId: 2, maxCurrentA: 16, phases: 3, minCurrentA: 6 },
-        ],
-      })
-      .expect(201);
-    const chargerId: string = created.body.id;
+    const chargerId = await registerCharger(controller, siteId, 'CP-BK', {
+      connectors: [
+        { connectorId: 1, maxCurrentA: 16, phases: 3, minCurrentA: 6 },
+        { connectorId: 2, maxCurrentA: 16, phases: 3, minCurrentA: 6 },
+      ],
+    });
 
     // The driver books connector 2 for the next half hour through the CPO's app.
     // 30 kWh by a departure in an hour needs more than the connector's 16 A: the energy caps nothing.
@@ -62,12 +57,7 @@ describe('a booking made before the EV arrives', () => {
       .expect(201);
     expect(booking.body.status).toBe('pending');
 
-    charger = new SimulatedCharger({
-      endpoint: `ws://${controller.host}/ocpp`,
-      identity: 'CP-BK',
-      connectorCount: 2,
-    });
-    await charger.connect();
+    charger = await connectCharger(controller, 'CP-BK', { connectorCount: 2 });
     await charger.boot();
 
     // An EV without a booking on connector 1 gets the site's 20 A up to its maximum.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
-import { startController, TestController, waitFor } from './test-controller';
+import { connectCharger, registerCharger, startController, TestController, waitFor } from './test-controller';
 
 const DSO_TOKEN = randomBytes(24).toString('hex');
 const MINUTE = 60_000;
@@ -45,21 +45,10 @@ describe('profiles fit what the charger reported on connecting', () => {
       })
       .expect(201);
     const siteId: string = site.body.id;
-    await admin
-      .post(`/api/v1/sites/${siteId}/chargers`, {
-        identity: 'CP-W',
-        ocppVersion: '1.6',
-        connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
-      })
-      .expect(201);
-
-    charger = new SimulatedCharger({
-      endpoint: `ws://${controller.host}/ocpp`,
-      identity: 'CP-W',
-      connectorCount: 1,
+    await registerCharger(controller, siteId, 'CP-W');
+    charger = await connectCharger(controller, 'CP-W', {
       capabilities: { smartCharging: true, rateUnits: ['W'], maxPeriods: 2, maxStackLevel: 1 },
     });
-    await charger.connect();
     // Before any connector profile, the fail-safe station maximum: the only charger of a 40 A site gets its
     // connector's 32 A, in W too.
     const stationMax = await charger.waitForProfile(

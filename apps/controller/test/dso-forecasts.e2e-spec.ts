@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
-import { startController, TestController } from './test-controller';
+import { connectCharger, registerCharger, startController, TestController } from './test-controller';
 
 const TOKEN = randomBytes(24).toString('hex');
 const GROUP = 'grp-forecasts';
@@ -35,20 +35,9 @@ describe('DSO forecasts with per-peer conversions, replacement and segments reac
         gridLimitA: { l1: 63, l2: 63, l3: 63 },
       })
       .expect(201);
-    await admin
-      .post(`/api/v1/sites/${site.body.id}/chargers`, {
-        identity: 'CP-S',
-        ocppVersion: '1.6',
-        connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
-      })
-      .expect(201);
+    await registerCharger(controller, site.body.id, 'CP-S');
     dso = new SimulatedDso({ baseUrl: `http://${controller.host}/oscp/fp/2.0`, token: TOKEN });
-    charger = new SimulatedCharger({
-      endpoint: `ws://${controller.host}/ocpp`,
-      identity: 'CP-S',
-      connectorCount: 1,
-    });
-    await charger.connect();
+    charger = await connectCharger(controller, 'CP-S');
     await charger.boot();
     await charger.statusNotification(1, 'Preparing');
     await charger.startTransaction(1, 'TAG-S', 0);

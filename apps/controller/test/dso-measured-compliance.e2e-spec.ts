@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
-import { startController, TestController, waitFor } from './test-controller';
+import { connectCharger, registerCharger, startController, TestController, waitFor } from './test-controller';
 
 const INITIAL_TOKEN = randomBytes(24).toString('hex');
 const GROUP = 'grp-measured';
@@ -37,24 +37,13 @@ describe('compliance errors on measured load above the forecast', () => {
         gridLimitA: { l1: 63, l2: 63, l3: 63 },
       })
       .expect(201);
-    await admin
-      .post(`/api/v1/sites/${site.body.id}/chargers`, {
-        identity: 'CP-MC',
-        ocppVersion: '1.6',
-        connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
-      })
-      .expect(201);
+    await registerCharger(controller, site.body.id, 'CP-MC');
     dso = new SimulatedDso({ baseUrl: `http://${controller.host}/oscp/fp/2.0`, token: INITIAL_TOKEN });
     await dso.listen();
     expect((await dso.register()).status).toBe(204);
     await dso.waitFor('register');
     await waitFor(() => Promise.resolve(dso.currentToken !== INITIAL_TOKEN ? true : undefined));
-    charger = new SimulatedCharger({
-      endpoint: `ws://${controller.host}/ocpp`,
-      identity: 'CP-MC',
-      connectorCount: 1,
-    });
-    await charger.connect();
+    charger = await connectCharger(controller, 'CP-MC');
     await charger.boot();
   });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
-import { startController, TestController, waitFor } from './test-controller';
+import { registerCharger, startController, TestController, waitFor } from './test-controller';
 
 const INITIAL_TOKEN = randomBytes(24).toString('hex');
 const GROUP = 'grp-fallback';
@@ -47,13 +47,7 @@ describe('a DSO that goes silent: fallback capacity reaches the chargers, and no
       })
       .expect(201);
     siteId = site.body.id;
-    await admin
-      .post(`/api/v1/sites/${site.body.id}/chargers`, {
-        identity: 'CP-F',
-        ocppVersion: '1.6',
-        connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3 }],
-      })
-      .expect(201);
+    await registerCharger(controller, siteId, 'CP-F');
     dso = new SimulatedDso({ baseUrl: `http://${controller.host}/oscp/fp/2.0`, token: INITIAL_TOKEN });
     await dso.listen();
     charger = new SimulatedCharger({

@@ -1,5 +1,5 @@
 import { SimulatedCharger } from '@gridflex/simulator';
-import { startController, TestController, waitFor } from './test-controller';
+import { connectCharger, registerCharger, startController, TestController, waitFor } from './test-controller';
 
 type Profile201 = {
   evseId: number;
@@ -36,26 +36,19 @@ describe('an OCPP 2.0.1 station on the same endpoint as 1.6 chargers', () => {
       .post('/api/v1/sites', { name: 'Depot', nominalVoltageV: 230, gridLimitA: { l1: 20, l2: 20, l3: 20 } })
       .expect(201);
     const siteId: string = site.body.id;
-    await admin
-      .post(`/api/v1/sites/${siteId}/chargers`, {
-        identity: 'CS-201',
-        password: 'station-password-201',
-        ocppVersion: '2.0.1',
-        connectors: [
-          { connectorId: 1, maxCurrentA: 16, phases: 3 },
-          { connectorId: 2, maxCurrentA: 16, phases: 3 },
-        ],
-      })
-      .expect(201);
-
-    station = new SimulatedCharger({
-      endpoint: `ws://${controller.host}/ocpp`,
-      identity: 'CS-201',
+    await registerCharger(controller, siteId, 'CS-201', {
+      password: 'station-password-201',
+      ocppVersion: '2.0.1',
+      connectors: [
+        { connectorId: 1, maxCurrentA: 16, phases: 3 },
+        { connectorId: 2, maxCurrentA: 16, phases: 3 },
+      ],
+    });
+    station = await connectCharger(controller, 'CS-201', {
       password: 'station-password-201',
       ocppVersion: '2.0.1',
       connectorCount: 2,
     });
-    await station.connect();
     await expect(station.boot()).resolves.toMatchObject({ status: 'Accepted' });
 
     // A session on EVSE 1 alone gets its maximum, as a TxProfile for the station's transaction.

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
-import { startController, TestController } from './test-controller';
+import { connectCharger, registerCharger, startController, TestController } from './test-controller';
 
 const DSO_TOKEN = randomBytes(24).toString('hex');
 
@@ -49,23 +49,13 @@ describe('re-planning on state changes, and across a restart', () => {
       .post('/api/v1/sites', { name: 'Solo', nominalVoltageV: 230, gridLimitA: { l1: 20, l2: 20, l3: 20 } })
       .expect(201);
     const siteId: string = site.body.id;
-    await admin
-      .post(`/api/v1/sites/${siteId}/chargers`, {
-        identity: 'CP-R',
-        ocppVersion: '1.6',
-        connectors: [
-          { connectorId: 1, maxCurrentA: 16, phases: 3 },
-          { connectorId: 2, maxCurrentA: 16, phases: 3 },
-        ],
-      })
-      .expect(201);
-
-    charger = new SimulatedCharger({
-      endpoint: `ws://${controller.host}/ocpp`,
-      identity: 'CP-R',
-      connectorCount: 2,
+    await registerCharger(controller, siteId, 'CP-R', {
+      connectors: [
+        { connectorId: 1, maxCurrentA: 16, phases: 3 },
+        { connectorId: 2, maxCurrentA: 16, phases: 3 },
+      ],
     });
-    await charger.connect();
+    charger = await connectCharger(controller, 'CP-R', { connectorCount: 2 });
     await charger.boot();
 
     // A site mapped to no group is planned with its own grid limit: one EV is held at its maximum, and

@@ -84,14 +84,17 @@ export function sendCurrentForecast(dso: SimulatedDso, groupId: string, capacity
   });
 }
 
-/** Registers a 1.6 charger at the site, with one 32 A three-phase connector unless `fields` say otherwise. */
+/**
+ * Registers a 1.6 charger at the site, with one 32 A three-phase connector unless `fields` say otherwise.
+ * @returns the charger's id
+ */
 export async function registerCharger(
   controller: TestController,
   siteId: string,
   identity: string,
   fields: Record<string, unknown> = {},
-): Promise<void> {
-  await controller.admin
+): Promise<string> {
+  const { body } = await controller.admin
     .post(`/api/v1/sites/${siteId}/chargers`, {
       identity,
       ocppVersion: '1.6',
@@ -99,6 +102,7 @@ export async function registerCharger(
       ...fields,
     })
     .expect(201);
+  return body.id as string;
 }
 
 /** A simulated charger (1.6, one connector, unless `options` say otherwise) connected to the controller. */

@@ -1,5 +1,5 @@
 import { SimulatedCharger } from '@gridflex/simulator';
-import { startController, TestController } from './test-controller';
+import { connectCharger, registerCharger, startController, TestController } from './test-controller';
 
 type Profile = {
   connectorId: number;
@@ -38,23 +38,13 @@ describe("a site's total kW limit", () => {
       })
       .expect(201);
     const siteId: string = site.body.id;
-    await admin
-      .post(`/api/v1/sites/${siteId}/chargers`, {
-        identity: 'CP-1PH',
-        ocppVersion: '1.6',
-        connectors: [
-          { connectorId: 1, maxCurrentA: 32, phases: 1, minCurrentA: 6 },
-          { connectorId: 2, maxCurrentA: 32, phases: 1, minCurrentA: 6 },
-        ],
-      })
-      .expect(201);
-
-    charger = new SimulatedCharger({
-      endpoint: `ws://${controller.host}/ocpp`,
-      identity: 'CP-1PH',
-      connectorCount: 2,
+    await registerCharger(controller, siteId, 'CP-1PH', {
+      connectors: [
+        { connectorId: 1, maxCurrentA: 32, phases: 1, minCurrentA: 6 },
+        { connectorId: 2, maxCurrentA: 32, phases: 1, minCurrentA: 6 },
+      ],
     });
-    await charger.connect();
+    charger = await connectCharger(controller, 'CP-1PH', { connectorCount: 2 });
     await charger.boot();
     await charger.startTransaction(1, 'TAG-1', 0);
     await charger.waitForProfile(txProfile(1, 32), 20_000);

@@ -1,5 +1,5 @@
 import { SimulatedCharger } from '@gridflex/simulator';
-import { startController, TestController, waitFor } from './test-controller';
+import { registerCharger, startController, TestController, waitFor } from './test-controller';
 
 type Profile = {
   connectorId: number;
@@ -34,13 +34,9 @@ describe('a charger that refuses our profiles', () => {
       ['CP-OK', 16],
       ['CP-NO', 12],
     ] as const) {
-      await admin
-        .post(`/api/v1/sites/${siteId}/chargers`, {
-          identity,
-          ocppVersion: '1.6',
-          connectors: [{ connectorId: 1, maxCurrentA, phases: 3 }],
-        })
-        .expect(201);
+      await registerCharger(controller, siteId, identity, {
+        connectors: [{ connectorId: 1, maxCurrentA, phases: 3 }],
+      });
     }
     const simulate = (identity: string) => {
       const charger = new SimulatedCharger({

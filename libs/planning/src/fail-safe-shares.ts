@@ -1,5 +1,5 @@
 import { DEFAULT_PHASE_VOLTAGE_V } from '@gridflex/optimizer';
-import { excludedChargerLoads, isUnsteered, type SiteCapacity } from './plan-builder';
+import { excludedChargerLoads, isUnsteered, reservedByNode, type SiteCapacity } from './plan-builder';
 import type { PlanningConnector } from './planning.repository';
 
 /** A site as its fail-safe shares see it: its capacity now, and what it may draw on its DSO's fallback. */
@@ -29,16 +29,14 @@ export function failSafeShares(site: FailSafeSite, connectors: PlanningConnector
     for (let id: string | null | undefined = nodeId; id; id = parents.get(id)) path.push(id);
     return path;
   };
-  const headroom = nodeHeadroom(site);
   const unsteered = excludedChargerLoads(own);
-  for (const load of unsteered) {
-    for (const id of ancestors(load.nodeId)) {
-      headroom.set(
-        id,
-        headroom.get(id)!.map((a, phase) => a - load.amps[phase]),
-      );
-    }
-  }
+  const reserved = reservedByNode(parents, unsteered);
+  const headroom = new Map(
+    [...nodeHeadroom(site)].map(([id, amps]) => [
+      id,
+      amps.map((a, phase) => a - (reserved.get(id)?.[phase] ?? 0)),
+    ]),
+  );
   const steered = steeredChargerNodes(own);
   const counts = new Map<string, number>();
   for (const nodeId of steered.values()) {

@@ -222,9 +222,11 @@ export function excludedChargerLoads(connectors: PlanningConnector[]): { nodeId:
   });
 }
 
-/** Subtracts each reserved load from its node and every ancestor, never below 0. */
-function reserve(nodes: CapacityNode[], loads: { nodeId: string; amps: PerPhase }[]): CapacityNode[] {
-  const parents = new Map(nodes.map((n) => [n.id, n.parentId]));
+/** Per node, the per-phase sum of the loads on it and on every node below it (`parents`: node → parent). */
+export function reservedByNode(
+  parents: ReadonlyMap<string, string | null>,
+  loads: { nodeId: string; amps: readonly number[] }[],
+): Map<string, number[]> {
   const reserved = new Map<string, number[]>();
   for (const load of loads) {
     for (let id: string | null | undefined = load.nodeId; id; id = parents.get(id)) {
@@ -235,6 +237,12 @@ function reserve(nodes: CapacityNode[], loads: { nodeId: string; amps: PerPhase 
       );
     }
   }
+  return reserved;
+}
+
+/** Subtracts each reserved load from its node and every ancestor, never below 0. */
+function reserve(nodes: CapacityNode[], loads: { nodeId: string; amps: PerPhase }[]): CapacityNode[] {
+  const reserved = reservedByNode(new Map(nodes.map((n) => [n.id, n.parentId])), loads);
   return nodes.map((node) => {
     const amps = reserved.get(node.id);
     if (!amps) return node;

@@ -84,6 +84,11 @@ export class ProfileStack {
     );
   }
 
+  /** A reboot of a charger that does not persist its profiles: every profile the CSMS set goes. */
+  clearSetProfiles(): void {
+    this.profiles = this.profiles.filter((p) => p.purpose === 'ExternalConstraints');
+  }
+
   /** Per phase, in A; null when no profile limits the connector at that instant. */
   offeredCurrentA(connectorId: number, at: Date): number | null {
     const session =

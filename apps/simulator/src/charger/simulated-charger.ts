@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createRPCError, IHandlersOption, RPCClient, UnexpectedHttpResponse } from 'ocpp-rpc';
+import { createRPCError, IHandlersOption, NOREPLY, RPCClient, UnexpectedHttpResponse } from 'ocpp-rpc';
 import { ChargingSchedule, ProfileStack, SetChargingProfilePayload } from './profile-stack';
 
 /**
@@ -68,6 +68,24 @@ export interface SimulatedChargerOptions {
    * accept, is Rejected. `DEFAULT_CAPABILITIES` when absent; `{}` reports nothing.
    */
   capabilities?: Partial<SimulatedCapabilities>;
+  /**
+   * Answers no request of the CSMS until its BootNotification has been Accepted, as many stations do after a
+   * power-up (and after `reboot()`): requests before simply go unanswered (see `receivedCalls`).
+   */
+  silentUntilBoot?: boolean;
+  /** Keeps the profiles it was set across `reboot()`, as a station persisting them to flash does. */
+  persistsProfiles?: boolean;
+  /** Per action, how many requests of the CSMS go unanswered before the charger answers, e.g. `{ GetConfiguration: 1 }`. */
+  unansweredCalls?: Record<string, number>;
+}
+
+/** A request of the CSMS as the charger received it. */
+export interface ReceivedCall {
+  action: string;
+  /** Arrived before a BootNotification of the charger was Accepted since it (re)started. */
+  beforeBoot: boolean;
+  /** Left unanswered (`silentUntilBoot`, `unansweredCalls`). */
+  ignored: boolean;
 }
 
 export interface SimulatedCapabilities {
@@ -174,6 +192,8 @@ export class SimulatedCharger {
   readonly configurationChanges: object[] = [];
   /** Actions answered with a CALLERROR of this code instead of their answer, to test a CSMS's handling. */
   readonly callErrors = new Map<string, string>();
+  /** Every request of the CSMS, in order of arrival. */
+  readonly receivedCalls: ReceivedCall[] = [];
 
   readonly ocppVersion: OcppVersion;
   private readonly client: RPCClient;
@@ -184,6 +204,10 @@ export class SimulatedCharger {
   private seqNo = 0;
   /** The status last reported per connector, to report it again when the CSMS asks. */
   private readonly connectorStatuses = new Map<number, ConnectorStatus | ConnectorStatus201>();
+  /** Whether the CSMS has Accepted a BootNotification since the charger (re)started. */
+  private bootAccepted = false;
+  /** Per action, the requests left unanswered so far under `unansweredCalls`. */
+  private readonly unansweredSoFar = new Map<string, number>();
 
   constructor(private readonly options: SimulatedChargerOptions) {
     this.ocppVersion = options.ocppVersion ?? '1.6';
@@ -200,6 +224,8 @@ export class SimulatedCharger {
       ...(options.trustedCa !== undefined && { wsOpts: { ca: options.trustedCa } }),
     };
     this.client = new RPCClient(clientOptions as RpcClientOptions);
+    this.watchBootAnswers();
+    this.gateHandlers();
     this.client.handle('SetChargingProfile', (call: IHandlersOption) => this.onSetChargingProfile(call));
     this.client.handle('GetConfiguration', ({ params }: IHandlersOption) =>
       Promise.resolve(this.configuration16((params as { key?: string[] }).key)),
@@ -510,6 +536,66 @@ export class SimulatedCharger {
   async close(): Promise<void> {
     for (const waiter of [...this.waiters]) waiter.abort(new Error(`${this.identity}: closed`));
     await this.client.close({ code: 1000 });
+  }
+
+  /**
+   * The connection drops and the charger connects again without booting, as after a network outage: it keeps
+   * its profiles and, having been booted, answers at once.
+   */
+  async reconnect(): Promise<void> {
+    await this.client.close({ code: 1001 });
+    await this.connect();
+  }
+
+  /**
+   * The charger restarts: it closes the connection, loses the profiles it was set unless `persistsProfiles`,
+   * connects again and sends BootNotification. Resolves with the CSMS's answer to it.
+   */
+  async reboot(): Promise<{ status: string; currentTime: string; interval: number }> {
+    await this.client.close({ code: 1001 });
+    this.bootAccepted = false;
+    if (!this.options.persistsProfiles) this.installed.clearSetProfiles();
+    this.transactionConnectors.clear();
+    await this.connect();
+    return this.boot();
+  }
+
+  /**
+   * The Boot's answer is noted as it arrives, before any request of the CSMS that follows it in the same read
+   * is handled.
+   */
+  private watchBootAnswers(): void {
+    let bootMessageId: string | undefined;
+    this.client.on('call', ({ outbound, payload }: { outbound: boolean; payload: unknown[] }) => {
+      if (outbound && payload[2] === 'BootNotification') bootMessageId = payload[1] as string;
+    });
+    this.client.on('response', ({ outbound, payload }: { outbound: boolean; payload: unknown[] }) => {
+      if (outbound || payload[1] !== bootMessageId) return;
+      this.bootAccepted = (payload[2] as { status?: string } | undefined)?.status === 'Accepted';
+    });
+  }
+
+  /** Every handler registered from now on first records the request and may leave it unanswered. */
+  private gateHandlers(): void {
+    const handle = this.client.handle.bind(this.client);
+    this.client.handle = (method: unknown, handler?: unknown) => {
+      const inner = handler as (call: IHandlersOption) => Promise<Record<string, unknown>>;
+      handle(method as string, (call: IHandlersOption) => {
+        if (this.leavesUnanswered(method as string)) return Promise.resolve(NOREPLY as never);
+        return inner(call);
+      });
+    };
+  }
+
+  private leavesUnanswered(action: string): boolean {
+    const beforeBoot = !this.bootAccepted;
+    const silent = beforeBoot && this.options.silentUntilBoot === true;
+    const soFar = this.unansweredSoFar.get(action) ?? 0;
+    const unanswered = !silent && soFar < (this.options.unansweredCalls?.[action] ?? 0);
+    if (unanswered) this.unansweredSoFar.set(action, soFar + 1);
+    const ignored = silent || unanswered;
+    this.receivedCalls.push({ action, beforeBoot, ignored });
+    return ignored;
   }
 
   private async onSetChargingProfile({

@@ -141,6 +141,16 @@ export class EnvironmentVariables {
   @Max(86400, { message: 'OCPP_FAILSAFE_HOLD_S must be an integer between 10 and 86400' })
   OCPP_FAILSAFE_HOLD_S: number = DEFAULTS.OCPP_FAILSAFE_HOLD_S;
 
+  /**
+   * How long a charger never booted with us may stay connected without a BootNotification before it is taken
+   * as reconnecting and protected anyway; 0 protects it at once.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'OCPP_BOOT_WAIT_MS must be an integer between 0 and 300000' })
+  @Min(0, { message: 'OCPP_BOOT_WAIT_MS must be an integer between 0 and 300000' })
+  @Max(300000, { message: 'OCPP_BOOT_WAIT_MS must be an integer between 0 and 300000' })
+  OCPP_BOOT_WAIT_MS: number = DEFAULTS.OCPP_BOOT_WAIT_MS;
+
   @Transform(toInt)
   @IsInt({ message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })
   @Min(1, { message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })

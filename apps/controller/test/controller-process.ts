@@ -41,6 +41,8 @@ export async function startControllerProcess(
       ADMIN_API_KEY: TEST_API_KEY,
       REDIS_AUTOSTART: 'false',
       LOG_LEVEL: 'warn',
+      // The tests' chargers connect without booting: protected at once, as chargers that reconnected.
+      OCPP_BOOT_WAIT_MS: '0',
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

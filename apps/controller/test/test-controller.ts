@@ -36,6 +36,8 @@ export async function startController(overrides: Record<string, unknown> = {}): 
       // The longest hold: a profile's open-ended end then always outlasts the tests' forecasts, so the shape
       // of the profiles they expect does not depend on the time of day (see failsafe-hold.e2e-spec.ts).
       OCPP_FAILSAFE_HOLD_S: 86400,
+      // Most tests' chargers connect without booting: protected at once, as chargers that reconnected.
+      OCPP_BOOT_WAIT_MS: 0,
       ...overrides,
     }),
     { logger: ['error'] },

@@ -45,6 +45,7 @@ describe('charging-profiles queue', () => {
           DISPATCH_ATTEMPTS: 3,
           DISPATCH_BACKOFF_MS: 50,
           OCPP_CALL_TIMEOUT_MS: 500,
+          OCPP_BOOT_WAIT_MS: 0,
           OCPP_VERIFY_PROFILES: 'always',
         }),
         PersistenceModule.forRoot(),

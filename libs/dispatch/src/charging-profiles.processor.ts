@@ -138,7 +138,7 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
 
   private async push(job: Job<SetChargingProfileJob>): Promise<DispatchResult> {
     const { connectorRef, version } = job.data;
-    const target = await this.loadDiscoveredTarget(connectorRef);
+    const target = await this.loadProtectedTarget(connectorRef);
     if (!target) return { outcome: 'no-plan' };
     if (target.version !== version) return { outcome: 'superseded' };
     if (isRedelivery(job) && target.dispatchStatus === 'accepted' && target.dispatchedVersion === version) {
@@ -146,9 +146,9 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
     }
     if (!this.gateway.isConnected(target.identity)) return this.notHere(job, target);
     try {
-      // Read after discovery already; waited for again in case the charger reconnected since: whatever
-      // else, its station maximum goes before any connector profile on each connection.
-      await this.gateway.whenDiscovered(target.identity);
+      // Waited for again in case the charger reconnected or booted since: whatever else, its station maximum
+      // goes before any connector profile on each connection and after each Boot.
+      await this.gateway.whenProtected(target.identity);
       const protocol = this.gateway.protocolOf(target.identity);
       if (!protocol) throw new ChargerOfflineError(target.identity);
       const now = new Date();
@@ -180,16 +180,18 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
   }
 
   /**
-   * The connector's target, read once the capabilities of its charger's open connection are stored, so that
-   * the profile fits them. The charger is known from an earlier push of the connector; the first push of a
-   * connector in this process learns it from the read, and reads again if it had to wait for discovery.
+   * The connector's target, read once its charger's open connection has been protected (station maximum
+   * sent), so that the plan and capabilities read are those of after it. The charger is known from an earlier
+   * push of the connector; the first push of a connector in this process learns it from the read, and reads
+   * again if it had to wait. Capability discovery is never waited for: the profile is built from what is
+   * known, and discovery that changes it has the plans sent again.
    */
-  private async loadDiscoveredTarget(connectorRef: string): Promise<DispatchTarget | undefined> {
+  private async loadProtectedTarget(connectorRef: string): Promise<DispatchTarget | undefined> {
     const known = this.identities.get(connectorRef);
-    if (known !== undefined && this.gateway.isConnected(known)) await this.whenDiscovered(known);
+    if (known !== undefined && this.gateway.isConnected(known)) await this.whenProtected(known);
     let target = await this.repository.loadTarget(connectorRef);
     if (target && target.identity !== known && this.gateway.isConnected(target.identity)) {
-      await this.whenDiscovered(target.identity);
+      await this.whenProtected(target.identity);
       target = await this.repository.loadTarget(connectorRef);
     }
     if (target) this.identities.set(connectorRef, target.identity);
@@ -197,8 +199,8 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
   }
 
   /** A charger that went away meanwhile is found offline by the push itself. */
-  private async whenDiscovered(identity: string): Promise<void> {
-    await this.gateway.whenDiscovered(identity).catch((error: unknown) => {
+  private async whenProtected(identity: string): Promise<void> {
+    await this.gateway.whenProtected(identity).catch((error: unknown) => {
       if (!(error instanceof ChargerOfflineError)) throw error;
     });
   }

@@ -37,6 +37,7 @@ describe('graceful shutdown of dispatch', () => {
           ADMIN_API_KEY: 'k'.repeat(32),
           QUEUE_PREFIX: prefix,
           OCPP_CALL_TIMEOUT_MS: 5000,
+          OCPP_BOOT_WAIT_MS: 0,
         }),
         PersistenceModule.forRoot(),
         EventEmitterModule.forRoot(),

@@ -72,7 +72,8 @@ export class ProfileDispatchService {
 
   @OnEvent(OCPP_CHARGER_STATE_CHANGED)
   async onChargerStateChanged(event: ChargerStateChangedEvent): Promise<void> {
-    if (event.reason === 'connected') await this.reassertPlans(event.chargerId);
+    if (event.reason === 'connected' || event.reason === 'capabilities')
+      await this.reassertPlans(event.chargerId);
     if (event.reason === 'transaction-started') await this.resendForTransactions(event.chargerId);
   }
 
@@ -117,11 +118,11 @@ export class ProfileDispatchService {
   }
 
   /**
-   * A charger that comes back gets every connector's current plan once on this connection: it may have
-   * rebooted and lost its profiles. What it missed goes out at once (jobs waiting out a backoff run now,
-   * jobs that used up their attempts run again); what it had received is sent again under a job id naming
-   * the connection. The 'connected' event comes once per connection, so a fresh id per event suffices.
-   * The event comes from the instance holding the socket, so the pushes go to this instance's queue.
+   * A charger that comes back, boots, or reports capabilities that change its profiles gets every
+   * connector's current plan once more: it may have rebooted and lost its profiles. What it missed goes out
+   * at once (jobs waiting out a backoff run now, jobs that used up their attempts run again); what it had
+   * received is sent again under a job id naming the event, one push per event. The event comes from the
+   * instance holding the socket, so the pushes go to this instance's queue.
    */
   private async reassertPlans(chargerId: string): Promise<void> {
     const connection = randomUUID();

@@ -1,10 +1,12 @@
 import {
   capabilitiesFromConfiguration16,
   capabilitiesFromVariables201,
+  capabilitiesChangeProfiles,
   DEFAULT_MAX_PERIODS,
   isDcCharger,
   profileLimits,
   unreportedCapabilities,
+  UNDISCOVERED_MAX_PERIODS,
 } from './capabilities';
 
 const AT = new Date('2026-03-01T12:00:00Z');
@@ -75,7 +77,8 @@ describe('capability discovery', () => {
 
   it('applies safe defaults where nothing was reported, and W only for W-only chargers', () => {
     const ac = { dc: false };
-    expect(profileLimits(null)).toEqual({ maxPeriods: DEFAULT_MAX_PERIODS, rateUnit: 'A', ...ac });
+    expect(profileLimits(null)).toEqual({ maxPeriods: UNDISCOVERED_MAX_PERIODS, rateUnit: 'A', ...ac });
+    expect(UNDISCOVERED_MAX_PERIODS).toBe(2);
     expect(profileLimits(unreportedCapabilities(AT))).toEqual({
       maxPeriods: DEFAULT_MAX_PERIODS,
       rateUnit: 'A',
@@ -110,5 +113,25 @@ describe('capability discovery', () => {
     expect(profileLimits({ ...dc, rateUnits: ['A', 'W'] })).toMatchObject({ rateUnit: 'W', dc: true });
     expect(isDcCharger({ ...dc, supplyPhases: 3 })).toBe(false);
     expect(isDcCharger({ ...dc, supplyPhases: null })).toBe(false);
+  });
+
+  describe('capabilitiesChangeProfiles', () => {
+    const reported = { ...unreportedCapabilities(AT), rateUnits: ['A' as const], maxPeriods: 24 };
+    const plan = (periods: number) => Array.from({ length: periods }, (_, index) => index);
+
+    it('says so when discovery tells another rate unit or DC', () => {
+      expect(capabilitiesChangeProfiles(null, { ...reported, rateUnits: ['W'] }, [])).toBe(true);
+      expect(capabilitiesChangeProfiles(null, { ...reported, supplyPhases: 0 }, [])).toBe(true);
+      expect(capabilitiesChangeProfiles(reported, { ...reported, rateUnits: ['A', 'W'] }, [])).toBe(false);
+    });
+
+    it('says so when a plan has more periods, with its tail, than the fewer of the two period limits', () => {
+      // Undiscovered: two periods. One planned period and its tail fit both ways.
+      expect(capabilitiesChangeProfiles(null, reported, [plan(1)])).toBe(false);
+      expect(capabilitiesChangeProfiles(null, reported, [plan(1), plan(2)])).toBe(true);
+      expect(capabilitiesChangeProfiles(reported, { ...reported, maxPeriods: 3 }, [plan(2)])).toBe(false);
+      expect(capabilitiesChangeProfiles(reported, { ...reported, maxPeriods: 3 }, [plan(3)])).toBe(true);
+      expect(capabilitiesChangeProfiles(reported, { ...reported }, [plan(30)])).toBe(false);
+    });
   });
 });

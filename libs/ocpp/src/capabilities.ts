@@ -26,15 +26,43 @@ export function isDcCharger(capabilities: ChargerCapabilities | null): boolean {
  */
 export const DEFAULT_MAX_PERIODS = 10;
 
+/**
+ * Chargers that have not answered discovery yet (it runs after they are protected) get schedules of two
+ * periods: the limit planned now, then the lowest of the rest, pushed again when that begins. One period would
+ * hold a connector at the lowest limit of its whole plan (often 0 A at its end: a pause some EVs never resume
+ * from); more might be rejected. Their rate unit is A (AC; a DC or W-only charger refuses it until discovery
+ * tells, and is then sent its profiles again).
+ */
+export const UNDISCOVERED_MAX_PERIODS = 2;
+
+/** @param capabilities null when the charger has not answered discovery yet */
 export function profileLimits(capabilities: ChargerCapabilities | null): ProfileLimits {
   const units = capabilities?.rateUnits;
   const dc = isDcCharger(capabilities);
   const onlyW = units && units.length > 0 && !units.includes('A') && units.includes('W');
   return {
-    maxPeriods: capabilities?.maxPeriods ?? DEFAULT_MAX_PERIODS,
+    maxPeriods: capabilities ? (capabilities.maxPeriods ?? DEFAULT_MAX_PERIODS) : UNDISCOVERED_MAX_PERIODS,
     rateUnit: dc || onlyW ? 'W' : 'A',
     dc,
   };
+}
+
+/**
+ * Whether connector profiles built for `plans` with the capabilities `after` may differ from those built with
+ * `before`: another rate unit, or a period limit that cuts a plan the other does not (a plan of n periods makes
+ * a schedule of at most n + 1, its tail included).
+ */
+export function capabilitiesChangeProfiles(
+  before: ChargerCapabilities | null,
+  after: ChargerCapabilities | null,
+  plans: readonly (readonly unknown[])[],
+): boolean {
+  const was = profileLimits(before);
+  const now = profileLimits(after);
+  if (was.rateUnit !== now.rateUnit || was.dc !== now.dc) return true;
+  if (was.maxPeriods === now.maxPeriods) return false;
+  const fewest = Math.min(was.maxPeriods, now.maxPeriods);
+  return plans.some((plan) => plan.length + 1 > fewest);
 }
 
 /** The configuration keys OCPP 1.6 (§5.8, §9.4) defines for what we need to know. */

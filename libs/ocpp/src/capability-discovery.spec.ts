@@ -1,29 +1,23 @@
 import { INestApplication } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { eq } from 'drizzle-orm';
 import { RPCClient } from 'ocpp-rpc';
 import { Database, schema } from '@gridflex/persistence';
 import { SimulatedCapabilities, SimulatedCharger } from '@gridflex/simulator';
 import type { ChargerCapabilities } from './capabilities';
-import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from './events';
 import { ChargerFixture, insertCharger } from './testing/charger-fixtures';
 import { startOcppTestApp } from './testing/ocpp-test-app';
 
 type RpcClientOptions = ConstructorParameters<typeof RPCClient>[0];
 
-describe('capability discovery when a charger connects, before it counts as connected', () => {
+describe('capability discovery once a charger connected has been protected', () => {
   let app: INestApplication;
   let db: Database;
   let endpoint: string;
   let sequence = 0;
   const openClients: { close(): Promise<unknown> }[] = [];
-  const connected = new Set<string>();
 
   beforeAll(async () => {
     ({ app, endpoint, db } = await startOcppTestApp());
-    app.get(EventEmitter2).on(OCPP_CHARGER_STATE_CHANGED, (event: ChargerStateChangedEvent) => {
-      if (event.reason === 'connected') connected.add(event.chargerId);
-    });
   });
 
   afterEach(async () => {
@@ -50,13 +44,14 @@ describe('capability discovery when a charger connects, before it counts as conn
     return fixture;
   }
 
-  /** The capabilities stored by the time the connection is announced. */
+  /** The capabilities stored once discovery has answered; it runs after the station maximum. */
   async function discovered(fixture: ChargerFixture): Promise<ChargerCapabilities | null> {
-    for (let i = 0; i < 100 && !connected.has(fixture.chargerId); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 200; i++) {
+      const [row] = await db.select().from(schema.chargers).where(eq(schema.chargers.id, fixture.chargerId));
+      if (row.capabilities?.discoveredAt) return row.capabilities;
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const [row] = await db.select().from(schema.chargers).where(eq(schema.chargers.id, fixture.chargerId));
-    return row.capabilities;
+    return null;
   }
 
   const reported = {

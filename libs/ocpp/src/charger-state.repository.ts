@@ -136,11 +136,20 @@ export class ChargerStateRepository {
     await this.db.update(chargers).set(boot).where(eq(chargers.id, chargerId));
   }
 
+  /** Whether we have accepted a BootNotification of the charger, on any connection. */
+  async hasBooted(chargerId: string): Promise<boolean> {
+    const [row] = await this.db
+      .select({ vendor: chargers.vendor })
+      .from(chargers)
+      .where(eq(chargers.id, chargerId));
+    return row !== undefined && row.vendor !== null;
+  }
+
   async recordCapabilities(chargerId: string, capabilities: ChargerCapabilities): Promise<void> {
     await this.db.update(chargers).set({ capabilities }).where(eq(chargers.id, chargerId));
   }
 
-  /** Shown with the capabilities of the same connection, which discovery has stored just before. */
+  /** Shown with the capabilities (of this connection once discovery has answered, else of an earlier one). */
   async recordStationMaxOutcome(chargerId: string, outcome: schema.StationMaxProfileOutcome): Promise<void> {
     await this.db
       .update(chargers)

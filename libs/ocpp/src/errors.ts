@@ -9,13 +9,26 @@ export class ChargerOfflineError extends Error {
 
 /** The charger did not answer within the call timeout; worth retrying later. */
 export class OcppCallTimeoutError extends Error {
-  override readonly name = 'OcppCallTimeoutError';
+  override readonly name: string = 'OcppCallTimeoutError';
 
   constructor(
     readonly identity: string,
     readonly action: string,
   ) {
     super(`Charger ${identity} did not answer ${action} in time`);
+  }
+}
+
+/**
+ * The charger booted before answering: the call was abandoned (what was asked before a Boot is not answered
+ * after it). Worth retrying, as a timeout; the charger's plans are pushed again once it is protected anew.
+ */
+export class OcppCallAbandonedError extends OcppCallTimeoutError {
+  override readonly name = 'OcppCallAbandonedError';
+
+  constructor(identity: string, action: string) {
+    super(identity, action);
+    this.message = `Charger ${identity} booted before answering ${action}: the call was abandoned`;
   }
 }
 

@@ -16,18 +16,26 @@ import { RPCClient, RPCError, RPCServer, TimeoutError } from 'ocpp-rpc';
 import type { IHandshakeInterface } from 'ocpp-rpc/lib/server-client';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
+import type { schema } from '@gridflex/persistence';
 import { ChargerOwnershipService } from '@gridflex/cluster';
 import { KeyedSerialQueue, verifyPassword } from '@gridflex/common';
 import { discoverCapabilities, OcppCall } from './capability-discovery';
+import { CallAbandonedError, ChargerConnection } from './charger-connection';
 import { ChargerSession, OCPP_PROTOCOLS, OcppProtocol } from './charger-session';
 import { ChargerStateRepository, StationMaxContext } from './charger-state.repository';
-import { ChargerOfflineError, OcppCallError, OcppCallTimeoutError } from './errors';
+import { discoveryRetryDelayMs } from './discovery-retry';
+import { ChargerOfflineError, OcppCallAbandonedError, OcppCallError, OcppCallTimeoutError } from './errors';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { InboundMessagesService } from './inbound-messages.service';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from './events';
 import { Ocpp16HandlersService } from './ocpp16/ocpp16-handlers.service';
 import { Ocpp201HandlersService } from './ocpp201/ocpp201-handlers.service';
-import { profileLimits } from './capabilities';
+import {
+  capabilitiesChangeProfiles,
+  ChargerCapabilities,
+  ProfileLimits,
+  profileLimits,
+} from './capabilities';
 import type { ProfilePeriod } from './profiles/profile-schedule';
 import { heldPlan, holdEnd } from './profiles/failsafe-hold';
 import { ceilingPeakA, cutCeiling, sameCeiling, stationCeiling } from './profiles/station-ceiling';
@@ -71,15 +79,20 @@ type Reject = (code: number, message: string) => void;
 export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OcppGatewayService.name);
   private readonly clients = new Map<string, RPCServerClient>();
-  /** Settles once the connection's capabilities are known (or could not be learnt). */
-  private readonly discoveries = new WeakMap<RPCServerClient, Promise<void>>();
+  /** Each connection's calls and where its charger is in its boot. */
+  private readonly connections = new WeakMap<RPCServerClient, ChargerConnection>();
   /** Connect and disconnect writes of one identity must land in the order they happened. */
   private readonly lifecycle = new KeyedSerialQueue();
-  /** The station-wide maximum each connection holds, as last answered by the charger, and its period limit. */
+  /** The station-wide maximum each connection holds, as last answered by the charger, and what it was built for. */
   private readonly installedCeilings = new WeakMap<
     RPCServerClient,
-    { ceiling: ProfilePeriod[]; maxPeriods: number }
+    { ceiling: ProfilePeriod[]; limits: ProfileLimits }
   >();
+  /**
+   * How the connection's charger last answered its station maximum: stored with the capabilities, which
+   * discovery learns after it, or beside those of an earlier connection.
+   */
+  private readonly stationMaxOutcomes = new WeakMap<RPCServerClient, schema.StationMaxProfileOutcome>();
   /** A station maximum cut to the charger's period limit is sent again when its cut period begins. */
   private readonly ceilingRechecks = new WeakMap<RPCServerClient, NodeJS.Timeout>();
   /** Pushes to connectors of one charger check its station maximum one at a time, so it is sent once. */
@@ -91,6 +104,8 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   );
   private httpServer?: Server;
   private readonly failsafeHoldMs: number;
+  private readonly callTimeoutMs: number;
+  private readonly bootWaitMs: number;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -104,6 +119,8 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.failsafeHoldMs = config.OCPP_FAILSAFE_HOLD_S * 1000;
+    this.callTimeoutMs = config.OCPP_CALL_TIMEOUT_MS;
+    this.bootWaitMs = config.OCPP_BOOT_WAIT_MS;
     this.rpc = new RPCServer({
       protocols: SUBPROTOCOLS,
       strictMode: SUBPROTOCOLS,
@@ -163,14 +180,15 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   }
 
   /**
-   * Resolves once the capabilities of the charger's open connection have been asked for and stored, so that
-   * a profile built afterwards fits them.
+   * Resolves once the charger of the open connection has been protected since it last booted (its station
+   * maximum sent), so that a connector profile goes after it. Never waits for capability discovery: profiles
+   * are built from what is known meanwhile (`profileLimits`).
    * @throws ChargerOfflineError when no connection of that identity is open
    */
-  async whenDiscovered(identity: string): Promise<void> {
+  async whenProtected(identity: string): Promise<void> {
     const client = this.clients.get(identity);
     if (!client) throw new ChargerOfflineError(identity);
-    await this.discoveries.get(client);
+    await this.connections.get(client)?.whenProtected();
   }
 
   /** The subprotocol of the charger's open connection; undefined while it is offline. */
@@ -206,7 +224,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     const client = this.clients.get(identity);
     if (!client) return;
     const session = client.session as ChargerSession;
-    await this.discoveries.get(client);
+    await this.connections.get(client)?.whenProtected();
     await this.ceilingChecks.run(identity, () => this.sendStationMaxProfile(client, session, inputs));
   }
 
@@ -216,9 +234,11 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     payload: object,
     options: OcppCallOptions,
   ): Promise<T> {
-    const callOptions = options.timeoutMs === undefined ? {} : { callTimeoutMs: options.timeoutMs };
+    const connection = this.connections.get(client);
     try {
-      return (await client.call(action, payload, callOptions)) as T;
+      if (!connection) throw new ChargerOfflineError(client.identity ?? '');
+      const send = (sendOptions: object) => client.call(action, payload, sendOptions);
+      return (await connection.send(send, options.timeoutMs)) as T;
     } catch (error) {
       throw callFailure(client, action, payload, error);
     }
@@ -278,7 +298,10 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   private onClient(client: RPCServerClient): void {
     const session = client.session as ChargerSession;
     const previous = this.clients.get(session.identity);
+    const connection = new ChargerConnection(this.callTimeoutMs);
+    this.connections.set(client, connection);
     this.clients.set(session.identity, client);
+    this.watchBoots(client, session, connection);
     const handlers = session.protocol === 'ocpp2.0.1' ? this.handlers201 : this.handlers16;
     handlers.register(client, session);
     client.once('close', () => this.onClose(client, session));
@@ -293,35 +316,132 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
           this.logger.warn(`Closing a replaced connection failed: ${String(error)}`),
         );
     }
-    const discovered = this.prepare(client, session);
-    this.discoveries.set(client, discovered);
-    this.recordLifecycle(session, 'connected', async () => {
-      await this.claim(session.identity);
-      await this.chargerState.markConnected(session.chargerId, new Date());
-      await discovered;
+    this.lifecycle
+      .run(session.identity, async () => {
+        await this.claim(session.identity);
+        await this.chargerState.markConnected(session.chargerId, new Date());
+      })
+      .catch((error: unknown) =>
+        this.logger.error(`Recording ${session.identity} connected failed: ${String(error)}`),
+      );
+    void this.protectOnConnect(client, session, connection);
+  }
+
+  /**
+   * A BootNotification abandons whatever was asked of the charger before it (a charger that has just started
+   * answers nothing until its Boot is accepted). Once the answer to it has been written — ocpp-rpc reports the
+   * result just before writing it — the charger is protected anew: after an Accepted Boot with the full call
+   * timeout, after a Boot we failed to accept as a charger that has not booted yet.
+   */
+  private watchBoots(client: RPCServerClient, session: ChargerSession, connection: ChargerConnection): void {
+    const isBoot = (outbound: boolean, method: unknown) => !outbound && method === 'BootNotification';
+    client.on('call', ({ outbound, payload }: { outbound: boolean; payload: unknown[] }) => {
+      if (isBoot(outbound, payload[2])) connection.bootStarted();
+    });
+    client.on('callResult', ({ outbound, method, result }: BootOutcome) => {
+      if (!isBoot(outbound, method)) return;
+      if ((result as { status?: string } | undefined)?.status === 'Accepted') connection.bootAccepted();
+      setImmediate(() => void this.protect(client, session, connection));
+    });
+    client.on('callError', ({ outbound, method }: BootOutcome) => {
+      if (isBoot(outbound, method)) setImmediate(() => void this.protect(client, session, connection));
     });
   }
 
   /**
-   * Everything a (re)connected charger gets before anyone hears it is connected, so before any connector
-   * profile (the dispatch worker waits for this): its capabilities, its station-wide maximum, and a refresh
-   * of its connector states. Each step is tried once per connection; a charger that goes away meanwhile
-   * gets them all again when it is back. Never rejects.
+   * A charger we have accepted a Boot from before is presumed to have reconnected without booting (it sends
+   * no Boot unless it restarted) and is protected at once, with short timeouts; should it boot after all, it is
+   * protected again after its Boot. A charger never booted with us is protected after its Boot, or as a
+   * reconnect when none comes within `OCPP_BOOT_WAIT_MS` (booted by another central system, or before our
+   * records began): left unprotected, it could draw anything.
    */
-  private async prepare(client: RPCServerClient, session: ChargerSession): Promise<void> {
-    const call = <T>(action: string, payload: object) => this.callClient<T>(client, action, payload, {});
-    await this.discover(call, session);
-    await this.sendStationMaxProfile(client, session);
-    await this.refreshConnectorStates(call, session);
+  private async protectOnConnect(
+    client: RPCServerClient,
+    session: ChargerSession,
+    connection: ChargerConnection,
+  ): Promise<void> {
+    try {
+      const bootedBefore = await this.chargerState.hasBooted(session.chargerId);
+      if (!bootedBefore && (await connection.bootWithin(this.bootWaitMs))) return;
+      if (connection.hasBooted || this.clients.get(session.identity) !== client) return;
+      if (!bootedBefore && this.bootWaitMs > 0) {
+        this.logger.warn(
+          `${session.identity} sent no BootNotification within ${this.bootWaitMs} ms: protecting it as reconnected`,
+        );
+      }
+      await this.protect(client, session, connection);
+    } catch (error) {
+      this.logger.error(`Protecting ${session.identity} failed: ${String(error)}`);
+    }
   }
 
-  /** Learns the charger's capabilities, so that the profiles sent to it fit them. */
-  private async discover(call: OcppCall, session: ChargerSession): Promise<void> {
-    try {
-      const capabilities = await discoverCapabilities(call, session.protocol);
-      await this.chargerState.recordCapabilities(session.chargerId, capabilities);
-    } catch (error) {
-      this.logger.warn(`Capability discovery of ${session.identity} failed: ${String(error)}`);
+  /**
+   * What a charger gets on each connection, and again after each Boot: its station-wide maximum first (the
+   * dispatch worker holds connector profiles until it has been tried), then its connector plans (the
+   * 'connected' event re-asserts them), a refresh of its connector states, and last its capabilities, which
+   * nothing waits for. Stops when the charger boots again or goes away: that Boot, or its next connection,
+   * starts it all anew. Never rejects.
+   */
+  private async protect(
+    client: RPCServerClient,
+    session: ChargerSession,
+    connection: ChargerConnection,
+  ): Promise<void> {
+    const epoch = connection.current();
+    await this.ceilingChecks.run(session.identity, () => this.sendStationMaxProfile(client, session));
+    if (!connection.isCurrent(epoch)) return;
+    connection.markProtected(epoch);
+    this.recordLifecycle(session, 'connected', () => Promise.resolve());
+    const call = <T>(action: string, payload: object) => this.callClient<T>(client, action, payload, {});
+    await this.refreshConnectorStates(call, session);
+    if (connection.isCurrent(epoch)) await this.discover(client, session, connection, epoch);
+  }
+
+  /**
+   * Learns the charger's capabilities, asking again with backoff while it does not answer. When they change
+   * what it is sent, its station maximum and then its plans (the 'capabilities' event) are sent again.
+   */
+  private async discover(
+    client: RPCServerClient,
+    session: ChargerSession,
+    connection: ChargerConnection,
+    epoch: object,
+  ): Promise<void> {
+    const call = <T>(action: string, payload: object) => this.callClient<T>(client, action, payload, {});
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const before = await this.ceilings.ceilingInputs(session.chargerId);
+        const capabilities = await discoverCapabilities(call, session.protocol);
+        if (!before || !connection.isCurrent(epoch)) return;
+        const stationMaxProfile = this.stationMaxOutcomes.get(client);
+        await this.chargerState.recordCapabilities(session.chargerId, { ...capabilities, stationMaxProfile });
+        await this.applyCapabilities(client, session, before, capabilities);
+        return;
+      } catch (error) {
+        if (!connection.isCurrent(epoch) || error instanceof ChargerOfflineError) return;
+        const delayMs = discoveryRetryDelayMs(attempt);
+        const next = delayMs === null ? 'giving up until it connects again' : `asking again in ${delayMs} ms`;
+        this.logger.warn(`Capability discovery of ${session.identity} failed (${String(error)}): ${next}`);
+        if (delayMs === null || !(await connection.pause(epoch, delayMs))) return;
+      }
+    }
+  }
+
+  private async applyCapabilities(
+    client: RPCServerClient,
+    session: ChargerSession,
+    before: CeilingInputs,
+    capabilities: ChargerCapabilities,
+  ): Promise<void> {
+    await this.ceilingChecks.run(session.identity, async () => {
+      const inputs = await this.ceilings.ceilingInputs(session.chargerId);
+      if (inputs) await this.sendStationMaxProfile(client, session, inputs);
+    });
+    if (capabilitiesChangeProfiles(before.station.capabilities, capabilities, before.plans)) {
+      this.logger.log(
+        `${session.identity} reported capabilities that change its profiles: sending them again`,
+      );
+      this.recordLifecycle(session, 'capabilities', () => Promise.resolve());
     }
   }
 
@@ -329,8 +449,8 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
    * The fail-safe: whatever happens to us later, the charger as a whole ends up within its share of the site's
    * grid connection; until its plans end, or their open-ended ends stop being held (`holdEnd`), it may draw what
    * they give it (`stationCeiling`). Sent directly rather
-   * than queued so that it precedes every connector profile on this connection; the next connection sends it
-   * again, which is its retry. With `known` inputs (read along with a push), it is not sent when the connection
+   * than queued so that it precedes every connector profile on this connection; the next connection (or Boot)
+   * sends it again, which is its retry. With `known` inputs (read along with a push), it is not sent when the connection
    * holds the same already.
    */
   private async sendStationMaxProfile(
@@ -348,20 +468,22 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
       const plans = inputs.plans.map((plan) => heldPlan(plan, holdUntil));
       const ceiling = stationCeiling(station.safeShareA, plans, now, inputs.capA);
       const installed = this.installedCeilings.get(client);
+      const limits = profileLimits(station.capabilities);
+      const held = cutCeiling(ceiling, limits.maxPeriods);
       if (
         onlyWhenChanged &&
         installed &&
-        sameCeiling(installed.ceiling, cutCeiling(ceiling, installed.maxPeriods), now)
+        installed.limits.rateUnit === limits.rateUnit &&
+        installed.limits.dc === limits.dc &&
+        sameCeiling(installed.ceiling, held, now)
       ) {
         return;
       }
-      const { maxPeriods } = profileLimits(station.capabilities);
-      const held = cutCeiling(ceiling, maxPeriods);
       const payload = buildStationMaxProfile(session.protocol, station, held, now);
       const call = <T>(action: string, body: object) => this.callClient<T>(client, action, body, {});
       const status = await stationMaxAnswer(call, payload);
       // A charger that did not answer may hold either: the next connector profile tries again.
-      if (status !== 'Timeout') this.installedCeilings.set(client, { ceiling: held, maxPeriods });
+      if (status !== 'Timeout') this.installedCeilings.set(client, { ceiling: held, limits });
       clearTimeout(this.ceilingRechecks.get(client));
       if (held.length < ceiling.length)
         this.recheckCeilingAt(client, session, Date.parse(held.at(-1)!.start));
@@ -370,12 +492,9 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
       const message = `${session.identity} answered ${status} to its station maximum of ${raised}${station.safeShareA} A`;
       if (status === 'Accepted') this.logger.log(message);
       else this.logger.warn(message);
-      await this.chargerState.recordStationMaxOutcome(session.chargerId, {
-        limitA: station.safeShareA,
-        ceilingA: peakA,
-        status,
-        at: now.toISOString(),
-      });
+      const outcome = { limitA: station.safeShareA, ceilingA: peakA, status, at: now.toISOString() };
+      this.stationMaxOutcomes.set(client, outcome);
+      await this.chargerState.recordStationMaxOutcome(session.chargerId, outcome);
     } catch (error) {
       this.logger.warn(`Station maximum for ${session.identity} failed: ${String(error)}`);
     }
@@ -413,6 +532,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   }
 
   private onClose(client: RPCServerClient, session: ChargerSession): void {
+    this.connections.get(client)?.close();
     // A replaced connection closing says nothing about the charger: its newer connection is open.
     if (this.clients.get(session.identity) !== client) return;
     this.clients.delete(session.identity);
@@ -476,6 +596,9 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
       );
   }
 }
+
+/** ocpp-rpc's report of a CALL from the charger that it answered. */
+type BootOutcome = { outbound: boolean; method?: string; result?: unknown };
 
 /**
  * Lets calls in flight finish, then closes. ocpp-rpc's `close` never settles when the charger closes the
@@ -543,6 +666,8 @@ async function stationMaxAnswer(call: OcppCall, payload: object): Promise<string
   try {
     return (await call<{ status: string }>('SetChargingProfile', payload)).status;
   } catch (error) {
+    // Abandoned because the charger booted: it is sent again after the Boot.
+    if (error instanceof OcppCallAbandonedError) throw error;
     if (error instanceof OcppCallTimeoutError) return 'Timeout';
     if (error instanceof OcppCallError) return error.code;
     throw error;
@@ -555,6 +680,7 @@ async function passwordMatches(password: Buffer | undefined, passwordHash: strin
 
 function callFailure(client: RPCServerClient, action: string, payload: object, error: unknown): unknown {
   const identity = client.identity ?? '';
+  if (error instanceof CallAbandonedError) return new OcppCallAbandonedError(identity, action);
   if (error instanceof TimeoutError) return new OcppCallTimeoutError(identity, action);
   if (error instanceof RPCError) {
     // In strict mode ocpp-rpc checks our own payload before sending it, and names the payload it refused.

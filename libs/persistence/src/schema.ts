@@ -473,7 +473,7 @@ export interface ChargerCapabilitiesColumn {
   meterSampleIntervalS: number | null;
   discoveredAt: string;
   /**
-   * How the charger answered the station-wide maximum profile sent after discovery on the same connection;
+   * How the charger answered the station-wide maximum profile last sent (before discovery, on connect);
    * absent until it answered. No column of its own: it belongs to what this connection showed of the charger.
    */
   stationMaxProfile?: StationMaxProfileOutcome;

@@ -134,7 +134,9 @@ describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () 
       await expect(station.heartbeat()).resolves.toEqual({ currentTime: expect.any(String) });
       const [row] = await db.select().from(schema.chargers).where(eq(schema.chargers.id, fixture.chargerId));
       expect(row).toMatchObject({ vendor: 'gridflex', model: 'SimCharger', firmwareVersion: '1.0.0' });
-      expect(reasonsOf(fixture)).toEqual(['connected', 'boot']);
+      // A Boot abandons what was asked before it: the station is protected anew, its plans sent again.
+      await waitUntil(() => reasonsOf(fixture).length === 3);
+      expect(reasonsOf(fixture)).toEqual(['connected', 'boot', 'connected']);
     });
 
     it('stores EVSE statuses; EVSE 0 changes nothing', async () => {

@@ -18,7 +18,13 @@ export interface OcppTestApp {
 export async function startOcppTestApp(overrides: Record<string, unknown> = {}): Promise<OcppTestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [
-      AppConfigModule.forRoot({ PGLITE_DATA_DIR: 'memory://', ADMIN_API_KEY: 'x'.repeat(32), ...overrides }),
+      AppConfigModule.forRoot({
+        PGLITE_DATA_DIR: 'memory://',
+        ADMIN_API_KEY: 'x'.repeat(32),
+        // Most tests' chargers connect without booting: protected at once, as chargers that reconnected.
+        OCPP_BOOT_WAIT_MS: 0,
+        ...overrides,
+      }),
       PersistenceModule.forRoot(),
       EventEmitterModule.forRoot(),
       OcppModule,

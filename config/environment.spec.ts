@@ -29,6 +29,11 @@ describe(validateEnvironment.name, () => {
     ['OCPP_HEARTBEAT_INTERVAL_S', '5', 'OCPP_HEARTBEAT_INTERVAL_S must be an integer between 10 and 86400'],
     ['OCPP_CALL_TIMEOUT_MS', '1.5', 'OCPP_CALL_TIMEOUT_MS must be an integer between 100 and 300000'],
     ['OCPP_BOOT_WAIT_MS', '-1', 'OCPP_BOOT_WAIT_MS must be an integer between 0 and 300000'],
+    [
+      'OCPP_PRE_BOOT_CALL_TIMEOUT_MS',
+      '50',
+      'OCPP_PRE_BOOT_CALL_TIMEOUT_MS must be an integer between 100 and 300000',
+    ],
     ['DISPATCH_CONCURRENCY', '0', 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000'],
     ['DISPATCH_ATTEMPTS', '101', 'DISPATCH_ATTEMPTS must be an integer between 1 and 100'],
     ['DISPATCH_BACKOFF_MS', '-1', 'DISPATCH_BACKOFF_MS must be an integer between 10 and 600000'],

@@ -151,6 +151,16 @@ export class EnvironmentVariables {
   @Max(300000, { message: 'OCPP_BOOT_WAIT_MS must be an integer between 0 and 300000' })
   OCPP_BOOT_WAIT_MS: number = DEFAULTS.OCPP_BOOT_WAIT_MS;
 
+  /**
+   * Timeout of the calls sent to a charger before its Boot is accepted on the connection (it is presumed to
+   * have reconnected without booting): at most `OCPP_CALL_TIMEOUT_MS`.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'OCPP_PRE_BOOT_CALL_TIMEOUT_MS must be an integer between 100 and 300000' })
+  @Min(100, { message: 'OCPP_PRE_BOOT_CALL_TIMEOUT_MS must be an integer between 100 and 300000' })
+  @Max(300000, { message: 'OCPP_PRE_BOOT_CALL_TIMEOUT_MS must be an integer between 100 and 300000' })
+  OCPP_PRE_BOOT_CALL_TIMEOUT_MS: number = DEFAULTS.OCPP_PRE_BOOT_CALL_TIMEOUT_MS;
+
   @Transform(toInt)
   @IsInt({ message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })
   @Min(1, { message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })

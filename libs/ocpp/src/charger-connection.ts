@@ -1,12 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/**
- * Calls sent before the charger's Boot is accepted on the connection wait at most this long: a charger that
- * is in fact booting answers nothing until then, and a charger that reconnected without booting answers at
- * once.
- */
-export const PRE_BOOT_CALL_TIMEOUT_MS = 5_000;
-
 export interface SendOptions {
   signal: AbortSignal;
   callTimeoutMs: number;
@@ -44,7 +37,14 @@ export class ChargerConnection {
   private readonly bootRequest = newGate();
   private bootRequested = false;
 
-  constructor(private readonly callTimeoutMs: number) {}
+  /**
+   * @param preBootTimeoutMs for calls before the charger's Boot is accepted on the connection: a charger that
+   *   is in fact booting answers nothing until then, one that reconnected without booting answers at once
+   */
+  constructor(
+    private readonly callTimeoutMs: number,
+    private readonly preBootTimeoutMs: number,
+  ) {}
 
   /** A BootNotification arrived on this connection. */
   get hasBooted(): boolean {
@@ -125,9 +125,7 @@ export class ChargerConnection {
     const epoch = this.epoch;
     const task = async () => {
       if (epoch.abandon.signal.aborted && !this.closed) throw new CallAbandonedError();
-      const limit = epoch.booted
-        ? this.callTimeoutMs
-        : Math.min(this.callTimeoutMs, PRE_BOOT_CALL_TIMEOUT_MS);
+      const limit = epoch.booted ? this.callTimeoutMs : Math.min(this.callTimeoutMs, this.preBootTimeoutMs);
       // A signal of its own per call: ocpp-rpc never removes the listener it adds to the signal it is given.
       const call = new AbortController();
       const abandon = () => call.abort();

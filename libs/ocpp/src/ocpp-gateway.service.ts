@@ -106,6 +106,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   private readonly failsafeHoldMs: number;
   private readonly callTimeoutMs: number;
   private readonly bootWaitMs: number;
+  private readonly preBootTimeoutMs: number;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -121,6 +122,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     this.failsafeHoldMs = config.OCPP_FAILSAFE_HOLD_S * 1000;
     this.callTimeoutMs = config.OCPP_CALL_TIMEOUT_MS;
     this.bootWaitMs = config.OCPP_BOOT_WAIT_MS;
+    this.preBootTimeoutMs = config.OCPP_PRE_BOOT_CALL_TIMEOUT_MS;
     this.rpc = new RPCServer({
       protocols: SUBPROTOCOLS,
       strictMode: SUBPROTOCOLS,
@@ -298,7 +300,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   private onClient(client: RPCServerClient): void {
     const session = client.session as ChargerSession;
     const previous = this.clients.get(session.identity);
-    const connection = new ChargerConnection(this.callTimeoutMs);
+    const connection = new ChargerConnection(this.callTimeoutMs, this.preBootTimeoutMs);
     this.connections.set(client, connection);
     this.clients.set(session.identity, client);
     this.watchBoots(client, session, connection);

@@ -23,7 +23,7 @@ const inWatts = (expected: number[]) => (p: Profile) =>
     .chargingSchedulePeriod.map((x) => x.limit)
     .join() === expected.join();
 
-describe('profiles fit what the charger reported on connecting', () => {
+describe('profiles fit what the charger reported once it has been asked', () => {
   let controller: TestController;
   let charger: SimulatedCharger | undefined;
 
@@ -49,17 +49,26 @@ describe('profiles fit what the charger reported on connecting', () => {
     charger = await connectCharger(controller, 'CP-W', {
       capabilities: { smartCharging: true, rateUnits: ['W'], maxPeriods: 2, maxStackLevel: 1 },
     });
-    // Before any connector profile, the fail-safe station maximum: the only charger of a 40 A site gets its
-    // connector's 32 A, in W too.
+    // Before anything else, the fail-safe station maximum: the only charger of a 40 A site gets its
+    // connector's 32 A. It goes before discovery, in A (the safe assumption), which this charger refuses;
+    // once it has reported its capabilities, in W.
     const stationMax = await charger.waitForProfile(
-      (p) => p.csChargingProfiles.chargingProfilePurpose === 'ChargePointMaxProfile',
+      (p) =>
+        p.csChargingProfiles.chargingProfilePurpose === 'ChargePointMaxProfile' &&
+        schedule(p).chargingRateUnit === 'W',
       20_000,
     );
+    expect(charger.receivedProfiles[0]).toMatchObject({
+      connectorId: 0,
+      csChargingProfiles: {
+        chargingProfilePurpose: 'ChargePointMaxProfile',
+        chargingSchedule: { chargingRateUnit: 'A' },
+      },
+    });
     expect(stationMax.connectorId).toBe(0);
     expect(schedule(stationMax).chargingSchedulePeriod).toEqual([
       { startPeriod: 0, limit: 22_080, numberPhases: 3 },
     ]);
-    expect(charger.receivedProfiles.indexOf(stationMax)).toBe(0);
     await charger.startTransaction(1, 'TAG-1', 0);
     // 32 A on three phases at 230 V: no DSO has limited the site's group yet, so the safe share is 32 A too.
     await charger.waitForProfile(inWatts([22_080]), 20_000);

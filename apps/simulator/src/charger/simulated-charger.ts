@@ -549,14 +549,18 @@ export class SimulatedCharger {
 
   /**
    * The charger restarts: it closes the connection, loses the profiles it was set unless `persistsProfiles`,
-   * connects again and sends BootNotification. Resolves with the CSMS's answer to it.
+   * connects again and sends BootNotification — once `beforeBoot` has resolved, if given (a test may wait
+   * for the CSMS's first request). Resolves with the CSMS's answer to the Boot.
    */
-  async reboot(): Promise<{ status: string; currentTime: string; interval: number }> {
+  async reboot(
+    beforeBoot?: () => Promise<unknown>,
+  ): Promise<{ status: string; currentTime: string; interval: number }> {
     await this.client.close({ code: 1001 });
     this.bootAccepted = false;
     if (!this.options.persistsProfiles) this.installed.clearSetProfiles();
     this.transactionConnectors.clear();
     await this.connect();
+    await beforeBoot?.();
     return this.boot();
   }
 

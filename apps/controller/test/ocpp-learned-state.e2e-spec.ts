@@ -39,7 +39,8 @@ describe('what chargers tell the controller shapes the plan, and the physical re
   const chargers: SimulatedCharger[] = [];
 
   beforeAll(async () => {
-    controller = await startController();
+    // Every charger here boots as it connects: it is protected once, right after its Boot.
+    controller = await startController({ OCPP_BOOT_WAIT_MS: 60_000 });
   });
 
   afterAll(async () => {
@@ -195,7 +196,11 @@ describe('what chargers tell the controller shapes the plan, and the physical re
         supplyPhases: 0,
       },
     });
-    const stationMax = await station.waitForProfile((p: Received) => connectorOf(p) === 0, PROFILE_WAIT_MS);
+    // Sent in A before discovery has told that the station is DC, then again in W.
+    const stationMax = await station.waitForProfile(
+      (p: Received) => connectorOf(p) === 0 && scheduleOf(p).chargingRateUnit === 'W',
+      PROFILE_WAIT_MS,
+    );
     // The only charger of a 63 A site, at most its connector's 32 A: 32 × 230 V × 3 phases.
     expect(scheduleOf(stationMax)).toMatchObject({
       chargingRateUnit: 'W',

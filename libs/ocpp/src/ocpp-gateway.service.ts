@@ -450,10 +450,10 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   /**
    * The fail-safe: whatever happens to us later, the charger as a whole ends up within its share of the site's
    * grid connection; until its plans end, or their open-ended ends stop being held (`holdEnd`), it may draw what
-   * they give it (`stationCeiling`). Sent directly rather
-   * than queued so that it precedes every connector profile on this connection; the next connection (or Boot)
-   * sends it again, which is its retry. With `known` inputs (read along with a push), it is not sent when the connection
-   * holds the same already.
+   * they give it (`stationCeiling`). Sent directly rather than queued so that it precedes every connector
+   * profile on this connection; the next connection (or Boot) sends it again, which is its retry. With `known`
+   * inputs (read along with a push, or after discovery), it is not sent when the connection holds the same,
+   * built for the same rate unit, already.
    */
   private async sendStationMaxProfile(
     client: RPCServerClient,

@@ -81,7 +81,7 @@ export class ChargerConnection {
   /** Resolves once a Boot arrives (true), or after `waitMs` or when the connection closes (false). */
   async bootWithin(waitMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+    const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs).unref()));
     await Promise.race([this.bootRequest.promise, elapsed]);
     clearTimeout(timer);
     return this.bootRequested && !this.closed;

@@ -75,7 +75,10 @@ export interface SimulatedChargerOptions {
   silentUntilBoot?: boolean;
   /** Keeps the profiles it was set across `reboot()`, as a station persisting them to flash does. */
   persistsProfiles?: boolean;
-  /** Per action, how many requests of the CSMS go unanswered before the charger answers, e.g. `{ GetConfiguration: 1 }`. */
+  /**
+   * Per action, how many requests of the CSMS go unanswered before the charger answers them, e.g.
+   * `{ GetConfiguration: 1 }` for a discovery that times out once.
+   */
   unansweredCalls?: Record<string, number>;
 }
 

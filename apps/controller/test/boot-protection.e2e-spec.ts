@@ -131,7 +131,7 @@ describe('protection right after Boot, or at once on a reconnect without Boot', 
     const beforeReboot = charger.receivedCalls.length;
     const profilesBeforeReboot = charger.receivedProfiles.length;
     await charger.reboot(() =>
-      waitFor(async () => (charger.receivedCalls.length > beforeReboot ? true : undefined)),
+      waitFor(() => Promise.resolve(charger.receivedCalls.length > beforeReboot ? true : undefined)),
     );
     await profileAfter(charger, profilesBeforeReboot, isConnectorProfile);
     const sinceReboot = charger.receivedCalls.slice(beforeReboot);
@@ -157,7 +157,7 @@ describe('protection right after Boot, or at once on a reconnect without Boot', 
     const before = charger.receivedProfiles.length;
     const callsBefore = charger.receivedCalls.length;
     await charger.reboot(() =>
-      waitFor(async () => (charger.receivedCalls.length > callsBefore ? true : undefined)),
+      waitFor(() => Promise.resolve(charger.receivedCalls.length > callsBefore ? true : undefined)),
     );
     // Lost with the reboot, until the controller sends them again.
     const txAgain = await profileAfter(charger, before, (p) => purposeOf(p) === 'TxProfile');

@@ -78,7 +78,7 @@ export class MetricsService {
     });
     this.verifications = new Counter({
       name: `${METRICS_PREFIX}dispatch_verifications_total`,
-      help: 'Composite schedules read back after an acceptance, by result (match, mismatch, failed)',
+      help: 'Composite schedules read back after an acceptance, by result (match, mismatch, unverifiable, failed)',
       labelNames: ['result'],
       registers,
     });

@@ -42,7 +42,10 @@ export class PlanDispatchDto {
 }
 
 export class PlanVerificationDto {
-  @ApiProperty({ example: 'matches' })
+  @ApiProperty({
+    enum: ['match', 'mismatch', 'unverifiable', 'failed'],
+    description: 'unverifiable: the charger accepted but its composite schedule cannot show what it applies',
+  })
   result!: string;
 
   @ApiProperty(nullableString)

@@ -235,6 +235,11 @@ export const connectors = pgTable(
     measuredCurrentA: jsonb('measured_current_a').$type<[number | null, number | null, number | null]>(),
     measuredPowerW: doublePrecision('measured_power_w'),
     energyRegisterWh: doublePrecision('energy_register_wh'),
+    /**
+     * The connector's never-resetting register (Wh) as its group reports it (OSCP CONTINUOUS): the meter's
+     * increments only, across register resets and meter swaps; see `countedEnergyWh`. Null until counted.
+     */
+    energyCountedWh: doublePrecision('energy_counted_wh'),
     measuredAt: timestamp('measured_at', { withTimezone: true }),
     /** Why the charger refused our last profile; while set, the planner reserves the connector's maximum. */
     uncontrollableReason: text('uncontrollable_reason'),

@@ -1,0 +1,1 @@
+ALTER TABLE "connectors" ADD COLUMN "energy_counted_wh" double precision;

@@ -1,1 +1,0 @@
-ALTER TABLE "connectors" ADD COLUMN "energy_counted_wh" double precision;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import { chromium } from 'playwright-core';
 import request from 'supertest';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
 import {
@@ -8,6 +9,7 @@ import {
   sendCurrentForecast,
   startController,
   TestController,
+  TEST_API_KEY,
   waitFor,
 } from './test-controller';
 
@@ -34,6 +36,7 @@ describe('limits that cannot be kept, verification and meter registers, told as 
   let server: Server;
   let dso: SimulatedDso;
   const chargers: SimulatedCharger[] = [];
+  let refusingSiteId: string;
   const at = (minutes: number) => new Date(Date.now() + minutes * 60_000);
 
   beforeAll(async () => {
@@ -65,6 +68,7 @@ describe('limits that cannot be kept, verification and meter registers, told as 
 
   it('reports five 2.0.1 stations answering NotImplemented over a 63 A site with a 24 A forecast', async () => {
     const siteId = await createSite('Refusing depot', REFUSING_GROUP);
+    refusingSiteId = siteId;
     const before = await scrape();
     for (let i = 1; i <= 5; i++) {
       const identity = `CS-NI-${i}`;
@@ -132,6 +136,28 @@ describe('limits that cannot be kept, verification and meter registers, told as 
     }
     expect(sample(after, 'gridflex_limit_infeasible_nodes{scope_kind="group"}')).toBe(1);
     expect(sample(after, 'gridflex_limit_infeasible_nodes{scope_kind="site"}')).toBe(1);
+  });
+
+  it('shows the warnings on the dashboard page, in the group card and the site card', async () => {
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://${controller.host}/dashboard#key=${TEST_API_KEY}`);
+      const siteWarning = page.locator(
+        `[data-key="site:${refusingSiteId}"] [data-warning="site:${refusingSiteId}"]`,
+      );
+      await siteWarning.waitFor({ timeout: 20_000 });
+      expect(await siteWarning.textContent()).toContain('L1 160 A unsteered > 63 A limit');
+      const groupWarning = page.locator(
+        `[data-key="group:${REFUSING_GROUP}"] [data-warning="group:${REFUSING_GROUP}"]`,
+      );
+      expect(await groupWarning.textContent()).toContain('L1 160 A unsteered > 24 A limit');
+    } finally {
+      await browser.close();
+    }
   });
 
   it('sends a CONTINUOUS group register that does not go back when a charger restarts its meter at 0', async () => {

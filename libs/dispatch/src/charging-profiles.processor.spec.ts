@@ -456,6 +456,17 @@ describe('charging-profiles queue', () => {
     });
   });
 
+  it('records a mismatch for a charger that accepts a profile but enforces it only later', async () => {
+    const connectorRef = await plannedConnector('DISP-19', 1, 14);
+    const charger = await connect('DISP-19', {}, '1.6', { profileApplyDelayMs: 60_000 });
+    await settled(connectorRef, 1);
+    expect(await planRow(connectorRef)).toMatchObject({
+      dispatchStatus: 'accepted',
+      verification: 'mismatch',
+    });
+    expect(charger.offeredCurrentA(1)).toBeNull();
+  });
+
   it('keeps a short reason for a 2.0.1 station answering SetChargingProfile with NotImplemented', async () => {
     const connectorRef = await plannedConnector('DISP-18', 1, 16, 'pending', '2.0.1');
     await connect('DISP-18', {}, '2.0.1', { profileCallError: 'NotImplemented' });

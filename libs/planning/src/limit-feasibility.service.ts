@@ -5,7 +5,7 @@ import { ComplianceService } from '@gridflex/oscp';
 import type { SiteRow } from '@gridflex/sites';
 import { LIMIT_INFEASIBILITY_STARTED, LimitInfeasibilityStartedEvent } from './events';
 import { uncompliableBlocks, UncompliableBlock } from './group-compliance';
-import { describeNode, infeasibleNodes, nextFeasibility } from './limit-feasibility';
+import { describeNode, EMPTY_STATE, infeasibleNodes, nextFeasibility } from './limit-feasibility';
 import { LimitWarningsRepository } from './limit-warnings.repository';
 import type { HorizonBlock, SiteCapacity } from './plan-builder';
 import type { PlanningCircuit, PlanningConnector } from './planning.repository';
@@ -56,6 +56,11 @@ export class LimitFeasibilityService {
     const state =
       run.groupId === null ? change.state : await this.tellDso(run.groupId, change.state, dsoBlocks);
     if (change.changed || state !== change.state) await this.warnings.save(run.scopeKey, state, run.now);
+  }
+
+  /** A scope that no longer exists (a group without sites, a site now in a group) warns of nothing. */
+  async forget(scopeKey: string): Promise<void> {
+    await this.warnings.save(scopeKey, EMPTY_STATE, new Date());
   }
 
   private episodeStarted(node: InfeasibleLimitNode): void {

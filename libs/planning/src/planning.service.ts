@@ -132,6 +132,8 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
     const site = await this.sites.findById(event.siteId);
     const scopes: PlanScope[] = event.groupIds.map((groupId) => ({ kind: 'group', groupId }));
     if (site && site.groupId === null) scopes.push({ kind: 'site', siteId: site.id });
+    // A site that joined a group is planned with it from now on: its own scope's warnings are gone.
+    if (site && site.groupId !== null) await this.feasibility.forget(`site:${site.id}`);
     await Promise.all(scopes.map((scope) => this.requestPlan(scope)));
   }
 
@@ -179,7 +181,7 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
   private async plan(scope: PlanScope, now: Date): Promise<void> {
     const started = performance.now();
     const sites = await this.sitesOf(scope);
-    if (sites.length === 0) return;
+    if (sites.length === 0) return this.feasibility.forget(scopeKey(scope));
     const { timeline, gapLimitsA } =
       scope.kind === 'group' ? await this.groupCapacity(scope.groupId, sites, now) : NO_FORECAST;
     const connectors = await this.inputs.connectorsOfSites(sites.map((s) => s.id));

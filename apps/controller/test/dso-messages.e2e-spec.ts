@@ -199,7 +199,7 @@ describe('messages to the DSO: measurements, compliance errors and adjust reques
 
     expect(error.correlationId).toBe(forecast.requestId);
     const body = error.body as { message: string; forecasted_blocks: { capacity: number; unit: string }[] };
-    expect(body.message).toMatch(/exceed the forecast capacity/);
+    expect(body.message).toMatch(/cannot keep the forecast capacity/);
     expect(body.forecasted_blocks).toEqual([
       { capacity: 32, phase: 'ALL', unit: 'A', start_time: expect.any(String), end_time: expect.any(String) },
     ]);

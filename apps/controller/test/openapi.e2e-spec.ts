@@ -154,7 +154,7 @@ describe('OpenAPI at /docs and /docs-oscp', () => {
     expect(propertiesOf(admin, 'ConnectorViewDto')).toEqual(
       expect.arrayContaining(['connectorId', 'maxCurrentA', 'phases', 'minCurrentA', 'priority', 'status']),
     );
-    expect(propertiesOf(admin, 'SitePlanViewDto')).toEqual(['siteId', 'groupId', 'connectors']);
+    expect(propertiesOf(admin, 'SitePlanViewDto')).toEqual(['siteId', 'groupId', 'warnings', 'connectors']);
     expect(propertiesOf(admin, 'BookingViewDto')).toEqual(
       expect.arrayContaining(['connectorId', 'arrivalFrom', 'arrivalUntil', 'departureAt', 'status']),
     );

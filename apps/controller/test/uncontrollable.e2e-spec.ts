@@ -62,7 +62,7 @@ describe('a charger that refuses our profiles', () => {
     refusing.profileAnswer = 'Rejected';
     await refusing.connect();
     await expect(waitFor(async () => (await reasonOf('CP-NO')) ?? undefined)).resolves.toBe(
-      'Charger answered Rejected',
+      'profile Rejected by the charger',
     );
     // Its 12 A are held back from the 20 A site: the EV on CP-OK gets the rest, which is its safe share too.
     await ok.waitForProfile(profile('TxProfile', [8]), 20_000);

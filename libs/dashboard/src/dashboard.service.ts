@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DsoPeer, DsoPeersRepository } from '@gridflex/oscp';
-import { GroupCapacity, SimulationService } from '@gridflex/planning';
+import {
+  GroupCapacity,
+  limitWarningView,
+  LimitWarningsRepository,
+  SimulationService,
+  siteScopeKey,
+  siteWarnings,
+} from '@gridflex/planning';
 import { effectiveBaseLoadA, sitePhaseLimitsA, SiteRow, SitesRepository } from '@gridflex/sites';
 import {
   CHART_FUTURE_MS,
@@ -65,6 +72,7 @@ export class DashboardService {
     private readonly repository: DashboardRepository,
     private readonly capacityReader: GroupCapacityReader,
     private readonly simulation: SimulationService,
+    private readonly limitWarnings: LimitWarningsRepository,
   ) {}
 
   /** Records every site's load now and forgets samples past retention; run once per interval per deployment. */
@@ -92,12 +100,19 @@ export class DashboardService {
       state.sites.map((live) => live.site.id),
       new Date(now.getTime() - CHART_PAST_MS),
     );
+    const warnings = await this.limitWarnings.all();
     const sites = await Promise.all(state.sites.map((live) => this.siteView(live, state, samples, now)));
     return {
       at: now.toISOString(),
       peers: peers.map(peerView),
-      groups: groupViews(state, samples, now),
-      sites,
+      groups: groupViews(state, samples, now).map((group) => ({
+        ...group,
+        warnings: (warnings.get(`group:${group.groupId}`)?.nodes ?? []).map(limitWarningView),
+      })),
+      sites: sites.map((site) => ({
+        ...site,
+        warnings: siteWarnings(warnings.get(siteScopeKey(site)) ?? null, site.id),
+      })),
     };
   }
 
@@ -130,7 +145,7 @@ export class DashboardService {
     state: LiveState,
     samples: StoredLoadSample[],
     now: Date,
-  ): Promise<SiteView> {
+  ): Promise<Omit<SiteView, 'warnings'>> {
     const gridLimitA = limitValues([...sitePhaseLimitsA(live.site)] as PerPhase);
     const explanations = await this.explanations(live.site, state, now);
     const points = new Map<number, ChartPoint>();
@@ -228,7 +243,7 @@ function peerView(peer: DsoPeer): PeerView {
   };
 }
 
-function groupViews(state: LiveState, samples: StoredLoadSample[], now: Date): GroupView[] {
+function groupViews(state: LiveState, samples: StoredLoadSample[], now: Date): Omit<GroupView, 'warnings'>[] {
   return [...state.capacities.entries()].map(([groupId, capacity]) => {
     const members = state.sites.filter((live) => live.site.groupId === groupId);
     const memberIds = new Set(members.map((live) => live.site.id));

@@ -52,6 +52,18 @@ export interface SiteView {
   plannedNowA: PhaseValues;
   chart: ChartSeries;
   connectors: ConnectorView[];
+  /** Limits of the site, its circuits or its group that unsteered load alone exceeds now. */
+  warnings: LimitWarning[];
+}
+
+/** A limit no plan can keep: what the load we do not steer takes on a phase, against the limit in force. */
+export interface LimitWarning {
+  kind: string;
+  id: string;
+  name: string;
+  phases: { phase: string; reservedA: number; limitA: number }[];
+  since: string;
+  message: string;
 }
 
 export interface GroupView {
@@ -62,6 +74,8 @@ export interface GroupView {
   measuredNowA: PhaseValues;
   plannedNowA: PhaseValues;
   chart: ChartSeries;
+  /** Limits of the group and its sites and circuits that unsteered load alone exceeds now. */
+  warnings: LimitWarning[];
 }
 
 export interface DashboardSnapshot {

@@ -131,6 +131,7 @@
       .replaceChildren(`Group ${group.groupId}`, el('small', {}, `${group.siteIds.length} site(s)`));
     card.querySelector('.summary').textContent =
       `capacity ${phaseText(group.capacityNowA)} · planned ${phaseText(group.plannedNowA)} · measured ${phaseText(group.measuredNowA)}`;
+    renderWarnings(card, group.warnings);
     updateCharts(key, group.chart);
   }
 
@@ -141,6 +142,7 @@
       .replaceChildren(site.name, el('small', {}, site.groupId ? `group ${site.groupId}` : 'no group'));
     card.querySelector('.summary').textContent =
       `grid limit ${phaseText(site.gridLimitA)} · planned ${phaseText(site.plannedNowA)} · measured ${phaseText(site.measuredNowA)}`;
+    renderWarnings(card, site.warnings);
     updateCharts(key, site.chart);
     let table = card.querySelector('table');
     if (!table) {
@@ -171,6 +173,22 @@
       card.append(table);
     }
     table.querySelector('tbody').replaceChildren(...site.connectors.map(connectorRow));
+  }
+
+  /** Limits no plan can keep: unsteered load alone exceeds them. */
+  function renderWarnings(card, warnings) {
+    card
+      .querySelector('.warnings')
+      .replaceChildren(
+        ...(warnings || []).map((w) =>
+          el(
+            'div',
+            { class: 'warning', 'data-warning': `${w.kind}:${w.id}`, title: `since ${w.since}` },
+            `⚠ ${w.kind} ${w.name}: `,
+            w.phases.map((p) => `${p.phase} ${p.reservedA} A unsteered > ${p.limitA} A limit`).join(', '),
+          ),
+        ),
+      );
   }
 
   function connectorRow(c) {
@@ -210,6 +228,7 @@
     card.append(
       el('h3'),
       el('div', { class: 'summary' }),
+      el('div', { class: 'warnings' }),
       el(
         'div',
         { class: 'legend' },

@@ -9,7 +9,7 @@ import { AppConfigModule } from '@gridflex/config';
 import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '@gridflex/ocpp';
 import { insertCharger } from '@gridflex/ocpp/testing';
 import { DATABASE, Database, PersistenceModule, PlannedPeriod, schema } from '@gridflex/persistence';
-import { ReceivedChargingProfile, SimulatedCharger } from '@gridflex/simulator';
+import { ReceivedChargingProfile, SimulatedCharger, SimulatedChargerOptions } from '@gridflex/simulator';
 import { dispatchJobId, PlanChange } from './dispatch.constants';
 import { DispatchJanitorProcessor } from './dispatch-janitor.processor';
 import { DispatchQueuesService } from './dispatch-queues.service';
@@ -105,9 +105,10 @@ describe('charging-profiles queue', () => {
     identity: string,
     behaviour: Partial<Pick<SimulatedCharger, 'profileAnswer' | 'answerDelayMs'>> = {},
     ocppVersion: '1.6' | '2.0.1' = '1.6',
+    misbehaviour: Partial<SimulatedChargerOptions> = {},
   ): Promise<SimulatedCharger> {
     const charger = Object.assign(
-      new SimulatedCharger({ endpoint, identity, connectorCount: 1, ocppVersion }),
+      new SimulatedCharger({ endpoint, identity, connectorCount: 1, ocppVersion, ...misbehaviour }),
       behaviour,
     );
     await charger.connect();
@@ -234,7 +235,7 @@ describe('charging-profiles queue', () => {
     expect(connectorProfiles(charger)).toHaveLength(1);
     expect(await planRow(connectorRef)).toMatchObject({
       dispatchStatus: 'rejected',
-      dispatchDetail: 'Charger answered Rejected',
+      dispatchDetail: 'profile Rejected by the charger',
     });
   });
 
@@ -302,7 +303,7 @@ describe('charging-profiles queue', () => {
     const charger = await connect('DISP-8', { profileAnswer: 'Rejected' });
     await announced('DISP-8');
     await settled(connectorRef, 1);
-    expect(await uncontrollableReason(connectorRef)).toBe('Charger answered Rejected');
+    expect(await uncontrollableReason(connectorRef)).toBe('profile Rejected by the charger');
     const controllability = () =>
       events.filter((e) => e.identity === 'DISP-8' && e.reason === 'controllability').length;
     expect(controllability()).toBe(1);
@@ -327,7 +328,7 @@ describe('charging-profiles queue', () => {
     expect(job.attemptsMade).toBe(1);
     expect(connectorProfiles(station)).toHaveLength(1);
     expect(await planRow(connectorRef)).toMatchObject({ dispatchStatus: 'call-error' });
-    expect(await uncontrollableReason(connectorRef)).toMatch(/^NotSupported: /);
+    expect(await uncontrollableReason(connectorRef)).toBe('SetChargingProfile answered NotSupported');
   });
 
   it('re-asserts the current plan once per new connection, ending in the tail at the safe share', async () => {
@@ -443,6 +444,36 @@ describe('charging-profiles queue', () => {
     const row = await planRow(connectorRef);
     expect(row).toMatchObject({ dispatchStatus: 'accepted', verification: 'mismatch' });
     expect(row.verificationDetail).toMatch(/the charger applies 32 A, expected 14 A$/);
+  });
+
+  it('records an accepted GetCompositeSchedule without a schedule as unverifiable, not a match', async () => {
+    const connectorRef = await plannedConnector('DISP-17', 1, 14);
+    await connect('DISP-17', {}, '2.0.1', { emptyCompositeSchedule: true });
+    await settled(connectorRef, 1);
+    expect(await planRow(connectorRef)).toMatchObject({
+      dispatchStatus: 'accepted',
+      verification: 'unverifiable',
+      verificationDetail: 'Charger accepted but returned no schedule',
+    });
+  });
+
+  it('records a mismatch for a charger that accepts a profile but enforces it only later', async () => {
+    const connectorRef = await plannedConnector('DISP-19', 1, 14);
+    const charger = await connect('DISP-19', {}, '1.6', { profileApplyDelayMs: 60_000 });
+    await settled(connectorRef, 1);
+    expect(await planRow(connectorRef)).toMatchObject({
+      dispatchStatus: 'accepted',
+      verification: 'mismatch',
+    });
+    expect(charger.offeredCurrentA(1)).toBeNull();
+  });
+
+  it('keeps a short reason for a 2.0.1 station answering SetChargingProfile with NotImplemented', async () => {
+    const connectorRef = await plannedConnector('DISP-18', 1, 16, 'pending', '2.0.1');
+    await connect('DISP-18', {}, '2.0.1', { profileCallError: 'NotImplemented' });
+    await announced('DISP-18');
+    expect((await settled(connectorRef, 1)).state).toBe('failed');
+    expect(await uncontrollableReason(connectorRef)).toBe('SetChargingProfile answered NotImplemented');
   });
 
   it('queues a plan again once it is idle and undelivered, but not while the queue has a backlog', async () => {

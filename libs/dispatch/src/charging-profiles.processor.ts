@@ -161,7 +161,7 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
         payload,
       );
       const outcome = ANSWER_STATUS[answer.status] ?? 'failed';
-      const detail = outcome === 'accepted' ? null : `Charger answered ${answer.status}`;
+      const detail = outcome === 'accepted' ? null : refusalOf(answer.status);
       const { maxPeriods } = profileLimits(target.context.capabilities);
       const renewAt =
         outcome === 'accepted'
@@ -239,7 +239,8 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
     } catch (error) {
       result = { verdict: 'failed', detail: error instanceof Error ? error.message : String(error) };
     }
-    if (result.verdict === 'mismatch') this.logger.warn(`${identity} on ${connectorRef}: ${result.detail}`);
+    if (result.verdict === 'mismatch' || result.verdict === 'unverifiable')
+      this.logger.warn(`${identity} on ${connectorRef}: ${result.verdict}: ${result.detail}`);
     await this.repository.recordVerification(connectorRef, version, result, new Date());
     this.events.emit(DISPATCH_VERIFIED, new DispatchVerifiedEvent(result.verdict));
   }
@@ -273,7 +274,7 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
       throw error;
     }
     if (error instanceof OcppCallError) {
-      const detail = `${error.code}: ${error.description}`;
+      const detail = callErrorReason(error);
       await this.record(job, 'call-error', detail);
       await this.setUncontrollable(job.data.connectorRef, detail);
       throw new UnrecoverableError(error.message);
@@ -302,6 +303,27 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
     const { connectorRef, version } = job.data;
     return this.repository.recordOutcome(connectorRef, version, status, detail, new Date(), renewAt);
   }
+}
+
+/** Longest refusal reason kept: it is shown in views and logs, where a charger's raw error does not belong. */
+export const MAX_REASON_LENGTH = 120;
+
+/** Why a charger refused a profile, short enough for a view; never the request or the charger's raw text. */
+export function refusalOf(status: string): string {
+  return clip(`profile ${status} by the charger`);
+}
+
+/**
+ * A CALLERROR's code says what went wrong (NotImplemented, NotSupported, a schema violation); its free-text
+ * description may hold anything up to the whole request, so it is left out.
+ */
+export function callErrorReason(error: OcppCallError): string {
+  return clip(`${error.action} answered ${error.code}`);
+}
+
+function clip(reason: string): string {
+  const oneLine = reason.replace(/\s+/g, ' ').trim();
+  return oneLine.length <= MAX_REASON_LENGTH ? oneLine : `${oneLine.slice(0, MAX_REASON_LENGTH - 1)}…`;
 }
 
 /** The janitor's re-queued plans: the original push may have got through since. */

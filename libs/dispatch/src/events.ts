@@ -1,3 +1,4 @@
+import type { CompositeResult } from '@gridflex/ocpp';
 import { DispatchStatus } from './dispatch.constants';
 
 /** Emitted after every push attempt (not for jobs that only waited), for metrics. */
@@ -18,5 +19,5 @@ export class DispatchPushFinishedEvent {
 export const DISPATCH_VERIFIED = 'dispatch.verified';
 
 export class DispatchVerifiedEvent {
-  constructor(readonly verdict: 'match' | 'mismatch' | 'failed') {}
+  constructor(readonly verdict: CompositeResult) {}
 }

@@ -11,7 +11,13 @@ import {
   DispatchVerifiedEvent,
 } from '@gridflex/dispatch';
 import { OcppGatewayService } from '@gridflex/ocpp';
-import { PLANNING_COMPLETED, PlanningCompletedEvent } from '@gridflex/planning';
+import {
+  LIMIT_INFEASIBILITY_STARTED,
+  LimitInfeasibilityStartedEvent,
+  LimitWarningsRepository,
+  PLANNING_COMPLETED,
+  PlanningCompletedEvent,
+} from '@gridflex/planning';
 import { RedisProbe } from './redis-probe.service';
 import { withTimeout } from './with-timeout';
 
@@ -50,11 +56,13 @@ export class MetricsService {
   private readonly verifications: Counter<'result'>;
   private readonly planningDuration: Histogram<'scope_kind'>;
   private readonly planningRuns: Counter;
+  private readonly infeasibleEpisodes: Counter<'scope_kind'>;
 
   constructor(
     private readonly queues: QueueWorkerRegistry,
     private readonly redis: RedisProbe,
     private readonly gateway: OcppGatewayService,
+    private readonly limitWarnings: LimitWarningsRepository,
     instance: InstanceService,
   ) {
     const registers = [this.registry];
@@ -78,7 +86,7 @@ export class MetricsService {
     });
     this.verifications = new Counter({
       name: `${METRICS_PREFIX}dispatch_verifications_total`,
-      help: 'Composite schedules read back after an acceptance, by result (match, mismatch, failed)',
+      help: 'Composite schedules read back after an acceptance, by result (match, mismatch, unverifiable, failed)',
       labelNames: ['result'],
       registers,
     });
@@ -94,7 +102,20 @@ export class MetricsService {
       help: 'Planning runs completed',
       registers,
     });
+    this.infeasibleEpisodes = new Counter({
+      name: `${METRICS_PREFIX}limit_infeasible_total`,
+      help:
+        'Episodes of a limit that unsteered load alone exceeds (no plan can keep it), counted when they start, ' +
+        'by node kind (group, site, circuit)',
+      labelNames: ['scope_kind'],
+      registers,
+    });
     this.registerScrapeTimeGauges(instance.id);
+  }
+
+  @OnEvent(LIMIT_INFEASIBILITY_STARTED)
+  onLimitInfeasible(event: LimitInfeasibilityStartedEvent): void {
+    this.infeasibleEpisodes.inc({ scope_kind: event.kind });
   }
 
   @OnEvent(DISPATCH_PUSH_FINISHED)
@@ -151,6 +172,18 @@ export class MetricsService {
         this.set((await redis.check()).up ? 1 : 0);
       },
     });
+    const limitWarnings = this.limitWarnings;
+    new Gauge({
+      name: `${METRICS_PREFIX}limit_infeasible_nodes`,
+      help: 'Capacity nodes whose limit in force unsteered load alone exceeds now, by kind, at scrape time',
+      labelNames: ['scope_kind'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const kind of NODE_KINDS) this.set({ scope_kind: kind }, 0);
+        for (const [kind, count] of await limitWarnings.countNodes()) this.set({ scope_kind: kind }, count);
+      },
+    });
     const countAll = (gauge: Gauge<'queue' | 'state'>) => this.countAllJobs(gauge);
     new Gauge({
       name: `${METRICS_PREFIX}queue_jobs`,
@@ -183,6 +216,8 @@ export class MetricsService {
     }
   }
 }
+
+const NODE_KINDS = ['group', 'site', 'circuit'];
 
 /** `group` of `group:g1`; the whole scope when it has no kind. */
 export function scopeKind(scope: string): string {

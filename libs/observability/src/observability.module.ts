@@ -5,6 +5,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ADMIN_API_KEY } from '@gridflex/common';
 import { OcppModule } from '@gridflex/ocpp';
+import { LimitWarningsRepository } from '@gridflex/planning';
 import { adminQueuesAuth } from './admin-queues-auth';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
@@ -42,6 +43,8 @@ export const ADMIN_QUEUES_ROUTE = '/admin/queues';
   providers: [
     RedisProbe,
     MetricsService,
+    // The infeasible-limits gauge: it reads the planner's warnings.
+    LimitWarningsRepository,
     ReadinessService,
     QueueBoardService,
     { provide: APP_GUARD, useClass: RedisAvailableGuard },

@@ -142,6 +142,20 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
     ).resolves.toEqual({ known: false, phasesInUseChanged: false });
   });
 
+  it('counts the register on across a charger restarting with its register at 0', async () => {
+    const at = (minute: number) => new Date(Date.UTC(2026, 3, 1, 10, minute));
+    const record = (minute: number, energyWh: number) =>
+      repository.recordMeasurement(charger.chargerId, 2, reading({ measuredAt: at(minute), energyWh }));
+    await record(0, 3_743);
+    expect(await connectorRow(2)).toMatchObject({ energyRegisterWh: 3_743, energyCountedWh: 3_743 });
+    await record(1, 0);
+    await record(2, 121);
+    expect(await connectorRow(2)).toMatchObject({ energyRegisterWh: 121, energyCountedWh: 3_864 });
+    // Read before the reset, delivered late: it describes the past and counts nothing.
+    await record(0, 3_700);
+    expect(await connectorRow(2)).toMatchObject({ energyRegisterWh: 121, energyCountedWh: 3_864 });
+  });
+
   it("stores SoC, offered current and the EV's phases, saying when the phases changed", async () => {
     const at = (minute: number) => new Date(Date.UTC(2026, 2, 1, 10, minute));
     const onePhase = { count: 1 as const, mask: [false, true, false] as [boolean, boolean, boolean] };

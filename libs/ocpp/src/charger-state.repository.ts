@@ -5,6 +5,7 @@ import { DATABASE, Database, schema } from '@gridflex/persistence';
 import type { ChargerCapabilities } from './capabilities';
 import { fitsInt4 } from './int4';
 import { chargerSafeShareA, connectorSafeShareA } from './profiles/station-max-profile';
+import { countedEnergyWh } from './energy-register';
 import type { ConnectorMeasurement } from './measurement';
 
 const { chargers, connectors, sites, transactions } = schema;
@@ -199,13 +200,17 @@ export class ChargerStateRepository {
     if (!fitsInt4(connectorId)) return { known: false, phasesInUseChanged: false };
     const before = alias(connectors, 'before');
     const phases = measurement.phasesInUse;
+    const energyCountedWh =
+      measurement.energyWh === null
+        ? null
+        : await this.countedEnergy(chargerId, connectorId, measurement.energyWh, measurement.measuredAt);
     const updated = await this.db
       .update(connectors)
       .set({
         measuredAt: measurement.measuredAt,
         ...(measurement.currentA !== null && { measuredCurrentA: measurement.currentA }),
         ...(measurement.powerW !== null && { measuredPowerW: measurement.powerW }),
-        ...(measurement.energyWh !== null && { energyRegisterWh: measurement.energyWh }),
+        ...(measurement.energyWh !== null && { energyRegisterWh: measurement.energyWh, energyCountedWh }),
         ...(measurement.socPercent !== null && { socPercent: measurement.socPercent }),
         ...(measurement.offeredCurrentA !== null && { offeredCurrentA: measurement.offeredCurrentA }),
         ...(phases !== null && { phasesInUse: phases.count, phasesInUseMask: phases.mask }),
@@ -229,6 +234,34 @@ export class ChargerStateRepository {
     const planned = (inUse: number | null) => Math.min(inUse ?? row.phases, row.phases);
     const phasesInUseChanged = phases !== null && planned(row.phasesInUseBefore) !== planned(phases.count);
     return { known: true, phasesInUseChanged };
+  }
+
+  /**
+   * The connector's counted register after this reading (`countedEnergyWh`): a charger sends one message at a
+   * time, so no other reading of the connector is stored between this read and the update.
+   */
+  private async countedEnergy(
+    chargerId: string,
+    connectorId: number,
+    readingWh: number,
+    at: Date,
+  ): Promise<number | null> {
+    const [previous] = await this.db
+      .select({
+        registerWh: connectors.energyRegisterWh,
+        countedWh: connectors.energyCountedWh,
+        at: connectors.measuredAt,
+        maxCurrentA: connectors.maxCurrentA,
+        phases: connectors.phases,
+        nominalVoltageV: sites.nominalVoltageV,
+      })
+      .from(connectors)
+      .innerJoin(chargers, eq(chargers.id, connectors.chargerId))
+      .innerJoin(sites, eq(sites.id, chargers.siteId))
+      .where(and(eq(connectors.chargerId, chargerId), eq(connectors.connectorId, connectorId)));
+    if (!previous) return null;
+    const maxPowerW = previous.maxCurrentA * Math.max(1, previous.phases) * previous.nominalVoltageV;
+    return countedEnergyWh(previous, readingWh, at, maxPowerW);
   }
 
   /**

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CapacityForecastsRepository, StoredCapacityForecast } from './capacity-forecasts.repository';
 import { DsoPeersRepository } from './dso-peers.repository';
-import { OscpOutboundRepository } from './oscp-outbound.repository';
 import { OscpOutboxService } from './oscp-outbox.service';
 import type { ForecastedBlock } from './oscp.types';
 import { latestCoveringPerPeer } from './covering-forecasts';
@@ -19,7 +18,8 @@ export interface GroupNonCompliance {
 
 /**
  * GroupCapacityComplianceError to the DSO whose forecast cannot be kept, correlated by that forecast's
- * `X-Request-ID` (the message has no group id). One error per forecast: re-plans do not repeat it.
+ * `X-Request-ID` (the message has no group id). The caller says which forecasts were told already (once per
+ * forecast and episode), so that re-plans do not repeat it.
  */
 @Injectable()
 export class ComplianceService {
@@ -28,33 +28,41 @@ export class ComplianceService {
   constructor(
     private readonly forecasts: CapacityForecastsRepository,
     private readonly peers: DsoPeersRepository,
-    private readonly outbound: OscpOutboundRepository,
     private readonly outbox: OscpOutboxService,
   ) {}
 
-  async report({ groupId, message, blocks }: GroupNonCompliance): Promise<void> {
-    if (blocks.length === 0) return;
+  /**
+   * Tells each peer whose forecast in force over `blocks` is not among `alreadyTold` (`X-Request-ID`s).
+   * @returns the `X-Request-ID`s of the forecasts told now
+   */
+  async report(
+    { groupId, message, blocks }: GroupNonCompliance,
+    alreadyTold: readonly string[],
+  ): Promise<string[]> {
+    if (blocks.length === 0) return [];
     const stored = [
       ...(await this.forecasts.listForGroup(groupId, 'CONSUMPTION')),
       ...(await this.forecasts.listForGroup(groupId, 'FALLBACK_CONSUMPTION')),
     ];
+    const told: string[] = [];
     for (const forecast of latestCoveringPerPeer(stored, blocks)) {
-      await this.reportTo(forecast, message, blocks);
+      if (alreadyTold.includes(forecast.requestId)) continue;
+      if (await this.sendTo(forecast, message, blocks)) told.push(forecast.requestId);
     }
-  }
-
-  private async reportTo(forecast: StoredCapacityForecast, message: string, blocks: ForecastedBlock[]) {
-    if (await this.outbound.exists(forecast.peerId, COMPLIANCE_ERROR, forecast.requestId)) return;
-    await this.sendTo(forecast, message, blocks);
+    return told;
   }
 
   /**
    * Sends the error whether or not one was sent for this forecast before: for measured overloads the
    * caller decides, once per forecast and episode of overload.
    */
-  async sendTo(forecast: StoredCapacityForecast, message: string, blocks: ForecastedBlock[]): Promise<void> {
+  async sendTo(
+    forecast: StoredCapacityForecast,
+    message: string,
+    blocks: ForecastedBlock[],
+  ): Promise<boolean> {
     const peer = await this.peers.findById(forecast.peerId);
-    if (!peer?.canCallPeer) return;
+    if (!peer?.canCallPeer) return false;
     await this.outbox.send(
       peer.id,
       COMPLIANCE_ERROR,
@@ -65,5 +73,6 @@ export class ComplianceService {
       `Told DSO peer ${JSON.stringify(peer.name)} that forecast ${JSON.stringify(forecast.requestId)} ` +
         `cannot be kept: ${message}`,
     );
+    return true;
   }
 }

@@ -130,3 +130,15 @@ describe(combinedAssetMeasurement.name, () => {
     ]);
   });
 });
+
+describe('registers that reset', () => {
+  it('reports the counted register, which carries on across a reset, where the meter went back', () => {
+    const afterReset = [
+      reading({ assetId: 'A/1', energyRegisterWh: 121, countedEnergyWh: 3_864, measuredAt: at(50) }),
+      reading({ assetId: 'B/1', energyRegisterWh: 500, measuredAt: at(40) }),
+    ];
+    expect(groupMeasurements(afterReset, 'CONTINUOUS', NOW)[0].value).toBe(4_364);
+    expect(assetMeasurements(afterReset, NOW)[0].energy_measurement?.value).toBe(3_864);
+    expect(combinedAssetMeasurement(afterReset, 'SITE', NOW)[0].energy_measurement?.value).toBe(4_364);
+  });
+});

@@ -5,6 +5,11 @@ export interface ConnectorReading {
   /** `identity/connectorId`: the asset id we report. */
   assetId: string;
   energyRegisterWh: number | null;
+  /**
+   * The connector's never-resetting register (Wh): its meter's increments across resets and meter swaps;
+   * the meter's own register where it was never counted.
+   */
+  countedEnergyWh?: number | null;
   powerW: number | null;
   measuredAt: Date | null;
   /** The open session on the connector, if any. */
@@ -48,8 +53,9 @@ export function groupMeasurements(
 ): EnergyMeasurement[] {
   const measured = readings.filter((r) => r.energyRegisterWh !== null);
   if (style === 'CONTINUOUS') {
-    const value = sum(measured.map((r) => r.energyRegisterWh as number));
-    return [energy(value, latest(measured) ?? now)];
+    const counted = readings.filter((r) => continuousWh(r) !== null);
+    const value = sum(counted.map((r) => continuousWh(r) as number));
+    return [energy(value, latest(counted) ?? now)];
   }
   const sessions = measured.filter((r) => r.session !== null);
   if (sessions.length === 0) return [{ ...energy(0, now), initial_measure_time: now.toISOString() }];
@@ -66,8 +72,8 @@ export function assetMeasurements(readings: ConnectorReading[], now: Date): Asse
     return {
       asset_id: r.assetId,
       asset_category: 'CHARGING',
-      ...(r.energyRegisterWh !== null && {
-        energy_measurement: energy(r.energyRegisterWh, r.measuredAt ?? now),
+      ...(continuousWh(r) !== null && {
+        energy_measurement: energy(continuousWh(r) as number, r.measuredAt ?? now),
       }),
       ...(r.powerW !== null && {
         instantaneous_measurement: { value: r.powerW, phase: 'ALL', unit: 'W', measure_time: time },
@@ -86,7 +92,7 @@ export function combinedAssetMeasurement(
   assetId: string,
   now: Date,
 ): AssetMeasurement[] {
-  const withEnergy = readings.filter((r) => r.energyRegisterWh !== null);
+  const withEnergy = readings.filter((r) => continuousWh(r) !== null);
   const withPower = readings.filter((r) => r.powerW !== null);
   const at = latest(readings) ?? now;
   return [
@@ -94,7 +100,7 @@ export function combinedAssetMeasurement(
       asset_id: assetId,
       asset_category: 'CHARGING',
       ...(withEnergy.length > 0 && {
-        energy_measurement: energy(sum(withEnergy.map((r) => r.energyRegisterWh as number)), at),
+        energy_measurement: energy(sum(withEnergy.map((r) => continuousWh(r) as number)), at),
       }),
       ...(withPower.length > 0 && {
         instantaneous_measurement: {
@@ -106,6 +112,11 @@ export function combinedAssetMeasurement(
       }),
     },
   ];
+}
+
+/** A register the DSO may check compliance against: it never goes back, so the counted one where there is one. */
+function continuousWh(reading: ConnectorReading): number | null {
+  return reading.countedEnergyWh ?? reading.energyRegisterWh;
 }
 
 function sum(values: number[]): number {

@@ -41,6 +41,7 @@ describe.each(TEST_DATABASE_ENGINES)('GroupMetersRepository on %s', (_engine, cr
           maxCurrentA: 32,
           phases: 3,
           energyRegisterWh: 5000,
+          energyCountedWh: 8000,
           measuredPowerW: 11000,
           measuredAt,
         },
@@ -65,11 +66,19 @@ describe.each(TEST_DATABASE_ENGINES)('GroupMetersRepository on %s', (_engine, cr
       {
         assetId: 'CP-1/1',
         energyRegisterWh: 5000,
+        countedEnergyWh: 8000,
         powerW: 11000,
         measuredAt,
         session: { meterStartWh: 4000, startedAt },
       },
-      { assetId: 'CP-1/2', energyRegisterWh: null, powerW: null, measuredAt: null, session: null },
+      {
+        assetId: 'CP-1/2',
+        energyRegisterWh: null,
+        countedEnergyWh: null,
+        powerW: null,
+        measuredAt: null,
+        session: null,
+      },
     ]);
     expect(await sut.readings('g3')).toEqual([]);
   });

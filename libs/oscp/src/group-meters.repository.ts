@@ -16,6 +16,7 @@ export class GroupMetersRepository {
         identity: chargers.identity,
         connectorId: connectors.connectorId,
         energyRegisterWh: connectors.energyRegisterWh,
+        countedEnergyWh: connectors.energyCountedWh,
         powerW: connectors.measuredPowerW,
         measuredAt: connectors.measuredAt,
       })

@@ -1,4 +1,4 @@
 export * from './database';
 export * from './persistence.module';
 export * as schema from './schema';
-export type { PlannedPeriod } from './schema';
+export type { InfeasibleLimitNode, LimitWarningsState, PlannedPeriod } from './schema';

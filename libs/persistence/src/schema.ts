@@ -235,6 +235,11 @@ export const connectors = pgTable(
     measuredCurrentA: jsonb('measured_current_a').$type<[number | null, number | null, number | null]>(),
     measuredPowerW: doublePrecision('measured_power_w'),
     energyRegisterWh: doublePrecision('energy_register_wh'),
+    /**
+     * The connector's never-resetting register (Wh) as its group reports it (OSCP CONTINUOUS): the meter's
+     * increments only, across register resets and meter swaps; see `countedEnergyWh`. Null until counted.
+     */
+    energyCountedWh: doublePrecision('energy_counted_wh'),
     measuredAt: timestamp('measured_at', { withTimezone: true }),
     /** Why the charger refused our last profile; while set, the planner reserves the connector's maximum. */
     uncontrollableReason: text('uncontrollable_reason'),
@@ -521,3 +526,34 @@ export const siteLoadSamples = pgTable(
   },
   (t) => [index('site_load_samples_site_at_idx').on(t.siteId, t.at)],
 );
+
+/**
+ * Per planning scope (`group:<id>` or `site:<id>`): the capacity nodes whose limit in force the load we do not
+ * steer (base load, chargers refusing profiles or excluded from smart charging) exceeds on its own, each since
+ * its episode began, and the group's episode towards its DSOs. Written by the planner when it changes.
+ */
+export const limitWarnings = pgTable('limit_warnings', {
+  scopeKey: text('scope_key').primaryKey(),
+  state: jsonb('state').notNull().$type<LimitWarningsState>(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+export interface LimitWarningsState {
+  nodes: InfeasibleLimitNode[];
+  /** Since when the group's unsteered load exceeds a DSO forecast block, and the forecasts told so; null: it does not. */
+  dso: { since: string; reportedRequestIds: string[] } | null;
+}
+
+/** A node of the capacity tree whose limit in force the reserved load alone exceeds. */
+export interface InfeasibleLimitNode {
+  kind: 'group' | 'site' | 'circuit';
+  /** The group id, or the site's or circuit's uuid. */
+  id: string;
+  name: string;
+  /** The site the node is part of; null for the group. */
+  siteId: string | null;
+  /** The phases where it is exceeded, with the reserved load and the limit in force, A. */
+  phases: { phase: 'L1' | 'L2' | 'L3'; reservedA: number; limitA: number }[];
+  /** ISO instant the episode began: when the planner first found this node impossible to keep. */
+  since: string;
+}

@@ -10,3 +10,13 @@ export class PlanningCompletedEvent {
     readonly changed: number,
   ) {}
 }
+
+/** Emitted when a capacity node's limit becomes impossible to keep (an episode starts), for metrics. */
+export const LIMIT_INFEASIBILITY_STARTED = 'planning.limit-infeasibility-started';
+
+export class LimitInfeasibilityStartedEvent {
+  constructor(
+    /** The node's kind: `group`, `site` or `circuit`. */
+    readonly kind: string,
+  ) {}
+}

@@ -5,3 +5,5 @@ export * from './planning.module';
 export * from './planning.service';
 export * from './simulation.service';
 export * from './events';
+export * from './limit-warnings.repository';
+export * from './limit-warnings';

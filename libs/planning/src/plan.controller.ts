@@ -3,6 +3,8 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminApiKeyGuard, ApiErrors } from '@gridflex/common';
 import { SitesRepository } from '@gridflex/sites';
 import { SitePlanViewDto } from './dto/views.dto';
+import { LimitWarningsRepository } from './limit-warnings.repository';
+import { LimitWarningView, siteScopeKey, siteWarnings } from './limit-warnings';
 import { PlansRepository, PlanWithDispatch } from './plans.repository';
 
 export interface ConnectorPlanView {
@@ -26,6 +28,8 @@ export interface ConnectorPlanView {
 export interface SitePlanView {
   siteId: string;
   groupId: string | null;
+  /** Limits of the site, its circuits or its group that unsteered load alone exceeds now. */
+  warnings: LimitWarningView[];
   connectors: ConnectorPlanView[];
 }
 
@@ -59,6 +63,7 @@ export class PlanController {
   constructor(
     private readonly sites: SitesRepository,
     private readonly plans: PlansRepository,
+    private readonly warnings: LimitWarningsRepository,
   ) {}
 
   /** The current plan of every connector of the site, and how its dispatch went. */
@@ -68,6 +73,7 @@ export class PlanController {
   async plan(@Param('id', ParseUUIDPipe) id: string): Promise<SitePlanView> {
     const site = await this.sites.getById(id);
     const plans = await this.plans.forSite(id);
-    return { siteId: site.id, groupId: site.groupId, connectors: plans.map(toView) };
+    const warnings = siteWarnings(await this.warnings.find(siteScopeKey(site)), site.id);
+    return { siteId: site.id, groupId: site.groupId, warnings, connectors: plans.map(toView) };
   }
 }

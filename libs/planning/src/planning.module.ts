@@ -7,6 +7,8 @@ import { SitesModule } from '@gridflex/sites';
 import { GroupComplianceMetersRepository } from './group-compliance-meters.repository';
 import { GroupComplianceMonitorService } from './group-compliance-monitor.service';
 import { HorizonWishesService } from './horizon-wishes.service';
+import { LimitFeasibilityService } from './limit-feasibility.service';
+import { LimitWarningsRepository } from './limit-warnings.repository';
 import { PlanController } from './plan.controller';
 import { PlanningRepository } from './planning.repository';
 import { PlanningService } from './planning.service';
@@ -26,7 +28,9 @@ import { SimulationService } from './simulation.service';
     HorizonWishesService,
     GroupComplianceMetersRepository,
     GroupComplianceMonitorService,
+    LimitWarningsRepository,
+    LimitFeasibilityService,
   ],
-  exports: [PlanningService, SimulationService],
+  exports: [PlanningService, SimulationService, LimitWarningsRepository],
 })
 export class PlanningModule {}

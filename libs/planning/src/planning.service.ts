@@ -14,7 +14,6 @@ import { OCPP_CHARGER_STATE_CHANGED, ChargerStateChangedEvent } from '@gridflex/
 import {
   CapacityForecastsRepository,
   CapacityRequestsService,
-  ComplianceService,
   DsoPeersRepository,
   ForecastAcceptedEvent,
   OSCP_FORECAST_ACCEPTED,
@@ -50,7 +49,7 @@ import { planDirection } from './plan-direction';
 import { failSafeShares } from './fail-safe-shares';
 import { PlanningConnector, PlanningRepository } from './planning.repository';
 import { capacityNeedBlocks } from './capacity-need';
-import { uncompliableBlocks } from './group-compliance';
+import { LimitFeasibilityService } from './limit-feasibility.service';
 import { PlansRepository, StoredPlan } from './plans.repository';
 import { SCHEDULE_LOOKAHEAD_MS, toSiteCapacity } from './site-capacity';
 
@@ -80,7 +79,7 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
     private readonly plans: PlansRepository,
     private readonly dispatch: ProfileDispatchService,
     private readonly peers: DsoPeersRepository,
-    private readonly compliance: ComplianceService,
+    private readonly feasibility: LimitFeasibilityService,
     private readonly capacityRequests: CapacityRequestsService,
     private readonly locks: DistributedLockService,
     private readonly horizonWishes: HorizonWishesService,
@@ -133,6 +132,8 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
     const site = await this.sites.findById(event.siteId);
     const scopes: PlanScope[] = event.groupIds.map((groupId) => ({ kind: 'group', groupId }));
     if (site && site.groupId === null) scopes.push({ kind: 'site', siteId: site.id });
+    // A site that joined a group is planned with it from now on: its own scope's warnings are gone.
+    if (site && site.groupId !== null) await this.feasibility.forget(`site:${site.id}`);
     await Promise.all(scopes.map((scope) => this.requestPlan(scope)));
   }
 
@@ -180,7 +181,7 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
   private async plan(scope: PlanScope, now: Date): Promise<void> {
     const started = performance.now();
     const sites = await this.sitesOf(scope);
-    if (sites.length === 0) return;
+    if (sites.length === 0) return this.feasibility.forget(scopeKey(scope));
     const { timeline, gapLimitsA } =
       scope.kind === 'group' ? await this.groupCapacity(scope.groupId, sites, now) : NO_FORECAST;
     const connectors = await this.inputs.connectorsOfSites(sites.map((s) => s.id));
@@ -235,10 +236,18 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
         changes.length,
       ),
     );
-    if (scope.kind === 'group') {
-      await this.reportUncompliable(scope.groupId, horizon, siteCapacities, connectors);
+    await this.feasibility.check({
+      scopeKey: scopeKey(scope),
+      groupId: scope.kind === 'group' ? scope.groupId : null,
+      horizon,
+      sites,
+      capacities: siteCapacities,
+      circuits,
+      connectors,
+      now,
+    });
+    if (scope.kind === 'group')
       await this.requestCapacity(scope.groupId, horizon, siteCapacities, connectors);
-    }
   }
 
   /**
@@ -323,30 +332,6 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
       blocks: blocks.map((block) => ({
         // Rounded up: asking for a hair less than the EVs draw would leave them short again.
         capacity: Math.ceil(Math.max(...block.neededA) * 10) / 10,
-        phase: 'ALL',
-        unit: 'A',
-        start_time: block.start,
-        end_time: block.end,
-      })),
-    });
-  }
-
-  /** Tells the DSO when its limit cannot be kept whatever we do with the chargers we steer. */
-  private async reportUncompliable(
-    groupId: string,
-    horizon: HorizonBlock[],
-    sites: SiteCapacity[],
-    connectors: PlanningConnector[],
-  ): Promise<void> {
-    const blocks = uncompliableBlocks(horizon, sites, connectors);
-    if (blocks.length === 0) return;
-    await this.compliance.report({
-      groupId,
-      message:
-        'Base load and chargers outside smart charging alone exceed the forecast capacity; ' +
-        'each block gives the current per phase we expect to draw',
-      blocks: blocks.map((block) => ({
-        capacity: Math.max(...block.uncontrollableA),
         phase: 'ALL',
         unit: 'A',
         start_time: block.start,

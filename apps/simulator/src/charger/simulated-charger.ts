@@ -80,6 +80,19 @@ export interface SimulatedChargerOptions {
    * `{ GetConfiguration: 1 }` for a discovery that times out once.
    */
   unansweredCalls?: Record<string, number>;
+  /** Answers every SetChargingProfile with a CALLERROR of this code (e.g. `NotImplemented`) and applies nothing. */
+  profileCallError?: string;
+  /** Answers Accepted at once but enforces an accepted profile only this long after (ms). */
+  profileApplyDelayMs?: number;
+  /** Answers GetCompositeSchedule `Accepted` without any schedule. */
+  emptyCompositeSchedule?: boolean;
+  /** Sends every StopTransaction (1.6) or TransactionEvent Ended (2.0.1) twice, as after a lost answer. */
+  duplicateStops?: boolean;
+  /**
+   * Keeps an energy register per connector, starting at this value (Wh), reported in every MeterValues that
+   * gives no `energyWh` of its own; see `advanceRegister` and `resetRegister`. No register when absent.
+   */
+  meterRegisterStartWh?: number;
 }
 
 /** A request of the CSMS as the charger received it. */
@@ -211,6 +224,8 @@ export class SimulatedCharger {
   private bootAccepted = false;
   /** Per action, the requests left unanswered so far under `unansweredCalls`. */
   private readonly unansweredSoFar = new Map<string, number>();
+  /** Energy registers per connector (Wh), with `meterRegisterStartWh`. */
+  private readonly registers = new Map<number, number>();
 
   constructor(private readonly options: SimulatedChargerOptions) {
     this.ocppVersion = options.ocppVersion ?? '1.6';
@@ -229,6 +244,8 @@ export class SimulatedCharger {
     this.client = new RPCClient(clientOptions as RpcClientOptions);
     this.watchBootAnswers();
     this.gateHandlers();
+    if (options.profileCallError !== undefined)
+      this.callErrors.set('SetChargingProfile', options.profileCallError);
     this.client.handle('SetChargingProfile', (call: IHandlersOption) => this.onSetChargingProfile(call));
     this.client.handle('GetConfiguration', ({ params }: IHandlersOption) =>
       Promise.resolve(this.configuration16((params as { key?: string[] }).key)),
@@ -355,7 +372,10 @@ export class SimulatedCharger {
       ...(options.idToken !== undefined && { idToken: { idToken: options.idToken, type: 'ISO14443' } }),
       ...(readings?.length && { meterValue: [{ timestamp, sampledValue: readings }] }),
     });
-    if (eventType === 'Ended') this.transactionEnded(options.transactionId);
+    if (eventType === 'Ended') {
+      this.transactionEnded(options.transactionId);
+      if (this.options.duplicateStops) await this.repeatTransactionEnded(options, timestamp);
+    }
     return answer;
   }
 
@@ -445,6 +465,7 @@ export class SimulatedCharger {
   /** For 2.0.1, `connectorId` is the EVSE id and `transactionId` is not sent (it is a 1.6 field). */
   async meterValues(connectorId: number, readings: MeterReadings, timestamp = new Date()): Promise<void> {
     this.checkConnector(connectorId, 0);
+    readings = this.withRegister(connectorId, readings);
     const sampledValue = this.ocppVersion === '2.0.1' ? sampledValues201(readings) : sampledValues(readings);
     if (sampledValue.length === 0) throw new Error('meterValues needs at least one reading');
     const meterValue = [{ timestamp: timestamp.toISOString(), sampledValue }];
@@ -473,6 +494,50 @@ export class SimulatedCharger {
       ...(reason !== undefined && { reason }),
     });
     this.transactionEnded(transactionId);
+    if (this.options.duplicateStops) await this.repeatStopTransaction(transactionId, meterStopWh, timestamp);
+  }
+
+  /** `duplicateStops`: the same StopTransaction again, as a charger that missed the first answer sends it. */
+  private async repeatStopTransaction(transactionId: number, meterStopWh: number, timestamp: Date) {
+    await this.call('StopTransaction', {
+      transactionId,
+      meterStop: meterStopWh,
+      timestamp: timestamp.toISOString(),
+    });
+  }
+
+  /** `duplicateStops`: the same Ended event again with the next `seqNo`, as a station that missed the answer. */
+  private async repeatTransactionEnded(options: TransactionEventOptions, timestamp: string) {
+    await this.call('TransactionEvent', {
+      eventType: 'Ended',
+      timestamp,
+      triggerReason: options.triggerReason ?? defaultTriggerReason('Ended'),
+      seqNo: this.seqNo++,
+      transactionInfo: {
+        transactionId: options.transactionId,
+        ...(options.stoppedReason !== undefined && { stoppedReason: options.stoppedReason }),
+      },
+    });
+  }
+
+  /** With `meterRegisterStartWh`: the connector's energy register (Wh). */
+  registerWh(connectorId: number): number {
+    return this.registers.get(connectorId) ?? this.options.meterRegisterStartWh ?? 0;
+  }
+
+  /** With `meterRegisterStartWh`: the connector delivered `energyWh` more. */
+  advanceRegister(connectorId: number, energyWh: number): void {
+    this.registers.set(connectorId, this.registerWh(connectorId) + energyWh);
+  }
+
+  /** With `meterRegisterStartWh`: the register restarts from `toWh`, as after a reboot or a meter swap. */
+  resetRegister(connectorId: number, toWh = 0): void {
+    this.registers.set(connectorId, toWh);
+  }
+
+  private withRegister(connectorId: number, readings: MeterReadings): MeterReadings {
+    if (this.options.meterRegisterStartWh === undefined || readings.energyWh !== undefined) return readings;
+    return { ...readings, energyWh: this.registerWh(connectorId) };
   }
 
   private transactionEnded(transactionId: string | number): void {
@@ -611,16 +676,28 @@ export class SimulatedCharger {
   }: IHandlersOption): Promise<{ status: ProfileAnswer }> {
     const profile = params as ReceivedChargingProfile;
     const status = this.withinCapabilities(profile) ? this.profileAnswer : 'Rejected';
+    const callError = this.callErrors.has('SetChargingProfile');
     // Applied on receipt, so that a waiting test sees its effect and a delayed answer still takes effect.
-    if (status === 'Accepted' && !this.ignoresProfiles)
-      this.installed.install(params as SetChargingProfilePayload);
+    if (status === 'Accepted' && !this.ignoresProfiles && !callError)
+      this.applyProfile(params as SetChargingProfilePayload);
     this.receivedProfiles.push(profile);
     for (const waiter of [...this.waiters]) waiter.offer(profile);
     await this.answerDelay(signal);
+    this.throwConfiguredCallError('SetChargingProfile');
     if (this.ocppVersion === '2.0.1' && status === 'NotSupported') {
       throw createRPCError('NotSupported', 'Smart charging is not supported') as Error;
     }
     return { status };
+  }
+
+  /** At once, or `profileApplyDelayMs` later: a station that accepts first and enforces when it gets to it. */
+  private applyProfile(payload: SetChargingProfilePayload): void {
+    const delayMs = this.options.profileApplyDelayMs;
+    if (delayMs === undefined || delayMs <= 0) {
+      this.installed.install(payload);
+      return;
+    }
+    setTimeout(() => this.installed.install(payload), delayMs).unref();
   }
 
   /**
@@ -719,6 +796,7 @@ export class SimulatedCharger {
   private onGetCompositeSchedule(request: CompositeScheduleRequest): object {
     this.throwConfiguredCallError('GetCompositeSchedule');
     const connectorId = request.connectorId ?? request.evseId ?? 0;
+    if (this.options.emptyCompositeSchedule) return emptyComposite(this.ocppVersion, connectorId);
     const now = new Date();
     const chargingSchedule = {
       chargingRateUnit: 'A',
@@ -816,6 +894,11 @@ function sampledValues201(
 function defaultTriggerReason(eventType: 'Started' | 'Updated' | 'Ended'): string {
   if (eventType === 'Started') return 'CablePluggedIn';
   return eventType === 'Ended' ? 'EVDeparted' : 'MeterValuePeriodic';
+}
+
+/** `emptyCompositeSchedule`: Accepted, and no schedule at all (both versions allow it). */
+function emptyComposite(version: OcppVersion, connectorId: number): object {
+  return version === '1.6' ? { status: 'Accepted', connectorId } : { status: 'Accepted' };
 }
 
 function isoNow(): string {

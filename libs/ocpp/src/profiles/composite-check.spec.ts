@@ -72,4 +72,56 @@ describe(checkComposite.name, () => {
       detail: 'Charger answered Rejected',
     });
   });
+
+  describe('an answer that cannot show what the charger applies is unverifiable, never a match', () => {
+    const unverifiable = (answer: object) => checkComposite(sent16, answer, null, now).verdict;
+
+    it('Accepted without a schedule', () => {
+      expect(checkComposite(sent16, { status: 'Accepted', connectorId: 2 }, null, now)).toEqual({
+        verdict: 'unverifiable',
+        detail: 'Charger accepted but returned no schedule',
+      });
+      expect(unverifiable({ status: 'Accepted', scheduleStart: now.toISOString() })).toBe('unverifiable');
+    });
+
+    it('a schedule without periods', () => {
+      expect(unverifiable(composite16())).toBe('unverifiable');
+    });
+
+    it('a schedule in another or an unknown unit', () => {
+      const inWatts = composite16([0, 11_000]);
+      expect(
+        unverifiable({
+          ...inWatts,
+          chargingSchedule: { ...inWatts.chargingSchedule, chargingRateUnit: 'W' },
+        }),
+      ).toBe('unverifiable');
+      expect(
+        unverifiable({
+          ...inWatts,
+          chargingSchedule: { ...inWatts.chargingSchedule, chargingRateUnit: 'kVA' },
+        }),
+      ).toBe('unverifiable');
+    });
+
+    it('a schedule that starts after the instants planned, or ends before them', () => {
+      const late = { ...composite16([0, 16], [900, 10]), scheduleStart: '2026-11-25T12:20:00Z' };
+      expect(unverifiable(late)).toBe('unverifiable');
+      const short = composite16([0, 16]);
+      expect(unverifiable({ ...short, chargingSchedule: { ...short.chargingSchedule, duration: 600 } })).toBe(
+        'unverifiable',
+      );
+    });
+
+    it('a period without a numeric limit', () => {
+      const broken = composite16([0, 16]);
+      broken.chargingSchedule.chargingSchedulePeriod[0].limit = Number.NaN;
+      expect(unverifiable(broken)).toBe('unverifiable');
+    });
+
+    it('still reads a charger whose clock is a second ahead of ours', () => {
+      const ahead = { ...composite16([0, 16], [899, 10]), scheduleStart: '2026-11-25T12:00:01Z' };
+      expect(unverifiable(ahead)).toBe('match');
+    });
+  });
 });

@@ -2,17 +2,26 @@ import type { OcppProtocol } from '../charger-session';
 
 /** How far apart a composite and our own limit may be: the builder rounds down to 0.1 A. */
 const TOLERANCE = { A: 0.1, W: 10 } as const;
+/** How far the charger's clock may be from ours before its composite no longer covers an instant. */
+const CLOCK_SLACK_S = 5;
 /** How much of the schedule is read back. */
 export const VERIFIED_SPAN_S = 3600;
 
 interface Schedule {
   startSchedule?: string;
+  duration?: number;
   chargingRateUnit: 'A' | 'W';
   chargingSchedulePeriod: { startPeriod: number; limit: number }[];
 }
 
+/**
+ * `unverifiable`: the charger accepted the request but its answer cannot prove what it applies (no schedule,
+ * no periods, a schedule that does not cover an instant we planned, a unit we did not ask for).
+ */
+export type CompositeResult = 'match' | 'mismatch' | 'failed' | 'unverifiable';
+
 export interface CompositeVerdict {
-  verdict: 'match' | 'mismatch' | 'failed';
+  verdict: CompositeResult;
   detail: string;
 }
 
@@ -35,20 +44,19 @@ export function checkComposite(
   now: Date,
 ): CompositeVerdict {
   const { status, schedule: composite } = compositeOf(answer);
-  if (status !== 'Accepted' || !composite) return { verdict: 'failed', detail: `Charger answered ${status}` };
+  if (status !== 'Accepted') return { verdict: 'failed', detail: `Charger answered ${status}` };
   const { schedule: ours } = sentSchedule(sent);
-  if (composite.chargingRateUnit !== ours.chargingRateUnit) {
-    return {
-      verdict: 'failed',
-      detail: `Composite in ${composite.chargingRateUnit}, asked ${ours.chargingRateUnit}`,
-    };
-  }
+  const unusable = unusableComposite(composite, ours.chargingRateUnit);
+  if (unusable !== null || !composite) return { verdict: 'unverifiable', detail: unusable ?? 'No schedule' };
   const unit = ours.chargingRateUnit;
   const floorCap = unit === 'A' && stationMaxA !== null ? stationMaxA : Infinity;
   for (const at of instantsToCheck(ours, now)) {
     const intended = limitAt(ours, at);
-    const applied = limitAt(composite, at);
-    if (intended === undefined || applied === undefined) continue;
+    if (intended === undefined) continue;
+    const applied = limitAt(composite, at, CLOCK_SLACK_S);
+    if (applied === undefined) {
+      return { verdict: 'unverifiable', detail: `Composite schedule does not cover ${at.toISOString()}` };
+    }
     const lowest = Math.min(intended, floorCap);
     if (applied > intended + TOLERANCE[unit] || applied < lowest - TOLERANCE[unit]) {
       const expected = lowest === intended ? `${intended}` : `${lowest}–${intended}`;
@@ -59,6 +67,22 @@ export function checkComposite(
     }
   }
   return { verdict: 'match', detail: 'Composite schedule as intended' };
+}
+
+/** Why a composite cannot be compared with what we sent, or null when it can. */
+function unusableComposite(composite: Schedule | null, asked: Schedule['chargingRateUnit']): string | null {
+  if (!composite) return 'Charger accepted but returned no schedule';
+  if (composite.chargingRateUnit !== asked) {
+    return `Composite in ${String(composite.chargingRateUnit)}, asked ${asked}`;
+  }
+  const periods = composite.chargingSchedulePeriod;
+  if (!Array.isArray(periods) || periods.length === 0) return 'Composite schedule has no periods';
+  if (Number.isNaN(Date.parse(composite.startSchedule ?? '')))
+    return 'Composite schedule has no usable start';
+  if (periods.some((period) => !Number.isFinite(period.limit) || !Number.isFinite(period.startPeriod))) {
+    return 'Composite schedule has a period without a numeric limit';
+  }
+  return null;
 }
 
 /** The connector (EVSE) and schedule of a SetChargingProfile request we sent, in either version. */
@@ -99,7 +123,13 @@ function instantsToCheck(schedule: Schedule, now: Date): Date[] {
   return [now, ...starts.map((t) => new Date(t))];
 }
 
-function limitAt(schedule: Schedule, at: Date): number | undefined {
-  const offsetS = (at.getTime() - Date.parse(schedule.startSchedule ?? at.toISOString())) / 1000;
+/**
+ * The limit in force at `at`; undefined before the schedule starts or after its duration, if it has one, by
+ * more than `slackS`.
+ */
+function limitAt(schedule: Schedule, at: Date, slackS = 0): number | undefined {
+  const rawOffsetS = (at.getTime() - Date.parse(schedule.startSchedule ?? at.toISOString())) / 1000;
+  if (schedule.duration !== undefined && rawOffsetS >= schedule.duration + slackS) return undefined;
+  const offsetS = rawOffsetS < 0 && rawOffsetS >= -slackS ? 0 : rawOffsetS;
   return schedule.chargingSchedulePeriod.filter((period) => period.startPeriod <= offsetS).at(-1)?.limit;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { ConnectorPlanView, SitePlanView } from '../plan.controller';
 import type { SimulatedConnectorView, SimulationView } from '../simulation.service';
+import type { LimitWarningView } from '../limit-warnings';
 
 /** The planning API's answers as OpenAPI schemas; each implements the view it documents. */
 
@@ -42,7 +43,10 @@ export class PlanDispatchDto {
 }
 
 export class PlanVerificationDto {
-  @ApiProperty({ example: 'matches' })
+  @ApiProperty({
+    enum: ['match', 'mismatch', 'unverifiable', 'failed'],
+    description: 'unverifiable: the charger accepted but its composite schedule cannot show what it applies',
+  })
   result!: string;
 
   @ApiProperty(nullableString)
@@ -82,12 +86,51 @@ export class ConnectorPlanViewDto implements ConnectorPlanView {
   verification!: PlanVerificationDto | null;
 }
 
+export class LimitPhaseExcessDto {
+  @ApiProperty({ enum: ['L1', 'L2', 'L3'] })
+  phase!: string;
+
+  @ApiProperty({ description: 'Base load and unsteered chargers at their maximum, A' })
+  reservedA!: number;
+
+  @ApiProperty({ description: 'The limit in force, A' })
+  limitA!: number;
+}
+
+export class LimitWarningViewDto implements LimitWarningView {
+  @ApiProperty({ enum: ['group', 'site', 'circuit'] })
+  kind!: string;
+
+  @ApiProperty({ description: "The group id, or the site's or circuit's id" })
+  id!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ type: [LimitPhaseExcessDto] })
+  phases!: LimitPhaseExcessDto[];
+
+  @ApiProperty({ ...instant, description: 'When the planner first found the limit impossible to keep' })
+  since!: string;
+
+  @ApiProperty()
+  message!: string;
+}
+
 export class SitePlanViewDto implements SitePlanView {
   @ApiProperty({ format: 'uuid' })
   siteId!: string;
 
   @ApiProperty(nullableString)
   groupId!: string | null;
+
+  @ApiProperty({
+    type: [LimitWarningViewDto],
+    description:
+      'Limits of the site, its circuits or its group that the load we do not steer (base load, chargers ' +
+      'refusing profiles or excluded from smart charging) exceeds on its own now: no plan can keep them',
+  })
+  warnings!: LimitWarningViewDto[];
 
   @ApiProperty({ type: [ConnectorPlanViewDto] })
   connectors!: ConnectorPlanViewDto[];

@@ -6,7 +6,8 @@ export const OCPP_CHARGER_STATE_CHANGED = 'ocpp.charger.state-changed';
 
 /**
  * `controllability`: a connector started or stopped refusing our charging profiles. `phases-in-use`: the number
- * of phases an EV draws on, learnt from its readings, changed. `charging-limit`: a 2.0.1 station reported or
+ * of phases an EV draws on, learnt on sustained evidence from its readings, changed (its energy per ampere,
+ * never what it reserves). `charging-limit`: a 2.0.1 station reported or
  * cleared an external charging limit.
  */
 export type ChargerStateChangeReason =

@@ -68,6 +68,20 @@ export interface SimulatedChargerOptions {
    * accept, is Rejected. `DEFAULT_CAPABILITIES` when absent; `{}` reports nothing.
    */
   capabilities?: Partial<SimulatedCapabilities>;
+  /** Per-phase currents read as a real meter reads them (`drawOffered`); exact when absent. */
+  currentNoise?: CurrentNoise;
+  /** Called with each profile the charger accepted and applied, e.g. to check a fleet's limits at every change. */
+  onProfileApplied?: (profile: ReceivedChargingProfile) => void;
+}
+
+/** How a charger's meter misreads per-phase currents. */
+export interface CurrentNoise {
+  /** Each phase reads up to this many A above or below its current; an idle phase up to this much. */
+  amplitudeA: number;
+  /** The chance that a phase the EV draws on reads below 1 A for one sample (a glitch of its sensor). */
+  dropoutProbability?: number;
+  /** In [0, 1); Math.random when absent, a seeded one for reproducible tests. */
+  random?: () => number;
 }
 
 export interface SimulatedCapabilities {
@@ -104,6 +118,8 @@ export interface SimulatedEv {
   /** Charger phases L1..L3 the EV draws on, e.g. `[true, false, false]` for a single-phase EV. */
   phases: [boolean, boolean, boolean];
   socPercent?: number;
+  /** Mid-session switches, in time order: from `at` on the EV draws on `phases` (1 → 3 phases, 3 → 1...). */
+  phaseSwitches?: { at: Date; phases: [boolean, boolean, boolean] }[];
 }
 
 /** A 2.0.1 external limit source (`ChargingLimitSourceEnumType`). */
@@ -363,12 +379,13 @@ export class SimulatedCharger {
   async drawOffered(connectorId: number, ev: SimulatedEv, timestamp = new Date()): Promise<number> {
     const offeredA = this.offeredCurrentA(connectorId, timestamp) ?? ev.maxCurrentA;
     const drawnA = Math.min(offeredA, ev.maxCurrentA);
-    const currentA = ev.phases.map((used) => (used ? drawnA : 0)) as [number, number, number];
+    const phases = evPhasesAt(ev, timestamp);
+    const currentA = phases.map((used) => (used ? drawnA : 0)) as [number, number, number];
     await this.meterValues(
       connectorId,
       {
-        currentA,
-        powerW: Math.round(drawnA * 230 * ev.phases.filter(Boolean).length),
+        currentA: this.options.currentNoise ? noisyCurrents(currentA, this.options.currentNoise) : currentA,
+        powerW: Math.round(drawnA * 230 * phases.filter(Boolean).length),
         offeredCurrentA: offeredA,
         ...(ev.socPercent !== undefined && { socPercent: ev.socPercent }),
       },
@@ -519,8 +536,10 @@ export class SimulatedCharger {
     const profile = params as ReceivedChargingProfile;
     const status = this.withinCapabilities(profile) ? this.profileAnswer : 'Rejected';
     // Applied on receipt, so that a waiting test sees its effect and a delayed answer still takes effect.
-    if (status === 'Accepted' && !this.ignoresProfiles)
+    if (status === 'Accepted' && !this.ignoresProfiles) {
       this.installed.install(params as SetChargingProfilePayload);
+      this.options.onProfileApplied?.(profile);
+    }
     this.receivedProfiles.push(profile);
     for (const waiter of [...this.waiters]) waiter.offer(profile);
     await this.answerDelay(signal);
@@ -661,6 +680,22 @@ export class SimulatedCharger {
       throw new Error(`Charger ${this.identity} has no connector ${connectorId}`);
     }
   }
+}
+
+/** The phases the EV draws on at `at`: its last switch by then, else those it arrived with. */
+function evPhasesAt(ev: SimulatedEv, at: Date): [boolean, boolean, boolean] {
+  const switched = (ev.phaseSwitches ?? []).filter((change) => change.at.getTime() <= at.getTime());
+  return switched.at(-1)?.phases ?? ev.phases;
+}
+
+/** Currents as a noisy meter reads them, to 0.01 A; never below 0. */
+function noisyCurrents(currentA: [number, number, number], noise: CurrentNoise): [number, number, number] {
+  const random = noise.random ?? Math.random;
+  return currentA.map((amps) => {
+    if (amps > 0 && random() < (noise.dropoutProbability ?? 0)) return Math.round(random() * 90) / 100;
+    const read = amps > 0 ? amps + (2 * random() - 1) * noise.amplitudeA : random() * noise.amplitudeA;
+    return Math.max(0, Math.round(read * 100) / 100);
+  }) as [number, number, number];
 }
 
 function sampledValues(

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   CurrentNoise,
+  evPhasesAt,
   ReceivedChargingProfile,
   SimulatedCharger,
   SimulatedDso,
@@ -193,8 +194,7 @@ describe('learnt phases never shrink what a session reserves, and noisy or switc
       for (const spec of SPECS) {
         const ev = evs.get(spec.identity)!;
         const amps = await chargers.get(spec.identity)!.drawOffered(1, ev, at(start, round));
-        const evPhases = (ev.phaseSwitches ?? []).filter((s) => s.at <= at(start, round)).at(-1)?.phases;
-        (evPhases ?? ev.phases).forEach((used, i) => {
+        evPhasesAt(ev, at(start, round)).forEach((used, i) => {
           const wired = spec.phases === 3 || i === 0;
           if (used && wired) drawn[GRID[spec.rotation[i]]] += amps;
         });

@@ -118,6 +118,39 @@ describe.each(TEST_DATABASE_ENGINES)('site-model inputs of a plan on %s', (_engi
     });
   });
 
+  it('tells whether a session running on a charger told the energy it wants', async () => {
+    const fixture = await insertCharger(database.db, { identity: 'CP-P4', connectorIds: [1, 2] });
+    const { db } = database;
+    await expect(inputs.hasSessionWithEnergyWanted(fixture.chargerId)).resolves.toBe(false);
+    const [open] = await db
+      .insert(schema.transactions)
+      .values({
+        connectorRef: fixture.connectorRefs.get(2)!,
+        idTag: 'T',
+        meterStartWh: 0,
+        startedAt: new Date('2026-03-01T10:00:00Z'),
+      })
+      .returning();
+    await db.insert(schema.sessionPreferences).values({
+      transactionId: open.id,
+      priority: 3,
+      energyWantedWh: null,
+      departureAt: null,
+      updatedBy: 'app',
+    });
+    await expect(inputs.hasSessionWithEnergyWanted(fixture.chargerId)).resolves.toBe(false);
+    await db
+      .update(schema.sessionPreferences)
+      .set({ energyWantedWh: 12_000 })
+      .where(eq(schema.sessionPreferences.transactionId, open.id));
+    await expect(inputs.hasSessionWithEnergyWanted(fixture.chargerId)).resolves.toBe(true);
+    await db
+      .update(schema.transactions)
+      .set({ stoppedAt: new Date('2026-03-01T11:00:00Z') })
+      .where(eq(schema.transactions.id, open.id));
+    await expect(inputs.hasSessionWithEnergyWanted(fixture.chargerId)).resolves.toBe(false);
+  });
+
   it('bounds connectors by the external limits their station reported, per EVSE and station-wide', async () => {
     const fixture = await insertCharger(database.db, {
       identity: 'CP-P3',

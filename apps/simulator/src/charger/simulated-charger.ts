@@ -683,13 +683,16 @@ export class SimulatedCharger {
 }
 
 /** The phases the EV draws on at `at`: its last switch by then, else those it arrived with. */
-function evPhasesAt(ev: SimulatedEv, at: Date): [boolean, boolean, boolean] {
+export function evPhasesAt(ev: SimulatedEv, at: Date): [boolean, boolean, boolean] {
   const switched = (ev.phaseSwitches ?? []).filter((change) => change.at.getTime() <= at.getTime());
   return switched.at(-1)?.phases ?? ev.phases;
 }
 
-/** Currents as a noisy meter reads them, to 0.01 A; never below 0. */
-function noisyCurrents(currentA: [number, number, number], noise: CurrentNoise): [number, number, number] {
+/** Currents as a noisy meter reads them, to 0.01 A; never below 0. For fleets that build their own readings too. */
+export function noisyCurrents(
+  currentA: [number, number, number],
+  noise: CurrentNoise,
+): [number, number, number] {
   const random = noise.random ?? Math.random;
   return currentA.map((amps) => {
     if (amps > 0 && random() < (noise.dropoutProbability ?? 0)) return Math.round(random() * 90) / 100;

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { PLANNING_COMPLETED, PlanningCompletedEvent } from '@gridflex/planning';
 import {
   CurrentNoise,
   evPhasesAt,
@@ -97,6 +99,11 @@ describe('learnt phases never shrink what a session reserves, and noisy or switc
   let controller: TestController;
   let siteId: string;
   const chargers = new Map<string, SimulatedCharger>();
+  const chargerIds = new Map<string, string>();
+  /** Planning runs, in order. */
+  const runs: PlanningCompletedEvent[] = [];
+  /** When the noisy readings started, on the chargers' clock. */
+  let start = 0;
   const sessions = new Set<string>();
   /** Per grid phase, the highest sum of accepted limits seen at any accepted push. */
   const worstA = [0, 0, 0];
@@ -123,6 +130,7 @@ describe('learnt phases never shrink what a session reserves, and noisy or switc
 
   beforeAll(async () => {
     controller = await startController();
+    controller.app.get(EventEmitter2).on(PLANNING_COMPLETED, (run: PlanningCompletedEvent) => runs.push(run));
     const { admin } = controller;
     await admin.post('/api/v1/dso-peers', { name: 'dso', token: TOKEN }).expect(201);
     const site = await admin
@@ -137,10 +145,11 @@ describe('learnt phases never shrink what a session reserves, and noisy or switc
     const dso = new SimulatedDso({ baseUrl: `http://${controller.host}/oscp/fp/2.0`, token: TOKEN });
     expect((await sendCurrentForecast(dso, GROUP, FORECAST_A)).status).toBe(204);
     for (const [index, spec] of SPECS.entries()) {
-      await registerCharger(controller, siteId, spec.identity, {
+      const chargerId = await registerCharger(controller, siteId, spec.identity, {
         connectors: [{ connectorId: 1, maxCurrentA: 32, phases: spec.phases }],
         phaseRotation: spec.rotation,
       });
+      chargerIds.set(spec.identity, chargerId);
       const noise: CurrentNoise = { amplitudeA: 0.6, dropoutProbability: 0.15, random: seeded(index + 1) };
       const charger = await connectCharger(controller, spec.identity, {
         ...(spec.noisy && { currentNoise: noise }),
@@ -186,7 +195,8 @@ describe('learnt phases never shrink what a session reserves, and noisy or switc
       (c) => c.receivedProfiles.filter(isTxProfile).length,
     );
 
-    const start = Date.now();
+    const runsBefore = runs.length;
+    start = Date.now();
     const evs = new Map(SPECS.map((spec) => [spec.identity, { maxCurrentA: 32, ...spec.ev(start) }]));
     const drawnWorstA = [0, 0, 0];
     for (let round = 0; round < ROUNDS; round++) {
@@ -212,7 +222,9 @@ describe('learnt phases never shrink what a session reserves, and noisy or switc
     expect(await connectorView('PL-NOISY')).toMatchObject({ phasesInUse: 3 });
     expect(await connectorView('PL-TWO')).toMatchObject({ phasesInUse: 2 });
 
-    // No storm: a learnt phase change that changes no limit pushes nothing, however many readings come.
+    // No storm: a learnt phase change that changes no limit re-plans and pushes nothing, however many
+    // readings come.
+    expect(runs.length - runsBefore).toBe(0);
     const noiseTxProfiles = [...chargers.values()].map(
       (c, i) => c.receivedProfiles.filter(isTxProfile).length - settledTxProfiles[i],
     );
@@ -231,5 +243,22 @@ describe('learnt phases never shrink what a session reserves, and noisy or switc
     expect(violations).toEqual([]);
     expect(Math.max(...worstA)).toBeLessThanOrEqual(FORECAST_A);
     expect(Math.max(...drawnWorstA)).toBeLessThanOrEqual(FORECAST_A);
+  }, 300_000);
+
+  it('re-plans for learnt phases only when a session wants a given energy, once the change has settled', async () => {
+    // PL-ROT-L2's EV was learnt on one phase; its driver now tells the energy it wants.
+    const connector = `/api/v1/sites/${siteId}/chargers/${chargerIds.get('PL-ROT-L2')}/connectors/1/session`;
+    await controller.admin.put(connector, { energyWantedWh: 30_000 }).expect(200);
+    expect(await connectorView('PL-ROT-L2')).toMatchObject({ phasesInUse: 1 });
+    const runsBefore = runs.length;
+    await until(() => runs.length > runsBefore);
+
+    // It switches to three phases: its energy per ampere triples, so its group is planned again.
+    const afterTelling = runs.length;
+    const charger = chargers.get('PL-ROT-L2')!;
+    await charger.drawOffered(1, { maxCurrentA: 32, phases: ALL }, at(start, ROUNDS));
+    await waitFor(async () => ((await connectorView('PL-ROT-L2')).phasesInUse === 3 ? true : undefined));
+    await until(() => runs.length > afterTelling);
+    expect(violations).toEqual([]);
   }, 300_000);
 });

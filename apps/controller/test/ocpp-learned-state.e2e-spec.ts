@@ -143,10 +143,9 @@ describe('what chargers tell the controller shapes the plan, and the physical re
     expect(await station.drawOffered(1, ev)).toBe(32);
   });
 
-  it('re-plans an EV that draws on one phase as single-phase, giving the other phases to others', async () => {
+  it('learns that an EV draws on one phase, yet keeps it reserved on all three and pushes nothing for it', async () => {
     const siteId = await site('Single-phase EV', 32);
-    // A three-phase charger and a single-phase one wired to grid L2: both share L2 while the first EV counts
-    // as three-phase.
+    // A three-phase charger and a single-phase one wired to grid L2: both share L2.
     const threePhase = await charger(siteId, 'CP-3PH');
     const onL2 = await charger(siteId, 'CP-L2', {
       connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 1 }],
@@ -156,26 +155,30 @@ describe('what chargers tell the controller shapes the plan, and the physical re
     await startSession16(onL2);
     await threePhase.waitForProfile(profile(1, 'TxProfile', [16]), PROFILE_WAIT_MS);
     await onL2.waitForProfile(profile(1, 'TxProfile', [16]), PROFILE_WAIT_MS);
+    const txProfiles = (simulated: SimulatedCharger) =>
+      (simulated.receivedProfiles as Received[]).filter((p) => purposeOf(p) === 'TxProfile').length;
+    const before = [txProfiles(threePhase), txProfiles(onL2)];
 
-    // The first EV draws its 16 A on the charger's L1 alone, and says its state of charge.
-    const singlePhaseEv: SimulatedEv = { maxCurrentA: 32, phases: [true, false, false], socPercent: 37 };
-    await threePhase.meterValues(1, {
-      currentA: [16, 0, 0],
-      offeredCurrentA: 16,
-      socPercent: 37,
-      transactionId,
-    });
-    // Each holds 32 A while the controller renews its plan, then its 16 A safe share (half the site's 32 A).
-    await threePhase.waitForProfile(profile(1, 'TxProfile', [32, 16]), PROFILE_WAIT_MS);
-    await onL2.waitForProfile(profile(1, 'TxProfile', [32, 16]), PROFILE_WAIT_MS);
-    expect(await threePhase.drawOffered(1, singlePhaseEv)).toBe(32);
-    expect(await onL2.drawOffered(1, { maxCurrentA: 32, phases: [true, false, false] })).toBe(32);
-
+    // The first EV draws its 16 A on the charger's L1 alone for a minute (three readings), and says its SoC.
+    const now = Date.now();
+    for (const secondsAgo of [60, 30, 0]) {
+      await threePhase.meterValues(
+        1,
+        { currentA: [16, 0.2, 0], offeredCurrentA: 16, socPercent: 37, transactionId },
+        new Date(now - secondsAgo * 1000),
+      );
+    }
     const view = await waitFor(async () => {
       const connector = await connectorView(siteId, 'CP-3PH');
-      return connector.offeredCurrentA === 32 ? connector : undefined;
+      return connector.phasesInUse === 1 ? connector : undefined;
     });
-    expect(view).toMatchObject({ phases: 3, phasesInUse: 1, socPercent: 37, measuredCurrentA: [32, 0, 0] });
+    expect(view).toMatchObject({ phases: 3, socPercent: 37, measuredCurrentA: [16, 0.2, 0] });
+
+    // It may switch to three phases at any moment, and an A limit applies to each: both keep 16 A on L2.
+    const singlePhaseEv: SimulatedEv = { maxCurrentA: 32, phases: [true, false, false] };
+    expect(await threePhase.drawOffered(1, singlePhaseEv)).toBe(16);
+    expect(await onL2.drawOffered(1, { maxCurrentA: 32, phases: [true, false, false] })).toBe(16);
+    expect([txProfiles(threePhase), txProfiles(onL2)]).toEqual(before);
 
     // The session ends: what its EV showed is forgotten.
     await threePhase.stopTransaction(transactionId, 1000);

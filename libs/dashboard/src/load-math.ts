@@ -30,7 +30,10 @@ export function measuredOnGrid(connector: PhasedConnector, measured: readonly (n
   return grid;
 }
 
-/** A per-phase limit on the grid phases the connector loads (all three, or its charger's L1 for one phase). */
+/**
+ * A per-phase limit on every grid phase the connector is wired to (all three, or its charger's L1 for one
+ * phase), whatever phases its EV was seen drawing on: as the planner reserves it.
+ */
 export function limitOnGrid(connector: PhasedConnector, limitA: number): PerPhase {
   const rotation = connector.phaseRotation ?? DEFAULT_ROTATION;
   if (connector.phases !== 1) return [limitA, limitA, limitA];

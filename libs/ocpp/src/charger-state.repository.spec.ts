@@ -156,52 +156,54 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
     expect(await connectorRow(2)).toMatchObject({ energyRegisterWh: 121, energyCountedWh: 3_864 });
   });
 
-  it("stores SoC, offered current and the EV's phases, saying when the phases changed", async () => {
+  it("stores SoC, offered current and the EV's phases on sustained evidence, saying when they changed", async () => {
     const at = (minute: number) => new Date(Date.UTC(2026, 2, 1, 10, minute));
     const onePhase = { count: 1 as const, mask: [false, true, false] as [boolean, boolean, boolean] };
+    const record = (fields: Partial<ConnectorMeasurement> & { measuredAt: Date }) =>
+      repository.recordMeasurement(charger.chargerId, 1, reading(fields));
+    // One reading on one phase is only evidence: it is kept, the phases are not learnt from it.
     await expect(
-      repository.recordMeasurement(
-        charger.chargerId,
-        1,
-        reading({ measuredAt: at(0), socPercent: 41, offeredCurrentA: 16, phasesInUse: onePhase }),
-      ),
-    ).resolves.toEqual({ known: true, phasesInUseChanged: true });
+      record({ measuredAt: at(0), socPercent: 41, offeredCurrentA: 16, phasesInUse: onePhase }),
+    ).resolves.toEqual(unchangedPhases);
     expect(await connectorRow(1)).toMatchObject({
       socPercent: 41,
       offeredCurrentA: 16,
-      phasesInUse: 1,
-      phasesInUseMask: [false, true, false],
+      phasesInUse: null,
+      phaseEvidence: { count: 1, mask: [false, true, false], readings: 1, since: at(0).toISOString() },
     });
 
-    // The same phases again, or a reading that tells none, change nothing the planner uses.
-    await expect(
-      repository.recordMeasurement(
-        charger.chargerId,
-        1,
-        reading({ measuredAt: at(1), phasesInUse: onePhase }),
-      ),
-    ).resolves.toEqual(unchangedPhases);
-    await expect(
-      repository.recordMeasurement(charger.chargerId, 1, reading({ measuredAt: at(2), socPercent: 42 })),
-    ).resolves.toEqual(unchangedPhases);
-    expect(await connectorRow(1)).toMatchObject({ socPercent: 42, offeredCurrentA: 16, phasesInUse: 1 });
+    // A reading that tells no phases neither adds nor breaks the run; the third one a minute on is enough.
+    await expect(record({ measuredAt: at(1), phasesInUse: onePhase })).resolves.toEqual(unchangedPhases);
+    await expect(record({ measuredAt: at(1), socPercent: 42 })).resolves.toEqual(unchangedPhases);
+    await expect(record({ measuredAt: at(2), phasesInUse: onePhase })).resolves.toEqual({
+      known: true,
+      phasesInUseChanged: true,
+    });
+    expect(await connectorRow(1)).toMatchObject({
+      socPercent: 42,
+      offeredCurrentA: 16,
+      phasesInUse: 1,
+      phasesInUseMask: [false, true, false],
+      phaseEvidence: { readings: 3 },
+    });
 
+    // The first reading on all three phases takes it back at once.
     const threePhases = { count: 3 as const, mask: [true, true, true] as [boolean, boolean, boolean] };
-    await expect(
-      repository.recordMeasurement(
-        charger.chargerId,
-        1,
-        reading({ measuredAt: at(3), phasesInUse: threePhases }),
-      ),
-    ).resolves.toEqual({ known: true, phasesInUseChanged: true });
+    await expect(record({ measuredAt: at(3), phasesInUse: threePhases })).resolves.toEqual({
+      known: true,
+      phasesInUseChanged: true,
+    });
+    expect(await connectorRow(1)).toMatchObject({ phasesInUse: 3, phaseEvidence: null });
 
-    // A new session forgets what the previous EV showed.
+    // A new session forgets what the previous EV showed, evidence included.
+    await record({ measuredAt: at(4), phasesInUse: onePhase });
     const transactions = new TransactionsRepository(database.db);
     const connectorRef = charger.connectorRefs.get(1)!;
-    await transactions.start({ connectorRef, idTag: 'T', meterStartWh: 0, startedAt: at(4) });
+    await transactions.start({ connectorRef, idTag: 'T', meterStartWh: 0, startedAt: at(5) });
     expect(await connectorRow(1)).toMatchObject({
       phasesInUse: null,
       phasesInUseMask: null,
+      phaseEvidence: null,
       socPercent: null,
     });
   });

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, desc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { and, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import type { ChargerCapabilities } from './capabilities';
 import { fitsInt4 } from './int4';
 import { chargerSafeShareA, connectorSafeShareA } from './profiles/station-max-profile';
 import { countedEnergyWh } from './energy-register';
 import type { ConnectorMeasurement } from './measurement';
+import { learnPhases, PhaseLearning, plannedPhaseCount } from './phase-evidence';
 
 const { chargers, connectors, sites, transactions } = schema;
 
@@ -67,8 +67,8 @@ export interface MeasurementOutcome {
   /** False when the connector is not registered. */
   known: boolean;
   /**
-   * The reading changed the number of phases the planner counts for the connector: those its EV is known to
-   * draw on when fewer than the connector has.
+   * The reading changed the number of phases the planner counts for the session's energy per ampere: those its
+   * EV is known, on sustained evidence, to draw on when fewer than the connector has.
    */
   phasesInUseChanged: boolean;
 }
@@ -77,6 +77,20 @@ export interface BootInfo {
   vendor: string;
   model: string;
   firmwareVersion: string | null;
+}
+
+function learningOf(row: {
+  phasesInUse: number | null;
+  phasesInUseMask: [boolean, boolean, boolean] | null;
+  phaseEvidence: schema.PhaseEvidenceColumn | null;
+}): PhaseLearning {
+  const count = row.phasesInUse;
+  const learned = isPhaseCount(count) ? { count, mask: row.phasesInUseMask } : null;
+  return { learned, evidence: row.phaseEvidence };
+}
+
+function isPhaseCount(count: number | null): count is 1 | 2 | 3 {
+  return count === 1 || count === 2 || count === 3;
 }
 
 /** Charger and connector state as the chargers report it over OCPP. */
@@ -189,8 +203,9 @@ export class ChargerStateRepository {
   /**
    * Stores a meter reading; a measurand the reading lacks keeps its previous value, since chargers often
    * report different measurands in different messages. A reading older than the stored one (queued while
-   * the charger was offline) describes the past and changes nothing. Says whether the connector is
-   * registered, and whether the phases its EV draws on changed (the planner then counts them anew).
+   * the charger was offline) describes the past and changes nothing. The phases the reading shows are folded
+   * into the session's phase evidence (`learnPhases`). Says whether the connector is registered, and whether
+   * the phase count the planner takes for the session's energy changed.
    */
   async recordMeasurement(
     chargerId: string,
@@ -198,42 +213,52 @@ export class ChargerStateRepository {
     measurement: ConnectorMeasurement,
   ): Promise<MeasurementOutcome> {
     if (!fitsInt4(connectorId)) return { known: false, phasesInUseChanged: false };
-    const before = alias(connectors, 'before');
-    const phases = measurement.phasesInUse;
-    const energyCountedWh =
-      measurement.energyWh === null
-        ? null
-        : await this.countedEnergy(chargerId, connectorId, measurement.energyWh, measurement.measuredAt);
-    const updated = await this.db
-      .update(connectors)
-      .set({
-        measuredAt: measurement.measuredAt,
-        ...(measurement.currentA !== null && { measuredCurrentA: measurement.currentA }),
-        ...(measurement.powerW !== null && { measuredPowerW: measurement.powerW }),
-        ...(measurement.energyWh !== null && { energyRegisterWh: measurement.energyWh, energyCountedWh }),
-        ...(measurement.socPercent !== null && { socPercent: measurement.socPercent }),
-        ...(measurement.offeredCurrentA !== null && { offeredCurrentA: measurement.offeredCurrentA }),
-        ...(phases !== null && { phasesInUse: phases.count, phasesInUseMask: phases.mask }),
-      })
-      .from(before)
-      .where(
-        and(
-          eq(before.id, connectors.id),
-          eq(connectors.chargerId, chargerId),
-          eq(connectors.connectorId, connectorId),
-          or(isNull(connectors.measuredAt), lte(connectors.measuredAt, measurement.measuredAt)),
-        ),
-      )
-      // The self-join reads the row as it was before this update.
-      .returning({ phasesInUseBefore: before.phasesInUse, phases: before.phases });
-    if (updated.length === 0) {
-      const known = (await this.findConnectorRef(chargerId, connectorId)) !== null;
-      return { known, phasesInUseChanged: false };
-    }
-    const [row] = updated;
-    const planned = (inUse: number | null) => Math.min(inUse ?? row.phases, row.phases);
-    const phasesInUseChanged = phases !== null && planned(row.phasesInUseBefore) !== planned(phases.count);
-    return { known: true, phasesInUseChanged };
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .select({
+          id: connectors.id,
+          phases: connectors.phases,
+          measuredAt: connectors.measuredAt,
+          phasesInUse: connectors.phasesInUse,
+          phasesInUseMask: connectors.phasesInUseMask,
+          phaseEvidence: connectors.phaseEvidence,
+        })
+        .from(connectors)
+        .where(and(eq(connectors.chargerId, chargerId), eq(connectors.connectorId, connectorId)))
+        .for('update');
+      if (!row) return { known: false, phasesInUseChanged: false };
+      if (row.measuredAt !== null && row.measuredAt > measurement.measuredAt) {
+        return { known: true, phasesInUseChanged: false };
+      }
+      const energyCountedWh =
+        measurement.energyWh === null
+          ? null
+          : await this.countedEnergy(
+              tx,
+              chargerId,
+              connectorId,
+              measurement.energyWh,
+              measurement.measuredAt,
+            );
+      const before = learningOf(row);
+      const after = learnPhases(before, measurement.phasesInUse, measurement.measuredAt, row.phases);
+      await tx
+        .update(connectors)
+        .set({
+          measuredAt: measurement.measuredAt,
+          ...(measurement.currentA !== null && { measuredCurrentA: measurement.currentA }),
+          ...(measurement.powerW !== null && { measuredPowerW: measurement.powerW }),
+          ...(measurement.energyWh !== null && { energyRegisterWh: measurement.energyWh, energyCountedWh }),
+          ...(measurement.socPercent !== null && { socPercent: measurement.socPercent }),
+          ...(measurement.offeredCurrentA !== null && { offeredCurrentA: measurement.offeredCurrentA }),
+          phasesInUse: after.learned?.count ?? null,
+          phasesInUseMask: after.learned?.mask ?? null,
+          phaseEvidence: after.evidence,
+        })
+        .where(eq(connectors.id, row.id));
+      const planned = (learning: PhaseLearning) => plannedPhaseCount(learning.learned, row.phases);
+      return { known: true, phasesInUseChanged: planned(before) !== planned(after) };
+    });
   }
 
   /**
@@ -241,12 +266,13 @@ export class ChargerStateRepository {
    * time, so no other reading of the connector is stored between this read and the update.
    */
   private async countedEnergy(
+    db: Pick<Database, 'select'>,
     chargerId: string,
     connectorId: number,
     readingWh: number,
     at: Date,
   ): Promise<number | null> {
-    const [previous] = await this.db
+    const [previous] = await db
       .select({
         registerWh: connectors.energyRegisterWh,
         countedWh: connectors.energyCountedWh,

@@ -6,10 +6,11 @@ export const OCPP_CHARGER_STATE_CHANGED = 'ocpp.charger.state-changed';
 
 /**
  * `controllability`: a connector started or stopped refusing our charging profiles. `phases-in-use`: the number
- * of phases an EV draws on, learnt from its readings, changed. `charging-limit`: a 2.0.1 station reported or
- * cleared an external charging limit. `capabilities`: discovery learnt capabilities that change the
- * charger's profiles, which are then sent again. `connected`: the charger has been protected on a new
- * connection, or again after a Boot on it, and its plans are sent again.
+ * of phases an EV draws on, learnt on sustained evidence from its readings, changed (its energy per ampere,
+ * never what it reserves). `charging-limit`: a 2.0.1 station reported or cleared an external charging limit.
+ * `capabilities`: discovery learnt capabilities that change the charger's profiles, which are then sent again.
+ * `connected`: the charger has been protected on a new connection, or again after a Boot on it, and its plans
+ * are sent again.
  */
 export type ChargerStateChangeReason =
   | 'connected'

@@ -8,6 +8,7 @@ export * from './ocpp-gateway.service';
 export * from './ocpp.module';
 export * from './ocpp16/messages';
 export * from './measurement';
+export * from './phase-evidence';
 export * from './ocpp16/meter-values';
 export * from './ocpp201/meter-values';
 export * from './ocpp201/messages';

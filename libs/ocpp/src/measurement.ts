@@ -15,10 +15,13 @@ export interface ConnectorMeasurement {
   phasesInUse: PhasesInUse | null;
 }
 
+/** Per charger phase L1..L3, whether it carries the EV's current. */
+export type PhaseMask = [boolean, boolean, boolean];
+
 /** How many phases an EV draws on, and which of the charger's L1..L3 (unknown when a station only counted them). */
 export interface PhasesInUse {
   count: 1 | 2 | 3;
-  mask: [boolean, boolean, boolean] | null;
+  mask: PhaseMask | null;
 }
 
 /**
@@ -26,6 +29,12 @@ export interface PhasesInUse {
  * ampere of noise, while an EV draws at least the 6 A it can be signalled.
  */
 export const PHASE_IN_USE_THRESHOLD_A = 1;
+
+/**
+ * ...and more than this share of the most loaded phase: an idle phase picks up a little of the others'
+ * current (induction, meter offset), more as they carry more.
+ */
+export const PHASE_IN_USE_SHARE_OF_LARGEST = 0.2;
 
 /** A sampled value in the version-neutral form: `value` already in A, W or Wh, or null when unusable. */
 export interface NormalizedSample {
@@ -80,13 +89,16 @@ export function measurementOf(
 }
 
 /**
- * The phases carrying more than `PHASE_IN_USE_THRESHOLD_A`, when the reading tells: all three phases must be
- * reported (a charger reporting only L1 says nothing about L2 and L3), and at least one must carry current (an
- * EV that draws nothing, paused or full, says nothing about its phases).
+ * The phases this one reading shows carrying current (above `PHASE_IN_USE_THRESHOLD_A` and
+ * `PHASE_IN_USE_SHARE_OF_LARGEST` of the largest), when it tells: all three phases must be reported (a charger
+ * reporting only L1 says nothing about L2 and L3), and at least one must carry current (an EV that draws
+ * nothing, paused or full, says nothing about its phases). One reading is only evidence: see `learnPhases`.
  */
 export function phasesInUseOf(currentA: PhaseCurrents | null): PhasesInUse | null {
   if (currentA === null || currentA.some((amps) => amps === null)) return null;
-  const mask = currentA.map((amps) => (amps ?? 0) > PHASE_IN_USE_THRESHOLD_A) as [boolean, boolean, boolean];
+  const largest = Math.max(...currentA.map((amps) => amps ?? 0));
+  const threshold = Math.max(PHASE_IN_USE_THRESHOLD_A, PHASE_IN_USE_SHARE_OF_LARGEST * largest);
+  const mask = currentA.map((amps) => (amps ?? 0) > threshold) as PhaseMask;
   const count = mask.filter(Boolean).length;
   return count === 0 ? null : { count: count as 1 | 2 | 3, mask };
 }

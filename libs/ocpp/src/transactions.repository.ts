@@ -33,7 +33,12 @@ export const SUPERSEDED = 'SupersededByNewTransaction';
  * What a connector's readings said about the EV of its session (its phases, its state of charge) does not
  * carry over to the next EV.
  */
-const NO_SESSION_READINGS = { phasesInUse: null, phasesInUseMask: null, socPercent: null };
+const NO_SESSION_READINGS = {
+  phasesInUse: null,
+  phasesInUseMask: null,
+  phaseEvidence: null,
+  socPercent: null,
+};
 
 /** OCPP transactions; chargers repeat messages, so every operation is idempotent. */
 @Injectable()

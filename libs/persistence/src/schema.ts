@@ -244,12 +244,15 @@ export const connectors = pgTable(
     /** Why the charger refused our last profile; while set, the planner reserves the connector's maximum. */
     uncontrollableReason: text('uncontrollable_reason'),
     /**
-     * The phases the running session's EV draws on (1 to 3), learnt from its per-phase currents or reported by a
-     * 2.0.1 station; null while unknown. Cleared when a session starts or stops.
+     * The phases the running session's EV draws on (1 to 3), learnt on sustained evidence from its per-phase
+     * currents or the counts a 2.0.1 station reported (`learnPhases`); null while unknown. Used for energy per
+     * ampere and shown, never to reserve less on the grid. Cleared when a session starts or stops.
      */
     phasesInUse: integer('phases_in_use'),
     /** Charger L1..L3: which of them carried current when `phasesInUse` was learnt; null when not measured. */
     phasesInUseMask: jsonb('phases_in_use_mask').$type<[boolean, boolean, boolean]>(),
+    /** The running evidence for fewer phases (`PhaseEvidence`); null when none. Cleared with `phasesInUse`. */
+    phaseEvidence: jsonb('phase_evidence').$type<PhaseEvidenceColumn>(),
     /** State of charge the EV last reported, in %; null when never reported. */
     socPercent: doublePrecision('soc_percent'),
     /** What the charger last said it offers the EV (Current.Offered), A per phase; null when never reported. */
@@ -556,4 +559,13 @@ export interface InfeasibleLimitNode {
   phases: { phase: 'L1' | 'L2' | 'L3'; reservedA: number; limitA: number }[];
   /** ISO instant the episode began: when the planner first found this node impossible to keep. */
   since: string;
+}
+
+/** `connectors.phase_evidence`: consecutive readings showing the same fewer phases, from `since` to `latest` (ISO). */
+export interface PhaseEvidenceColumn {
+  count: 1 | 2 | 3;
+  mask: [boolean, boolean, boolean] | null;
+  readings: number;
+  since: string;
+  latest: string;
 }

@@ -192,6 +192,15 @@ describe(samePlan.name, () => {
     expect(samePlan(plan(iso('10:00'), 10, 8), moved, now)).toBe(false);
   });
 
+  it('sees only what the charger would be sent: 0.1 A steps, nothing below 6 A, equal neighbours merged', () => {
+    expect(samePlan(plan(iso('10:00'), 16.04, 8), plan(iso('10:00'), 16.01, 8.09), now)).toBe(true);
+    expect(samePlan(plan(iso('10:00'), 16, 8), plan(iso('10:00'), 15.99, 8), now)).toBe(false);
+    expect(samePlan(plan(iso('10:00'), 5.5, 8), plan(iso('10:00'), 2, 8), now)).toBe(true);
+    expect(samePlan(plan(iso('10:00'), 8, 8), [{ start: iso('10:00'), end: null, limitA: 8 }], now)).toBe(
+      true,
+    );
+  });
+
   it('ignores blocks that are over', () => {
     const withPast = [{ start: iso('09:00'), end: iso('09:30'), limitA: 3 }, ...plan(iso('10:00'), 10, 8)];
     expect(samePlan(withPast, plan(iso('10:00'), 10, 8), now)).toBe(true);
@@ -347,6 +356,28 @@ describe('the site model in the allocation tree', () => {
     ]);
     // The rotated connector draws from L3 only, so L1 is left whole to the straight one.
     expect(firstLimits(horizon, sites, connectors)).toEqual({ rot: 10, straight: 32 });
+  });
+
+  it('reserves a session learnt to draw on one phase on all three phases its connector is wired to', () => {
+    // Two three-phase sessions on a 32 A site; the first EV was seen on its charger's L3 alone.
+    const connectors = [
+      session('learnt-one', { phasesInUse: 1, phaseRotation: ['L2', 'L3', 'L1'] }),
+      session('three', {}),
+    ];
+    const sites = [{ id: 's1', limitsA: limits(32), nominalVoltageV: 230 }];
+    const input = buildAllocationInput(horizon, sites, connectors);
+    expect(input.connectors.map((c) => [c.id, c.phases, c.phaseRotation])).toEqual([
+      ['learnt-one', 3, 'STR'],
+      ['three', 3, undefined],
+    ]);
+    // Energy per ampere follows the phases it was seen drawing on; what it reserves does not.
+    expect(input.connectors.map((c) => c.wattsPerAmpere)).toEqual([230, 690]);
+    const shares = firstLimits(horizon, sites, connectors);
+    expect(shares).toEqual({ 'learnt-one': 16, three: 16 });
+    // Whatever phases the EV switches to, the sum on each grid phase stays within the site's 32 A.
+    for (const phase of [0, 1, 2]) {
+      expect(shares['learnt-one'] + shares.three).toBeLessThanOrEqual(sites[0].limitsA[phase]);
+    }
   });
 
   it('weighs shares by priority and admits higher priorities first when the minimums do not all fit', () => {

@@ -14,6 +14,7 @@ import {
   type PhaseRotation,
   type TimeBlock,
 } from '@gridflex/optimizer';
+import { sentLimitA } from '@gridflex/ocpp';
 import type { PlannedPeriod } from '@gridflex/persistence';
 import type { PriceSegment } from '@gridflex/schedules';
 import type { CapacityBlock } from './forecast-capacity';
@@ -331,9 +332,23 @@ function toDemand(
     priority: priorityWeight(connector),
     departure: connector.departureAt?.toISOString(),
     energyWantedWh: connector.energyWantedWh ?? undefined,
-    wattsPerAmpere: nominalVoltageV === undefined ? undefined : nominalVoltageV * phases,
+    wattsPerAmpere: wattsPerAmpereOf(connector, phases, nominalVoltageV),
     previous,
   };
+}
+
+/**
+ * How fast a session's energy is delivered: on the phases its EV was learnt to draw on, which may be fewer
+ * than the `phases` it reserves (a limit applies to every phase it may draw on, `PlanningConnector.phases`).
+ */
+function wattsPerAmpereOf(
+  connector: PlanningConnector,
+  phases: number,
+  nominalVoltageV: number | undefined,
+): number | undefined {
+  const drawing = Math.min(connector.phasesInUse ?? phases, phases);
+  if (nominalVoltageV === undefined && drawing === phases) return undefined;
+  return (nominalVoltageV ?? DEFAULT_PHASE_VOLTAGE_V) * drawing;
 }
 
 /**
@@ -379,15 +394,26 @@ export function toPlannedPeriods(blocks: TimeBlock[], limitsA: number[]): Planne
 }
 
 /**
- * Two plans are the same when they prescribe the same limits from `now` on. The start of the current
- * block is ignored: it moves with `now` and re-sending an unchanged limit would only load the charger.
+ * Two plans are the same when they would send a charger the same limits from `now` on (`sentLimitA`: to 0.1 A,
+ * 0 below 6 A, equal neighbours merged), so that a re-plan that changes nothing material pushes nothing. The
+ * start of the current block is ignored: it moves with `now` and re-sending an unchanged limit would only load
+ * the charger.
  */
 export function samePlan(a: PlannedPeriod[], b: PlannedPeriod[], now: Date): boolean {
-  const ahead = (periods: PlannedPeriod[]) =>
-    periods
-      .filter((p) => p.end === null || Date.parse(p.end) > now.getTime())
-      .map((p) => `${p.end === null ? '' : Date.parse(p.end)}:${p.limitA}`);
-  return ahead(a).join('|') === ahead(b).join('|');
+  return sentSteps(a, now) === sentSteps(b, now);
+}
+
+function sentSteps(periods: PlannedPeriod[], now: Date): string {
+  const steps: { end: number | null; limitA: number }[] = [];
+  for (const period of periods) {
+    const end = period.end === null ? null : Date.parse(period.end);
+    if (end !== null && end <= now.getTime()) continue;
+    const limitA = sentLimitA(period.limitA);
+    const last = steps.at(-1);
+    if (last?.limitA === limitA) last.end = end;
+    else steps.push({ end, limitA });
+  }
+  return steps.map((step) => `${step.end ?? ''}:${step.limitA}`).join('|');
 }
 
 /** What the horizon optimiser takes beyond the allocation input. */

@@ -82,14 +82,14 @@ describe.each(TEST_DATABASE_ENGINES)('site-model inputs of a plan on %s', (_engi
     expect(await inputs.peakShavingRulesOfSites([])).toEqual([]);
   });
 
-  it('plans a session on the phases its EV draws on, turned to the grid phase that carries it', async () => {
+  it('keeps a session on every phase its connector is wired to, its learnt phases only telling its energy', async () => {
     const fixture = await insertCharger(database.db, { identity: 'CP-P2', connectorIds: [1, 2] });
     const { db } = database;
     await db
       .update(schema.chargers)
       .set({ phaseRotation: ['L2', 'L3', 'L1'] })
       .where(eq(schema.chargers.id, fixture.chargerId));
-    // Both EVs drew on the charger's L2 alone; only connector 1 has a session running.
+    // Both EVs were learnt to draw on the charger's L2 alone; only connector 1 has a session running.
     await db
       .update(schema.connectors)
       .set({ phasesInUse: 1, phasesInUseMask: [false, true, false] })
@@ -101,18 +101,54 @@ describe.each(TEST_DATABASE_ENGINES)('site-model inputs of a plan on %s', (_engi
       startedAt: new Date('2026-03-01T10:00:00Z'),
     });
     const [session, idle] = await inputs.connectorsOfSites([fixture.siteId]);
-    expect(session).toMatchObject({ phases: 1, phaseRotation: ['L3', 'L1', 'L2'] });
+    // An A limit applies to every phase the EV may draw on, and it may switch at any moment.
+    expect(session).toMatchObject({ phases: 3, phaseRotation: ['L2', 'L3', 'L1'], phasesInUse: 1 });
     expect(idle).toMatchObject({ phases: 3, phaseRotation: ['L2', 'L3', 'L1'] });
+    expect(idle.phasesInUse).toBeUndefined();
 
-    // A station that only counted the phases: the charger's L1.
+    // A station that only counted the phases.
     await db
       .update(schema.connectors)
       .set({ phasesInUse: 2, phasesInUseMask: null })
       .where(eq(schema.connectors.id, fixture.connectorRefs.get(1)!));
     expect((await inputs.connectorsOfSites([fixture.siteId]))[0]).toMatchObject({
-      phases: 2,
+      phases: 3,
       phaseRotation: ['L2', 'L3', 'L1'],
+      phasesInUse: 2,
     });
+  });
+
+  it('tells whether a session running on a charger told the energy it wants', async () => {
+    const fixture = await insertCharger(database.db, { identity: 'CP-P4', connectorIds: [1, 2] });
+    const { db } = database;
+    await expect(inputs.hasSessionWithEnergyWanted(fixture.chargerId)).resolves.toBe(false);
+    const [open] = await db
+      .insert(schema.transactions)
+      .values({
+        connectorRef: fixture.connectorRefs.get(2)!,
+        idTag: 'T',
+        meterStartWh: 0,
+        startedAt: new Date('2026-03-01T10:00:00Z'),
+      })
+      .returning();
+    await db.insert(schema.sessionPreferences).values({
+      transactionId: open.id,
+      priority: 3,
+      energyWantedWh: null,
+      departureAt: null,
+      updatedBy: 'app',
+    });
+    await expect(inputs.hasSessionWithEnergyWanted(fixture.chargerId)).resolves.toBe(false);
+    await db
+      .update(schema.sessionPreferences)
+      .set({ energyWantedWh: 12_000 })
+      .where(eq(schema.sessionPreferences.transactionId, open.id));
+    await expect(inputs.hasSessionWithEnergyWanted(fixture.chargerId)).resolves.toBe(true);
+    await db
+      .update(schema.transactions)
+      .set({ stoppedAt: new Date('2026-03-01T11:00:00Z') })
+      .where(eq(schema.transactions.id, open.id));
+    await expect(inputs.hasSessionWithEnergyWanted(fixture.chargerId)).resolves.toBe(false);
   });
 
   it('bounds connectors by the external limits their station reported, per EVSE and station-wide', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import { externalLimitA } from '@gridflex/ocpp';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 
@@ -9,6 +9,7 @@ export interface PlanningConnector {
   siteId: string;
   identity: string;
   connectorId: number;
+  /** The phases the connector is wired to: what it reserves on the grid, whatever its EV draws on. */
   phases: number;
   maxCurrentA: number;
   status: string | null;
@@ -29,6 +30,11 @@ export interface PlanningConnector {
   departureAt?: Date | null;
   /** Set while the charger refuses our profiles on this connector: it draws up to its maximum. */
   uncontrollableReason?: string | null;
+  /**
+   * Fewer than `phases` when the running session's EV was learnt to draw on fewer: its energy per ampere, never
+   * what it reserves (`sessionPhasesInUse`).
+   */
+  phasesInUse?: number;
 }
 
 interface OpenSession {
@@ -54,8 +60,8 @@ export class PlanningRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /**
-   * Besides what is configured, what the chargers told us: while a session runs, the phases its EV really
-   * draws on (`sessionPhases`), and the external limits 2.0.1 stations reported (`withChargingLimits`).
+   * Besides what is configured, what the chargers told us: while a session runs, the phases its EV was learnt
+   * to draw on (`sessionPhasesInUse`), and the external limits 2.0.1 stations reported (`withChargingLimits`).
    */
   async connectorsOfSites(siteIds: string[], now = new Date()): Promise<PlanningConnector[]> {
     if (siteIds.length === 0) return [];
@@ -78,7 +84,6 @@ export class PlanningRepository {
         priority: schema.connectors.priority,
         uncontrollableReason: schema.connectors.uncontrollableReason,
         phasesInUse: schema.connectors.phasesInUse,
-        phasesInUseMask: schema.connectors.phasesInUseMask,
         energyRegisterWh: schema.connectors.energyRegisterWh,
       })
       .from(schema.connectors)
@@ -86,11 +91,11 @@ export class PlanningRepository {
       .where(inArray(schema.chargers.siteId, siteIds))
       .orderBy(asc(schema.chargers.identity), asc(schema.connectors.connectorId));
     const open = await this.openSessions(rows.map((r) => r.connectorRef));
-    const connectors = rows.map(({ phasesInUse, phasesInUseMask, energyRegisterWh, ...row }) => {
+    const connectors = rows.map(({ phasesInUse, energyRegisterWh, ...row }) => {
       const session = open.get(row.connectorRef);
       return {
         ...row,
-        ...(session && sessionPhases(row, phasesInUse, phasesInUseMask)),
+        ...(session && sessionPhasesInUse(row, phasesInUse)),
         transactionStartedAt: session?.startedAt ?? null,
         sessionPriority: session?.priority ?? null,
         energyWantedWh: session ? stillWantedWh(session, row, energyRegisterWh, now) : null,
@@ -164,6 +169,25 @@ export class PlanningRepository {
       .orderBy(asc(schema.peakShavingRules.createdAt), asc(schema.peakShavingRules.id));
   }
 
+  /** Whether a session running on the charger told the energy it wants: only then its phases shape its plan. */
+  async hasSessionWithEnergyWanted(chargerId: string): Promise<boolean> {
+    const { connectors, sessionPreferences: preferences, transactions } = schema;
+    const [row] = await this.db
+      .select({ id: transactions.id })
+      .from(transactions)
+      .innerJoin(connectors, eq(connectors.id, transactions.connectorRef))
+      .innerJoin(preferences, eq(preferences.transactionId, transactions.id))
+      .where(
+        and(
+          eq(connectors.chargerId, chargerId),
+          isNull(transactions.stoppedAt),
+          isNotNull(preferences.energyWantedWh),
+        ),
+      )
+      .limit(1);
+    return row !== undefined;
+  }
+
   /** The open session of each connector: when it started and what the CPO or driver told us about it. */
   private async openSessions(connectorRefs: string[]): Promise<Map<string, OpenSession>> {
     if (connectorRefs.length === 0) return new Map();
@@ -186,8 +210,6 @@ export class PlanningRepository {
     return new Map(open.map((t) => [t.connectorRef, t]));
   }
 }
-
-const GRID_PHASES: schema.GridPhase[] = ['L1', 'L2', 'L3'];
 
 /** Above any mains voltage we plan for: bounds what a connector can have delivered in a given time. */
 const HIGHEST_PHASE_VOLTAGE_V = 250;
@@ -213,20 +235,14 @@ function stillWantedWh(
 }
 
 /**
- * The phases the session's EV draws on, when its readings told fewer than the connector has: the planner then
- * loads only those. A single phase is the grid phase wired to the charger phase that carried the current, so
- * the phase rotation is turned to start there. Nothing when the readings told nothing (or all phases).
+ * The phases the session's EV was learnt (on sustained evidence) to draw on, when fewer than the connector has:
+ * only how fast its energy is delivered. What it reserves on the grid stays on every phase its connector is
+ * wired to, since an A limit applies to each phase the EV draws on and it may switch phases at any moment.
  */
-function sessionPhases(
-  connector: { phases: number; phaseRotation: schema.GridPhase[] },
+function sessionPhasesInUse(
+  connector: { phases: number },
   phasesInUse: number | null,
-  mask: [boolean, boolean, boolean] | null,
-): Pick<PlanningConnector, 'phases' | 'phaseRotation'> | undefined {
+): Pick<PlanningConnector, 'phasesInUse'> | undefined {
   if (phasesInUse === null || phasesInUse < 1 || phasesInUse >= connector.phases) return undefined;
-  const rotation = connector.phaseRotation.length === 3 ? connector.phaseRotation : GRID_PHASES;
-  const used = phasesInUse === 1 && mask ? mask.indexOf(true) : 0;
-  return {
-    phases: phasesInUse,
-    phaseRotation: [...rotation.slice(Math.max(0, used)), ...rotation.slice(0, Math.max(0, used))],
-  };
+  return { phasesInUse };
 }

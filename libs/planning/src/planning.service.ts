@@ -55,6 +55,9 @@ import { SCHEDULE_LOOKAHEAD_MS, toSiteCapacity } from './site-capacity';
 
 const RETRY_AFTER_FAILURE_MS = 5_000;
 
+/** How long a re-plan for a change of learnt phases waits, so that a fleet's changes cost one run. */
+export const PHASES_IN_USE_REPLAN_DELAY_MS = 10_000;
+
 /** What gets planned together: an OSCP group with all its sites, or a site mapped to no group. */
 type PlanScope = { kind: 'group'; groupId: string } | { kind: 'site'; siteId: string };
 
@@ -70,6 +73,8 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger(PlanningService.name);
   private readonly running = new Map<string, Promise<void>>();
   private readonly queued = new Set<string>();
+  /** Sites with a re-plan for learnt phases waiting (`onPhasesInUseChanged`). */
+  private readonly phaseReplans = new Set<string>();
   private stopping = false;
 
   constructor(
@@ -117,8 +122,28 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
 
   @OnEvent(OCPP_CHARGER_STATE_CHANGED)
   async onChargerStateChanged(event: ChargerStateChangedEvent): Promise<void> {
+    if (event.reason === 'phases-in-use') return this.onPhasesInUseChanged(event);
     const site = await this.sites.findById(event.siteId);
     if (site) await this.requestPlan(scopeOf(site));
+  }
+
+  /**
+   * Learnt phases never change what a session reserves, only how fast its energy comes: that matters to a
+   * plan only when a session wants a given energy (its own, or the configured default). Such re-plans wait
+   * `PHASES_IN_USE_REPLAN_DELAY_MS`, and the changes of a whole fleet meanwhile collapse into one.
+   */
+  private async onPhasesInUseChanged(event: ChargerStateChangedEvent): Promise<void> {
+    const matters =
+      this.config.PLANNING_DEFAULT_ENERGY_WANTED_WH !== undefined ||
+      (await this.inputs.hasSessionWithEnergyWanted(event.chargerId));
+    if (!matters || this.phaseReplans.has(event.siteId)) return;
+    const site = await this.sites.findById(event.siteId);
+    if (!site) return;
+    this.phaseReplans.add(event.siteId);
+    setTimeout(() => {
+      this.phaseReplans.delete(event.siteId);
+      if (!this.stopping) void this.requestPlan(scopeOf(site));
+    }, PHASES_IN_USE_REPLAN_DELAY_MS).unref();
   }
 
   @OnEvent(SCHEDULE_WINDOW_EDGE)

@@ -93,6 +93,10 @@ export interface SimulatedChargerOptions {
    * gives no `energyWh` of its own; see `advanceRegister` and `resetRegister`. No register when absent.
    */
   meterRegisterStartWh?: number;
+  /** Per-phase currents read as a real meter reads them (`drawOffered`); exact when absent. */
+  currentNoise?: CurrentNoise;
+  /** Called with each profile the charger accepted and applied, e.g. to check a fleet's limits at every change. */
+  onProfileApplied?: (profile: ReceivedChargingProfile) => void;
 }
 
 /** A request of the CSMS as the charger received it. */
@@ -102,6 +106,16 @@ export interface ReceivedCall {
   beforeBoot: boolean;
   /** Left unanswered (`silentUntilBoot`, `unansweredCalls`). */
   ignored: boolean;
+}
+
+/** How a charger's meter misreads per-phase currents. */
+export interface CurrentNoise {
+  /** Each phase reads up to this many A above or below its current; an idle phase up to this much. */
+  amplitudeA: number;
+  /** The chance that a phase the EV draws on reads below 1 A for one sample (a glitch of its sensor). */
+  dropoutProbability?: number;
+  /** In [0, 1); Math.random when absent, a seeded one for reproducible tests. */
+  random?: () => number;
 }
 
 export interface SimulatedCapabilities {
@@ -138,6 +152,8 @@ export interface SimulatedEv {
   /** Charger phases L1..L3 the EV draws on, e.g. `[true, false, false]` for a single-phase EV. */
   phases: [boolean, boolean, boolean];
   socPercent?: number;
+  /** Mid-session switches, in time order: from `at` on the EV draws on `phases` (1 → 3 phases, 3 → 1...). */
+  phaseSwitches?: { at: Date; phases: [boolean, boolean, boolean] }[];
 }
 
 /** A 2.0.1 external limit source (`ChargingLimitSourceEnumType`). */
@@ -412,12 +428,13 @@ export class SimulatedCharger {
   async drawOffered(connectorId: number, ev: SimulatedEv, timestamp = new Date()): Promise<number> {
     const offeredA = this.offeredCurrentA(connectorId, timestamp) ?? ev.maxCurrentA;
     const drawnA = Math.min(offeredA, ev.maxCurrentA);
-    const currentA = ev.phases.map((used) => (used ? drawnA : 0)) as [number, number, number];
+    const phases = evPhasesAt(ev, timestamp);
+    const currentA = phases.map((used) => (used ? drawnA : 0)) as [number, number, number];
     await this.meterValues(
       connectorId,
       {
-        currentA,
-        powerW: Math.round(drawnA * 230 * ev.phases.filter(Boolean).length),
+        currentA: this.options.currentNoise ? noisyCurrents(currentA, this.options.currentNoise) : currentA,
+        powerW: Math.round(drawnA * 230 * phases.filter(Boolean).length),
         offeredCurrentA: offeredA,
         ...(ev.socPercent !== undefined && { socPercent: ev.socPercent }),
       },
@@ -679,7 +696,7 @@ export class SimulatedCharger {
     const callError = this.callErrors.has('SetChargingProfile');
     // Applied on receipt, so that a waiting test sees its effect and a delayed answer still takes effect.
     if (status === 'Accepted' && !this.ignoresProfiles && !callError)
-      this.applyProfile(params as SetChargingProfilePayload);
+      this.applyProfile(params as SetChargingProfilePayload, profile);
     this.receivedProfiles.push(profile);
     for (const waiter of [...this.waiters]) waiter.offer(profile);
     await this.answerDelay(signal);
@@ -691,13 +708,14 @@ export class SimulatedCharger {
   }
 
   /** At once, or `profileApplyDelayMs` later: a station that accepts first and enforces when it gets to it. */
-  private applyProfile(payload: SetChargingProfilePayload): void {
-    const delayMs = this.options.profileApplyDelayMs;
-    if (delayMs === undefined || delayMs <= 0) {
+  private applyProfile(payload: SetChargingProfilePayload, profile: ReceivedChargingProfile): void {
+    const install = () => {
       this.installed.install(payload);
-      return;
-    }
-    setTimeout(() => this.installed.install(payload), delayMs).unref();
+      this.options.onProfileApplied?.(profile);
+    };
+    const delayMs = this.options.profileApplyDelayMs;
+    if (delayMs === undefined || delayMs <= 0) install();
+    else setTimeout(install, delayMs).unref();
   }
 
   /**
@@ -832,6 +850,25 @@ export class SimulatedCharger {
       throw new Error(`Charger ${this.identity} has no connector ${connectorId}`);
     }
   }
+}
+
+/** The phases the EV draws on at `at`: its last switch by then, else those it arrived with. */
+export function evPhasesAt(ev: SimulatedEv, at: Date): [boolean, boolean, boolean] {
+  const switched = (ev.phaseSwitches ?? []).filter((change) => change.at.getTime() <= at.getTime());
+  return switched.at(-1)?.phases ?? ev.phases;
+}
+
+/** Currents as a noisy meter reads them, to 0.01 A; never below 0. For fleets that build their own readings too. */
+export function noisyCurrents(
+  currentA: [number, number, number],
+  noise: CurrentNoise,
+): [number, number, number] {
+  const random = noise.random ?? Math.random;
+  return currentA.map((amps) => {
+    if (amps > 0 && random() < (noise.dropoutProbability ?? 0)) return Math.round(random() * 90) / 100;
+    const read = amps > 0 ? amps + (2 * random() - 1) * noise.amplitudeA : random() * noise.amplitudeA;
+    return Math.max(0, Math.round(read * 100) / 100);
+  }) as [number, number, number];
 }
 
 function sampledValues(

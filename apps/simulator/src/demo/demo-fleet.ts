@@ -1,8 +1,14 @@
-import { SimulatedCharger } from '../charger/simulated-charger';
+import { CurrentNoise, noisyCurrents, SimulatedCharger } from '../charger/simulated-charger';
 import type { AdminClient } from './admin-client';
 import type { ReplayedSession } from './sessions';
 
 const VOLTAGE_V = 230;
+
+/** Meters misread as real ones do: a few tenths of an ampere, now and then a phase in use reading ~0 A. */
+const DEMO_CURRENT_NOISE: CurrentNoise = { amplitudeA: 0.4, dropoutProbability: 0.05 };
+
+/** Every this many arrivals, an EV with a single-phase on-board charger (on its charger's L1). */
+const SINGLE_PHASE_EV_EVERY = 4;
 
 interface ConnectorSpec {
   phases: 1 | 3;
@@ -90,6 +96,8 @@ export const DEMO_SITES: SiteSpec[] = [
 /** An EV plugged in: what it wants, what it took, and the transaction that records it. */
 interface PluggedEv {
   session: ReplayedSession;
+  /** The charger phases it draws on. */
+  phases: [boolean, boolean, boolean];
   transactionId: number | string;
   deliveredWh: number;
   full: boolean;
@@ -202,14 +210,15 @@ export class DemoFleet {
       const { ev, spec, charger, connectorId } = connector;
       const offered = charger.offeredCurrentA(connectorId) ?? spec.maxCurrentA;
       const currentA = ev && !ev.full ? Math.min(offered, spec.maxCurrentA) : 0;
-      const energyWh = (currentA * VOLTAGE_V * spec.phases * intervalS * speed) / 3600;
+      const drawing = ev?.phases ?? evPhases(spec, 0);
+      const phaseCount = drawing.filter(Boolean).length;
+      const energyWh = (currentA * VOLTAGE_V * phaseCount * intervalS * speed) / 3600;
       connector.registerWh += energyWh;
       if (ev) await this.charged(connector, ev, energyWh);
-      const phases: [number, number, number] =
-        spec.phases === 3 ? [currentA, currentA, currentA] : [currentA, 0, 0];
+      const phases = drawing.map((used) => (used ? currentA : 0)) as [number, number, number];
       await charger.meterValues(connectorId, {
-        currentA: phases,
-        powerW: currentA * VOLTAGE_V * spec.phases,
+        currentA: noisyCurrents(phases, DEMO_CURRENT_NOISE),
+        powerW: currentA * VOLTAGE_V * phaseCount,
         energyWh: Math.round(connector.registerWh),
         ...(ev && typeof ev.transactionId === 'number' && { transactionId: ev.transactionId }),
       });
@@ -236,9 +245,10 @@ export class DemoFleet {
   private async plugIn(connector: DemoConnector, session: ReplayedSession): Promise<void> {
     const { charger, connectorId } = connector;
     this.arrived++;
+    const phases = evPhases(connector.spec, this.arrived);
     if (charger.ocppVersion === '2.0.1') {
       const transactionId = `demo-${session.id.replace(/[^\w-]/g, '').slice(-24)}`;
-      connector.ev = { session, transactionId, deliveredWh: 0, full: false };
+      connector.ev = { session, phases, transactionId, deliveredWh: 0, full: false };
       await charger.transactionEvent('Started', {
         transactionId,
         evseId: connectorId,
@@ -255,7 +265,7 @@ export class DemoFleet {
       `EV-${this.arrived}`,
       Math.round(connector.registerWh),
     );
-    connector.ev = { session, transactionId, deliveredWh: 0, full: false };
+    connector.ev = { session, phases, transactionId, deliveredWh: 0, full: false };
     await charger.statusNotification(connectorId, 'Charging');
   }
 
@@ -292,4 +302,10 @@ export class DemoFleet {
     await charger.stopTransaction(Number(ev.transactionId), meterStopWh, 'EVDisconnected');
     await charger.statusNotification(connectorId, 'Available');
   }
+}
+
+/** The charger phases an EV draws on: all its connector's, but every few arrivals a single-phase EV. */
+function evPhases(spec: ConnectorSpec, arrival: number): [boolean, boolean, boolean] {
+  const singlePhase = spec.phases === 1 || (arrival > 0 && arrival % SINGLE_PHASE_EV_EVERY === 0);
+  return singlePhase ? [true, false, false] : [true, true, true];
 }

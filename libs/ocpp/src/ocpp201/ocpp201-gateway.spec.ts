@@ -271,22 +271,27 @@ describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () 
       expect(reasonsOf(fixture).filter((reason) => reason === 'charging-limit')).toHaveLength(4);
     });
 
-    it('learns the phases an EV draws on from its readings and numberOfPhasesUsed, re-planning on a change', async () => {
+    it('learns the phases an EV draws on from sustained readings and numberOfPhasesUsed, saying on a change', async () => {
       const fixture = await newStation();
       const station = await connect(fixture);
+      const at = (seconds: number) => new Date(Date.now() - 120_000 + seconds * 1000);
       await station.transactionEvent('Started', {
         transactionId: 'one-phase',
         evseId: 1,
         readings: { currentA: [0, 15.8, 0.2] },
+        timestamp: at(0),
       });
+      // One reading is evidence, not yet what the session is taken to use.
+      expect(await connectorRow(fixture, 1)).toMatchObject({ phasesInUse: null });
+      await station.meterValues(1, { currentA: [0, 16, 0] }, at(30));
+      await station.meterValues(1, { currentA: [0.1, 16, 0] }, at(60));
       expect(await connectorRow(fixture, 1)).toMatchObject({
         phasesInUse: 1,
         phasesInUseMask: [false, true, false],
       });
-      await station.meterValues(1, { currentA: [0, 16, 0] });
       await station.call('TransactionEvent', {
         eventType: 'Updated',
-        timestamp: new Date().toISOString(),
+        timestamp: at(90).toISOString(),
         triggerReason: 'ChargingRateChanged',
         seqNo: 99,
         numberOfPhasesUsed: 3,

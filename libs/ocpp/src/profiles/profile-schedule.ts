@@ -145,6 +145,14 @@ function cutToMaxPeriods(periods: SchedulePeriod[], options: ScheduleOptions): S
 
 function validLimit(limitA: number): number {
   if (!Number.isFinite(limitA) || limitA < 0) throw new Error(`Invalid current limit ${limitA} A`);
+  return sentLimitA(limitA);
+}
+
+/**
+ * What a charger is sent for a planned limit: rounded down to 0.1 A, and 0 below the lowest current IEC 61851
+ * can signal. Two plans sending the same are the same to the charger.
+ */
+export function sentLimitA(limitA: number): number {
   const limit = floorToTenth(limitA);
   return limit < MIN_AC_LIMIT_A ? 0 : limit;
 }

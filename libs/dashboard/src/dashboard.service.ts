@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DsoPeer, DsoPeersRepository } from '@gridflex/oscp';
-import { GroupCapacity, SimulationService } from '@gridflex/planning';
+import { capacityOriginAt, GroupCapacity, GroupCapacityService, SimulationService } from '@gridflex/planning';
 import { effectiveBaseLoadA, sitePhaseLimitsA, SiteRow, SitesRepository } from '@gridflex/sites';
 import {
   CHART_FUTURE_MS,
@@ -18,7 +18,7 @@ import type {
   PhaseValues,
   SiteView,
 } from './dashboard.views';
-import { capacityAt, capacityEdges, GroupCapacityReader } from './group-capacity.reader';
+import { capacityAt, capacityEdges } from './group-capacity.reader';
 import {
   addPhases,
   limitOnGrid,
@@ -63,7 +63,7 @@ export class DashboardService {
     private readonly sites: SitesRepository,
     private readonly peers: DsoPeersRepository,
     private readonly repository: DashboardRepository,
-    private readonly capacityReader: GroupCapacityReader,
+    private readonly capacityReader: GroupCapacityService,
     private readonly simulation: SimulationService,
   ) {}
 
@@ -245,6 +245,7 @@ function groupViews(state: LiveState, samples: StoredLoadSample[], now: Date): G
     const measuredNowA = members.reduce((sum, live) => addPhases(sum, live.measuredA), zeroPhases());
     const plannedNowA = members.reduce((sum, live) => addPhases(sum, live.plannedA), zeroPhases());
     const capacityNowA = limitValues(capacityAt(capacity, now.getTime()));
+    const capacitySource = capacityOriginAt(capacity, now.getTime());
     points.set(now.getTime(), { measured: measuredNowA, planned: plannedNowA, limit: capacityNowA });
     const connectors = members.flatMap((live) => live.connectors);
     const end = now.getTime() + CHART_FUTURE_MS;
@@ -260,6 +261,7 @@ function groupViews(state: LiveState, samples: StoredLoadSample[], now: Date): G
       groupId,
       siteIds: [...memberIds],
       capacityNowA,
+      capacitySource,
       measuredNowA,
       plannedNowA,
       chart: toSeries(points),

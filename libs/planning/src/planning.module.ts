@@ -6,6 +6,7 @@ import { SchedulesModule } from '@gridflex/schedules';
 import { SitesModule } from '@gridflex/sites';
 import { GroupComplianceMetersRepository } from './group-compliance-meters.repository';
 import { GroupComplianceMonitorService } from './group-compliance-monitor.service';
+import { GroupCapacityService } from './group-capacity.service';
 import { HorizonWishesService } from './horizon-wishes.service';
 import { PlanController } from './plan.controller';
 import { PlanningRepository } from './planning.repository';
@@ -26,7 +27,8 @@ import { SimulationService } from './simulation.service';
     HorizonWishesService,
     GroupComplianceMetersRepository,
     GroupComplianceMonitorService,
+    GroupCapacityService,
   ],
-  exports: [PlanningService, SimulationService],
+  exports: [PlanningService, SimulationService, GroupCapacityService],
 })
 export class PlanningModule {}

@@ -18,7 +18,9 @@ import {
   ForecastAcceptedEvent,
   OSCP_FORECAST_ACCEPTED,
   OSCP_PEER_LINK_CHANGED,
+  OSCP_PEER_OPTIONS_CHANGED,
   PeerLinkChangedEvent,
+  PeerOptionsChangedEvent,
 } from '@gridflex/oscp';
 import {
   SITE_CONFIGURATION_CHANGED,
@@ -112,7 +114,17 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
   /** A DSO going OFFLINE (or back ONLINE) switches its groups to (or from) fallback capacity at once. */
   @OnEvent(OSCP_PEER_LINK_CHANGED)
   async onPeerLinkChanged(event: PeerLinkChangedEvent): Promise<void> {
-    const groupIds = await this.forecasts.groupsOfPeer(event.peerId);
+    await this.replanGroupsOf(event.peerId);
+  }
+
+  /** Its gap capacity, safe default or conversions may have changed. */
+  @OnEvent(OSCP_PEER_OPTIONS_CHANGED)
+  async onPeerOptionsChanged(event: PeerOptionsChangedEvent): Promise<void> {
+    await this.replanGroupsOf(event.peerId);
+  }
+
+  private async replanGroupsOf(peerId: string): Promise<void> {
+    const groupIds = await this.forecasts.groupsOfPeer(peerId);
     await Promise.all(groupIds.map((groupId) => this.requestPlan({ kind: 'group', groupId })));
   }
 

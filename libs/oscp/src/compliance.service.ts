@@ -4,7 +4,7 @@ import { DsoPeersRepository } from './dso-peers.repository';
 import { OscpOutboundRepository } from './oscp-outbound.repository';
 import { OscpOutboxService } from './oscp-outbox.service';
 import type { ForecastedBlock } from './oscp.types';
-import { latestCoveringPerPeer } from './covering-forecasts';
+import { blocksOverlapping, latestCoveringPerPeer } from './covering-forecasts';
 
 const COMPLIANCE_ERROR = 'group_capacity_compliance_error';
 
@@ -38,8 +38,9 @@ export class ComplianceService {
       ...(await this.forecasts.listForGroup(groupId, 'CONSUMPTION')),
       ...(await this.forecasts.listForGroup(groupId, 'FALLBACK_CONSUMPTION')),
     ];
+    // Blocks where only a safe default applies concern no forecast, so no peer.
     for (const forecast of latestCoveringPerPeer(stored, blocks)) {
-      await this.reportTo(forecast, message, blocks);
+      await this.reportTo(forecast, message, blocksOverlapping(forecast, blocks));
     }
   }
 

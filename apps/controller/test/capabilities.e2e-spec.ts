@@ -88,7 +88,7 @@ describe('profiles fit what the charger reported once it has been asked', () => 
       blocks: [block(-1, 10, 20), block(10, 20, 10), block(20, 30, 16)],
     });
     expect(sent.status).toBe(204);
-    // Planned 20, 10, 16, 32 A, then the 0 A safe share: two periods, the second at the lowest of the rest,
+    // Planned 20, 10, 16 A, then the DSO's 0 A safe default: two periods, the second at the lowest of the rest,
     // in W. Cutting never raises a limit; the plan is pushed again when the second period begins.
     const cut = await charger.waitForProfile(inWatts([13_800, 0]), 20_000);
     // What the charger makes of it: 20 A per phase now, 0 A from the second block on unless pushed again.
@@ -116,8 +116,8 @@ describe('profiles fit what the charger reported once it has been asked', () => 
       maxPeriods: 2,
       maxStackLevel: 1,
       // Re-sent before the new TxProfile: the group's DSO sent no fallback, so its safe default (0 A) is the
-      // charger's safe share from now on, and the maximum follows the plan up to 32 A above it.
-      stationMaxProfile: { limitA: 0, ceilingA: 32, status: 'Accepted' },
+      // charger's safe share from now on, and the maximum follows the plan up to its highest, 20 A.
+      stationMaxProfile: { limitA: 0, ceilingA: 20, status: 'Accepted' },
     });
     const planStatus = async () =>
       (await admin.get(`/api/v1/sites/${siteId}/plan`).expect(200)).body.connectors[0].dispatch.status;

@@ -175,6 +175,7 @@ describe('the operations dashboard', () => {
     expect(snapshot.peers).toEqual([expect.objectContaining({ name: 'dso-dash', link: 'UNKNOWN' })]);
     const group = snapshot.groups.find((g) => g.groupId === GROUP)!;
     expect(group.capacityNowA).toEqual([DSO_CAPACITY_A, DSO_CAPACITY_A, DSO_CAPACITY_A]);
+    expect(group.capacitySource).toBe('forecast');
     // The curtailment ahead is already on the chart.
     expect(group.chart.limit[0]).toContain(DSO_CAPACITY_A / 2);
     const site = snapshot.sites.find((s) => s.id === siteId)!;
@@ -215,6 +216,8 @@ describe('the operations dashboard', () => {
       '12.0',
     );
     expect(await page.locator('[data-peer="dso-dash"]').textContent()).toContain('UNKNOWN');
+    // Which source sets the group's capacity now.
+    expect(await page.locator(`[data-key="group:${GROUP}"] .summary`).textContent()).toContain('(forecast)');
     // The key does not stay in the address bar (nor in history).
     expect(page.url()).not.toContain(TEST_API_KEY);
 

@@ -59,8 +59,8 @@ describe('DSO forecasts with per-peer conversions, replacement and segments reac
     end_time: at(to),
   });
   /**
-   * The next TxProfile with these limits, received after the call. Each ends in the 0 A safe share: the DSO
-   * sent no fallback, so the charger keeps nothing beyond its plan should it lose us.
+   * The next TxProfile with these limits, received after the call. Each ends at 0 A: after the DSO's last
+   * block its gap capacity applies, and it sent no fallback, so that is its safe default (0 A).
    */
   const nextProfile = (expected: number[]) => {
     const since = charger.receivedProfiles.length;
@@ -75,7 +75,7 @@ describe('DSO forecasts with per-peer conversions, replacement and segments reac
   };
 
   it('reads ALL amperes as a three-phase total, as the peer option says', async () => {
-    const profile = nextProfile([20, 32, 0]);
+    const profile = nextProfile([20, 0]);
     const reply = await dso.sendCapacityForecast({
       groupId: GROUP,
       type: 'CONSUMPTION',
@@ -85,20 +85,22 @@ describe('DSO forecasts with per-peer conversions, replacement and segments reac
     await profile;
   });
 
-  it('replaces the overlapping span of the older forecast', async () => {
-    const profile = nextProfile([10, 32, 0]);
+  it('replaces the older forecast within the newer span only, keeping the rest of it', async () => {
+    const profile = nextProfile([10, 20, 0]);
     await dso.sendCapacityForecast({ groupId: GROUP, type: 'CONSUMPTION', blocks: [block(30, 'A', -5, 30)] });
     await profile;
   });
 
   it('joins a segmented forecast and converts kW with the peer voltage, not the site one', async () => {
-    const profile = nextProfile([20, 10, 16, 32, 0]);
+    // Its ALL blocks span -5 to 20 min: from 20 to 30 min the previous forecast's 10 A still applies, and
+    // on L1 the lower 8 A; from 30 to 60 min the first forecast's 20 A.
+    const profile = nextProfile([20, 10, 8, 20, 0]);
     const replies = await dso.sendSegmentedCapacityForecast(
       {
         groupId: GROUP,
         type: 'CONSUMPTION',
-        // 13.8 kW over three phases at 230 V is 20 A per phase; 6.9 kW is 10 A; 16 A on L1 alone.
-        blocks: [block(13.8, 'KW', -5, 10), block(6.9, 'KW', 10, 20), block(16, 'A', 20, 30, 'ONE')],
+        // 13.8 kW over three phases at 230 V is 20 A per phase; 6.9 kW is 10 A; 8 A on L1 alone.
+        blocks: [block(13.8, 'KW', -5, 10), block(6.9, 'KW', 10, 20), block(8, 'A', 20, 30, 'ONE')],
       },
       3,
     );

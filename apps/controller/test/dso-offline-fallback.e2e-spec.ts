@@ -105,15 +105,16 @@ describe('a DSO that goes silent: fallback capacity reaches the chargers, and no
     expect((await send('FALLBACK_CONSUMPTION', 10, 30)).status).toBe(204);
     expect((await send('CONSUMPTION', 24, 60)).status).toBe(204);
 
-    // 24 A while the forecast lasts, then the connector's own 32 A maximum for the fail-safe hold, then the
-    // DSO's 10 A fallback: what the charger keeps should it lose us.
-    await charger.waitForProfile<Profile>(txLimits(charger, [24, 32, 10], 0), 20_000);
+    // 24 A while the forecast lasts; after it, online, the gap capacity: the fallback forecast where it
+    // covers the time (it ends earlier), else the safe default.
+    await charger.waitForProfile<Profile>(txLimits(charger, [24, SAFE_DEFAULT_A], 0), 20_000);
   });
 
   it('goes OFFLINE when its heartbeats stop, and the fallback, then the safe default, reach the charger', async () => {
+    const since = charger.receivedProfiles.length;
     dso.stopHeartbeats();
 
-    await charger.waitForProfile<Profile>(txLimits(charger, [10, SAFE_DEFAULT_A], 0), 20_000);
+    await charger.waitForProfile<Profile>(txLimits(charger, [10, SAFE_DEFAULT_A], since), 20_000);
     const offline = await peer();
     expect(offline.link).toBe('OFFLINE');
     const events = (await controller.admin.get(`/api/v1/dso-peers/${peerId}/link-events`).expect(200)).body;
@@ -129,7 +130,7 @@ describe('a DSO that goes silent: fallback capacity reaches the chargers, and no
     dso.startHeartbeats(500, 4);
     expect((await dso.handshake({ heartbeat_interval: 1 })).status).toBe(204);
 
-    await charger.waitForProfile<Profile>(txLimits(charger, [24, 32, 10], since), 20_000);
+    await charger.waitForProfile<Profile>(txLimits(charger, [24, SAFE_DEFAULT_A], since), 20_000);
     expect((await peer()).link).toBe('ONLINE');
     const events = (await controller.admin.get(`/api/v1/dso-peers/${peerId}/link-events`).expect(200)).body;
     expect(events.map((e: { to: string }) => e.to)).toEqual(['ONLINE', 'OFFLINE', 'ONLINE']);

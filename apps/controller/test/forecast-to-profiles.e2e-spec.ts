@@ -103,14 +103,11 @@ describe('a DSO forecast becomes charging profiles on connected chargers', () =>
     });
     expect(forecast.status).toBe(204);
 
-    // Two EVs share 30 A, then 20 A; at 10 A only the first session can get its 6 A minimum; then the
-    // site limit for the fail-safe hold; then the safe share, 0 A in a DSO group that sent no fallback.
-    // Equal neighbouring periods are merged: A's 10 A spans two blocks.
-    const profileA = await a.waitForProfile<Profile>(purposeAndLimits('TxProfile', [15, 10, 20, 0]), 20_000);
-    const profileB = await b.waitForProfile<Profile>(
-      purposeAndLimits('TxProfile', [15, 10, 0, 20, 0]),
-      20_000,
-    );
+    // Two EVs share 30 A, then 20 A; at 10 A only the first session can get its 6 A minimum; after the
+    // forecast the DSO's safe default, 0 A (it sent no fallback): a DSO's silence is never "unlimited".
+    // Equal neighbouring periods are merged: A's 10 A spans two blocks, B's 0 A the last block and after.
+    const profileA = await a.waitForProfile<Profile>(purposeAndLimits('TxProfile', [15, 10, 0]), 20_000);
+    const profileB = await b.waitForProfile<Profile>(purposeAndLimits('TxProfile', [15, 10, 0]), 20_000);
     const profileC = await c.waitForProfile<Profile>(purposeAndLimits('TxDefaultProfile', [0]), 20_000);
 
     expect(profileA.csChargingProfiles.transactionId).toEqual(expect.any(Number));
@@ -119,7 +116,7 @@ describe('a DSO forecast becomes charging profiles on connected chargers', () =>
       [-2, 30],
       [20, 20],
       [35, 10],
-      [50, SITE_LIMIT_A],
+      [50, 0],
     ];
     for (const [minute, capacity] of capacityAtMinute) {
       const t = now + minute * 60_000;

@@ -8,7 +8,6 @@ import { DASHBOARD_SAMPLES_QUEUE } from './dashboard.constants';
 import { DashboardController } from './dashboard.controller';
 import { DashboardRepository } from './dashboard.repository';
 import { DashboardService } from './dashboard.service';
-import { GroupCapacityReader } from './group-capacity.reader';
 import { LoadSamplesProcessor, LoadSamplesScheduler } from './load-samples.processor';
 
 /**
@@ -28,7 +27,6 @@ import { LoadSamplesProcessor, LoadSamplesScheduler } from './load-samples.proce
     DashboardRepository,
     DashboardService,
     DashboardAuthGuard,
-    GroupCapacityReader,
     LoadSamplesScheduler,
     LoadSamplesProcessor,
   ],

@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DsoPeer, DsoPeersRepository } from '@gridflex/oscp';
 import {
+  capacityOriginAt,
   GroupCapacity,
+  GroupCapacityService,
   limitWarningView,
   LimitWarningsRepository,
   SimulationService,
@@ -25,7 +27,7 @@ import type {
   PhaseValues,
   SiteView,
 } from './dashboard.views';
-import { capacityAt, capacityEdges, GroupCapacityReader } from './group-capacity.reader';
+import { capacityAt, capacityEdges } from './group-capacity.reader';
 import {
   addPhases,
   limitOnGrid,
@@ -70,7 +72,7 @@ export class DashboardService {
     private readonly sites: SitesRepository,
     private readonly peers: DsoPeersRepository,
     private readonly repository: DashboardRepository,
-    private readonly capacityReader: GroupCapacityReader,
+    private readonly capacityReader: GroupCapacityService,
     private readonly simulation: SimulationService,
     private readonly limitWarnings: LimitWarningsRepository,
   ) {}
@@ -260,6 +262,7 @@ function groupViews(state: LiveState, samples: StoredLoadSample[], now: Date): O
     const measuredNowA = members.reduce((sum, live) => addPhases(sum, live.measuredA), zeroPhases());
     const plannedNowA = members.reduce((sum, live) => addPhases(sum, live.plannedA), zeroPhases());
     const capacityNowA = limitValues(capacityAt(capacity, now.getTime()));
+    const capacitySource = capacityOriginAt(capacity, now.getTime());
     points.set(now.getTime(), { measured: measuredNowA, planned: plannedNowA, limit: capacityNowA });
     const connectors = members.flatMap((live) => live.connectors);
     const end = now.getTime() + CHART_FUTURE_MS;
@@ -275,6 +278,7 @@ function groupViews(state: LiveState, samples: StoredLoadSample[], now: Date): O
       groupId,
       siteIds: [...memberIds],
       capacityNowA,
+      capacitySource,
       measuredNowA,
       plannedNowA,
       chart: toSeries(points),

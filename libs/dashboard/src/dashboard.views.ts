@@ -71,6 +71,11 @@ export interface GroupView {
   siteIds: string[];
   /** The DSO capacity now; null per phase where the DSO does not limit it. */
   capacityNowA: PhaseValues;
+  /**
+   * What sets the DSO capacity now: `forecast`, `gap: fallback forecast`, `gap: safe default`,
+   * `gap: configured capacity`, `offline: fallback`, `offline: safe default` or `site limits only`.
+   */
+  capacitySource: string;
   measuredNowA: PhaseValues;
   plannedNowA: PhaseValues;
   chart: ChartSeries;

@@ -130,7 +130,7 @@
       .querySelector('h3')
       .replaceChildren(`Group ${group.groupId}`, el('small', {}, `${group.siteIds.length} site(s)`));
     card.querySelector('.summary').textContent =
-      `capacity ${phaseText(group.capacityNowA)} · planned ${phaseText(group.plannedNowA)} · measured ${phaseText(group.measuredNowA)}`;
+      `capacity ${phaseText(group.capacityNowA)} (${group.capacitySource}) · planned ${phaseText(group.plannedNowA)} · measured ${phaseText(group.measuredNowA)}`;
     renderWarnings(card, group.warnings);
     updateCharts(key, group.chart);
   }

@@ -85,6 +85,14 @@ describe.each(TEST_DATABASE_ENGINES)('CapacityForecastsRepository on %s', (_engi
     expect(await sut.groupsOfPeer('3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b')).toEqual([]);
   });
 
+  it('knows the peers that govern a group: those that sent it a forecast of any type', async () => {
+    const other = (await new DsoPeersRepository(database.db).create({ name: 'other', tokenHash: 'h2' })).id;
+    await sut.insert({ ...forecast('r5', 'g4', 'OPTIMUM'), peerId: other });
+    expect(await sut.peersOfGroup('g4')).toEqual([other]);
+    expect((await sut.peersOfGroup('g1')).sort()).toEqual([peerId]);
+    expect(await sut.peersOfGroup('g-none')).toEqual([]);
+  });
+
   describe('segments', () => {
     const segment = (index: number, count: number, capacity: number, requestId = `seg-${index}`) => ({
       ...forecast(requestId, 'g9', 'CONSUMPTION'),

@@ -124,6 +124,18 @@ export class CapacityForecastsRepository {
     return rows.map((row) => row.groupId);
   }
 
+  /**
+   * The peers that govern a group: those that sent any forecast for it. Their safe default applies
+   * wherever their forecasts leave the group uncovered.
+   */
+  async peersOfGroup(groupId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectDistinct({ peerId: schema.capacityForecasts.peerId })
+      .from(schema.capacityForecasts)
+      .where(eq(schema.capacityForecasts.groupId, groupId));
+    return rows.map((row) => row.peerId);
+  }
+
   /** Oldest first, so that replaying them in order lets newer forecasts override older ones. */
   async listForGroup(groupId: string, type: CapacityForecastType): Promise<StoredCapacityForecast[]> {
     const { capacityForecasts: forecasts } = schema;

@@ -3,7 +3,7 @@ import { CapacityForecastsRepository, StoredCapacityForecast } from './capacity-
 import { DsoPeersRepository } from './dso-peers.repository';
 import { OscpOutboxService } from './oscp-outbox.service';
 import type { ForecastedBlock } from './oscp.types';
-import { latestCoveringPerPeer } from './covering-forecasts';
+import { blocksOverlapping, latestCoveringPerPeer } from './covering-forecasts';
 
 const COMPLIANCE_ERROR = 'group_capacity_compliance_error';
 
@@ -45,9 +45,11 @@ export class ComplianceService {
       ...(await this.forecasts.listForGroup(groupId, 'FALLBACK_CONSUMPTION')),
     ];
     const told: string[] = [];
+    // Blocks where only a safe default applies concern no forecast, so no peer.
     for (const forecast of latestCoveringPerPeer(stored, blocks)) {
       if (alreadyTold.includes(forecast.requestId)) continue;
-      if (await this.sendTo(forecast, message, blocks)) told.push(forecast.requestId);
+      if (await this.sendTo(forecast, message, blocksOverlapping(forecast, blocks)))
+        told.push(forecast.requestId);
     }
     return told;
   }

@@ -16,6 +16,14 @@ export function latestCoveringPerPeer(
   return [...latest.values()];
 }
 
+/** Those of `blocks` that overlap a block of the forecast: what concerns its peer. */
+export function blocksOverlapping(
+  forecast: StoredCapacityForecast,
+  blocks: ForecastedBlock[],
+): ForecastedBlock[] {
+  return blocks.filter((block) => forecast.body.forecasted_blocks.some((own) => overlaps(own, block)));
+}
+
 function overlaps(a: ForecastedBlock, b: ForecastedBlock): boolean {
   const ms = (time: string) => parseRfc3339DateTime(time) ?? Date.parse(time);
   return ms(a.start_time) < ms(b.end_time) && ms(b.start_time) < ms(a.end_time);

@@ -97,6 +97,7 @@ describe('DSO peers admin API', () => {
         sendHeartbeats: false,
         offlineDetection: false,
         safeDefaultA: 10,
+        gapCapacity: { capacity: 11, unit: 'KW' },
       };
       const response = await admin.post({
         name: 'Vector',
@@ -167,6 +168,18 @@ describe('DSO peers admin API', () => {
         'options.safeDefaultA',
         /not be less than 0/,
       ],
+      ...[
+        ['a gap capacity that is a word', 'LAST'],
+        ['a gap capacity without a unit', { capacity: 11 }],
+        ['a gap capacity in kWh', { capacity: 11, unit: 'KWH' }],
+        ['a negative gap capacity', { capacity: -1, unit: 'A' }],
+        ['a gap capacity with an extra field', { capacity: 11, unit: 'A', phase: 'ONE' }],
+      ].map(([name, gapCapacity]): [string, unknown, string, RegExp] => [
+        name as string,
+        { name: 'd', token: TOKEN, options: { gapCapacity } },
+        'options.gapCapacity',
+        /must be "FALLBACK" or \{"capacity"/,
+      ]),
       [
         'a path override with a scheme',
         { name: 'd', token: TOKEN, options: { paths: { heartbeat: 'http://evil/hb' } } },

@@ -1,4 +1,5 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { hashToken } from '@gridflex/common';
 import { DsoPeer, DsoPeersRepository, DuplicateDsoPeerError, LinkEvent } from './dso-peers.repository';
 import type { CreateDsoPeerDto } from './dto/create-dso-peer.dto';
@@ -7,6 +8,8 @@ import type { UpdateDsoPeerDto } from './dto/update-dso-peer.dto';
 import type { UpdateGroupCapacityForecastDto } from './dto/update-group-capacity-forecast.dto';
 import { OscpOutboundRepository } from './oscp-outbound.repository';
 import { OscpOutboxService, QueuedMessage } from './oscp-outbox.service';
+import { OSCP_PEER_OPTIONS_CHANGED, PeerOptionsChangedEvent } from './events';
+import { PeerLinkService } from './peer-link.service';
 import { OscpTokenCipher } from './token-cipher';
 
 @Injectable()
@@ -18,6 +21,8 @@ export class DsoPeersService {
     private readonly outbound: OscpOutboundRepository,
     private readonly outbox: OscpOutboxService,
     private readonly cipher: OscpTokenCipher,
+    private readonly link: PeerLinkService,
+    private readonly events: EventEmitter2,
   ) {}
 
   async create({ name, token, baseUrl, peerToken, options }: CreateDsoPeerDto): Promise<DsoPeerDto> {
@@ -46,6 +51,11 @@ export class DsoPeersService {
       ...(options !== undefined && { options: { ...options } }),
     });
     this.logger.log(`Updated DSO peer ${JSON.stringify(peer.name)} (${peer.id})`);
+    if (options !== undefined) {
+      await this.link.afterOptionsChanged(peer);
+      const event: PeerOptionsChangedEvent = { peerId: peer.id };
+      await this.events.emitAsync(OSCP_PEER_OPTIONS_CHANGED, event);
+    }
     return this.get(peer.id);
   }
 

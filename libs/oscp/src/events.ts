@@ -37,6 +37,13 @@ export interface PeerLinkChangedEvent {
   to: string;
 }
 
+/** Emitted (awaited) after a peer's options were changed; the groups it forecasts must be re-planned. */
+export const OSCP_PEER_OPTIONS_CHANGED = 'oscp.peer.options-changed';
+
+export interface PeerOptionsChangedEvent {
+  peerId: string;
+}
+
 /**
  * Emitted (awaited) when the periodic compliance check is due, on the one instance that took the timer
  * job; the planning side owns the group limits and measured loads it needs.

@@ -4,6 +4,7 @@ import { schema } from '@gridflex/persistence';
 import { SimulatedDso } from '@gridflex/simulator';
 import { DsoPeersRepository } from './dso-peers.repository';
 import { OscpOutboxService } from './oscp-outbox.service';
+import { PeerLinkService } from './peer-link.service';
 import {
   afterServerSettles,
   OscpTestApp,
@@ -386,6 +387,58 @@ describe('OSCP registration, handshake and heartbeats against the simulated Capa
       await dso.heartbeat(new Date(Date.now() + 100));
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect((await peer())?.link).toBe('ONLINE');
+    });
+
+    it('keeps a peer that never sends a heartbeat ONLINE with the default options, whatever the time', async () => {
+      await registerAsResponder();
+      await handshakeOnline();
+      const links = oscp.app.get(PeerLinkService);
+
+      await links.checkOffline(peerId, new Date(Date.now() + 24 * 3_600_000));
+      expect(await peer()).toMatchObject({ link: 'ONLINE', lastHeartbeatAt: null, offlineModeAt: null });
+
+      // Its first heartbeat arms the detection: silence past its offline_mode_at now counts.
+      const offlineModeAt = new Date(Date.now() + 60_000);
+      expect((await dso.heartbeat(offlineModeAt)).status).toBe(204);
+      await links.checkOffline(peerId, new Date(offlineModeAt.getTime() + 1));
+      expect((await peer())?.link).toBe('OFFLINE');
+    });
+
+    it('brings an OFFLINE peer back ONLINE at once when a PATCH turns offline detection off', async () => {
+      await registerAsResponder();
+      await handshakeOnline();
+      expect((await dso.heartbeat(new Date(Date.now() + 300))).status).toBe(204);
+      await waitUntil(async () => ((await peer())?.link === 'OFFLINE' ? true : undefined));
+
+      const patched = await request(oscp.url)
+        .patch(`/api/v1/dso-peers/${peerId}`)
+        .set('X-API-Key', TEST_ADMIN_API_KEY)
+        .send({ options: { offlineDetection: false } });
+      expect(patched.status).toBe(200);
+      expect(patched.body).toMatchObject({ link: 'ONLINE', options: { offlineDetection: false } });
+      const events = (await admin.get(`/${peerId}/link-events`)).body;
+      expect(events[0]).toMatchObject({
+        from: 'OFFLINE',
+        to: 'ONLINE',
+        reason: 'offline detection turned off',
+      });
+    });
+
+    it('checks a heartbeating peer at once when a PATCH turns offline detection back on', async () => {
+      await createPeer({ options: { offlineDetection: false } });
+      await dso.register();
+      await dso.waitFor('register');
+      await handshakeOnline();
+      expect((await dso.heartbeat(new Date(Date.now() + 100))).status).toBe(204);
+      await afterServerSettles();
+      expect((await peer())?.link).toBe('ONLINE');
+
+      const patched = await request(oscp.url)
+        .patch(`/api/v1/dso-peers/${peerId}`)
+        .set('X-API-Key', TEST_ADMIN_API_KEY)
+        .send({ options: {} });
+      expect(patched.status).toBe(200);
+      await waitUntil(async () => ((await peer())?.link === 'OFFLINE' ? true : undefined));
     });
 
     it('reads a pyoscp-style date-time without zone as UTC', async () => {

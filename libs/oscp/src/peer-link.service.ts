@@ -62,7 +62,7 @@ export class PeerLinkService implements OnApplicationBootstrap {
     for (const peer of await this.peers.list()) {
       if (!peer.peerRequiredBehaviour) continue;
       await this.scheduleWhatPeerAsked(peer, storedBehaviour(peer.peerRequiredBehaviour));
-      if (peer.link === 'ONLINE' && this.detectsOffline(peer) && peer.offlineModeAt)
+      if (peer.link === 'ONLINE' && this.armed(peer) && peer.offlineModeAt)
         await this.timers.checkOfflineAt(peer.id, peer.offlineModeAt);
     }
   }
@@ -102,8 +102,8 @@ export class PeerLinkService implements OnApplicationBootstrap {
     const peer = await this.peers.findById(event.peerId);
     if (!peer || peer.link === 'ONLINE') return;
     const now = new Date();
-    if (this.detectsOffline(peer)) {
-      // A peer that never sends a heartbeat after the handshake must not stay ONLINE forever.
+    if (this.armed(peer)) {
+      // A peer known to heartbeat that sends none after the handshake must not stay ONLINE forever.
       const deadline = this.firstDeadline(peer, now);
       await this.peers.update(peer.id, { offlineModeAt: deadline });
       await this.timers.checkOfflineAt(peer.id, deadline);
@@ -114,7 +114,7 @@ export class PeerLinkService implements OnApplicationBootstrap {
   /** The timer job at a peer's `offline_mode_at`. */
   async checkOffline(peerId: string, now = new Date()): Promise<void> {
     const peer = await this.peers.findById(peerId);
-    if (!peer || peer.link !== 'ONLINE' || !this.detectsOffline(peer)) return;
+    if (!peer || peer.link !== 'ONLINE' || !this.armed(peer)) return;
     if (!peer.offlineModeAt || peer.offlineModeAt > now) return;
     const since = peer.lastHeartbeatAt
       ? `last heartbeat ${peer.lastHeartbeatAt.toISOString()}`
@@ -125,6 +125,26 @@ export class PeerLinkService implements OnApplicationBootstrap {
       `offline_mode_at ${peer.offlineModeAt.toISOString()} passed (${since})`,
       now,
     );
+  }
+
+  /**
+   * A change of the peer's options takes effect at once: with offline detection turned off, an OFFLINE
+   * peer is ONLINE again (its groups leave fallback); turned on, a peer that heartbeats is checked
+   * against its last `offline_mode_at` (OFFLINE at once if that has passed).
+   */
+  async afterOptionsChanged(before: DsoPeer, now = new Date()): Promise<void> {
+    const peer = await this.peers.findById(before.id);
+    if (!peer) return;
+    if (!this.detectsOffline(peer) && peer.link === 'OFFLINE') {
+      await this.switchLink(peer, 'ONLINE', 'offline detection turned off', now);
+    } else if (
+      this.armed(peer) &&
+      !this.detectsOffline(before) &&
+      peer.link === 'ONLINE' &&
+      peer.offlineModeAt
+    ) {
+      await this.timers.checkOfflineAt(peer.id, peer.offlineModeAt);
+    }
   }
 
   /** The timer job for the heartbeats a peer asked of us. */
@@ -154,6 +174,14 @@ export class PeerLinkService implements OnApplicationBootstrap {
 
   private detectsOffline(peer: DsoPeer): boolean {
     return peer.options.offlineDetection !== false;
+  }
+
+  /**
+   * Silence counts only against a peer known to heartbeat: one that has never sent a heartbeat (many DSOs
+   * send none, whatever our acknowledgement asks) cannot be declared silent by missing one.
+   */
+  private armed(peer: DsoPeer): boolean {
+    return this.detectsOffline(peer) && peer.lastHeartbeatAt !== null;
   }
 
   private firstDeadline(peer: DsoPeer, now: Date): Date {

@@ -1,7 +1,7 @@
+import fc from 'fast-check';
 import {
   capacityTimeline,
   groupCapacity,
-  mergeForecasts,
   toPhaseAmps,
   type OscpBlock,
   type StoredForecast,
@@ -40,65 +40,103 @@ function rounded(values: readonly number[]): number[] {
 
 const LONG_AGO = new Date(utc(-24));
 
-describe(mergeForecasts.name, () => {
-  it('replaces every kept block overlapping the newer span and keeps those outside it', () => {
-    const older = message(0, block(10, 11, 10), block(11, 12, 11), block(12, 13, 12), block(13, 14, 13));
-    const newer = message(1, block(11.5, 12.5, 20));
-    expect(mergeForecasts([older, newer])).toEqual([
-      block(10, 11, 10),
-      block(13, 14, 13),
-      block(11.5, 12.5, 20),
+/** The timeline as [start hour, end hour, limit on L1] triples, for one-phase-value assertions. */
+function hours(forecasts: StoredForecast[]): [number, number, number][] {
+  const hour = (iso: string) => (Date.parse(iso) - Date.parse(utc(0))) / 3_600_000;
+  return capacityTimeline(forecasts, VOLTS, LONG_AGO).map((b) => [hour(b.start), hour(b.end), b.limitsA[0]]);
+}
+
+describe('span replacement with trimming (oscp.md §3.4)', () => {
+  it('keeps the day-ahead hour around a 10-minute emergency inside it', () => {
+    const dayAhead = message(0, block(10, 11, 20), block(11, 12, 21));
+    const emergency = message(1, block(10 + 20 / 60, 10.5, 5));
+    expect(hours([dayAhead, emergency]).map(([from, to, amps]) => [from * 60, to * 60, amps])).toEqual([
+      [600, 620, 20],
+      [620, 630, 5],
+      [630, 660, 20],
+      [660, 720, 21],
     ]);
   });
 
-  it('replaces kept blocks inside gaps of the newer message’s span', () => {
-    const older = message(0, block(11, 12, 11));
+  it('trims older blocks to the parts outside the newer span and keeps those outside it whole', () => {
+    const older = message(0, block(10, 11, 10), block(11, 12, 11), block(12, 13, 12), block(13, 14, 13));
+    const newer = message(1, block(11.5, 12.5, 20));
+    expect(hours([older, newer])).toEqual([
+      [10, 11, 10],
+      [11, 11.5, 11],
+      [11.5, 12.5, 20],
+      [12.5, 13, 12],
+      [13, 14, 13],
+    ]);
+  });
+
+  it('leaves a gap where the newer message’s span has no block, even over an older block', () => {
+    const older = message(0, block(10, 13, 11));
     const newer = message(1, block(10, 11, 20), block(12, 13, 20));
-    expect(mergeForecasts([older, newer])).toEqual([block(10, 11, 20), block(12, 13, 20)]);
+    expect(hours([older, newer])).toEqual([
+      [10, 11, 20],
+      [12, 13, 20],
+    ]);
   });
 
   it('treats blocks that only touch the span as outside it', () => {
     const older = message(0, block(9, 10, 9), block(12, 13, 12));
     const newer = message(1, block(10, 12, 20));
-    expect(mergeForecasts([older, newer])).toEqual([block(9, 10, 9), block(12, 13, 12), block(10, 12, 20)]);
+    expect(hours([older, newer])).toEqual([
+      [9, 10, 9],
+      [10, 12, 20],
+      [12, 13, 12],
+    ]);
   });
 
   it('applies messages in order of receipt, not of the array', () => {
     const newer = message(2, block(10, 11, 20));
     const older = message(1, block(10, 11, 10));
-    expect(mergeForecasts([newer, older])).toEqual([block(10, 11, 20)]);
+    expect(hours([newer, older])).toEqual([[10, 11, 20]]);
   });
 
-  it('replaces per phase: a message for one phase leaves the other phases’ blocks alone', () => {
-    const l1 = message(0, block(10, 12, 16, { phase: 'ONE' }));
-    const l2 = message(1, block(10, 12, 20, { phase: 'TWO' }));
-    const l1Again = message(2, block(11, 12, 25, { phase: 'ONE' }));
-    expect(mergeForecasts([l1, l2, l1Again])).toEqual([
-      block(10, 12, 20, { phase: 'TWO' }),
-      block(11, 12, 25, { phase: 'ONE' }),
+  it('takes the lower limit where blocks of one message overlap, but never an older message’s', () => {
+    const older = message(0, block(10, 12, 4));
+    const newer = message(1, block(10, 12, 20), block(11, 13, 16));
+    expect(hours([older, newer])).toEqual([
+      [10, 11, 20],
+      [11, 13, 16],
     ]);
   });
 
-  it('compares instants, not strings, when times carry offsets', () => {
-    const older = message(0, block(10, 11, 10));
-    const newer = message(1, {
-      ...block(0, 0, 20),
-      start_time: '2026-03-01T18:30:00+08:00',
-      end_time: '2026-03-01T19:30:00.000+08:00',
-    });
-    expect(mergeForecasts([older, newer]).map((b) => b.capacity)).toEqual([20]);
+  it('replaces per phase indicator: a message for one phase leaves the other phases’ blocks alone', () => {
+    const l1 = message(0, block(10, 12, 16, { phase: 'ONE' }));
+    const l2 = message(1, block(10, 12, 20, { phase: 'TWO' }));
+    const l1Again = message(2, block(11, 12, 25, { phase: 'ONE' }));
+    expect(capacityTimeline([l1, l2, l1Again], VOLTS, LONG_AGO)).toEqual([
+      { start: utc(10), end: utc(11), limitsA: [16, 20, Infinity] },
+      { start: utc(11), end: utc(12), limitsA: [25, 20, Infinity] },
+    ]);
+  });
+
+  it.each([
+    ['+08:00 without milliseconds', '2026-03-01T18:30:00+08:00', '2026-03-01T19:00:00+08:00'],
+    ['+08:00 with milliseconds', '2026-03-01T18:30:00.000+08:00', '2026-03-01T19:00:00.000+08:00'],
+    ['+00:00', '2026-03-01T10:30:00+00:00', '2026-03-01T11:00:00.000+00:00'],
+    ['Z', '2026-03-01T10:30:00Z', '2026-03-01T11:00:00.000Z'],
+  ])('compares instants, not strings, for times with %s', (_, start_time, end_time) => {
+    const older = message(0, { ...block(10, 11, 10), start_time: '2026-03-01T18:00:00+08:00' });
+    const newer = message(1, { ...block(0, 0, 20), start_time, end_time });
+    expect(hours([older, newer])).toEqual([
+      [10, 10.5, 10],
+      [10.5, 11, 20],
+    ]);
   });
 
   it('rejects a block that does not end after it starts', () => {
-    expect(() => mergeForecasts([message(0, block(11, 11, 10))])).toThrow(
+    expect(() => capacityTimeline([message(0, block(11, 11, 10))], VOLTS, LONG_AGO)).toThrow(
       'OSCP block 2026-03-01T11:00:00.000Z..2026-03-01T11:00:00.000Z 10 A ALL: start_time must be before end_time',
     );
   });
 
   it('rejects an unreadable time', () => {
-    expect(() => mergeForecasts([message(0, { ...block(10, 11, 10), start_time: 'soon' })])).toThrow(
-      'Invalid OSCP date-time "soon"',
-    );
+    const unreadable = message(0, { ...block(10, 11, 10), start_time: 'soon' });
+    expect(() => capacityTimeline([unreadable], VOLTS, LONG_AGO)).toThrow('Invalid OSCP date-time "soon"');
   });
 });
 
@@ -226,7 +264,16 @@ describe(capacityTimeline.name, () => {
   it('applies replacement before combining', () => {
     const forecasts = [message(0, block(10, 12, 10)), message(1, block(11, 12, 25))];
     expect(capacityTimeline(forecasts, VOLTS, LONG_AGO)).toEqual([
+      { start: utc(10), end: utc(11), limitsA: [10, 10, 10] },
       { start: utc(11), end: utc(12), limitsA: [25, 25, 25] },
+    ]);
+  });
+
+  it('joins neighbours with equal limits', () => {
+    const forecast = message(0, block(10, 11, 16), block(11, 12, 16), block(12, 13, 20));
+    expect(capacityTimeline([forecast], VOLTS, LONG_AGO)).toEqual([
+      { start: utc(10), end: utc(12), limitsA: [16, 16, 16] },
+      { start: utc(12), end: utc(13), limitsA: [20, 20, 20] },
     ]);
   });
 
@@ -269,56 +316,222 @@ describe(capacityTimeline.name, () => {
 });
 
 describe(groupCapacity.name, () => {
-  const online = (...forecasts: StoredForecast[]) => ({
+  const online = (gapA: number, forecasts: StoredForecast[], gapForecasts: StoredForecast[] = []) => ({
     forecasts,
+    gapForecasts,
     conversion: VOLTS,
-    gapLimitsA: [Infinity, Infinity, Infinity] as [number, number, number],
+    gapLimitsA: [gapA, gapA, gapA] as [number, number, number],
   });
   const offline = (safeA: number, ...forecasts: StoredForecast[]) => ({
     forecasts,
     conversion: VOLTS,
     gapLimitsA: [safeA, safeA, safeA] as [number, number, number],
+    origins: { forecast: 'offline: fallback forecast', gapForecast: '', gap: 'offline: safe default' },
   });
 
-  it('for one online source is the capacity timeline, with no limit in the gaps', () => {
-    const forecast = message(0, block(10, 11, 10), block(12, 13, 20));
-    expect(groupCapacity([online(forecast)], LONG_AGO)).toEqual({
-      timeline: capacityTimeline([forecast], VOLTS, LONG_AGO),
-      gapLimitsA: [Infinity, Infinity, Infinity],
+  it('fills an online source’s gaps with its fallback forecast where it covers them, else its default', () => {
+    const consumption = message(1, block(10, 11, 20), block(12, 13, 22));
+    const fallback = message(0, block(11, 11.5, 6));
+    expect(groupCapacity([online(0, [consumption], [fallback])], LONG_AGO)).toEqual({
+      timeline: [
+        { start: utc(10), end: utc(11), limitsA: [20, 20, 20], origin: 'forecast' },
+        { start: utc(11), end: utc(11.5), limitsA: [6, 6, 6], origin: 'gap: fallback forecast' },
+        // 11:30 to 12:00 is covered by no block: the gap limit below applies there.
+        { start: utc(12), end: utc(13), limitsA: [22, 22, 22], origin: 'forecast' },
+      ],
+      gapLimitsA: [0, 0, 0],
+      gapOrigin: 'gap: safe default',
     });
+  });
+
+  it('lets a forecast above the fallback apply where it covers the time', () => {
+    const consumption = message(1, block(10, 11, 20));
+    const fallback = message(0, block(9, 12, 6));
+    expect(groupCapacity([online(0, [consumption], [fallback])], LONG_AGO).timeline).toEqual([
+      { start: utc(9), end: utc(10), limitsA: [6, 6, 6], origin: 'gap: fallback forecast' },
+      { start: utc(10), end: utc(11), limitsA: [20, 20, 20], origin: 'forecast' },
+      { start: utc(11), end: utc(12), limitsA: [6, 6, 6], origin: 'gap: fallback forecast' },
+    ]);
+  });
+
+  it('fills a phase the forecast does not name from the gap layers', () => {
+    const consumption = message(0, block(10, 11, 16, { phase: 'ONE' }));
+    const fallback = message(0, block(10, 11, 8, { phase: 'TWO' }));
+    expect(groupCapacity([online(3, [consumption], [fallback])], LONG_AGO).timeline).toEqual([
+      { start: utc(10), end: utc(11), limitsA: [16, 8, 3], origin: 'gap: safe default' },
+    ]);
   });
 
   it('for an offline source fills its gaps with the safe default, never leaving them unlimited', () => {
     const fallback = message(0, block(10, 11, 10), block(12, 13, 20));
     expect(groupCapacity([offline(0, fallback)], LONG_AGO)).toEqual({
       timeline: [
-        { start: utc(10), end: utc(11), limitsA: [10, 10, 10] },
-        { start: utc(12), end: utc(13), limitsA: [20, 20, 20] },
+        { start: utc(10), end: utc(11), limitsA: [10, 10, 10], origin: 'offline: fallback forecast' },
+        { start: utc(12), end: utc(13), limitsA: [20, 20, 20], origin: 'offline: fallback forecast' },
       ],
       gapLimitsA: [0, 0, 0],
+      gapOrigin: 'offline: safe default',
     });
   });
 
   it('takes the tightest source per phase, each source applying its own default where it has no block', () => {
     const a = message(0, block(10, 12, 30));
     const b = message(0, block(11, 13, 16, { phase: 'TWO' }));
-    expect(groupCapacity([online(a), offline(8, b)], LONG_AGO)).toEqual({
+    expect(groupCapacity([online(Infinity, [a]), offline(8, b)], LONG_AGO)).toEqual({
       timeline: [
-        { start: utc(10), end: utc(11), limitsA: [8, 8, 8] },
         // The fallback block names L2 only: L1 and L3 take the safe default, L2 the block.
-        { start: utc(11), end: utc(12), limitsA: [8, 16, 8] },
-        { start: utc(12), end: utc(13), limitsA: [8, 16, 8] },
+        { start: utc(10), end: utc(11), limitsA: [8, 8, 8], origin: 'offline: safe default' },
+        { start: utc(11), end: utc(13), limitsA: [8, 16, 8], origin: 'offline: safe default' },
       ],
       gapLimitsA: [8, 8, 8],
+      gapOrigin: 'offline: safe default',
     });
-    expect(groupCapacity([online(a), offline(40, b)], LONG_AGO).timeline).toEqual([
-      { start: utc(10), end: utc(11), limitsA: [30, 30, 30] },
-      { start: utc(11), end: utc(12), limitsA: [30, 16, 30] },
-      { start: utc(12), end: utc(13), limitsA: [40, 16, 40] },
+    expect(groupCapacity([online(Infinity, [a]), offline(40, b)], LONG_AGO).timeline).toEqual([
+      { start: utc(10), end: utc(11), limitsA: [30, 30, 30], origin: 'forecast' },
+      // The origin is that of the tightest phase, L2.
+      { start: utc(11), end: utc(12), limitsA: [30, 16, 30], origin: 'offline: fallback forecast' },
+      { start: utc(12), end: utc(13), limitsA: [40, 16, 40], origin: 'offline: fallback forecast' },
     ]);
   });
 
   it('is empty with no sources, and unlimited in the gaps', () => {
     expect(groupCapacity([], LONG_AGO)).toEqual({ timeline: [], gapLimitsA: [Infinity, Infinity, Infinity] });
+  });
+});
+
+describe('groupCapacity against a literal reading of oscp.md §3.4 (property)', () => {
+  const QUARTER_MS = 900_000;
+  const T0 = Date.parse(utc(0));
+  const quarter = (q: number) => new Date(T0 + q * QUARTER_MS).toISOString();
+
+  const blockArb = fc.record({
+    phase: fc.constantFrom<OscpBlock['phase']>('ALL', 'ONE', 'TWO', 'UNKNOWN'),
+    from: fc.nat({ max: 16 }),
+    length: fc.integer({ min: 1, max: 6 }),
+    capacity: fc.nat({ max: 50 }),
+  });
+  const messageArb = fc.record({
+    receivedAt: fc.nat({ max: 4 }),
+    blocks: fc.array(blockArb, { minLength: 1, maxLength: 4 }),
+  });
+  const layerArb = fc.array(messageArb, { maxLength: 5 });
+  const sourceArb = fc.record({
+    forecasts: layerArb,
+    gapForecasts: layerArb,
+    gapA: fc.oneof(fc.constant(Infinity), fc.nat({ max: 40 })),
+  });
+
+  type Generated = {
+    receivedAt: number;
+    blocks: { phase: OscpBlock['phase']; from: number; length: number; capacity: number }[];
+  };
+
+  const toStored = (messages: Generated[]): StoredForecast[] =>
+    messages.map((m) => ({
+      receivedAt: new Date(T0 + m.receivedAt * 1000),
+      blocks: m.blocks.map((b) => ({
+        capacity: b.capacity,
+        phase: b.phase,
+        unit: 'A' as const,
+        start_time: quarter(b.from),
+        end_time: quarter(b.from + b.length),
+      })),
+    }));
+
+  interface Kept {
+    phase: OscpBlock['phase'];
+    from: number;
+    to: number;
+    amps: PerPhaseArray;
+  }
+  type PerPhaseArray = readonly number[];
+
+  /** Each message, in order of receipt, cuts its span out of the kept blocks of its phase indicators. */
+  function trimmed(forecasts: StoredForecast[]): Kept[] {
+    const ordered = [...forecasts].sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+    let kept: Kept[] = [];
+    for (const forecast of ordered) {
+      const incoming = forecast.blocks.map((b) => ({
+        phase: b.phase,
+        from: Date.parse(b.start_time),
+        to: Date.parse(b.end_time),
+        amps: toPhaseAmps(b, VOLTS),
+      }));
+      for (const phase of new Set(incoming.map((b) => b.phase))) {
+        const own = incoming.filter((b) => b.phase === phase);
+        const span = { from: Math.min(...own.map((b) => b.from)), to: Math.max(...own.map((b) => b.to)) };
+        kept = kept.flatMap((b) =>
+          b.phase !== phase
+            ? [b]
+            : [
+                { ...b, to: Math.min(b.to, span.from) },
+                { ...b, from: Math.max(b.from, span.to) },
+              ].filter((part) => part.from < part.to),
+        );
+      }
+      kept.push(...incoming);
+    }
+    return kept;
+  }
+
+  function layerAt(kept: Kept[], t: number, phase: number): number | undefined {
+    const covering = kept.filter((b) => b.from <= t && t < b.to && Number.isFinite(b.amps[phase]));
+    return covering.length === 0 ? undefined : Math.min(...covering.map((b) => b.amps[phase]));
+  }
+
+  function referenceAt(sources: ReturnType<typeof toSource>[], t: number): number[] {
+    return [0, 1, 2].map((phase) =>
+      Math.min(
+        Infinity,
+        ...sources.map(
+          (source) =>
+            layerAt(trimmed(source.forecasts), t, phase) ??
+            layerAt(trimmed(source.gapForecasts), t, phase) ??
+            source.gapLimitsA[phase],
+        ),
+      ),
+    );
+  }
+
+  function toSource(generated: { forecasts: Generated[]; gapForecasts: Generated[]; gapA: number }) {
+    return {
+      forecasts: toStored(generated.forecasts),
+      gapForecasts: toStored(generated.gapForecasts),
+      conversion: VOLTS,
+      gapLimitsA: [generated.gapA, generated.gapA, generated.gapA] as const,
+    };
+  }
+
+  it('gives at every instant what trimming the older messages and taking minimums gives', () => {
+    fc.assert(
+      fc.property(fc.array(sourceArb, { minLength: 1, maxLength: 3 }), (generated) => {
+        const sources = generated.map(toSource);
+        const capacity = groupCapacity(sources, LONG_AGO);
+        for (let q = -1; q < 24; q++) {
+          const t = T0 + (q + 0.5) * QUARTER_MS;
+          const block = capacity.timeline.find((b) => Date.parse(b.start) <= t && t < Date.parse(b.end));
+          expect([...(block?.limitsA ?? capacity.gapLimitsA)]).toEqual(referenceAt(sources, t));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('cuts the timeline only where the limit or its origin changes, in order and without overlap', () => {
+    fc.assert(
+      fc.property(fc.array(sourceArb, { minLength: 1, maxLength: 3 }), (generated) => {
+        const { timeline } = groupCapacity(generated.map(toSource), LONG_AGO);
+        timeline.forEach((block, i) => {
+          expect(Date.parse(block.start)).toBeLessThan(Date.parse(block.end));
+          const next = timeline[i + 1];
+          if (!next) return;
+          expect(Date.parse(next.start)).toBeGreaterThanOrEqual(Date.parse(block.end));
+          if (next.start === block.end) {
+            expect([next.limitsA, next.origin]).not.toEqual([block.limitsA, block.origin]);
+          }
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

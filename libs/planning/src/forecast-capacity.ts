@@ -14,11 +14,16 @@ export interface StoredForecast {
   blocks: OscpBlock[];
 }
 
+/** Where a limit comes from, as the dashboard names it (e.g. `forecast`, `gap: safe default`). */
+export type CapacityOrigin = string;
+
 /** An elementary interval [start, end) (UTC ISO instants) with the tightest limit per phase. */
 export interface CapacityBlock {
   start: string;
   end: string;
   limitsA: PerPhase;
+  /** Where the limit of the tightest phase comes from (`groupCapacity` only). */
+  origin?: CapacityOrigin;
 }
 
 /** How a peer's `phase: ALL` blocks are read (a per-peer OSCP option). */
@@ -29,20 +34,40 @@ export interface BlockConversion {
   phaseAll?: PhaseAllReading;
 }
 
-/** The forecasts of one peer for a group, and what applies where none of them covers the time. */
+/** How a source's limits are named: its forecasts, its gap forecasts, its gap default. */
+export interface SourceOrigins {
+  forecast: CapacityOrigin;
+  gapForecast: CapacityOrigin;
+  gap: CapacityOrigin;
+}
+
+/**
+ * The forecasts of one peer for a group, and what applies where none of them covers a time or phase:
+ * its `gapForecasts` where they cover it (its fallback forecasts while it is online), else `gapLimitsA`.
+ */
 export interface ForecastSource {
   forecasts: StoredForecast[];
+  gapForecasts?: StoredForecast[];
   conversion: number | BlockConversion;
   gapLimitsA: PerPhase;
+  origins?: SourceOrigins;
 }
 
 export interface GroupCapacity {
   timeline: CapacityBlock[];
   /** The limit where no block of any source covers the time, including after the last block. */
   gapLimitsA: PerPhase;
+  /** Where `gapLimitsA` comes from; absent where nothing limits the group. */
+  gapOrigin?: CapacityOrigin;
 }
 
 const UNLIMITED: PerPhase = [Infinity, Infinity, Infinity];
+
+const DEFAULT_ORIGINS: SourceOrigins = {
+  forecast: 'forecast',
+  gapForecast: 'gap: fallback forecast',
+  gap: 'gap: safe default',
+};
 
 interface Interval {
   startMs: number;
@@ -53,17 +78,7 @@ const MS_PER_HOUR = 3_600_000;
 const WATTS_PER_KW = 1000;
 const HAS_TIME_OF_DAY = /\d{2}:\d{2}/;
 const HAS_ZONE = /(?:z|[+-]\d{2}:?\d{2})$/i;
-
-/**
- * The blocks still in force after applying the messages in order of receipt. Per phase indicator (the
- * store is keyed by phase, oscp.md §3.4), a message replaces every kept block that overlaps the span
- * [min(start_time), max(end_time)) of its own blocks for that phase, including blocks that fall in gaps
- * inside the span; kept blocks outside it, or of other phases, stay.
- */
-export function mergeForecasts(forecasts: StoredForecast[]): OscpBlock[] {
-  const byReceipt = [...forecasts].sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
-  return byReceipt.reduce<OscpBlock[]>((kept, forecast) => applyMessage(kept, forecast.blocks), []);
-}
+const PHASE_INDICATORS: readonly OscpBlock['phase'][] = ['ALL', 'UNKNOWN', 'ONE', 'TWO', 'THREE'];
 
 /**
  * The block's capacity as amperes per phase (L1, L2, L3); phases it does not name stay Infinity.
@@ -71,96 +86,271 @@ export function mergeForecasts(forecasts: StoredForecast[]): OscpBlock[] {
  * read the tightest way; energies are a budget for the block, spent at an even rate.
  */
 export function toPhaseAmps(block: OscpBlock, conversion: number | BlockConversion): PerPhase {
-  const { nominalVoltageV, phaseAll } =
-    typeof conversion === 'number' ? { nominalVoltageV: conversion } : conversion;
-  if (!Number.isFinite(nominalVoltageV) || nominalVoltageV <= 0) {
-    throw new Error(`Nominal voltage must be a positive number of volts, got ${nominalVoltageV}`);
-  }
   if (!Number.isFinite(block.capacity) || block.capacity < 0) {
     throw new Error(`OSCP block ${label(block)}: capacity must be a finite number >= 0`);
   }
+  const nominalVoltageV = voltsOf(conversion);
   const amps =
     block.unit === 'A'
       ? block.capacity
       : averageWatts(block.capacity, block.unit, intervalOf(block)) / nominalVoltageV;
-  return onPhases(block.phase, readsAsTotal(block, phaseAll) ? amps / 3 : amps);
+  return onPhases(block.phase, readsAsTotal(block, conversion) ? amps / 3 : amps);
+}
+
+/** A configured rate for all phases (e.g. a peer's gap capacity), read like a `phase: ALL` block. */
+export function rateToPhaseAmps(
+  capacity: number,
+  unit: 'A' | 'W' | 'KW',
+  conversion: number | BlockConversion,
+): PerPhase {
+  const hour = { start_time: new Date(0).toISOString(), end_time: new Date(MS_PER_HOUR).toISOString() };
+  return toPhaseAmps({ capacity, unit, phase: 'ALL', ...hour }, conversion);
+}
+
+function voltsOf(conversion: number | BlockConversion): number {
+  const volts = typeof conversion === 'number' ? conversion : conversion.nominalVoltageV;
+  if (!Number.isFinite(volts) || volts <= 0) {
+    throw new Error(`Nominal voltage must be a positive number of volts, got ${volts}`);
+  }
+  return volts;
 }
 
 /**
  * A total over three phases allows a third on each. `ALL` follows the peer's option, by default per
  * phase for currents and a total for powers; `UNKNOWN` always takes the tighter reading, the total.
  */
-function readsAsTotal(block: OscpBlock, phaseAll: PhaseAllReading | undefined): boolean {
+function readsAsTotal(block: OscpBlock, conversion: number | BlockConversion): boolean {
+  const phaseAll = typeof conversion === 'number' ? undefined : conversion.phaseAll;
   if (block.phase === 'UNKNOWN') return true;
   if (block.phase !== 'ALL') return false;
   return phaseAll === undefined ? block.unit !== 'A' : phaseAll === 'TOTAL';
 }
 
 /**
- * Per-phase ampere limits for the intervals between consecutive block boundaries that are covered by at
- * least one block and have not ended by `now`, sorted by start. Where blocks overlap (several phases, or
- * overlapping blocks of one message) each phase takes the minimum. Uncovered gaps are left out.
+ * Per-phase ampere limits where a block is in force (see `groupCapacity`) from the interval `now` falls
+ * in on, sorted by start; gaps are left out.
  */
 export function capacityTimeline(
   forecasts: StoredForecast[],
   conversion: number | BlockConversion,
   now: Date,
 ): CapacityBlock[] {
-  return groupCapacity([{ forecasts, conversion, gapLimitsA: UNLIMITED }], now).timeline;
+  const { timeline } = groupCapacity([{ forecasts, conversion, gapLimitsA: UNLIMITED }], now);
+  return timeline.map(({ start, end, limitsA }) => ({ start, end, limitsA }));
 }
 
 /**
- * The group's capacity from all peers that forecast it, each with its own conversion and its own limit
- * where none of its blocks covers the time (unlimited while online; the safe default while offline).
- * Per phase, the tightest source wins. `gapLimitsA` applies where no source has any block.
+ * The group's capacity from all peers that govern it; per phase the tightest source wins.
+ *
+ * What is in force, per source and per phase indicator (the store's key, oscp.md §3.4): at each instant
+ * the newest message whose span [min(start_time), max(end_time)) contains it; older messages are trimmed
+ * to the parts outside newer spans and stay in force there. Where that message has blocks the lowest
+ * applies; a gap inside its span is a gap. Where a source's `forecasts` leave a phase uncovered, its
+ * `gapForecasts` apply the same way, and where those too leave it uncovered, its `gapLimitsA`. The
+ * result's `gapLimitsA` applies where no source has any block.
+ *
+ * The timeline is cut at block boundaries, neighbours with equal limits joined.
+ *
+ * O(n log n) in the number of blocks: one sort of all boundaries, then each elementary interval is settled
+ * once per layer and phase indicator (first by the newest span, then by the lowest block of that message).
  */
 export function groupCapacity(sources: ForecastSource[], now: Date): GroupCapacity {
-  const limited = sources.map((source) =>
-    mergeForecasts(source.forecasts).map((block) => ({
-      ...intervalOf(block),
-      limitsA: toPhaseAmps(block, source.conversion),
-    })),
+  const layers = sources.map((source) =>
+    [source.forecasts, source.gapForecasts ?? []].map((forecasts) => toSeries(forecasts, source.conversion)),
   );
-  const gapLimitsA = phaseMinimum([UNLIMITED, ...sources.map((source) => source.gapLimitsA)]);
-  const boundaries = [...new Set(limited.flat().flatMap((b) => [b.startMs, b.endMs]))].sort((a, b) => a - b);
+  const boundaries = sortedBoundaries(layers.flat(2).flatMap((series) => series.blocks));
+  const cellOf = new Map(boundaries.map((ms, index) => [ms, index]));
+  const cellCount = Math.max(0, boundaries.length - 1);
+  const inForce = layers.map((perLayer) =>
+    perLayer.map((series) => series.map((one) => limitsInForce(one, cellOf, cellCount))),
+  );
   const timeline: CapacityBlock[] = [];
-  for (let i = 0; i + 1 < boundaries.length; i++) {
-    const [startMs, endMs] = [boundaries[i], boundaries[i + 1]];
-    if (endMs <= now.getTime()) continue;
-    const perSource = limited.map((blocks) => blocks.filter((b) => b.startMs <= startMs && b.endMs >= endMs));
-    if (perSource.every((covering) => covering.length === 0)) continue;
-    timeline.push({
-      start: new Date(startMs).toISOString(),
-      end: new Date(endMs).toISOString(),
-      limitsA: phaseMinimum(
-        perSource.map((covering, s) =>
-          withGapDefault(phaseMinimum(covering.map((b) => b.limitsA)), sources[s].gapLimitsA),
-        ),
-      ),
-    });
+  for (let cell = 0; cell < cellCount; cell++) {
+    if (boundaries[cell + 1] <= now.getTime()) continue;
+    const perSource = sources.map((source, s) => sourceLimits(source, layers[s], inForce[s], cell));
+    if (perSource.every((limits) => !limits.covered)) continue;
+    const { limitsA, origin } = tightest(perSource);
+    const start = new Date(boundaries[cell]).toISOString();
+    const end = new Date(boundaries[cell + 1]).toISOString();
+    const last = timeline.at(-1);
+    if (last && last.end === start && last.origin === origin && sameLimits(last.limitsA, limitsA)) {
+      last.end = end;
+    } else {
+      timeline.push({ start, end, limitsA, ...(origin !== undefined && { origin }) });
+    }
   }
-  return { timeline, gapLimitsA };
+  const gap = tightest(sources.map((source) => sourceLimits(source, [], [], 0)));
+  return { timeline, gapLimitsA: gap.limitsA, ...(gap.origin !== undefined && { gapOrigin: gap.origin }) };
 }
 
-function applyMessage(kept: OscpBlock[], incoming: OscpBlock[]): OscpBlock[] {
-  const spans = new Map<OscpBlock['phase'], Interval>();
-  for (const block of incoming) {
-    const { startMs, endMs } = intervalOf(block);
-    const span = spans.get(block.phase);
-    spans.set(block.phase, {
-      startMs: Math.min(startMs, span?.startMs ?? Infinity),
-      endMs: Math.max(endMs, span?.endMs ?? -Infinity),
+/** A block of one phase indicator, as amperes on each phase the indicator names. */
+interface SeriesBlock extends Interval {
+  amps: number;
+  /** Its message's place in the order of receipt. */
+  message: number;
+}
+
+/** The blocks of one phase indicator in one layer of a source. */
+interface Series {
+  phases: readonly boolean[];
+  blocks: SeriesBlock[];
+  /** Per message in order of receipt, the span of its blocks of this indicator, if it has any. */
+  spans: (Interval | undefined)[];
+}
+
+function toSeries(forecasts: StoredForecast[], conversion: number | BlockConversion): Series[] {
+  const byReceipt = [...forecasts].sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+  return PHASE_INDICATORS.flatMap((phase): Series[] => {
+    const blocks: SeriesBlock[] = [];
+    const spans: (Interval | undefined)[] = [];
+    byReceipt.forEach((forecast, message) => {
+      for (const block of forecast.blocks.filter((b) => b.phase === phase)) {
+        const interval = intervalOf(block);
+        blocks.push({ ...interval, amps: Math.min(...toPhaseAmps(block, conversion)), message });
+        spans[message] = widen(spans[message], interval);
+      }
     });
-  }
-  const survivors = kept.filter((block) => {
-    const span = spans.get(block.phase);
-    return span === undefined || !overlaps(intervalOf(block), span);
+    const phases = onPhases(phase, 0).map((amps) => amps === 0);
+    return blocks.length === 0 ? [] : [{ phases, blocks, spans }];
   });
-  return [...survivors, ...incoming];
 }
 
-function overlaps(a: Interval, b: Interval): boolean {
-  return a.startMs < b.endMs && b.startMs < a.endMs;
+function widen(span: Interval | undefined, interval: Interval): Interval {
+  if (!span) return interval;
+  return { startMs: Math.min(span.startMs, interval.startMs), endMs: Math.max(span.endMs, interval.endMs) };
+}
+
+function sortedBoundaries(blocks: Interval[]): number[] {
+  const edges = Float64Array.from(blocks.flatMap((block) => [block.startMs, block.endMs])).sort();
+  return [...edges].filter((ms, i) => i === 0 || ms !== edges[i - 1]);
+}
+
+/**
+ * The limit in force in each elementary interval, NaN where none: the newest message's span takes the
+ * intervals no newer span has taken; then, per message, its blocks from the lowest up take the intervals
+ * that message governs and that no lower block of it has taken.
+ */
+function limitsInForce(series: Series, cellOf: Map<number, number>, cellCount: number): Float64Array {
+  const governor = new Int32Array(cellCount).fill(-1);
+  const claimed = new Painter(cellCount);
+  for (let message = series.spans.length - 1; message >= 0; message--) {
+    const span = series.spans[message];
+    if (!span) continue;
+    claimed.paint(cellOf.get(span.startMs)!, cellOf.get(span.endMs)!, (cell) => (governor[cell] = message));
+  }
+  const governed = cellsPerMessage(governor, series.spans.length);
+  const painters = governed.map((cells) => new Painter(cells.length));
+  const limits = new Float64Array(cellCount).fill(NaN);
+  for (const block of [...series.blocks].sort((a, b) => a.amps - b.amps)) {
+    const cells = governed[block.message];
+    const from = lowerBound(cells, cellOf.get(block.startMs)!);
+    const to = lowerBound(cells, cellOf.get(block.endMs)!);
+    painters[block.message].paint(from, to, (index) => (limits[cells[index]] = block.amps));
+  }
+  return limits;
+}
+
+/** Per message, the sorted intervals it governs. */
+function cellsPerMessage(governor: Int32Array, messages: number): number[][] {
+  const cells: number[][] = Array.from({ length: messages }, () => []);
+  governor.forEach((message, cell) => {
+    if (message >= 0) cells[message].push(cell);
+  });
+  return cells;
+}
+
+function lowerBound(sorted: number[], value: number): number {
+  let [low, high] = [0, sorted.length];
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sorted[mid] < value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** Visits each index of [0, size) once, however many overlapping ranges ask for it (union-find). */
+class Painter {
+  private readonly next: Int32Array;
+
+  constructor(size: number) {
+    this.next = Int32Array.from({ length: size + 1 }, (_, i) => i);
+  }
+
+  paint(from: number, to: number, onIndex: (index: number) => void): void {
+    for (let i = this.unpainted(from); i < to; i = this.unpainted(i)) {
+      onIndex(i);
+      this.next[i] = i + 1;
+    }
+  }
+
+  private unpainted(index: number): number {
+    let root = index;
+    while (this.next[root] !== root) root = this.next[root];
+    for (let i = index; this.next[i] !== root;) {
+      const following = this.next[i];
+      this.next[i] = root;
+      i = following;
+    }
+    return root;
+  }
+}
+
+interface SourceLimits {
+  covered: boolean;
+  limitsA: number[];
+  origins: (CapacityOrigin | undefined)[];
+}
+
+/** Per phase: the first layer in force on it (forecasts, then gap forecasts), else the gap default. */
+function sourceLimits(source: ForecastSource, layers: Series[][], inForce: Float64Array[][], cell: number) {
+  const origins = source.origins ?? DEFAULT_ORIGINS;
+  const layerOrigins = [origins.forecast, origins.gapForecast];
+  const limits: SourceLimits = {
+    covered: false,
+    limitsA: [...source.gapLimitsA],
+    origins: source.gapLimitsA.map((amps) => (Number.isFinite(amps) ? origins.gap : undefined)),
+  };
+  for (let phase = 0; phase < 3; phase++) {
+    const layer = layers.findIndex(
+      (series, l) => !Number.isNaN(lowestOnPhase(series, inForce[l], phase, cell)),
+    );
+    if (layer < 0) continue;
+    limits.covered = true;
+    limits.limitsA[phase] = lowestOnPhase(layers[layer], inForce[layer], phase, cell);
+    limits.origins[phase] = layerOrigins[layer];
+  }
+  return limits;
+}
+
+/** The lowest limit in force on the phase among the indicators naming it; NaN where none covers it. */
+function lowestOnPhase(series: Series[], inForce: Float64Array[], phase: number, cell: number): number {
+  let lowest = NaN;
+  series.forEach((one, s) => {
+    const amps = inForce[s][cell];
+    if (one.phases[phase] && !Number.isNaN(amps) && !(amps >= lowest)) lowest = amps;
+  });
+  return lowest;
+}
+
+/** Per phase the lowest source; the origin is that of the lowest phase. */
+function tightest(perSource: SourceLimits[]): { limitsA: PerPhase; origin?: CapacityOrigin } {
+  const limitsA = [Infinity, Infinity, Infinity];
+  const origins: (CapacityOrigin | undefined)[] = [undefined, undefined, undefined];
+  for (const source of perSource) {
+    for (let phase = 0; phase < 3; phase++) {
+      if (source.limitsA[phase] < limitsA[phase]) {
+        limitsA[phase] = source.limitsA[phase];
+        origins[phase] = source.origins[phase];
+      }
+    }
+  }
+  const origin = origins[limitsA.indexOf(Math.min(...limitsA))];
+  return { limitsA: limitsA as unknown as PerPhase, ...(origin !== undefined && { origin }) };
+}
+
+function sameLimits(a: PerPhase, b: PerPhase): boolean {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
 }
 
 function intervalOf(block: OscpBlock): Interval {
@@ -203,16 +393,6 @@ function onPhases(phase: OscpBlock['phase'], amps: number): PerPhase {
     case 'UNKNOWN':
       return [amps, amps, amps];
   }
-}
-
-/** A phase that none of a source's blocks names is a gap of that source too. */
-function withGapDefault(limits: PerPhase, gap: PerPhase): PerPhase {
-  return [0, 1, 2].map((p) => (limits[p] === Infinity ? gap[p] : limits[p])) as unknown as PerPhase;
-}
-
-function phaseMinimum(limits: readonly PerPhase[]): PerPhase {
-  const lowest = (p: 0 | 1 | 2): number => Math.min(...limits.map((l) => l[p]));
-  return [lowest(0), lowest(1), lowest(2)];
 }
 
 function label(block: OscpBlock): string {

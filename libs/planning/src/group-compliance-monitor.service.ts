@@ -99,9 +99,10 @@ export class GroupComplianceMonitorService {
   }
 
   /**
-   * Per peer, the forecast in force now: CONSUMPTION, or FALLBACK_CONSUMPTION while the peer is OFFLINE.
-   * Where no forecast of a peer covers now (its gaps, the safe default) there is nothing to correlate
-   * an error with, so nothing is checked against that peer.
+   * Per peer, the forecast in force now: CONSUMPTION, where it leaves now uncovered the FALLBACK_CONSUMPTION
+   * that fills its gaps (gap capacity `FALLBACK`), and only FALLBACK_CONSUMPTION while the peer is OFFLINE.
+   * Where only a safe default or a configured gap capacity applies there is nothing to correlate an error
+   * with, so nothing is checked against that peer.
    */
   private async forecastsInForce(groupId: string, sites: SiteRow[], now: Date): Promise<ForecastInForce[]> {
     const consumption = await this.forecasts.listForGroup(groupId, 'CONSUMPTION');
@@ -109,24 +110,36 @@ export class GroupComplianceMonitorService {
     const peerIds = [...new Set([...consumption, ...fallback].map((forecast) => forecast.peerId))];
     const peers = await this.peers.findManyById(peerIds);
     return peers.flatMap((peer) => {
-      const stored = (peer.link === 'OFFLINE' ? fallback : consumption).filter((f) => f.peerId === peer.id);
-      const found = forecastInForce(stored, conversionFor(peer, sites), now);
-      return found ? [found] : [];
+      const own = (stored: StoredCapacityForecast[]) => stored.filter((f) => f.peerId === peer.id);
+      const layers = peerLayers(peer, own(consumption), own(fallback));
+      for (const stored of layers) {
+        const found = forecastInForce(stored, conversionFor(peer, sites), now);
+        if (found) return [found];
+      }
+      return [];
     });
   }
 }
 
-/** The newest forecast with a block covering now replaced every older one there (oscp.md §3.4). */
+function peerLayers(
+  peer: DsoPeer,
+  consumption: StoredCapacityForecast[],
+  fallback: StoredCapacityForecast[],
+): StoredCapacityForecast[][] {
+  if (peer.link === 'OFFLINE') return [fallback];
+  return (peer.options.gapCapacity ?? 'FALLBACK') === 'FALLBACK' ? [consumption, fallback] : [consumption];
+}
+
+/**
+ * The newest forecast with a block in force now, and the limit in force now. A block is in force unless a
+ * newer forecast's span of its phase indicator contains now (oscp.md §3.4: newer spans trim older blocks).
+ */
 function forecastInForce(
   stored: StoredCapacityForecast[],
   conversion: { nominalVoltageV: number; phaseAll?: 'PER_PHASE' | 'TOTAL' },
   now: Date,
 ): ForecastInForce | null {
-  const covering = stored
-    .map((forecast) => ({ forecast, blocks: blocksOf(forecast).filter((block) => covers(block, now)) }))
-    .filter(({ blocks }) => blocks.length > 0)
-    .sort((a, b) => b.forecast.receivedAt.getTime() - a.forecast.receivedAt.getTime());
-  const newest = covering[0];
+  const newest = newestInForce(stored, now);
   if (!newest) return null;
   const timeline = capacityTimeline(
     stored.map((forecast) => ({ receivedAt: forecast.receivedAt, blocks: blocksOf(forecast) })),
@@ -138,6 +151,34 @@ function forecastInForce(
   return { ...newest, requestId: newest.forecast.requestId, limitsA: current.limitsA };
 }
 
+function newestInForce(
+  stored: StoredCapacityForecast[],
+  now: Date,
+): { forecast: StoredCapacityForecast; blocks: OscpBlock[] } | undefined {
+  const claimed = new Set<OscpBlock['phase']>();
+  const newestFirst = [...stored].sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime());
+  for (const forecast of newestFirst) {
+    const blocks = blocksOf(forecast);
+    const inForce = blocks.filter((block) => covers(block, now) && !claimed.has(block.phase));
+    if (inForce.length > 0) return { forecast, blocks: inForce };
+    for (const phase of new Set(blocks.map((block) => block.phase))) {
+      if (
+        spanCovers(
+          blocks.filter((block) => block.phase === phase),
+          now,
+        )
+      )
+        claimed.add(phase);
+    }
+  }
+  return undefined;
+}
+
+function spanCovers(blocks: OscpBlock[], now: Date): boolean {
+  const start = Math.min(...blocks.map((block) => instant(block.start_time)));
+  const end = Math.max(...blocks.map((block) => instant(block.end_time)));
+  return start <= now.getTime() && now.getTime() < end;
+}
 function blocksOf(forecast: StoredCapacityForecast): OscpBlock[] {
   return (forecast.body as { forecasted_blocks: OscpBlock[] }).forecasted_blocks;
 }

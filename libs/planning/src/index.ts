@@ -1,4 +1,5 @@
 export * from './forecast-capacity';
+export * from './group-capacity.service';
 export * from './plan-builder';
 export * from './plan.controller';
 export * from './planning.module';

@@ -6,6 +6,7 @@ import { SchedulesModule } from '@gridflex/schedules';
 import { SitesModule } from '@gridflex/sites';
 import { GroupComplianceMetersRepository } from './group-compliance-meters.repository';
 import { GroupComplianceMonitorService } from './group-compliance-monitor.service';
+import { GroupCapacityService } from './group-capacity.service';
 import { HorizonWishesService } from './horizon-wishes.service';
 import { LimitFeasibilityService } from './limit-feasibility.service';
 import { LimitWarningsRepository } from './limit-warnings.repository';
@@ -30,7 +31,8 @@ import { SimulationService } from './simulation.service';
     GroupComplianceMonitorService,
     LimitWarningsRepository,
     LimitFeasibilityService,
+    GroupCapacityService,
   ],
-  exports: [PlanningService, SimulationService, LimitWarningsRepository],
+  exports: [PlanningService, SimulationService, LimitWarningsRepository, GroupCapacityService],
 })
 export class PlanningModule {}

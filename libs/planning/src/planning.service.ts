@@ -14,11 +14,12 @@ import { OCPP_CHARGER_STATE_CHANGED, ChargerStateChangedEvent } from '@gridflex/
 import {
   CapacityForecastsRepository,
   CapacityRequestsService,
-  DsoPeersRepository,
   ForecastAcceptedEvent,
   OSCP_FORECAST_ACCEPTED,
   OSCP_PEER_LINK_CHANGED,
+  OSCP_PEER_OPTIONS_CHANGED,
   PeerLinkChangedEvent,
+  PeerOptionsChangedEvent,
 } from '@gridflex/oscp';
 import {
   SITE_CONFIGURATION_CHANGED,
@@ -27,8 +28,9 @@ import {
   SitesRepository,
 } from '@gridflex/sites';
 import { SCHEDULE_WINDOW_EDGE, ScheduleWindowEdgeEvent } from '@gridflex/schedules';
-import { ForecastSource, GroupCapacity, groupCapacity } from './forecast-capacity';
-import { conversionFor, HorizonWishesService, toStoredForecasts } from './horizon-wishes.service';
+import { GroupCapacity } from './forecast-capacity';
+import { GroupCapacityService } from './group-capacity.service';
+import { HorizonWishesService } from './horizon-wishes.service';
 import {
   buildAllocationInput,
   excludedAllocations,
@@ -80,10 +82,10 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     private readonly sites: SitesRepository,
     private readonly forecasts: CapacityForecastsRepository,
+    private readonly capacities: GroupCapacityService,
     private readonly inputs: PlanningRepository,
     private readonly plans: PlansRepository,
     private readonly dispatch: ProfileDispatchService,
-    private readonly peers: DsoPeersRepository,
     private readonly feasibility: LimitFeasibilityService,
     private readonly capacityRequests: CapacityRequestsService,
     private readonly locks: DistributedLockService,
@@ -116,7 +118,17 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
   /** A DSO going OFFLINE (or back ONLINE) switches its groups to (or from) fallback capacity at once. */
   @OnEvent(OSCP_PEER_LINK_CHANGED)
   async onPeerLinkChanged(event: PeerLinkChangedEvent): Promise<void> {
-    const groupIds = await this.forecasts.groupsOfPeer(event.peerId);
+    await this.replanGroupsOf(event.peerId);
+  }
+
+  /** Its gap capacity, safe default or conversions may have changed. */
+  @OnEvent(OSCP_PEER_OPTIONS_CHANGED)
+  async onPeerOptionsChanged(event: PeerOptionsChangedEvent): Promise<void> {
+    await this.replanGroupsOf(event.peerId);
+  }
+
+  private async replanGroupsOf(peerId: string): Promise<void> {
+    const groupIds = await this.forecasts.groupsOfPeer(peerId);
     await Promise.all(groupIds.map((groupId) => this.requestPlan({ kind: 'group', groupId })));
   }
 
@@ -208,7 +220,7 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
     const sites = await this.sitesOf(scope);
     if (sites.length === 0) return this.feasibility.forget(scopeKey(scope));
     const { timeline, gapLimitsA } =
-      scope.kind === 'group' ? await this.groupCapacity(scope.groupId, sites, now) : NO_FORECAST;
+      scope.kind === 'group' ? await this.capacities.capacity(scope.groupId, sites, now) : NO_FORECAST;
     const connectors = await this.inputs.connectorsOfSites(sites.map((s) => s.id));
     const circuits = await this.inputs.circuitsOfSites(sites.map((s) => s.id));
     const rules = await this.inputs.peakShavingRulesOfSites(sites.map((s) => s.id));
@@ -285,7 +297,7 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
     sites: SiteRow[],
     now: Date,
   ): Promise<Map<string, [number, number, number] | null>> {
-    const { timeline, gapLimitsA } = await this.groupCapacity(groupId, sites, now, true);
+    const { timeline, gapLimitsA } = await this.capacities.capacity(groupId, sites, now, true);
     const groupA = horizonBlocks(timeline, now, gapLimitsA)[0].groupLimitsA;
     const fallbacks = new Map<string, [number, number, number] | null>();
     for (const site of sites) {
@@ -369,32 +381,6 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
     if (scope.kind === 'group') return this.sites.listByGroup(scope.groupId);
     const site = await this.sites.findById(scope.siteId);
     return site && site.groupId === null ? [site] : [];
-  }
-
-  /**
-   * Per DSO peer forecasting the group: its CONSUMPTION forecasts while it is not OFFLINE; while it is (or
-   * `asIfOffline`), its FALLBACK_CONSUMPTION forecasts and, where they leave time uncovered, the safe default.
-   */
-  private async groupCapacity(
-    groupId: string,
-    sites: SiteRow[],
-    now: Date,
-    asIfOffline = false,
-  ): Promise<GroupCapacity> {
-    const consumption = await this.forecasts.listForGroup(groupId, 'CONSUMPTION');
-    const fallback = await this.forecasts.listForGroup(groupId, 'FALLBACK_CONSUMPTION');
-    const peerIds = [...new Set([...consumption, ...fallback].map((forecast) => forecast.peerId))];
-    const peers = await this.peers.findManyById(peerIds);
-    const sources = peers.map((peer): ForecastSource => {
-      const offline = asIfOffline || peer.link === 'OFFLINE';
-      const safeA = peer.options.safeDefaultA ?? this.config.OSCP_SAFE_DEFAULT_A;
-      return {
-        forecasts: toStoredForecasts((offline ? fallback : consumption).filter((f) => f.peerId === peer.id)),
-        conversion: conversionFor(peer, sites),
-        gapLimitsA: offline ? [safeA, safeA, safeA] : NO_FORECAST.gapLimitsA,
-      };
-    });
-    return groupCapacity(sources, now);
   }
 }
 const NO_FORECAST: GroupCapacity = { timeline: [], gapLimitsA: [Infinity, Infinity, Infinity] };

@@ -104,6 +104,61 @@ describe(SimulatedDso.name, () => {
     });
   });
 
+  it('sends a day-ahead forecast as 24 hourly KW/ALL blocks in its +08:00 local time, leaving gaps', async () => {
+    const dso = new SimulatedDso({ baseUrl: fp.url, token: 'tok-123' });
+    const capacityKw = Array.from({ length: 24 }, (_, hour) => 100 + hour);
+
+    await dso.sendDayAhead({ groupId: 'g1', capacityKw, skipHours: [3] });
+
+    const body = JSON.parse(fp.received[0].body) as { forecasted_blocks: Record<string, unknown>[] };
+    const blocks = body.forecasted_blocks;
+    expect(blocks).toHaveLength(23);
+    expect(blocks[0]).toMatchObject({ capacity: 100, phase: 'ALL', unit: 'KW' });
+    // From the next local midnight, written in local time.
+    expect(blocks[0].start_time).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00\+08:00$/);
+    expect(blocks[3]).toMatchObject({
+      capacity: 104,
+      start_time: expect.stringMatching(/T04:00:00\+08:00$/),
+    });
+    const startMs = Date.parse(blocks[0].start_time as string);
+    expect(startMs).toBeGreaterThan(Date.now());
+    expect(startMs - Date.now()).toBeLessThanOrEqual(24 * 3_600_000);
+  });
+
+  it('sends an emergency block in its local offset', async () => {
+    const dso = new SimulatedDso({ baseUrl: fp.url, token: 'tok-123', utcOffset: '-05:00' });
+
+    await dso.sendEmergency({
+      groupId: 'g1',
+      start: new Date('2026-03-01T10:20:00Z'),
+      minutes: 10,
+      capacityKw: 2,
+    });
+
+    expect(JSON.parse(fp.received[0].body)).toEqual({
+      group_id: 'g1',
+      type: 'CONSUMPTION',
+      forecasted_blocks: [
+        {
+          capacity: 2,
+          phase: 'ALL',
+          unit: 'KW',
+          start_time: '2026-03-01T05:20:00-05:00',
+          end_time: '2026-03-01T05:30:00-05:00',
+        },
+      ],
+    });
+  });
+
+  it('sends no heartbeats when it never heartbeats, whatever it is asked', async () => {
+    const dso = new SimulatedDso({ baseUrl: fp.url, token: 'tok-123', neverHeartbeats: true });
+
+    dso.startHeartbeats(10);
+    await dso.sendCapacityForecast(forecast);
+
+    expect(fp.received.map((r) => r.url)).toEqual(['/oscp/fp/2.0/update_group_capacity_forecast']);
+  });
+
   it('uses the given request id, replaces headers, and tolerates a trailing slash', async () => {
     const dso = new SimulatedDso({ baseUrl: `${fp.url}/`, token: 'tok-123' });
 

@@ -9,6 +9,31 @@ export interface SimulatedDsoOptions {
   token: string;
   /** The token the FP must present to us; replaced by a fresh one at each Register we send. */
   issuedToken?: string;
+  /** Like many real DSOs: `startHeartbeats` sends nothing, whatever the handshake asked. */
+  neverHeartbeats?: boolean;
+  /** The DSO's local offset, in which `sendDayAhead` and `sendEmergency` write times; default `+08:00`. */
+  utcOffset?: string;
+}
+
+/** A day-ahead forecast: 24 hourly `KW`/`ALL` blocks from `from`, in the DSO's local offset. */
+export interface SimulatedDayAhead {
+  groupId: string;
+  /** The first hour; default the next local midnight. */
+  from?: Date;
+  /** kW per hour of the day (index 0 to 23), or one value for all. */
+  capacityKw: number | number[];
+  /** Hours (0 to 23) left out, as gaps. */
+  skipHours?: number[];
+  /** Default `CONSUMPTION`. */
+  type?: string;
+}
+
+/** A short-notice emergency block (`KW`/`ALL`), e.g. ten minutes inside a day-ahead hour. */
+export interface SimulatedEmergency {
+  groupId: string;
+  start: Date;
+  minutes: number;
+  capacityKw: number;
 }
 
 export interface SimulatedForecastBlock {
@@ -154,6 +179,7 @@ export class SimulatedDso {
   /** Heartbeats every `intervalMs`, each promising the next within `marginIntervals` intervals. */
   startHeartbeats(intervalMs: number, marginIntervals = 2): void {
     this.stopHeartbeats();
+    if (this.options.neverHeartbeats) return;
     const beat = () =>
       void this.heartbeat(new Date(Date.now() + marginIntervals * intervalMs)).catch(() => {});
     beat();
@@ -173,6 +199,41 @@ export class SimulatedDso {
     return this.post(
       'update_group_capacity_forecast',
       { group_id: forecast.groupId, type: forecast.type, forecasted_blocks: forecast.blocks },
+      options,
+    );
+  }
+
+  sendDayAhead(dayAhead: SimulatedDayAhead, options: SimulatedRequestOptions = {}): Promise<OscpReply> {
+    const offset = this.options.utcOffset ?? DEFAULT_UTC_OFFSET;
+    const from = dayAhead.from ?? nextLocalMidnight(new Date(), offset);
+    const skipped = new Set(dayAhead.skipHours ?? []);
+    const blocks = Array.from({ length: HOURS_PER_DAY }, (_, hour) => hour)
+      .filter((hour) => !skipped.has(hour))
+      .map((hour) => ({
+        capacity: Array.isArray(dayAhead.capacityKw) ? dayAhead.capacityKw[hour] : dayAhead.capacityKw,
+        phase: 'ALL',
+        unit: 'KW',
+        start_time: localTime(new Date(from.getTime() + hour * MS_PER_HOUR), offset),
+        end_time: localTime(new Date(from.getTime() + (hour + 1) * MS_PER_HOUR), offset),
+      }));
+    return this.sendCapacityForecast(
+      { groupId: dayAhead.groupId, type: dayAhead.type ?? 'CONSUMPTION', blocks },
+      options,
+    );
+  }
+
+  sendEmergency(emergency: SimulatedEmergency, options: SimulatedRequestOptions = {}): Promise<OscpReply> {
+    const offset = this.options.utcOffset ?? DEFAULT_UTC_OFFSET;
+    const end = new Date(emergency.start.getTime() + emergency.minutes * 60_000);
+    const block = {
+      capacity: emergency.capacityKw,
+      phase: 'ALL',
+      unit: 'KW',
+      start_time: localTime(emergency.start, offset),
+      end_time: localTime(end, offset),
+    };
+    return this.sendCapacityForecast(
+      { groupId: emergency.groupId, type: 'CONSUMPTION', blocks: [block] },
       options,
     );
   }
@@ -286,6 +347,28 @@ export class SimulatedDso {
         }).catch(() => {}),
     );
   }
+}
+
+const DEFAULT_UTC_OFFSET = '+08:00';
+const HOURS_PER_DAY = 24;
+const MS_PER_HOUR = 3_600_000;
+
+function offsetMs(offset: string): number {
+  const match = /^([+-])(\d{2}):(\d{2})$/.exec(offset);
+  if (!match) throw new Error(`SimulatedDso: utcOffset must look like +08:00, got ${JSON.stringify(offset)}`);
+  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) * 60_000;
+}
+
+/** RFC 3339 in the DSO's local offset, without milliseconds, as such DSOs write it. */
+function localTime(instant: Date, offset: string): string {
+  const local = new Date(instant.getTime() + offsetMs(offset)).toISOString().slice(0, 19);
+  return `${local}${offset}`;
+}
+
+function nextLocalMidnight(now: Date, offset: string): Date {
+  const local = now.getTime() + offsetMs(offset);
+  const day = 24 * MS_PER_HOUR;
+  return new Date(Math.floor(local / day + 1) * day - offsetMs(offset));
 }
 
 function freshToken(): string {

@@ -78,6 +78,46 @@ function IsExtraHeaders(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
+/** A fixed capacity for all phases, read like a `phase: ALL` block of the peer. */
+export interface FixedGapCapacity {
+  capacity: number;
+  unit: 'A' | 'W' | 'KW';
+}
+
+/** What applies while the peer is online where none of its CONSUMPTION blocks covers the time. */
+export type GapCapacity = 'FALLBACK' | FixedGapCapacity;
+
+const GAP_UNITS = new Set(['A', 'W', 'KW']);
+const MAX_GAP_CAPACITY = 1_000_000;
+
+function isGapCapacity(value: unknown): value is GapCapacity {
+  if (value === 'FALLBACK') return true;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { capacity, unit, ...rest } = value as Record<string, unknown>;
+  return (
+    Object.keys(rest).length === 0 &&
+    typeof capacity === 'number' &&
+    Number.isFinite(capacity) &&
+    capacity >= 0 &&
+    capacity <= MAX_GAP_CAPACITY &&
+    GAP_UNITS.has(unit as string)
+  );
+}
+
+function IsGapCapacity(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isGapCapacity',
+      validator: {
+        validate: isGapCapacity,
+        defaultMessage: (args) =>
+          `${args?.property} must be "FALLBACK" or {"capacity": <0 to ${MAX_GAP_CAPACITY}>, "unit": "A" | "W" | "KW"}`,
+      },
+    },
+    options,
+  );
+}
+
 /** How a peer deviates from, or chooses within, the standard; every field is optional. */
 export class DsoPeerOptionsDto {
   @IsOptional()
@@ -145,12 +185,23 @@ export class DsoPeerOptionsDto {
   @IsBoolean()
   autoAdjust?: boolean;
 
-  /** Per-phase amperes where no fallback block covers the time while the peer is OFFLINE. */
+  /**
+   * Per-phase amperes where no fallback block covers the time while the peer is OFFLINE, and (with
+   * `gapCapacity` FALLBACK) in the gaps of its CONSUMPTION forecasts while it is not.
+   */
   @IsOptional()
   @IsNumber({}, { message: 'safeDefaultA must be a number of amperes' })
   @Min(0)
   @Max(10000)
   safeDefaultA?: number;
+
+  /**
+   * Where the peer's CONSUMPTION forecasts leave time uncovered while it is not OFFLINE: `FALLBACK`
+   * (default) its FALLBACK_CONSUMPTION forecast in force there, else `safeDefaultA`; or a fixed capacity.
+   */
+  @IsOptional()
+  @IsGapCapacity()
+  gapCapacity?: GapCapacity;
 }
 
 export type DsoPeerOptions = Omit<DsoPeerOptionsDto, 'paths'> & {

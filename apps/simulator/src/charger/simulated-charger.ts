@@ -68,6 +68,11 @@ export interface SimulatedChargerOptions {
    * accept, is Rejected. `DEFAULT_CAPABILITIES` when absent; `{}` reports nothing.
    */
   capabilities?: Partial<SimulatedCapabilities>;
+  /**
+   * Told of every SetChargingProfile on receipt, with the answer and whether the charger applies it (an
+   * observer such as the grid-safety checker sees what the charger enforces, not what it says).
+   */
+  onProfileAnswer?: (profile: ReceivedChargingProfile, status: ProfileAnswer, applied: boolean) => void;
 }
 
 export interface SimulatedCapabilities {
@@ -522,6 +527,7 @@ export class SimulatedCharger {
     if (status === 'Accepted' && !this.ignoresProfiles)
       this.installed.install(params as SetChargingProfilePayload);
     this.receivedProfiles.push(profile);
+    this.options.onProfileAnswer?.(profile, status, status === 'Accepted' && !this.ignoresProfiles);
     for (const waiter of [...this.waiters]) waiter.offer(profile);
     await this.answerDelay(signal);
     if (this.ocppVersion === '2.0.1' && status === 'NotSupported') {

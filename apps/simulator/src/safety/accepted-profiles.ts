@@ -1,6 +1,6 @@
 /**
  * The charging profiles one charger has accepted, as the checker models them from the wire payloads alone:
- * per connector, the TxProfile (only while a transaction runs) over the connector's TxDefaultProfile over
+ * per connector, the TxProfile (installed for the running transaction) over the connector's TxDefaultProfile over
  * the station-wide TxDefaultProfile, each purpose decided by its valid profile of highest stack level
  * (OCPP 1.6 §3.13, 2.0.1 K08); and the station maximum (ChargePointMaxProfile / ChargingStationMaxProfile).
  */
@@ -55,7 +55,6 @@ interface AcceptedProfile {
 
 export class AcceptedProfiles {
   private profiles: AcceptedProfile[] = [];
-  private readonly transactions = new Set<number>();
 
   /** An accepted profile replaces one with the same id, or the same connector, purpose and stack level. */
   accept(payload: WireChargingProfile, atMs: number): { connectorId: number } {
@@ -73,13 +72,8 @@ export class AcceptedProfiles {
     return { connectorId: profile.connectorId };
   }
 
-  /** A transaction started or ended: its end drops the connector's TxProfiles (1.6 §3.13.1, K01.FR.05). */
-  transaction(connectorId: number, running: boolean): void {
-    if (running) {
-      this.transactions.add(connectorId);
-      return;
-    }
-    this.transactions.delete(connectorId);
+  /** A transaction ended: its TxProfiles go (1.6 §3.13.1, K01.FR.05). */
+  transactionEnded(connectorId: number): void {
     this.profiles = this.profiles.filter(
       (p) => !(p.connectorId === connectorId && p.purpose === 'TxProfile'),
     );
@@ -87,11 +81,8 @@ export class AcceptedProfiles {
 
   /** The connector's limit in A per phase at `atMs`; undefined when no profile limits it. */
   connectorLimitA(connectorId: number, atMs: number, voltageV: number): number | undefined {
-    const tx = this.transactions.has(connectorId)
-      ? this.prevailing(connectorId, 'TxProfile', atMs, voltageV)
-      : undefined;
     return (
-      tx ??
+      this.prevailing(connectorId, 'TxProfile', atMs, voltageV) ??
       this.prevailing(connectorId, 'TxDefaultProfile', atMs, voltageV) ??
       this.prevailing(0, 'TxDefaultProfile', atMs, voltageV)
     );

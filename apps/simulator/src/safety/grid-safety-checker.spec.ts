@@ -140,7 +140,7 @@ describe('GridSafetyChecker', () => {
     expect(report.worstHeadroom.amps?.value).toBe(4);
   });
 
-  it('takes the TxProfile over the TxDefaultProfile only while a transaction runs, and gives a raise no grace', () => {
+  it('takes the TxProfile over the TxDefaultProfile until its transaction ends, and gives a raise no grace', () => {
     const checker = new GridSafetyChecker(world([site({ gridLimitA: [20, 20, 20] })], [charger('a')]));
     checker.profileAnswered(T0, 'a', profile(1, 'TxDefaultProfile', 10), 'Accepted');
     checker.transaction(T0 + S, 'a', 1, true);

@@ -241,12 +241,14 @@ export class GridSafetyChecker {
     this.evaluate(atMs, raised ? 'raise' : 'charger');
   }
 
-  /** A transaction started or ended on a connector (its end drops the TxProfiles and the draw). */
+  /** A transaction started or ended on a connector (its end drops its TxProfiles and its draw). */
   transaction(atMs: number, identity: string, connectorId: number, running: boolean): void {
     this.advanceTo(atMs);
     const charger = this.charger(identity);
-    charger.profiles.transaction(connectorId, running);
-    if (!running) charger.drawn.delete(connectorId);
+    if (!running) {
+      charger.profiles.transactionEnded(connectorId);
+      charger.drawn.delete(connectorId);
+    }
     charger.nextChangeMs = charger.profiles.nextChangeAfter(atMs);
     this.evaluate(atMs, 'charger');
   }

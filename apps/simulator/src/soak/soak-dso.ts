@@ -72,7 +72,7 @@ export class SoakDso {
     while (this.due.length > 0 && this.due[0].atMs <= nowMs) {
       const message = this.due.shift()!;
       if (message.label === 'emergency') this.sent.emergencies++;
-      await this.send(message.groupId, message.type, message.blocks);
+      await this.forecast(message.groupId, message.type, message.blocks);
     }
   }
 
@@ -86,7 +86,7 @@ export class SoakDso {
       const from = now + this.random() * horizonMs * 0.5;
       const to = from + (0.1 + this.random() * 0.5) * horizonMs;
       const capacity = Math.max(1, Math.round(group.capacity * (0.3 + this.random() * 0.7)));
-      await this.send(group.groupId, 'CONSUMPTION', [this.block(group, capacity, from, to)]);
+      await this.forecast(group.groupId, 'CONSUMPTION', [this.block(group, capacity, from, to)]);
     }
   }
 
@@ -131,7 +131,8 @@ export class SoakDso {
       .catch(() => undefined);
   }
 
-  private async send(groupId: string, type: string, blocks: SimulatedForecastBlock[]): Promise<void> {
+  /** One forecast message; told to the checker once the controller accepted it. */
+  async forecast(groupId: string, type: string, blocks: SimulatedForecastBlock[]): Promise<void> {
     try {
       const reply = await this.dso.sendCapacityForecast({ groupId, type, blocks });
       if (reply.status !== 204) throw new Error(`HTTP ${reply.status}`);

@@ -118,6 +118,7 @@ async function scaleRun(
       gapsPerDay: 0,
       emergenciesPerDay: 0,
       safeDefaultA: 0,
+      scripted: [],
     },
   };
   const startMs = Date.now();

@@ -74,6 +74,11 @@ export class DsoLimits {
     this.lastMessageMs.set(groupId, atMs);
   }
 
+  /** Whether the DSO has sent anything for the group: before that, it does not constrain it. */
+  knows(groupId: string): boolean {
+    return this.lastMessageMs.has(groupId);
+  }
+
   /** When the group's last forecast arrived: the latest a lowering it announced became known. */
   lastMessageAt(groupId: string): number {
     return this.lastMessageMs.get(groupId) ?? -Infinity;

@@ -19,7 +19,8 @@ import { GRID_PHASES, GridPhase, PerPhase, SafetyCharger, SafetySite, SafetyWorl
  * - Power limits (W, kW) compare Σ V × I over the phases (or on the one phase they name).
  * - The group's limit in force is computed from the DSO's messages (`DsoLimits`): span replacement with
  *   trimming, gaps while ONLINE → fallback else safe default, OFFLINE (its `offline_mode_at` passed with no
- *   newer heartbeat, until a new handshake) → fallback else safe default. Sites and circuits: their limits.
+ *   newer heartbeat, until a new handshake) → fallback else safe default; a group the DSO has sent nothing
+ *   for yet is not constrained by it. Sites and circuits: their configured limits.
  *
  * WHEN AN OVERRUN IS A VIOLATION. The invariant is evaluated at every event and at every instant at which a
  * limit may change by itself (forecast block boundaries, schedule periods inside accepted profiles, the
@@ -56,6 +57,8 @@ export interface Violation {
   /** Worst sum seen and the limit then. */
   sum: number;
   limit: number;
+  /** At the worst instant, the largest terms of the sum: `identity A` (`*` marks an unsteered charger). */
+  contributors: string[];
 }
 
 export interface UnavoidableOverrun {
@@ -384,6 +387,7 @@ export class GridSafetyChecker {
         endMs: atMs,
         sum,
         limit: max,
+        contributors: [],
       });
     };
     GRID_PHASES.forEach((phase, p) => {
@@ -416,6 +420,7 @@ export class GridSafetyChecker {
         endMs: atMs,
         sum,
         limit: max,
+        contributors: [],
       });
     };
     GRID_PHASES.forEach((phase, p) => {
@@ -429,12 +434,15 @@ export class GridSafetyChecker {
   private track(key: string, over: boolean, seen: Violation): void {
     const episode = this.episodes.get(key);
     if (over && !episode) {
+      seen.contributors = this.contributors(seen);
       this.episodes.set(key, { violation: seen, counted: false });
       return;
     }
     if (over && episode) {
       const v = episode.violation;
-      if (seen.sum - seen.limit > v.sum - v.limit) Object.assign(v, { sum: seen.sum, limit: seen.limit });
+      if (seen.sum - seen.limit > v.sum - v.limit) {
+        Object.assign(v, { sum: seen.sum, limit: seen.limit, contributors: this.contributors(seen) });
+      }
       v.endMs = seen.startMs;
       if (!episode.counted && seen.startMs > v.deadlineMs) {
         episode.counted = true;
@@ -449,6 +457,23 @@ export class GridSafetyChecker {
     if (episode.counted) return;
     if (seen.startMs > v.deadlineMs) this.violations.push(v);
     else this.withinGrace++;
+  }
+
+  /** The five chargers that count most on the violated node and phase at that instant. */
+  private contributors(seen: Violation): string[] {
+    const phases = seen.phase === 'total' ? [0, 1, 2] : [GRID_PHASES.indexOf(seen.phase)];
+    const terms: { label: string; amps: number }[] = [];
+    for (const charger of this.chargers.values()) {
+      if (!charger.present || !charger.chain.includes(seen.node)) continue;
+      const amps = seen.kind === 'accepted' ? this.countedA(charger, seen.startMs) : drawnA(charger);
+      const sum = phases.reduce((total, p) => total + amps[p], 0);
+      if (sum > 0)
+        terms.push({ label: `${charger.spec.identity}${isUnsteered(charger) ? '*' : ''}`, amps: sum });
+    }
+    return terms
+      .sort((a, b) => b.amps - a.amps)
+      .slice(0, 5)
+      .map((t) => `${t.label} ${Math.round(t.amps * 10) / 10} A`);
   }
 
   private noteUnavoidable(key: string, unavoidable: boolean, overrun: UnavoidableOverrun): void {
@@ -479,8 +504,8 @@ export class GridSafetyChecker {
   }
 
   private limitOf(node: NodeState, atMs: number): NodeLimit {
-    if (node.groupId !== undefined) return this.dso.limitAt(node.groupId, atMs, this.online);
-    return node.staticLimit;
+    if (node.groupId === undefined) return node.staticLimit;
+    return this.dso.knows(node.groupId) ? this.dso.limitAt(node.groupId, atMs, this.online) : UNLIMITED;
   }
 
   /** Per node: accepted limits, unsteered maxima (with base load) and measured draws, per grid phase. */
@@ -496,8 +521,7 @@ export class GridSafetyChecker {
       if (!charger.present) continue;
       const unsteered = isUnsteered(charger);
       const accepted = this.countedA(charger, atMs);
-      const drawn: PerPhase = [0, 0, 0];
-      for (const amps of charger.drawn.values()) amps.forEach((a, p) => (drawn[p] += a));
+      const drawn = drawnA(charger);
       for (const id of charger.chain) {
         addTo(
           sums.get(id)!,
@@ -607,6 +631,12 @@ export class GridSafetyChecker {
       });
     }
   }
+}
+
+function drawnA(charger: ChargerState): PerPhase {
+  const drawn: PerPhase = [0, 0, 0];
+  for (const amps of charger.drawn.values()) amps.forEach((a, p) => (drawn[p] += a));
+  return drawn;
 }
 
 function isUnsteered(charger: ChargerState): boolean {

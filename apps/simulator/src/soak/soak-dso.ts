@@ -17,7 +17,7 @@ interface DueMessage {
   groupId: string;
   type: 'CONSUMPTION' | 'FALLBACK_CONSUMPTION';
   blocks: SimulatedForecastBlock[];
-  label: 'day-ahead' | 'fallback' | 'emergency';
+  label: 'day-ahead' | 'fallback' | 'emergency' | 'scripted';
 }
 
 /**
@@ -29,6 +29,8 @@ interface DueMessage {
  */
 export class SoakDso {
   readonly sent = { forecasts: 0, lost: 0, heartbeats: 0, storms: 0, emergencies: 0 };
+  /** Why messages were lost: an HTTP status and its message, or a connection error, with their counts. */
+  readonly lostBecause = new Map<string, number>();
   private readonly due: DueMessage[];
   private heartbeatTimer?: NodeJS.Timeout;
   private silentUntilMs = 0;
@@ -133,14 +135,21 @@ export class SoakDso {
 
   /** One forecast message; told to the checker once the controller accepted it. */
   async forecast(groupId: string, type: string, blocks: SimulatedForecastBlock[]): Promise<void> {
+    // A real DSO does not retry: a message refused, or sent while the controller is down, is lost.
+    const lost = (reason: string) => {
+      this.sent.lost++;
+      this.lostBecause.set(reason, (this.lostBecause.get(reason) ?? 0) + 1);
+    };
     try {
       const reply = await this.dso.sendCapacityForecast({ groupId, type, blocks });
-      if (reply.status !== 204) throw new Error(`HTTP ${reply.status}`);
+      if (reply.status !== 204) {
+        lost(`HTTP ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)}`);
+        return;
+      }
       this.sent.forecasts++;
       this.checker.forecast(Date.now(), groupId, type, blocks);
-    } catch {
-      // A real DSO does not retry: the message is lost (the controller may be down).
-      this.sent.lost++;
+    } catch (error) {
+      lost(error instanceof Error ? error.message : String(error));
     }
   }
 
@@ -208,6 +217,19 @@ function plan(scenario: SoakScenario, startMs: number, random: Random): DueMessa
         });
       }
     }
+  }
+  for (const scripted of scenario.dso.scripted) {
+    const group = scenario.dso.groups.find((g) => g.groupId === scripted.groupId);
+    if (!group) throw new Error(`Scripted forecast for ${scripted.groupId}: no such group in the scenario`);
+    const from = startMs + scripted.atMs + scripted.startInMs;
+    const capacity = Math.round(group.capacity * scripted.share);
+    due.push({
+      atMs: scripted.atMs,
+      groupId: group.groupId,
+      type: 'CONSUMPTION',
+      blocks: [forecastBlock(group, capacity, from, from + scripted.durationMs, scenario.dso.utcOffset)],
+      label: 'scripted',
+    });
   }
   return due.filter((m) => m.atMs < scenario.durationMs).sort((a, b) => a.atMs - b.atMs);
 }

@@ -218,9 +218,10 @@ class SoakStation {
     };
   }
 
-  /** Free connectors wait 0.5–3 simulated hours for their next EV. */
+  /** Free connectors wait the scenario's `arrivalHours` (simulated) for their next EV. */
   private nextArrivalInMs(random: Random): number {
-    return ((0.5 + random() * 2.5) * SIMULATED_HOUR_MS) / this.scenario.speed;
+    const [from, to] = this.scenario.arrivalHours;
+    return ((from + random() * (to - from)) * SIMULATED_HOUR_MS) / this.scenario.speed;
   }
 }
 

@@ -27,7 +27,7 @@ export interface SoakResult {
   report: SafetyReport;
   realMs: number;
   faults: string[];
-  dso: SoakDso['sent'];
+  dso: SoakDso['sent'] & { lostBecause: [string, number][] };
   chargers: number;
   profilesReceived: number;
 }
@@ -96,7 +96,7 @@ export async function runSoak(
     report,
     realMs: Date.now() - startMs,
     faults: applied,
-    dso: { ...dso.sent },
+    dso: { ...dso.sent, lostBecause: [...dso.lostBecause] },
     chargers: fleet.chargers.length,
     profilesReceived: fleet.chargers.reduce((n, c) => n + c.receivedProfiles.length, 0),
   };
@@ -187,13 +187,14 @@ export function formatSoak(result: SoakResult): string {
     `faults: ${result.faults.join('; ') || 'none'}`,
     `DSO: ${result.dso.forecasts} forecasts accepted (${result.dso.emergencies} emergencies, ${result.dso.storms} storms), ` +
       `${result.dso.lost} lost, ${result.dso.heartbeats} heartbeats`,
+    ...result.dso.lostBecause.map(([reason, n]) => `  lost ×${n}: ${reason}`),
     `violations: ${report.violations.length} (accepted ${count(report, 'accepted')}, drawn ${count(report, 'drawn')}); ` +
       `overruns within grace: ${report.overrunsWithinGrace}; unavoidable (unsteered load alone): ${report.unavoidable.length}`,
     `worst headroom: ${headroom ? `${headroom.value.toFixed(1)} A on ${headroom.node} ${headroom.phase}` : 'n/a'}` +
       (report.worstHeadroom.watts
         ? `; ${(report.worstHeadroom.watts.value / 1000).toFixed(2)} kW on ${report.worstHeadroom.watts.node}`
         : ''),
-    `lowering latency: ${latency.count} lowerings, p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms` +
+    `lowering latency: ${report.lowerings.count} lowerings, p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms` +
       (report.lowerings.unresolved > 0 ? `, ${report.lowerings.unresolved} never accepted` : ''),
     `pushes: ${report.pushes.perConnectorPerHour.toFixed(1)} per connector per hour (max ${report.pushes.maxPerConnectorPerHour.toFixed(1)}), ` +
       `${report.pushes.connectorProfiles} connector + ${report.pushes.stationProfiles} station profiles, ${report.pushes.refusals} refused`,
@@ -201,7 +202,8 @@ export function formatSoak(result: SoakResult): string {
   for (const v of report.violations.slice(0, 20)) {
     lines.push(
       `  violation ${v.kind} ${v.node} ${v.phase}: ${round(v.sum)} > ${round(v.limit)} ${v.unit} ` +
-        `from ${new Date(v.startMs).toISOString()} for ${v.endMs - v.startMs} ms (grace until +${v.deadlineMs - v.startMs} ms)`,
+        `from ${new Date(v.startMs).toISOString()} for ${v.endMs - v.startMs} ms (grace until +${v.deadlineMs - v.startMs} ms); ` +
+        `most: ${v.contributors.join(', ')}`,
     );
   }
   if (report.violations.length > 20) lines.push(`  … and ${report.violations.length - 20} more`);

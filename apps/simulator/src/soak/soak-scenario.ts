@@ -18,6 +18,8 @@ export interface SoakScenario {
   meterIntervalMs: number;
   /** How long an unforeseeable overrun may last (the checker's `graceMs`). */
   graceMs: number;
+  /** Simulated hours a free connector waits for its next EV: from, to. */
+  arrivalHours: [number, number];
   sites: SoakSite[];
   dso: SoakDsoPlan;
   faults: SoakFault[];
@@ -65,6 +67,18 @@ export interface SoakDsoPlan {
   emergenciesPerDay: number;
   /** Per-phase A where nothing else applies (the peer's `safeDefaultA`). */
   safeDefaultA: number;
+  /** Extra CONSUMPTION messages at set times, e.g. a curtailment or an emergency a test needs. */
+  scripted: ScriptedForecast[];
+}
+
+/** One block sent `atMs` (real) after the start, for `durationMs` (real) from `startInMs` after sending. */
+export interface ScriptedForecast {
+  atMs: number;
+  groupId: string;
+  /** A fraction of the group's day-ahead capacity. */
+  share: number;
+  startInMs: number;
+  durationMs: number;
 }
 
 export type SoakFault =
@@ -97,7 +111,8 @@ export function buildScenario(settings: SoakSettings): SoakScenario {
   const sites = Array.from({ length: siteCount }, (_, s) =>
     buildSite(s, Math.min(CHARGERS_PER_SITE, settings.chargers - s * CHARGERS_PER_SITE), random),
   );
-  const groups = ['grp-a', 'grp-b'].map((groupId, g) => {
+  const groupIds = ['grp-a', 'grp-b'].filter((groupId) => sites.some((site) => site.groupId === groupId));
+  const groups = groupIds.map((groupId, g) => {
     const own = sites.filter((site) => site.groupId === groupId);
     const gridA = own.reduce((sum, site) => sum + site.gridLimitA[0], 0);
     const capacityA = Math.max(16, Math.round(gridA * 0.7));
@@ -116,6 +131,7 @@ export function buildScenario(settings: SoakSettings): SoakScenario {
     durationMs: settings.durationMs,
     meterIntervalMs: 5_000,
     graceMs: 2_000,
+    arrivalHours: [0.5, 3],
     sites,
     dso: {
       groups,
@@ -124,6 +140,7 @@ export function buildScenario(settings: SoakSettings): SoakScenario {
       gapsPerDay: 1,
       emergenciesPerDay: 4,
       safeDefaultA: 0,
+      scripted: [],
     },
     faults: scheduleFaults(settings),
   };

@@ -48,6 +48,8 @@ const PHASE_INDEX: Record<string, number | undefined> = { ONE: 0, TWO: 1, THREE:
 export class DsoLimits {
   private readonly store = new Map<string, StoredBlock[]>();
   private readonly lastMessageMs = new Map<string, number>();
+  /** Per group, every block boundary, sorted; dropped when a message arrives. */
+  private readonly boundaries = new Map<string, number[]>();
 
   constructor(private readonly peer: SafetyDsoPeer) {}
 
@@ -72,6 +74,7 @@ export class DsoLimits {
       this.store.set(key, [...kept, ...valid.filter((v) => v.phase === phase).map((v) => v.block)]);
     }
     this.lastMessageMs.set(groupId, atMs);
+    this.boundaries.delete(groupId);
   }
 
   /** Whether the DSO has sent anything for the group: before that, it does not constrain it. */
@@ -99,15 +102,28 @@ export class DsoLimits {
 
   /** Every instant after `atMs` at which a stored block of the group starts or ends; Infinity if none. */
   nextChangeAfter(groupId: string, atMs: number): number {
-    let next = Infinity;
+    const sorted = this.boundariesOf(groupId);
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (sorted[middle] <= atMs) low = middle + 1;
+      else high = middle;
+    }
+    return sorted[low] ?? Infinity;
+  }
+
+  private boundariesOf(groupId: string): number[] {
+    let sorted = this.boundaries.get(groupId);
+    if (sorted) return sorted;
+    const instants = new Set<number>();
     for (const [key, blocks] of this.store) {
       if (!key.startsWith(`${groupId}\u0000`)) continue;
-      for (const b of blocks) {
-        if (b.startMs > atMs && b.startMs < next) next = b.startMs;
-        if (b.endMs > atMs && b.endMs < next) next = b.endMs;
-      }
+      for (const b of blocks) instants.add(b.startMs).add(b.endMs);
     }
-    return next;
+    sorted = [...instants].sort((a, b) => a - b);
+    this.boundaries.set(groupId, sorted);
+    return sorted;
   }
 
   private typeAt(groupId: string, type: string, atMs: number): Covered {

@@ -104,6 +104,9 @@ export interface Headroom {
   atMs: number;
 }
 
+/** Charger refreshes between two rebuilds of the sums from scratch. */
+const REBUILD_EVERY = 10_000;
+
 type Cause = 'dso' | 'charger' | 'raise' | 'boundary' | 'offline';
 
 interface ChargerState {
@@ -119,7 +122,15 @@ interface ChargerState {
   refusing: boolean;
   /** Latest measured current per connector, by grid phase. */
   drawn: Map<number, PerPhase>;
-  nextChangeMs: number;
+  /** Its terms in the sums, until its next event or `validUntilMs`. */
+  cached?: Contribution;
+}
+
+interface Contribution {
+  accepted: PerPhase;
+  drawn: PerPhase;
+  unsteered: boolean;
+  validUntilMs: number;
 }
 
 interface NodeState {
@@ -166,6 +177,10 @@ export class GridSafetyChecker {
   private readonly latencies: number[] = [];
   private readonly pushesByConnector = new Map<string, number>();
   private readonly baseLoads = new Map<string, PerPhase>();
+  private readonly nodeSums = new Map<string, NodeSums>();
+  private refreshes = 0;
+  /** The earliest instant at which a charger's accepted schedules change by themselves. */
+  private nextChargerChangeMs = Infinity;
   private worstAmps: Headroom | null = null;
   private worstWatts: Headroom | null = null;
   private withinGrace = 0;
@@ -186,6 +201,7 @@ export class GridSafetyChecker {
     this.drawToleranceA = options.drawToleranceA ?? 0.5;
     this.dso = new DsoLimits(world.dso);
     this.buildTree();
+    this.rebuildSums(-Infinity);
   }
 
   /** A capacity forecast message of the DSO, as sent, at the instant the controller answered it. */
@@ -213,7 +229,9 @@ export class GridSafetyChecker {
   /** A charger connected: from now on it counts, at its maximum until it accepts limits. */
   connected(atMs: number, identity: string): void {
     this.advanceTo(atMs);
-    this.charger(identity).present = true;
+    const charger = this.charger(identity);
+    charger.present = true;
+    this.refresh(charger, atMs);
     this.evaluate(atMs, 'charger');
   }
 
@@ -239,7 +257,7 @@ export class GridSafetyChecker {
       this.refusals++;
       charger.refusing = true;
     }
-    charger.nextChangeMs = charger.profiles.nextChangeAfter(atMs);
+    this.refresh(charger, atMs);
     const raised = status === 'Accepted' && this.countedA(charger, atMs).some((a, p) => a > before[p] + 1e-9);
     this.evaluate(atMs, raised ? 'raise' : 'charger');
   }
@@ -252,7 +270,7 @@ export class GridSafetyChecker {
       charger.profiles.transactionEnded(connectorId);
       charger.drawn.delete(connectorId);
     }
-    charger.nextChangeMs = charger.profiles.nextChangeAfter(atMs);
+    this.refresh(charger, atMs);
     this.evaluate(atMs, 'charger');
   }
 
@@ -264,6 +282,7 @@ export class GridSafetyChecker {
     const grid: PerPhase = [0, 0, 0];
     chargerPhaseA.forEach((amps, i) => (grid[GRID_PHASES.indexOf(rotation[i])] += amps));
     charger.drawn.set(connectorId, grid);
+    this.refresh(charger, atMs);
     this.evaluate(atMs, 'charger');
   }
 
@@ -271,6 +290,7 @@ export class GridSafetyChecker {
   baseLoad(atMs: number, siteId: string, amps: PerPhase): void {
     this.advanceTo(atMs);
     this.baseLoads.set(siteId, amps);
+    this.rebuildSums(atMs);
     this.evaluate(atMs, 'dso');
   }
 
@@ -319,11 +339,8 @@ export class GridSafetyChecker {
   }
 
   private nextChangeAfter(afterMs: number): number {
-    let next = Infinity;
-    for (const charger of this.chargers.values()) {
-      if (charger.nextChangeMs <= afterMs) charger.nextChangeMs = charger.profiles.nextChangeAfter(afterMs);
-      next = Math.min(next, charger.nextChangeMs);
-    }
+    if (this.nextChargerChangeMs <= afterMs) this.sumsAt(afterMs);
+    let next = this.nextChargerChangeMs;
     for (const node of this.nodes.values()) {
       if (node.groupId !== undefined) next = Math.min(next, this.dso.nextChangeAfter(node.groupId, afterMs));
     }
@@ -338,7 +355,7 @@ export class GridSafetyChecker {
     this.firstMs ??= atMs;
     this.lastMs = Math.max(this.lastMs, atMs);
     this.updateLink(atMs);
-    const sums = this.sums(atMs);
+    const sums = this.sumsAt(atMs);
     for (const node of this.nodes.values()) {
       const limit = this.limitOf(node, atMs);
       const lowered = node.previous !== undefined && isLower(limit, node.previous);
@@ -508,32 +525,68 @@ export class GridSafetyChecker {
     return this.dso.knows(node.groupId) ? this.dso.limitAt(node.groupId, atMs, this.online) : UNLIMITED;
   }
 
-  /** Per node: accepted limits, unsteered maxima (with base load) and measured draws, per grid phase. */
-  private sums(atMs: number): Map<string, NodeSums> {
-    const sums = new Map<string, NodeSums>();
-    for (const id of this.nodes.keys()) sums.set(id, emptySums());
+  /**
+   * Per node: accepted limits, unsteered maxima (with base load) and measured draws, per grid phase, kept up
+   * to date charger by charger: evaluating every profile stack at every event would cost the soak's process
+   * more than the controller it measures. Rebuilt from scratch now and then, against rounding drift.
+   */
+  private sumsAt(atMs: number): Map<string, NodeSums> {
+    if (this.refreshes >= REBUILD_EVERY) this.rebuildSums(atMs);
+    if (atMs < this.nextChargerChangeMs) return this.nodeSums;
+    let next = Infinity;
+    for (const charger of this.chargers.values()) {
+      if (charger.cached && atMs >= charger.cached.validUntilMs) this.refresh(charger, atMs);
+      next = Math.min(next, charger.cached?.validUntilMs ?? Infinity);
+    }
+    this.nextChargerChangeMs = next;
+    return this.nodeSums;
+  }
+
+  /** Replaces the charger's terms in the sums by what it counts at `atMs`. */
+  private refresh(charger: ChargerState, atMs: number): void {
+    this.refreshes++;
+    if (charger.cached) this.addCharger(charger, charger.cached, -1);
+    charger.cached = charger.present
+      ? {
+          accepted: this.countedA(charger, atMs),
+          drawn: drawnA(charger),
+          unsteered: isUnsteered(charger),
+          validUntilMs: charger.profiles.nextChangeAfter(atMs),
+        }
+      : undefined;
+    if (!charger.cached) return;
+    this.addCharger(charger, charger.cached, 1);
+    this.nextChargerChangeMs = Math.min(this.nextChargerChangeMs, charger.cached.validUntilMs);
+  }
+
+  private rebuildSums(atMs: number): void {
+    this.refreshes = 0;
+    this.nextChargerChangeMs = Infinity;
+    for (const id of this.nodes.keys()) this.nodeSums.set(id, emptySums());
     for (const site of this.world.sites) {
       const base = this.baseLoads.get(site.id) ?? site.baseLoadA ?? [0, 0, 0];
       const nodes = [`site:${site.id}`, ...(site.groupId ? [`group:${site.groupId}`] : [])];
-      for (const id of nodes) addTo(sums.get(id)!, base, base, base, site.nominalVoltageV, true);
+      for (const id of nodes) addTo(this.nodeSums.get(id)!, base, base, base, site.nominalVoltageV, true, 1);
     }
     for (const charger of this.chargers.values()) {
-      if (!charger.present) continue;
-      const unsteered = isUnsteered(charger);
-      const accepted = this.countedA(charger, atMs);
-      const drawn = drawnA(charger);
-      for (const id of charger.chain) {
-        addTo(
-          sums.get(id)!,
-          accepted,
-          drawn,
-          unsteered ? drawn : [0, 0, 0],
-          charger.site.nominalVoltageV,
-          unsteered,
-        );
-      }
+      charger.cached = undefined;
+      this.refresh(charger, atMs);
     }
-    return sums;
+  }
+
+  private addCharger(charger: ChargerState, terms: Contribution, sign: 1 | -1): void {
+    const unsteeredDrawn: PerPhase = terms.unsteered ? terms.drawn : [0, 0, 0];
+    for (const id of charger.chain) {
+      addTo(
+        this.nodeSums.get(id)!,
+        terms.accepted,
+        terms.drawn,
+        unsteeredDrawn,
+        charger.site.nominalVoltageV,
+        terms.unsteered,
+        sign,
+      );
+    }
   }
 
   /** What the invariant counts for the charger, per grid phase. */
@@ -627,7 +680,6 @@ export class GridSafetyChecker {
         present: false,
         refusing: false,
         drawn: new Map(),
-        nextChangeMs: Infinity,
       });
     }
   }
@@ -681,17 +733,18 @@ function addTo(
   unsteeredDrawn: PerPhase,
   voltageV: number,
   unsteered: boolean,
+  sign: 1 | -1,
 ): void {
   for (let p = 0; p < 3; p++) {
-    sums.accepted[p] += accepted[p];
-    sums.acceptedW[p] += accepted[p] * voltageV;
+    sums.accepted[p] += sign * accepted[p];
+    sums.acceptedW[p] += sign * accepted[p] * voltageV;
     if (unsteered) {
-      sums.unsteered[p] += accepted[p];
-      sums.unsteeredW[p] += accepted[p] * voltageV;
+      sums.unsteered[p] += sign * accepted[p];
+      sums.unsteeredW[p] += sign * accepted[p] * voltageV;
     }
-    sums.drawn[p] += drawn[p];
-    sums.drawnW[p] += drawn[p] * voltageV;
-    sums.unsteeredDrawn[p] += unsteeredDrawn[p];
+    sums.drawn[p] += sign * drawn[p];
+    sums.drawnW[p] += sign * drawn[p] * voltageV;
+    sums.unsteeredDrawn[p] += sign * unsteeredDrawn[p];
   }
 }
 

@@ -270,6 +270,51 @@ describe('GridSafetyChecker', () => {
     ]);
   });
 
+  it('names the chargers that count most in a violation', () => {
+    const checker = new GridSafetyChecker(
+      world([site({ gridLimitA: [40, 40, 40] })], [charger('a'), charger('b'), charger('c')]),
+    );
+    checker.profileAnswered(T0, 'a', profile(1, 'TxDefaultProfile', 20), 'Accepted');
+    checker.profileAnswered(T0, 'b', profile(1, 'TxDefaultProfile', 6), 'Accepted');
+    checker.profileAnswered(T0, 'c', profile(1, 'TxDefaultProfile', 16), 'Rejected');
+    const [violation] = checker.report(T0 + 60 * S).violations;
+    expect(violation.contributors).toEqual(['c* 32 A', 'a 20 A', 'b 6 A']);
+  });
+
+  it('leaves a group unconstrained until the DSO sends something for it', () => {
+    const checker = new GridSafetyChecker(world([site({ groupId: 'g' })], [charger('a')]));
+    checker.profileAnswered(T0, 'a', profile(1, 'TxDefaultProfile', 32), 'Accepted');
+    checker.forecast(T0 + 10 * S, 'g', 'CONSUMPTION', [block(16, T0, T0 + 3600 * S)]);
+    checker.profileAnswered(T0 + 11 * S, 'a', profile(1, 'TxDefaultProfile', 16), 'Accepted');
+    const report = checker.report(T0 + 60 * S);
+    expect(report.violations).toEqual([]);
+    expect(report.lowerings.latencyMs).toMatchObject({ count: 1, max: S });
+  });
+
+  it('converts a W limit over numberPhases, three when absent', () => {
+    const checker = new GridSafetyChecker(world([site({ gridLimitA: [15, 15, 15] })], [charger('a')]));
+    const watts = (limit: number, numberPhases?: number): WireChargingProfile => ({
+      connectorId: 1,
+      csChargingProfiles: {
+        chargingProfileId: nextProfileId++,
+        stackLevel: 1,
+        chargingProfilePurpose: 'TxDefaultProfile',
+        chargingSchedule: {
+          chargingRateUnit: 'W',
+          chargingSchedulePeriod: [{ startPeriod: 0, limit, ...(numberPhases && { numberPhases }) }],
+        },
+      },
+    });
+    checker.profileAnswered(T0, 'a', watts(3 * 230 * 14), 'Accepted');
+    checker.profileAnswered(T0 + 10 * S, 'a', watts(230 * 14 * 3, 1), 'Accepted');
+    const report = checker.report(T0 + 60 * S);
+    expect(report.violations.map((v) => [v.startMs - T0, v.sum])).toEqual([
+      [10 * S, 32],
+      [10 * S, 32],
+      [10 * S, 32],
+    ]);
+  });
+
   it('counts pushes per connector per hour', () => {
     const checker = new GridSafetyChecker(world([site()], [charger('a'), charger('b')]));
     for (let i = 0; i < 6; i++)

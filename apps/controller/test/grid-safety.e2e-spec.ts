@@ -73,7 +73,7 @@ describe('grid safety (short soak)', () => {
       OSCP_HEARTBEAT_INTERVAL_S: '10',
     });
     await controller.start();
-    const base = buildScenario({ seed: 13, chargers: 9, durationMs: 150_000, speed: SPEED, faults: [] });
+    const base = buildScenario({ seed: 13, chargers: 9, durationMs: 160_000, speed: SPEED, faults: [] });
     const scenario = {
       ...base,
       arrivalHours: [0, 0.5] as [number, number],
@@ -82,13 +82,13 @@ describe('grid safety (short soak)', () => {
         gapsPerDay: 0,
         emergenciesPerDay: 0,
         scripted: [
-          // A curtailment to half, announced 5 s ahead, for 40 s.
-          { atMs: 25_000, groupId: 'grp-a', share: 0.5, startInMs: 5_000, durationMs: 40_000 },
-          // An emergency of 10 s at 30 % inside the next day-ahead block, at once.
-          { atMs: 95_000, groupId: 'grp-a', share: 0.3, startInMs: 0, durationMs: 10_000 },
+          // A curtailment to half, announced 5 s ahead, for 30 s.
+          { atMs: 20_000, groupId: 'grp-a', share: 0.5, startInMs: 5_000, durationMs: 30_000 },
+          // An emergency of 10 s at 30 % inside a day-ahead block, at once, well after the restart.
+          { atMs: 120_000, groupId: 'grp-a', share: 0.3, startInMs: 0, durationMs: 10_000 },
         ],
       },
-      faults: [{ atMs: 60_000, kind: 'controller-kill' as const, downMs: 3_000 }],
+      faults: [{ atMs: 55_000, kind: 'controller-kill' as const, downMs: 3_000 }],
     };
     result = await runSoak(scenario, controller, undefined);
     console.log(formatSoak(result));

@@ -1,4 +1,6 @@
-import { availableParallelism, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import {
   buildScenario,
   formatSoak,
@@ -55,6 +57,9 @@ async function main(): Promise<void> {
       const scenario = buildScenario({ ...settings, chargers, ...(faults && { faults }) });
       const result = await runSoak(scenario, controller, redis, (line) => console.log(line));
       console.log(formatSoak(result));
+      const file = join(tmpdir(), `gridflex-soak-seed${scenario.seed}-${Date.now()}.json`);
+      writeFileSync(file, JSON.stringify(result, null, 1));
+      console.log(`every violation, the scenario and the figures: ${file}`);
       failed = result.report.violations.length > 0;
     }
   } finally {

@@ -59,6 +59,12 @@ export interface Violation {
   limit: number;
   /** At the worst instant, the largest terms of the sum: `identity A` (`*` marks an unsteered charger). */
   contributors: string[];
+  /**
+   * What started it: `raise` (a charger accepted a raise), `boundary` (a limit or schedule changed by itself),
+   * `dso` (a DSO message), `offline` (the DSO link lapsed), `charger` (a connection, refusal, transaction or
+   * reading).
+   */
+  cause: Cause;
 }
 
 export interface UnavoidableOverrun {
@@ -107,7 +113,7 @@ export interface Headroom {
 /** Charger refreshes between two rebuilds of the sums from scratch. */
 const REBUILD_EVERY = 10_000;
 
-type Cause = 'dso' | 'charger' | 'raise' | 'boundary' | 'offline';
+export type Cause = 'dso' | 'charger' | 'raise' | 'boundary' | 'offline';
 
 interface ChargerState {
   spec: SafetyCharger;
@@ -365,8 +371,8 @@ export class GridSafetyChecker {
         cause === 'boundary' && node.groupId !== undefined ? this.dso.lastMessageAt(node.groupId) : atMs;
       const foreseeable = (cause === 'boundary' && !lowered) || cause === 'raise';
       const deadlineMs = foreseeable ? atMs : Math.max(atMs, knownMs + this.graceMs);
-      const fits = this.checkAccepted(node, limit, sums.get(node.id)!, atMs, deadlineMs);
-      this.checkDrawn(node, limit, sums.get(node.id)!, atMs);
+      const fits = this.checkAccepted(node, limit, sums.get(node.id)!, atMs, deadlineMs, cause);
+      this.checkDrawn(node, limit, sums.get(node.id)!, atMs, cause);
       if (fits) this.resolveLowerings(node.id, atMs);
     }
   }
@@ -378,6 +384,7 @@ export class GridSafetyChecker {
     sums: NodeSums,
     atMs: number,
     deadlineMs: number,
+    cause: Cause,
   ): boolean {
     let fits = true;
     const check = (
@@ -405,6 +412,7 @@ export class GridSafetyChecker {
         sum,
         limit: max,
         contributors: [],
+        cause,
       });
     };
     GRID_PHASES.forEach((phase, p) => {
@@ -415,7 +423,7 @@ export class GridSafetyChecker {
     return fits;
   }
 
-  private checkDrawn(node: NodeState, limit: NodeLimit, sums: NodeSums, atMs: number): void {
+  private checkDrawn(node: NodeState, limit: NodeLimit, sums: NodeSums, atMs: number, cause: Cause): void {
     const deadlineMs = atMs + this.drawGraceMs;
     const check = (
       phase: GridPhase | 'total',
@@ -438,6 +446,7 @@ export class GridSafetyChecker {
         sum,
         limit: max,
         contributors: [],
+        cause,
       });
     };
     GRID_PHASES.forEach((phase, p) => {

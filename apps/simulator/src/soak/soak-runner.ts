@@ -190,6 +190,7 @@ export function formatSoak(result: SoakResult): string {
     ...result.dso.lostBecause.map(([reason, n]) => `  lost ×${n}: ${reason}`),
     `violations: ${report.violations.length} (accepted ${count(report, 'accepted')}, drawn ${count(report, 'drawn')}); ` +
       `overruns within grace: ${report.overrunsWithinGrace}; unavoidable (unsteered load alone): ${report.unavoidable.length}`,
+    `violations by cause: ${breakdown(report)}`,
     `worst headroom: ${headroom ? `${headroom.value.toFixed(1)} A on ${headroom.node} ${headroom.phase}` : 'n/a'}` +
       (report.worstHeadroom.watts
         ? `; ${(report.worstHeadroom.watts.value / 1000).toFixed(2)} kW on ${report.worstHeadroom.watts.node}`
@@ -201,13 +202,23 @@ export function formatSoak(result: SoakResult): string {
   ];
   for (const v of report.violations.slice(0, 20)) {
     lines.push(
-      `  violation ${v.kind} ${v.node} ${v.phase}: ${round(v.sum)} > ${round(v.limit)} ${v.unit} ` +
+      `  violation ${v.kind} (${v.cause}) ${v.node} ${v.phase}: ${round(v.sum)} > ${round(v.limit)} ${v.unit} ` +
         `from ${new Date(v.startMs).toISOString()} for ${v.endMs - v.startMs} ms (grace until +${v.deadlineMs - v.startMs} ms); ` +
         `most: ${v.contributors.join(', ')}`,
     );
   }
   if (report.violations.length > 20) lines.push(`  … and ${report.violations.length - 20} more`);
   return lines.join('\n');
+}
+
+/** Violations counted by kind, cause and node type, e.g. `accepted/raise/group 12`. */
+function breakdown(report: SafetyReport): string {
+  const counts = new Map<string, number>();
+  for (const v of report.violations) {
+    const key = `${v.kind}/${v.cause}/${v.node.split(':')[0]}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([key, n]) => `${key} ${n}`).join(', ') || 'none';
 }
 
 function count(report: SafetyReport, kind: 'accepted' | 'drawn'): number {

@@ -27,6 +27,8 @@ export interface SoakResult {
   report: SafetyReport;
   realMs: number;
   faults: string[];
+  /** Faults that could not be applied, e.g. a controller that did not come back. */
+  faultErrors: string[];
   dso: SoakDso['sent'] & { lostBecause: [string, number][] };
   chargers: number;
   profilesReceived: number;
@@ -66,6 +68,7 @@ export async function runSoak(
 
   const pending = [...scenario.faults].sort((a, b) => a.atMs - b.atMs);
   const applied: string[] = [];
+  const faultErrors: string[] = [];
   const running: Promise<void>[] = [];
   let lastProgress = startMs;
   for (let now = Date.now(); now - startMs < scenario.durationMs; now = Date.now()) {
@@ -76,7 +79,10 @@ export async function runSoak(
       applied.push(`${describe(fault)} at ${((now - startMs) / 1000).toFixed(0)} s`);
       log(`fault: ${applied.at(-1)}`);
       running.push(
-        apply(fault, controller, redis, dso).catch((error: Error) => log(`fault failed: ${error.message}`)),
+        apply(fault, controller, redis, dso).catch((error: Error) => {
+          faultErrors.push(`${describe(fault)}: ${error.message}`);
+          log(`fault failed: ${faultErrors.at(-1)}`);
+        }),
       );
     }
     if (now - lastProgress >= PROGRESS_MS) {
@@ -96,6 +102,7 @@ export async function runSoak(
     report,
     realMs: Date.now() - startMs,
     faults: applied,
+    faultErrors,
     dso: { ...dso.sent, lostBecause: [...dso.lostBecause] },
     chargers: fleet.chargers.length,
     profilesReceived: fleet.chargers.reduce((n, c) => n + c.receivedProfiles.length, 0),
@@ -185,6 +192,7 @@ export function formatSoak(result: SoakResult): string {
     `soak: seed ${result.scenario.seed}, ${result.chargers} chargers, speed ×${result.scenario.speed}, ` +
       `${(result.realMs / 60_000).toFixed(1)} min real (${((result.realMs * result.scenario.speed) / 3_600_000).toFixed(1)} simulated h)`,
     `faults: ${result.faults.join('; ') || 'none'}`,
+    ...result.faultErrors.map((error) => `  fault failed: ${error}`),
     `DSO: ${result.dso.forecasts} forecasts accepted (${result.dso.emergencies} emergencies, ${result.dso.storms} storms), ` +
       `${result.dso.lost} lost, ${result.dso.heartbeats} heartbeats`,
     ...result.dso.lostBecause.map(([reason, n]) => `  lost ×${n}: ${reason}`),

@@ -1,4 +1,4 @@
-import { LeanCharger } from './lean-charger';
+import { LeanCharger, PayloadListener } from './lean-charger';
 
 /** When the connectors reached a target limit, as the chargers saw it (performance.now() milliseconds). */
 export interface Arrival {
@@ -28,11 +28,15 @@ export class BenchFleet {
   private profiles = 0;
   private target?: Target;
 
-  constructor(endpoint: string, identities: string[], connectorCount: number) {
+  constructor(endpoint: string, identities: string[], connectorCount: number, onPayload?: PayloadListener) {
     this.chargers = identities.map(
       (identity) =>
-        new LeanCharger(endpoint, identity, connectorCount, (previous, limit) =>
-          this.onProfile(previous, limit),
+        new LeanCharger(
+          endpoint,
+          identity,
+          connectorCount,
+          (previous, limit) => this.onProfile(previous, limit),
+          onPayload,
         ),
     );
   }

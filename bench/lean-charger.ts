@@ -17,6 +17,9 @@ interface ReceivedProfile {
 /** Called for every connector profile (connectorId > 0) a charger accepts, with the limit it replaces. */
 export type ProfileListener = (previous: number, limit: number) => void;
 
+/** Called for every SetChargingProfile payload a charger accepts, station-wide ones included. */
+export type PayloadListener = (identity: string, payload: object) => void;
+
 const CONFIGURATION: Record<string, string> = {
   SupportedFeatureProfiles: 'Core,SmartCharging',
   ChargingScheduleAllowedChargingRateUnit: 'Current',
@@ -37,6 +40,7 @@ export class LeanCharger {
     readonly identity: string,
     readonly connectorCount: number,
     private readonly onProfile: ProfileListener,
+    private readonly onPayload?: PayloadListener,
   ) {
     this.limits = new Array<number>(connectorCount + 1).fill(Number.NaN);
     this.statuses = new Array<string>(connectorCount + 1).fill('Available');
@@ -91,6 +95,7 @@ export class LeanCharger {
 
   private accept(profile: ReceivedProfile): { status: string } {
     this.profilesReceived++;
+    this.onPayload?.(this.identity, profile);
     if (profile.connectorId > 0) {
       const limit = profile.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit;
       const previous = this.limits[profile.connectorId];

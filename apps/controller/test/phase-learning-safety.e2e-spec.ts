@@ -153,7 +153,7 @@ describe('learnt phases never shrink what a session reserves, and noisy or switc
       const noise: CurrentNoise = { amplitudeA: 0.6, dropoutProbability: 0.15, random: seeded(index + 1) };
       const charger = await connectCharger(controller, spec.identity, {
         ...(spec.noisy && { currentNoise: noise }),
-        onProfileApplied: () => checkInvariant(spec.identity),
+        onProfileAnswer: (_profile, _status, applied) => applied && checkInvariant(spec.identity),
       });
       chargers.set(spec.identity, charger);
       await charger.boot();

@@ -95,8 +95,12 @@ export interface SimulatedChargerOptions {
   meterRegisterStartWh?: number;
   /** Per-phase currents read as a real meter reads them (`drawOffered`); exact when absent. */
   currentNoise?: CurrentNoise;
-  /** Called with each profile the charger accepted and applied, e.g. to check a fleet's limits at every change. */
-  onProfileApplied?: (profile: ReceivedChargingProfile) => void;
+  /**
+   * Told of every SetChargingProfile: a refused one on receipt, an applied one when the charger starts to
+   * enforce it (later with `profileApplyDelayMs`), so that an observer such as the grid-safety checker sees
+   * what the charger enforces, not what it says.
+   */
+  onProfileAnswer?: (profile: ReceivedChargingProfile, status: ProfileAnswer, applied: boolean) => void;
 }
 
 /** A request of the CSMS as the charger received it. */
@@ -697,6 +701,7 @@ export class SimulatedCharger {
     // Applied on receipt, so that a waiting test sees its effect and a delayed answer still takes effect.
     if (status === 'Accepted' && !this.ignoresProfiles && !callError)
       this.applyProfile(params as SetChargingProfilePayload, profile);
+    else this.options.onProfileAnswer?.(profile, status, false);
     this.receivedProfiles.push(profile);
     for (const waiter of [...this.waiters]) waiter.offer(profile);
     await this.answerDelay(signal);
@@ -711,7 +716,7 @@ export class SimulatedCharger {
   private applyProfile(payload: SetChargingProfilePayload, profile: ReceivedChargingProfile): void {
     const install = () => {
       this.installed.install(payload);
-      this.options.onProfileApplied?.(profile);
+      this.options.onProfileAnswer?.(profile, 'Accepted', true);
     };
     const delayMs = this.options.profileApplyDelayMs;
     if (delayMs === undefined || delayMs <= 0) install();

@@ -99,21 +99,55 @@ function withConservativeTail(periods: ProfilePeriod[], tailLimitA: number | und
   return [...periods, { start: last.end, end: null, limitA: Math.min(tailLimitA, last.limitA) }];
 }
 
-/** Periods as offsets from the schedule start; the first applies from the start, equal neighbours merged. */
+/**
+ * Periods as offsets from the schedule start; the first applies from the start, equal neighbours merged.
+ * OCPP counts periods in whole seconds, but plan instants (from the DSO's blocks) may carry milliseconds: each
+ * second a change falls within gets the lowest limit in force during it, so a lowering starts at the floor of
+ * its instant and a raise at the ceiling, and the charger is never above the plan, not even for a sub-second.
+ */
 function schedulePeriods(
   periods: ProfilePeriod[],
   startMs: number,
   options: ScheduleOptions,
 ): SchedulePeriod[] {
   const toLimit = limitConverter(options);
+  const segments = periods.map((period, index) => ({
+    fromMs: index === 0 ? 0 : parseTime(period.start) - startMs,
+    limit: toLimit(validLimit(period.limitA)),
+  }));
+  const boundaries = secondBoundaries(segments);
   const result: SchedulePeriod[] = [];
-  for (const period of periods) {
-    const limit = toLimit(validLimit(period.limitA));
+  for (const [index, startPeriod] of boundaries.entries()) {
+    const limit = lowestLimitDuring(segments, startPeriod, boundaries[index + 1]);
     if (result.at(-1)?.limit === limit) continue;
-    const startPeriod = result.length === 0 ? 0 : secondsSince(startMs, period.start);
     result.push(options.dc ? { startPeriod, limit } : { startPeriod, limit, numberPhases: options.phases });
   }
   return result;
+}
+
+interface Segment {
+  fromMs: number;
+  limit: number;
+}
+
+/** Every whole second (from the schedule start) at or around which a segment starts, in order. */
+function secondBoundaries(segments: readonly Segment[]): number[] {
+  const seconds = segments.flatMap((segment) => [
+    Math.floor(segment.fromMs / 1000),
+    Math.ceil(segment.fromMs / 1000),
+  ]);
+  return [...new Set(seconds)].sort((a, b) => a - b);
+}
+
+/** The lowest limit of the segments in force at some instant of `[fromS, toS)` (toS undefined = open). */
+function lowestLimitDuring(segments: readonly Segment[], fromS: number, toS: number | undefined): number {
+  const fromMs = fromS * 1000;
+  const toMs = toS === undefined ? Infinity : toS * 1000;
+  const overlapping = segments.filter((segment, index) => {
+    const segmentEndMs = segments[index + 1]?.fromMs ?? Infinity;
+    return segment.fromMs < toMs && segmentEndMs > fromMs;
+  });
+  return Math.min(...overlapping.map((segment) => segment.limit));
 }
 
 function rateUnitOf(options: ScheduleOptions): 'A' | 'W' {

@@ -24,14 +24,15 @@ export interface ControllerProcess {
 }
 
 /**
- * The built controller in a process of its own, on a free port; resolves once its admin API answers. With
- * `trustedCa`, it serves HTTPS (`TLS_*` in `env`) and the admin client trusts that certificate.
+ * The built controller in a process of its own, on `env.PORT` or else a free port; resolves once its admin API
+ * answers, and kills the process when it never does. With `trustedCa`, it serves HTTPS (`TLS_*` in `env`) and
+ * the admin client trusts that certificate.
  */
 export async function startControllerProcess(
   env: Record<string, string>,
   trustedCa?: string,
 ): Promise<ControllerProcess> {
-  const port = await freePort();
+  const port = env.PORT === undefined ? await freePort() : Number(env.PORT);
   const child = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
     env: {
@@ -56,14 +57,19 @@ export async function startControllerProcess(
     post: (path: string, body: object) =>
       trusting(request(base).post(path)).set('X-API-Key', TEST_API_KEY).send(body),
   };
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`controller exited with ${child.exitCode}`);
-    try {
-      return (await admin.get('/api/v1/sites')).status === 200 ? true : undefined;
-    } catch {
-      return undefined;
-    }
-  }, 300);
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`controller exited with ${child.exitCode}`);
+      try {
+        return (await admin.get('/api/v1/sites')).status === 200 ? true : undefined;
+      } catch {
+        return undefined;
+      }
+    }, 300);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     host,
     child,

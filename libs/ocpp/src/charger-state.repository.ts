@@ -79,6 +79,26 @@ export interface BootInfo {
   firmwareVersion: string | null;
 }
 
+/**
+ * The connector's counted register after this reading (`countedEnergyWh`), from its row as locked for the
+ * update, so that no other reading of the connector lands in between.
+ */
+function countedEnergyOf(
+  row: {
+    registerWh: number | null;
+    countedWh: number | null;
+    measuredAt: Date | null;
+    maxCurrentA: number;
+    phases: number;
+    nominalVoltageV: number;
+  },
+  readingWh: number,
+  at: Date,
+): number {
+  const maxPowerW = row.maxCurrentA * Math.max(1, row.phases) * row.nominalVoltageV;
+  return countedEnergyWh({ ...row, at: row.measuredAt }, readingWh, at, maxPowerW);
+}
+
 function learningOf(row: {
   phasesInUse: number | null;
   phasesInUseMask: [boolean, boolean, boolean] | null;
@@ -222,10 +242,16 @@ export class ChargerStateRepository {
           phasesInUse: connectors.phasesInUse,
           phasesInUseMask: connectors.phasesInUseMask,
           phaseEvidence: connectors.phaseEvidence,
+          registerWh: connectors.energyRegisterWh,
+          countedWh: connectors.energyCountedWh,
+          maxCurrentA: connectors.maxCurrentA,
+          nominalVoltageV: sites.nominalVoltageV,
         })
         .from(connectors)
+        .innerJoin(chargers, eq(chargers.id, connectors.chargerId))
+        .innerJoin(sites, eq(sites.id, chargers.siteId))
         .where(and(eq(connectors.chargerId, chargerId), eq(connectors.connectorId, connectorId)))
-        .for('update');
+        .for('update', { of: connectors });
       if (!row) return { known: false, phasesInUseChanged: false };
       if (row.measuredAt !== null && row.measuredAt > measurement.measuredAt) {
         return { known: true, phasesInUseChanged: false };
@@ -233,13 +259,7 @@ export class ChargerStateRepository {
       const energyCountedWh =
         measurement.energyWh === null
           ? null
-          : await this.countedEnergy(
-              tx,
-              chargerId,
-              connectorId,
-              measurement.energyWh,
-              measurement.measuredAt,
-            );
+          : countedEnergyOf(row, measurement.energyWh, measurement.measuredAt);
       const before = learningOf(row);
       const after = learnPhases(before, measurement.phasesInUse, measurement.measuredAt, row.phases);
       await tx
@@ -259,35 +279,6 @@ export class ChargerStateRepository {
       const planned = (learning: PhaseLearning) => plannedPhaseCount(learning.learned, row.phases);
       return { known: true, phasesInUseChanged: planned(before) !== planned(after) };
     });
-  }
-
-  /**
-   * The connector's counted register after this reading (`countedEnergyWh`): a charger sends one message at a
-   * time, so no other reading of the connector is stored between this read and the update.
-   */
-  private async countedEnergy(
-    db: Pick<Database, 'select'>,
-    chargerId: string,
-    connectorId: number,
-    readingWh: number,
-    at: Date,
-  ): Promise<number | null> {
-    const [previous] = await db
-      .select({
-        registerWh: connectors.energyRegisterWh,
-        countedWh: connectors.energyCountedWh,
-        at: connectors.measuredAt,
-        maxCurrentA: connectors.maxCurrentA,
-        phases: connectors.phases,
-        nominalVoltageV: sites.nominalVoltageV,
-      })
-      .from(connectors)
-      .innerJoin(chargers, eq(chargers.id, connectors.chargerId))
-      .innerJoin(sites, eq(sites.id, chargers.siteId))
-      .where(and(eq(connectors.chargerId, chargerId), eq(connectors.connectorId, connectorId)));
-    if (!previous) return null;
-    const maxPowerW = previous.maxCurrentA * Math.max(1, previous.phases) * previous.nominalVoltageV;
-    return countedEnergyWh(previous, readingWh, at, maxPowerW);
   }
 
   /**

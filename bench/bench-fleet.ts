@@ -50,13 +50,20 @@ export class BenchFleet {
     return this.target?.missing ?? 0;
   }
 
-  /** Connects every charger, `CONNECT_PARALLELISM` at a time, each reporting its connectors in `status`. */
-  async connect(status: string, progress?: (done: number) => void): Promise<void> {
+  /**
+   * Connects every charger, `CONNECT_PARALLELISM` at a time, each reporting its connectors in `status`;
+   * `opened` is told each charger's identity as its socket opens.
+   */
+  async connect(
+    status: string,
+    progress?: (done: number) => void,
+    opened?: (identity: string) => void,
+  ): Promise<void> {
     let next = 0;
     let done = 0;
     const lane = async () => {
       while (next < this.chargers.length) {
-        await this.chargers[next++].connect(status);
+        await this.chargers[next++].connect(status, opened);
         progress?.(++done);
       }
     };

@@ -67,8 +67,10 @@ export class LeanCharger {
   }
 
   /** Opens the socket, boots, and reports every connector's status. */
-  async connect(status: string): Promise<void> {
+  /** Connects, boots and reports `status`; `opened` is told once the socket is open, before the Boot. */
+  async connect(status: string, opened?: (identity: string) => void): Promise<void> {
     await this.client.connect();
+    opened?.(this.identity);
     await this.client.call('BootNotification', {
       chargePointVendor: 'gridflex',
       chargePointModel: 'BenchCharger',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   buildScenario,
   formatSoak,
+  formatViolations,
   GridSafetyChecker,
   runSoak,
   SoakDso,
@@ -145,10 +146,9 @@ async function scaleRun(
     1,
     (identity, payload) => checker.profileAnswered(Date.now(), identity, payload as never, 'Accepted'),
   );
-  for (const identity of identities) checker.connected(Date.now(), identity);
   try {
     const ready = fleet.expect(16);
-    await fleet.connect('Charging');
+    await fleet.connect('Charging', undefined, (identity) => checker.connected(Date.now(), identity));
     await ready;
     console.log(
       `${chargers} chargers connected and at 16 A in ${((Date.now() - startMs) / 1000).toFixed(0)} s`,
@@ -169,6 +169,7 @@ async function scaleRun(
         `max ${latency.max} ms (target p99 ≤ 2000 ms); violations ${report.violations.length}; ` +
         `pushes ${report.pushes.connectorProfiles} connector + ${report.pushes.stationProfiles} station profiles`,
     );
+    for (const line of formatViolations(report)) console.log(line);
     return report.violations.length > 0;
   } finally {
     await fleet.close();

@@ -17,7 +17,12 @@ const INITIAL_TOKEN = randomBytes(24).toString('hex');
 const REFUSING_GROUP = 'grp-refusing';
 const METERED_GROUP = 'grp-metered';
 
-type Warning = { kind: string; name: string; phases: { phase: string; reservedA: number; limitA: number }[] };
+type Warning = {
+  kind: string;
+  name: string;
+  phases: { phase: string; reservedA: number; limitA: number }[];
+  totalKw: { reservedKw: number; limitKw: number } | null;
+};
 type EnergyMeasurement = { value: number };
 type ChargerView = { identity: string; connectors: { uncontrollableReason: string | null }[] };
 
@@ -136,6 +141,42 @@ describe('limits that cannot be kept, verification and meter registers, told as 
     }
     expect(sample(after, 'gridflex_limit_infeasible_nodes{scope_kind="group"}')).toBe(1);
     expect(sample(after, 'gridflex_limit_infeasible_nodes{scope_kind="site"}')).toBe(1);
+  });
+
+  it("reports a refusing station whose maximum alone exceeds its site's total-power limit, in kW", async () => {
+    const { body: site } = await controller.admin
+      .post('/api/v1/sites', {
+        name: 'Small kW depot',
+        groupId: null,
+        nominalVoltageV: 230,
+        gridLimitA: { l1: 63, l2: 63, l3: 63 },
+        totalLimitKw: 20,
+      })
+      .expect(201);
+    const identity = 'CS-NI-KW';
+    await registerCharger(controller, site.id as string, identity, { ocppVersion: '2.0.1' });
+    const station = await connectCharger(controller, identity, {
+      ocppVersion: '2.0.1',
+      profileCallError: 'NotImplemented',
+    });
+    chargers.push(station);
+    await station.boot();
+    await station.statusNotification(1, 'Occupied');
+    const warnings = await waitFor(async () => {
+      const { body } = await controller.admin.get(`/api/v1/sites/${site.id}/plan`).expect(200);
+      const found = body.warnings as Warning[];
+      return found.length === 1 ? found : undefined;
+    }, 600);
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        kind: 'site',
+        name: 'Small kW depot',
+        phases: [],
+        totalKw: { reservedKw: 22.1, limitKw: 20 },
+        message:
+          'Unsteered load alone exceeds the limit of site "Small kW depot": total 22.1 kW reserved > 20 kW limit',
+      }),
+    ]);
   });
 
   it('shows the warnings on the dashboard page, in the group card and the site card', async () => {

@@ -62,6 +62,7 @@ export interface LimitWarning {
   id: string;
   name: string;
   phases: { phase: string; reservedA: number; limitA: number }[];
+  totalKw: { reservedKw: number; limitKw: number } | null;
   since: string;
   message: string;
 }

@@ -185,7 +185,12 @@
             'div',
             { class: 'warning', 'data-warning': `${w.kind}:${w.id}`, title: `since ${w.since}` },
             `⚠ ${w.kind} ${w.name}: `,
-            w.phases.map((p) => `${p.phase} ${p.reservedA} A unsteered > ${p.limitA} A limit`).join(', '),
+            [
+              ...w.phases.map((p) => `${p.phase} ${p.reservedA} A unsteered > ${p.limitA} A limit`),
+              ...(w.totalKw
+                ? [`total ${w.totalKw.reservedKw} kW unsteered > ${w.totalKw.limitKw} kW limit`]
+                : []),
+            ].join(', '),
           ),
         ),
       );

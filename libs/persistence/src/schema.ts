@@ -557,6 +557,8 @@ export interface InfeasibleLimitNode {
   siteId: string | null;
   /** The phases where it is exceeded, with the reserved load and the limit in force, A. */
   phases: { phase: 'L1' | 'L2' | 'L3'; reservedA: number; limitA: number }[];
+  /** Where a site's total-power limit (kW) is exceeded: the reserved load over its phases and the limit, kW. */
+  totalKw?: { reservedKw: number; limitKw: number };
   /** ISO instant the episode began: when the planner first found this node impossible to keep. */
   since: string;
 }

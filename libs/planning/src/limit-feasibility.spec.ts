@@ -75,6 +75,27 @@ describe(infeasibleNodes.name, () => {
     ]);
   });
 
+  it("finds a site's total-power limit exceeded although no phase is, and says it in kW", () => {
+    const kWSite = { ...site, totalLimitW: 20_000, nominalVoltageV: 230 };
+    const nodes = infeasibleNodes(input({ groupId: null, sites: [kWSite], connectors: [refusing(1)] }));
+    expect(nodes).toEqual([
+      {
+        kind: 'site',
+        id: 's1',
+        name: 'Depot',
+        siteId: 's1',
+        phases: [],
+        totalKw: { reservedKw: 22.1, limitKw: 20 },
+      },
+    ]);
+    expect(describeNode(nodes[0])).toBe('site "Depot": total 22.1 kW reserved > 20 kW limit');
+  });
+
+  it('finds nothing where the unsteered load fits the total-power limit', () => {
+    const kWSite = { ...site, totalLimitW: 25_000, nominalVoltageV: 230 };
+    expect(infeasibleNodes(input({ groupId: null, sites: [kWSite], connectors: [refusing(1)] }))).toEqual([]);
+  });
+
   it('finds nothing where steered chargers alone would exceed the limit: the planner lowers those', () => {
     const steered = [1, 2, 3].map((i) => refusing(i, { uncontrollableReason: null }));
     expect(infeasibleNodes(input({ connectors: steered }))).toEqual([]);

@@ -1,9 +1,11 @@
 import type { InfeasibleLimitNode, LimitWarningsState } from '@gridflex/persistence';
+import { DEFAULT_PHASE_VOLTAGE_V } from '@gridflex/optimizer';
 import {
   excludedChargerLoads,
   GROUP_NODE,
   reservedByNode,
   siteLimitIn,
+  siteTotalIn,
   type HorizonBlock,
   type SiteCapacity,
 } from './plan-builder';
@@ -55,8 +57,16 @@ export function infeasibleNodes(input: FeasibilityInput): InfeasibleNode[] {
   }
   for (const site of sites) {
     const phases = exceeded(site.id, siteLimitIn(site, block));
-    if (phases.length > 0)
-      nodes.push({ kind: 'site', id: site.id, name: site.name, siteId: site.id, phases });
+    const totalKw = excessTotal(reserved.get(site.id), siteTotalIn(site, block), site.nominalVoltageV);
+    if (phases.length > 0 || totalKw)
+      nodes.push({
+        kind: 'site',
+        id: site.id,
+        name: site.name,
+        siteId: site.id,
+        phases,
+        ...(totalKw && { totalKw }),
+      });
     for (const circuit of site.circuits ?? []) {
       const overCircuit = exceeded(circuit.id, circuit.limitsA);
       if (overCircuit.length === 0) continue;
@@ -76,7 +86,19 @@ function excessPhases(reservedA: readonly number[] | undefined, limitsA: readonl
   });
 }
 
-const round = (amps: number) => Math.round(amps * 10) / 10;
+/** The reserved power over the site's phases against its total-power limit, when above it. */
+function excessTotal(
+  reservedA: readonly number[] | undefined,
+  limitW: number,
+  phaseVoltageV = DEFAULT_PHASE_VOLTAGE_V,
+) {
+  if (!reservedA || !Number.isFinite(limitW)) return undefined;
+  const reservedW = (reservedA[0] + reservedA[1] + reservedA[2]) * phaseVoltageV;
+  if (reservedW <= limitW + TOLERANCE_A * phaseVoltageV) return undefined;
+  return { reservedKw: round(reservedW / 1000), limitKw: round(limitW / 1000) };
+}
+
+const round = (value: number) => Math.round(value * 10) / 10;
 
 /** How a scope's warnings move from one plan to the next. */
 export interface FeasibilityChange {
@@ -125,6 +147,8 @@ const nodeKey = (node: { kind: string; id: string }) => `${node.kind}:${node.id}
 
 /** One line for a log or a DSO: which node, on which phase, reserved against the limit. */
 export function describeNode(node: InfeasibleNode): string {
-  const phases = node.phases.map((p) => `${p.phase} ${p.reservedA} A reserved > ${p.limitA} A limit`);
-  return `${node.kind} ${JSON.stringify(node.name)}: ${phases.join(', ')}`;
+  const excesses = node.phases.map((p) => `${p.phase} ${p.reservedA} A reserved > ${p.limitA} A limit`);
+  if (node.totalKw)
+    excesses.push(`total ${node.totalKw.reservedKw} kW reserved > ${node.totalKw.limitKw} kW limit`);
+  return `${node.kind} ${JSON.stringify(node.name)}: ${excesses.join(', ')}`;
 }

@@ -10,6 +10,8 @@ export interface LimitWarningView {
   name: string;
   /** Per phase exceeded: what the load we do not steer takes, against the limit in force (A). */
   phases: { phase: string; reservedA: number; limitA: number }[];
+  /** A site's total-power limit exceeded: the reserved load over its phases against it (kW); null: not. */
+  totalKw: { reservedKw: number; limitKw: number } | null;
   /** When the planner first found it. */
   since: string;
   message: string;
@@ -21,6 +23,7 @@ export function limitWarningView(node: InfeasibleLimitNode): LimitWarningView {
     id: node.id,
     name: node.name,
     phases: node.phases,
+    totalKw: node.totalKw ?? null,
     since: node.since,
     message: `Unsteered load alone exceeds the limit of ${describeNode(node)}`,
   };

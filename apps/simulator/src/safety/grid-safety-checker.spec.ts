@@ -121,7 +121,35 @@ describe('GridSafetyChecker', () => {
     checker.profileAnswered(T0 + 5 * S, 'a', profile(1, 'TxDefaultProfile', 0), 'Accepted');
     const report = checker.report(T0 + 60 * S);
     expect(report.violations).toHaveLength(3);
-    expect(report.violations[0]).toMatchObject({ startMs: T0, endMs: T0 + 5 * S, sum: 32, limit: 20 });
+    expect(report.violations[0]).toMatchObject({
+      startMs: T0 + 2 * S,
+      endMs: T0 + 5 * S,
+      sum: 32,
+      limit: 20,
+    });
+  });
+
+  it('gives each charger that connects unprotected its own grace, so a fleet booting at once is judged per charger', () => {
+    const chargers = ['a', 'b', 'c', 'd'].map((id) => charger(id));
+    const checker = new GridSafetyChecker(world([site({ gridLimitA: [40, 40, 40] })], chargers));
+    ['a', 'b', 'c'].forEach((id, i) => checker.connected(T0 + i * 1.5 * S, id));
+    ['a', 'b', 'c'].forEach((id, i) =>
+      checker.profileAnswered(T0 + (i * 1.5 + 1.9) * S, id, profile(1, 'TxDefaultProfile', 10), 'Accepted'),
+    );
+    checker.connected(T0 + 10 * S, 'd');
+    checker.profileAnswered(T0 + 11.5 * S, 'd', profile(1, 'TxDefaultProfile', 10), 'Accepted');
+    const report = checker.report(T0 + 60 * S);
+    expect(report.violations).toHaveLength(0);
+    const late = new GridSafetyChecker(world([site({ gridLimitA: [40, 40, 40] })], chargers));
+    late.connected(T0, 'a');
+    late.connected(T0, 'b');
+    late.profileAnswered(T0 + S, 'a', profile(1, 'TxDefaultProfile', 10), 'Accepted');
+    late.profileAnswered(T0 + 3 * S, 'b', profile(1, 'TxDefaultProfile', 10), 'Accepted');
+    expect(late.report(T0 + 60 * S).violations).toEqual([
+      expect.objectContaining({ phase: 'L1', startMs: T0 + 2 * S, endMs: T0 + 3 * S, sum: 42, limit: 40 }),
+      expect.objectContaining({ phase: 'L2' }),
+      expect.objectContaining({ phase: 'L3' }),
+    ]);
   });
 
   it('caps a charger at its station maximum, over all its connectors', () => {

@@ -26,6 +26,7 @@ import { GRID_PHASES, GridPhase, PerPhase, SafetyCharger, SafetySite, SafetyWorl
  * limit may change by itself (forecast block boundaries, schedule periods inside accepted profiles, the
  * DSO's `offline_mode_at`). An overrun that starts when the controller learns something (a forecast, the link
  * going OFFLINE, a refusal, a charger connecting or ending a transaction) may last `graceMs` (default 2 s),
+ * the grace of a charger that connects holding none of our limits running from its own connection,
  * the time it takes to accept new limits; one of the controller's own making (a charger accepting a raise
  * before the others accepted their lowering) or that it could have known in advance (a block boundary
  * announced earlier than `graceMs` before it starts, a period of a profile it pushed) may not last at all. Measured draws are
@@ -125,6 +126,12 @@ interface ChargerState {
   profiles: AcceptedProfiles;
   /** Counted from its first connection on: before it, it is not part of the world yet. */
   present: boolean;
+  /**
+   * Until when a charger that connected holding no limit of ours is not yet counted at its maximum: protecting
+   * it is the controller's answer to its connection, and each charger gets the grace for it from its own
+   * connection (a thousand booting at once each get theirs). Still unprotected after it, it counts at once.
+   */
+  connectGraceUntilMs?: number;
   refusing: boolean;
   /** Latest measured current per connector, by grid phase. */
   drawn: Map<number, PerPhase>;
@@ -237,6 +244,7 @@ export class GridSafetyChecker {
     this.advanceTo(atMs);
     const charger = this.charger(identity);
     charger.present = true;
+    charger.connectGraceUntilMs = this.holdsNoLimit(charger, atMs) ? atMs + this.graceMs : undefined;
     this.refresh(charger, atMs);
     this.evaluate(atMs, 'charger');
   }
@@ -560,7 +568,10 @@ export class GridSafetyChecker {
           accepted: this.countedA(charger, atMs),
           drawn: drawnA(charger),
           unsteered: isUnsteered(charger),
-          validUntilMs: charger.profiles.nextChangeAfter(atMs),
+          validUntilMs: Math.min(
+            charger.profiles.nextChangeAfter(atMs),
+            (charger.connectGraceUntilMs ?? -Infinity) > atMs ? charger.connectGraceUntilMs! : Infinity,
+          ),
         }
       : undefined;
     if (!charger.cached) return;
@@ -600,7 +611,20 @@ export class GridSafetyChecker {
 
   /** What the invariant counts for the charger, per grid phase. */
   private countedA(charger: ChargerState, atMs: number): PerPhase {
-    return isUnsteered(charger) ? this.maximumA(charger) : this.acceptedA(charger, atMs);
+    if (isUnsteered(charger)) return this.maximumA(charger);
+    if (atMs < (charger.connectGraceUntilMs ?? -Infinity) && this.holdsNoLimit(charger, atMs))
+      return [0, 0, 0];
+    return this.acceptedA(charger, atMs);
+  }
+
+  private holdsNoLimit(charger: ChargerState, atMs: number): boolean {
+    const voltageV = charger.site.nominalVoltageV;
+    return (
+      charger.profiles.stationMaxA(atMs, voltageV) === undefined &&
+      charger.spec.connectors.every(
+        (c) => charger.profiles.connectorLimitA(c.connectorId, atMs, voltageV) === undefined,
+      )
+    );
   }
 
   /** Every connector at its maximum on its grid phases, the charger's total capped by its own maximum. */

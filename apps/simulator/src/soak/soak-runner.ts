@@ -208,15 +208,21 @@ export function formatSoak(result: SoakResult): string {
     `pushes: ${report.pushes.perConnectorPerHour.toFixed(1)} per connector per hour (max ${report.pushes.maxPerConnectorPerHour.toFixed(1)}), ` +
       `${report.pushes.connectorProfiles} connector + ${report.pushes.stationProfiles} station profiles, ${report.pushes.refusals} refused`,
   ];
-  for (const v of report.violations.slice(0, 20)) {
-    lines.push(
-      `  violation ${v.kind} (${v.cause}) ${v.node} ${v.phase}: ${round(v.sum)} > ${round(v.limit)} ${v.unit} ` +
+  return [...lines, ...formatViolations(report)].join('\n');
+}
+
+/** The first 20 violations, one line each: when, how long, against what, and the largest contributors. */
+export function formatViolations(report: SafetyReport): string[] {
+  const lines = report.violations
+    .slice(0, 20)
+    .map(
+      (v) =>
+        `  violation ${v.kind} (${v.cause}) ${v.node} ${v.phase}: ${round(v.sum)} > ${round(v.limit)} ${v.unit} ` +
         `from ${new Date(v.startMs).toISOString()} for ${v.endMs - v.startMs} ms (grace until +${v.deadlineMs - v.startMs} ms); ` +
         `most: ${v.contributors.join(', ')}`,
     );
-  }
   if (report.violations.length > 20) lines.push(`  … and ${report.violations.length - 20} more`);
-  return lines.join('\n');
+  return lines;
 }
 
 /** Violations counted by kind, cause and node type, e.g. `accepted/raise/group 12`. */

@@ -97,6 +97,14 @@ export class LimitPhaseExcessDto {
   limitA!: number;
 }
 
+export class LimitTotalExcessDto {
+  @ApiProperty({ description: 'Base load and unsteered chargers at their maximum, over the phases, kW' })
+  reservedKw!: number;
+
+  @ApiProperty({ description: "The site's total-power limit in force, kW" })
+  limitKw!: number;
+}
+
 export class LimitWarningViewDto implements LimitWarningView {
   @ApiProperty({ enum: ['group', 'site', 'circuit'] })
   kind!: string;
@@ -109,6 +117,13 @@ export class LimitWarningViewDto implements LimitWarningView {
 
   @ApiProperty({ type: [LimitPhaseExcessDto] })
   phases!: LimitPhaseExcessDto[];
+
+  @ApiProperty({
+    type: LimitTotalExcessDto,
+    nullable: true,
+    description: "A site's total-power limit exceeded; null when it is not (or the node has none)",
+  })
+  totalKw!: LimitTotalExcessDto | null;
 
   @ApiProperty({ ...instant, description: 'When the planner first found the limit impossible to keep' })
   since!: string;

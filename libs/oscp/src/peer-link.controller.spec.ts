@@ -370,6 +370,32 @@ describe('OSCP registration, handshake and heartbeats against the simulated Capa
       });
     });
 
+    it('takes a promise that lapsed before the next heartbeat arrived (we were down) as a lapse: OFFLINE until a handshake', async () => {
+      await registerAsResponder();
+      await handshakeOnline();
+      expect((await dso.heartbeat(new Date(Date.now() + 60_000))).status).toBe(204);
+      const repository = oscp.app.get(DsoPeersRepository);
+      await repository.update(peerId, { offlineModeAt: new Date(Date.now() - 1_000) });
+
+      expect((await dso.heartbeat(new Date(Date.now() + 60_000))).status).toBe(204);
+      await waitUntil(async () => ((await peer())?.link === 'OFFLINE' ? true : undefined));
+      expect((await peer())?.offlineModeAt?.getTime()).toBeGreaterThan(Date.now());
+      const [lapse] = (await admin.get(`/${peerId}/link-events`)).body;
+      expect(lapse).toMatchObject({ from: 'ONLINE', to: 'OFFLINE' });
+      expect(lapse.reason).toMatch(/^offline_mode_at .* passed \(last heartbeat .*\)$/);
+      await handshakeOnline();
+    });
+
+    it('finds at start-up a promise that lapsed while we were stopped, before serving a heartbeat', async () => {
+      await registerAsResponder();
+      await handshakeOnline();
+      expect((await dso.heartbeat(new Date(Date.now() + 60_000))).status).toBe(204);
+      await oscp.app.get(DsoPeersRepository).update(peerId, { offlineModeAt: new Date(Date.now() - 1_000) });
+
+      await oscp.app.get(PeerLinkService).onApplicationBootstrap();
+      expect((await peer())?.link).toBe('OFFLINE');
+    });
+
     it('stays ONLINE while heartbeats keep pushing offline_mode_at ahead', async () => {
       await registerAsResponder();
       await handshakeOnline();

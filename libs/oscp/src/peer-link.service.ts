@@ -62,8 +62,10 @@ export class PeerLinkService implements OnApplicationBootstrap {
     for (const peer of await this.peers.list()) {
       if (!peer.peerRequiredBehaviour) continue;
       await this.scheduleWhatPeerAsked(peer, storedBehaviour(peer.peerRequiredBehaviour));
-      if (peer.link === 'ONLINE' && this.armed(peer) && peer.offlineModeAt)
-        await this.timers.checkOfflineAt(peer.id, peer.offlineModeAt);
+      if (peer.link !== 'ONLINE' || !this.armed(peer) || !peer.offlineModeAt) continue;
+      // A promise that lapsed while we were stopped is a lapse: decided before anything else is served.
+      if (peer.offlineModeAt <= new Date()) await this.checkOffline(peer.id);
+      else await this.timers.checkOfflineAt(peer.id, peer.offlineModeAt);
     }
   }
 
@@ -89,7 +91,14 @@ export class PeerLinkService implements OnApplicationBootstrap {
     await this.peers.update(peer.id, { peerRequiredBehaviour: { ...asked } });
   }
 
+  /**
+   * A heartbeat that arrives after the peer's last promise lapsed (we were down, or its timer job had not run
+   * yet) does not undo the lapse: the link goes OFFLINE first and stays so until a new handshake (reference
+   * §2.6), because a forecast the peer sent meanwhile may be lost and its last one cannot be trusted.
+   */
   async acceptHeartbeat(peer: DsoPeer, offlineModeAt: string, now = new Date()): Promise<void> {
+    if (peer.link === 'ONLINE' && this.armed(peer) && peer.offlineModeAt && peer.offlineModeAt <= now)
+      await this.checkOffline(peer.id, now);
     const deadline = new Date(parseLenientDateTime(offlineModeAt) as number);
     await this.peers.update(peer.id, { lastHeartbeatAt: now, offlineModeAt: deadline });
     if (this.detectsOffline(peer)) await this.timers.checkOfflineAt(peer.id, deadline);

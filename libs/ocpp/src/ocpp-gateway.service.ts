@@ -38,7 +38,7 @@ import {
 } from './capabilities';
 import type { ProfilePeriod } from './profiles/profile-schedule';
 import { heldPlan, holdEnd } from './profiles/failsafe-hold';
-import { ceilingPeakA, ceilingStillHolds, cutCeiling, stationCeiling } from './profiles/station-ceiling';
+import { ceilingPeakA, cutCeiling, sameCeiling, stationCeiling } from './profiles/station-ceiling';
 import { buildStationMaxProfile16, buildStationMaxProfile201 } from './profiles/station-max-profile';
 import { CeilingInputs, StationCeilingRepository } from './station-ceiling.repository';
 
@@ -219,8 +219,8 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
    * The station maximum sent on connect is the charger's safe share; a plan that gives the charger more (a lone
    * EV at a site of many chargers) would be cut to it by the charger. So before a connector profile goes out,
    * the dispatch worker has the maximum follow the charger's plans (`stationCeiling`, from `inputs` read with
-   * the push) — sent only when the one it holds would cut the plans or outlast them (`ceilingStillHolds`), so
-   * a lowering costs connector profiles alone. Never rejects: the connector profile goes out either way.
+   * the push) — sent only when that changed, so a re-plan costs at most one more push per charger whose
+   * ceiling changed. Never rejects: the connector profile goes out either way.
    */
   async keepStationCeiling(identity: string, inputs: CeilingInputs): Promise<void> {
     const client = this.clients.get(identity);
@@ -452,8 +452,8 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
    * grid connection; until its plans end, or their open-ended ends stop being held (`holdEnd`), it may draw what
    * they give it (`stationCeiling`). Sent directly rather than queued so that it precedes every connector
    * profile on this connection; the next connection (or Boot) sends it again, which is its retry. With `known`
-   * inputs (read along with a push, or after discovery), it is not sent when what the connection holds, built
-   * for the same rate unit, still holds (`ceilingStillHolds`).
+   * inputs (read along with a push, or after discovery), it is not sent when the connection holds the same,
+   * built for the same rate unit, already.
    */
   private async sendStationMaxProfile(
     client: RPCServerClient,
@@ -477,7 +477,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
         installed &&
         installed.limits.rateUnit === limits.rateUnit &&
         installed.limits.dc === limits.dc &&
-        ceilingStillHolds(installed.ceiling, held, now)
+        sameCeiling(installed.ceiling, held, now)
       ) {
         return;
       }

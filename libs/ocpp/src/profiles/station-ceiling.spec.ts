@@ -1,4 +1,4 @@
-import { ceilingPeakA, ceilingStillHolds, cutCeiling, stationCeiling } from './station-ceiling';
+import { ceilingPeakA, cutCeiling, sameCeiling, stationCeiling } from './station-ceiling';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const at = (hhmm: string) => `2026-03-01T${hhmm}:00.000Z`;
@@ -45,51 +45,29 @@ describe('stationCeiling', () => {
   });
 });
 
-describe('ceilingStillHolds', () => {
+describe('sameCeiling', () => {
   const raised = [
     { start: at('11:00'), end: at('12:30'), limitA: 32 },
     { start: at('12:30'), end: null, limitA: 20 },
   ];
 
-  it('keeps the same ceiling, whatever the start of its current period, and what has already ended', () => {
+  it('ignores where the current period started, and what has already ended', () => {
     const later = [
       { start: NOW.toISOString(), end: at('12:30'), limitA: 32 },
       { start: at('12:30'), end: null, limitA: 20 },
     ];
-    expect(ceilingStillHolds(raised, later, NOW)).toBe(true);
+    expect(sameCeiling(raised, later, NOW)).toBe(true);
     const afterRaise = new Date(at('12:40'));
-    expect(ceilingStillHolds(raised, [{ start: at('12:40'), end: null, limitA: 20 }], afterRaise)).toBe(true);
+    expect(sameCeiling(raised, [{ start: at('12:40'), end: null, limitA: 20 }], afterRaise)).toBe(true);
   });
 
-  it('keeps a ceiling above lowered plans while they last: their profiles hold the connectors', () => {
-    const lowered = [
-      { start: NOW.toISOString(), end: at('12:30'), limitA: 24 },
-      { start: at('12:30'), end: null, limitA: 20 },
-    ];
-    expect(ceilingStillHolds(raised, lowered, NOW)).toBe(true);
-  });
-
-  it('replaces a ceiling that would cut the plans, or outlast them above the safe share', () => {
-    const higher = [
-      { start: NOW.toISOString(), end: at('12:30'), limitA: 40 },
-      { start: at('12:30'), end: null, limitA: 20 },
-    ];
-    expect(ceilingStillHolds(raised, higher, NOW)).toBe(false);
+  it('tells a different limit or end apart', () => {
+    expect(sameCeiling(raised, [{ start: NOW.toISOString(), end: null, limitA: 20 }], NOW)).toBe(false);
     const longer = [
       { start: NOW.toISOString(), end: at('13:00'), limitA: 32 },
       { start: at('13:00'), end: null, limitA: 20 },
     ];
-    expect(ceilingStillHolds(raised, longer, NOW)).toBe(false);
-    const shorter = [
-      { start: NOW.toISOString(), end: at('12:00'), limitA: 32 },
-      { start: at('12:00'), end: null, limitA: 20 },
-    ];
-    expect(ceilingStillHolds(raised, shorter, NOW)).toBe(false);
-    const lowerShare = [
-      { start: NOW.toISOString(), end: at('12:30'), limitA: 32 },
-      { start: at('12:30'), end: null, limitA: 16 },
-    ];
-    expect(ceilingStillHolds(raised, lowerShare, NOW)).toBe(false);
+    expect(sameCeiling(raised, longer, NOW)).toBe(false);
   });
 
   it('gives the highest limit from now on', () => {

@@ -49,38 +49,14 @@ export function cutCeiling(ceiling: readonly ProfilePeriod[], maxPeriods: number
   return [...ceiling.slice(0, maxPeriods - 1), { start: rest[0].start, end: null, limitA: lowest }];
 }
 
-/**
- * Whether the charger may keep the ceiling it holds (`installed`) instead of being sent the one its plans now
- * need (`needed`): from `now` on it never cuts what the plans allow (never below `needed`), and once the
- * plans have ended (`needed`'s open-ended last period, the safe share) it is no higher. Above the plans while
- * they last it costs nothing: the connectors' own profiles hold them to their plans then, and the station
- * maximum matters only once those end. So a lowering of the plans sends connector profiles alone, and a
- * raise within what the charger already holds sends nothing more.
- */
-export function ceilingStillHolds(
-  installed: readonly ProfilePeriod[],
-  needed: readonly ProfilePeriod[],
-  now: Date,
-): boolean {
-  const tailStartMs = Math.max(now.getTime(), Date.parse(needed.at(-1)!.start));
-  const instants = new Set<number>([now.getTime(), tailStartMs]);
-  for (const period of [...installed, ...needed]) {
-    const startMs = Date.parse(period.start);
-    if (startMs > now.getTime()) instants.add(startMs);
-  }
-  return [...instants].every((atMs) => {
-    const held = limitAt(installed, atMs);
-    const wanted = limitAt(needed, atMs);
-    return held >= wanted && (atMs < tailStartMs || held <= wanted);
-  });
-}
-
-/** The ceiling's limit at `atMs`; a ceiling says nothing before its first period, taken as no limit. */
-function limitAt(ceiling: readonly ProfilePeriod[], atMs: number): number {
-  const period = ceiling.find(
-    (p) => Date.parse(p.start) <= atMs && (p.end === null || Date.parse(p.end) > atMs),
-  );
-  return period?.limitA ?? Infinity;
+/** Whether two ceilings prescribe the same from `now` on; what has already ended does not count. */
+export function sameCeiling(a: readonly ProfilePeriod[], b: readonly ProfilePeriod[], now: Date): boolean {
+  const ahead = (periods: readonly ProfilePeriod[]) =>
+    periods
+      .filter((period) => period.end === null || Date.parse(period.end) > now.getTime())
+      .map((period) => `${period.end === null ? '' : Date.parse(period.end)}:${period.limitA}`)
+      .join('|');
+  return ahead(a) === ahead(b);
 }
 
 /** The highest limit of the ceiling from `now` on. */

@@ -40,7 +40,11 @@ describe('OCPP input from chargers with bad clocks, huge frames and unstorable t
   beforeAll(async () => {
     controller = await startController();
     const site = await controller.admin
-      .post('/api/v1/sites', { name: 'Hostile', nominalVoltageV: 230, gridLimitA: { l1: 63, l2: 63, l3: 63 } })
+      .post('/api/v1/sites', {
+        name: 'Hostile',
+        nominalVoltageV: 230,
+        gridLimitA: { l1: 63, l2: 63, l3: 63 },
+      })
       .expect(201);
     siteId = site.body.id;
   });
@@ -188,7 +192,8 @@ describe('OCPP input from chargers with bad clocks, huge frames and unstorable t
     );
     expect(refusal).toEqual({
       code: 'PropertyConstraintViolation',
-      message: 'chargePointVendor contains a character that is not allowed (NUL or an unpaired UTF-16 surrogate)',
+      message:
+        'chargePointVendor contains a character that is not allowed (NUL or an unpaired UTF-16 surrogate)',
     });
     expect((await chargerView('CP-NUL-BOOT')).vendor).toBeNull();
     await expect(charger.boot()).resolves.toMatchObject({ status: 'Accepted' });

@@ -1,4 +1,11 @@
-import { clockOffsetS, eventTime, judgeStamp, readingTime, reportedClock } from './charger-clock';
+import {
+  clockOffsetS,
+  currentEntries,
+  eventTime,
+  judgeStamp,
+  readingTime,
+  reportedClock,
+} from './charger-clock';
 
 const limits = { maxSkewMs: 300_000, maxAgeMs: 86_400_000 };
 const receivedAt = new Date('2026-06-01T12:00:00Z');
@@ -41,6 +48,17 @@ describe('the time a stamp stands for', () => {
   });
 });
 
+describe(currentEntries.name, () => {
+  const entry = (offsetMs: number) => ({ timestamp: shifted(offsetMs).toISOString() });
+
+  it('prefers believable entries over one stamped in the future, and drops stale ones', () => {
+    const [future, real, stale] = [entry(10 * 86_400_000), entry(-1000), entry(-2 * 86_400_000)];
+    expect(currentEntries([future, real, stale], receivedAt, limits)).toEqual([real]);
+    expect(currentEntries([future, stale], receivedAt, limits)).toEqual([future]);
+    expect(currentEntries([stale], receivedAt, limits)).toEqual([]);
+  });
+});
+
 describe(reportedClock.name, () => {
   it('reads StatusNotification, the newest MeterValues entry and a live TransactionEvent', () => {
     expect(reportedClock('StatusNotification', { timestamp: '2026-06-01T12:00:05Z' })).toEqual(
@@ -55,7 +73,9 @@ describe(reportedClock.name, () => {
     expect(reportedClock('Heartbeat', {})).toBeNull();
     expect(reportedClock('BootNotification', { chargePointVendor: 'x' })).toBeNull();
     expect(reportedClock('StatusNotification', { connectorId: 1 })).toBeNull();
-    expect(reportedClock('TransactionEvent', { timestamp: '2026-06-01T12:00:00Z', offline: true })).toBeNull();
+    expect(
+      reportedClock('TransactionEvent', { timestamp: '2026-06-01T12:00:00Z', offline: true }),
+    ).toBeNull();
     expect(reportedClock('StartTransaction', { timestamp: '2026-06-01T12:00:00Z' })).toBeNull();
   });
 });

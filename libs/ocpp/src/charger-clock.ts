@@ -45,6 +45,21 @@ export function readingTime(stamp: Date, receivedAt: Date, limits: ClockLimits):
 }
 
 /**
+ * The entries of a meter values list that may tell the connector's current reading: those stamped believably
+ * when there are any (an entry stamped in the future beside them is a glitch of the clock), else those stamped
+ * in the future (read as received, see `readingTime`); stale ones never.
+ */
+export function currentEntries<T extends { timestamp: string }>(
+  meterValues: readonly T[],
+  receivedAt: Date,
+  limits: ClockLimits,
+): T[] {
+  const verdicts = meterValues.map((entry) => judgeStamp(new Date(entry.timestamp), receivedAt, limits));
+  const wanted = verdicts.includes('trusted') ? 'trusted' : 'future';
+  return meterValues.filter((_entry, index) => verdicts[index] === wanted);
+}
+
+/**
  * The charger's clock as one of its messages shows it, when the message tells the time it was sent: a
  * StatusNotification, the newest entry of a MeterValues, a TransactionEvent not queued while offline. A Boot
  * or Heartbeat carries no time in OCPP 1.6 or 2.0.1; Start/StopTransaction and queued events may be old.

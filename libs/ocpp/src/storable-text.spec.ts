@@ -2,13 +2,17 @@ import { unstorableTextPath } from './storable-text';
 
 describe(unstorableTextPath.name, () => {
   it('finds nothing in ordinary text, emoji (a surrogate pair) included', () => {
-    expect(unstorableTextPath({ chargePointVendor: 'Ünïcode ⚡ 🚗', meterValue: [{ value: '1.5' }] })).toBeNull();
+    expect(
+      unstorableTextPath({ chargePointVendor: 'Ünïcode ⚡ 🚗', meterValue: [{ value: '1.5' }] }),
+    ).toBeNull();
   });
 
   it('names the field holding a NUL character, however deep', () => {
     expect(unstorableTextPath({ chargePointVendor: 'ACME\u0000' })).toBe('chargePointVendor');
     expect(
-      unstorableTextPath({ meterValue: [{ sampledValue: [{ value: '1' }, { value: '2', unit: 'W\u0000' }] }] }),
+      unstorableTextPath({
+        meterValue: [{ sampledValue: [{ value: '1' }, { value: '2', unit: 'W\u0000' }] }],
+      }),
     ).toBe('meterValue[0].sampledValue[1].unit');
     expect(unstorableTextPath({ idToken: { idToken: '\u0000', type: 'ISO14443' } })).toBe('idToken.idToken');
   });

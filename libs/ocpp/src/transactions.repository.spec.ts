@@ -68,7 +68,11 @@ describe.each(TEST_DATABASE_ENGINES)('TransactionsRepository on %s', (_engine, c
     const first = await repository.start({ ...base, startedAt });
     const repeated = await repository.start({ ...base, startedAt: new Date(startedAt.getTime() + 5000) });
     expect(repeated).toEqual({ transactionId: first.transactionId, created: false });
-    const otherTag = await repository.start({ ...base, idTag: 'TAG-2', startedAt: new Date(startedAt.getTime() + 9000) });
+    const otherTag = await repository.start({
+      ...base,
+      idTag: 'TAG-2',
+      startedAt: new Date(startedAt.getTime() + 9000),
+    });
     expect(otherTag.created).toBe(true);
     expect(await countTransactions()).toBe(2);
   });

@@ -490,7 +490,11 @@ export class SimulatedCharger {
   }
 
   /** For 2.0.1, `connectorId` is the EVSE id and `transactionId` is not sent (it is a 1.6 field). */
-  async meterValues(connectorId: number, readings: MeterReadings, timestamp = this.clockNow()): Promise<void> {
+  async meterValues(
+    connectorId: number,
+    readings: MeterReadings,
+    timestamp = this.clockNow(),
+  ): Promise<void> {
     this.checkConnector(connectorId, 0);
     readings = this.withRegister(connectorId, readings);
     const sampledValue = this.ocppVersion === '2.0.1' ? sampledValues201(readings) : sampledValues(readings);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
-import { ClockLimits, clockLimits, eventTime, readingTime } from '../charger-clock';
+import { ClockLimits, clockLimits, currentEntries, eventTime, readingTime } from '../charger-clock';
 import type { ChargerSession } from '../charger-session';
 import { ChargerStateRepository } from '../charger-state.repository';
 import { InboundMessagesService } from '../inbound-messages.service';
@@ -87,7 +87,9 @@ export class Ocpp16HandlersService {
     // Connector 0 is the charge point itself; only the connectors carry state the planner uses.
     if (request.connectorId === 0) return {};
     const receivedAt = new Date();
-    const at = request.timestamp ? eventTime(new Date(request.timestamp), receivedAt, this.clock) : receivedAt;
+    const at = request.timestamp
+      ? eventTime(new Date(request.timestamp), receivedAt, this.clock)
+      : receivedAt;
     const known = await this.chargerState.updateConnectorStatus(
       session.chargerId,
       request.connectorId,
@@ -129,8 +131,9 @@ export class Ocpp16HandlersService {
   }
 
   private async meterValues(session: ChargerSession, request: MeterValuesRequest16): Promise<EmptyResponse> {
-    const parsed = parseMeterValues16(request.meterValue);
-    const measuredAt = parsed && readingTime(parsed.measuredAt, new Date(), this.clock);
+    const receivedAt = new Date();
+    const parsed = parseMeterValues16(currentEntries(request.meterValue, receivedAt, this.clock));
+    const measuredAt = parsed && readingTime(parsed.measuredAt, receivedAt, this.clock);
     if (!parsed || !measuredAt) return {};
     const measurement = { ...parsed, measuredAt };
     const { known, phasesInUseChanged } = await this.chargerState.recordMeasurement(

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
-import { ClockLimits, clockLimits, eventTime, readingTime } from '../charger-clock';
+import { ClockLimits, clockLimits, currentEntries, eventTime, readingTime } from '../charger-clock';
 import type { ChargerSession } from '../charger-session';
 import { ChargerStateRepository } from '../charger-state.repository';
 import { ChargingLimitsRepository } from '../charging-limits.repository';
@@ -109,7 +109,9 @@ export class Ocpp201HandlersService {
   private async meterValues(session: ChargerSession, request: MeterValuesRequest201): Promise<EmptyResponse> {
     // EVSE 0 is the station's main meter, not a connector's draw.
     if (request.evseId === 0) return {};
-    const measurement = this.current(parseMeterValues201(request.meterValue), new Date());
+    const receivedAt = new Date();
+    const entries = currentEntries(request.meterValue, receivedAt, this.clock);
+    const measurement = this.current(parseMeterValues201(entries), receivedAt);
     if (!measurement) return {};
     const known = await this.recordMeasurement(session, request.evseId, measurement);
     if (!known) this.logger.warn(`MeterValues from ${session.identity} for unknown EVSE ${request.evseId}`);
@@ -121,8 +123,9 @@ export class Ocpp201HandlersService {
    * null when there is none, or when it is stale (see `readingTime`).
    */
   private current(measurement: ConnectorMeasurement | null, receivedAt: Date): ConnectorMeasurement | null {
-    const measuredAt = measurement && readingTime(measurement.measuredAt, receivedAt, this.clock);
-    return measuredAt ? { ...measurement!, measuredAt } : null;
+    if (!measurement) return null;
+    const measuredAt = readingTime(measurement.measuredAt, receivedAt, this.clock);
+    return measuredAt ? { ...measurement, measuredAt } : null;
   }
 
   /** False when the EVSE is not registered. A change of the phases in use re-plans. */

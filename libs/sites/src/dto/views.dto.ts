@@ -247,7 +247,7 @@ export class ChargerViewDto implements ChargerView {
     ...nullableNumber,
     example: -2.5,
     description:
-      "Charger clock minus ours, in s, from its last time-stamped message (StatusNotification, MeterValues, TransactionEvent); null until one came",
+      'Charger clock minus ours, in s, from its last time-stamped message (StatusNotification, MeterValues, TransactionEvent); null until one came',
   })
   clockOffsetS!: number | null;
 

@@ -32,13 +32,19 @@ export default tseslint.config(
     },
   },
   {
-    // The optimizer package's build script: plain Node ES module, run without the monorepo's tsconfig.
-    files: ['libs/optimizer/scripts/**/*.mjs'],
+    // The optimizer package's build script and examples: plain Node JavaScript, outside the monorepo's tsconfig.
+    files: ['libs/optimizer/{scripts,examples}/**/*.{mjs,cjs}'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { process: 'readonly' },
+      globals: { process: 'readonly', console: 'readonly' },
     },
+  },
+  {
+    // The CommonJS example shows the package loaded with require.
+    files: ['libs/optimizer/examples/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // The dashboard's page script: plain browser JavaScript, served as is (libs/dashboard/static).

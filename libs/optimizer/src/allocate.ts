@@ -1,7 +1,12 @@
 import { Admitter } from './admission.js';
 import { denseRanks, RankSorter, type RankKey } from './bucket-order.js';
 import { TOTAL_PHASE } from './capacity-tree.js';
-import { buildConstraintSystem, limitName, limitsByBlock, type ConstraintSystem } from './constraint-system.js';
+import {
+  buildConstraintSystem,
+  limitName,
+  limitsByBlock,
+  type ConstraintSystem,
+} from './constraint-system.js';
 import type {
   AllocationInput,
   AllocationOptions,

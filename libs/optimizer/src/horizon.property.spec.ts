@@ -3,7 +3,13 @@ import { wattsPerAmpere } from './allocate.js';
 import { loadedPhases } from './capacity-tree.js';
 import { allocate } from './allocate.js';
 import { optimizeHorizon } from './horizon.js';
-import type { ConnectorDemand, HorizonInput, HorizonObjective, HorizonOptions, HorizonPlan } from './model.js';
+import type {
+  ConnectorDemand,
+  HorizonInput,
+  HorizonObjective,
+  HorizonOptions,
+  HorizonPlan,
+} from './model.js';
 import { allocationInput, SMALL_INSTANCES } from './testing/random-instances.js';
 
 const TOLERANCE_A = 1e-7;

@@ -1,5 +1,7 @@
 export * from './admin-api-key';
 export * from './admin-api-key.guard';
+export * from './auth-throttle';
+export * from './auth-throttle.service';
 export * from './common.module';
 export * from './keyed-serial-queue';
 export * from './openapi';

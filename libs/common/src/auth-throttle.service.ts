@@ -1,20 +1,26 @@
 import type { IncomingMessage } from 'node:http';
-import { HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { Response } from 'express';
 import { APP_CONFIG, AppConfig, clientAddress, compileTrustedProxies, TrustedProxies } from '@gridflex/config';
 import { AuthThrottle } from './auth-throttle';
 
 /**
  * The one throttle of failed authentications of the process (chargers, admin key, OSCP tokens, dashboard
- * sign-in), with `AUTH_*` settings, and the client address it keys on (`TRUST_PROXY`).
+ * sign-in), with `AUTH_*` settings, and the client address it keys on (`TRUST_PROXY`). Express is given the
+ * same trusted proxies, so that `request.ip` and `request.secure` (X-Forwarded-Proto, for the dashboard's
+ * Secure cookie behind a TLS-terminating proxy) agree with it.
  */
 @Injectable()
-export class AuthThrottleService {
+export class AuthThrottleService implements OnApplicationBootstrap {
   private readonly logger = new Logger('FailedAuthentication');
   private readonly throttle: AuthThrottle;
   private readonly trustedProxies: TrustedProxies;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly adapterHost?: HttpAdapterHost,
+  ) {
     this.trustedProxies = compileTrustedProxies(config.TRUST_PROXY);
     this.throttle = new AuthThrottle(
       {
@@ -24,6 +30,11 @@ export class AuthThrottleService {
       },
       (line) => this.logger.warn(line),
     );
+  }
+
+  onApplicationBootstrap(): void {
+    const express = this.adapterHost?.httpAdapter?.getInstance() as { set?: unknown } | undefined;
+    if (typeof express?.set === 'function') express.set('trust proxy', this.trustedProxies);
   }
 
   /** The client's address: X-Forwarded-For is believed only from `TRUST_PROXY`. */

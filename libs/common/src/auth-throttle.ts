@@ -56,7 +56,7 @@ export class AuthThrottle {
     state.failures = [...this.recent(state, now), now];
     state.lastFailureAt = now;
     state.unreported += 1;
-    if (state.failures.length >= maxFailures) this.block(key, state, now);
+    if (state.failures.length >= maxFailures) this.block(key, state, what, now);
     else if (now - state.reportedAt >= this.settings.windowMs) this.reportFailures(key, state, what, now);
   }
 
@@ -65,16 +65,12 @@ export class AuthThrottle {
     this.keys.delete(key);
   }
 
-  private block(key: string, state: KeyState, now: number): void {
+  private block(key: string, state: KeyState, what: string, now: number): void {
     const durationMs = Math.min(this.settings.windowMs * 2 ** state.blocks, this.settings.maxBlockMs);
     state.blockedUntil = now + durationMs;
     state.blocks += 1;
     state.failures = [];
-    this.report(
-      `${key}: ${state.unreported} failed authentication(s), blocked for ${Math.ceil(durationMs / 1000)} s`,
-    );
-    state.reportedAt = now;
-    state.unreported = 0;
+    this.reportFailures(key, state, `${what}, blocked for ${Math.ceil(durationMs / 1000)} s`, now);
   }
 
   private reportFailures(key: string, state: KeyState, what: string, now: number): void {

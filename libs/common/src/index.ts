@@ -5,6 +5,7 @@ export * from './auth-throttle.service';
 export * from './common.module';
 export * from './keyed-serial-queue';
 export * from './openapi';
+export * from './private-files';
 export * from './queue-worker-registry';
 export * from './secrets';
 export * from './validation';

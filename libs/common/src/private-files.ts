@@ -8,8 +8,8 @@ const PRIVATE_FILE_MODE = 0o600;
 
 /**
  * Makes `dir` (created if missing) and everything in it readable and writable by our user alone, and the
- * process umask owner-only, so that files written later (PGlite's, generated keys) are private too: other
- * local users must not read credentials' hashes nor swap them. Only for a directory that is ours alone
+ * process umask owner-only, so that files created later with default modes are private too: other local
+ * users must not read credentials' hashes nor swap them. Only for a directory that is ours alone
  * (PGlite's data): it recurses. Symbolic links are left alone.
  */
 export function makePrivateDirectory(dir: string): void {

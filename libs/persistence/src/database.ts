@@ -59,12 +59,21 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
 }
 
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
-  // PGlite creates its files 0666 less the umask: made private before it opens, and the files of older data too.
-  if (!dataDir.startsWith('memory://')) makePrivateDirectory(dataDir);
+  const makePrivate = () => {
+    if (!dataDir.startsWith('memory://')) makePrivateDirectory(dataDir);
+  };
+  // The directory is made 0700 before PGlite opens: that alone keeps other users out. PGlite chmods the files it
+  // writes to 0666 itself, whatever the umask, so they are made 0600 again once it is open and once it is closed.
+  makePrivate();
   const client = await PGlite.create(dataDir);
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  return { db: db as unknown as Database, kind: 'pglite', close: () => client.close() };
+  makePrivate();
+  const close = async () => {
+    await client.close();
+    makePrivate();
+  };
+  return { db: db as unknown as Database, kind: 'pglite', close };
 }
 
 /** A cheap round trip, for readiness checks. */

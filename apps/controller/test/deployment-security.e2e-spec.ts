@@ -70,7 +70,9 @@ describe('deployment security', () => {
       }
       expect(statuses).toEqual([...Array<number>(10).fill(404), ...Array<number>(10).fill(429)]);
 
-      await expect(connect(chargerFrom(controller, 'CP-GOOD', '198.51.100.20', PASSWORD))).resolves.toBeUndefined();
+      await expect(
+        connect(chargerFrom(controller, 'CP-GOOD', '198.51.100.20', PASSWORD)),
+      ).resolves.toBeUndefined();
       await expect(
         connect(chargerFrom(controller, 'CP-GOOD-TOO', '203.0.113.10', PASSWORD)),
       ).resolves.toBeUndefined();
@@ -78,14 +80,16 @@ describe('deployment security', () => {
 
     it("wrong passwords of an identity block it from that address only, and the address's other chargers not", async () => {
       for (let i = 0; i < 10; i++) {
-        await expect(connect(chargerFrom(controller, 'CP-GOOD', '203.0.113.66', `guess-${i}`))).rejects.toEqual(
-          new ConnectionRefusedError('CP-GOOD', 401),
-        );
+        await expect(
+          connect(chargerFrom(controller, 'CP-GOOD', '203.0.113.66', `guess-${i}`)),
+        ).rejects.toEqual(new ConnectionRefusedError('CP-GOOD', 401));
       }
       await expect(connect(chargerFrom(controller, 'CP-GOOD', '203.0.113.66', PASSWORD))).rejects.toEqual(
         new ConnectionRefusedError('CP-GOOD', 429),
       );
-      await expect(connect(chargerFrom(controller, 'CP-GOOD', '198.51.100.21', PASSWORD))).resolves.toBeUndefined();
+      await expect(
+        connect(chargerFrom(controller, 'CP-GOOD', '198.51.100.21', PASSWORD)),
+      ).resolves.toBeUndefined();
       await expect(
         connect(chargerFrom(controller, 'CP-GOOD-TOO', '203.0.113.66', PASSWORD)),
       ).resolves.toBeUndefined();
@@ -128,7 +132,9 @@ describe('deployment security', () => {
         AUTH_FAILURE_WINDOW_S: 3,
       });
       server = controller.app.getHttpServer() as Server;
-      await controller.admin.post('/api/v1/dso-peers', { name: 'dso-security', token: DSO_TOKEN }).expect(201);
+      await controller.admin
+        .post('/api/v1/dso-peers', { name: 'dso-security', token: DSO_TOKEN })
+        .expect(201);
     });
 
     afterAll(() => controller.app.close());
@@ -150,28 +156,37 @@ describe('deployment security', () => {
       const refused = await adminGet('203.0.113.1', TEST_API_KEY).expect(429);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
       await adminGet('198.51.100.1', TEST_API_KEY).expect(200);
-      await waitFor(async () => ((await adminGet('203.0.113.1', TEST_API_KEY)).status === 200 ? true : undefined));
+      await waitFor(async () =>
+        (await adminGet('203.0.113.1', TEST_API_KEY)).status === 200 ? true : undefined,
+      );
     });
 
     it('OSCP: 429 after too many unknown tokens; the peer token is let through after the block', async () => {
-      for (let i = 0; i < 3; i++) await oscpHeartbeat('203.0.113.2', `unknown-token-${i}-xxxxxxxx`).expect(403);
+      for (let i = 0; i < 3; i++)
+        await oscpHeartbeat('203.0.113.2', `unknown-token-${i}-xxxxxxxx`).expect(403);
       const refused = await oscpHeartbeat('203.0.113.2', DSO_TOKEN).expect(429);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
       // 400: the guard let the token through, the body was then refused.
-      await waitFor(async () => ((await oscpHeartbeat('203.0.113.2', DSO_TOKEN)).status === 400 ? true : undefined));
+      await waitFor(async () =>
+        (await oscpHeartbeat('203.0.113.2', DSO_TOKEN)).status === 400 ? true : undefined,
+      );
     });
 
     it('dashboard sign-in: 429 after too many wrong keys; the key signs in after the block', async () => {
       for (let i = 0; i < 3; i++) await signIn('203.0.113.3', `wrong-dashboard-key-${i}`).expect(401);
       const refused = await signIn('203.0.113.3', TEST_API_KEY).expect(429);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-      await waitFor(async () => ((await signIn('203.0.113.3', TEST_API_KEY)).status === 204 ? true : undefined));
+      await waitFor(async () =>
+        (await signIn('203.0.113.3', TEST_API_KEY)).status === 204 ? true : undefined,
+      );
     });
 
     it('dashboard session: signing out ends it for good; expired and old HMAC cookies are refused', async () => {
       const signedIn = await signIn('198.51.100.3', TEST_API_KEY).expect(204);
       const setCookie = String(signedIn.headers['set-cookie']);
-      expect(setCookie).toMatch(/^gridflex_dashboard=[\w-]{43}; Path=\/dashboard; Max-Age=43200; HttpOnly; SameSite=Strict$/);
+      expect(setCookie).toMatch(
+        /^gridflex_dashboard=[\w-]{43}; Path=\/dashboard; Max-Age=43200; HttpOnly; SameSite=Strict$/,
+      );
       const cookie = setCookie.split(';')[0];
       const snapshot = () => request(server).get('/dashboard/api/snapshot').set('Cookie', cookie);
       await snapshot().expect(200);
@@ -181,10 +196,18 @@ describe('deployment security', () => {
 
       const sessions = controller.app.get(DashboardSessionsRepository);
       const expired = await sessions.create(new Date(Date.now() - 2 * sessions.ttlS * 1000));
-      await request(server).get('/dashboard/api/snapshot').set('Cookie', `gridflex_dashboard=${expired}`).expect(401);
+      await request(server)
+        .get('/dashboard/api/snapshot')
+        .set('Cookie', `gridflex_dashboard=${expired}`)
+        .expect(401);
 
-      const hmac = createHmac('sha256', TEST_API_KEY).update('gridflex dashboard session v1').digest('base64url');
-      await request(server).get('/dashboard/api/snapshot').set('Cookie', `gridflex_dashboard=${hmac}`).expect(401);
+      const hmac = createHmac('sha256', TEST_API_KEY)
+        .update('gridflex dashboard session v1')
+        .digest('base64url');
+      await request(server)
+        .get('/dashboard/api/snapshot')
+        .set('Cookie', `gridflex_dashboard=${hmac}`)
+        .expect(401);
     });
   });
 

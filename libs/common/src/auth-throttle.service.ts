@@ -1,8 +1,21 @@
 import type { IncomingMessage } from 'node:http';
-import { HttpException, HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { Response } from 'express';
-import { APP_CONFIG, AppConfig, clientAddress, compileTrustedProxies, TrustedProxies } from '@gridflex/config';
+import type { Express, Response } from 'express';
+import {
+  APP_CONFIG,
+  AppConfig,
+  clientAddress,
+  compileTrustedProxies,
+  TrustedProxies,
+} from '@gridflex/config';
 import { AuthThrottle } from './auth-throttle';
 
 /**
@@ -33,8 +46,10 @@ export class AuthThrottleService implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    const express = this.adapterHost?.httpAdapter?.getInstance() as { set?: unknown } | undefined;
-    if (typeof express?.set === 'function') express.set('trust proxy', this.trustedProxies);
+    const adapter = this.adapterHost?.httpAdapter;
+    if (adapter?.getType() === 'express') {
+      adapter.getInstance<Express>().set('trust proxy', this.trustedProxies);
+    }
   }
 
   /** The client's address: X-Forwarded-For is believed only from `TRUST_PROXY`. */

@@ -10,7 +10,11 @@ describe(AuthThrottle.name, () => {
   beforeEach(() => {
     now = 0;
     lines = [];
-    throttle = new AuthThrottle(SETTINGS, (line) => lines.push(line), () => now);
+    throttle = new AuthThrottle(
+      SETTINGS,
+      (line) => lines.push(line),
+      () => now,
+    );
   });
 
   const fail = (key: string, times: number) => {
@@ -68,14 +72,22 @@ describe(AuthThrottle.name, () => {
 
   it('reports at most one line per key and window: the first failure, then the block with its count', () => {
     const many = { ...SETTINGS, maxFailures: 1000 };
-    throttle = new AuthThrottle(many, (line) => lines.push(line), () => now);
+    throttle = new AuthThrottle(
+      many,
+      (line) => lines.push(line),
+      () => now,
+    );
     fail('k', 500);
     expect(lines).toEqual(['k: wrong key (1 failure(s) since the last report)']);
     now = 60_000;
     fail('k', 1);
     expect(lines[1]).toBe('k: wrong key (500 failure(s) since the last report)');
     fail('k', 3);
-    throttle = new AuthThrottle(SETTINGS, (line) => lines.push(line), () => now);
+    throttle = new AuthThrottle(
+      SETTINGS,
+      (line) => lines.push(line),
+      () => now,
+    );
     fail('other', 3);
     expect(lines.slice(2)).toEqual([
       'other: wrong key (1 failure(s) since the last report)',

@@ -1,6 +1,11 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ADMIN_API_KEY, adminKeyThrottleKey, AuthThrottleService, constantTimeEquals } from '@gridflex/common';
+import {
+  ADMIN_API_KEY,
+  adminKeyThrottleKey,
+  AuthThrottleService,
+  constantTimeEquals,
+} from '@gridflex/common';
 import { presentedCredential } from './dashboard-session';
 import { DashboardSessionsRepository } from './dashboard-sessions.repository';
 

@@ -11,7 +11,10 @@ describe('dashboard credentials', () => {
   it('reads the key as X-API-Key or as an HTTP Basic password, and the session id from the cookie', () => {
     const basic = `Basic ${Buffer.from(`any:${KEY}`).toString('base64')}`;
     expect(presentedCredential(requestWith({ 'x-api-key': KEY }))).toEqual({ kind: 'admin-key', key: KEY });
-    expect(presentedCredential(requestWith({ authorization: basic }))).toEqual({ kind: 'admin-key', key: KEY });
+    expect(presentedCredential(requestWith({ authorization: basic }))).toEqual({
+      kind: 'admin-key',
+      key: KEY,
+    });
     expect(presentedCredential(requestWith({ cookie: 'a=b; gridflex_dashboard=abc-123' }))).toEqual({
       kind: 'session',
       id: 'abc-123',

@@ -39,7 +39,9 @@ export class DashboardSessionsRepository {
     const [row] = await this.db
       .select({ idHash: schema.dashboardSessions.idHash })
       .from(schema.dashboardSessions)
-      .where(and(eq(schema.dashboardSessions.idHash, hashToken(id)), gt(schema.dashboardSessions.expiresAt, now)));
+      .where(
+        and(eq(schema.dashboardSessions.idHash, hashToken(id)), gt(schema.dashboardSessions.expiresAt, now)),
+      );
     return row !== undefined;
   }
 

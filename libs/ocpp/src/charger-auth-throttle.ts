@@ -34,7 +34,10 @@ export class ChargerAuthThrottle {
   }
 
   unknownIdentity(address: string, identity: string): void {
-    this.throttle.recordFailure(unknownFromAddress(address), `unknown charge point ${JSON.stringify(identity)}`);
+    this.throttle.recordFailure(
+      unknownFromAddress(address),
+      `unknown charge point ${JSON.stringify(identity)}`,
+    );
   }
 
   wrongPassword(address: string, identity: string, presented: boolean): void {

@@ -39,4 +39,10 @@ export const DEFAULTS = {
   OSCP_OUTBOUND_BACKOFF_MS: 1000,
   OSCP_REQUEST_TIMEOUT_MS: 10000,
   LOG_LEVEL: 'info',
+  /** Unset: no proxy is trusted, X-Forwarded-For is ignored and the socket's address is the client's. */
+  TRUST_PROXY: undefined as string | undefined,
+  AUTH_MAX_FAILURES: 10,
+  AUTH_FAILURE_WINDOW_S: 60,
+  AUTH_MAX_BLOCK_S: 3600,
+  DASHBOARD_SESSION_TTL_S: 43200,
 } as const;

@@ -56,6 +56,11 @@ describe(validateEnvironment.name, () => {
       'PLANNING_DEFAULT_DWELL_MINUTES must be an integer between 1 and 10080',
     ],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
+    ['TRUST_PROXY', '10.0.0.0/8, proxy.example', 'TRUST_PROXY must be a comma list of IP addresses or CIDRs'],
+    ['AUTH_MAX_FAILURES', '0', 'AUTH_MAX_FAILURES must be an integer between 1 and 1000'],
+    ['AUTH_FAILURE_WINDOW_S', '1m', 'AUTH_FAILURE_WINDOW_S must be an integer between 1 and 86400'],
+    ['AUTH_MAX_BLOCK_S', '0', 'AUTH_MAX_BLOCK_S must be an integer between 1 and 604800'],
+    ['DASHBOARD_SESSION_TTL_S', '59', 'DASHBOARD_SESSION_TTL_S must be an integer between 60 and 2592000'],
   ])('refuses %s=%s naming the variable and what is allowed', (name, value, message) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(message);
   });

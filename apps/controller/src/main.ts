@@ -21,7 +21,11 @@ function exitIfShutdownHangs(): void {
   }
 }
 
+/** Files we create (generated keys, PGlite's data, the development Redis's) are for our user alone. */
+const OWNER_ONLY_UMASK = 0o077;
+
 async function bootstrap(): Promise<void> {
+  process.umask(OWNER_ONLY_UMASK);
   const config = validateEnvironment(process.env);
   const devRedis = await ensureRedis(config.REDIS_URL, config.REDIS_AUTOSTART);
   const https = httpsOptions(config);

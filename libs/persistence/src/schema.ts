@@ -546,6 +546,20 @@ export const limitWarnings = pgTable('limit_warnings', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
 
+/**
+ * Signed-in dashboard sessions: only a SHA-256 of the cookie's random id is kept, so that the table alone
+ * signs nobody in. Signing out deletes the row; an expired row is refused and swept at the next sign-in.
+ */
+export const dashboardSessions = pgTable(
+  'dashboard_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('dashboard_sessions_expires_at_idx').on(t.expiresAt)],
+);
+
 export interface LimitWarningsState {
   nodes: InfeasibleLimitNode[];
   /** Since when the group's unsteered load exceeds a DSO forecast block, and the forecasts told so; null: it does not. */

@@ -67,6 +67,8 @@ export interface SimulatedChargerOptions {
   callTimeoutMs?: number;
   /** PEM certificate(s) the charger trusts for a `wss://` endpoint (security profile 2), beside the system's. */
   trustedCa?: string;
+  /** Extra headers of the WebSocket upgrade, e.g. the X-Forwarded-For a proxy in front of the CSMS adds. */
+  headers?: Record<string, string>;
   /**
    * What the charger reports in GetConfiguration (1.6 keys) or GetVariables (2.0.1, keyed
    * `Component.Variable`), and enforces: a profile with more periods than it allows, or in a unit it does not
@@ -265,6 +267,7 @@ export class SimulatedCharger {
       reconnect: false,
       callTimeoutMs: options.callTimeoutMs ?? 10_000,
       ...(options.trustedCa !== undefined && { wsOpts: { ca: options.trustedCa } }),
+      ...(options.headers !== undefined && { headers: options.headers }),
     };
     this.client = new RPCClient(clientOptions as RpcClientOptions);
     this.watchBootAnswers();

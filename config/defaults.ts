@@ -35,5 +35,7 @@ export const DEFAULTS = {
   OSCP_OUTBOUND_ATTEMPTS: 8,
   OSCP_OUTBOUND_BACKOFF_MS: 1000,
   OSCP_REQUEST_TIMEOUT_MS: 10000,
+  /** 1 MiB: a site document with hundreds of chargers fits, a body meant to exhaust memory does not. */
+  HTTP_JSON_LIMIT_BYTES: 1_048_576,
   LOG_LEVEL: 'info',
 } as const;

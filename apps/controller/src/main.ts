@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { validateEnvironment } from '@gridflex/config';
 import { AppModule } from './app.module';
 import { ensureRedis } from './dev-redis';
+import { configureHttpInput } from './http-input';
 import { setupOpenApi } from './openapi';
 import { httpsOptions } from './tls';
 
@@ -25,10 +27,14 @@ async function bootstrap(): Promise<void> {
   const config = validateEnvironment(process.env);
   const devRedis = await ensureRedis(config.REDIS_URL, config.REDIS_AUTOSTART);
   const https = httpsOptions(config);
-  const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true, httpsOptions: https });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
+    bufferLogs: true,
+    httpsOptions: https,
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   exitIfShutdownHangs();
+  configureHttpInput(app);
   setupOpenApi(app);
   await app.listen(config.PORT, config.HOST);
   const logger = app.get(Logger);

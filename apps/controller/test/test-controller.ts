@@ -3,9 +3,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { SimulatedCharger, SimulatedChargerOptions, SimulatedDso } from '@gridflex/simulator';
 import { AppModule } from '../src/app.module';
+import { configureHttpInput } from '../src/http-input';
 import { setupOpenApi } from '../src/openapi';
 
 export const TEST_API_KEY = randomBytes(24).toString('hex');
@@ -25,7 +27,7 @@ export interface TestController {
 
 /** The whole controller as `main.ts` wires it, on a free port, with its own queue prefix on the real Redis. */
 export async function startController(overrides: Record<string, unknown> = {}): Promise<TestController> {
-  const app = await NestFactory.create(
+  const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({
       PGLITE_DATA_DIR: 'memory://',
       ADMIN_API_KEY: TEST_API_KEY,
@@ -42,6 +44,7 @@ export async function startController(overrides: Record<string, unknown> = {}): 
     }),
     { logger: ['error'] },
   );
+  configureHttpInput(app);
   setupOpenApi(app);
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer() as Server;

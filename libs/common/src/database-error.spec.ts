@@ -71,7 +71,9 @@ describe('database errors', () => {
   });
 
   it('keeps the first line of other errors, without any params a wrapper appended', () => {
-    expect(describeFailure(new TypeError(`x is undefined\nparams: ${SECRET}`))).toBe('TypeError: x is undefined');
+    expect(describeFailure(new TypeError(`x is undefined\nparams: ${SECRET}`))).toBe(
+      'TypeError: x is undefined',
+    );
     expect(describeFailure(new Error(`Failed query: select 1 params: ${SECRET}`))).toBe(
       'Error: database query failed',
     );

@@ -17,7 +17,10 @@ describe(findUnsafeInput.name, () => {
       problem: 'nul',
       field: 'options.paths[1]',
     });
-    expect(findUnsafeInput({ headers: { 'a\u0000': 'v' } }, '')).toEqual({ problem: 'nul', field: 'headers.a\u0000' });
+    expect(findUnsafeInput({ headers: { 'a\u0000': 'v' } }, '')).toEqual({
+      problem: 'nul',
+      field: 'headers.a\u0000',
+    });
     expect(findUnsafeInput('x\u0000', 'identity')).toEqual({ problem: 'nul', field: 'identity' });
   });
 

@@ -6,7 +6,9 @@ describe(redactQueryString.name, () => {
   });
 
   it('drops the whole query string, names included', () => {
-    expect(redactQueryString('/api/v1/sites?x-api-key=0123456789abcdef&limit=5')).toBe('/api/v1/sites?[redacted]');
+    expect(redactQueryString('/api/v1/sites?x-api-key=0123456789abcdef&limit=5')).toBe(
+      '/api/v1/sites?[redacted]',
+    );
     expect(redactQueryString('/api/v1/sites?0123456789abcdef')).toBe('/api/v1/sites?[redacted]');
     expect(redactQueryString('/dashboard#token=abc')).toBe('/dashboard');
   });

@@ -59,9 +59,14 @@ export class SafeExceptionsFilter extends BaseExceptionFilter {
       return new BadRequestException('a value is out of range or not valid for where it is stored');
     }
     if (isConflict(sqlState)) {
-      return new ConflictException('the request conflicts with stored data (a duplicate or a missing reference)');
+      return new ConflictException(
+        'the request conflicts with stored data (a duplicate or a missing reference)',
+      );
     }
-    this.logger.error(`${this.routeOf(host)} failed: ${describeFailure(exception)}`, stackFramesOf(exception));
+    this.logger.error(
+      `${this.routeOf(host)} failed: ${describeFailure(exception)}`,
+      stackFramesOf(exception),
+    );
     return new InternalServerErrorException({
       statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
       message: 'Internal server error',

@@ -12,9 +12,7 @@ export function hasControlCharacter(value: string): boolean {
 
 /** Whether a path contains a `.` or `..` segment, raw or percent-encoded, which would climb out of its base. */
 export function hasDotSegment(path: string): boolean {
-  return path
-    .split('/')
-    .some((segment) => DOT_SEGMENT.test(segment.replace(/%2e/gi, '.')));
+  return path.split('/').some((segment) => DOT_SEGMENT.test(segment.replace(/%2e/gi, '.')));
 }
 
 /**
@@ -90,7 +88,8 @@ export function IsFreeOfPathTraversal(options?: ValidationOptions): PropertyDeco
           typeof value === 'string' &&
           !hasControlCharacter(value) &&
           !hasDotSegment(value.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').split(/[?#]/, 1)[0]),
-        defaultMessage: (args) => `${args?.property} must not contain control characters or . and .. segments`,
+        defaultMessage: (args) =>
+          `${args?.property} must not contain control characters or . and .. segments`,
       },
     },
     options,

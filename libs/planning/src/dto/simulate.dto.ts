@@ -15,7 +15,6 @@ import { INT4_MAX, IsRfc3339Instant } from '@gridflex/common';
 import { PeakShavingRuleDto } from '@gridflex/schedules';
 import { PhaseLimitsDto } from '@gridflex/sites';
 
-
 /** A block of the group's capacity, per phase, as a DSO forecast would give it once converted to amperes. */
 export class SimulatedBlockDto {
   @IsRfc3339Instant({ message: 'start must be an ISO 8601 instant that exists, with Z or an offset' })

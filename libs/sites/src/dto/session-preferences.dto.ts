@@ -24,6 +24,8 @@ export class SessionPreferencesDto {
 
   /** When the EV leaves (an ISO 8601 instant with an offset), e.g. from a booking. */
   @ValidateIf(given)
-  @IsRfc3339Instant({ message: 'departureAt must be an ISO 8601 instant that exists, with Z or an offset, or null' })
+  @IsRfc3339Instant({
+    message: 'departureAt must be an ISO 8601 instant that exists, with Z or an offset, or null',
+  })
   departureAt?: string | null;
 }

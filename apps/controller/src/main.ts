@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { validateEnvironment } from '@gridflex/config';
 import { AppModule } from './app.module';
@@ -27,10 +26,7 @@ async function bootstrap(): Promise<void> {
   const config = validateEnvironment(process.env);
   const devRedis = await ensureRedis(config.REDIS_URL, config.REDIS_AUTOSTART);
   const https = httpsOptions(config);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
-    bufferLogs: true,
-    httpsOptions: https,
-  });
+  const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true, httpsOptions: https });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   exitIfShutdownHangs();

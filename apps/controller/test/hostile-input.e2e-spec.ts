@@ -31,12 +31,12 @@ function captureLogs(): { text(): string; restore(): void } {
         STANDARD_STREAMS.has(fd)
           ? record(data)
           : writeSync(fd, data as string, ...rest)) as typeof fs.writeSync),
-    jest.spyOn(fs, 'write').mockImplementation(((fd: number, data: unknown, ...rest: unknown[]) => {
+    jest.spyOn(fs, 'write').mockImplementation((fd: number, data: unknown, ...rest: unknown[]) => {
       if (!STANDARD_STREAMS.has(fd)) return (write as (...args: unknown[]) => void)(fd, data, ...rest);
       const callback = rest[rest.length - 1] as WriteCallback;
       const written = record(data);
       process.nextTick(() => callback(null, written));
-    }) as typeof fs.write),
+    }),
   ];
   return { text: () => chunks.join(''), restore: () => spies.forEach((spy) => spy.mockRestore()) };
 }

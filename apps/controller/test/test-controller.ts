@@ -3,7 +3,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { SimulatedCharger, SimulatedChargerOptions, SimulatedDso } from '@gridflex/simulator';
 import { AppModule } from '../src/app.module';
@@ -27,7 +26,7 @@ export interface TestController {
 
 /** The whole controller as `main.ts` wires it, on a free port, with its own queue prefix on the real Redis. */
 export async function startController(overrides: Record<string, unknown> = {}): Promise<TestController> {
-  const app = await NestFactory.create<NestExpressApplication>(
+  const app = await NestFactory.create(
     AppModule.forRoot({
       PGLITE_DATA_DIR: 'memory://',
       ADMIN_API_KEY: TEST_API_KEY,

@@ -1,13 +1,18 @@
 import { ValidateBy, ValidationOptions } from 'class-validator';
 
-/** C0 controls and DEL: never part of a URL we build, and a way to smuggle line breaks into requests. */
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 /** Unreserved characters (RFC 3986 §2.3) only, so that a segment needs no encoding and cannot escape. */
 const PATH_SEGMENT = /^[A-Za-z0-9._~-]+$/;
 const DOT_SEGMENT = /^\.{1,2}$/;
 
+const DELETE = 0x7f;
+
+/** C0 controls and DEL: never part of a URL we build, and a way to smuggle line breaks into requests. */
 export function hasControlCharacter(value: string): boolean {
-  return CONTROL_CHARACTER.test(value);
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === DELETE) return true;
+  }
+  return false;
 }
 
 /** Whether a path contains a `.` or `..` segment, raw or percent-encoded, which would climb out of its base. */

@@ -1,9 +1,9 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
-import { CommonModule, InputSafetyPipe, queueOptions, SafeExceptionsFilter } from '@gridflex/common';
+import { CommonModule, InputSafetyGuard, queueOptions, SafeExceptionsFilter } from '@gridflex/common';
 import { DashboardModule } from '@gridflex/dashboard';
 import { APP_CONFIG, AppConfig, AppConfigModule } from '@gridflex/config';
 import { DispatchModule } from '@gridflex/dispatch';
@@ -43,8 +43,8 @@ export class AppModule {
         DashboardModule,
       ],
       providers: [
-        // Global, so that it runs before each controller's validation pipe, whose recursion it protects.
-        { provide: APP_PIPE, useClass: InputSafetyPipe },
+        // Global, so that it runs before each controller's guards and validation pipe, whose recursion it protects.
+        { provide: APP_GUARD, useClass: InputSafetyGuard },
         { provide: APP_FILTER, useClass: SafeExceptionsFilter },
       ],
     };

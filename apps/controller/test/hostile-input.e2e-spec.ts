@@ -108,6 +108,11 @@ describe('hostile input over HTTP: a 4xx with a message, no state change, no sec
       expect(grouped).toEqual({ status: 400, message: 'groupId must not contain NUL (\\u0000) characters' });
     });
 
+    it('in a query parameter, even one no route reads', async () => {
+      const query = await refused(sites, () => controller.admin.get('/api/v1/sites?name=De%00pot'));
+      expect(query).toEqual({ status: 400, message: 'name must not contain NUL (\\u0000) characters' });
+    });
+
     it('in a DSO peer name or in a key of its options', async () => {
       const named = await refused(peers, () =>
         controller.admin.post('/api/v1/dso-peers', {
@@ -380,6 +385,7 @@ describe('hostile input over HTTP: a 4xx with a message, no state change, no sec
     expect(logs.text()).toContain('/api/v1/sites?[redacted]');
   });
 
+  // Last: it reads everything the tests above made the controller write.
   it('wrote no secret, query or query parameter to any log', () => {
     const text = logs.text();
     // The capture works: the access log and the database failure above are in it.

@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
-import { findUnsafeInput, InputSafetyPipe, MAX_INPUT_DEPTH } from './input-safety';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { findUnsafeInput, InputSafetyGuard, MAX_INPUT_DEPTH } from './input-safety';
 
 function nestedArrays(depth: number): unknown {
   return JSON.parse('['.repeat(depth) + ']'.repeat(depth));
@@ -33,25 +34,26 @@ describe(findUnsafeInput.name, () => {
   });
 });
 
-describe(InputSafetyPipe.name, () => {
-  const pipe = new InputSafetyPipe();
+describe(InputSafetyGuard.name, () => {
+  const guard = new InputSafetyGuard();
+  const check = (request: object) => guard.canActivate(new ExecutionContextHost([request, {}, () => {}]));
 
-  it('passes safe values through unchanged', () => {
-    const body = { name: 'Depot' };
-    expect(pipe.transform(body, { type: 'body' })).toBe(body);
+  it('lets safe requests through', () => {
+    expect(check({ params: { id: '7' }, query: { page: '1' }, body: { name: 'Depot' } })).toBe(true);
   });
 
-  it('refuses with a 400 naming the parameter or field', () => {
-    expect(() => pipe.transform('CP\u00001', { type: 'param', data: 'identity' })).toThrow(
+  it('refuses with a 400 naming the route parameter, query parameter or body field', () => {
+    expect(() => check({ params: { identity: 'CP\u00001' }, query: {}, body: {} })).toThrow(
       new BadRequestException('identity must not contain NUL (\\u0000) characters'),
     );
-    expect(() => pipe.transform({ group_id: 'g\u0000' }, { type: 'body' })).toThrow(
+    expect(() => check({ params: {}, query: { since: '\u0000' }, body: undefined })).toThrow(
+      'since must not contain NUL (\\u0000) characters',
+    );
+    expect(() => check({ params: {}, query: {}, body: { group_id: 'g\u0000' } })).toThrow(
       'group_id must not contain NUL (\\u0000) characters',
     );
-    expect(() => pipe.transform(nestedArrays(40_000), { type: 'body' })).toThrow(/body is nested too deeply/);
-  });
-
-  it('leaves custom parameters (the raw body, the actor) to their own decorators', () => {
-    expect(pipe.transform('x\u0000', { type: 'custom' })).toBe('x\u0000');
+    expect(() => check({ params: {}, query: {}, body: nestedArrays(40_000) })).toThrow(
+      'body is nested too deeply (at most 32 levels of objects and arrays)',
+    );
   });
 });

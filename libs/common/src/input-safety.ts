@@ -1,4 +1,5 @@
-import { ArgumentMetadata, BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+import { BadRequestException, CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
 
 /** Deeper than any of our documents; class-transformer and class-validator recurse once per level. */
 export const MAX_INPUT_DEPTH = 32;
@@ -46,29 +47,36 @@ export function findUnsafeInput(
   return undefined;
 }
 
-/** `body`, `id`, `body.name` (the field as a client would name it). */
-function fieldName(metadata: ArgumentMetadata): string {
-  if (metadata.type === 'body') return metadata.data ?? '';
-  return metadata.data ?? metadata.type;
-}
-
 export function describeUnsafeInput(unsafe: UnsafeInput, where: string): string {
   return unsafe.problem === 'nul'
     ? `${unsafe.field || where} must not contain NUL (\\u0000) characters`
     : `${where} is nested too deeply (at most ${MAX_INPUT_DEPTH} levels of objects and arrays)`;
 }
 
+/** The parts of a request a handler may read, each named as a client would name its fields. */
+function requestParts(request: Request): [where: string, value: unknown, field: string][] {
+  const named = (where: string, values: Record<string, unknown> | undefined) =>
+    Object.entries(values ?? {}).map(([name, value]): [string, unknown, string] => [where, value, name]);
+  return [
+    ...named('parameter', request.params),
+    ...named('query', request.query),
+    ['body', request.body, ''],
+  ];
+}
+
 /**
- * Runs before any validation pipe (it is global, they are per controller): NUL bytes, which PostgreSQL
- * refuses in text, and nesting deep enough to overflow the validators' recursion become a 400 naming the
- * field rather than a 500.
+ * Runs before any guard or pipe of a controller, so before validation: NUL bytes, which PostgreSQL refuses in
+ * text, and nesting deep enough to overflow the validators' recursion become a 400 naming the field rather
+ * than a 500. It looks at every route parameter, query parameter and the body, read or not by the handler.
  */
 @Injectable()
-export class InputSafetyPipe implements PipeTransform {
-  transform(value: unknown, metadata: ArgumentMetadata): unknown {
-    if (metadata.type === 'custom') return value;
-    const unsafe = findUnsafeInput(value, fieldName(metadata));
-    if (unsafe) throw new BadRequestException(describeUnsafeInput(unsafe, metadata.type));
-    return value;
+export class InputSafetyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    for (const [where, value, field] of requestParts(context.switchToHttp().getRequest<Request>())) {
+      const unsafe = findUnsafeInput(value, field);
+      if (unsafe) throw new BadRequestException(describeUnsafeInput(unsafe, where));
+    }
+    return true;
   }
 }

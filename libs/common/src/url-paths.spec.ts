@@ -1,4 +1,12 @@
-import { hasDotSegment, isHttpBaseUrl, isRelativeUrlPath } from './url-paths';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { hasDotSegment, IsFreeOfPathTraversal, isHttpBaseUrl, isRelativeUrlPath } from './url-paths';
+
+class Announced {
+  @IsFreeOfPathTraversal() base_url!: string;
+}
+
+const announces = (base_url: string) => validateSync(plainToInstance(Announced, { base_url })).length === 0;
 
 describe('URL paths', () => {
   it.each(['handshake_ack', 'v2/heartbeat', 'a.b/c~d-e', '...'])('accepts the relative path %s', (path) => {
@@ -47,5 +55,14 @@ describe('URL paths', () => {
   it('sees dot segments raw and percent-encoded', () => {
     expect(hasDotSegment('/a/%2E/b')).toBe(true);
     expect(hasDotSegment('/a/..b/c')).toBe(false);
+  });
+
+  it('takes a URL or a bare path a peer announces unless it climbs or holds control characters', () => {
+    expect(announces('https://dso.example/oscp/cp/2.0')).toBe(true);
+    expect(announces('/oscp/cp/2.0')).toBe(true);
+    expect(announces('/oscp/cp/2.0?x=..')).toBe(true);
+    expect(announces('https://dso.example/oscp/../admin')).toBe(false);
+    expect(announces('/oscp/%2E%2E/admin')).toBe(false);
+    expect(announces('/oscp/cp\r\nX-Injected: 1')).toBe(false);
   });
 });

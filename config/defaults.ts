@@ -38,6 +38,8 @@ export const DEFAULTS = {
   OSCP_OUTBOUND_ATTEMPTS: 8,
   OSCP_OUTBOUND_BACKOFF_MS: 1000,
   OSCP_REQUEST_TIMEOUT_MS: 10000,
+  /** 1 MiB: a site document with hundreds of chargers fits, a body meant to exhaust memory does not. */
+  HTTP_JSON_LIMIT_BYTES: 1_048_576,
   LOG_LEVEL: 'info',
   /** Unset: no proxy is trusted, X-Forwarded-For is ignored and the socket's address is the client's. */
   TRUST_PROXY: undefined as string | undefined,

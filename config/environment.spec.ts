@@ -55,6 +55,8 @@ describe(validateEnvironment.name, () => {
       '2h',
       'PLANNING_DEFAULT_DWELL_MINUTES must be an integer between 1 and 10080',
     ],
+    ['HTTP_JSON_LIMIT_BYTES', '1kb', 'HTTP_JSON_LIMIT_BYTES must be an integer between 1024 and 104857600'],
+    ['HTTP_JSON_LIMIT_BYTES', '512', 'HTTP_JSON_LIMIT_BYTES must be an integer between 1024 and 104857600'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
     ['TRUST_PROXY', '10.0.0.0/8, proxy.example', 'TRUST_PROXY must be a comma list of IP addresses or CIDRs'],
     ['AUTH_MAX_FAILURES', '0', 'AUTH_MAX_FAILURES must be an integer between 1 and 1000'],

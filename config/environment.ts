@@ -296,6 +296,12 @@ export class EnvironmentVariables {
   @Max(300000, { message: 'OSCP_REQUEST_TIMEOUT_MS must be an integer between 100 and 300000' })
   OSCP_REQUEST_TIMEOUT_MS: number = DEFAULTS.OSCP_REQUEST_TIMEOUT_MS;
 
+  @Transform(toInt)
+  @IsInt({ message: 'HTTP_JSON_LIMIT_BYTES must be an integer between 1024 and 104857600' })
+  @Min(1024, { message: 'HTTP_JSON_LIMIT_BYTES must be an integer between 1024 and 104857600' })
+  @Max(104857600, { message: 'HTTP_JSON_LIMIT_BYTES must be an integer between 1024 and 104857600' })
+  HTTP_JSON_LIMIT_BYTES: number = DEFAULTS.HTTP_JSON_LIMIT_BYTES;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
   })

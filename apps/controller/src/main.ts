@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { validateEnvironment } from '@gridflex/config';
 import { AppModule } from './app.module';
 import { ensureRedis } from './dev-redis';
+import { configureHttpInput } from './http-input';
 import { setupOpenApi } from './openapi';
 import { httpsOptions } from './tls';
 
@@ -33,6 +34,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   exitIfShutdownHangs();
+  configureHttpInput(app);
   setupOpenApi(app);
   await app.listen(config.PORT, config.HOST);
   const logger = app.get(Logger);

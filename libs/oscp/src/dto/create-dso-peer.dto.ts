@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { DsoPeerOptionsDto } from './dso-peer-options.dto';
+import { IsGroupIds } from './group-ids';
 
 export const TOKEN = /^[\x21-\x7e]{16,512}$/;
 export const BASE_URL = /^https?:\/\/[^\s/]+(\/[^\s]*[^\s/])?$/;
@@ -32,4 +33,12 @@ export class CreateDsoPeerDto {
   @ValidateNested()
   @Type(() => DsoPeerOptionsDto)
   options?: DsoPeerOptionsDto;
+
+  /**
+   * The capacity groups this DSO governs (none when absent): it may send forecasts for these alone, and
+   * only it receives their measurements. A group is bound to one peer at most (409 otherwise).
+   */
+  @IsOptional()
+  @IsGroupIds()
+  groupIds?: string[];
 }

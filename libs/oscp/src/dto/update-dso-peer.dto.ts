@@ -2,8 +2,9 @@ import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { BASE_URL, TOKEN } from './create-dso-peer.dto';
 import { DsoPeerOptionsDto } from './dso-peer-options.dto';
+import { IsGroupIds } from './group-ids';
 
-/** Changes to a peer; absent fields stay as they are, `options` replaces all options. */
+/** Changes to a peer; absent fields stay as they are, `options` and `groupIds` replace all they hold. */
 export class UpdateDsoPeerDto {
   /** `null` forgets the URL (the DSO announces it again when it registers). */
   @ValidateIf((_dto, value) => value !== null)
@@ -21,4 +22,9 @@ export class UpdateDsoPeerDto {
   @ValidateNested()
   @Type(() => DsoPeerOptionsDto)
   options?: DsoPeerOptionsDto;
+
+  /** The groups this DSO governs from now on; a group bound to another peer is refused with 409. */
+  @IsOptional()
+  @IsGroupIds()
+  groupIds?: string[];
 }

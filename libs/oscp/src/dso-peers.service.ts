@@ -72,11 +72,12 @@ export class DsoPeersService {
     const peer = await this.require(id);
     // First, so that a refused binding leaves the peer as it was.
     const rebound = groupIds === undefined ? [] : await this.rebind(peer, groupIds);
-    await this.peers.update(peer.id, {
+    const changes = {
       ...(baseUrl !== undefined && { baseUrl }),
       ...(peerToken !== undefined && { outboundTokenSealed: this.cipher.seal(peerToken) }),
       ...(options !== undefined && { options: { ...options } }),
-    });
+    };
+    if (Object.keys(changes).length > 0) await this.peers.update(peer.id, changes);
     this.logger.log(`Updated DSO peer ${JSON.stringify(peer.name)} (${peer.id})`);
     if (options !== undefined) {
       await this.link.afterOptionsChanged(peer);

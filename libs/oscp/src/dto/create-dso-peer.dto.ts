@@ -38,7 +38,6 @@ export class CreateDsoPeerDto {
    * The capacity groups this DSO governs (none when absent): it may send forecasts for these alone, and
    * only it receives their measurements. A group is bound to one peer at most (409 otherwise).
    */
-  @IsOptional()
   @IsGroupIds()
   groupIds?: string[];
 }

@@ -24,7 +24,6 @@ export class UpdateDsoPeerDto {
   options?: DsoPeerOptionsDto;
 
   /** The groups this DSO governs from now on; a group bound to another peer is refused with 409. */
-  @IsOptional()
   @IsGroupIds()
   groupIds?: string[];
 }

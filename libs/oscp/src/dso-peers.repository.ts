@@ -109,7 +109,7 @@ export class DsoPeersRepository {
     try {
       return await this.db.transaction(async (tx) => {
         const [created] = await tx.insert(dsoPeers).values(peer).returning(PEER_COLUMNS);
-        await bindGroups(tx, created.id!, groupIds);
+        await bindGroups(tx, created.id, groupIds);
         return toPeer(created);
       });
     } catch (error) {

@@ -34,6 +34,13 @@ describe(validateEnvironment.name, () => {
       '50',
       'OCPP_PRE_BOOT_CALL_TIMEOUT_MS must be an integer between 100 and 300000',
     ],
+    ['OCPP_MAX_CLOCK_SKEW_S', '-5', 'OCPP_MAX_CLOCK_SKEW_S must be an integer between 0 and 86400'],
+    ['OCPP_MAX_MESSAGE_AGE_S', '30', 'OCPP_MAX_MESSAGE_AGE_S must be an integer between 60 and 31536000'],
+    [
+      'OCPP_MAX_PAYLOAD_BYTES',
+      '200000000',
+      'OCPP_MAX_PAYLOAD_BYTES must be an integer between 65536 and 104857600',
+    ],
     ['DISPATCH_CONCURRENCY', '0', 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000'],
     ['DISPATCH_ATTEMPTS', '101', 'DISPATCH_ATTEMPTS must be an integer between 1 and 100'],
     ['DISPATCH_BACKOFF_MS', '-1', 'DISPATCH_BACKOFF_MS must be an integer between 10 and 600000'],

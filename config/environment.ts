@@ -161,6 +161,36 @@ export class EnvironmentVariables {
   @Max(300000, { message: 'OCPP_PRE_BOOT_CALL_TIMEOUT_MS must be an integer between 100 and 300000' })
   OCPP_PRE_BOOT_CALL_TIMEOUT_MS: number = DEFAULTS.OCPP_PRE_BOOT_CALL_TIMEOUT_MS;
 
+  /**
+   * A charger's time stamp further than this ahead of ours is not believed: its reading or event is taken
+   * at the time we received it, so that a charger with a bad clock cannot freeze its connector's state.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'OCPP_MAX_CLOCK_SKEW_S must be an integer between 0 and 86400' })
+  @Min(0, { message: 'OCPP_MAX_CLOCK_SKEW_S must be an integer between 0 and 86400' })
+  @Max(86400, { message: 'OCPP_MAX_CLOCK_SKEW_S must be an integer between 0 and 86400' })
+  OCPP_MAX_CLOCK_SKEW_S: number = DEFAULTS.OCPP_MAX_CLOCK_SKEW_S;
+
+  /**
+   * A reading stamped longer ago than this tells nothing about now and never becomes a connector's current
+   * one; a transaction or status event that old is taken at the time we received it.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'OCPP_MAX_MESSAGE_AGE_S must be an integer between 60 and 31536000' })
+  @Min(60, { message: 'OCPP_MAX_MESSAGE_AGE_S must be an integer between 60 and 31536000' })
+  @Max(31536000, { message: 'OCPP_MAX_MESSAGE_AGE_S must be an integer between 60 and 31536000' })
+  OCPP_MAX_MESSAGE_AGE_S: number = DEFAULTS.OCPP_MAX_MESSAGE_AGE_S;
+
+  /**
+   * The largest WebSocket message a charger may send, counted after permessage-deflate inflates it: a larger
+   * one closes the connection with 1009 (Message Too Big).
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'OCPP_MAX_PAYLOAD_BYTES must be an integer between 65536 and 104857600' })
+  @Min(65536, { message: 'OCPP_MAX_PAYLOAD_BYTES must be an integer between 65536 and 104857600' })
+  @Max(104857600, { message: 'OCPP_MAX_PAYLOAD_BYTES must be an integer between 65536 and 104857600' })
+  OCPP_MAX_PAYLOAD_BYTES: number = DEFAULTS.OCPP_MAX_PAYLOAD_BYTES;
+
   @Transform(toInt)
   @IsInt({ message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })
   @Min(1, { message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })

@@ -41,6 +41,7 @@ import { heldPlan, holdEnd } from './profiles/failsafe-hold';
 import { ceilingPeakA, cutCeiling, sameCeiling, stationCeiling } from './profiles/station-ceiling';
 import { buildStationMaxProfile16, buildStationMaxProfile201 } from './profiles/station-max-profile';
 import { CeilingInputs, StationCeilingRepository } from './station-ceiling.repository';
+import { unstorableTextPath } from './storable-text';
 
 const SUBPROTOCOLS: string[] = [...OCPP_PROTOCOLS];
 const GOING_AWAY = 1001;
@@ -127,7 +128,8 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
       protocols: SUBPROTOCOLS,
       strictMode: SUBPROTOCOLS,
       callTimeoutMs: config.OCPP_CALL_TIMEOUT_MS,
-      wssOptions: { perMessageDeflate: PER_MESSAGE_DEFLATE },
+      // ws applies maxPayload to a message as inflated, so a small compressed frame cannot grow past it.
+      wssOptions: { perMessageDeflate: PER_MESSAGE_DEFLATE, maxPayload: config.OCPP_MAX_PAYLOAD_BYTES },
     });
     this.rpc.auth((accept, reject, handshake) => void this.authenticate(accept, reject, handshake));
     this.rpc.on('client', (client: RPCServerClient) => this.onClient(client));
@@ -259,6 +261,10 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
 
   private async authenticate(accept: Accept, reject: Reject, handshake: IHandshakeInterface): Promise<void> {
     const { identity } = handshake;
+    if (unstorableTextPath(identity) !== null) {
+      this.logger.warn('Refused a connection: its identity holds a NUL or unpaired surrogate');
+      return reject(400, 'Invalid identity');
+    }
     if (!SUBPROTOCOLS.some((protocol) => handshake.protocols.has(protocol))) {
       this.logger.warn(`Refused ${identity}: offers none of the subprotocols ${SUBPROTOCOLS.join(', ')}`);
       return reject(400, 'No supported OCPP subprotocol');
@@ -307,6 +313,9 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     const handlers = session.protocol === 'ocpp2.0.1' ? this.handlers201 : this.handlers16;
     handlers.register(client, session);
     client.once('close', () => this.onClose(client, session));
+    client.on('socketError', (error: Error) =>
+      this.logger.warn(`Connection of ${session.identity} failed: ${error.message}`),
+    );
     this.logger.log(
       `${session.identity} connected from ${client.handshake.remoteAddress ?? 'unknown address'}`,
     );

@@ -225,6 +225,11 @@ export const chargers = pgTable(
     capabilities: jsonb('capabilities').$type<ChargerCapabilitiesColumn>(),
     connected: boolean('connected').notNull().default(false),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    /**
+     * How far the charger's clock was ahead of ours (negative: behind), in s, as its last time-stamped message
+     * showed it; null until one came.
+     */
+    clockOffsetS: doublePrecision('clock_offset_s'),
     createdAt: createdAt(),
   },
   (t) => [index('chargers_site_id_idx').on(t.siteId)],

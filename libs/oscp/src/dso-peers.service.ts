@@ -59,7 +59,7 @@ export class DsoPeersService {
       this.logger.log(
         `Created DSO peer ${JSON.stringify(peer.name)} (${peer.id}) bound to groups ${JSON.stringify(groupIds)}`,
       );
-      await this.announceGroupsChanged(peer.id, groupIds);
+      // No re-plan: a new peer has sent no forecast yet, so its groups' limits are as they were.
       return toDsoPeerDto(peer, [...groupIds].sort());
     } catch (error) {
       if (error instanceof DuplicateDsoPeerError)

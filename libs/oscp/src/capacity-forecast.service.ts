@@ -36,8 +36,8 @@ export class CapacityForecastService {
   ) {}
 
   /**
-   * Stores the forecast (403 for a group the peer is not bound to, 404 for an unknown group) and returns the event to announce once the
-   * peer has its reply: planning must not delay or fail the 204.
+   * Stores the forecast (403 for a group the peer is not bound to, 404 for an unknown group) and returns
+   * the event to announce once the peer has its reply: planning must not delay or fail the 204.
    */
   async store({
     peer,
@@ -47,7 +47,7 @@ export class CapacityForecastService {
     segment,
   }: ReceivedForecast): Promise<ForecastAcceptedEvent | undefined> {
     const { group_id: groupId, type } = forecast;
-    await this.requireBound(peer, groupId, 'update_group_capacity_forecast');
+    await this.requireBound(peer, groupId);
     if (!(await this.forecasts.groupExists(groupId))) {
       throw new NotFoundException({
         message: `Unknown group_id ${JSON.stringify(groupId)}: no site is in it`,
@@ -70,10 +70,10 @@ export class CapacityForecastService {
    * Authorization beyond the token: a DSO may only curtail the groups it governs. Checked before the
    * group's existence, so that a peer learns nothing about groups that are not its own.
    */
-  private async requireBound(peer: DsoPeer, groupId: string, message: string): Promise<void> {
+  private async requireBound(peer: DsoPeer, groupId: string): Promise<void> {
     if ((await this.peers.peerOfGroup(groupId)) === peer.id) return;
     this.logger.warn(
-      `Refused ${message} for group ${JSON.stringify(groupId)} from DSO peer ${JSON.stringify(peer.name)}: ` +
+      `Refused update_group_capacity_forecast for group ${JSON.stringify(groupId)} from DSO peer ${JSON.stringify(peer.name)}: ` +
         'not bound to it',
     );
     throw new ForbiddenException({ message: notBoundMessage(peer, groupId) });

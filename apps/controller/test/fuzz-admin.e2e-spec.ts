@@ -186,7 +186,13 @@ describe('fuzzing the admin API with the admin key', () => {
   const lag = new EventLoopLagMonitor();
 
   beforeAll(async () => {
-    controller = await startController({ OSCP_OUTBOUND_ATTEMPTS: 1, OSCP_REQUEST_TIMEOUT_MS: 1000 });
+    controller = await startController({
+      OSCP_OUTBOUND_ATTEMPTS: 1,
+      OSCP_REQUEST_TIMEOUT_MS: 1000,
+      // Wrong keys must not get this client's address blocked for the properties that follow.
+      AUTH_MAX_FAILURES: 1000,
+      AUTH_FAILURE_WINDOW_S: 1,
+    });
     server = controller.app.getHttpServer() as Server;
     const { admin } = controller;
     const siteId = (await admin.post('/api/v1/sites', ROUTES[0].valid({} as Fixtures)).expect(201)).body.id;

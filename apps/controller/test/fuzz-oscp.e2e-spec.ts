@@ -65,16 +65,28 @@ const ENDPOINTS: Endpoint[] = [
 /** Printable ASCII: what a header can carry (supertest refuses control characters itself). */
 const headerText = (maxLength: number) => fc.string({ unit: 'grapheme-ascii', maxLength });
 
+/** OSCP's answer to a Register that offers no version 2.0, a refusal like a 4xx (README, "Register"). */
+function offersNoVersion2(endpoint: Pick<Endpoint, 'path'>, status: number): boolean {
+  return endpoint.path === 'register' && status === 501;
+}
+
 describe('fuzzing the OSCP endpoints with a valid token', () => {
   let controller: TestController;
   let server: Server;
   /** The token of the current peer; an accepted POST register replaces it, and a new peer takes over. */
   let token: string;
+  let peerId: string | undefined;
   const lag = new EventLoopLagMonitor();
 
   beforeAll(async () => {
-    // One attempt per outgoing message: replies to fuzzed base URLs are not retried for the rest of the run.
-    controller = await startController({ OSCP_OUTBOUND_ATTEMPTS: 1, OSCP_REQUEST_TIMEOUT_MS: 1000 });
+    controller = await startController({
+      // One attempt per outgoing message: replies to fuzzed base URLs are not retried for the rest of the run.
+      OSCP_OUTBOUND_ATTEMPTS: 1,
+      OSCP_REQUEST_TIMEOUT_MS: 1000,
+      // Refused tokens must not get this client's address blocked for the properties that follow.
+      AUTH_MAX_FAILURES: 1000,
+      AUTH_FAILURE_WINDOW_S: 1,
+    });
     server = controller.app.getHttpServer() as Server;
     await controller.admin
       .post('/api/v1/sites', {
@@ -93,9 +105,18 @@ describe('fuzzing the OSCP endpoints with a valid token', () => {
     await controller.app.close();
   });
 
+  /**
+   * A peer with a fresh token, bound to the group where peers are bound to groups (`groupIds`, refused with 400
+   * where they are not); the previous peer lets go of the group first.
+   */
   async function newPeer(): Promise<void> {
+    if (peerId) await controller.admin.patch(`/api/v1/dso-peers/${peerId}`, { groupIds: [] });
     token = randomBytes(24).toString('hex');
-    await controller.admin.post('/api/v1/dso-peers', { name: `dso-${token.slice(0, 8)}`, token }).expect(201);
+    const peer = { name: `dso-${token.slice(0, 8)}`, token };
+    let created = await controller.admin.post('/api/v1/dso-peers', { ...peer, groupIds: [GROUP] });
+    if (created.status === 400) created = await controller.admin.post('/api/v1/dso-peers', peer);
+    expect(created.status).toBe(201);
+    peerId = created.body.id as string;
   }
 
   function send(endpoint: Pick<Endpoint, 'method' | 'path'>, headers: Record<string, string> = {}) {
@@ -113,7 +134,7 @@ describe('fuzzing the OSCP endpoints with a valid token', () => {
   async function expectSafe(endpoint: Pick<Endpoint, 'method' | 'path'>, exchange: () => request.Test) {
     const before = await databaseDigest(controller.app, BACKGROUND_CHANGES);
     const response = await exchange();
-    expect(response.status).toBeLessThan(500);
+    if (!offersNoVersion2(endpoint, response.status)) expect(response.status).toBeLessThan(500);
     if (response.status >= 400) {
       expect(await databaseDigest(controller.app, BACKGROUND_CHANGES)).toEqual(before);
     } else {

@@ -97,6 +97,7 @@ describe('fuzzing the OSCP endpoints with a valid token', () => {
       })
       .expect(201);
     await newPeer();
+    await settledDigest(controller.app, BACKGROUND_CHANGES);
     lag.start();
   });
 

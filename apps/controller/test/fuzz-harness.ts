@@ -283,32 +283,34 @@ function applyMutation(target: unknown, mutation: Exclude<Mutation, { kind: 'add
 export function mutationsOf(valid: object): fc.Arbitrary<unknown> {
   const paths = pathsOf(valid);
   const containerPaths: Path[] = [[], ...paths.filter((path) => isObjectAt(valid, path))];
-  const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-    {
-      weight: 4,
-      arbitrary: fc.record({
-        kind: fc.constant('set' as const),
-        path: fc.constantFrom(...paths),
-        value: nastyValue,
-      }),
-    },
-    {
-      weight: 1,
-      arbitrary: fc.record({ kind: fc.constant('delete' as const), path: fc.constantFrom(...paths) }),
-    },
-    {
-      weight: 1,
-      arbitrary: fc.record({
-        kind: fc.constant('add' as const),
-        path: fc.constantFrom(...containerPaths).map((path) => [...path, '']),
-        key: fc.oneof(
-          fc.constantFrom('__proto__', 'constructor', 'prototype', 'id', 'isAdmin'),
-          fc.string({ maxLength: 12 }),
-        ),
-        value: nastyValue,
-      }),
-    },
-  );
+  const add: fc.Arbitrary<Mutation> = fc.record({
+    kind: fc.constant('add' as const),
+    path: fc.constantFrom(...containerPaths).map((path) => [...path, '']),
+    key: fc.oneof(
+      fc.constantFrom('__proto__', 'constructor', 'prototype', 'id', 'isAdmin'),
+      fc.string({ maxLength: 12 }),
+    ),
+    value: nastyValue,
+  });
+  // An empty body (a Heartbeat's) has nothing to replace or drop: fields can only be added to it.
+  const mutation: fc.Arbitrary<Mutation> =
+    paths.length === 0
+      ? add
+      : fc.oneof(
+          {
+            weight: 4,
+            arbitrary: fc.record({
+              kind: fc.constant('set' as const),
+              path: fc.constantFrom(...paths),
+              value: nastyValue,
+            }),
+          },
+          {
+            weight: 1,
+            arbitrary: fc.record({ kind: fc.constant('delete' as const), path: fc.constantFrom(...paths) }),
+          },
+          { weight: 1, arbitrary: add },
+        );
   const edited = fc
     .array(mutation, { minLength: 1, maxLength: 3 })
     .map((mutations) =>

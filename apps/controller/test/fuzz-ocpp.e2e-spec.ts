@@ -22,13 +22,23 @@ const IGNORED: IgnoredColumns = { ...BACKGROUND_CHANGES, chargers: ['last_seen_a
 
 /**
  * A Boot, even one we refuse, says that the charger restarted and may have lost its profiles: it is protected
- * anew (README, "Connecting chargers"), which re-sends its profiles, re-reads its capabilities and asks its status.
+ * anew (README, "Connecting chargers"), which re-sends its profiles (and may check them), re-reads its
+ * capabilities and asks its status.
  */
 const AFTER_BOOT: IgnoredColumns = {
   ...IGNORED,
   chargers: ['last_seen_at', 'capabilities'],
   connectors: ['status', 'status_at'],
-  connector_plans: ['dispatch_status', 'dispatch_detail', 'dispatched_version', 'dispatched_at', 'renew_at'],
+  connector_plans: [
+    'dispatch_status',
+    'dispatch_detail',
+    'dispatched_version',
+    'dispatched_at',
+    'renew_at',
+    'verification',
+    'verification_detail',
+    'verified_at',
+  ],
 };
 
 type Version = '1.6' | '2.0.1';

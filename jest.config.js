@@ -8,7 +8,13 @@ module.exports = {
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   moduleFileExtensions: ['js', 'json', 'ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
-  moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
+  moduleNameMapper: {
+    // libs/optimizer is also published as ES modules, whose relative imports name the emitted .js file.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    ...pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
+  },
+  // A built package (npm run build:optimizer) must not shadow the sources the tests import.
+  modulePathIgnorePatterns: ['<rootDir>/libs/[^/]+/dist/'],
   testEnvironment: 'node',
   testTimeout: 60000,
 };

@@ -19,6 +19,9 @@ export const DEFAULTS = {
   OCPP_FAILSAFE_HOLD_S: 3600,
   OCPP_BOOT_WAIT_MS: 10000,
   OCPP_PRE_BOOT_CALL_TIMEOUT_MS: 5000,
+  OCPP_MAX_CLOCK_SKEW_S: 300,
+  OCPP_MAX_MESSAGE_AGE_S: 86400,
+  OCPP_MAX_PAYLOAD_BYTES: 1048576,
   DISPATCH_CONCURRENCY: 50,
   DISPATCH_ATTEMPTS: 8,
   DISPATCH_BACKOFF_MS: 1000,
@@ -35,5 +38,13 @@ export const DEFAULTS = {
   OSCP_OUTBOUND_ATTEMPTS: 8,
   OSCP_OUTBOUND_BACKOFF_MS: 1000,
   OSCP_REQUEST_TIMEOUT_MS: 10000,
+  /** 1 MiB: a site document with hundreds of chargers fits, a body meant to exhaust memory does not. */
+  HTTP_JSON_LIMIT_BYTES: 1_048_576,
   LOG_LEVEL: 'info',
+  /** Unset: no proxy is trusted, X-Forwarded-For is ignored and the socket's address is the client's. */
+  TRUST_PROXY: undefined as string | undefined,
+  AUTH_MAX_FAILURES: 10,
+  AUTH_FAILURE_WINDOW_S: 60,
+  AUTH_MAX_BLOCK_S: 3600,
+  DASHBOARD_SESSION_TTL_S: 43200,
 } as const;

@@ -34,6 +34,13 @@ describe(validateEnvironment.name, () => {
       '50',
       'OCPP_PRE_BOOT_CALL_TIMEOUT_MS must be an integer between 100 and 300000',
     ],
+    ['OCPP_MAX_CLOCK_SKEW_S', '-5', 'OCPP_MAX_CLOCK_SKEW_S must be an integer between 0 and 86400'],
+    ['OCPP_MAX_MESSAGE_AGE_S', '30', 'OCPP_MAX_MESSAGE_AGE_S must be an integer between 60 and 31536000'],
+    [
+      'OCPP_MAX_PAYLOAD_BYTES',
+      '200000000',
+      'OCPP_MAX_PAYLOAD_BYTES must be an integer between 65536 and 104857600',
+    ],
     ['DISPATCH_CONCURRENCY', '0', 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000'],
     ['DISPATCH_ATTEMPTS', '101', 'DISPATCH_ATTEMPTS must be an integer between 1 and 100'],
     ['DISPATCH_BACKOFF_MS', '-1', 'DISPATCH_BACKOFF_MS must be an integer between 10 and 600000'],
@@ -48,7 +55,14 @@ describe(validateEnvironment.name, () => {
       '2h',
       'PLANNING_DEFAULT_DWELL_MINUTES must be an integer between 1 and 10080',
     ],
+    ['HTTP_JSON_LIMIT_BYTES', '1kb', 'HTTP_JSON_LIMIT_BYTES must be an integer between 1024 and 104857600'],
+    ['HTTP_JSON_LIMIT_BYTES', '512', 'HTTP_JSON_LIMIT_BYTES must be an integer between 1024 and 104857600'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
+    ['TRUST_PROXY', '10.0.0.0/8, proxy.example', 'TRUST_PROXY must be a comma list of IP addresses or CIDRs'],
+    ['AUTH_MAX_FAILURES', '0', 'AUTH_MAX_FAILURES must be an integer between 1 and 1000'],
+    ['AUTH_FAILURE_WINDOW_S', '1m', 'AUTH_FAILURE_WINDOW_S must be an integer between 1 and 86400'],
+    ['AUTH_MAX_BLOCK_S', '0', 'AUTH_MAX_BLOCK_S must be an integer between 1 and 604800'],
+    ['DASHBOARD_SESSION_TTL_S', '59', 'DASHBOARD_SESSION_TTL_S must be an integer between 60 and 2592000'],
   ])('refuses %s=%s naming the variable and what is allowed', (name, value, message) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(message);
   });

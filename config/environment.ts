@@ -15,6 +15,7 @@ import {
   ValidationError,
 } from 'class-validator';
 import { DEFAULTS } from './defaults';
+import { compileTrustedProxies } from './trusted-proxies';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -161,6 +162,36 @@ export class EnvironmentVariables {
   @Max(300000, { message: 'OCPP_PRE_BOOT_CALL_TIMEOUT_MS must be an integer between 100 and 300000' })
   OCPP_PRE_BOOT_CALL_TIMEOUT_MS: number = DEFAULTS.OCPP_PRE_BOOT_CALL_TIMEOUT_MS;
 
+  /**
+   * A charger's time stamp further than this ahead of ours is not believed: its reading or event is taken
+   * at the time we received it, so that a charger with a bad clock cannot freeze its connector's state.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'OCPP_MAX_CLOCK_SKEW_S must be an integer between 0 and 86400' })
+  @Min(0, { message: 'OCPP_MAX_CLOCK_SKEW_S must be an integer between 0 and 86400' })
+  @Max(86400, { message: 'OCPP_MAX_CLOCK_SKEW_S must be an integer between 0 and 86400' })
+  OCPP_MAX_CLOCK_SKEW_S: number = DEFAULTS.OCPP_MAX_CLOCK_SKEW_S;
+
+  /**
+   * A reading stamped longer ago than this tells nothing about now and never becomes a connector's current
+   * one; a transaction or status event that old is taken at the time we received it.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'OCPP_MAX_MESSAGE_AGE_S must be an integer between 60 and 31536000' })
+  @Min(60, { message: 'OCPP_MAX_MESSAGE_AGE_S must be an integer between 60 and 31536000' })
+  @Max(31536000, { message: 'OCPP_MAX_MESSAGE_AGE_S must be an integer between 60 and 31536000' })
+  OCPP_MAX_MESSAGE_AGE_S: number = DEFAULTS.OCPP_MAX_MESSAGE_AGE_S;
+
+  /**
+   * The largest WebSocket message a charger may send, counted after permessage-deflate inflates it: a larger
+   * one closes the connection with 1009 (Message Too Big).
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'OCPP_MAX_PAYLOAD_BYTES must be an integer between 65536 and 104857600' })
+  @Min(65536, { message: 'OCPP_MAX_PAYLOAD_BYTES must be an integer between 65536 and 104857600' })
+  @Max(104857600, { message: 'OCPP_MAX_PAYLOAD_BYTES must be an integer between 65536 and 104857600' })
+  OCPP_MAX_PAYLOAD_BYTES: number = DEFAULTS.OCPP_MAX_PAYLOAD_BYTES;
+
   @Transform(toInt)
   @IsInt({ message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })
   @Min(1, { message: 'DISPATCH_CONCURRENCY must be an integer between 1 and 1000' })
@@ -265,13 +296,59 @@ export class EnvironmentVariables {
   @Max(300000, { message: 'OSCP_REQUEST_TIMEOUT_MS must be an integer between 100 and 300000' })
   OSCP_REQUEST_TIMEOUT_MS: number = DEFAULTS.OSCP_REQUEST_TIMEOUT_MS;
 
+  @Transform(toInt)
+  @IsInt({ message: 'HTTP_JSON_LIMIT_BYTES must be an integer between 1024 and 104857600' })
+  @Min(1024, { message: 'HTTP_JSON_LIMIT_BYTES must be an integer between 1024 and 104857600' })
+  @Max(104857600, { message: 'HTTP_JSON_LIMIT_BYTES must be an integer between 1024 and 104857600' })
+  HTTP_JSON_LIMIT_BYTES: number = DEFAULTS.HTTP_JSON_LIMIT_BYTES;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
   })
   LOG_LEVEL: string = DEFAULTS.LOG_LEVEL;
+
+  /** Comma list of proxy addresses or CIDRs whose X-Forwarded-For names the client (checked in `validateEnvironment`). */
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY?: string = DEFAULTS.TRUST_PROXY;
+
+  @Transform(toInt)
+  @IsInt({ message: 'AUTH_MAX_FAILURES must be an integer between 1 and 1000' })
+  @Min(1, { message: 'AUTH_MAX_FAILURES must be an integer between 1 and 1000' })
+  @Max(1000, { message: 'AUTH_MAX_FAILURES must be an integer between 1 and 1000' })
+  AUTH_MAX_FAILURES: number = DEFAULTS.AUTH_MAX_FAILURES;
+
+  @Transform(toInt)
+  @IsInt({ message: 'AUTH_FAILURE_WINDOW_S must be an integer between 1 and 86400' })
+  @Min(1, { message: 'AUTH_FAILURE_WINDOW_S must be an integer between 1 and 86400' })
+  @Max(86400, { message: 'AUTH_FAILURE_WINDOW_S must be an integer between 1 and 86400' })
+  AUTH_FAILURE_WINDOW_S: number = DEFAULTS.AUTH_FAILURE_WINDOW_S;
+
+  @Transform(toInt)
+  @IsInt({ message: 'AUTH_MAX_BLOCK_S must be an integer between 1 and 604800' })
+  @Min(1, { message: 'AUTH_MAX_BLOCK_S must be an integer between 1 and 604800' })
+  @Max(604800, { message: 'AUTH_MAX_BLOCK_S must be an integer between 1 and 604800' })
+  AUTH_MAX_BLOCK_S: number = DEFAULTS.AUTH_MAX_BLOCK_S;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DASHBOARD_SESSION_TTL_S must be an integer between 60 and 2592000' })
+  @Min(60, { message: 'DASHBOARD_SESSION_TTL_S must be an integer between 60 and 2592000' })
+  @Max(2592000, { message: 'DASHBOARD_SESSION_TTL_S must be an integer between 60 and 2592000' })
+  DASHBOARD_SESSION_TTL_S: number = DEFAULTS.DASHBOARD_SESSION_TTL_S;
 }
 
 export type AppConfig = Readonly<EnvironmentVariables>;
+
+/** proxy-addr throws on anything that is not an address, a CIDR or one of its names (loopback, …). */
+function trustProxyError(trustProxy: string | undefined): string | undefined {
+  if (trustProxy === undefined) return undefined;
+  try {
+    compileTrustedProxies(trustProxy);
+    return undefined;
+  } catch (error) {
+    return `TRUST_PROXY must be a comma list of IP addresses or CIDRs (${(error as Error).message}) (got ${JSON.stringify(trustProxy)})`;
+  }
+}
 
 function describe(error: ValidationError, raw: Record<string, unknown>): string {
   const got = raw[error.property];
@@ -293,6 +370,8 @@ export function validateEnvironment(raw: Record<string, unknown>): AppConfig {
   if ((config.TLS_CERT_FILE === undefined) !== (config.TLS_KEY_FILE === undefined)) {
     messages.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
   }
+  const proxyError = trustProxyError(config.TRUST_PROXY);
+  if (proxyError !== undefined) messages.push(proxyError);
   if (messages.length > 0) throw new Error(`Invalid environment: ${messages.join('; ')}`);
   return Object.freeze(config);
 }

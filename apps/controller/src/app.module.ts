@@ -1,8 +1,9 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
-import { CommonModule, queueOptions } from '@gridflex/common';
+import { CommonModule, InputSafetyGuard, queueOptions, SafeExceptionsFilter } from '@gridflex/common';
 import { DashboardModule } from '@gridflex/dashboard';
 import { APP_CONFIG, AppConfig, AppConfigModule } from '@gridflex/config';
 import { DispatchModule } from '@gridflex/dispatch';
@@ -40,6 +41,11 @@ export class AppModule {
         SchedulesModule,
         ObservabilityModule,
         DashboardModule,
+      ],
+      providers: [
+        // Global, so that it runs before each controller's guards and validation pipe, whose recursion it protects.
+        { provide: APP_GUARD, useClass: InputSafetyGuard },
+        { provide: APP_FILTER, useClass: SafeExceptionsFilter },
       ],
     };
   }

@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { validateEnvironment } from '@gridflex/config';
 import { AppModule } from './app.module';
 import { ensureRedis } from './dev-redis';
+import { configureHttpInput } from './http-input';
 import { setupOpenApi } from './openapi';
 import { httpsOptions } from './tls';
 
@@ -21,7 +22,11 @@ function exitIfShutdownHangs(): void {
   }
 }
 
+/** Files we create (generated keys, PGlite's data, the development Redis's) are for our user alone. */
+const OWNER_ONLY_UMASK = 0o077;
+
 async function bootstrap(): Promise<void> {
+  process.umask(OWNER_ONLY_UMASK);
   const config = validateEnvironment(process.env);
   const devRedis = await ensureRedis(config.REDIS_URL, config.REDIS_AUTOSTART);
   const https = httpsOptions(config);
@@ -29,6 +34,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   exitIfShutdownHangs();
+  configureHttpInput(app);
   setupOpenApi(app);
   await app.listen(config.PORT, config.HOST);
   const logger = app.get(Logger);

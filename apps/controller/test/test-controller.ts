@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
 import { SimulatedCharger, SimulatedChargerOptions, SimulatedDso } from '@gridflex/simulator';
 import { AppModule } from '../src/app.module';
+import { configureHttpInput } from '../src/http-input';
 import { setupOpenApi } from '../src/openapi';
 
 export const TEST_API_KEY = randomBytes(24).toString('hex');
@@ -42,6 +43,7 @@ export async function startController(overrides: Record<string, unknown> = {}): 
     }),
     { logger: ['error'] },
   );
+  configureHttpInput(app);
   setupOpenApi(app);
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer() as Server;

@@ -4,7 +4,7 @@ import { SimulatedDso } from './dso/simulated-dso';
 
 /**
  * `npm run simulator`: chargers with an EV on every connector, and optionally a DSO sending a forecast,
- * against a running controller. Configured by environment; see the README.
+ * against a running controller. Configured by environment; see docs/configuration.md.
  */
 interface SimulatorSettings {
   controllerUrl: URL;

@@ -2,10 +2,14 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { ADMIN_API_KEY, AdminApiKeyGuard } from './admin-api-key.guard';
+import { AuthThrottleService } from './auth-throttle.service';
 import { resolveAdminApiKey } from './admin-api-key';
 import { QueueWorkerRegistry } from './queue-worker-registry';
 
-/** Cross-cutting pieces every feature module may use: the admin key and its guard, the queue-worker registry. */
+/**
+ * Cross-cutting pieces every feature module may use: the admin key and its guard, the throttle of failed
+ * authentications, the queue-worker registry.
+ */
 @Global()
 @Module({
   imports: [DiscoveryModule],
@@ -24,8 +28,9 @@ import { QueueWorkerRegistry } from './queue-worker-registry';
       },
     },
     AdminApiKeyGuard,
+    AuthThrottleService,
     QueueWorkerRegistry,
   ],
-  exports: [ADMIN_API_KEY, AdminApiKeyGuard, QueueWorkerRegistry],
+  exports: [ADMIN_API_KEY, AdminApiKeyGuard, AuthThrottleService, QueueWorkerRegistry],
 })
 export class CommonModule {}

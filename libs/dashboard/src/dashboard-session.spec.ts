@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { isAuthorized, sessionCookie, sessionToken } from './dashboard-session';
+import { presentedCredential, sessionCookie } from './dashboard-session';
 
 const KEY = 'an-admin-key-of-some-length';
 
@@ -7,33 +7,30 @@ function requestWith(headers: Record<string, string>): Request {
   return { header: (name: string) => headers[name.toLowerCase()] } as unknown as Request;
 }
 
-describe('dashboard sign-in', () => {
-  it('accepts the key as X-API-Key, as an HTTP Basic password, or the session cookie', () => {
-    const basic = (password: string) => `Basic ${Buffer.from(`any:${password}`).toString('base64')}`;
-    expect(isAuthorized(requestWith({ 'x-api-key': KEY }), KEY)).toBe(true);
-    expect(isAuthorized(requestWith({ authorization: basic(KEY) }), KEY)).toBe(true);
-    expect(isAuthorized(requestWith({ cookie: `a=b; gridflex_dashboard=${sessionToken(KEY)}` }), KEY)).toBe(
-      true,
-    );
+describe('dashboard credentials', () => {
+  it('reads the key as X-API-Key or as an HTTP Basic password, and the session id from the cookie', () => {
+    const basic = `Basic ${Buffer.from(`any:${KEY}`).toString('base64')}`;
+    expect(presentedCredential(requestWith({ 'x-api-key': KEY }))).toEqual({ kind: 'admin-key', key: KEY });
+    expect(presentedCredential(requestWith({ authorization: basic }))).toEqual({
+      kind: 'admin-key',
+      key: KEY,
+    });
+    expect(presentedCredential(requestWith({ cookie: 'a=b; gridflex_dashboard=abc-123' }))).toEqual({
+      kind: 'session',
+      id: 'abc-123',
+    });
   });
 
-  it('refuses anything else', () => {
-    expect(isAuthorized(requestWith({}), KEY)).toBe(false);
-    expect(isAuthorized(requestWith({ 'x-api-key': 'wrong' }), KEY)).toBe(false);
-    expect(isAuthorized(requestWith({ cookie: `gridflex_dashboard=${KEY}` }), KEY)).toBe(false);
-    expect(
-      isAuthorized(
-        requestWith({ cookie: `gridflex_dashboard=${sessionToken('another-key-entirely')}` }),
-        KEY,
-      ),
-    ).toBe(false);
+  it('finds nothing in a request without any, nor in an emptied cookie', () => {
+    expect(presentedCredential(requestWith({}))).toBeUndefined();
+    expect(presentedCredential(requestWith({ cookie: 'gridflex_dashboard=' }))).toBeUndefined();
+    expect(presentedCredential(requestWith({ authorization: 'Token abc' }))).toBeUndefined();
   });
 
-  it('keeps the key out of the cookie, which is HttpOnly, SameSite=Strict and scoped to the dashboard', () => {
-    const cookie = sessionCookie(sessionToken(KEY), true, 60);
-    expect(cookie).not.toContain(KEY);
-    expect(cookie).toMatch(
-      /^gridflex_dashboard=[\w-]+; Path=\/dashboard; Max-Age=60; HttpOnly; SameSite=Strict; Secure$/,
+  it('makes the cookie HttpOnly, SameSite=Strict, scoped to the dashboard, and Secure over TLS only', () => {
+    expect(sessionCookie('abc', true, 60)).toBe(
+      'gridflex_dashboard=abc; Path=/dashboard; Max-Age=60; HttpOnly; SameSite=Strict; Secure',
     );
+    expect(sessionCookie('abc', false, 60)).not.toContain('Secure');
   });
 });

@@ -1,30 +1,28 @@
-import { createHmac } from 'node:crypto';
 import type { Request } from 'express';
-import { constantTimeEquals } from '@gridflex/common';
 import { SESSION_COOKIE } from './dashboard.constants';
 
-/**
- * The dashboard session: an HMAC of the admin key, so the cookie never holds the key itself, needs no
- * server-side state, and stops working when the key changes.
- */
-export function sessionToken(adminKey: string): string {
-  return createHmac('sha256', adminKey).update('gridflex dashboard session v1').digest('base64url');
-}
+/** What a request presents to the dashboard: the admin key (`X-API-Key` or HTTP Basic password), or a session id. */
+export type DashboardCredential = { kind: 'admin-key'; key: string } | { kind: 'session'; id: string };
 
-/** The admin key in `X-API-Key`, as the password of HTTP Basic, or the session cookie. */
-export function isAuthorized(request: Request, adminKey: string): boolean {
+/** The admin key in `X-API-Key`, as the password of HTTP Basic, or the session cookie; undefined: none. */
+export function presentedCredential(request: Request): DashboardCredential | undefined {
   const header = request.header('x-api-key');
-  if (header) return constantTimeEquals(header, adminKey);
+  if (header) return { kind: 'admin-key', key: header };
   const basicPassword = basicAuthPassword(request.header('authorization'));
-  if (basicPassword !== undefined) return constantTimeEquals(basicPassword, adminKey);
-  const cookie = readCookie(request.header('cookie'), SESSION_COOKIE);
-  return cookie !== undefined && constantTimeEquals(cookie, sessionToken(adminKey));
+  if (basicPassword !== undefined) return { kind: 'admin-key', key: basicPassword };
+  const id = sessionCookieValue(request);
+  return id ? { kind: 'session', id } : undefined;
 }
 
-export function sessionCookie(token: string, secure: boolean, maxAgeS: number): string {
+/** The session id of the dashboard cookie, if the request carries one. */
+export function sessionCookieValue(request: Request): string | undefined {
+  return readCookie(request.header('cookie'), SESSION_COOKIE);
+}
+
+export function sessionCookie(id: string, secure: boolean, maxAgeS: number): string {
   const attributes = [`Path=/dashboard`, `Max-Age=${maxAgeS}`, 'HttpOnly', 'SameSite=Strict'];
   if (secure) attributes.push('Secure');
-  return [`${SESSION_COOKIE}=${token}`, ...attributes].join('; ');
+  return [`${SESSION_COOKIE}=${id}`, ...attributes].join('; ');
 }
 
 function basicAuthPassword(authorization: string | undefined): string | undefined {

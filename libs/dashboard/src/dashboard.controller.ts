@@ -18,15 +18,21 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { join } from 'node:path';
-import { ADMIN_API_KEY, constantTimeEquals, createValidationPipe } from '@gridflex/common';
+import {
+  ADMIN_API_KEY,
+  adminKeyThrottleKey,
+  AuthThrottleService,
+  constantTimeEquals,
+  createValidationPipe,
+} from '@gridflex/common';
 import { DashboardAuthGuard } from './dashboard-auth.guard';
-import { sessionCookie, sessionToken } from './dashboard-session';
+import { sessionCookie, sessionCookieValue } from './dashboard-session';
+import { DashboardSessionsRepository } from './dashboard-sessions.repository';
 import { DashboardService } from './dashboard.service';
 import type { DashboardSnapshot } from './dashboard.views';
 import { DashboardSessionDto } from './dto/dashboard-session.dto';
 
 const STATIC_DIR = join(__dirname, '..', 'static');
-const SESSION_MAX_AGE_S = 12 * 3600;
 
 /** The files the page loads: our own, and uPlot's build as published (no front-end build step). */
 const ASSETS: Record<string, { path: string; type: string }> = {
@@ -39,13 +45,15 @@ const ASSETS: Record<string, { path: string; type: string }> = {
 /**
  * The operations dashboard. The page itself holds no data and is public; it signs in once with the admin
  * key (from the URL fragment, which browsers never send, or a form) and then reads the snapshot with an
- * HttpOnly cookie.
+ * HttpOnly cookie naming a server-side session, which signing out ends.
  */
 @ApiExcludeController()
 @Controller('dashboard')
 export class DashboardController {
   constructor(
     private readonly dashboard: DashboardService,
+    private readonly sessions: DashboardSessionsRepository,
+    private readonly throttle: AuthThrottleService,
     @Inject(ADMIN_API_KEY) private readonly apiKey: string,
   ) {}
 
@@ -67,25 +75,31 @@ export class DashboardController {
     response.type(asset.type).sendFile(asset.path);
   }
 
-  /** Exchanges the admin key for the session cookie. */
+  /** Exchanges the admin key for the cookie of a new session; guesses are throttled like the admin API's. */
   @Post('session')
   @HttpCode(204)
   @UsePipes(createValidationPipe({ forbidUnknown: true }))
-  signIn(
+  async signIn(
     @Body() body: DashboardSessionDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): void {
-    if (!constantTimeEquals(body.key, this.apiKey)) throw new UnauthorizedException('Invalid admin key');
-    response.setHeader(
-      'Set-Cookie',
-      sessionCookie(sessionToken(this.apiKey), request.secure, SESSION_MAX_AGE_S),
-    );
+  ): Promise<void> {
+    const key = adminKeyThrottleKey(this.throttle.addressOf(request));
+    this.throttle.assertNotBlocked(key, response);
+    if (!constantTimeEquals(body.key, this.apiKey)) {
+      this.throttle.recordFailure(key, 'invalid admin key at dashboard sign-in');
+      throw new UnauthorizedException('Invalid admin key');
+    }
+    const id = await this.sessions.create();
+    response.setHeader('Set-Cookie', sessionCookie(id, request.secure, this.sessions.ttlS));
   }
 
+  /** Ends the session for good: its cookie, even if kept, no longer signs in. */
   @Delete('session')
   @HttpCode(204)
-  signOut(@Req() request: Request, @Res({ passthrough: true }) response: Response): void {
+  async signOut(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+    const id = sessionCookieValue(request);
+    if (id) await this.sessions.end(id);
     response.setHeader('Set-Cookie', sessionCookie('', request.secure, 0));
   }
 

@@ -6,6 +6,7 @@ import { SitesModule } from '@gridflex/sites';
 import { DashboardAuthGuard } from './dashboard-auth.guard';
 import { DASHBOARD_SAMPLES_QUEUE } from './dashboard.constants';
 import { DashboardController } from './dashboard.controller';
+import { DashboardSessionsRepository } from './dashboard-sessions.repository';
 import { DashboardRepository } from './dashboard.repository';
 import { DashboardService } from './dashboard.service';
 import { LoadSamplesProcessor, LoadSamplesScheduler } from './load-samples.processor';
@@ -27,6 +28,7 @@ import { LoadSamplesProcessor, LoadSamplesScheduler } from './load-samples.proce
     DashboardRepository,
     DashboardService,
     DashboardAuthGuard,
+    DashboardSessionsRepository,
     LoadSamplesScheduler,
     LoadSamplesProcessor,
   ],

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { describeFailure } from '@gridflex/common';
 import { DsoPeer, DsoPeersRepository } from '@gridflex/oscp';
 import {
   capacityOriginAt,
@@ -198,7 +199,7 @@ export class DashboardService {
         view.connectors.map((c) => [`${c.chargerIdentity}/${c.connectorId}`, c.explanations[0]]),
       );
     } catch (error) {
-      this.logger.warn(`No explanations for site ${site.id}: ${String(error)}`);
+      this.logger.warn(`No explanations for site ${site.id}: ${describeFailure(error)}`);
       return new Map();
     }
   }

@@ -4,7 +4,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { ChargerOwnershipService, InstanceService } from '@gridflex/cluster';
-import { KeyedSerialQueue, QueueWorkerRegistry } from '@gridflex/common';
+import { describeFailure, KeyedSerialQueue, QueueWorkerRegistry } from '@gridflex/common';
 import {
   buildSetChargingProfile16,
   buildSetChargingProfile201,
@@ -95,7 +95,7 @@ export class ChargingProfilesProcessor implements OnApplicationBootstrap, OnModu
     );
     this.worker.on('failed', (job, error) =>
       this.logger.warn(
-        `Dispatch ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${error.message}`,
+        `Dispatch ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${describeFailure(error)}`,
       ),
     );
     this.worker.on('error', (error) => this.logger.warn(`Dispatch worker: ${error.message}`));

@@ -1,5 +1,7 @@
 import express from 'express';
 import request from 'supertest';
+import { validateEnvironment } from '@gridflex/config';
+import { AuthThrottleService } from '@gridflex/common';
 import { adminQueuesAuth, basicPassword } from './admin-queues-auth';
 
 const KEY = 'an-admin-key-of-some-length';
@@ -7,7 +9,8 @@ const basic = (credentials: string) => `Basic ${Buffer.from(credentials).toStrin
 
 describe('adminQueuesAuth', () => {
   const app = express();
-  app.use('/admin/queues', adminQueuesAuth(KEY), (_request, response) => {
+  const throttle = new AuthThrottleService(validateEnvironment({ AUTH_MAX_FAILURES: '100' }));
+  app.use('/admin/queues', adminQueuesAuth(KEY, throttle), (_request, response) => {
     response.send('dashboard');
   });
 
@@ -37,6 +40,20 @@ describe('adminQueuesAuth', () => {
       .expect(401);
     await request(app).get('/admin/queues').set('Authorization', `Bearer ${KEY}`).expect(401);
     await request(app).get('/admin/queues').set('X-API-Key', 'wrong').expect(401);
+  });
+
+  it('refuses an address that guessed too often with 429 and Retry-After, even with the key', async () => {
+    const guarded = express();
+    const strict = new AuthThrottleService(validateEnvironment({ AUTH_MAX_FAILURES: '2' }));
+    guarded.use('/admin/queues', adminQueuesAuth(KEY, strict), (_request, response) => {
+      response.send('dashboard');
+    });
+    await request(guarded).get('/admin/queues').expect(401);
+    for (const guess of ['wrong-1', 'wrong-2']) {
+      await request(guarded).get('/admin/queues').set('X-API-Key', guess).expect(401);
+    }
+    const refused = await request(guarded).get('/admin/queues').set('X-API-Key', KEY).expect(429);
+    expect(refused.headers['retry-after']).toBe('60');
   });
 });
 

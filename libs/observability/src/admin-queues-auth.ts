@@ -1,17 +1,26 @@
 import type { NextFunction, Request, Response } from 'express';
-import { constantTimeEquals } from '@gridflex/common';
+import { adminKeyThrottleKey, AuthThrottleService, constantTimeEquals } from '@gridflex/common';
 
 export type ExpressMiddleware = (request: Request, response: Response, next: NextFunction) => void;
 
 /**
  * The queue dashboard is for operators in a browser, which cannot send `X-API-Key`: besides that header it
  * takes HTTP Basic authentication with the admin key as password (any user name), and asks for it with
- * `WWW-Authenticate` so that the browser shows its login prompt.
+ * `WWW-Authenticate` so that the browser shows its login prompt. Wrong keys count in `throttle` as the
+ * admin API's do, and a blocked address gets 429.
  */
-export function adminQueuesAuth(adminKey: string): ExpressMiddleware {
+export function adminQueuesAuth(adminKey: string, throttle: AuthThrottleService): ExpressMiddleware {
   return (request, response, next) => {
+    const throttleKey = adminKeyThrottleKey(throttle.addressOf(request));
+    const retryAfterS = throttle.retryAfterS(throttleKey);
+    if (retryAfterS !== undefined) {
+      response.status(429).setHeader('Retry-After', String(retryAfterS));
+      response.json({ message: `Too many failed authentications: retry in ${retryAfterS} s` });
+      return;
+    }
     const presented = request.header('x-api-key') ?? basicPassword(request.header('authorization'));
     if (presented !== undefined && constantTimeEquals(presented, adminKey)) return next();
+    if (presented !== undefined) throttle.recordFailure(throttleKey, 'invalid admin key for /admin/queues');
     response
       .status(401)
       .setHeader('WWW-Authenticate', 'Basic realm="gridflex"')

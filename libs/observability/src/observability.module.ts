@@ -3,7 +3,7 @@ import { BullBoardModule, BullBoardModuleOptions } from '@bull-board/nestjs';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { ADMIN_API_KEY } from '@gridflex/common';
+import { ADMIN_API_KEY, AuthThrottleService } from '@gridflex/common';
 import { OcppModule } from '@gridflex/ocpp';
 import { LimitWarningsRepository } from '@gridflex/planning';
 import { adminQueuesAuth } from './admin-queues-auth';
@@ -27,13 +27,13 @@ export const ADMIN_QUEUES_ROUTE = '/admin/queues';
   imports: [
     TerminusModule,
     BullBoardModule.forRootAsync({
-      inject: [ADMIN_API_KEY],
-      useFactory: (adminKey: string) => ({
+      inject: [ADMIN_API_KEY, AuthThrottleService],
+      useFactory: (adminKey: string, throttle: AuthThrottleService) => ({
         route: ADMIN_QUEUES_ROUTE,
         // @bull-board/express 9.10.1 pins its own @bull-board/api 9.10.1, whose types differ from the 9.10.2
         // the others use in a private field only; the adapter itself does not depend on that package at run time.
         adapter: ExpressAdapter as unknown as BullBoardModuleOptions['adapter'],
-        middleware: adminQueuesAuth(adminKey),
+        middleware: adminQueuesAuth(adminKey, throttle),
       }),
     }),
     // The connected-chargers gauge.

@@ -163,8 +163,12 @@ export class ChargerStateRepository {
       .where(eq(chargers.connected, true));
   }
 
-  async touch(chargerId: string, at: Date): Promise<void> {
-    await this.db.update(chargers).set({ lastSeenAt: at }).where(eq(chargers.id, chargerId));
+  /** The charger was heard from at `at`; with `clockOffsetS` when its message told its time. */
+  async touch(chargerId: string, at: Date, clockOffsetS?: number): Promise<void> {
+    await this.db
+      .update(chargers)
+      .set({ lastSeenAt: at, ...(clockOffsetS !== undefined && { clockOffsetS }) })
+      .where(eq(chargers.id, chargerId));
   }
 
   async recordBoot(chargerId: string, boot: BootInfo): Promise<void> {

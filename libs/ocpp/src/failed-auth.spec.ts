@@ -41,11 +41,15 @@ describe('failed authentications over real WebSockets', () => {
     await expect(attempt(neighbour.identity, 'the-right-password')).resolves.toBeUndefined();
   });
 
-  it('refuses every identity from an address with 429 after ten unknown ones', async () => {
-    const { identity } = await insertCharger(db, { identity: 'CP-OPEN' });
+  it('after ten unknown identities from an address, refuses further unknown ones only: chargers still connect', async () => {
+    const passwordHash = await hashPassword('its-password');
+    const open = await insertCharger(db, { identity: 'CP-OPEN' });
+    const guarded = await insertCharger(db, { identity: 'CP-PASSWORD', passwordHash });
     for (let i = 0; i < 10; i++) {
       await expect(attempt(`NOBODY-${i}`)).rejects.toEqual(new ConnectionRefusedError(`NOBODY-${i}`, 404));
     }
-    await expect(attempt(identity)).rejects.toEqual(new ConnectionRefusedError(identity, 429));
+    await expect(attempt('NOBODY-MORE')).rejects.toEqual(new ConnectionRefusedError('NOBODY-MORE', 429));
+    await expect(attempt(open.identity)).resolves.toBeUndefined();
+    await expect(attempt(guarded.identity, 'its-password')).resolves.toBeUndefined();
   });
 });

@@ -4,13 +4,15 @@ import { createRPCError, IHandlersOption } from 'ocpp-rpc';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import type { ChargerSession } from './charger-session';
+import { clockOffsetS, reportedClock } from './charger-clock';
 import { ChargerStateRepository } from './charger-state.repository';
 import { InboundRateLimiter } from './inbound-rate-limiter';
+import { unstorableTextPath } from './storable-text';
 
 /**
  * What every message a charger sends goes through, whatever its OCPP version: pacing per charger (a flood
- * from one cannot starve the others), proof that the charger is alive, and a failure of ours turned into
- * an `InternalError` CALLERROR.
+ * from one cannot starve the others), refusal of text we cannot store, proof that the charger is alive with
+ * its clock offset, and a failure of ours turned into an `InternalError` CALLERROR.
  */
 @Injectable()
 export class InboundMessagesService {
@@ -37,7 +39,7 @@ export class InboundMessagesService {
     handler: (request: Request) => Promise<object>,
   ): void {
     client.handle(action, ({ params }: IHandlersOption) =>
-      this.answer(session, action, () => handler(params as Request)),
+      this.answer(session, action, params, () => handler(params as Request)),
     );
   }
 
@@ -50,16 +52,36 @@ export class InboundMessagesService {
   private async answer(
     session: ChargerSession,
     action: string,
+    params: unknown,
     handle: () => Promise<object>,
   ): Promise<object> {
     await this.pace(session.identity, action);
+    this.refuseUnstorableText(session, action, params);
     try {
-      await this.chargerState.touch(session.chargerId, new Date());
+      const receivedAt = new Date();
+      const chargerTime = reportedClock(action, params);
+      const offsetS = chargerTime ? clockOffsetS(chargerTime, receivedAt) : undefined;
+      await this.chargerState.touch(session.chargerId, receivedAt, offsetS);
       return await handle();
     } catch (error) {
       this.logger.error(`${action} from ${session.identity} failed: ${String(error)}`);
       throw createRPCError('InternalError', `${action} could not be processed`) as Error;
     }
+  }
+
+  /**
+   * The OCPP schemas allow any character in a string, PostgreSQL does not: such a payload is refused as the
+   * invalid field value it is, before anything of it is stored, rather than failing in the database.
+   */
+  private refuseUnstorableText(session: ChargerSession, action: string, params: unknown): void {
+    const path = unstorableTextPath(params);
+    if (path === null) return;
+    this.logger.warn(`${action} from ${session.identity} refused: ${path} holds a NUL or unpaired surrogate`);
+    throw createRPCError(
+      'PropertyConstraintViolation',
+      `${path} contains a character that is not allowed (NUL or an unpaired UTF-16 surrogate)`,
+      { property: path },
+    ) as Error;
   }
 
   private async pace(identity: string, action: string): Promise<void> {

@@ -18,14 +18,14 @@ import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import type { schema } from '@gridflex/persistence';
 import { ChargerOwnershipService } from '@gridflex/cluster';
-import { KeyedSerialQueue, verifyPassword } from '@gridflex/common';
+import { AuthThrottleService, KeyedSerialQueue, verifyPassword } from '@gridflex/common';
 import { discoverCapabilities, OcppCall } from './capability-discovery';
 import { CallAbandonedError, ChargerConnection } from './charger-connection';
 import { ChargerSession, OCPP_PROTOCOLS, OcppProtocol } from './charger-session';
 import { ChargerStateRepository, StationMaxContext } from './charger-state.repository';
 import { discoveryRetryDelayMs } from './discovery-retry';
 import { ChargerOfflineError, OcppCallAbandonedError, OcppCallError, OcppCallTimeoutError } from './errors';
-import { FailedAuthLimiter } from './failed-auth-limiter';
+import { ChargerAuthThrottle } from './charger-auth-throttle';
 import { InboundMessagesService } from './inbound-messages.service';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from './events';
 import { Ocpp16HandlersService } from './ocpp16/ocpp16-handlers.service';
@@ -41,19 +41,12 @@ import { heldPlan, holdEnd } from './profiles/failsafe-hold';
 import { ceilingPeakA, cutCeiling, sameCeiling, stationCeiling } from './profiles/station-ceiling';
 import { buildStationMaxProfile16, buildStationMaxProfile201 } from './profiles/station-max-profile';
 import { CeilingInputs, StationCeilingRepository } from './station-ceiling.repository';
+import { unstorableTextPath } from './storable-text';
 
 const SUBPROTOCOLS: string[] = [...OCPP_PROTOCOLS];
 const GOING_AWAY = 1001;
 /** OCPP 2.0.1 part 4 §3.2: a station identity is at most 48 characters. */
 const MAX_IDENTITY_LENGTH_201 = 48;
-/**
- * After this many refusals in the window, an address is refused at once (429): for unknown identities
- * from the address, or for wrong passwords of one identity from it. Wrong passwords count per identity
- * because chargers behind one proxy share its address, and one misconfigured charger must not lock out
- * the others.
- */
-const MAX_FAILED_AUTHENTICATIONS = 10;
-const FAILED_AUTHENTICATION_WINDOW_MS = 60_000;
 /**
  * permessage-deflate for messages of 1 KiB or more, without context takeover. With ws's defaults (context
  * takeover) every message, however small, is compressed, and each connection keeps a zlib deflate and
@@ -98,10 +91,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
   /** Pushes to connectors of one charger check its station maximum one at a time, so it is sent once. */
   private readonly ceilingChecks = new KeyedSerialQueue();
   private readonly rpc: RPCServer;
-  private readonly failedAuth = new FailedAuthLimiter(
-    MAX_FAILED_AUTHENTICATIONS,
-    FAILED_AUTHENTICATION_WINDOW_MS,
-  );
+  private readonly failedAuth: ChargerAuthThrottle;
   private httpServer?: Server;
   private readonly failsafeHoldMs: number;
   private readonly callTimeoutMs: number;
@@ -117,8 +107,10 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     private readonly ownership: ChargerOwnershipService,
     private readonly inbound: InboundMessagesService,
     private readonly ceilings: StationCeilingRepository,
+    private readonly authThrottle: AuthThrottleService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    this.failedAuth = new ChargerAuthThrottle(authThrottle, config.AUTH_MAX_FAILURES);
     this.failsafeHoldMs = config.OCPP_FAILSAFE_HOLD_S * 1000;
     this.callTimeoutMs = config.OCPP_CALL_TIMEOUT_MS;
     this.bootWaitMs = config.OCPP_BOOT_WAIT_MS;
@@ -127,7 +119,8 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
       protocols: SUBPROTOCOLS,
       strictMode: SUBPROTOCOLS,
       callTimeoutMs: config.OCPP_CALL_TIMEOUT_MS,
-      wssOptions: { perMessageDeflate: PER_MESSAGE_DEFLATE },
+      // ws applies maxPayload to a message as inflated, so a small compressed frame cannot grow past it.
+      wssOptions: { perMessageDeflate: PER_MESSAGE_DEFLATE, maxPayload: config.OCPP_MAX_PAYLOAD_BYTES },
     });
     this.rpc.auth((accept, reject, handshake) => void this.authenticate(accept, reject, handshake));
     this.rpc.on('client', (client: RPCServerClient) => this.onClient(client));
@@ -259,31 +252,31 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
 
   private async authenticate(accept: Accept, reject: Reject, handshake: IHandshakeInterface): Promise<void> {
     const { identity } = handshake;
+    if (unstorableTextPath(identity) !== null) {
+      this.logger.warn('Refused a connection: its identity holds a NUL or unpaired surrogate');
+      return reject(400, 'Invalid identity');
+    }
     if (!SUBPROTOCOLS.some((protocol) => handshake.protocols.has(protocol))) {
       this.logger.warn(`Refused ${identity}: offers none of the subprotocols ${SUBPROTOCOLS.join(', ')}`);
       return reject(400, 'No supported OCPP subprotocol');
     }
-    const address = handshake.remoteAddress ?? 'unknown';
-    const addressAndIdentity = `${address} ${identity}`;
-    if (this.failedAuth.isBlocked(address) || this.failedAuth.isBlocked(addressAndIdentity)) {
-      this.logger.warn(`Refused ${identity}: too many failed authentications from ${address}`);
-      return reject(429, 'Too many failed authentications');
-    }
+    const address = this.authThrottle.addressOf(handshake.request);
     try {
       const charger = await this.chargerState.findByIdentity(identity);
+      const refusal = this.failedAuth.refusal(address, identity, charger !== null);
+      if (refusal !== undefined) return reject(429, refusal);
       if (!charger) {
-        this.failedAuth.recordFailure(address);
-        this.logger.warn(`Refused ${identity}: unknown charge point`);
+        this.failedAuth.unknownIdentity(address, identity);
         return reject(404, 'Unknown charge point');
       }
       if (
         charger.passwordHash !== null &&
         !(await passwordMatches(handshake.password, charger.passwordHash))
       ) {
-        this.failedAuth.recordFailure(addressAndIdentity);
-        this.logger.warn(`Refused ${identity}: ${handshake.password ? 'wrong' : 'no'} password`);
+        this.failedAuth.wrongPassword(address, identity, handshake.password !== undefined);
         return reject(401, 'Unauthorized');
       }
+      this.failedAuth.succeeded(address, identity);
       const protocol = chooseProtocol(handshake.protocols, charger.ocppVersion);
       if (protocol === 'ocpp2.0.1' && identity.length > MAX_IDENTITY_LENGTH_201) {
         this.logger.warn(`Refused ${identity}: an OCPP 2.0.1 identity has at most 48 characters`);
@@ -307,8 +300,11 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     const handlers = session.protocol === 'ocpp2.0.1' ? this.handlers201 : this.handlers16;
     handlers.register(client, session);
     client.once('close', () => this.onClose(client, session));
+    client.on('socketError', (error: Error) =>
+      this.logger.warn(`Connection of ${session.identity} failed: ${error.message}`),
+    );
     this.logger.log(
-      `${session.identity} connected from ${client.handshake.remoteAddress ?? 'unknown address'}`,
+      `${session.identity} connected from ${this.authThrottle.addressOf(client.handshake.request)}`,
     );
     if (previous) {
       this.logger.log(`${session.identity} reconnected: closing its previous connection`);

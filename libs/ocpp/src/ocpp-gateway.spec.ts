@@ -326,7 +326,8 @@ describe('OcppGatewayService over real WebSockets', () => {
     it('starts a transaction with our id, idempotently, and stops it once', async () => {
       const fixture = await newCharger();
       const charger = await connect(fixture);
-      const timestamp = new Date('2026-03-01T10:00:00Z');
+      // Within OCPP_MAX_MESSAGE_AGE_S: a start stamped longer ago would be taken at its receive time.
+      const timestamp = hoursAgo(3);
       const transactionId = await charger.startTransaction(1, 'TAG-1', 1500, timestamp);
       const [row] = await transactionRows(fixture);
       expect(row).toMatchObject({
@@ -338,9 +339,9 @@ describe('OcppGatewayService over real WebSockets', () => {
       await expect(charger.startTransaction(1, 'TAG-1', 1500, timestamp)).resolves.toBe(transactionId);
       expect(await transactionRows(fixture)).toHaveLength(1);
 
-      const stoppedAt = new Date('2026-03-01T11:00:00Z');
+      const stoppedAt = hoursAgo(2);
       await charger.stopTransaction(transactionId, 9500, 'EVDisconnected', stoppedAt);
-      await charger.stopTransaction(transactionId, 12000, 'Local', new Date('2026-03-01T12:00:00Z'));
+      await charger.stopTransaction(transactionId, 12000, 'Local', hoursAgo(1));
       expect(await transactionRows(fixture)).toEqual([
         expect.objectContaining({
           id: transactionId,
@@ -375,7 +376,7 @@ describe('OcppGatewayService over real WebSockets', () => {
     it('stores meter values on the connector without emitting', async () => {
       const fixture = await newCharger();
       const charger = await connect(fixture);
-      const timestamp = new Date('2026-03-01T10:00:00Z');
+      const timestamp = hoursAgo(1);
       await charger.meterValues(1, { currentA: [16, 15.8, 16.1], powerW: 11000, energyWh: 4200 }, timestamp);
       expect(await connectorRow(fixture, 1)).toMatchObject({
         measuredCurrentA: [16, 15.8, 16.1],
@@ -513,4 +514,9 @@ function profileFor(connectorId: number, transactionId: number | null) {
     now,
     tailLimitA: 10,
   });
+}
+
+/** A whole second some hours before now: recent enough for its stamp to be believed. */
+function hoursAgo(hours: number): Date {
+  return new Date(Math.floor(Date.now() / 1000) * 1000 - hours * 3_600_000);
 }

@@ -63,6 +63,20 @@ describe.each(TEST_DATABASE_ENGINES)('TransactionsRepository on %s', (_engine, c
     expect(ids.size).toBe(4);
   });
 
+  it('takes a start received at its receive time (stamp not believed) and its repeat as one transaction', async () => {
+    const base = { connectorRef, idTag: 'TAG-1', meterStartWh: 1000, stampTrusted: false };
+    const first = await repository.start({ ...base, startedAt });
+    const repeated = await repository.start({ ...base, startedAt: new Date(startedAt.getTime() + 5000) });
+    expect(repeated).toEqual({ transactionId: first.transactionId, created: false });
+    const otherTag = await repository.start({
+      ...base,
+      idTag: 'TAG-2',
+      startedAt: new Date(startedAt.getTime() + 9000),
+    });
+    expect(otherTag.created).toBe(true);
+    expect(await countTransactions()).toBe(2);
+  });
+
   it('closes a transaction left open when a new one starts on the same connector', async () => {
     const older = await repository.start({ connectorRef, idTag: 'TAG-1', meterStartWh: 1000, startedAt });
     const laterStart = new Date(startedAt.getTime() + 3_600_000);

@@ -12,6 +12,12 @@ export interface TransactionStart {
   startedAt: Date;
 }
 
+/** A 1.6 start, whose `startedAt` is the charger's stamp unless that was out of bounds (`eventTime`). */
+export interface ChargerTransactionStart extends TransactionStart {
+  /** False when `startedAt` is the time we received the start, which a repeat of it does not share. */
+  stampTrusted?: boolean;
+}
+
 /** A 2.0.1 transaction, known by the id its station gave it. */
 export interface StationTransactionStart extends TransactionStart {
   stationTransactionId: string;
@@ -48,9 +54,13 @@ export class TransactionsRepository {
   /**
    * The id of the transaction with this connector, start time and meter start, created unless it exists.
    * The connector row is locked so that a repeated StartTransaction arriving at the same time waits.
-   * A transaction still open on the connector is closed at the new one's start.
+   * A transaction still open on the connector is closed at the new one's start. A start taken at the time we
+   * received it repeats the connector's open transaction with the same meter start and idTag.
    */
-  async start(start: TransactionStart): Promise<{ transactionId: number; created: boolean }> {
+  async start({
+    stampTrusted = true,
+    ...start
+  }: ChargerTransactionStart): Promise<{ transactionId: number; created: boolean }> {
     return this.db.transaction(async (tx) => {
       await tx
         .select({ id: connectors.id })
@@ -63,8 +73,10 @@ export class TransactionsRepository {
         .where(
           and(
             eq(transactions.connectorRef, start.connectorRef),
-            eq(transactions.startedAt, start.startedAt),
             eq(transactions.meterStartWh, start.meterStartWh),
+            stampTrusted
+              ? eq(transactions.startedAt, start.startedAt)
+              : and(eq(transactions.idTag, start.idTag), isNull(transactions.stoppedAt)),
           ),
         );
       if (existing) return { transactionId: existing.id, created: false };

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { Admitter } from './admission';
-import { reservations } from './allocate';
-import { RankSorter, type RankKey } from './bucket-order';
-import { buildConstraintSystem, limitsByBlock, type ConstraintSystem } from './constraint-system';
-import type { AllocationInput, CapacityNode } from './model';
-import { allocationInput } from './testing/random-instances';
+import { Admitter } from './admission.js';
+import { reservations } from './allocate.js';
+import { RankSorter, type RankKey } from './bucket-order.js';
+import { buildConstraintSystem, limitsByBlock, type ConstraintSystem } from './constraint-system.js';
+import type { AllocationInput, CapacityNode } from './model.js';
+import { allocationInput } from './testing/random-instances.js';
 
 const BOUNDS = { maxNodes: 12, maxConnectors: 40, maxBlocks: 4, maxDepth: 4 };
 

@@ -1,5 +1,5 @@
-import type { RankKey } from './bucket-order';
-import type { ConstraintSystem } from './constraint-system';
+import type { RankKey } from './bucket-order.js';
+import type { ConstraintSystem } from './constraint-system.js';
 
 /** Room left for rounding when checking that minimums fit. */
 const FIT_TOLERANCE_A = 1e-9;

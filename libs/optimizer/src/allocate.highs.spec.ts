@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import highsLoader, { type Highs } from 'highs';
-import { allocate, wattsPerAmpere } from './allocate';
-import type { AllocationInput, AllocationPlan, TimeBlock } from './model';
-import { lexicographicMaxMin, type LpConnector } from './testing/lexicographic-lp';
-import { allocationInput, SMALL_INSTANCES } from './testing/random-instances';
+import { allocate, wattsPerAmpere } from './allocate.js';
+import type { AllocationInput, AllocationPlan, TimeBlock } from './model.js';
+import { lexicographicMaxMin, type LpConnector } from './testing/lexicographic-lp.js';
+import { allocationInput, SMALL_INSTANCES } from './testing/random-instances.js';
 
 const INSTANCES = 500;
 const TOLERANCE_A = 1e-6;

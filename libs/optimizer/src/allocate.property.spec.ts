@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { allocate, wattsPerAmpere } from './allocate';
-import { loadedPhases } from './capacity-tree';
-import type { AllocationInput, AllocationPlan, PhaseName } from './model';
-import { allocationInput, SMALL_INSTANCES } from './testing/random-instances';
+import { allocate, wattsPerAmpere } from './allocate.js';
+import { loadedPhases } from './capacity-tree.js';
+import type { AllocationInput, AllocationPlan, PhaseName } from './model.js';
+import { allocationInput, SMALL_INSTANCES } from './testing/random-instances.js';
 
 const TOLERANCE_A = 1e-9;
 const RUNS = 300;

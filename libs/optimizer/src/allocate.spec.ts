@@ -1,5 +1,5 @@
-import { allocate } from './allocate';
-import type { AllocationInput, CapacityNode, ConnectorDemand, PerPhase, TimeBlock } from './model';
+import { allocate } from './allocate.js';
+import type { AllocationInput, CapacityNode, ConnectorDemand, PerPhase, TimeBlock } from './model.js';
 
 const QUARTER_MS = 15 * 60 * 1000;
 const EPOCH_MS = Date.UTC(2026, 0, 1);

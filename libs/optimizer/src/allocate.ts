@@ -1,7 +1,12 @@
-import { Admitter } from './admission';
-import { denseRanks, RankSorter, type RankKey } from './bucket-order';
-import { TOTAL_PHASE } from './capacity-tree';
-import { buildConstraintSystem, limitName, limitsByBlock, type ConstraintSystem } from './constraint-system';
+import { Admitter } from './admission.js';
+import { denseRanks, RankSorter, type RankKey } from './bucket-order.js';
+import { TOTAL_PHASE } from './capacity-tree.js';
+import {
+  buildConstraintSystem,
+  limitName,
+  limitsByBlock,
+  type ConstraintSystem,
+} from './constraint-system.js';
 import type {
   AllocationInput,
   AllocationOptions,
@@ -12,8 +17,8 @@ import type {
   ConnectorExplanation,
   NodeLoad,
   PerPhase,
-} from './model';
-import { WeightedFiller } from './weighted-fill';
+} from './model.js';
+import { WeightedFiller } from './weighted-fill.js';
 
 const DEFAULT_MIN_ON_SECONDS = 900;
 const DEFAULT_MIN_OFF_SECONDS = 900;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { denseRanks, RankSorter } from './bucket-order';
+import { denseRanks, RankSorter } from './bucket-order.js';
 
 describe(RankSorter.name, () => {
   it('orders like a comparator sort on the keys in turn, ties in the given order', () => {

@@ -1,4 +1,4 @@
-import type { AllocationInput, CapacityNode, ConnectorDemand, PhaseRotation } from './model';
+import type { AllocationInput, CapacityNode, ConnectorDemand, PhaseRotation } from './model.js';
 
 export type PhaseIndex = 0 | 1 | 2;
 /** The phase of a node's total-power constraint: the sum over its three phases. */

@@ -4,8 +4,8 @@ import {
   totalLimitA,
   type ConstraintPhase,
   type NodePhaseLoadOptions,
-} from './capacity-tree';
-import type { AllocationInput, CapacityNode, LimitName } from './model';
+} from './capacity-tree.js';
+import type { AllocationInput, CapacityNode, LimitName } from './model.js';
 
 const LIMIT_NAMES: readonly LimitName[] = ['L1', 'L2', 'L3', 'total'];
 

@@ -1,7 +1,7 @@
-import { BoundedSimplex, type LpColumn } from './bounded-simplex';
-import { TOTAL_PHASE } from './capacity-tree';
-import type { ConstraintSystem } from './constraint-system';
-import type { HorizonObjective } from './model';
+import { BoundedSimplex, type LpColumn } from './bounded-simplex.js';
+import { TOTAL_PHASE } from './capacity-tree.js';
+import type { ConstraintSystem } from './constraint-system.js';
+import type { HorizonObjective } from './model.js';
 
 /** What the LP knows of one steerable session. */
 export interface LpSession {

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import highsLoader, { type Highs } from 'highs';
-import { optimizeHorizon } from './horizon';
-import { allocate, wattsPerAmpere } from './allocate';
-import type { HorizonInput, HorizonObjective, HorizonOptions, HorizonPlan, PerPhase } from './model';
-import { allocationInput, SMALL_INSTANCES, type InstanceBounds } from './testing/random-instances';
-import { referenceOptimum, type HeldCurrents } from './testing/horizon-reference-lp';
+import { optimizeHorizon } from './horizon.js';
+import { allocate, wattsPerAmpere } from './allocate.js';
+import type { HorizonInput, HorizonObjective, HorizonOptions, HorizonPlan, PerPhase } from './model.js';
+import { allocationInput, SMALL_INSTANCES, type InstanceBounds } from './testing/random-instances.js';
+import { referenceOptimum, type HeldCurrents } from './testing/horizon-reference-lp.js';
 
 const INSTANCES = 500;
 const RELATIVE_TOLERANCE = 1e-7;

@@ -1,10 +1,16 @@
 import fc from 'fast-check';
-import { wattsPerAmpere } from './allocate';
-import { loadedPhases } from './capacity-tree';
-import { allocate } from './allocate';
-import { optimizeHorizon } from './horizon';
-import type { ConnectorDemand, HorizonInput, HorizonObjective, HorizonOptions, HorizonPlan } from './model';
-import { allocationInput, SMALL_INSTANCES } from './testing/random-instances';
+import { wattsPerAmpere } from './allocate.js';
+import { loadedPhases } from './capacity-tree.js';
+import { allocate } from './allocate.js';
+import { optimizeHorizon } from './horizon.js';
+import type {
+  ConnectorDemand,
+  HorizonInput,
+  HorizonObjective,
+  HorizonOptions,
+  HorizonPlan,
+} from './model.js';
+import { allocationInput, SMALL_INSTANCES } from './testing/random-instances.js';
 
 const TOLERANCE_A = 1e-7;
 const TOLERANCE_WH = 1e-4;

@@ -1,6 +1,6 @@
-import { allocate } from './allocate';
-import { optimizeHorizon } from './horizon';
-import type { ConnectorDemand, HorizonInput, PerPhase } from './model';
+import { allocate } from './allocate.js';
+import { optimizeHorizon } from './horizon.js';
+import type { ConnectorDemand, HorizonInput, PerPhase } from './model.js';
 
 const QUARTER_MS = 15 * 60 * 1000;
 const EPOCH_MS = Date.UTC(2026, 0, 1);

@@ -1,12 +1,12 @@
-import { allocate, reservations, wattsPerAmpere } from './allocate';
-import { TOTAL_PHASE } from './capacity-tree';
+import { allocate, reservations, wattsPerAmpere } from './allocate.js';
+import { TOTAL_PHASE } from './capacity-tree.js';
 import {
   buildConstraintSystem,
   constraintLimitA,
   limitName,
   type ConstraintSystem,
-} from './constraint-system';
-import { solveHorizonLp, type HorizonLpSolution, type LpSession } from './horizon-lp';
+} from './constraint-system.js';
+import { solveHorizonLp, type HorizonLpSolution, type LpSession } from './horizon-lp.js';
 import type {
   AllocationPlan,
   BindingReason,
@@ -19,7 +19,7 @@ import type {
   NodeLoad,
   PerPhase,
   PhaseName,
-} from './model';
+} from './model.js';
 
 const MS_PER_HOUR = 3_600_000;
 const PHASE_NAMES: readonly PhaseName[] = ['L1', 'L2', 'L3'];

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { allocate } from './allocate';
-import { replanSite } from './incremental';
-import type { AllocationInput, AllocationPlan, ConnectorDemand } from './model';
-import { allocationInput, SMALL_INSTANCES } from './testing/random-instances';
+import { allocate } from './allocate.js';
+import { replanSite } from './incremental.js';
+import type { AllocationInput, AllocationPlan, ConnectorDemand } from './model.js';
+import { allocationInput, SMALL_INSTANCES } from './testing/random-instances.js';
 
 const TOLERANCE_A = 1e-9;
 

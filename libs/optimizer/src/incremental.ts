@@ -1,6 +1,6 @@
-import { allocate } from './allocate';
-import { loadedPhases } from './capacity-tree';
-import type { AllocationInput, AllocationOptions, AllocationPlan, CapacityNode, PerPhase } from './model';
+import { allocate } from './allocate.js';
+import { loadedPhases } from './capacity-tree.js';
+import type { AllocationInput, AllocationOptions, AllocationPlan, CapacityNode, PerPhase } from './model.js';
 
 /** A node-phase is full when its load comes this close to its limit. */
 const SLACK_A = 1e-9;

@@ -1,6 +1,6 @@
-export * from './model';
-export { allocate, wattsPerAmpere } from './allocate';
-export { onOffStateAt, type PlannedLimit } from './on-off-state';
-export { replanSite, type SiteReplan } from './incremental';
-export { optimizeHorizon } from './horizon';
-export { DEFAULT_PHASE_VOLTAGE_V } from './capacity-tree';
+export * from './model.js';
+export { allocate, wattsPerAmpere } from './allocate.js';
+export { onOffStateAt, type PlannedLimit } from './on-off-state.js';
+export { replanSite, type SiteReplan } from './incremental.js';
+export { optimizeHorizon } from './horizon.js';
+export { DEFAULT_PHASE_VOLTAGE_V } from './capacity-tree.js';

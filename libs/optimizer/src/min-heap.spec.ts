@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { MinHeap } from './min-heap';
+import { MinHeap } from './min-heap.js';
 
 describe(MinHeap.name, () => {
   it('pops keys in ascending order, duplicates included, growing past its first capacity', () => {

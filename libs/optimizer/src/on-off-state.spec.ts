@@ -1,4 +1,4 @@
-import { onOffStateAt, type PlannedLimit } from './on-off-state';
+import { onOffStateAt, type PlannedLimit } from './on-off-state.js';
 
 const period = (start: string, end: string | null, limitA: number): PlannedLimit => ({ start, end, limitA });
 

@@ -1,4 +1,4 @@
-import type { OnOffState, TimeBlock } from './model';
+import type { OnOffState, TimeBlock } from './model.js';
 
 /** One period of a stored plan: planning keeps them as { start, end, limitA }. */
 export interface PlannedLimit extends TimeBlock {

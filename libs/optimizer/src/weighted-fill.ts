@@ -1,5 +1,5 @@
-import type { ConstraintSystem } from './constraint-system';
-import { MinHeap } from './min-heap';
+import type { ConstraintSystem } from './constraint-system.js';
+import { MinHeap } from './min-heap.js';
 
 /** binding[i] when the connector stopped at its own cap. */
 export const AT_CAP = -1;

@@ -3,11 +3,10 @@ import {
   ExecutionContext,
   ForbiddenException,
   Injectable,
-  Logger,
   UnauthorizedException,
 } from '@nestjs/common';
-import type { Request } from 'express';
-import { hashToken } from '@gridflex/common';
+import type { Request, Response } from 'express';
+import { AuthThrottleService, hashToken } from '@gridflex/common';
 import { DsoPeersRepository } from './dso-peers.repository';
 import type { OscpAuthenticatedRequest } from './oscp-request';
 
@@ -16,13 +15,15 @@ const TOKEN_AUTHORIZATION = /^Token\s+(\S+)\s*$/i;
 
 /**
  * OSCP `Authorization: Token <token>`: 401 when the header is missing or malformed, 403 when no
- * DSO peer holds the token. The header is never logged: it is the peer's credential.
+ * DSO peer holds the token, 429 once an address has presented too many unknown tokens. The header is
+ * never logged: it is the peer's credential; refusals are logged summarised by the throttle.
  */
 @Injectable()
 export class OscpTokenGuard implements CanActivate {
-  private readonly logger = new Logger(OscpTokenGuard.name);
-
-  constructor(private readonly peers: DsoPeersRepository) {}
+  constructor(
+    private readonly peers: DsoPeersRepository,
+    private readonly throttle: AuthThrottleService,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
@@ -30,9 +31,11 @@ export class OscpTokenGuard implements CanActivate {
     if (token === undefined) {
       throw new UnauthorizedException({ message: 'Authorization header must be "Token <token>"' });
     }
+    const key = `OSCP tokens from ${this.throttle.addressOf(request)}`;
+    this.throttle.assertNotBlocked(key, context.switchToHttp().getResponse<Response>());
     const peer = await this.peers.findByTokenHash(hashToken(token));
     if (!peer) {
-      this.logger.warn(`Refused OSCP ${request.method} ${request.path} from ${request.ip}: unknown token`);
+      this.throttle.recordFailure(key, `unknown token on ${request.method} ${request.path}`);
       throw new ForbiddenException({ message: 'Unknown or revoked token' });
     }
     (request as OscpAuthenticatedRequest).dsoPeer = peer;

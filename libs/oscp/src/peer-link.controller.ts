@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiHeader, ApiNoContentResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, createValidationPipe } from '@gridflex/common';
+import { ApiErrors, createValidationPipe, describeFailure } from '@gridflex/common';
 import type { DsoPeer } from './dso-peers.repository';
 import { HandshakeDto } from './dto/handshake.dto';
 import { HeartbeatDto } from './dto/heartbeat.dto';
@@ -115,7 +115,7 @@ export class PeerLinkController {
     response.once('close', () => {
       work().catch((error: unknown) =>
         // The message is stored: the outbox sends it at the next start at the latest.
-        this.logger.error(`Could not queue a reply after answering: ${String(error)}`),
+        this.logger.error(`Could not queue a reply after answering: ${describeFailure(error)}`),
       );
     });
   }

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -9,6 +8,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { Pool } from 'pg';
 import { Logger } from '@nestjs/common';
+import { makePrivateDirectory } from '@gridflex/common';
 import * as schema from './schema';
 
 const logger = new Logger('Database');
@@ -59,11 +59,21 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
 }
 
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const makePrivate = () => {
+    if (!dataDir.startsWith('memory://')) makePrivateDirectory(dataDir);
+  };
+  // The directory is made 0700 before PGlite opens: that alone keeps other users out. PGlite chmods the files it
+  // writes to 0666 itself, whatever the umask, so they are made 0600 again once it is open and once it is closed.
+  makePrivate();
   const client = await PGlite.create(dataDir);
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  return { db: db as unknown as Database, kind: 'pglite', close: () => client.close() };
+  makePrivate();
+  const close = async () => {
+    await client.close();
+    makePrivate();
+  };
+  return { db: db as unknown as Database, kind: 'pglite', close };
 }
 
 /** A cheap round trip, for readiness checks. */

@@ -208,6 +208,11 @@ export const chargers = pgTable(
     capabilities: jsonb('capabilities').$type<ChargerCapabilitiesColumn>(),
     connected: boolean('connected').notNull().default(false),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    /**
+     * How far the charger's clock was ahead of ours (negative: behind), in s, as its last time-stamped message
+     * showed it; null until one came.
+     */
+    clockOffsetS: doublePrecision('clock_offset_s'),
     createdAt: createdAt(),
   },
   (t) => [index('chargers_site_id_idx').on(t.siteId)],
@@ -540,6 +545,20 @@ export const limitWarnings = pgTable('limit_warnings', {
   state: jsonb('state').notNull().$type<LimitWarningsState>(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
+
+/**
+ * Signed-in dashboard sessions: only a SHA-256 of the cookie's random id is kept, so that the table alone
+ * signs nobody in. Signing out deletes the row; an expired row is refused and swept at the next sign-in.
+ */
+export const dashboardSessions = pgTable(
+  'dashboard_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('dashboard_sessions_expires_at_idx').on(t.expiresAt)],
+);
 
 export interface LimitWarningsState {
   nodes: InfeasibleLimitNode[];

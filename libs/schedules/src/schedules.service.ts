@@ -3,7 +3,7 @@ import { Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { Queue } from 'bullmq';
 import { DistributedLockService } from '@gridflex/cluster';
-import { REDIS_RECONNECTED } from '@gridflex/common';
+import { describeFailure, REDIS_RECONNECTED } from '@gridflex/common';
 import {
   SITE_CONFIGURATION_CHANGED,
   SiteConfigurationChangedEvent,
@@ -54,7 +54,9 @@ export class SchedulesService implements OnApplicationBootstrap {
   @OnEvent(SITE_CONFIGURATION_CHANGED)
   async onSiteConfigurationChanged(event: SiteConfigurationChangedEvent): Promise<void> {
     await this.reconcile(event.siteId).catch((error: unknown) =>
-      this.logger.error(`Scheduling the window edges of site ${event.siteId} failed: ${String(error)}`),
+      this.logger.error(
+        `Scheduling the window edges of site ${event.siteId} failed: ${describeFailure(error)}`,
+      ),
     );
   }
 

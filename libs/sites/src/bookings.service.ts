@@ -6,6 +6,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { describeFailure } from '@gridflex/common';
 import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '@gridflex/ocpp';
 import { Database } from '@gridflex/persistence';
 import {
@@ -165,7 +166,7 @@ export class BookingsService {
       const site = await this.sites.findById(event.siteId);
       if (site) await this.claimForCharger(site, event.chargerId);
     } catch (error) {
-      this.logger.error(`Bookings of charger "${event.identity}" not applied: ${(error as Error).message}`);
+      this.logger.error(`Bookings of charger "${event.identity}" not applied: ${describeFailure(error)}`);
     }
   }
 

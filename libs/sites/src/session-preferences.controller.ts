@@ -1,16 +1,12 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Param,
-  ParseIntPipe,
-  ParseUUIDPipe,
-  Put,
-  UseGuards,
-  UsePipes,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Put, UseGuards, UsePipes } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AdminApiKeyGuard, ApiErrors, createValidationPipe } from '@gridflex/common';
+import {
+  AdminApiKeyGuard,
+  ApiErrors,
+  createValidationPipe,
+  INT4_MAX,
+  ParseIntInRangePipe,
+} from '@gridflex/common';
 import { Actor } from './actor.decorator';
 import { SessionPreferencesDto } from './dto/session-preferences.dto';
 import { SessionPreferencesViewDto } from './dto/views.dto';
@@ -29,7 +25,7 @@ export class SessionPreferencesController {
   get(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('chargerId', ParseUUIDPipe) chargerId: string,
-    @Param('connectorId', ParseIntPipe) connectorId: number,
+    @Param('connectorId', new ParseIntInRangePipe(0, INT4_MAX)) connectorId: number,
   ): Promise<SessionPreferencesView> {
     return this.service.get(id, chargerId, connectorId);
   }
@@ -39,7 +35,7 @@ export class SessionPreferencesController {
   set(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('chargerId', ParseUUIDPipe) chargerId: string,
-    @Param('connectorId', ParseIntPipe) connectorId: number,
+    @Param('connectorId', new ParseIntInRangePipe(0, INT4_MAX)) connectorId: number,
     @Body() dto: SessionPreferencesDto,
     @Actor() actor: string,
   ): Promise<SessionPreferencesView> {

@@ -5,7 +5,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   ParseUUIDPipe,
   Patch,
   Post,
@@ -14,7 +13,13 @@ import {
   UsePipes,
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AdminApiKeyGuard, ApiErrors, createValidationPipe } from '@gridflex/common';
+import {
+  AdminApiKeyGuard,
+  ApiErrors,
+  createValidationPipe,
+  INT4_MAX,
+  ParseIntInRangePipe,
+} from '@gridflex/common';
 import { Actor } from './actor.decorator';
 import { BaseLoadReadingDto } from './dto/base-load-reading.dto';
 import { CircuitDto } from './dto/circuit.dto';
@@ -122,7 +127,7 @@ export class SitesController {
   updateConnector(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('chargerId', ParseUUIDPipe) chargerId: string,
-    @Param('connectorId', ParseIntPipe) connectorId: number,
+    @Param('connectorId', new ParseIntInRangePipe(0, INT4_MAX)) connectorId: number,
     @Body() dto: UpdateConnectorDto,
     @Actor() actor: string,
   ): Promise<WithWarnings<ChargerView>> {

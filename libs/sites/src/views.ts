@@ -83,6 +83,11 @@ export interface ChargerView {
   capabilities: schema.ChargerCapabilitiesColumn | null;
   connected: boolean;
   lastSeenAt: string | null;
+  /**
+   * How far the charger's clock was ahead of ours (negative: behind), in s, as its last time-stamped message
+   * showed it; null until one came. Stamps beyond `OCPP_MAX_CLOCK_SKEW_S` ahead are not believed.
+   */
+  clockOffsetS: number | null;
   connectors: ConnectorView[];
 }
 
@@ -167,6 +172,7 @@ export function toChargerView(charger: ChargerWithConnectors): ChargerView {
     capabilities: charger.capabilities,
     connected: charger.connected,
     lastSeenAt: charger.lastSeenAt?.toISOString() ?? null,
+    clockOffsetS: charger.clockOffsetS,
     connectors: charger.connectors.map(toConnectorView),
   };
 }

@@ -58,10 +58,17 @@ export interface SimulatedChargerOptions {
   vendor?: string;
   model?: string;
   firmwareVersion?: string;
+  /**
+   * How far the charger's clock is ahead of the true time, in ms (negative: behind): the time stamps of its
+   * StatusNotifications, and of its MeterValues and transactions unless given, are off by this much.
+   */
+  clockOffsetMs?: number;
   /** How long the charger waits for the CSMS to answer its own CALLs. */
   callTimeoutMs?: number;
   /** PEM certificate(s) the charger trusts for a `wss://` endpoint (security profile 2), beside the system's. */
   trustedCa?: string;
+  /** Extra headers of the WebSocket upgrade, e.g. the X-Forwarded-For a proxy in front of the CSMS adds. */
+  headers?: Record<string, string>;
   /**
    * What the charger reports in GetConfiguration (1.6 keys) or GetVariables (2.0.1, keyed
    * `Component.Variable`), and enforces: a profile with more periods than it allows, or in a unit it does not
@@ -260,6 +267,7 @@ export class SimulatedCharger {
       reconnect: false,
       callTimeoutMs: options.callTimeoutMs ?? 10_000,
       ...(options.trustedCa !== undefined && { wsOpts: { ca: options.trustedCa } }),
+      ...(options.headers !== undefined && { headers: options.headers }),
     };
     this.client = new RPCClient(clientOptions as RpcClientOptions);
     this.watchBootAnswers();
@@ -367,14 +375,15 @@ export class SimulatedCharger {
     this.connectorStatuses.set(connectorId, status);
     if (this.ocppVersion === '2.0.1') {
       await this.call('StatusNotification', {
-        timestamp: isoNow(),
+        timestamp: this.clockNow().toISOString(),
         connectorStatus: status,
         evseId: connectorId,
         connectorId: 1,
       });
       return;
     }
-    await this.call('StatusNotification', { connectorId, errorCode, status, timestamp: isoNow() });
+    const timestamp = this.clockNow().toISOString();
+    await this.call('StatusNotification', { connectorId, errorCode, status, timestamp });
   }
 
   /** 2.0.1 only: a TransactionEvent with the next `seqNo`; resolves with the CSMS's answer. */
@@ -387,7 +396,7 @@ export class SimulatedCharger {
       this.checkConnector(options.evseId, 1);
       this.transactionConnectors.set(options.transactionId, options.evseId);
     }
-    const timestamp = (options.timestamp ?? new Date()).toISOString();
+    const timestamp = (options.timestamp ?? this.clockNow()).toISOString();
     const readings = options.readings && sampledValues201(options.readings);
     const answer = await this.call<{ idTokenInfo?: { status: string } }>('TransactionEvent', {
       eventType,
@@ -416,7 +425,7 @@ export class SimulatedCharger {
     connectorId: number,
     idTag: string,
     meterStartWh: number,
-    timestamp = new Date(),
+    timestamp = this.clockNow(),
   ): Promise<number> {
     this.requireVersion('1.6', 'StartTransaction');
     this.checkConnector(connectorId, 1);
@@ -496,7 +505,11 @@ export class SimulatedCharger {
   }
 
   /** For 2.0.1, `connectorId` is the EVSE id and `transactionId` is not sent (it is a 1.6 field). */
-  async meterValues(connectorId: number, readings: MeterReadings, timestamp = new Date()): Promise<void> {
+  async meterValues(
+    connectorId: number,
+    readings: MeterReadings,
+    timestamp = this.clockNow(),
+  ): Promise<void> {
     this.checkConnector(connectorId, 0);
     readings = this.withRegister(connectorId, readings);
     const sampledValue = this.ocppVersion === '2.0.1' ? sampledValues201(readings) : sampledValues(readings);
@@ -517,7 +530,7 @@ export class SimulatedCharger {
     transactionId: number,
     meterStopWh: number,
     reason?: string,
-    timestamp = new Date(),
+    timestamp = this.clockNow(),
   ): Promise<void> {
     this.requireVersion('1.6', 'StopTransaction');
     await this.call('StopTransaction', {
@@ -628,6 +641,11 @@ export class SimulatedCharger {
   }
 
   /** Resolves when the connection has closed, whichever side closed it. */
+  /** The time on the charger's clock (`clockOffsetMs`). */
+  clockNow(): Date {
+    return new Date(Date.now() + (this.options.clockOffsetMs ?? 0));
+  }
+
   async waitForDisconnect(): Promise<{ code?: number; reason?: string }> {
     if (this.client.state === RPCClient.CLOSED) return {};
     const [event] = (await once(this.client, 'close')) as [{ code?: number; reason?: string }];

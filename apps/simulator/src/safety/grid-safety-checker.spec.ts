@@ -152,6 +152,20 @@ describe('GridSafetyChecker', () => {
     ]);
   });
 
+  it('takes the first limit a charger accepts within its connection grace as a lowering from its maximum, not a raise', () => {
+    const chargers = ['a', 'b'].map((id) => charger(id));
+    const checker = new GridSafetyChecker(world([site({ gridLimitA: [40, 40, 40] })], chargers));
+    checker.connected(T0, 'a');
+    checker.connected(T0, 'b');
+    checker.profileAnswered(T0 + 0.5 * S, 'a', profile(0, 'ChargePointMaxProfile', 30), 'Accepted');
+    checker.profileAnswered(T0 + 0.6 * S, 'b', profile(0, 'ChargePointMaxProfile', 30), 'Accepted');
+    checker.profileAnswered(T0 + 1.5 * S, 'a', profile(1, 'TxDefaultProfile', 10), 'Accepted');
+    checker.profileAnswered(T0 + 1.8 * S, 'b', profile(1, 'TxDefaultProfile', 10), 'Accepted');
+    const report = checker.report(T0 + 60 * S);
+    expect(report.violations).toEqual([]);
+    expect(report.overrunsWithinGrace).toBe(3);
+  });
+
   it('caps a charger at its station maximum, over all its connectors', () => {
     const twoConnectors = charger('a', {
       connectors: [

@@ -263,7 +263,7 @@ export class GridSafetyChecker {
       const key = `${identity}#${connectorId}`;
       this.pushesByConnector.set(key, (this.pushesByConnector.get(key) ?? 0) + 1);
     }
-    const before = this.countedA(charger, atMs);
+    const before = this.heldA(charger, atMs);
     if (status === 'Accepted') {
       charger.profiles.accept(payload, atMs);
       charger.refusing = false;
@@ -272,7 +272,7 @@ export class GridSafetyChecker {
       charger.refusing = true;
     }
     this.refresh(charger, atMs);
-    const raised = status === 'Accepted' && this.countedA(charger, atMs).some((a, p) => a > before[p] + 1e-9);
+    const raised = status === 'Accepted' && this.heldA(charger, atMs).some((a, p) => a > before[p] + 1e-9);
     this.evaluate(atMs, raised ? 'raise' : 'charger');
   }
 
@@ -611,10 +611,21 @@ export class GridSafetyChecker {
 
   /** What the invariant counts for the charger, per grid phase. */
   private countedA(charger: ChargerState, atMs: number): PerPhase {
-    if (isUnsteered(charger)) return this.maximumA(charger);
-    if (atMs < (charger.connectGraceUntilMs ?? -Infinity) && this.holdsNoLimit(charger, atMs))
+    if (
+      !isUnsteered(charger) &&
+      atMs < (charger.connectGraceUntilMs ?? -Infinity) &&
+      this.holdsNoLimit(charger, atMs)
+    )
       return [0, 0, 0];
-    return this.acceptedA(charger, atMs);
+    return this.heldA(charger, atMs);
+  }
+
+  /**
+   * What the charger may draw, per grid phase, whatever its connection grace: a raise is judged on this, so
+   * that the first limit a charger accepts within its grace is the lowering from its maximum that it is.
+   */
+  private heldA(charger: ChargerState, atMs: number): PerPhase {
+    return isUnsteered(charger) ? this.maximumA(charger) : this.acceptedA(charger, atMs);
   }
 
   private holdsNoLimit(charger: ChargerState, atMs: number): boolean {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
+import { ClockLimits, clockLimits, currentEntries, eventTime, readingTime } from '../charger-clock';
 import type { ChargerSession } from '../charger-session';
 import { ChargerStateRepository } from '../charger-state.repository';
 import { InboundMessagesService } from '../inbound-messages.service';
@@ -28,6 +29,7 @@ type EmptyResponse = Record<string, never>;
 @Injectable()
 export class Ocpp16HandlersService {
   private readonly logger = new Logger(Ocpp16HandlersService.name);
+  private readonly clock: ClockLimits;
 
   constructor(
     private readonly chargerState: ChargerStateRepository,
@@ -35,7 +37,9 @@ export class Ocpp16HandlersService {
     private readonly events: EventEmitter2,
     private readonly inbound: InboundMessagesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.clock = clockLimits(config);
+  }
 
   /** Installs the handlers on a new connection, for the charger that authenticated on it. */
   register(client: RPCServerClient, session: ChargerSession): void {
@@ -82,7 +86,10 @@ export class Ocpp16HandlersService {
   ): Promise<EmptyResponse> {
     // Connector 0 is the charge point itself; only the connectors carry state the planner uses.
     if (request.connectorId === 0) return {};
-    const at = request.timestamp ? new Date(request.timestamp) : new Date();
+    const receivedAt = new Date();
+    const at = request.timestamp
+      ? eventTime(new Date(request.timestamp), receivedAt, this.clock)
+      : receivedAt;
     const known = await this.chargerState.updateConnectorStatus(
       session.chargerId,
       request.connectorId,
@@ -110,19 +117,25 @@ export class Ocpp16HandlersService {
       );
       return { idTagInfo: { status: 'Invalid' }, transactionId: 0 };
     }
+    const stamp = new Date(request.timestamp);
+    const startedAt = eventTime(stamp, new Date(), this.clock);
     const { transactionId, created } = await this.transactions.start({
       connectorRef,
       idTag: request.idTag,
       meterStartWh: request.meterStart,
-      startedAt: new Date(request.timestamp),
+      startedAt,
+      stampTrusted: startedAt === stamp,
     });
     if (created) this.stateChanged(session, 'transaction-started');
     return { idTagInfo: { status: 'Accepted' }, transactionId };
   }
 
   private async meterValues(session: ChargerSession, request: MeterValuesRequest16): Promise<EmptyResponse> {
-    const measurement = parseMeterValues16(request.meterValue);
-    if (!measurement) return {};
+    const receivedAt = new Date();
+    const parsed = parseMeterValues16(currentEntries(request.meterValue, receivedAt, this.clock));
+    const measuredAt = parsed && readingTime(parsed.measuredAt, receivedAt, this.clock);
+    if (!parsed || !measuredAt) return {};
+    const measurement = { ...parsed, measuredAt };
     const { known, phasesInUseChanged } = await this.chargerState.recordMeasurement(
       session.chargerId,
       request.connectorId,
@@ -141,7 +154,7 @@ export class Ocpp16HandlersService {
   ): Promise<EmptyResponse> {
     const stopped = await this.transactions.stop(session.chargerId, request.transactionId, {
       meterStopWh: request.meterStop,
-      stoppedAt: new Date(request.timestamp),
+      stoppedAt: eventTime(new Date(request.timestamp), new Date(), this.clock),
       reason: request.reason ?? null,
     });
     if (stopped) {

@@ -212,7 +212,8 @@ describe('OcppGatewayService with OCPP 2.0.1 stations over real WebSockets', () 
     it('stores numeric meter values with their units; EVSE 0 is the main meter and ignored', async () => {
       const fixture = await newStation();
       const station = await connect(fixture);
-      const timestamp = new Date('2026-03-01T10:00:00Z');
+      // Recent enough for its stamp to be believed (OCPP_MAX_MESSAGE_AGE_S).
+      const timestamp = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
       await station.meterValues(0, { powerW: 99_000 }, timestamp);
       await station.meterValues(2, { currentA: [10, 10, 10], energyWh: 5000 }, timestamp);
       expect(await connectorRow(fixture, 2)).toMatchObject({

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
+import { ClockLimits, clockLimits, currentEntries, eventTime, readingTime } from '../charger-clock';
 import type { ChargerSession } from '../charger-session';
 import { ChargerStateRepository } from '../charger-state.repository';
 import { ChargingLimitsRepository } from '../charging-limits.repository';
@@ -31,6 +32,7 @@ type EmptyResponse = Record<string, never>;
 @Injectable()
 export class Ocpp201HandlersService {
   private readonly logger = new Logger(Ocpp201HandlersService.name);
+  private readonly clock: ClockLimits;
 
   constructor(
     private readonly chargerState: ChargerStateRepository,
@@ -39,7 +41,9 @@ export class Ocpp201HandlersService {
     private readonly events: EventEmitter2,
     private readonly inbound: InboundMessagesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.clock = clockLimits(config);
+  }
 
   /** Installs the handlers on a new connection, for the station that authenticated on it. */
   register(client: RPCServerClient, session: ChargerSession): void {
@@ -92,7 +96,7 @@ export class Ocpp201HandlersService {
       session.chargerId,
       request.evseId,
       request.connectorStatus,
-      new Date(request.timestamp),
+      eventTime(new Date(request.timestamp), new Date(), this.clock),
     );
     if (!known) {
       this.logger.warn(`StatusNotification from ${session.identity} for unknown EVSE ${request.evseId}`);
@@ -105,11 +109,23 @@ export class Ocpp201HandlersService {
   private async meterValues(session: ChargerSession, request: MeterValuesRequest201): Promise<EmptyResponse> {
     // EVSE 0 is the station's main meter, not a connector's draw.
     if (request.evseId === 0) return {};
-    const measurement = parseMeterValues201(request.meterValue);
+    const receivedAt = new Date();
+    const entries = currentEntries(request.meterValue, receivedAt, this.clock);
+    const measurement = this.current(parseMeterValues201(entries), receivedAt);
     if (!measurement) return {};
     const known = await this.recordMeasurement(session, request.evseId, measurement);
     if (!known) this.logger.warn(`MeterValues from ${session.identity} for unknown EVSE ${request.evseId}`);
     return {};
+  }
+
+  /**
+   * The reading as the connector's current one, taken at the time we received it when stamped in the future;
+   * null when there is none, or when it is stale (see `readingTime`).
+   */
+  private current(measurement: ConnectorMeasurement | null, receivedAt: Date): ConnectorMeasurement | null {
+    if (!measurement) return null;
+    const measuredAt = readingTime(measurement.measuredAt, receivedAt, this.clock);
+    return measuredAt ? { ...measurement, measuredAt } : null;
   }
 
   /** False when the EVSE is not registered. A change of the phases in use re-plans. */
@@ -143,8 +159,10 @@ export class Ocpp201HandlersService {
       );
       return answer;
     }
-    const at = new Date(request.timestamp);
-    const measurement = transactionMeasurement(request, at);
+    const receivedAt = new Date();
+    const at = eventTime(new Date(request.timestamp), receivedAt, this.clock);
+    // The meter start and stop are what the event reports, whenever it was stamped.
+    const measurement = transactionMeasurement(request, new Date(request.timestamp));
     const { created } = await this.transactions.startStation({
       connectorRef: connector.connectorRef,
       stationTransactionId,
@@ -153,7 +171,8 @@ export class Ocpp201HandlersService {
       startedAt: at,
     });
     if (created) this.stateChanged(session, 'transaction-started');
-    if (measurement) await this.recordMeasurement(session, connector.connectorId, measurement);
+    const current = this.current(measurement, receivedAt);
+    if (current) await this.recordMeasurement(session, connector.connectorId, current);
     if (request.eventType === 'Ended') {
       const stopped = await this.transactions.stopStation(session.chargerId, stationTransactionId, {
         meterStopWh: measurement?.energyWh ?? 0,

@@ -1,7 +1,7 @@
 import type { Highs } from 'highs';
-import { loadedPhases } from '../capacity-tree';
-import { wattsPerAmpere } from '../allocate';
-import type { CapacityNode, HorizonInput } from '../model';
+import { loadedPhases } from '../capacity-tree.js';
+import { wattsPerAmpere } from '../allocate.js';
+import type { CapacityNode, HorizonInput } from '../model.js';
 
 /** One (connector, block) current of the reference LP. */
 interface Variable {

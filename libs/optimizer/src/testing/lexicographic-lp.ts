@@ -1,6 +1,6 @@
 import type { Highs } from 'highs';
-import { loadedPhases } from '../capacity-tree';
-import type { AllocationInput } from '../model';
+import { loadedPhases } from '../capacity-tree.js';
+import type { AllocationInput } from '../model.js';
 
 /** A connector's part in the reference problem of one block. */
 export interface LpConnector {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { AllocationInput, CapacityNode, ConnectorDemand, PerPhase, PhaseRotation } from '../model';
+import type { AllocationInput, CapacityNode, ConnectorDemand, PerPhase, PhaseRotation } from '../model.js';
 
 const ROTATIONS: readonly PhaseRotation[] = ['RST', 'RTS', 'SRT', 'STR', 'TRS', 'TSR'];
 const BLOCK_MS = 15 * 60 * 1000;

@@ -1,9 +1,9 @@
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsHttpBaseUrl } from '@gridflex/common';
 import { DsoPeerOptionsDto } from './dso-peer-options.dto';
 
 export const TOKEN = /^[\x21-\x7e]{16,512}$/;
-export const BASE_URL = /^https?:\/\/[^\s/]+(\/[^\s]*[^\s/])?$/;
 
 export class CreateDsoPeerDto {
   @IsString()
@@ -18,7 +18,11 @@ export class CreateDsoPeerDto {
 
   /** The DSO's OSCP 2.0 base URL; optional when the DSO registers first and announces it. */
   @IsOptional()
-  @Matches(BASE_URL, { message: 'baseUrl must be an http:// or https:// URL without a trailing slash' })
+  @IsHttpBaseUrl({
+    message:
+      'baseUrl must be an http:// or https:// URL without a trailing slash, credentials, query, ' +
+      'control characters or . and .. segments',
+  })
   baseUrl?: string;
 
   /** The out-of-band token the DSO gave us, for registering with it first; stored encrypted. */

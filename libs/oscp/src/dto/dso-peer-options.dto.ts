@@ -8,36 +8,36 @@ import {
   IsOptional,
   IsString,
   Length,
-  Matches,
   Max,
   Min,
   ValidateBy,
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
+import { IsRelativeUrlPath } from '@gridflex/common';
 import { OutboundMessage } from '../oscp.types';
 
-const PATH_SEGMENTS = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
-const PATH_MESSAGE = 'must be a relative URL path such as "handshake_ack" or "v2/heartbeat"';
+const PATH_MESSAGE =
+  'must be a relative URL path such as "handshake_ack" or "v2/heartbeat", without . or .. segments';
 
 /** Per-message replacements of the standard final path segment, for peers that deviate. */
 export class OutboundPathOverridesDto implements Partial<Record<OutboundMessage, string>> {
-  @IsOptional() @Matches(PATH_SEGMENTS, { message: `register ${PATH_MESSAGE}` }) register?: string;
+  @IsOptional() @IsRelativeUrlPath({ message: `register ${PATH_MESSAGE}` }) register?: string;
   @IsOptional()
-  @Matches(PATH_SEGMENTS, { message: `handshake_acknowledge ${PATH_MESSAGE}` })
+  @IsRelativeUrlPath({ message: `handshake_acknowledge ${PATH_MESSAGE}` })
   handshake_acknowledge?: string;
-  @IsOptional() @Matches(PATH_SEGMENTS, { message: `heartbeat ${PATH_MESSAGE}` }) heartbeat?: string;
+  @IsOptional() @IsRelativeUrlPath({ message: `heartbeat ${PATH_MESSAGE}` }) heartbeat?: string;
   @IsOptional()
-  @Matches(PATH_SEGMENTS, { message: `adjust_group_capacity_forecast ${PATH_MESSAGE}` })
+  @IsRelativeUrlPath({ message: `adjust_group_capacity_forecast ${PATH_MESSAGE}` })
   adjust_group_capacity_forecast?: string;
   @IsOptional()
-  @Matches(PATH_SEGMENTS, { message: `group_capacity_compliance_error ${PATH_MESSAGE}` })
+  @IsRelativeUrlPath({ message: `group_capacity_compliance_error ${PATH_MESSAGE}` })
   group_capacity_compliance_error?: string;
   @IsOptional()
-  @Matches(PATH_SEGMENTS, { message: `update_group_measurements ${PATH_MESSAGE}` })
+  @IsRelativeUrlPath({ message: `update_group_measurements ${PATH_MESSAGE}` })
   update_group_measurements?: string;
   @IsOptional()
-  @Matches(PATH_SEGMENTS, { message: `update_asset_measurements ${PATH_MESSAGE}` })
+  @IsRelativeUrlPath({ message: `update_asset_measurements ${PATH_MESSAGE}` })
   update_asset_measurements?: string;
 }
 

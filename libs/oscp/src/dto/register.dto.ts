@@ -8,6 +8,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { IsFreeOfPathTraversal } from '@gridflex/common';
 import type { Register, VersionUrl } from '../oscp.types';
 
 export class VersionUrlDto implements VersionUrl {
@@ -21,6 +22,7 @@ export class VersionUrlDto implements VersionUrl {
   @Matches(/^(https?:\/\/[^\s/]+)?\/?[^\s]*$/, {
     message: 'base_url must be an http:// or https:// URL or an absolute path',
   })
+  @IsFreeOfPathTraversal()
   @IsNotEmpty()
   @MaxLength(2000)
   base_url!: string;

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Matches, ValidateIf, ValidateNested } from 'class-validator';
-import { BASE_URL, TOKEN } from './create-dso-peer.dto';
+import { IsHttpBaseUrl } from '@gridflex/common';
+import { TOKEN } from './create-dso-peer.dto';
 import { DsoPeerOptionsDto } from './dso-peer-options.dto';
 
 /** Changes to a peer; absent fields stay as they are, `options` replaces all options. */
@@ -8,7 +9,11 @@ export class UpdateDsoPeerDto {
   /** `null` forgets the URL (the DSO announces it again when it registers). */
   @ValidateIf((_dto, value) => value !== null)
   @IsOptional()
-  @Matches(BASE_URL, { message: 'baseUrl must be an http:// or https:// URL without a trailing slash' })
+  @IsHttpBaseUrl({
+    message:
+      'baseUrl must be an http:// or https:// URL without a trailing slash, credentials, query, ' +
+      'control characters or . and .. segments',
+  })
   baseUrl?: string | null;
 
   @IsOptional()

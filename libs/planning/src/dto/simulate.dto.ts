@@ -4,7 +4,6 @@ import {
   IsArray,
   IsDefined,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -12,17 +11,16 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { INT4_MAX, IsRfc3339Instant } from '@gridflex/common';
 import { PeakShavingRuleDto } from '@gridflex/schedules';
 import { PhaseLimitsDto } from '@gridflex/sites';
 
-const INSTANT = { strict: true, strictSeparator: true } as const;
-
 /** A block of the group's capacity, per phase, as a DSO forecast would give it once converted to amperes. */
 export class SimulatedBlockDto {
-  @IsISO8601(INSTANT, { message: 'start must be an ISO 8601 instant' })
+  @IsRfc3339Instant({ message: 'start must be an ISO 8601 instant that exists, with Z or an offset' })
   start!: string;
 
-  @IsISO8601(INSTANT, { message: 'end must be an ISO 8601 instant' })
+  @IsRfc3339Instant({ message: 'end must be an ISO 8601 instant that exists, with Z or an offset' })
   end!: string;
 
   @IsDefined()
@@ -38,6 +36,7 @@ export class SimulatedSessionDto {
 
   @IsInt()
   @Min(1)
+  @Max(INT4_MAX)
   connectorId!: number;
 
   @IsOptional()
@@ -52,7 +51,7 @@ export class SimulatedSessionDto {
   energyWantedWh?: number;
 
   @IsOptional()
-  @IsISO8601(INSTANT, { message: 'departureAt must be an ISO 8601 instant' })
+  @IsRfc3339Instant({ message: 'departureAt must be an ISO 8601 instant that exists, with Z or an offset' })
   departureAt?: string;
 }
 
@@ -60,7 +59,7 @@ export class SimulatedSessionDto {
 export class SimulateDto {
   /** The instant to plan from; now when not given. */
   @IsOptional()
-  @IsISO8601(INSTANT, { message: 'at must be an ISO 8601 instant' })
+  @IsRfc3339Instant({ message: 'at must be an ISO 8601 instant that exists, with Z or an offset' })
   at?: string;
 
   /** The group's capacity; when not given, no DSO limit (the sites' own limits only). */

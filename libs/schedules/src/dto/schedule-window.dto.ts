@@ -13,6 +13,7 @@ import {
   registerDecorator,
   ValidationArguments,
 } from 'class-validator';
+import { IsCalendarDate } from '@gridflex/common';
 
 /** Refuses the property when `other` is given too: the two are alternatives. */
 export function NotWith(other: string) {
@@ -68,7 +69,7 @@ export class ScheduleWindowDto {
   weekdays?: number[];
 
   @IsOptional()
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'date must be a date as YYYY-MM-DD' })
+  @IsCalendarDate({ message: 'date must be a date that exists, as YYYY-MM-DD' })
   @NotWith('weekdays')
   date?: string;
 

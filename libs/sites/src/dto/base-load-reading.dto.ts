@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsDefined, IsISO8601, IsOptional, ValidateNested } from 'class-validator';
+import { IsDefined, IsOptional, ValidateNested } from 'class-validator';
+import { IsRfc3339Instant } from '@gridflex/common';
 import { PhaseLimitsDto } from './create-site.dto';
 
 /** A meter reading of the site's non-controllable load, per phase. */
@@ -11,6 +12,6 @@ export class BaseLoadReadingDto {
 
   /** When it was measured; now when not given. */
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'measuredAt must be an ISO 8601 instant' })
+  @IsRfc3339Instant({ message: 'measuredAt must be an ISO 8601 instant that exists, with Z or an offset' })
   measuredAt?: string;
 }

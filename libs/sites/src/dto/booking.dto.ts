@@ -1,7 +1,8 @@
-import { IsInt, IsISO8601, IsNumber, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsRfc3339Instant } from '@gridflex/common';
 
 const instant = (field: string) =>
-  IsISO8601({ strict: true, strictSeparator: true }, { message: `${field} must be an ISO 8601 instant` });
+  IsRfc3339Instant({ message: `${field} must be an ISO 8601 instant that exists, with Z or an offset` });
 
 /**
  * What the CPO or the driver says before the EV arrives (e.g. from a booking or an app): the session that

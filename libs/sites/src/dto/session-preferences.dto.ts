@@ -1,4 +1,5 @@
-import { IsInt, IsISO8601, IsNumber, Max, Min, ValidateIf } from 'class-validator';
+import { IsInt, IsNumber, Max, Min, ValidateIf } from 'class-validator';
+import { IsRfc3339Instant } from '@gridflex/common';
 
 const given = (_dto: object, value: unknown) => value !== undefined && value !== null;
 
@@ -23,9 +24,8 @@ export class SessionPreferencesDto {
 
   /** When the EV leaves (an ISO 8601 instant with an offset), e.g. from a booking. */
   @ValidateIf(given)
-  @IsISO8601(
-    { strict: true, strictSeparator: true },
-    { message: 'departureAt must be an ISO 8601 instant or null' },
-  )
+  @IsRfc3339Instant({
+    message: 'departureAt must be an ISO 8601 instant that exists, with Z or an offset, or null',
+  })
   departureAt?: string | null;
 }

@@ -243,6 +243,14 @@ export class ChargerViewDto implements ChargerView {
   @ApiProperty(nullableInstant)
   lastSeenAt!: string | null;
 
+  @ApiProperty({
+    ...nullableNumber,
+    example: -2.5,
+    description:
+      'Charger clock minus ours, in s, from its last time-stamped message (StatusNotification, MeterValues, TransactionEvent); null until one came',
+  })
+  clockOffsetS!: number | null;
+
   @ApiProperty({ type: [ConnectorViewDto] })
   connectors!: ConnectorViewDto[];
 }

@@ -1,4 +1,5 @@
-import { IsInt, IsOptional, IsString, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { INT4_MAX } from '@gridflex/common';
 
 /** `requestedMessage` is checked against the charger's version once the charger is known. */
 export class TriggerMessageDto {
@@ -9,5 +10,6 @@ export class TriggerMessageDto {
   @IsOptional()
   @IsInt({ message: 'connectorId must be an integer' })
   @Min(1, { message: 'connectorId must be 1 or more' })
+  @Max(INT4_MAX, { message: 'connectorId must be at most 2147483647' })
   connectorId?: number;
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "chargers" ADD COLUMN "clock_offset_s" double precision;

@@ -17,8 +17,11 @@ import {
 } from './fuzz-harness';
 import { connectCharger, registerCharger, startController, TestController, waitFor } from './test-controller';
 
-/** Every message proves the charger alive (`last_seen_at`): not state that the message sets. */
-const IGNORED: IgnoredColumns = { ...BACKGROUND_CHANGES, chargers: ['last_seen_at'] };
+/**
+ * Every message proves the charger alive (`last_seen_at`), and every one that tells the charger's time updates
+ * its clock offset: bookkeeping of the connection, not state that a refused message sets.
+ */
+const IGNORED: IgnoredColumns = { ...BACKGROUND_CHANGES, chargers: ['last_seen_at', 'clock_offset_s'] };
 
 /**
  * A Boot, even one we refuse, says that the charger restarted and may have lost its profiles: it is protected
@@ -27,7 +30,7 @@ const IGNORED: IgnoredColumns = { ...BACKGROUND_CHANGES, chargers: ['last_seen_a
  */
 const AFTER_BOOT: IgnoredColumns = {
   ...IGNORED,
-  chargers: ['last_seen_at', 'capabilities'],
+  chargers: ['last_seen_at', 'clock_offset_s', 'capabilities'],
   connectors: ['status', 'status_at'],
   connector_plans: [
     'dispatch_status',

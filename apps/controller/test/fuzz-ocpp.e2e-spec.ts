@@ -25,7 +25,7 @@ const IGNORED: IgnoredColumns = { ...BACKGROUND_CHANGES, chargers: ['last_seen_a
 
 /**
  * A Boot, even one we refuse, says that the charger restarted and may have lost its profiles: it is protected
- * anew (README, "Connecting chargers"), which re-sends its profiles (and may check them), re-reads its
+ * anew (docs/chargers.md), which re-sends its profiles (and may check them), re-reads its
  * capabilities and asks its status.
  */
 const AFTER_BOOT: IgnoredColumns = {

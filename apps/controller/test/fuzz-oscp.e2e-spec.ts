@@ -65,7 +65,7 @@ const ENDPOINTS: Endpoint[] = [
 /** Printable ASCII: what a header can carry (supertest refuses control characters itself). */
 const headerText = (maxLength: number) => fc.string({ unit: 'grapheme-ascii', maxLength });
 
-/** OSCP's answer to a Register that offers no version 2.0, a refusal like a 4xx (README, "Register"). */
+/** OSCP's answer to a Register that offers no version 2.0, a refusal like a 4xx (docs/dso.md, "Register"). */
 function offersNoVersion2(endpoint: Pick<Endpoint, 'path'>, status: number): boolean {
   return endpoint.path === 'register' && status === 501;
 }

@@ -136,23 +136,27 @@ function rowsOf<T>(result: unknown): T[] {
 }
 
 /**
- * Waits until the database has stopped changing (two digests in a row equal) after an accepted input, whose
- * effects (re-planning, replies to the peer) may follow its answer; a refused input is then compared against a
- * state that nothing else is still changing.
+ * Waits until the database has stopped changing (`quietReads` digests in a row equal) after an accepted input,
+ * whose effects (re-planning, replies to the peer) may follow its answer; a refused input is then compared
+ * against a state that nothing else is still changing. The fuzz files plan without debounce
+ * (`PLANNING_DEBOUNCE_MS: 0`), so that a re-plan starts before the first of these reads.
  */
 export async function settledDigest(
   app: INestApplication,
   ignored: IgnoredColumns = {},
+  quietReads = 3,
   attempts = 100,
 ): Promise<Record<string, string>> {
   let previous = await databaseDigest(app, ignored);
-  for (let i = 0; i < attempts; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const current = await databaseDigest(app, ignored);
-    if (JSON.stringify(current) === JSON.stringify(previous)) return current;
-    previous = current;
+  let equalInARow = 1;
+  for (let i = 0; i < attempts && equalInARow < quietReads; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const current = JSON.stringify(await databaseDigest(app, ignored));
+    equalInARow = current === JSON.stringify(previous) ? equalInARow + 1 : 1;
+    previous = JSON.parse(current) as Record<string, string>;
   }
-  throw new Error('the database never stopped changing');
+  if (equalInARow < quietReads) throw new Error('the database never stopped changing');
+  return previous;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -138,8 +138,13 @@ describe.each<Version>(['1.6', '2.0.1'])('fuzzing OCPP %s frames over a real Web
   const lag = new EventLoopLagMonitor();
 
   beforeAll(async () => {
-    // No pacing: a refusal for speed is not what these properties look for.
-    controller = await startController({ OCPP_MESSAGE_RATE_PER_S: 10_000, OCPP_MESSAGE_BURST: 10_000 });
+    controller = await startController({
+      // No pacing: a refusal for speed is not what these properties look for.
+      OCPP_MESSAGE_RATE_PER_S: 10_000,
+      OCPP_MESSAGE_BURST: 10_000,
+      // Re-planning after an accepted input starts at once, before the database is read as settled.
+      PLANNING_DEBOUNCE_MS: 0,
+    });
     const site = await controller.admin
       .post('/api/v1/sites', {
         name: 'Fuzzed depot',

@@ -81,6 +81,8 @@ describe('fuzzing the OSCP endpoints with a valid token', () => {
   beforeAll(async () => {
     controller = await startController({
       // One attempt per outgoing message: replies to fuzzed base URLs are not retried for the rest of the run.
+      // Re-planning after an accepted input starts at once, before the database is read as settled.
+      PLANNING_DEBOUNCE_MS: 0,
       OSCP_OUTBOUND_ATTEMPTS: 1,
       OSCP_REQUEST_TIMEOUT_MS: 1000,
       // Refused tokens must not get this client's address blocked for the properties that follow.

@@ -3,29 +3,16 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { chromium, Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { DashboardService, DashboardSnapshot } from '@gridflex/dashboard';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
+import { launchBrowser } from './browser';
 import { startController, TEST_API_KEY, TestController, waitFor } from './test-controller';
 
 const DSO_TOKEN = randomBytes(24).toString('hex');
 const GROUP = 'grp-dash';
 const SITE_LIMIT_A = 40;
 const DSO_CAPACITY_A = 24;
-
-/** Debian's Chromium, quiet: without the background-networking flags it keeps calling home. */
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
 
 /** `docs/dashboard.png` with `UPDATE_SCREENSHOT=1` (the README's picture), a temporary file otherwise. */
 function screenshotPath(): string {
@@ -207,7 +194,7 @@ describe('the operations dashboard', () => {
   });
 
   it('draws it in a browser: connector rows with their limits, charts with points under the limit line', async () => {
-    browser = await chromium.launch(CHROMIUM);
+    browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     await page.goto(`http://${controller.host}/dashboard#key=${TEST_API_KEY}`);
 

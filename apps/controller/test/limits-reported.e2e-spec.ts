@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { chromium } from 'playwright-core';
 import request from 'supertest';
 import { SimulatedCharger, SimulatedDso } from '@gridflex/simulator';
+import { launchBrowser } from './browser';
 import {
   connectCharger,
   registerCharger,
@@ -186,10 +186,7 @@ describe('limits that cannot be kept, verification and meter registers, told as 
   });
 
   it('shows the warnings on the dashboard page, in the group card and the site card', async () => {
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
       await page.goto(`http://${controller.host}/dashboard#key=${TEST_API_KEY}`);

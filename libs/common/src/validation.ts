@@ -1,4 +1,5 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { IsObject, ValidateNested } from 'class-validator';
 
 export interface FieldError {
   field: string;
@@ -42,4 +43,16 @@ export function createValidationPipe({ forbidUnknown }: ValidationPipeOptions): 
       return new BadRequestException({ message: describeFieldErrors(fields), errors: fields });
     },
   });
+}
+
+/**
+ * `@ValidateNested({ each: true })` for an array of objects that also refuses elements which are not objects:
+ * class-validator alone walks into an inner array and finds nothing to check there, so `[[]]` passed and reached
+ * the code as if it were an object.
+ */
+export function ValidateNestedObjects(): PropertyDecorator {
+  return applyDecorators(
+    IsObject({ each: true, message: ({ property }) => `each of ${property} must be an object` }),
+    ValidateNested({ each: true }),
+  );
 }

@@ -159,7 +159,12 @@ describe('POST /oscp/fp/2.0/update_group_capacity_forecast', () => {
       [
         'a block that is not an object',
         forecast({ forecasted_blocks: [5] }),
-        /forecasted_blocks\[0\]: each value in nested property forecasted_blocks must be either object/,
+        /forecasted_blocks: each of forecasted_blocks must be an object/,
+      ],
+      [
+        'a block that is an array of blocks',
+        forecast({ forecasted_blocks: [[block()]] }),
+        /forecasted_blocks: each of forecasted_blocks must be an object/,
       ],
       [
         'negative capacity',

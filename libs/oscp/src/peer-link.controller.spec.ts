@@ -155,6 +155,11 @@ describe('OSCP registration, handshake and heartbeats against the simulated Capa
       ['no version_url', { token: 'abc' }, /version_url must be an array/],
       ['an empty version_url', { token: 'abc', version_url: [] }, /version_url must contain at least 1/],
       [
+        'a version_url of arrays',
+        { token: 'abc', version_url: [[]] },
+        /version_url: each of version_url must be an object/,
+      ],
+      [
         'a version without base_url',
         { token: 'abc', version_url: [{ version: '2.0' }] },
         /version_url\[0\]\.base_url/,

@@ -332,6 +332,18 @@ export class SimulatedCharger {
     return (await this.client.call(action, payload)) as T;
   }
 
+  /** Sends `frame` exactly as given, however malformed: what a faulty or hostile charger would send. */
+  sendRaw(frame: string): void {
+    this.client.sendRaw(frame);
+  }
+
+  /** Hands every frame the CSMS sends, as text, to `listener`. */
+  onFrame(listener: (frame: string) => void): void {
+    this.client.on('message', ({ message, outbound }: { message: Buffer | string; outbound: boolean }) => {
+      if (!outbound) listener(String(message));
+    });
+  }
+
   boot(): Promise<{ status: string; currentTime: string; interval: number }> {
     const vendor = this.options.vendor ?? 'gridflex';
     const model = this.options.model ?? 'SimCharger';

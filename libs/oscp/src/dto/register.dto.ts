@@ -1,14 +1,6 @@
 import { Type } from 'class-transformer';
-import {
-  ArrayMinSize,
-  IsArray,
-  IsNotEmpty,
-  IsString,
-  Matches,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
-import { IsFreeOfPathTraversal } from '@gridflex/common';
+import { ArrayMinSize, IsArray, IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { IsFreeOfPathTraversal, ValidateNestedObjects } from '@gridflex/common';
 import type { Register, VersionUrl } from '../oscp.types';
 
 export class VersionUrlDto implements VersionUrl {
@@ -38,7 +30,7 @@ export class RegisterDto implements Register {
 
   @IsArray()
   @ArrayMinSize(1)
-  @ValidateNested({ each: true })
+  @ValidateNestedObjects()
   @Type(() => VersionUrlDto)
   version_url!: VersionUrlDto[];
 }

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsString, Validate, ValidateNested } from 'class-validator';
+import { ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsString, Validate } from 'class-validator';
+import { ValidateNestedObjects } from '@gridflex/common';
 import { CAPACITY_FORECAST_TYPES, CapacityForecastType, UpdateGroupCapacityForecast } from '../oscp.types';
 import { BlocksStartBeforeEndConstraint } from './forecast-validators';
 import { ForecastedBlockDto } from './forecasted-block.dto';
@@ -15,7 +16,7 @@ export class UpdateGroupCapacityForecastDto implements UpdateGroupCapacityForeca
 
   @IsArray()
   @ArrayMinSize(1)
-  @ValidateNested({ each: true })
+  @ValidateNestedObjects()
   @Type(() => ForecastedBlockDto)
   @Validate(BlocksStartBeforeEndConstraint)
   forecasted_blocks!: ForecastedBlockDto[];

@@ -11,7 +11,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { INT4_MAX, IsRfc3339Instant } from '@gridflex/common';
+import { INT4_MAX, IsRfc3339Instant, ValidateNestedObjects } from '@gridflex/common';
 import { PeakShavingRuleDto } from '@gridflex/schedules';
 import { PhaseLimitsDto } from '@gridflex/sites';
 
@@ -66,7 +66,7 @@ export class SimulateDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(500)
-  @ValidateNested({ each: true })
+  @ValidateNestedObjects()
   @Type(() => SimulatedBlockDto)
   forecast?: SimulatedBlockDto[];
 
@@ -74,7 +74,7 @@ export class SimulateDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
+  @ValidateNestedObjects()
   @Type(() => PeakShavingRuleDto)
   rules?: PeakShavingRuleDto[];
 
@@ -82,7 +82,7 @@ export class SimulateDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(1000)
-  @ValidateNested({ each: true })
+  @ValidateNestedObjects()
   @Type(() => SimulatedSessionDto)
   sessions?: SimulatedSessionDto[];
 }

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsOptional, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional } from 'class-validator';
+import { ValidateNestedObjects } from '@gridflex/common';
 import { SiteDocumentDto } from '@gridflex/sites';
 import { PeakShavingRuleDto } from './peak-shaving-rule.dto';
 import { TariffDto } from './tariff.dto';
@@ -9,14 +10,14 @@ export class SiteSchedulesDocumentDto extends SiteDocumentDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(1000)
-  @ValidateNested({ each: true })
+  @ValidateNestedObjects()
   @Type(() => PeakShavingRuleDto)
   peakShavingRules?: PeakShavingRuleDto[];
 
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(1000)
-  @ValidateNested({ each: true })
+  @ValidateNestedObjects()
   @Type(() => TariffDto)
   tariffs?: TariffDto[];
 }

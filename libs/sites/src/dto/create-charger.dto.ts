@@ -14,10 +14,10 @@ import {
   Matches,
   Max,
   Min,
-  ValidateNested,
   ValidationArguments,
   registerDecorator,
 } from 'class-validator';
+import { ValidateNestedObjects } from '@gridflex/common';
 import type { schema } from '@gridflex/persistence';
 import { isPhaseRotation } from '../site-model';
 
@@ -132,7 +132,7 @@ export class CreateChargerDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(32)
   @UniqueConnectorIds()
-  @ValidateNested({ each: true })
+  @ValidateNestedObjects()
   @Type(() => CreateConnectorDto)
   connectors!: CreateConnectorDto[];
 }

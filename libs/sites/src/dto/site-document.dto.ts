@@ -10,6 +10,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { ValidateNestedObjects } from '@gridflex/common';
 import { CreateChargerDto } from './create-charger.dto';
 import { CreateSiteDto, PhaseLimitsDto } from './create-site.dto';
 
@@ -57,14 +58,14 @@ export class SiteDocumentDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(1000)
-  @ValidateNested({ each: true })
+  @ValidateNestedObjects()
   @Type(() => CircuitDocumentDto)
   circuits?: CircuitDocumentDto[];
 
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(5000)
-  @ValidateNested({ each: true })
+  @ValidateNestedObjects()
   @Type(() => ChargerDocumentDto)
   chargers?: ChargerDocumentDto[];
 }

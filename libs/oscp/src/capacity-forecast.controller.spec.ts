@@ -39,7 +39,8 @@ describe('POST /oscp/fp/2.0/update_group_capacity_forecast', () => {
   let peerId: string;
 
   beforeAll(async () => {
-    oscp = await startOscpTestApp();
+    // The blocks here are fixed instants long past; bounded-work.e2e-spec.ts checks the default bounds.
+    oscp = await startOscpTestApp({ OSCP_MAX_PAST_S: 3153600000 });
     peerId = (await oscp.app.get(DsoPeersRepository).create({ name: 'dso', tokenHash: hashToken(TOKEN) })).id;
     await oscp.db.insert(schema.sites).values({
       name: 'depot',

@@ -1,9 +1,23 @@
-import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  PayloadTooLargeException,
+} from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { CapacityForecastsRepository, SegmentOutOfSequenceError } from './capacity-forecasts.repository';
+import { APP_CONFIG, AppConfig } from '@gridflex/config';
+import {
+  CapacityForecastsRepository,
+  SegmentOutOfSequenceError,
+  StoredBlocksExceededError,
+} from './capacity-forecasts.repository';
 import type { DsoPeer } from './dso-peers.repository';
 import type { UpdateGroupCapacityForecastDto } from './dto/update-group-capacity-forecast.dto';
 import { ForecastAcceptedEvent, OSCP_FORECAST_ACCEPTED } from './events';
+import { BoundsViolation, ForecastBounds, forecastBoundsViolation } from './forecast-bounds';
 import type { SegmentHeaders } from './oscp-request';
 import type { UpdateGroupCapacityForecast } from './oscp.types';
 
@@ -25,11 +39,13 @@ export class CapacityForecastService {
   constructor(
     private readonly forecasts: CapacityForecastsRepository,
     private readonly events: EventEmitter2,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
    * Stores the forecast (404 for an unknown group) and returns the event to announce once the
-   * peer has its reply: planning must not delay or fail the 204.
+   * peer has its reply: planning must not delay or fail the 204. A forecast beyond the configured bounds
+   * (too many blocks, too fine, too far ahead or behind) is refused before anything is stored.
    */
   async store({
     peer,
@@ -39,6 +55,8 @@ export class CapacityForecastService {
     segment,
   }: ReceivedForecast): Promise<ForecastAcceptedEvent | undefined> {
     const { group_id: groupId, type } = forecast;
+    const violation = forecastBoundsViolation(forecast.forecasted_blocks, this.bounds(), new Date());
+    if (violation) throw refusal(violation);
     if (!(await this.forecasts.groupExists(groupId))) {
       throw new NotFoundException({
         message: `Unknown group_id ${JSON.stringify(groupId)}: no site is in it`,
@@ -60,12 +78,24 @@ export class CapacityForecastService {
   /** The id of the joined forecast once this segment completes it, otherwise undefined. */
   private async storeSegment(segment: Parameters<CapacityForecastsRepository['storeSegment']>[0]) {
     try {
-      return await this.forecasts.storeSegment(segment);
+      return await this.forecasts.storeSegment(segment, this.config.OSCP_MAX_STORED_BLOCKS);
     } catch (error) {
       if (error instanceof SegmentOutOfSequenceError)
         throw new BadRequestException({ message: error.message });
+      if (error instanceof StoredBlocksExceededError)
+        throw new PayloadTooLargeException({ message: error.message });
       throw error;
     }
+  }
+
+  private bounds(): ForecastBounds {
+    return {
+      maxBlocksPerMessage: this.config.OSCP_MAX_BLOCKS_PER_MESSAGE,
+      maxStoredBlocks: this.config.OSCP_MAX_STORED_BLOCKS,
+      maxHorizonS: this.config.OSCP_MAX_HORIZON_S,
+      minBlockS: this.config.OSCP_MIN_BLOCK_S,
+      maxPastS: this.config.OSCP_MAX_PAST_S,
+    };
   }
 
   announce(event: ForecastAcceptedEvent): void {
@@ -79,4 +109,8 @@ export class CapacityForecastService {
       );
     }
   }
+}
+
+function refusal({ status, message }: BoundsViolation): HttpException {
+  return status === 413 ? new PayloadTooLargeException({ message }) : new BadRequestException({ message });
 }

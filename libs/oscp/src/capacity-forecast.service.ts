@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   HttpException,
+  HttpStatus,
   Inject,
   Injectable,
   Logger,
@@ -112,5 +113,7 @@ export class CapacityForecastService {
 }
 
 function refusal({ status, message }: BoundsViolation): HttpException {
-  return status === 413 ? new PayloadTooLargeException({ message }) : new BadRequestException({ message });
+  return status === HttpStatus.PAYLOAD_TOO_LARGE
+    ? new PayloadTooLargeException({ message })
+    : new BadRequestException({ message });
 }

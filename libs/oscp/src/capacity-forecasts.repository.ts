@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, asc, eq, ne, not, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, not, sql } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import { storedBlocksViolation } from './forecast-bounds';
 import { CapacityForecastType, UpdateGroupCapacityForecast } from './oscp.types';
@@ -169,6 +169,20 @@ export class CapacityForecastsRepository {
       .from(schema.capacityForecasts)
       .where(eq(schema.capacityForecasts.groupId, groupId));
     return rows.map((row) => row.peerId);
+  }
+
+  /**
+   * The ids of the group's forecasts of these types, in a stable order: what identifies the inputs of its
+   * capacity without reading their blocks (forecasts are only ever added, or removed with their peer).
+   */
+  async forecastIdsOfGroup(groupId: string, types: CapacityForecastType[]): Promise<string[]> {
+    const { capacityForecasts: forecasts } = schema;
+    const rows = await this.db
+      .select({ id: forecasts.id })
+      .from(forecasts)
+      .where(and(eq(forecasts.groupId, groupId), inArray(forecasts.type, types)))
+      .orderBy(asc(forecasts.id));
+    return rows.map((row) => row.id);
   }
 
   /** Oldest first, so that replaying them in order lets newer forecasts override older ones. */

@@ -1,7 +1,5 @@
 import {
   BadRequestException,
-  HttpException,
-  HttpStatus,
   Inject,
   Injectable,
   Logger,
@@ -18,7 +16,7 @@ import {
 import type { DsoPeer } from './dso-peers.repository';
 import type { UpdateGroupCapacityForecastDto } from './dto/update-group-capacity-forecast.dto';
 import { ForecastAcceptedEvent, OSCP_FORECAST_ACCEPTED } from './events';
-import { BoundsViolation, ForecastBounds, forecastBoundsViolation } from './forecast-bounds';
+import { assertWithinBounds } from './forecast-bounds';
 import type { SegmentHeaders } from './oscp-request';
 import type { UpdateGroupCapacityForecast } from './oscp.types';
 
@@ -56,8 +54,7 @@ export class CapacityForecastService {
     segment,
   }: ReceivedForecast): Promise<ForecastAcceptedEvent | undefined> {
     const { group_id: groupId, type } = forecast;
-    const violation = forecastBoundsViolation(forecast.forecasted_blocks, this.bounds(), new Date());
-    if (violation) throw refusal(violation);
+    assertWithinBounds(forecast.forecasted_blocks, this.config, new Date());
     if (!(await this.forecasts.groupExists(groupId))) {
       throw new NotFoundException({
         message: `Unknown group_id ${JSON.stringify(groupId)}: no site is in it`,
@@ -89,16 +86,6 @@ export class CapacityForecastService {
     }
   }
 
-  private bounds(): ForecastBounds {
-    return {
-      maxBlocksPerMessage: this.config.OSCP_MAX_BLOCKS_PER_MESSAGE,
-      maxStoredBlocks: this.config.OSCP_MAX_STORED_BLOCKS,
-      maxHorizonS: this.config.OSCP_MAX_HORIZON_S,
-      minBlockS: this.config.OSCP_MIN_BLOCK_S,
-      maxPastS: this.config.OSCP_MAX_PAST_S,
-    };
-  }
-
   announce(event: ForecastAcceptedEvent): void {
     try {
       this.events.emit(OSCP_FORECAST_ACCEPTED, event);
@@ -110,10 +97,4 @@ export class CapacityForecastService {
       );
     }
   }
-}
-
-function refusal({ status, message }: BoundsViolation): HttpException {
-  return status === HttpStatus.PAYLOAD_TOO_LARGE
-    ? new PayloadTooLargeException({ message })
-    : new BadRequestException({ message });
 }

@@ -1,7 +1,9 @@
-import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { hashToken } from '@gridflex/common';
+import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { DsoPeer, DsoPeersRepository, DuplicateDsoPeerError, LinkEvent } from './dso-peers.repository';
+import { assertWithinBounds } from './forecast-bounds';
 import type { CreateDsoPeerDto } from './dto/create-dso-peer.dto';
 import type { DsoPeerDto } from './dto/dso-peer.dto';
 import type { UpdateDsoPeerDto } from './dto/update-dso-peer.dto';
@@ -23,6 +25,7 @@ export class DsoPeersService {
     private readonly cipher: OscpTokenCipher,
     private readonly link: PeerLinkService,
     private readonly events: EventEmitter2,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create({ name, token, baseUrl, peerToken, options }: CreateDsoPeerDto): Promise<DsoPeerDto> {
@@ -84,6 +87,7 @@ export class DsoPeersService {
 
   /** The CPO asks the DSO for other capacity; the DSO answers, if at all, with a new forecast. */
   async requestAdjustment(id: string, request: UpdateGroupCapacityForecastDto): Promise<QueuedMessage> {
+    assertWithinBounds(request.forecasted_blocks, this.config, new Date());
     const peer = await this.require(id);
     if (!peer.canCallPeer) {
       throw new ConflictException({ message: 'No baseUrl or token is known for this peer: register first' });

@@ -1,4 +1,5 @@
-import { HttpStatus } from '@nestjs/common';
+import { BadRequestException, HttpException, HttpStatus, PayloadTooLargeException } from '@nestjs/common';
+import type { AppConfig } from '@gridflex/config';
 import { parseRfc3339DateTime } from './rfc3339';
 import type { ForecastedBlock } from './oscp.types';
 
@@ -26,6 +27,28 @@ interface TimedBlock {
 }
 
 const MS_PER_S = 1000;
+
+export function forecastBoundsOf(config: AppConfig): ForecastBounds {
+  return {
+    maxBlocksPerMessage: config.OSCP_MAX_BLOCKS_PER_MESSAGE,
+    maxStoredBlocks: config.OSCP_MAX_STORED_BLOCKS,
+    maxHorizonS: config.OSCP_MAX_HORIZON_S,
+    minBlockS: config.OSCP_MIN_BLOCK_S,
+    maxPastS: config.OSCP_MAX_PAST_S,
+  };
+}
+
+/** Throws the refusal of the first bound the blocks break, if any. */
+export function assertWithinBounds(blocks: readonly ForecastedBlock[], config: AppConfig, now: Date): void {
+  const violation = forecastBoundsViolation(blocks, forecastBoundsOf(config), now);
+  if (violation) throw toHttpException(violation);
+}
+
+export function toHttpException({ status, message }: BoundsViolation): HttpException {
+  return status === HttpStatus.PAYLOAD_TOO_LARGE
+    ? new PayloadTooLargeException({ message })
+    : new BadRequestException({ message });
+}
 
 /** The first bound the message breaks, if any; blocks whose times do not parse are left to the DTO. */
 export function forecastBoundsViolation(

@@ -121,7 +121,9 @@ describe.each(TEST_DATABASE_ENGINES)('CapacityForecastsRepository on %s', (_engi
 
     it('refuses a later segment without a first, or with another count, storing nothing', async () => {
       await database.db.delete(schema.capacityForecasts);
-      await expect(sut.storeSegment(segment(2, 2, 20), MAX_STORED)).rejects.toThrow(SegmentOutOfSequenceError);
+      await expect(sut.storeSegment(segment(2, 2, 20), MAX_STORED)).rejects.toThrow(
+        SegmentOutOfSequenceError,
+      );
       await sut.storeSegment(segment(1, 2, 10), MAX_STORED);
       await expect(sut.storeSegment(segment(2, 3, 20), MAX_STORED)).rejects.toThrow(
         /X-Segment-Count 3 differs from the 2/,

@@ -22,11 +22,19 @@ const block = (from: number, to: number): ForecastedBlock => ({
 
 describe(forecastBoundsViolation.name, () => {
   it('accepts blocks of at least the minimum length inside the window', () => {
-    expect(forecastBoundsViolation([block(-10, -9), block(0, 1), block(59, 60)], BOUNDS, NOW)).toBeUndefined();
+    expect(
+      forecastBoundsViolation([block(-10, -9), block(0, 1), block(59, 60)], BOUNDS, NOW),
+    ).toBeUndefined();
   });
 
   it('refuses more blocks than one message may hold with 413', () => {
-    expect(forecastBoundsViolation([0, 1, 2, 3].map((m) => block(m, m + 1)), BOUNDS, NOW)).toEqual({
+    expect(
+      forecastBoundsViolation(
+        [0, 1, 2, 3].map((m) => block(m, m + 1)),
+        BOUNDS,
+        NOW,
+      ),
+    ).toEqual({
       status: 413,
       message:
         'forecasted_blocks has 4 blocks; at most 3 are accepted in one message (OSCP_MAX_BLOCKS_PER_MESSAGE)',

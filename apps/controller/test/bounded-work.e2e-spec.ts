@@ -201,4 +201,22 @@ describe('a stored forecast as large as the bounds allow never keeps the control
     }, 600);
     expect(plan).toHaveLength(1);
   }, 120_000);
+
+  it('refuses a message of more than the default 2,000 blocks with 413, storing nothing', async () => {
+    const db = controller!.app.get<Database>(DATABASE);
+    const before = await storedRows(db);
+    const dso = new SimulatedDso({ baseUrl: `http://${controller!.host}/oscp/fp/2.0`, token: TOKEN });
+
+    const reply = await dso.sendCapacityForecast({
+      groupId: GROUP,
+      type: 'CONSUMPTION',
+      blocks: minutes(2001),
+    });
+
+    expect(reply.status).toBe(413);
+    expect((reply.body as { message: string }).message).toBe(
+      'forecasted_blocks has 2001 blocks; at most 2000 are accepted in one message (OSCP_MAX_BLOCKS_PER_MESSAGE)',
+    );
+    expect(await storedRows(db)).toEqual(before);
+  });
 });

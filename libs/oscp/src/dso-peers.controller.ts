@@ -91,7 +91,7 @@ export class DsoPeersController {
     type: QueuedMessageDto,
     description: 'AdjustGroupCapacityForecast queued for delivery',
   })
-  @ApiErrors(400, 404, 409)
+  @ApiErrors(400, 404, 409, 413)
   requestAdjustment(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() request: UpdateGroupCapacityForecastDto,

@@ -79,6 +79,11 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
   /** Sites with a re-plan for learnt phases waiting (`onPhasesInUseChanged`). */
   private readonly phaseReplans = new Set<string>();
   private stopping = false;
+  /**
+   * False while the application starts: a re-plan an event asks for meanwhile (a DSO link that lapsed while we
+   * were stopped) is then not awaited, so that it cannot hold up the start of the HTTP server.
+   */
+  private bootstrapped = false;
 
   constructor(
     private readonly sites: SitesRepository,
@@ -100,6 +105,7 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
    * HTTP server starts listening first, and no stored input, however expensive to plan, can keep it from it.
    */
   async onApplicationBootstrap(): Promise<void> {
+    this.bootstrapped = true;
     const sites = await this.sites.list();
     const scopes = new Map(sites.map((site) => [scopeKey(scopeOf(site)), scopeOf(site)]));
     for (const scope of scopes.values()) void this.requestPlan(scope);
@@ -133,7 +139,8 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
 
   private async replanGroupsOf(peerId: string): Promise<void> {
     const groupIds = await this.forecasts.groupsOfPeer(peerId);
-    await Promise.all(groupIds.map((groupId) => this.requestPlan({ kind: 'group', groupId })));
+    const runs = Promise.all(groupIds.map((groupId) => this.requestPlan({ kind: 'group', groupId })));
+    if (this.bootstrapped) await runs;
   }
 
   @OnEvent(OCPP_CHARGER_STATE_CHANGED)

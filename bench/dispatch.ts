@@ -148,7 +148,11 @@ function scenarios(): Scenario[] {
 
 /** The DSO, and the chargers in sites of `siteChargers` imported in one document each, all in one group. */
 async function configure(controller: BenchController, scenario: Scenario): Promise<string[]> {
-  await controller.admin('POST', '/api/v1/dso-peers', { name: 'bench-dso', token: DSO_TOKEN });
+  await controller.admin('POST', '/api/v1/dso-peers', {
+    name: 'bench-dso',
+    token: DSO_TOKEN,
+    groupIds: [GROUP],
+  });
   const identities = Array.from({ length: scenario.chargers }, (_, i) => `BENCH-${i}`);
   const connectors = Array.from({ length: scenario.connectors }, (_, i) => ({
     connectorId: i + 1,

@@ -32,7 +32,7 @@ async function storedRows(db: Database): Promise<{ forecasts: number; segments: 
 }
 
 async function addPeerAndGroup(controller: TestController, groupId: string, token: string): Promise<string> {
-  await controller.admin.post('/api/v1/dso-peers', { name: 'dso', token }).expect(201);
+  await controller.admin.post('/api/v1/dso-peers', { name: 'dso', token, groupIds: [groupId] }).expect(201);
   const site = await controller.admin
     .post('/api/v1/sites', {
       name: 'Depot',

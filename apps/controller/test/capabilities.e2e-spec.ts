@@ -35,7 +35,9 @@ describe('profiles fit what the charger reported once it has been asked', () => 
   it('cuts a W-only, two-period charger its schedule without raising a limit, and shows its capabilities', async () => {
     controller = await startController();
     const { admin } = controller;
-    await admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN }).expect(201);
+    await admin
+      .post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN, groupIds: ['grp-cap'] })
+      .expect(201);
     const site = await admin
       .post('/api/v1/sites', {
         name: 'Depot',

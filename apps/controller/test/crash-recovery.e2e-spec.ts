@@ -47,7 +47,9 @@ describe('crash recovery across controller processes', () => {
     };
     first = await startControllerProcess(env);
     survivor = await startControllerProcess(env);
-    await first.admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN }).expect(201);
+    await first.admin
+      .post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN, groupIds: [GROUP] })
+      .expect(201);
     const site = await first.admin
       .post('/api/v1/sites', {
         name: 'Fleet depot',

@@ -62,7 +62,9 @@ describe('the operations dashboard', () => {
   beforeAll(async () => {
     controller = await startController();
     const { admin } = controller;
-    await admin.post('/api/v1/dso-peers', { name: 'dso-dash', token: DSO_TOKEN }).expect(201);
+    await admin
+      .post('/api/v1/dso-peers', { name: 'dso-dash', token: DSO_TOKEN, groupIds: [GROUP] })
+      .expect(201);
     const site = await admin
       .post('/api/v1/sites', {
         name: 'Depot',

@@ -31,7 +31,9 @@ describe('a PostgreSQL restart', () => {
   beforeAll(async () => {
     postgres = await PrivatePostgres.start();
     controller = await startController({ DATABASE_URL: postgres.url });
-    await controller.admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN }).expect(201);
+    await controller.admin
+      .post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN, groupIds: [GROUP] })
+      .expect(201);
     const site = await controller.admin
       .post('/api/v1/sites', {
         name: 'Depot',

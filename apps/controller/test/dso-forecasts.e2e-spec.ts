@@ -24,6 +24,7 @@ describe('DSO forecasts with per-peer conversions, replacement and segments reac
       .post('/api/v1/dso-peers', {
         name: 'dso',
         token: TOKEN,
+        groupIds: [GROUP],
         options: { phaseAll: 'TOTAL', nominalVoltageV: 230 },
       })
       .expect(201);

@@ -28,7 +28,9 @@ describe('compliance errors on measured load above the forecast', () => {
     // A one-second grace makes the checks run every second (the shortest period).
     controller = await startController({ OSCP_COMPLIANCE_GRACE_S: 1 });
     const { admin } = controller;
-    await admin.post('/api/v1/dso-peers', { name: 'dso', token: INITIAL_TOKEN }).expect(201);
+    await admin
+      .post('/api/v1/dso-peers', { name: 'dso', token: INITIAL_TOKEN, groupIds: [GROUP] })
+      .expect(201);
     const site = await admin
       .post('/api/v1/sites', {
         name: 'Depot',

@@ -18,8 +18,11 @@ describe('messages to the DSO: measurements, compliance errors and adjust reques
   beforeAll(async () => {
     controller = await startController({ OSCP_MEASUREMENT_PERIOD_S: 1 });
     const { admin } = controller;
-    peerId = (await admin.post('/api/v1/dso-peers', { name: 'dso', token: INITIAL_TOKEN }).expect(201)).body
-      .id;
+    peerId = (
+      await admin
+        .post('/api/v1/dso-peers', { name: 'dso', token: INITIAL_TOKEN, groupIds: [GROUP] })
+        .expect(201)
+    ).body.id;
     const site = await admin
       .post('/api/v1/sites', {
         name: 'Depot',
@@ -103,9 +106,12 @@ describe('messages to the DSO: measurements, compliance errors and adjust reques
     expect(reading).toMatchObject({ value: 2_500, initial_measure_time: expect.any(String) });
   });
 
+  const bindGroups = (id: string, groupIds: string[]) =>
+    controller.admin.patch(`/api/v1/dso-peers/${id}`, { groupIds }).expect(200);
+
   /**
-   * A second DSO peer with `options`, registered and forecasting `capacityA` for the group until `use` is
-   * done with it.
+   * A second DSO peer with `options`, registered, governing the group (taken from the first peer, which
+   * gets it back afterwards) and forecasting `capacityA` for it until `use` is done with it.
    */
   async function withPeer<T>(
     name: string,
@@ -114,7 +120,12 @@ describe('messages to the DSO: measurements, compliance errors and adjust reques
     use: (peer: SimulatedDso, forecastRequestId: string) => Promise<T>,
   ): Promise<T> {
     const token = randomBytes(24).toString('hex');
-    await controller.admin.post('/api/v1/dso-peers', { name, token, options }).expect(201);
+    await bindGroups(peerId, []);
+    const otherId = (
+      await controller.admin
+        .post('/api/v1/dso-peers', { name, token, options, groupIds: [GROUP] })
+        .expect(201)
+    ).body.id as string;
     const other = new SimulatedDso({ baseUrl: `http://${controller.host}/oscp/fp/2.0`, token });
     await other.listen();
     try {
@@ -127,6 +138,8 @@ describe('messages to the DSO: measurements, compliance errors and adjust reques
       return await use(other, forecast.requestId);
     } finally {
       await other.close();
+      await bindGroups(otherId, []);
+      await bindGroups(peerId, [GROUP]);
     }
   }
 
@@ -244,7 +257,7 @@ describe('messages to the DSO: measurements, compliance errors and adjust reques
 
       expect(adjust.correlationId).toBe(forecastRequestId);
       // Two EVs present at 32 A each on three phases, within the site's 63 A connection; one block per
-      // stretch of the group's limit (another DSO's forecast of an earlier test still limits part of it).
+      // stretch of the group's limit.
       const body = adjust.body as { group_id: string; type: string; forecasted_blocks: object[] };
       expect(body).toMatchObject({ group_id: GROUP, type: 'CONSUMPTION' });
       expect(body.forecasted_blocks.length).toBeGreaterThan(0);

@@ -36,8 +36,11 @@ describe('a DSO that goes silent: fallback capacity reaches the chargers, and no
   beforeAll(async () => {
     controller = await startController({ OSCP_HEARTBEAT_INTERVAL_S: 1, OSCP_SAFE_DEFAULT_A: SAFE_DEFAULT_A });
     const { admin } = controller;
-    peerId = (await admin.post('/api/v1/dso-peers', { name: 'dso', token: INITIAL_TOKEN }).expect(201)).body
-      .id;
+    peerId = (
+      await admin
+        .post('/api/v1/dso-peers', { name: 'dso', token: INITIAL_TOKEN, groupIds: [GROUP] })
+        .expect(201)
+    ).body.id;
     const site = await admin
       .post('/api/v1/sites', {
         name: 'Depot',

@@ -35,8 +35,11 @@ describe('DSO time semantics: trimming, gaps while online, and a DSO that never 
   beforeAll(async () => {
     controller = await startController({ OSCP_HEARTBEAT_INTERVAL_S: HEARTBEAT_INTERVAL_S });
     const { admin } = controller;
-    peerId = (await admin.post('/api/v1/dso-peers', { name: 'testbed-dso', token: TOKEN }).expect(201)).body
-      .id;
+    peerId = (
+      await admin
+        .post('/api/v1/dso-peers', { name: 'testbed-dso', token: TOKEN, groupIds: [GROUP] })
+        .expect(201)
+    ).body.id;
     const site = await admin
       .post('/api/v1/sites', {
         name: 'Depot',

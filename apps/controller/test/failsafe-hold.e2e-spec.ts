@@ -173,7 +173,9 @@ describe("a schedule cut to the charger's period limit is pushed again when its 
 
   beforeAll(async () => {
     controller = await startController({ DISPATCH_RECONCILE_INTERVAL_MS: 1000 });
-    await controller.admin.post('/api/v1/dso-peers', { name: 'dso', token }).expect(201);
+    await controller.admin
+      .post('/api/v1/dso-peers', { name: 'dso', token, groupIds: ['grp-cut'] })
+      .expect(201);
     const site = await controller.admin
       .post('/api/v1/sites', {
         name: 'Short',

@@ -42,7 +42,7 @@ describe('a DSO forecast becomes charging profiles on connected chargers', () =>
   beforeAll(async () => {
     controller = await startController();
     const { admin } = controller;
-    await admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN }).expect(201);
+    await admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN, groupIds: [GROUP] }).expect(201);
     const site = await admin
       .post('/api/v1/sites', {
         name: 'Depot',

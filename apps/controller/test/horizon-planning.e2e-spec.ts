@@ -41,7 +41,9 @@ describe('planning over the horizon: tariffs, OPTIMUM and departures', () => {
 
   beforeAll(async () => {
     controller = await startController();
-    await controller.admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN }).expect(201);
+    await controller.admin
+      .post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN, groupIds: ['grp-optimum'] })
+      .expect(201);
   });
 
   afterAll(async () => {

@@ -47,7 +47,13 @@ describe('limits that cannot be kept, verification and meter registers, told as 
   beforeAll(async () => {
     controller = await startController({ OSCP_MEASUREMENT_PERIOD_S: 1, OCPP_VERIFY_PROFILES: 'always' });
     server = controller.app.getHttpServer() as Server;
-    await controller.admin.post('/api/v1/dso-peers', { name: 'dso', token: INITIAL_TOKEN }).expect(201);
+    await controller.admin
+      .post('/api/v1/dso-peers', {
+        name: 'dso',
+        token: INITIAL_TOKEN,
+        groupIds: [REFUSING_GROUP, METERED_GROUP],
+      })
+      .expect(201);
     dso = new SimulatedDso({ baseUrl: `http://${controller.host}/oscp/fp/2.0`, token: INITIAL_TOKEN });
     await dso.listen();
     expect((await dso.register()).status).toBe(204);

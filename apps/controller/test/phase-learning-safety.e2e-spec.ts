@@ -132,7 +132,7 @@ describe('learnt phases never shrink what a session reserves, and noisy or switc
     controller = await startController();
     controller.app.get(EventEmitter2).on(PLANNING_COMPLETED, (run: PlanningCompletedEvent) => runs.push(run));
     const { admin } = controller;
-    await admin.post('/api/v1/dso-peers', { name: 'dso', token: TOKEN }).expect(201);
+    await admin.post('/api/v1/dso-peers', { name: 'dso', token: TOKEN, groupIds: [GROUP] }).expect(201);
     const site = await admin
       .post('/api/v1/sites', {
         name: 'Phases',

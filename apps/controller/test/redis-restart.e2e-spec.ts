@@ -37,7 +37,9 @@ describe('a Redis restart', () => {
       CLUSTER_LEASE_MS: 3000,
       DISPATCH_RECONCILE_INTERVAL_MS: 1000,
     });
-    await controller.admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN }).expect(201);
+    await controller.admin
+      .post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN, groupIds: [GROUP] })
+      .expect(201);
     const site = await controller.admin
       .post('/api/v1/sites', {
         name: 'Depot',
@@ -97,7 +99,7 @@ describe('a Redis restart that loses every key', () => {
   beforeAll(async () => {
     redis = await PrivateRedis.start();
     controller = await startController({ REDIS_URL: redis.url, CLUSTER_LEASE_MS: 3000 });
-    await controller.admin.post('/api/v1/dso-peers', { name: 'dso', token }).expect(201);
+    await controller.admin.post('/api/v1/dso-peers', { name: 'dso', token, groupIds: [group] }).expect(201);
     const site = await controller.admin
       .post('/api/v1/sites', {
         name: 'Depot',

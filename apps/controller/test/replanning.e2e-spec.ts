@@ -44,7 +44,7 @@ describe('re-planning on state changes, and across a restart', () => {
   it('follows sessions, a forecast and a restart without losing anything', async () => {
     controller = await startController(environment);
     const { admin } = controller;
-    await admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN }).expect(201);
+    await admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN, groupIds: ['grp-r'] }).expect(201);
     const site = await admin
       .post('/api/v1/sites', { name: 'Solo', nominalVoltageV: 230, gridLimitA: { l1: 20, l2: 20, l3: 20 } })
       .expect(201);

@@ -48,7 +48,7 @@ describe('scale-out: two instances sharing Redis and PostgreSQL', () => {
     };
     a = await startController({ ...shared, INSTANCE_ID: 'instance-a' });
     b = await startController({ ...shared, INSTANCE_ID: 'instance-b' });
-    await a.admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN }).expect(201);
+    await a.admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN, groupIds: [GROUP] }).expect(201);
     const site = await a.admin
       .post('/api/v1/sites', {
         name: 'Depot',

@@ -35,7 +35,7 @@ describe('the site model drives the plan', () => {
   beforeAll(async () => {
     controller = await startController();
     const { admin } = controller;
-    await admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN }).expect(201);
+    await admin.post('/api/v1/dso-peers', { name: 'dso', token: DSO_TOKEN, groupIds: [GROUP] }).expect(201);
     const site = (name: string, baseLoad?: object) =>
       admin
         .post('/api/v1/sites', { name, groupId: GROUP, nominalVoltageV: 230, gridLimitA: amps(63), baseLoad })

@@ -19,11 +19,12 @@ export class ErrorView {
   errors?: FieldErrorView[];
 }
 
-export type DocumentedErrorStatus = 400 | 401 | 404 | 409 | 413 | 502 | 503 | 504;
+export type DocumentedErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 502 | 503 | 504;
 
 const ERROR_DESCRIPTIONS: Record<DocumentedErrorStatus, string> = {
   400: 'Invalid input, refused with the fields at fault; nothing was changed',
   401: 'Missing or wrong credentials',
+  403: 'The credentials do not allow this (for a DSO: a group it is not bound to); nothing was changed',
   404: 'The resource (or one it belongs to) does not exist',
   409: 'Conflicts with the stored state (a duplicate, or a step that must come first)',
   413: 'Larger than the configured bounds allow (e.g. more forecast blocks); nothing was changed',

@@ -13,7 +13,11 @@ import {
 
 const PATH = '/oscp/fp/2.0/update_group_capacity_forecast';
 const TOKEN = 'dso-token-0123456789-abcdefghij';
+const OTHER_TOKEN = 'other-dso-token-0123456789-abcd';
 const GROUP_ID = 'transformer-17';
+const OTHER_GROUP_ID = 'transformer-18';
+/** Bound to the peer, but no site is in it. */
+const EMPTY_GROUP_ID = 'feeder-99';
 
 const block = (overrides: Record<string, unknown> = {}) => ({
   capacity: 250,
@@ -41,15 +45,16 @@ describe('POST /oscp/fp/2.0/update_group_capacity_forecast', () => {
   beforeAll(async () => {
     // The blocks here are fixed instants long past; bounded-work.e2e-spec.ts checks the default bounds.
     oscp = await startOscpTestApp({ OSCP_MAX_PAST_S: 3153600000 });
-    peerId = (await oscp.app.get(DsoPeersRepository).create({ name: 'dso', tokenHash: hashToken(TOKEN) })).id;
-    await oscp.db.insert(schema.sites).values({
-      name: 'depot',
-      groupId: GROUP_ID,
-      nominalVoltageV: 230,
-      limitL1A: 100,
-      limitL2A: 100,
-      limitL3A: 100,
-    });
+    const peers = oscp.app.get(DsoPeersRepository);
+    peerId = (await peers.create({ name: 'dso', tokenHash: hashToken(TOKEN) }, [GROUP_ID, EMPTY_GROUP_ID]))
+      .id;
+    await peers.create({ name: 'other-dso', tokenHash: hashToken(OTHER_TOKEN) }, [OTHER_GROUP_ID]);
+    const site = { nominalVoltageV: 230, limitL1A: 100, limitL2A: 100, limitL3A: 100 };
+    await oscp.db.insert(schema.sites).values([
+      { ...site, name: 'depot', groupId: GROUP_ID },
+      { ...site, name: 'yard', groupId: OTHER_GROUP_ID },
+      { ...site, name: 'unbound', groupId: 'feeder-unbound' },
+    ]);
   });
 
   afterAll(async () => {
@@ -247,8 +252,56 @@ describe('POST /oscp/fp/2.0/update_group_capacity_forecast', () => {
     });
   });
 
-  it('404 for a group_id no site belongs to', async () => {
-    await expectRefused(await post(forecast({ group_id: 'feeder-99' })), 404, /Unknown group_id "feeder-99"/);
+  it('404 for a group_id bound to the peer that no site belongs to', async () => {
+    await expectRefused(
+      await post(forecast({ group_id: EMPTY_GROUP_ID })),
+      404,
+      /Unknown group_id "feeder-99"/,
+    );
+  });
+
+  describe('authorization: a peer sends for the groups bound to it only (403, nothing stored)', () => {
+    const notBound = (group: string) =>
+      new RegExp(
+        `^DSO peer "dso" is not bound to group_id "${group}": a group is governed by the one DSO peer`,
+      );
+
+    it.each([
+      ['bound to another peer', OTHER_GROUP_ID],
+      ['bound to no peer', 'feeder-unbound'],
+      ['no site belongs to, before saying whether it exists', 'feeder-nowhere'],
+    ])('403 for a group %s', async (_case, group) => {
+      await expectRefused(await post(forecast({ group_id: group })), 403, notBound(group));
+    });
+
+    it('logs the refusal with the peer and the group, never the token', async () => {
+      oscp.logs.length = 0;
+      await post(forecast({ group_id: OTHER_GROUP_ID }));
+      const refusals = oscp.logs.filter((line) => line.includes('Refused update_group_capacity_forecast'));
+      expect(refusals).toEqual([
+        expect.stringContaining('for group "transformer-18" from DSO peer "dso": not bound to it'),
+      ]);
+      expect(oscp.logs.join('\n')).not.toContain(TOKEN);
+    });
+
+    it("403 for a segment of a forecast for another peer's group, keeping no segment", async () => {
+      await oscp.db.delete(schema.capacityForecastSegments);
+      const response = await post(forecast({ group_id: OTHER_GROUP_ID }), {
+        'X-Segment-Index': '1',
+        'X-Segment-Count': '2',
+      });
+      await expectRefused(response, 403, notBound(OTHER_GROUP_ID));
+      expect(await oscp.db.$count(schema.capacityForecastSegments)).toBe(0);
+    });
+
+    it('accepts from the peer bound to that group', async () => {
+      const reply = await request(oscp.url)
+        .post(PATH)
+        .set({ Authorization: `Token ${OTHER_TOKEN}`, 'X-Request-ID': 'req-other' })
+        .send(forecast({ group_id: OTHER_GROUP_ID }));
+      expect(reply.status).toBe(204);
+      expect((await storedForecasts()).map((f) => f.groupId)).toEqual([OTHER_GROUP_ID]);
+    });
   });
 
   describe('accepted', () => {

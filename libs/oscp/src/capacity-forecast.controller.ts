@@ -21,6 +21,7 @@ export class CapacityForecastController {
 
   @Post('update_group_capacity_forecast')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiErrors(403, 404)
   // Liberal in what we accept from partners: unknown fields are dropped, not refused.
   @UsePipes(createValidationPipe({ forbidUnknown: false }))
   async updateGroupCapacityForecast(

@@ -1,5 +1,6 @@
 import {
   BadRequestException,
+  ForbiddenException,
   Inject,
   Injectable,
   Logger,
@@ -13,7 +14,8 @@ import {
   SegmentOutOfSequenceError,
   StoredBlocksExceededError,
 } from './capacity-forecasts.repository';
-import type { DsoPeer } from './dso-peers.repository';
+import { DsoPeer, DsoPeersRepository } from './dso-peers.repository';
+import { notBoundMessage } from './group-authorization';
 import type { UpdateGroupCapacityForecastDto } from './dto/update-group-capacity-forecast.dto';
 import { ForecastAcceptedEvent, OSCP_FORECAST_ACCEPTED } from './events';
 import { assertWithinBounds } from './forecast-bounds';
@@ -37,14 +39,16 @@ export class CapacityForecastService {
 
   constructor(
     private readonly forecasts: CapacityForecastsRepository,
+    private readonly peers: DsoPeersRepository,
     private readonly events: EventEmitter2,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
-   * Stores the forecast (404 for an unknown group) and returns the event to announce once the
-   * peer has its reply: planning must not delay or fail the 204. A forecast beyond the configured bounds
-   * (too many blocks, too fine, too far ahead or behind) is refused before anything is stored.
+   * Stores the forecast (403 for a group the peer is not bound to, 404 for an unknown group) and returns
+   * the event to announce once the peer has its reply: planning must not delay or fail the 204. A forecast
+   * beyond the configured bounds (too many blocks, too fine, too far ahead or behind) is refused before
+   * anything is stored.
    */
   async store({
     peer,
@@ -54,6 +58,7 @@ export class CapacityForecastService {
     segment,
   }: ReceivedForecast): Promise<ForecastAcceptedEvent | undefined> {
     const { group_id: groupId, type } = forecast;
+    await this.requireBound(peer, groupId);
     assertWithinBounds(forecast.forecasted_blocks, this.config, new Date());
     if (!(await this.forecasts.groupExists(groupId))) {
       throw new NotFoundException({
@@ -71,6 +76,19 @@ export class CapacityForecastService {
         `from DSO peer ${JSON.stringify(peer.name)} (X-Request-ID ${JSON.stringify(requestId)})`,
     );
     return new ForecastAcceptedEvent({ forecastId, groupId, type, peerId: peer.id });
+  }
+
+  /**
+   * Authorization beyond the token: a DSO may only curtail the groups it governs. Checked before the
+   * group's existence, so that a peer learns nothing about groups that are not its own.
+   */
+  private async requireBound(peer: DsoPeer, groupId: string): Promise<void> {
+    if ((await this.peers.peerOfGroup(groupId)) === peer.id) return;
+    this.logger.warn(
+      `Refused update_group_capacity_forecast for group ${JSON.stringify(groupId)} from DSO peer ${JSON.stringify(peer.name)}: ` +
+        'not bound to it',
+    );
+    throw new ForbiddenException({ message: notBoundMessage(peer, groupId) });
   }
 
   /** The id of the joined forecast once this segment completes it, otherwise undefined. */

@@ -45,7 +45,8 @@ describe.each(TEST_DATABASE_ENGINES)('CapacityForecastsRepository on %s', (_engi
   beforeAll(async () => {
     database = await createDatabase();
     sut = new CapacityForecastsRepository(database.db);
-    peerId = (await new DsoPeersRepository(database.db).create({ name: 'dso', tokenHash: 'h' })).id;
+    const bound = ['g1', 'g2', 'g9'];
+    peerId = (await new DsoPeersRepository(database.db).create({ name: 'dso', tokenHash: 'h' }, bound)).id;
   });
 
   afterAll(async () => {
@@ -88,12 +89,47 @@ describe.each(TEST_DATABASE_ENGINES)('CapacityForecastsRepository on %s', (_engi
     expect(await sut.groupsOfPeer('3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b')).toEqual([]);
   });
 
-  it('knows the peers that govern a group: those that sent it a forecast of any type', async () => {
-    const other = (await new DsoPeersRepository(database.db).create({ name: 'other', tokenHash: 'h2' })).id;
+  it('knows the peer that governs a group: the one bound to it, once it sent a forecast of any type', async () => {
+    const other = (
+      await new DsoPeersRepository(database.db).create({ name: 'other', tokenHash: 'h2' }, ['g4'])
+    ).id;
+    expect(await sut.peersOfGroup('g4')).toEqual([]);
     await sut.insert({ ...forecast('r5', 'g4', 'OPTIMUM'), peerId: other });
     expect(await sut.peersOfGroup('g4')).toEqual([other]);
-    expect((await sut.peersOfGroup('g1')).sort()).toEqual([peerId]);
+    expect(await sut.peersOfGroup('g1')).toEqual([peerId]);
     expect(await sut.peersOfGroup('g-none')).toEqual([]);
+  });
+
+  describe('forecasts of a peer not bound to the group (stored before binding, or the group moved)', () => {
+    let stranger: string;
+
+    beforeAll(async () => {
+      stranger = (await new DsoPeersRepository(database.db).create({ name: 'stranger', tokenHash: 'h3' })).id;
+      await sut.insert({ ...forecast('s1', 'g1', 'CONSUMPTION'), peerId: stranger });
+      await sut.insert({ ...forecast('s2', 'g-unbound', 'CONSUMPTION'), peerId: stranger });
+    });
+
+    it('count for nothing: not listed, not governing, no groups of the peer', async () => {
+      expect((await sut.listForGroup('g1', 'CONSUMPTION')).map((f) => f.requestId)).toEqual(['r1', 'r4']);
+      expect(await sut.listForGroup('g-unbound', 'CONSUMPTION')).toEqual([]);
+      expect(await sut.peersOfGroup('g1')).toEqual([peerId]);
+      expect(await sut.peersOfGroup('g-unbound')).toEqual([]);
+      expect(await sut.groupsOfPeer(stranger)).toEqual([]);
+    });
+
+    it("count from the moment the group is bound to their peer, and the former peer's no longer", async () => {
+      const peers = new DsoPeersRepository(database.db);
+      await peers.rebindGroups(peerId, ['g2', 'g9']);
+      await peers.rebindGroups(stranger, ['g1']);
+
+      expect((await sut.listForGroup('g1', 'CONSUMPTION')).map((f) => f.requestId)).toEqual(['s1']);
+      expect(await sut.peersOfGroup('g1')).toEqual([stranger]);
+      expect(await sut.groupsOfPeer(stranger)).toEqual(['g1']);
+      expect((await sut.groupsOfPeer(peerId)).sort()).toEqual(['g2']);
+
+      await peers.rebindGroups(stranger, []);
+      await peers.rebindGroups(peerId, ['g1', 'g2', 'g9']);
+    });
   });
 
   describe('segments', () => {

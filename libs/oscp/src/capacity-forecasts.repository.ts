@@ -150,44 +150,56 @@ export class CapacityForecastsRepository {
     return rows.length > 0;
   }
 
-  /** The groups a peer has sent forecasts for: those to re-plan when its link switches. */
+  /**
+   * The groups bound to a peer that it has sent forecasts for: those its link and options limit, whose
+   * measurements it receives.
+   */
   async groupsOfPeer(peerId: string): Promise<string[]> {
+    const { capacityForecasts: forecasts, dsoPeerGroups: bindings } = schema;
     const rows = await this.db
-      .selectDistinct({ groupId: schema.capacityForecasts.groupId })
-      .from(schema.capacityForecasts)
-      .where(eq(schema.capacityForecasts.peerId, peerId));
+      .selectDistinct({ groupId: forecasts.groupId })
+      .from(forecasts)
+      .innerJoin(bindings, boundForecasts())
+      .where(eq(forecasts.peerId, peerId));
     return rows.map((row) => row.groupId);
   }
 
   /**
-   * The peers that govern a group: those that sent any forecast for it. Their safe default applies
-   * wherever their forecasts leave the group uncovered.
+   * The peer that governs a group, as a list of at most one: the peer bound to it, once it has sent a
+   * forecast for it. Its safe default applies wherever its forecasts leave the group uncovered.
    */
   async peersOfGroup(groupId: string): Promise<string[]> {
+    const { capacityForecasts: forecasts, dsoPeerGroups: bindings } = schema;
     const rows = await this.db
-      .selectDistinct({ peerId: schema.capacityForecasts.peerId })
-      .from(schema.capacityForecasts)
-      .where(eq(schema.capacityForecasts.groupId, groupId));
+      .selectDistinct({ peerId: forecasts.peerId })
+      .from(forecasts)
+      .innerJoin(bindings, boundForecasts())
+      .where(eq(forecasts.groupId, groupId));
     return rows.map((row) => row.peerId);
   }
 
   /**
-   * The ids of the group's forecasts of these types, in a stable order: what identifies the inputs of its
-   * capacity without reading their blocks (forecasts are only ever added, or removed with their peer).
+   * The ids of the group's forecasts of these types that count (those `listForGroup` gives), in a stable
+   * order: what identifies the inputs of its capacity without reading their blocks. Forecasts are only ever
+   * added, or removed with their peer; a peer bound or unbound changes which count.
    */
   async forecastIdsOfGroup(groupId: string, types: CapacityForecastType[]): Promise<string[]> {
-    const { capacityForecasts: forecasts } = schema;
+    const { capacityForecasts: forecasts, dsoPeerGroups: bindings } = schema;
     const rows = await this.db
       .select({ id: forecasts.id })
       .from(forecasts)
+      .innerJoin(bindings, boundForecasts())
       .where(and(eq(forecasts.groupId, groupId), inArray(forecasts.type, types)))
       .orderBy(asc(forecasts.id));
     return rows.map((row) => row.id);
   }
 
-  /** Oldest first, so that replaying them in order lets newer forecasts override older ones. */
+  /**
+   * The forecasts of the peer bound to the group, oldest first, so that replaying them in order lets newer
+   * forecasts override older ones. Those of peers no longer (or never) bound to it count for nothing.
+   */
   async listForGroup(groupId: string, type: CapacityForecastType): Promise<StoredCapacityForecast[]> {
-    const { capacityForecasts: forecasts } = schema;
+    const { capacityForecasts: forecasts, dsoPeerGroups: bindings } = schema;
     const rows = await this.db
       .select({
         id: forecasts.id,
@@ -197,8 +209,15 @@ export class CapacityForecastsRepository {
         body: forecasts.body,
       })
       .from(forecasts)
+      .innerJoin(bindings, boundForecasts())
       .where(and(eq(forecasts.groupId, groupId), eq(forecasts.type, type)))
       .orderBy(asc(forecasts.receivedAt), asc(forecasts.id));
     return rows.map((row) => ({ ...row, body: row.body as UpdateGroupCapacityForecast }));
   }
+}
+
+/** Joins each forecast to its group's binding only when that binds the group to the forecast's own peer. */
+function boundForecasts() {
+  const { capacityForecasts: forecasts, dsoPeerGroups: bindings } = schema;
+  return and(eq(bindings.groupId, forecasts.groupId), eq(bindings.peerId, forecasts.peerId));
 }

@@ -71,6 +71,7 @@ describe('DSO peers admin API', () => {
         name: 'Stedin',
         createdAt: expect.any(String),
         baseUrl: null,
+        groupIds: [],
         canCallPeer: false,
         options: {},
         registration: 'PENDING',
@@ -132,6 +133,30 @@ describe('DSO peers admin API', () => {
         /http:\/\/ or https:\/\//,
       ],
       ['short peerToken', { name: 'd', token: TOKEN, peerToken: 'short' }, 'peerToken', /16 to 512/],
+      [
+        'groupIds not an array',
+        { name: 'd', token: TOKEN, groupIds: 'grp-a' },
+        'groupIds',
+        /must be an array/,
+      ],
+      [
+        'a group id that is not a string',
+        { name: 'd', token: TOKEN, groupIds: ['grp-a', 7] },
+        'groupIds',
+        /each of groupIds must be a string/,
+      ],
+      [
+        'an empty group id',
+        { name: 'd', token: TOKEN, groupIds: [''] },
+        'groupIds',
+        /each of groupIds must be 1 to 100 characters long/,
+      ],
+      [
+        'a group named twice',
+        { name: 'd', token: TOKEN, groupIds: ['grp-a', 'grp-a'] },
+        'groupIds',
+        /must not name a group twice/,
+      ],
       [
         'unknown option',
         { name: 'd', token: TOKEN, options: { colour: 'red' } },
@@ -258,6 +283,38 @@ describe('DSO peers admin API', () => {
       expect(await peerCount()).toBe(1);
     });
 
+    it('binds the groups given, shown sorted in the answer and in GET', async () => {
+      const response = await admin.post({ name: 'Stedin', token: TOKEN, groupIds: ['grp-b', 'grp-a'] });
+
+      expect(response.status).toBe(201);
+      expect(response.body.groupIds).toEqual(['grp-a', 'grp-b']);
+      expect((await admin.get(`/${response.body.id}`)).body.groupIds).toEqual(['grp-a', 'grp-b']);
+      expect((await admin.get()).body.map((peer: { groupIds: string[] }) => peer.groupIds)).toEqual([
+        ['grp-a', 'grp-b'],
+      ]);
+    });
+
+    it('409 for a group bound to another peer, naming both, storing nothing', async () => {
+      await admin.post({ name: 'Stedin', token: TOKEN, groupIds: ['grp-a'] });
+
+      const response = await admin.post({
+        name: 'Enexis',
+        token: `${TOKEN}-2`,
+        groupIds: ['grp-z', 'grp-a'],
+      });
+
+      expect(response.status).toBe(409);
+      expect(response.body).toEqual({
+        message:
+          'Group "grp-a" is already bound to DSO peer "Stedin": unbind it there first ' +
+          '(a group is governed by one DSO peer only)',
+      });
+      expect(await peerCount()).toBe(1);
+      expect(await oscp.db.select().from(schema.dsoPeerGroups)).toEqual([
+        expect.objectContaining({ groupId: 'grp-a' }),
+      ]);
+    });
+
     it('409 for a duplicate token, storing nothing', async () => {
       await admin.post({ name: 'Stedin', token: TOKEN });
       const response = await admin.post({ name: 'Enexis', token: TOKEN });
@@ -307,6 +364,7 @@ describe('DSO peers admin API', () => {
       ['a bad base URL', { baseUrl: 'dso.example' }, /baseUrl must be an http/],
       ['a bad option', { options: { phaseAll: 'BOTH' } }, /options\.phaseAll/],
       ['the inbound token', { token: TOKEN }, /property token should not exist/],
+      ['groupIds null', { groupIds: null }, /groupIds must be an array/],
     ])('400 for %s, changing nothing', async (_case, body, message) => {
       const created = (await admin.post({ name: 'Stedin', token: TOKEN, options: { sendHeartbeats: false } }))
         .body;
@@ -318,6 +376,42 @@ describe('DSO peers admin API', () => {
 
     it('404 for an unknown peer', async () => {
       expect((await patch('3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b', {})).status).toBe(404);
+    });
+
+    it('replaces the bound groups with groupIds, and leaves them alone without it', async () => {
+      const created = (await admin.post({ name: 'Stedin', token: TOKEN, groupIds: ['grp-a', 'grp-b'] })).body;
+
+      expect((await patch(created.id, { groupIds: ['grp-c', 'grp-b'] })).body.groupIds).toEqual([
+        'grp-b',
+        'grp-c',
+      ]);
+      expect((await patch(created.id, { baseUrl: 'http://dso/oscp' })).body.groupIds).toEqual([
+        'grp-b',
+        'grp-c',
+      ]);
+      expect((await patch(created.id, { groupIds: [] })).body.groupIds).toEqual([]);
+    });
+
+    it('moves a group once the other peer has let it go', async () => {
+      const stedin = (await admin.post({ name: 'Stedin', token: TOKEN, groupIds: ['grp-a'] })).body;
+      const enexis = (await admin.post({ name: 'Enexis', token: `${TOKEN}-2` })).body;
+
+      expect((await patch(stedin.id, { groupIds: [] })).status).toBe(200);
+      const moved = await patch(enexis.id, { groupIds: ['grp-a'] });
+
+      expect(moved.status).toBe(200);
+      expect(moved.body.groupIds).toEqual(['grp-a']);
+    });
+
+    it('409 for a group bound to another peer, changing nothing', async () => {
+      await admin.post({ name: 'Stedin', token: TOKEN, groupIds: ['grp-a'] });
+      const enexis = (await admin.post({ name: 'Enexis', token: `${TOKEN}-2`, groupIds: ['grp-e'] })).body;
+
+      const response = await patch(enexis.id, { groupIds: ['grp-a'], baseUrl: 'http://enexis/oscp' });
+
+      expect(response.status).toBe(409);
+      expect(response.body.message).toMatch(/^Group "grp-a" is already bound to DSO peer "Stedin"/);
+      expect((await admin.get(`/${enexis.id}`)).body).toEqual(enexis);
     });
   });
 

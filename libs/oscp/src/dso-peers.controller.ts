@@ -84,14 +84,17 @@ export class DsoPeersController {
     return this.peers.messages(id);
   }
 
-  /** Sends AdjustGroupCapacityForecast: a request to the DSO for different capacity. */
+  /**
+   * Sends AdjustGroupCapacityForecast: a request to the DSO for different capacity, only for a group
+   * bound to it (403 otherwise).
+   */
   @Post(':id/adjust-requests')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiAcceptedResponse({
     type: QueuedMessageDto,
     description: 'AdjustGroupCapacityForecast queued for delivery',
   })
-  @ApiErrors(400, 404, 409, 413)
+  @ApiErrors(400, 403, 404, 409, 413)
   requestAdjustment(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() request: UpdateGroupCapacityForecastDto,

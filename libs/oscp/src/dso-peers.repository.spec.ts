@@ -1,5 +1,7 @@
 import { TEST_DATABASE_ENGINES, TestDatabase } from '@gridflex/persistence/testing';
-import { DsoPeersRepository, DuplicateDsoPeerError } from './dso-peers.repository';
+import { eq } from 'drizzle-orm';
+import { schema } from '@gridflex/persistence';
+import { DsoPeersRepository, DuplicateDsoPeerError, GroupAlreadyBoundError } from './dso-peers.repository';
 
 describe.each(TEST_DATABASE_ENGINES)('DsoPeersRepository on %s', (_engine, createDatabase) => {
   let database: TestDatabase;
@@ -93,5 +95,50 @@ describe.each(TEST_DATABASE_ENGINES)('DsoPeersRepository on %s', (_engine, creat
       'Stedin',
       'Westnetz',
     ]);
+  });
+
+  describe('group bindings', () => {
+    it('binds the groups of a new peer and knows the peer of each group', async () => {
+      const peer = await sut.create({ name: 'Liander', tokenHash: 'hash-liander' }, ['grp-b', 'grp-a']);
+
+      expect(await sut.groupsOf(peer.id)).toEqual(['grp-a', 'grp-b']);
+      expect(await sut.peerOfGroup('grp-a')).toBe(peer.id);
+      expect(await sut.peerOfGroup('grp-unbound')).toBeUndefined();
+      expect((await sut.groupsByPeer()).get(peer.id)).toEqual(['grp-a', 'grp-b']);
+    });
+
+    it('refuses a new peer with a group bound to another, naming that peer and storing nothing', async () => {
+      const error = await sut
+        .create({ name: 'Enduris', tokenHash: 'hash-enduris' }, ['grp-c', 'grp-a'])
+        .catch((e: unknown) => e);
+
+      expect(error).toEqual(new GroupAlreadyBoundError('grp-a', 'Liander'));
+      expect((error as GroupAlreadyBoundError).boundTo).toBe('Liander');
+      expect((await sut.list()).map((peer) => peer.name)).not.toContain('Enduris');
+      expect(await sut.peerOfGroup('grp-c')).toBeUndefined();
+    });
+
+    it('replaces the groups of a peer, returning those bound or unbound', async () => {
+      const peer = await sut.create({ name: 'Rendo', tokenHash: 'hash-rendo' }, ['grp-r1', 'grp-r2']);
+
+      expect((await sut.rebindGroups(peer.id, ['grp-r2', 'grp-r3'])).sort()).toEqual(['grp-r1', 'grp-r3']);
+      expect(await sut.groupsOf(peer.id)).toEqual(['grp-r2', 'grp-r3']);
+      expect(await sut.rebindGroups(peer.id, ['grp-r3', 'grp-r2'])).toEqual([]);
+    });
+
+    it('refuses to rebind a group bound to another peer, changing nothing', async () => {
+      const peer = await sut.create({ name: 'Coteq', tokenHash: 'hash-coteq' }, ['grp-q']);
+
+      await expect(sut.rebindGroups(peer.id, ['grp-a'])).rejects.toEqual(
+        new GroupAlreadyBoundError('grp-a', 'Liander'),
+      );
+      expect(await sut.groupsOf(peer.id)).toEqual(['grp-q']);
+    });
+
+    it('unbinds the groups of a deleted peer', async () => {
+      const peer = await sut.create({ name: 'Gone', tokenHash: 'hash-gone' }, ['grp-gone']);
+      await database.db.delete(schema.dsoPeers).where(eq(schema.dsoPeers.id, peer.id));
+      expect(await sut.peerOfGroup('grp-gone')).toBeUndefined();
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import type { DsoPeerOptions } from './dto/dso-peer-options.dto';
 
@@ -50,6 +50,18 @@ export interface LinkEvent {
 
 export type DsoPeerUniqueField = 'name' | 'token';
 
+/** A group to bind is already bound to another peer; nothing was stored. */
+export class GroupAlreadyBoundError extends Error {
+  constructor(
+    readonly groupId: string,
+    /** The name of the peer it is bound to, when it could be read. */
+    readonly boundTo: string | undefined,
+  ) {
+    super(`Group ${JSON.stringify(groupId)} is already bound to another DSO peer`);
+    this.name = GroupAlreadyBoundError.name;
+  }
+}
+
 /** The name or the token of a new peer is already taken; nothing was stored. */
 export class DuplicateDsoPeerError extends Error {
   constructor(readonly field: DsoPeerUniqueField) {
@@ -58,7 +70,7 @@ export class DuplicateDsoPeerError extends Error {
   }
 }
 
-const { dsoPeers } = schema;
+const { dsoPeers, dsoPeerGroups } = schema;
 
 const PEER_COLUMNS = {
   id: dsoPeers.id,
@@ -89,15 +101,64 @@ const UNIQUE_CONSTRAINT_FIELDS: Record<string, DsoPeerUniqueField> = {
 export class DsoPeersRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  /** Throws `DuplicateDsoPeerError` when the name or the token hash is already taken. */
-  async create(peer: NewDsoPeer): Promise<DsoPeer> {
+  /**
+   * Creates the peer bound to `groupIds`, atomically. Throws `DuplicateDsoPeerError` when the name or the
+   * token hash is already taken, `GroupAlreadyBoundError` when a group is bound to another peer.
+   */
+  async create(peer: NewDsoPeer, groupIds: readonly string[] = []): Promise<DsoPeer> {
     try {
-      const [created] = await this.db.insert(dsoPeers).values(peer).returning(PEER_COLUMNS);
-      return toPeer(created);
+      return await this.db.transaction(async (tx) => {
+        const [created] = await tx.insert(dsoPeers).values(peer).returning(PEER_COLUMNS);
+        await bindGroups(tx, created.id, groupIds);
+        return toPeer(created);
+      });
     } catch (error) {
-      const field = duplicatedField(error);
-      throw field ? new DuplicateDsoPeerError(field) : error;
+      throw duplicatePeerError(error) ?? error;
     }
+  }
+
+  /**
+   * Makes `groupIds` the groups bound to the peer, atomically; returns the groups whose binding changed.
+   * Throws `GroupAlreadyBoundError` when one is bound to another peer.
+   */
+  async rebindGroups(peerId: string, groupIds: readonly string[]): Promise<string[]> {
+    return this.db.transaction(async (tx) => {
+      const before = await groupsBoundTo(tx, peerId);
+      const removed = before.filter((groupId) => !groupIds.includes(groupId));
+      if (removed.length > 0) {
+        await tx
+          .delete(dsoPeerGroups)
+          .where(and(eq(dsoPeerGroups.peerId, peerId), inArray(dsoPeerGroups.groupId, removed)));
+      }
+      const added = groupIds.filter((groupId) => !before.includes(groupId));
+      await bindGroups(tx, peerId, added);
+      return [...removed, ...added];
+    });
+  }
+
+  /** The groups bound to the peer, sorted. */
+  async groupsOf(peerId: string): Promise<string[]> {
+    return groupsBoundTo(this.db, peerId);
+  }
+
+  /** Every peer's bound groups, sorted; peers without any are absent. */
+  async groupsByPeer(): Promise<Map<string, string[]>> {
+    const rows = await this.db
+      .select({ peerId: dsoPeerGroups.peerId, groupId: dsoPeerGroups.groupId })
+      .from(dsoPeerGroups)
+      .orderBy(asc(dsoPeerGroups.groupId));
+    const byPeer = new Map<string, string[]>();
+    for (const { peerId, groupId } of rows) byPeer.set(peerId, [...(byPeer.get(peerId) ?? []), groupId]);
+    return byPeer;
+  }
+
+  /** The id of the peer bound to the group, if any. */
+  async peerOfGroup(groupId: string): Promise<string | undefined> {
+    const [row] = await this.db
+      .select({ peerId: dsoPeerGroups.peerId })
+      .from(dsoPeerGroups)
+      .where(eq(dsoPeerGroups.groupId, groupId));
+    return row?.peerId;
   }
 
   async findByTokenHash(tokenHash: string): Promise<DsoPeer | undefined> {
@@ -133,8 +194,7 @@ export class DsoPeersRepository {
     try {
       await this.db.update(dsoPeers).set(changes).where(eq(dsoPeers.id, id));
     } catch (error) {
-      const field = duplicatedField(error);
-      throw field ? new DuplicateDsoPeerError(field) : error;
+      throw duplicatePeerError(error) ?? error;
     }
   }
 
@@ -178,11 +238,49 @@ function toPeer({ outboundTokenSealed, ...row }: PeerRow): DsoPeer {
   };
 }
 
-/** Drizzle wraps the driver's error (pg and PGlite alike) as `cause`. */
-function duplicatedField(error: unknown): DsoPeerUniqueField | undefined {
+type Queryable = Pick<Database, 'select' | 'insert' | 'delete'>;
+
+async function groupsBoundTo(db: Queryable, peerId: string): Promise<string[]> {
+  const rows = await db
+    .select({ groupId: dsoPeerGroups.groupId })
+    .from(dsoPeerGroups)
+    .where(eq(dsoPeerGroups.peerId, peerId))
+    .orderBy(asc(dsoPeerGroups.groupId));
+  return rows.map((row) => row.groupId);
+}
+
+/**
+ * Binds the groups to the peer; throws `GroupAlreadyBoundError` for one bound to another peer, with that
+ * peer's name, or without it when the other binding was made concurrently (the insert then skips it).
+ */
+async function bindGroups(tx: Queryable, peerId: string, groupIds: readonly string[]): Promise<void> {
+  if (groupIds.length === 0) return;
+  const [taken] = await tx
+    .select({ groupId: dsoPeerGroups.groupId, peerName: dsoPeers.name })
+    .from(dsoPeerGroups)
+    .innerJoin(dsoPeers, eq(dsoPeers.id, dsoPeerGroups.peerId))
+    .where(and(inArray(dsoPeerGroups.groupId, [...groupIds]), ne(dsoPeerGroups.peerId, peerId)))
+    .orderBy(asc(dsoPeerGroups.groupId))
+    .limit(1);
+  if (taken) throw new GroupAlreadyBoundError(taken.groupId, taken.peerName);
+  await tx
+    .insert(dsoPeerGroups)
+    .values(groupIds.map((groupId) => ({ groupId, peerId })))
+    .onConflictDoNothing();
+  const bound = await groupsBoundTo(tx, peerId);
+  const lost = groupIds.find((groupId) => !bound.includes(groupId));
+  if (lost !== undefined) throw new GroupAlreadyBoundError(lost, undefined);
+}
+
+function duplicatePeerError(error: unknown): DuplicateDsoPeerError | undefined {
+  const field = UNIQUE_CONSTRAINT_FIELDS[uniqueViolation(error) ?? ''];
+  return field ? new DuplicateDsoPeerError(field) : undefined;
+}
+
+/** The constraint a unique violation broke; drizzle wraps the driver's error (pg and PGlite alike) as `cause`. */
+function uniqueViolation(error: unknown): string | undefined {
   const cause = error instanceof Error ? error.cause : undefined;
   if (typeof cause !== 'object' || cause === null) return undefined;
   const { code, constraint } = cause as { code?: unknown; constraint?: unknown };
-  if (code !== UNIQUE_VIOLATION || typeof constraint !== 'string') return undefined;
-  return UNIQUE_CONSTRAINT_FIELDS[constraint];
+  return code === UNIQUE_VIOLATION && typeof constraint === 'string' ? constraint : undefined;
 }

@@ -53,3 +53,12 @@ export const OSCP_COMPLIANCE_CHECK_DUE = 'oscp.compliance.check-due';
 export interface ComplianceCheckDueEvent {
   at: Date;
 }
+
+/** Emitted (awaited) after groups were bound to or unbound from a peer; those groups must be re-planned. */
+export const OSCP_PEER_GROUPS_CHANGED = 'oscp.peer.groups-changed';
+
+export interface PeerGroupsChangedEvent {
+  peerId: string;
+  /** The groups bound or unbound. */
+  groupIds: string[];
+}

@@ -48,6 +48,23 @@ export const dsoPeers = pgTable('dso_peers', {
 /** Per-peer OSCP options as stored; validated by the OSCP admin API. */
 export type DsoPeerOptionsColumn = Record<string, unknown>;
 
+/**
+ * Which DSO peer governs a capacity group: only it may send forecasts for the group, only its forecasts
+ * are planned with and only it receives the group's measurements. At most one peer per group; a group
+ * without a row is unbound, and no DSO may send anything for it.
+ */
+export const dsoPeerGroups = pgTable(
+  'dso_peer_groups',
+  {
+    groupId: text('group_id').primaryKey(),
+    peerId: uuid('peer_id')
+      .notNull()
+      .references(() => dsoPeers.id, { onDelete: 'cascade' }),
+    boundAt: timestamp('bound_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('dso_peer_groups_peer_idx').on(t.peerId)],
+);
+
 /** Every switch of a DSO peer's link state, for the admin API. */
 export const dsoPeerLinkEvents = pgTable(
   'dso_peer_link_events',

@@ -16,8 +16,10 @@ import {
   CapacityRequestsService,
   ForecastAcceptedEvent,
   OSCP_FORECAST_ACCEPTED,
+  OSCP_PEER_GROUPS_CHANGED,
   OSCP_PEER_LINK_CHANGED,
   OSCP_PEER_OPTIONS_CHANGED,
+  PeerGroupsChangedEvent,
   PeerLinkChangedEvent,
   PeerOptionsChangedEvent,
 } from '@gridflex/oscp';
@@ -135,6 +137,12 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
   @OnEvent(OSCP_PEER_OPTIONS_CHANGED)
   async onPeerOptionsChanged(event: PeerOptionsChangedEvent): Promise<void> {
     await this.replanGroupsOf(event.peerId);
+  }
+
+  /** A group bound to another peer, or unbound, is limited by other forecasts (or none) from now on. */
+  @OnEvent(OSCP_PEER_GROUPS_CHANGED)
+  async onPeerGroupsChanged(event: PeerGroupsChangedEvent): Promise<void> {
+    await Promise.all(event.groupIds.map((groupId) => this.requestPlan({ kind: 'group', groupId })));
   }
 
   private async replanGroupsOf(peerId: string): Promise<void> {

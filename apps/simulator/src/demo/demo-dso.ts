@@ -37,7 +37,8 @@ export class DemoDso {
 
   static async start(admin: AdminClient, baseUrl: string): Promise<DemoDso> {
     const token = randomBytes(24).toString('base64url');
-    await admin.post('/api/v1/dso-peers', { name: 'demo-dso', token });
+    const groupIds = DEMO_GROUPS.map((group) => group.groupId);
+    await admin.post('/api/v1/dso-peers', { name: 'demo-dso', token, groupIds });
     const demo = new DemoDso(new SimulatedDso({ baseUrl: `${baseUrl}/oscp/fp/2.0`, token }));
     await demo.dso.listen();
     const registered = await demo.dso.register();

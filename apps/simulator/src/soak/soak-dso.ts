@@ -45,7 +45,7 @@ export class SoakDso {
     this.due = plan(scenario, startMs, seededRandom(scenario.seed ^ 0x5eed));
   }
 
-  /** Creates the peer through the admin API, registers (token swap) and hand-shakes. */
+  /** Creates the peer through the admin API, bound to the scenario's groups, registers (token swap) and hand-shakes. */
   static async start(
     admin: AdminCall,
     controllerUrl: string,
@@ -57,6 +57,8 @@ export class SoakDso {
     await admin('POST', '/api/v1/dso-peers', {
       name: 'soak-dso',
       token,
+      // Bound before its first forecast: a DSO may only send for the groups it governs.
+      groupIds: scenario.dso.groups.map((group) => group.groupId),
       options: { safeDefaultA: scenario.dso.safeDefaultA },
     });
     const dso = new SimulatedDso({ baseUrl: `${controllerUrl}/oscp/fp/2.0`, token });

@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { IsHttpBaseUrl } from '@gridflex/common';
 import { DsoPeerOptionsDto } from './dso-peer-options.dto';
+import { IsGroupIds } from './group-ids';
 
 export const TOKEN = /^[\x21-\x7e]{16,512}$/;
 
@@ -36,4 +37,11 @@ export class CreateDsoPeerDto {
   @ValidateNested()
   @Type(() => DsoPeerOptionsDto)
   options?: DsoPeerOptionsDto;
+
+  /**
+   * The capacity groups this DSO governs (none when absent): it may send forecasts for these alone, and
+   * only it receives their measurements. A group is bound to one peer at most (409 otherwise).
+   */
+  @IsGroupIds()
+  groupIds?: string[];
 }

@@ -19,6 +19,12 @@ export class DsoPeerDto {
   @ApiProperty({ ...nullableString, description: "The peer's OSCP base URL, known from its Register" })
   baseUrl!: string | null;
 
+  @ApiProperty({
+    type: [String],
+    description: 'The capacity groups this DSO governs: the only ones it may send forecasts for',
+  })
+  groupIds!: string[];
+
   /** Whether we hold a token to call the peer with (never the token itself). */
   @ApiProperty({ description: 'Whether we hold a token to call the peer with (never the token itself)' })
   canCallPeer!: boolean;

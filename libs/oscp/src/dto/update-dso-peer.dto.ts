@@ -3,8 +3,9 @@ import { IsObject, IsOptional, IsString, Matches, ValidateIf, ValidateNested } f
 import { IsHttpBaseUrl } from '@gridflex/common';
 import { TOKEN } from './create-dso-peer.dto';
 import { DsoPeerOptionsDto } from './dso-peer-options.dto';
+import { IsGroupIds } from './group-ids';
 
-/** Changes to a peer; absent fields stay as they are, `options` replaces all options. */
+/** Changes to a peer; absent fields stay as they are, `options` and `groupIds` replace all they hold. */
 export class UpdateDsoPeerDto {
   /** `null` forgets the URL (the DSO announces it again when it registers). */
   @ValidateIf((_dto, value) => value !== null)
@@ -26,4 +27,8 @@ export class UpdateDsoPeerDto {
   @ValidateNested()
   @Type(() => DsoPeerOptionsDto)
   options?: DsoPeerOptionsDto;
+
+  /** The groups this DSO governs from now on; a group bound to another peer is refused with 409. */
+  @IsGroupIds()
+  groupIds?: string[];
 }

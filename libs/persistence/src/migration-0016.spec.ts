@@ -1,0 +1,54 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
+import { MIGRATIONS_FOLDER } from './database';
+
+const TAG = '0016_dso_peer_groups';
+
+/** A copy of the migrations that ends just before `tag`: the schema an existing installation has. */
+function migrationsBefore(tag: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gridflex-migrations-'));
+  cpSync(MIGRATIONS_FOLDER, dir, { recursive: true });
+  const journalPath = join(dir, 'meta', '_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
+  const at = journal.entries.findIndex((entry) => entry.tag === tag);
+  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, at) }));
+  return dir;
+}
+
+describe(`migration ${TAG}`, () => {
+  it('binds a group that exactly one peer sent forecasts for to it, and leaves the others unbound', async () => {
+    const before = migrationsBefore(TAG);
+    const client = await PGlite.create('memory://');
+    try {
+      const db = drizzle(client);
+      await migrate(db, { migrationsFolder: before });
+      await db.execute(sql`
+        insert into dso_peers (id, name, token_hash) values
+          ('00000000-0000-4000-8000-00000000000a', 'a', 'ha'),
+          ('00000000-0000-4000-8000-00000000000b', 'b', 'hb')`);
+      await db.execute(sql`
+        insert into capacity_forecasts (peer_id, request_id, group_id, type, body) values
+          ('00000000-0000-4000-8000-00000000000a', 'r1', 'grp-a', 'CONSUMPTION', '{}'),
+          ('00000000-0000-4000-8000-00000000000a', 'r2', 'grp-a', 'FALLBACK_CONSUMPTION', '{}'),
+          ('00000000-0000-4000-8000-00000000000a', 'r3', 'grp-shared', 'CONSUMPTION', '{}'),
+          ('00000000-0000-4000-8000-00000000000b', 'r4', 'grp-shared', 'CONSUMPTION', '{}'),
+          ('00000000-0000-4000-8000-00000000000b', 'r5', 'grp-b', 'OPTIMUM', '{}')`);
+
+      await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+
+      const bindings = await client.query('select group_id, peer_id from dso_peer_groups order by group_id');
+      expect(bindings.rows).toEqual([
+        { group_id: 'grp-a', peer_id: '00000000-0000-4000-8000-00000000000a' },
+        { group_id: 'grp-b', peer_id: '00000000-0000-4000-8000-00000000000b' },
+      ]);
+    } finally {
+      await client.close();
+      rmSync(before, { recursive: true, force: true });
+    }
+  });
+});

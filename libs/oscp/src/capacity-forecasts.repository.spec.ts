@@ -181,7 +181,7 @@ describe.each(TEST_DATABASE_ENGINES)('CapacityForecastsRepository on %s', (_engi
 
     it('refuses a segment that would hold more blocks for the group than allowed, storing nothing', async () => {
       await database.db.delete(schema.capacityForecasts);
-      const other = (await new DsoPeersRepository(database.db).create({ name: 'third', tokenHash: 'h3' })).id;
+      const other = (await new DsoPeersRepository(database.db).create({ name: 'third', tokenHash: 'h4' })).id;
       await sut.storeSegment({ ...segment(1, 3, 5), peerId: other }, 3);
       await sut.storeSegment(segment(1, 3, 10), 3);
       // A repeated segment replaces its earlier copy: it does not count twice.

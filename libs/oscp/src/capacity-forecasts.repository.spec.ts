@@ -117,6 +117,17 @@ describe.each(TEST_DATABASE_ENGINES)('CapacityForecastsRepository on %s', (_engi
       expect(await sut.groupsOfPeer(stranger)).toEqual([]);
     });
 
+    it('are not among the ids that identify the inputs of the group capacity', async () => {
+      const ids = await sut.forecastIdsOfGroup('g1', ['CONSUMPTION', 'FALLBACK_CONSUMPTION']);
+      const bound = [
+        ...(await sut.listForGroup('g1', 'CONSUMPTION')),
+        ...(await sut.listForGroup('g1', 'FALLBACK_CONSUMPTION')),
+      ];
+      expect(ids).toEqual(bound.map((f) => f.id).sort());
+      expect(ids).toHaveLength(3);
+      expect(await sut.forecastIdsOfGroup('g-unbound', ['CONSUMPTION'])).toEqual([]);
+    });
+
     it("count from the moment the group is bound to their peer, and the former peer's no longer", async () => {
       const peers = new DsoPeersRepository(database.db);
       await peers.rebindGroups(peerId, ['g2', 'g9']);

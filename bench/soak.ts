@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     DATABASE_URL: database.url,
     REDIS_URL: redis.url,
     OSCP_HEARTBEAT_INTERVAL_S: '10',
+    // At SOAK_SPEED the simulated DSO's hours and emergencies last seconds.
+    OSCP_MIN_BLOCK_S: '1',
   });
   console.log(`controller log: ${controller.logFile}`);
   let failed = false;

@@ -14,6 +14,17 @@ describe(validateEnvironment.name, () => {
     expect(config).toMatchObject({ PORT: 8080, REDIS_AUTOSTART: false, DISPATCH_CONCURRENCY: 4 });
   });
 
+  it('bounds the work of a DSO forecast and of a planning run by default', () => {
+    expect(validateEnvironment({})).toMatchObject({
+      OSCP_MAX_BLOCKS_PER_MESSAGE: 2000,
+      OSCP_MAX_STORED_BLOCKS: 10000,
+      OSCP_MAX_HORIZON_S: 691200,
+      OSCP_MIN_BLOCK_S: 60,
+      OSCP_MAX_PAST_S: 86400,
+      PLANNING_RUN_DEADLINE_MS: 30000,
+    });
+  });
+
   it('treats empty values as unset and ignores variables it does not know', () => {
     expect(validateEnvironment({ PORT: '', HOME: '/root' }).PORT).toBe(DEFAULTS.PORT);
   });
@@ -57,6 +68,20 @@ describe(validateEnvironment.name, () => {
     ],
     ['HTTP_JSON_LIMIT_BYTES', '1kb', 'HTTP_JSON_LIMIT_BYTES must be an integer between 1024 and 104857600'],
     ['HTTP_JSON_LIMIT_BYTES', '512', 'HTTP_JSON_LIMIT_BYTES must be an integer between 1024 and 104857600'],
+    ['PLANNING_RUN_DEADLINE_MS', '50', 'PLANNING_RUN_DEADLINE_MS must be an integer between 100 and 3600000'],
+    [
+      'OSCP_MAX_BLOCKS_PER_MESSAGE',
+      '0',
+      'OSCP_MAX_BLOCKS_PER_MESSAGE must be an integer between 1 and 1000000',
+    ],
+    ['OSCP_MAX_STORED_BLOCKS', 'many', 'OSCP_MAX_STORED_BLOCKS must be an integer between 1 and 10000000'],
+    ['OSCP_MIN_BLOCK_S', '0', 'OSCP_MIN_BLOCK_S must be an integer of seconds between 1 and 86400'],
+    [
+      'OSCP_MAX_HORIZON_S',
+      '30',
+      'OSCP_MAX_HORIZON_S must be an integer of seconds between 60 and 3153600000',
+    ],
+    ['OSCP_MAX_PAST_S', '-1', 'OSCP_MAX_PAST_S must be an integer of seconds between 0 and 3153600000'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
     ['TRUST_PROXY', '10.0.0.0/8, proxy.example', 'TRUST_PROXY must be a comma list of IP addresses or CIDRs'],
     ['AUTH_MAX_FAILURES', '0', 'AUTH_MAX_FAILURES must be an integer between 1 and 1000'],

@@ -222,6 +222,12 @@ export class EnvironmentVariables {
   @Max(60000, { message: 'PLANNING_DEBOUNCE_MS must be an integer between 0 and 60000' })
   PLANNING_DEBOUNCE_MS: number = DEFAULTS.PLANNING_DEBOUNCE_MS;
 
+  @Transform(toInt)
+  @IsInt({ message: 'PLANNING_RUN_DEADLINE_MS must be an integer between 100 and 3600000' })
+  @Min(100, { message: 'PLANNING_RUN_DEADLINE_MS must be an integer between 100 and 3600000' })
+  @Max(3600000, { message: 'PLANNING_RUN_DEADLINE_MS must be an integer between 100 and 3600000' })
+  PLANNING_RUN_DEADLINE_MS: number = DEFAULTS.PLANNING_RUN_DEADLINE_MS;
+
   @IsOptional()
   @Transform(toInt)
   @IsInt({ message: 'PLANNING_DEFAULT_ENERGY_WANTED_WH must be an integer of Wh between 1 and 1000000' })
@@ -265,6 +271,36 @@ export class EnvironmentVariables {
   @Min(0, { message: 'OSCP_SAFE_DEFAULT_A must be a number of amperes between 0 and 10000' })
   @Max(10000, { message: 'OSCP_SAFE_DEFAULT_A must be a number of amperes between 0 and 10000' })
   OSCP_SAFE_DEFAULT_A: number = DEFAULTS.OSCP_SAFE_DEFAULT_A;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OSCP_MAX_BLOCKS_PER_MESSAGE must be an integer between 1 and 1000000' })
+  @Min(1, { message: 'OSCP_MAX_BLOCKS_PER_MESSAGE must be an integer between 1 and 1000000' })
+  @Max(1000000, { message: 'OSCP_MAX_BLOCKS_PER_MESSAGE must be an integer between 1 and 1000000' })
+  OSCP_MAX_BLOCKS_PER_MESSAGE: number = DEFAULTS.OSCP_MAX_BLOCKS_PER_MESSAGE;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OSCP_MAX_STORED_BLOCKS must be an integer between 1 and 10000000' })
+  @Min(1, { message: 'OSCP_MAX_STORED_BLOCKS must be an integer between 1 and 10000000' })
+  @Max(10000000, { message: 'OSCP_MAX_STORED_BLOCKS must be an integer between 1 and 10000000' })
+  OSCP_MAX_STORED_BLOCKS: number = DEFAULTS.OSCP_MAX_STORED_BLOCKS;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OSCP_MAX_HORIZON_S must be an integer of seconds between 60 and 3153600000' })
+  @Min(60, { message: 'OSCP_MAX_HORIZON_S must be an integer of seconds between 60 and 3153600000' })
+  @Max(3153600000, { message: 'OSCP_MAX_HORIZON_S must be an integer of seconds between 60 and 3153600000' })
+  OSCP_MAX_HORIZON_S: number = DEFAULTS.OSCP_MAX_HORIZON_S;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OSCP_MIN_BLOCK_S must be an integer of seconds between 1 and 86400' })
+  @Min(1, { message: 'OSCP_MIN_BLOCK_S must be an integer of seconds between 1 and 86400' })
+  @Max(86400, { message: 'OSCP_MIN_BLOCK_S must be an integer of seconds between 1 and 86400' })
+  OSCP_MIN_BLOCK_S: number = DEFAULTS.OSCP_MIN_BLOCK_S;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OSCP_MAX_PAST_S must be an integer of seconds between 0 and 3153600000' })
+  @Min(0, { message: 'OSCP_MAX_PAST_S must be an integer of seconds between 0 and 3153600000' })
+  @Max(3153600000, { message: 'OSCP_MAX_PAST_S must be an integer of seconds between 0 and 3153600000' })
+  OSCP_MAX_PAST_S: number = DEFAULTS.OSCP_MAX_PAST_S;
 
   @Transform(toInt)
   @IsInt({ message: 'OSCP_MEASUREMENT_PERIOD_S must be an integer between 1 and 86400' })

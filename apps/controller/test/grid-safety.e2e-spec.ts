@@ -75,6 +75,8 @@ describe('grid safety (short soak)', () => {
       QUEUE_PREFIX: `gridflex-safety-${randomBytes(4).toString('hex')}`,
       OSCP_TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       OSCP_HEARTBEAT_INTERVAL_S: '10',
+      // At SPEED the simulated DSO's hours last a minute and its emergencies seconds.
+      OSCP_MIN_BLOCK_S: '1',
     });
     await controller.start();
     const base = buildScenario({ seed: 13, chargers: 9, durationMs: 160_000, speed: SPEED, faults: [] });

@@ -19,7 +19,7 @@ export class ErrorView {
   errors?: FieldErrorView[];
 }
 
-export type DocumentedErrorStatus = 400 | 401 | 403 | 404 | 409 | 502 | 503 | 504;
+export type DocumentedErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 502 | 503 | 504;
 
 const ERROR_DESCRIPTIONS: Record<DocumentedErrorStatus, string> = {
   400: 'Invalid input, refused with the fields at fault; nothing was changed',
@@ -27,6 +27,7 @@ const ERROR_DESCRIPTIONS: Record<DocumentedErrorStatus, string> = {
   403: 'The credentials do not allow this (for a DSO: a group it is not bound to); nothing was changed',
   404: 'The resource (or one it belongs to) does not exist',
   409: 'Conflicts with the stored state (a duplicate, or a step that must come first)',
+  413: 'Larger than the configured bounds allow (e.g. more forecast blocks); nothing was changed',
   502: 'The charger answered with an error',
   503: 'A service this needs (Redis, the database) is unavailable; nothing was changed',
   504: 'The charger did not answer in time',

@@ -43,7 +43,8 @@ describe('POST /oscp/fp/2.0/update_group_capacity_forecast', () => {
   let peerId: string;
 
   beforeAll(async () => {
-    oscp = await startOscpTestApp();
+    // The blocks here are fixed instants long past; bounded-work.e2e-spec.ts checks the default bounds.
+    oscp = await startOscpTestApp({ OSCP_MAX_PAST_S: 3153600000 });
     const peers = oscp.app.get(DsoPeersRepository);
     peerId = (await peers.create({ name: 'dso', tokenHash: hashToken(TOKEN) }, [GROUP_ID, EMPTY_GROUP_ID]))
       .id;

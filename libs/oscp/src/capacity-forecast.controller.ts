@@ -13,7 +13,7 @@ import { OscpTokenGuard } from './oscp-token.guard';
 @ApiSecurity('oscp-token')
 @ApiHeader({ name: 'X-Request-ID', required: true, description: 'Unique per message' })
 @ApiNoContentResponse({ description: 'Accepted; any reply to the peer follows in a message of our own' })
-@ApiErrors(400, 401)
+@ApiErrors(400, 401, 413)
 @Controller('oscp/fp/2.0')
 @UseGuards(OscpTokenGuard)
 export class CapacityForecastController {

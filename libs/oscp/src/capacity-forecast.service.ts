@@ -1,16 +1,24 @@
 import {
   BadRequestException,
   ForbiddenException,
+  Inject,
   Injectable,
   Logger,
   NotFoundException,
+  PayloadTooLargeException,
 } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { CapacityForecastsRepository, SegmentOutOfSequenceError } from './capacity-forecasts.repository';
+import { APP_CONFIG, AppConfig } from '@gridflex/config';
+import {
+  CapacityForecastsRepository,
+  SegmentOutOfSequenceError,
+  StoredBlocksExceededError,
+} from './capacity-forecasts.repository';
 import { DsoPeer, DsoPeersRepository } from './dso-peers.repository';
 import { notBoundMessage } from './group-authorization';
 import type { UpdateGroupCapacityForecastDto } from './dto/update-group-capacity-forecast.dto';
 import { ForecastAcceptedEvent, OSCP_FORECAST_ACCEPTED } from './events';
+import { assertWithinBounds } from './forecast-bounds';
 import type { SegmentHeaders } from './oscp-request';
 import type { UpdateGroupCapacityForecast } from './oscp.types';
 
@@ -33,11 +41,14 @@ export class CapacityForecastService {
     private readonly forecasts: CapacityForecastsRepository,
     private readonly peers: DsoPeersRepository,
     private readonly events: EventEmitter2,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
    * Stores the forecast (403 for a group the peer is not bound to, 404 for an unknown group) and returns
-   * the event to announce once the peer has its reply: planning must not delay or fail the 204.
+   * the event to announce once the peer has its reply: planning must not delay or fail the 204. A forecast
+   * beyond the configured bounds (too many blocks, too fine, too far ahead or behind) is refused before
+   * anything is stored.
    */
   async store({
     peer,
@@ -48,6 +59,7 @@ export class CapacityForecastService {
   }: ReceivedForecast): Promise<ForecastAcceptedEvent | undefined> {
     const { group_id: groupId, type } = forecast;
     await this.requireBound(peer, groupId);
+    assertWithinBounds(forecast.forecasted_blocks, this.config, new Date());
     if (!(await this.forecasts.groupExists(groupId))) {
       throw new NotFoundException({
         message: `Unknown group_id ${JSON.stringify(groupId)}: no site is in it`,
@@ -82,10 +94,12 @@ export class CapacityForecastService {
   /** The id of the joined forecast once this segment completes it, otherwise undefined. */
   private async storeSegment(segment: Parameters<CapacityForecastsRepository['storeSegment']>[0]) {
     try {
-      return await this.forecasts.storeSegment(segment);
+      return await this.forecasts.storeSegment(segment, this.config.OSCP_MAX_STORED_BLOCKS);
     } catch (error) {
       if (error instanceof SegmentOutOfSequenceError)
         throw new BadRequestException({ message: error.message });
+      if (error instanceof StoredBlocksExceededError)
+        throw new PayloadTooLargeException({ message: error.message });
       throw error;
     }
   }

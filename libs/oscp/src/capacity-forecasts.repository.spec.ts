@@ -4,6 +4,7 @@ import {
   CapacityForecastsRepository,
   NewCapacityForecast,
   SegmentOutOfSequenceError,
+  StoredBlocksExceededError,
 } from './capacity-forecasts.repository';
 import { DsoPeersRepository } from './dso-peers.repository';
 import { CapacityForecastType, UpdateGroupCapacityForecast } from './oscp.types';
@@ -25,6 +26,8 @@ const body = (
     },
   ],
 });
+
+const MAX_STORED = 10_000;
 
 describe.each(TEST_DATABASE_ENGINES)('CapacityForecastsRepository on %s', (_engine, createDatabase) => {
   let database: TestDatabase;
@@ -114,6 +117,17 @@ describe.each(TEST_DATABASE_ENGINES)('CapacityForecastsRepository on %s', (_engi
       expect(await sut.groupsOfPeer(stranger)).toEqual([]);
     });
 
+    it('are not among the ids that identify the inputs of the group capacity', async () => {
+      const ids = await sut.forecastIdsOfGroup('g1', ['CONSUMPTION', 'FALLBACK_CONSUMPTION']);
+      const bound = [
+        ...(await sut.listForGroup('g1', 'CONSUMPTION')),
+        ...(await sut.listForGroup('g1', 'FALLBACK_CONSUMPTION')),
+      ];
+      expect(ids).toEqual(bound.map((f) => f.id).sort());
+      expect(ids).toHaveLength(3);
+      expect(await sut.forecastIdsOfGroup('g-unbound', ['CONSUMPTION'])).toEqual([]);
+    });
+
     it("count from the moment the group is bound to their peer, and the former peer's no longer", async () => {
       const peers = new DsoPeersRepository(database.db);
       await peers.rebindGroups(peerId, ['g2', 'g9']);
@@ -139,11 +153,11 @@ describe.each(TEST_DATABASE_ENGINES)('CapacityForecastsRepository on %s', (_engi
     const stored = () => sut.listForGroup('g9', 'CONSUMPTION');
 
     it('joins the segments in index order, whatever the arrival order, once the last has come', async () => {
-      expect(await sut.storeSegment(segment(1, 3, 10))).toBeUndefined();
-      expect(await sut.storeSegment(segment(3, 3, 30))).toBeUndefined();
+      expect(await sut.storeSegment(segment(1, 3, 10), MAX_STORED)).toBeUndefined();
+      expect(await sut.storeSegment(segment(3, 3, 30), MAX_STORED)).toBeUndefined();
       expect(await stored()).toEqual([]);
 
-      const id = await sut.storeSegment(segment(2, 3, 20));
+      const id = await sut.storeSegment(segment(2, 3, 20), MAX_STORED);
 
       const [joined, ...rest] = await stored();
       expect(rest).toEqual([]);
@@ -154,9 +168,11 @@ describe.each(TEST_DATABASE_ENGINES)('CapacityForecastsRepository on %s', (_engi
 
     it('refuses a later segment without a first, or with another count, storing nothing', async () => {
       await database.db.delete(schema.capacityForecasts);
-      await expect(sut.storeSegment(segment(2, 2, 20))).rejects.toThrow(SegmentOutOfSequenceError);
-      await sut.storeSegment(segment(1, 2, 10));
-      await expect(sut.storeSegment(segment(2, 3, 20))).rejects.toThrow(
+      await expect(sut.storeSegment(segment(2, 2, 20), MAX_STORED)).rejects.toThrow(
+        SegmentOutOfSequenceError,
+      );
+      await sut.storeSegment(segment(1, 2, 10), MAX_STORED);
+      await expect(sut.storeSegment(segment(2, 3, 20), MAX_STORED)).rejects.toThrow(
         /X-Segment-Count 3 differs from the 2/,
       );
       expect(await database.db.$count(schema.capacityForecastSegments)).toBe(1);
@@ -165,13 +181,30 @@ describe.each(TEST_DATABASE_ENGINES)('CapacityForecastsRepository on %s', (_engi
 
     it('starts over when a new segment 1 comes, and takes a repeated segment once', async () => {
       await database.db.delete(schema.capacityForecasts);
-      await sut.storeSegment(segment(1, 2, 10, 'old'));
-      await sut.storeSegment(segment(1, 2, 11, 'new'));
-      await sut.storeSegment(segment(1, 2, 12, 'new'));
-      await sut.storeSegment(segment(2, 2, 20));
+      await sut.storeSegment(segment(1, 2, 10, 'old'), MAX_STORED);
+      await sut.storeSegment(segment(1, 2, 11, 'new'), MAX_STORED);
+      await sut.storeSegment(segment(1, 2, 12, 'new'), MAX_STORED);
+      await sut.storeSegment(segment(2, 2, 20), MAX_STORED);
       const [joined] = await stored();
       expect(joined.requestId).toBe('new');
       expect(joined.body.forecasted_blocks.map((b) => b.capacity)).toEqual([12, 20]);
+    });
+
+    it('refuses a segment that would hold more blocks for the group than allowed, storing nothing', async () => {
+      await database.db.delete(schema.capacityForecasts);
+      const other = (await new DsoPeersRepository(database.db).create({ name: 'third', tokenHash: 'h4' })).id;
+      await sut.storeSegment({ ...segment(1, 3, 5), peerId: other }, 3);
+      await sut.storeSegment(segment(1, 3, 10), 3);
+      // A repeated segment replaces its earlier copy: it does not count twice.
+      await sut.storeSegment(segment(2, 3, 20), 3);
+      await sut.storeSegment(segment(2, 3, 21), 3);
+
+      await expect(sut.storeSegment(segment(3, 3, 30), 3)).rejects.toThrow(StoredBlocksExceededError);
+      await expect(sut.storeSegment(segment(3, 3, 30), 3)).rejects.toThrow(
+        'This segment\'s 1 blocks would bring the segments held for group "g9" to 4 blocks; at most 3 are accepted (OSCP_MAX_STORED_BLOCKS)',
+      );
+      expect(await database.db.$count(schema.capacityForecastSegments)).toBe(3);
+      expect(await stored()).toEqual([]);
     });
   });
 });

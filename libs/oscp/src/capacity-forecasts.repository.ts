@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, asc, eq, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, not, sql } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
+import { storedBlocksViolation } from './forecast-bounds';
 import { CapacityForecastType, UpdateGroupCapacityForecast } from './oscp.types';
 
 export interface NewCapacityForecast {
@@ -23,6 +24,14 @@ export class SegmentOutOfSequenceError extends Error {
   constructor(message: string) {
     super(message);
     this.name = SegmentOutOfSequenceError.name;
+  }
+}
+
+/** A segment that would make the blocks held for its group's segment sets too many; nothing was stored. */
+export class StoredBlocksExceededError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = StoredBlocksExceededError.name;
   }
 }
 
@@ -51,9 +60,10 @@ export class CapacityForecastsRepository {
    * Keeps a segment of a forecast of (peer, group, type). Segment 1 starts a new set, dropping any
    * unfinished one; the last missing segment joins the set, in index order, into one forecast with
    * the first segment's request id, whose id is returned. Throws `SegmentOutOfSequenceError` for a
-   * segment that belongs to no set being received.
+   * segment that belongs to no set being received, `StoredBlocksExceededError` for one that would make the
+   * segments held for the group (of all its peers and types, this one included) exceed `maxStoredBlocks`.
    */
-  async storeSegment(segment: ForecastSegment): Promise<string | undefined> {
+  async storeSegment(segment: ForecastSegment, maxStoredBlocks: number): Promise<string | undefined> {
     const { capacityForecastSegments: segments } = schema;
     return this.db.transaction(async (tx) => {
       const sameSeries = and(
@@ -81,6 +91,14 @@ export class CapacityForecastsRepository {
           );
         }
       }
+      const held = await this.heldBlocksOfGroup(tx, segment);
+      const violation = storedBlocksViolation(
+        segment.groupId,
+        held,
+        segment.body.forecasted_blocks.length,
+        maxStoredBlocks,
+      );
+      if (violation) throw new StoredBlocksExceededError(violation.message);
       const { index, count, ...forecast } = segment;
       await tx
         .insert(segments)
@@ -103,6 +121,23 @@ export class CapacityForecastsRepository {
         .returning({ id: schema.capacityForecasts.id });
       return stored.id;
     });
+  }
+
+  /** The blocks held in the group's segment sets, but for the segment this one replaces. */
+  private async heldBlocksOfGroup(tx: Pick<Database, 'select'>, segment: ForecastSegment): Promise<number> {
+    const { capacityForecastSegments: segments } = schema;
+    const replaced = and(
+      eq(segments.peerId, segment.peerId),
+      eq(segments.type, segment.type),
+      eq(segments.segmentIndex, segment.index),
+    );
+    const [row] = await tx
+      .select({
+        blocks: sql<number>`coalesce(sum(jsonb_array_length(${segments.body}->'forecasted_blocks')), 0)::int`,
+      })
+      .from(segments)
+      .where(and(eq(segments.groupId, segment.groupId), not(replaced!)));
+    return Number(row.blocks);
   }
 
   /** A capacity group exists as long as at least one site names it. */
@@ -141,6 +176,22 @@ export class CapacityForecastsRepository {
       .innerJoin(bindings, boundForecasts())
       .where(eq(forecasts.groupId, groupId));
     return rows.map((row) => row.peerId);
+  }
+
+  /**
+   * The ids of the group's forecasts of these types that count (those `listForGroup` gives), in a stable
+   * order: what identifies the inputs of its capacity without reading their blocks. Forecasts are only ever
+   * added, or removed with their peer; a peer bound or unbound changes which count.
+   */
+  async forecastIdsOfGroup(groupId: string, types: CapacityForecastType[]): Promise<string[]> {
+    const { capacityForecasts: forecasts, dsoPeerGroups: bindings } = schema;
+    const rows = await this.db
+      .select({ id: forecasts.id })
+      .from(forecasts)
+      .innerJoin(bindings, boundForecasts())
+      .where(and(eq(forecasts.groupId, groupId), inArray(forecasts.type, types)))
+      .orderBy(asc(forecasts.id));
+    return rows.map((row) => row.id);
   }
 
   /**

@@ -94,7 +94,7 @@ export class DsoPeersController {
     type: QueuedMessageDto,
     description: 'AdjustGroupCapacityForecast queued for delivery',
   })
-  @ApiErrors(400, 403, 404, 409)
+  @ApiErrors(400, 403, 404, 409, 413)
   requestAdjustment(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() request: UpdateGroupCapacityForecastDto,

@@ -1,6 +1,14 @@
-import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import {
+  ConflictException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { hashToken } from '@gridflex/common';
+import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import {
   DsoPeer,
   DsoPeersRepository,
@@ -8,6 +16,7 @@ import {
   GroupAlreadyBoundError,
   LinkEvent,
 } from './dso-peers.repository';
+import { assertWithinBounds } from './forecast-bounds';
 import type { CreateDsoPeerDto } from './dto/create-dso-peer.dto';
 import type { DsoPeerDto } from './dto/dso-peer.dto';
 import type { UpdateDsoPeerDto } from './dto/update-dso-peer.dto';
@@ -35,6 +44,7 @@ export class DsoPeersService {
     private readonly cipher: OscpTokenCipher,
     private readonly link: PeerLinkService,
     private readonly events: EventEmitter2,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create({
@@ -115,6 +125,7 @@ export class DsoPeersService {
 
   /** The CPO asks the DSO for other capacity; the DSO answers, if at all, with a new forecast. */
   async requestAdjustment(id: string, request: UpdateGroupCapacityForecastDto): Promise<QueuedMessage> {
+    assertWithinBounds(request.forecasted_blocks, this.config, new Date());
     const peer = await this.require(id);
     if ((await this.peers.peerOfGroup(request.group_id)) !== peer.id) {
       throw new ForbiddenException({ message: notBoundMessage(peer, request.group_id) });

@@ -79,7 +79,10 @@ function siteDraw(site: SiteCapacity, connectors: PlanningConnector[]): PerPhase
   return draw as unknown as PerPhase;
 }
 
-/** The horizon may be split where nothing changes (schedules, now): one block per run of equal figures. */
+/**
+ * The horizon may be split where nothing changes (schedules, now): one block per run of equal figures. Extends
+ * `merged` in place: copying it per block made a horizon of thousands of blocks quadratic.
+ */
 function mergeNeighbours(merged: CapacityNeedBlock[], block: CapacityNeedBlock): CapacityNeedBlock[] {
   const last = merged.at(-1);
   const same = (a: PerPhase, b: PerPhase) => a.every((x, p) => x === b[p]);
@@ -89,7 +92,9 @@ function mergeNeighbours(merged: CapacityNeedBlock[], block: CapacityNeedBlock):
     same(last.limitsA, block.limitsA) &&
     same(last.neededA, block.neededA)
   ) {
-    return [...merged.slice(0, -1), { ...last, end: block.end }];
+    merged[merged.length - 1] = { ...last, end: block.end };
+  } else {
+    merged.push(block);
   }
-  return [...merged, block];
+  return merged;
 }

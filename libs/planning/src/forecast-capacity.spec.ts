@@ -535,3 +535,55 @@ describe('groupCapacity against a literal reading of oscp.md §3.4 (property)', 
     );
   });
 });
+
+describe('groupCapacity of a large input', () => {
+  const MINUTE_MS = 60_000;
+  const T0 = Date.parse(utc(0));
+  const minute = (m: number) => new Date(T0 + m * MINUTE_MS).toISOString();
+  const MESSAGES = 10;
+  const BLOCKS_PER_MESSAGE = 1_000;
+  const STEP = 500;
+  const capacityOf = (message: number, index: number) => 1 + ((7 * message + index) % 13);
+
+  /** Message k: a minute block each over [500k, 500k + 1000) minutes, each overlapping half of the previous. */
+  const forecasts: StoredForecast[] = Array.from({ length: MESSAGES }, (_, k) => ({
+    receivedAt: new Date(T0 + k),
+    blocks: Array.from({ length: BLOCKS_PER_MESSAGE }, (_, i) => ({
+      capacity: capacityOf(k, i),
+      phase: 'ALL' as const,
+      unit: 'A' as const,
+      start_time: minute(STEP * k + i),
+      end_time: minute(STEP * k + i + 1),
+    })),
+  }));
+
+  /** Each minute is the newest span's: the message that started last before it. */
+  function expectedTimeline() {
+    const timeline: { start: string; end: string; limitsA: number[]; origin: string }[] = [];
+    for (let t = 0; t < STEP * (MESSAGES - 1) + BLOCKS_PER_MESSAGE; t++) {
+      const k = Math.min(Math.floor(t / STEP), MESSAGES - 1);
+      const amps = capacityOf(k, t - STEP * k);
+      const last = timeline.at(-1);
+      if (last && last.limitsA[0] === amps) last.end = minute(t + 1);
+      else
+        timeline.push({
+          start: minute(t),
+          end: minute(t + 1),
+          limitsA: [amps, amps, amps],
+          origin: 'forecast',
+        });
+    }
+    return timeline;
+  }
+
+  it('merges 10,000 blocks per the newest span (infeasible for a per-block rescan of every interval)', () => {
+    const capacity = groupCapacity(
+      [{ forecasts, conversion: VOLTS, gapLimitsA: [16, 16, 16] }],
+      new Date(T0 - MINUTE_MS),
+    );
+
+    expect(forecasts.flatMap((f) => f.blocks)).toHaveLength(10_000);
+    expect(capacity.timeline).toEqual(expectedTimeline());
+    expect(capacity.gapLimitsA).toEqual([16, 16, 16]);
+  });
+});

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import {
   CapacityForecastsRepository,
+  CapacityForecastType,
   DsoPeer,
   DsoPeersRepository,
   StoredCapacityForecast,
@@ -10,6 +11,9 @@ import type { PerPhase } from '@gridflex/optimizer';
 import type { SiteRow } from '@gridflex/sites';
 import { ForecastSource, GroupCapacity, groupCapacity, rateToPhaseAmps } from './forecast-capacity';
 import { conversionFor, toStoredForecasts } from './horizon-wishes.service';
+import { TimelineCache } from './timeline-cache';
+
+const CAPACITY_TYPES: CapacityForecastType[] = ['CONSUMPTION', 'FALLBACK_CONSUMPTION'];
 
 /** Where a group's DSO limit comes from, as the dashboard shows it. */
 export const CAPACITY_ORIGINS = {
@@ -29,9 +33,14 @@ export const CAPACITY_ORIGINS = {
  * forecast in force there, else its safe default); while it is OFFLINE its FALLBACK_CONSUMPTION forecasts
  * and its safe default. Never unlimited while a peer governs the group; a group no peer ever sent anything
  * for is limited by its sites alone.
+ *
+ * Built once per change of its inputs (the group's forecasts, its peers' link and options, the conversion its
+ * sites give) and reused until then, by this instance, whichever instance made the change.
  */
 @Injectable()
 export class GroupCapacityService {
+  private readonly timelines = new TimelineCache();
+
   constructor(
     private readonly forecasts: CapacityForecastsRepository,
     private readonly peers: DsoPeersRepository,
@@ -42,6 +51,23 @@ export class GroupCapacityService {
   async capacity(groupId: string, sites: SiteRow[], now: Date, asIfOffline = false): Promise<GroupCapacity> {
     const peers = await this.peers.findManyById(await this.forecasts.peersOfGroup(groupId));
     if (peers.length === 0) return { timeline: [], gapLimitsA: [Infinity, Infinity, Infinity] };
+    const forecastIds = await this.forecasts.forecastIdsOfGroup(groupId, CAPACITY_TYPES);
+    const key = JSON.stringify([
+      forecastIds,
+      peers.map((peer) => [peer.id, peer.link, peer.options, conversionFor(peer, sites)]),
+    ]);
+    return this.timelines.get(`${groupId}|${asIfOffline}`, key, now, () =>
+      this.build(groupId, peers, sites, now, asIfOffline),
+    );
+  }
+
+  private async build(
+    groupId: string,
+    peers: DsoPeer[],
+    sites: SiteRow[],
+    now: Date,
+    asIfOffline: boolean,
+  ): Promise<GroupCapacity> {
     const consumption = await this.forecasts.listForGroup(groupId, 'CONSUMPTION');
     const fallback = await this.forecasts.listForGroup(groupId, 'FALLBACK_CONSUMPTION');
     const ofPeer = (stored: StoredCapacityForecast[], peer: DsoPeer) =>

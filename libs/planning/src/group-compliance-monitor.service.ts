@@ -16,6 +16,7 @@ import {
 import type { PerPhase } from '@gridflex/optimizer';
 import { effectiveBaseLoadA, SiteRow, SitesRepository } from '@gridflex/sites';
 import { capacityTimeline, OscpBlock } from './forecast-capacity';
+import { TimelineCache } from './timeline-cache';
 import { GroupComplianceMetersRepository } from './group-compliance-meters.repository';
 import {
   decideCompliance,
@@ -38,6 +39,8 @@ interface ForecastInForce extends LimitInForce {
 @Injectable()
 export class GroupComplianceMonitorService {
   private readonly logger = new Logger(GroupComplianceMonitorService.name);
+  /** Per group, peer and layer: the check runs every measurement period on forecasts that rarely change. */
+  private readonly timelines = new TimelineCache();
 
   constructor(
     private readonly sites: SitesRepository,
@@ -109,15 +112,48 @@ export class GroupComplianceMonitorService {
     const fallback = await this.forecasts.listForGroup(groupId, 'FALLBACK_CONSUMPTION');
     const peerIds = [...new Set([...consumption, ...fallback].map((forecast) => forecast.peerId))];
     const peers = await this.peers.findManyById(peerIds);
-    return peers.flatMap((peer) => {
+    const inForce: ForecastInForce[] = [];
+    for (const peer of peers) {
       const own = (stored: StoredCapacityForecast[]) => stored.filter((f) => f.peerId === peer.id);
       const layers = peerLayers(peer, own(consumption), own(fallback));
-      for (const stored of layers) {
-        const found = forecastInForce(stored, conversionFor(peer, sites), now);
-        if (found) return [found];
+      for (const [layer, stored] of layers.entries()) {
+        const slot = `${groupId}|${peer.id}|${layer}`;
+        const found = await this.forecastInForce(slot, stored, conversionFor(peer, sites), now);
+        if (found) {
+          inForce.push(found);
+          break;
+        }
       }
-      return [];
-    });
+    }
+    return inForce;
+  }
+
+  /**
+   * The newest forecast with a block in force now, and the limit in force now. A block is in force unless a
+   * newer forecast's span of its phase indicator contains now (oscp.md §3.4: newer spans trim older blocks).
+   */
+  private async forecastInForce(
+    slot: string,
+    stored: StoredCapacityForecast[],
+    conversion: { nominalVoltageV: number; phaseAll?: 'PER_PHASE' | 'TOTAL' },
+    now: Date,
+  ): Promise<ForecastInForce | null> {
+    const newest = newestInForce(stored, now);
+    if (!newest) return null;
+    const key = JSON.stringify([stored.map((forecast) => forecast.id), conversion]);
+    const { timeline } = await this.timelines.get(slot, key, now, () =>
+      Promise.resolve({
+        timeline: capacityTimeline(
+          stored.map((forecast) => ({ receivedAt: forecast.receivedAt, blocks: blocksOf(forecast) })),
+          conversion,
+          now,
+        ),
+        gapLimitsA: [Infinity, Infinity, Infinity],
+      }),
+    );
+    const current = timeline.find((block) => Date.parse(block.start) <= now.getTime());
+    if (!current) return null;
+    return { ...newest, requestId: newest.forecast.requestId, limitsA: current.limitsA };
   }
 }
 
@@ -128,27 +164,6 @@ function peerLayers(
 ): StoredCapacityForecast[][] {
   if (peer.link === 'OFFLINE') return [fallback];
   return (peer.options.gapCapacity ?? 'FALLBACK') === 'FALLBACK' ? [consumption, fallback] : [consumption];
-}
-
-/**
- * The newest forecast with a block in force now, and the limit in force now. A block is in force unless a
- * newer forecast's span of its phase indicator contains now (oscp.md §3.4: newer spans trim older blocks).
- */
-function forecastInForce(
-  stored: StoredCapacityForecast[],
-  conversion: { nominalVoltageV: number; phaseAll?: 'PER_PHASE' | 'TOTAL' },
-  now: Date,
-): ForecastInForce | null {
-  const newest = newestInForce(stored, now);
-  if (!newest) return null;
-  const timeline = capacityTimeline(
-    stored.map((forecast) => ({ receivedAt: forecast.receivedAt, blocks: blocksOf(forecast) })),
-    conversion,
-    now,
-  );
-  const current = timeline.find((block) => Date.parse(block.start) <= now.getTime());
-  if (!current) return null;
-  return { ...newest, requestId: newest.forecast.requestId, limitsA: current.limitsA };
 }
 
 function newestInForce(

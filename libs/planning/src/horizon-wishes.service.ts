@@ -17,6 +17,7 @@ import {
 } from './forecast-capacity';
 import { highestPrices, HorizonWishes } from './plan-builder';
 import { SCHEDULE_LOOKAHEAD_MS } from './site-capacity';
+import { TimelineCache } from './timeline-cache';
 
 /**
  * What the horizon optimiser takes beyond the limits, for a scope's sites from `now` on: the tariffs
@@ -26,6 +27,8 @@ import { SCHEDULE_LOOKAHEAD_MS } from './site-capacity';
  */
 @Injectable()
 export class HorizonWishesService {
+  private readonly optimumTimelines = new TimelineCache();
+
   constructor(
     private readonly schedules: SchedulesRepository,
     private readonly forecasts: CapacityForecastsRepository,
@@ -54,20 +57,30 @@ export class HorizonWishesService {
     return { prices, optimum, sessionDefaults };
   }
 
-  /** An OFFLINE peer's groups run on its fallback: its OPTIMUM is as stale as its CONSUMPTION. */
+  /**
+   * An OFFLINE peer's groups run on its fallback: its OPTIMUM is as stale as its CONSUMPTION. Built once per
+   * change of the group's OPTIMUM forecasts (or of the peers' conversion) and reused until then.
+   */
   private async optimum(groupId: string, sites: SiteRow[], now: Date): Promise<CapacityBlock[]> {
-    const stored = await this.forecasts.listForGroup(groupId, 'OPTIMUM');
-    if (stored.length === 0) return [];
-    const peers = await this.peers.findManyById([...new Set(stored.map((f) => f.peerId))]);
-    return peers
-      .filter((peer) => peer.link !== 'OFFLINE')
-      .flatMap((peer) =>
-        capacityTimeline(
-          toStoredForecasts(stored.filter((f) => f.peerId === peer.id)),
-          conversionFor(peer, sites),
-          now,
+    const forecastIds = await this.forecasts.forecastIdsOfGroup(groupId, ['OPTIMUM']);
+    if (forecastIds.length === 0) return [];
+    const peers = await this.peers.findManyById(await this.forecasts.peersOfGroup(groupId));
+    const online = peers.filter((peer) => peer.link !== 'OFFLINE');
+    const key = JSON.stringify([forecastIds, online.map((peer) => [peer.id, conversionFor(peer, sites)])]);
+    const { timeline } = await this.optimumTimelines.get(groupId, key, now, async () => {
+      const stored = await this.forecasts.listForGroup(groupId, 'OPTIMUM');
+      return {
+        timeline: online.flatMap((peer) =>
+          capacityTimeline(
+            toStoredForecasts(stored.filter((f) => f.peerId === peer.id)),
+            conversionFor(peer, sites),
+            now,
+          ),
         ),
-      );
+        gapLimitsA: [Infinity, Infinity, Infinity],
+      };
+    });
+    return timeline;
   }
 }
 

@@ -55,6 +55,7 @@ import { PlanningConnector, PlanningRepository } from './planning.repository';
 import { capacityNeedBlocks } from './capacity-need';
 import { LimitFeasibilityService } from './limit-feasibility.service';
 import { PlansRepository, StoredPlan } from './plans.repository';
+import { PlanningDeadlineExceededError, RunDeadline } from './run-deadline';
 import { SCHEDULE_LOOKAHEAD_MS, toSiteCapacity } from './site-capacity';
 
 const RETRY_AFTER_FAILURE_MS = 5_000;
@@ -80,6 +81,11 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
   /** Sites with a re-plan for learnt phases waiting (`onPhasesInUseChanged`). */
   private readonly phaseReplans = new Set<string>();
   private stopping = false;
+  /**
+   * False while the application starts: a re-plan an event asks for meanwhile (a DSO link that lapsed while we
+   * were stopped) is then not awaited, so that it cannot hold up the start of the HTTP server.
+   */
+  private bootstrapped = false;
 
   constructor(
     private readonly sites: SitesRepository,
@@ -96,11 +102,15 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** After a restart every scope is re-planned, so nothing decided before the stop is lost. */
+  /**
+   * After a restart every scope is re-planned, so nothing decided before the stop is lost. Not awaited: the
+   * HTTP server starts listening first, and no stored input, however expensive to plan, can keep it from it.
+   */
   async onApplicationBootstrap(): Promise<void> {
+    this.bootstrapped = true;
     const sites = await this.sites.list();
     const scopes = new Map(sites.map((site) => [scopeKey(scopeOf(site)), scopeOf(site)]));
-    await Promise.all([...scopes.values()].map((scope) => this.requestPlan(scope)));
+    for (const scope of scopes.values()) void this.requestPlan(scope);
   }
 
   /**
@@ -137,7 +147,8 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
 
   private async replanGroupsOf(peerId: string): Promise<void> {
     const groupIds = await this.forecasts.groupsOfPeer(peerId);
-    await Promise.all(groupIds.map((groupId) => this.requestPlan({ kind: 'group', groupId })));
+    const runs = Promise.all(groupIds.map((groupId) => this.requestPlan({ kind: 'group', groupId })));
+    if (this.bootstrapped) await runs;
   }
 
   @OnEvent(OCPP_CHARGER_STATE_CHANGED)
@@ -201,6 +212,8 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
         return this.locks.withLock(`plan:${key}`, () => this.plan(scope, new Date()));
       })
       .catch((error: unknown) => {
+        // Trying again would overrun again: the scope is planned anew at the next change of its inputs.
+        if (error instanceof PlanningDeadlineExceededError) return this.logger.warn(error.message);
         this.logger.error(
           `Planning ${key} failed (trying again in ${RETRY_AFTER_FAILURE_MS / 1000} s): ${String(error)}`,
         );
@@ -223,16 +236,24 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
     }, RETRY_AFTER_FAILURE_MS).unref();
   }
 
+  /**
+   * Stops at the first checkpoint past `PLANNING_RUN_DEADLINE_MS`, before saving or sending anything: the
+   * previous plan stays in force.
+   */
   private async plan(scope: PlanScope, now: Date): Promise<void> {
     const started = performance.now();
+    const deadline = new RunDeadline(scopeKey(scope), this.config.PLANNING_RUN_DEADLINE_MS);
     const sites = await this.sitesOf(scope);
     if (sites.length === 0) return this.feasibility.forget(scopeKey(scope));
+    deadline.describe(`${scopeKey(scope)} (sites ${sites.map((site) => site.id).join(', ')})`);
     const { timeline, gapLimitsA } =
       scope.kind === 'group' ? await this.capacities.capacity(scope.groupId, sites, now) : NO_FORECAST;
+    await deadline.checkpoint('capacity');
     const connectors = await this.inputs.connectorsOfSites(sites.map((s) => s.id));
     const circuits = await this.inputs.circuitsOfSites(sites.map((s) => s.id));
     const rules = await this.inputs.peakShavingRulesOfSites(sites.map((s) => s.id));
     const wishes = await this.horizonWishes.wishes(sites, scope.kind === 'group' ? scope.groupId : null, now);
+    await deadline.checkpoint('inputs');
     const blocks = horizonBlocks(timeline, now, gapLimitsA);
     const siteCapacities = sites.map((site) =>
       toSiteCapacity(site, circuits, rules, now, new Date(blocks[0].start)),
@@ -245,9 +266,11 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
           ...horizonEdges(connectors, wishes, now, until),
         ])
       : splitHorizon(blocks, scheduleEdges);
+    await deadline.checkpoint('horizon');
     const previous = await this.plans.latest(connectors.map((c) => c.connectorRef));
     const onOff = previousOnOffStates(connectors, previous, now);
     const input = buildAllocationInput(horizon, siteCapacities, connectors, onOff);
+    await deadline.checkpoint('allocation input');
     const allocations = [
       ...planAllocations(input, siteCapacities, connectors, wishes).allocations,
       ...excludedAllocations(input.blocks, connectors),
@@ -259,6 +282,7 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
       const direction = planDirection(before?.periods, periods, now);
       return [{ connectorRef: connectorId, version: (before?.version ?? 0) + 1, periods, direction }];
     });
+    await deadline.checkpoint('allocations');
     // Before the pushes: the tails of their profiles and their station maxima are shared out of it.
     const fallbacks =
       scope.kind === 'group'

@@ -37,6 +37,8 @@ export async function startController(port: number): Promise<DemoController> {
       OSCP_TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       QUEUE_PREFIX: 'gridflex-demo',
       OSCP_HEARTBEAT_INTERVAL_S: '10',
+      // The demo's curtailment window starts and ends where it is, not on a minute.
+      OSCP_MIN_BLOCK_S: '1',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

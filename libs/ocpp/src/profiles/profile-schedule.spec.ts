@@ -91,3 +91,22 @@ describe('buildAbsoluteSchedule: plan instants with milliseconds', () => {
     expect(above).toEqual([]);
   });
 });
+
+describe('buildAbsoluteSchedule of a long plan', () => {
+  it('converts 10,000 periods with milliseconds (once infeasible: each second searched every period)', () => {
+    const PERIODS = 10_000;
+    const limitOf = (i: number) => (i % 2 === 0 ? 16 : 10);
+    const plan: ProfilePeriod[] = Array.from({ length: PERIODS }, (_, i) => ({
+      start: at(i === 0 ? 0 : i * 60_000 + 500),
+      end: i === PERIODS - 1 ? null : at((i + 1) * 60_000 + 500),
+      limitA: limitOf(i),
+    }));
+
+    // Lowerings (to 10 A) start at the floor of their second, raises (to 16 A) at its ceiling.
+    const expected = plan.map((_, i) => ({
+      startPeriod: i === 0 ? 0 : 5 + i * 60 + (limitOf(i) === 16 ? 1 : 0),
+      limit: limitOf(i),
+    }));
+    expect(periodsOf(plan)).toEqual(expected);
+  });
+});

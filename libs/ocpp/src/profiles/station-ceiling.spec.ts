@@ -45,6 +45,39 @@ describe('stationCeiling', () => {
   });
 });
 
+describe('stationCeiling of long plans', () => {
+  it('sums plans of 10,000 minute periods each, offset by half a minute (once infeasible: quadratic)', () => {
+    const MINUTE_MS = 60_000;
+    const PERIODS = 10_000;
+    const plan = (offsetMs: number, limitOf: (i: number) => number) =>
+      Array.from({ length: PERIODS }, (_, i) => ({
+        start: new Date(NOW.getTime() + offsetMs + i * MINUTE_MS).toISOString(),
+        end: new Date(NOW.getTime() + offsetMs + (i + 1) * MINUTE_MS).toISOString(),
+        limitA: limitOf(i),
+      }));
+    const a = plan(0, (i) => 10 + (i % 2));
+    const b = plan(MINUTE_MS / 2, () => 20);
+
+    const ceiling = stationCeiling(0, [a, b], NOW);
+
+    // a's first half minute alone; then both, changing with a's minutes (b's 20 A never does).
+    expect(ceiling[0]).toEqual({ start: NOW.toISOString(), end: b[0].start, limitA: 10 });
+    const both = ceiling.slice(1, -2);
+    expect(both).toHaveLength(PERIODS);
+    both.forEach((period, k) => {
+      expect(period).toEqual({
+        start: k === 0 ? b[0].start : a[k].start,
+        end: a[k].end,
+        limitA: 30 + (k % 2),
+      });
+    });
+    expect(ceiling.slice(-2)).toEqual([
+      { start: a[PERIODS - 1].end, end: b[PERIODS - 1].end, limitA: 20 },
+      { start: b[PERIODS - 1].end, end: null, limitA: 0 },
+    ]);
+  });
+});
+
 describe('sameCeiling', () => {
   const raised = [
     { start: at('11:00'), end: at('12:30'), limitA: 32 },

@@ -26,10 +26,12 @@ export function stationCeiling(
     }
   }
   const starts = [...instants].sort((a, b) => a - b);
+  const cursors = plans.map((plan) => new PlanCursor(plan));
   const ceiling: ProfilePeriod[] = [];
   starts.forEach((startMs, index) => {
     const endMs = starts[index + 1];
-    const limitA = Math.max(safeShareA, Math.min(capA, plannedSumA(plans, startMs)));
+    const plannedA = cursors.reduce((sum, cursor) => sum + cursor.limitAt(startMs), 0);
+    const limitA = Math.max(safeShareA, Math.min(capA, plannedA));
     const end = endMs === undefined ? null : new Date(endMs).toISOString();
     const last = ceiling.at(-1);
     if (last && last.limitA === limitA) last.end = end;
@@ -65,14 +67,35 @@ export function ceilingPeakA(ceiling: readonly ProfilePeriod[], now: Date): numb
   return Math.max(...ahead.map((period) => period.limitA));
 }
 
-/** What the plans allow the charger's connectors together at `atMs`: a plan that has ended allows nothing. */
-function plannedSumA(plans: readonly (readonly ProfilePeriod[])[], atMs: number): number {
-  let sum = 0;
-  for (const plan of plans) {
-    const period = plan.find(
-      (p) => Date.parse(p.start) <= atMs && (p.end === null || Date.parse(p.end) > atMs),
-    );
-    sum += period?.limitA ?? 0;
+interface TimedPeriod {
+  startMs: number;
+  endMs: number;
+  limitA: number;
+}
+
+/**
+ * What one plan allows at each of a rising series of instants (a plan that has ended allows nothing): its
+ * periods, which do not overlap, are walked once for all instants rather than searched for each, so that a
+ * plan of thousands of periods (a DSO forecast of as many blocks) costs linear time, not quadratic.
+ */
+class PlanCursor {
+  private readonly periods: TimedPeriod[];
+  private next = 0;
+
+  constructor(plan: readonly ProfilePeriod[]) {
+    this.periods = plan
+      .map((p) => ({
+        startMs: Date.parse(p.start),
+        endMs: p.end === null ? Infinity : Date.parse(p.end),
+        limitA: p.limitA,
+      }))
+      .sort((a, b) => a.startMs - b.startMs);
   }
-  return sum;
+
+  /** @param atMs not below the instant of the previous call */
+  limitAt(atMs: number): number {
+    while (this.next < this.periods.length && this.periods[this.next].endMs <= atMs) this.next++;
+    const period = this.periods[this.next];
+    return period && period.startMs <= atMs ? period.limitA : 0;
+  }
 }

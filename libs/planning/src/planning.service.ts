@@ -119,7 +119,12 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.running.values());
+    await this.whenIdle();
+  }
+
+  /** Resolves once no run is waiting or in progress, runs requested meanwhile included. */
+  async whenIdle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all(this.running.values());
   }
 
   @OnEvent(OSCP_FORECAST_ACCEPTED)

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * The package as an outside Node user gets it: built by its own script, installed under
- * node_modules/@gridflex/optimizer of a project of its own, and loaded by plain `node` — no tsx, no
- * loader, no tsconfig paths — both with `import` and with `require`.
+ * The package as an outside Node user gets it: packed by `npm pack`, installed from that tarball into a
+ * scratch project of its own, and loaded by plain `node` — no tsx, no loader, no tsconfig paths — both
+ * with `import` and with `require`.
  */
 const PACKAGE_DIR = __dirname;
 const EXAMPLES = ['allocate.mjs', 'allocate.cjs'];
@@ -20,11 +20,20 @@ const EXPECTED_ALLOCATIONS = [
 
 let project: string;
 
-/** Copies what `files` in package.json ships, and builds dist/ into the copy. */
-function installPackage(into: string): void {
-  mkdirSync(into, { recursive: true });
-  for (const file of ['package.json', 'README.md']) copyFileSync(join(PACKAGE_DIR, file), join(into, file));
-  execFileSync(process.execPath, [join(PACKAGE_DIR, 'scripts/build.mjs'), join(into, 'dist')], {
+/**
+ * `npm pack` of the package (its `prepack` builds dist/), then `npm install` of that tarball into the scratch
+ * project, exactly as an outside user would install a released tarball.
+ */
+function installPackedTarball(): void {
+  const packed = execFileSync('npm', ['pack', '--json', '--pack-destination', project], {
+    cwd: PACKAGE_DIR,
+    encoding: 'utf8',
+    stdio: 'pipe',
+  });
+  const [{ filename }] = JSON.parse(packed) as { filename: string }[];
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
+  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', join(project, filename)], {
+    cwd: project,
     stdio: 'pipe',
   });
 }
@@ -44,7 +53,7 @@ function runNode(args: string[]): string {
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'gridflex-optimizer-'));
-  installPackage(join(project, 'node_modules/@gridflex/optimizer'));
+  installPackedTarball();
   for (const example of EXAMPLES) {
     copyFileSync(join(PACKAGE_DIR, 'examples', example), join(project, example));
   }

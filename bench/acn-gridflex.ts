@@ -1,17 +1,44 @@
 /**
  * Our optimizer as a scheduler of `bench:acn`, through its exported API only: `optimizeHorizon` over
  * every 5-minute block until the last known departure, re-planned every `replanPeriods` periods and
- * whenever the EVs present change; `allocate` (one block, no look-ahead) as a reference point.
+ * whenever the EVs present change; `allocate` (one block, no look-ahead) as a reference point. Its
+ * pilots are floored to each EVSE's allowed set (what the EVSE would apply), and every block of every
+ * plan is checked against the exact phasor constraints.
  */
 import {
   allocate,
   optimizeHorizon,
+  type AllocationInput,
   type ConnectorDemand,
   type HorizonOptions,
   type TimeBlock,
 } from '@gridflex/optimizer';
-import { connectorShape, optimizerNodes, type Topology } from './acn-topology';
+import { allowedPilots, connectorShape, safeLinearNodes, type Evse, type Topology } from './acn-topology';
 import { assertWithinLimits, isoOf, type ActiveEv, type Scheduler } from './acn-replay';
+
+/**
+ * How the Caltech network is handed to our optimizer: the part of its input that describes the site.
+ * The one place to change when the optimizer takes phasor limits (a model returning them beside the nodes).
+ */
+export interface OptimizerSiteModel {
+  name: string;
+  site(topology: Topology, blockCount: number): Pick<AllocationInput, 'nodes'>;
+}
+
+/** Per-phase limits that the exact network always accepts (see `safeLinearPhaseLimitA`). */
+export const SAFE_LINEAR_SITE: OptimizerSiteModel = {
+  name: 'safe linear limits',
+  site: (topology, blockCount) => ({ nodes: safeLinearNodes(topology, blockCount) }),
+};
+
+/** The model `bench:acn` runs our optimizer with. */
+export const SITE_MODEL = SAFE_LINEAR_SITE;
+
+/** The highest pilot of the EVSE's set at or below the optimizer's limit: what the EVSE applies. */
+function applicablePilot(evse: Evse, limitA: number): number {
+  const pilots = allowedPilots(evse);
+  return [...pilots].reverse().find((a) => a <= limitA + 1e-9) ?? 0;
+}
 
 function blocksFrom(period: number, count: number): TimeBlock[] {
   return Array.from({ length: count }, (_, b) => ({ start: isoOf(period + b), end: isoOf(period + b + 1) }));
@@ -73,6 +100,7 @@ export function gridflexHorizon(
   ].filter(Boolean);
   return {
     name: ['gridflex optimizeHorizon', ...suffix].join(', '),
+    siteModel: SITE_MODEL.name,
     respectsLimits: true,
     continuous: variant.continuous,
     limits(period, active) {
@@ -81,7 +109,10 @@ export function gridflexHorizon(
         held = planHorizon(topology, period, active, key, variant);
       }
       const offset = period - held.fromPeriod;
-      return active.map((ev) => held!.limitsA.get(ev.session.id)![offset]);
+      return active.map((ev) => {
+        const limitA = held!.limitsA.get(ev.session.id)![offset];
+        return variant.continuous ? limitA : applicablePilot(ev.session.evse, limitA);
+      });
     },
   };
 }
@@ -99,7 +130,7 @@ function planHorizon(
   const plan = optimizeHorizon(
     {
       blocks: blocksFrom(period, blockCount),
-      nodes: optimizerNodes(topology, blockCount),
+      ...SITE_MODEL.site(topology, blockCount),
       connectors: active.map((ev) => ({
         ...connectorOf(ev),
         ...(variant.continuous ? { minCurrentA: 0 } : {}),
@@ -113,7 +144,8 @@ function planHorizon(
   for (let b = 0; b < blockCount; b++) {
     const limitsA = plan.allocations.map((a) => a.limitsA[b]);
     const label = `horizon plan of ${isoOf(period)}, block ${isoOf(period + b)}`;
-    assertWithinLimits(topology, evses, limitsA, label, !variant.continuous);
+    const pilotsA = variant.continuous ? limitsA : limitsA.map((a, k) => applicablePilot(evses[k], a));
+    assertWithinLimits(topology, evses, pilotsA, label, variant.continuous);
   }
   return {
     fromPeriod: period,
@@ -126,14 +158,15 @@ function planHorizon(
 export function gridflexAllocate(topology: Topology): Scheduler {
   return {
     name: 'gridflex allocate',
+    siteModel: SITE_MODEL.name,
     respectsLimits: true,
     limits(period, active) {
       const plan = allocate({
         blocks: blocksFrom(period, 1),
-        nodes: optimizerNodes(topology, 1),
+        ...SITE_MODEL.site(topology, 1),
         connectors: active.map(connectorOf),
       });
-      return plan.allocations.map((a) => a.limitsA[0]);
+      return plan.allocations.map((a, k) => applicablePilot(active[k].session.evse, a.limitsA[0]));
     },
   };
 }

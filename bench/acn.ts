@@ -1,11 +1,12 @@
 /**
- * `npm run bench:acn`: the real sessions of Caltech's ACN (ACN-Data, 2021) replayed on a Caltech-like
- * site (`acn-topology.ts`) in 5-minute periods over a sweep of transformer capacities, scheduled by our
- * optimizer (`optimizeHorizon`, and `allocate` as a reference point), by the baselines of the ACN
- * research (`acn-baselines.ts`) and by the offline optimum with perfect foresight (HiGHS,
- * `acn-offline.ts`). Every limit of every plan is checked; a violation stops the benchmark. Prints the
- * share of requested energy delivered and the peak per capacity, the targets of issue 5, and writes
- * the chart to docs/acn-benchmark.svg.
+ * `npm run bench:acn`: the real sessions of Caltech's ACN (ACN-Data, 2021) replayed on the Caltech
+ * network with its exact phasor constraints (`acn-topology.ts`, after acnportal's caltech_acn.py) in
+ * 5-minute periods over a sweep of transformer capacities, scheduled by our optimizer (`optimizeHorizon`,
+ * and `allocate` as a reference point), by the baselines of the ACN research (`acn-baselines.ts`) and by
+ * the offline optimum with perfect foresight (HiGHS, inscribed 64-gons, bracketed by the circumscribed
+ * ones: `acn-offline.ts`). Every period's pilots of every algorithm are checked against the exact
+ * network and the violations counted. Prints per capacity the share of requested energy delivered,
+ * the violations, the peak and the targets of issue 5, and writes the chart to docs/acn-benchmark.svg.
  *
  * ACN_DAYS (dates, `from..to`, or `all`), ACN_CAPACITIES_KW, ACN_DEMAND (`declared` | `delivered`),
  * ACN_REPLAN_MINUTES, ACN_VARIANTS, ACN_SESSIONS_FILE, ACN_CHART (`none` to write no chart).

@@ -13,7 +13,15 @@ import {
   type HorizonOptions,
   type TimeBlock,
 } from '@gridflex/optimizer';
-import { allowedPilots, connectorShape, safeLinearNodes, type Evse, type Topology } from './acn-topology';
+import {
+  allowedPilots,
+  connectorShape,
+  legacyLinearPhaseLimitA,
+  linearNodes,
+  safeLinearPhaseLimitA,
+  type Evse,
+  type Topology,
+} from './acn-topology';
 import { assertWithinLimits, isoOf, type ActiveEv, type Scheduler } from './acn-replay';
 
 /**
@@ -22,13 +30,23 @@ import { assertWithinLimits, isoOf, type ActiveEv, type Scheduler } from './acn-
  */
 export interface OptimizerSiteModel {
   name: string;
+  /** Whether every plan within it keeps the exact network: its plans are then asserted block by block. */
+  safe: boolean;
   site(topology: Topology, blockCount: number): Pick<AllocationInput, 'nodes'>;
 }
 
 /** Per-phase limits that the exact network always accepts (see `safeLinearPhaseLimitA`). */
 export const SAFE_LINEAR_SITE: OptimizerSiteModel = {
   name: 'safe linear limits',
-  site: (topology, blockCount) => ({ nodes: safeLinearNodes(topology, blockCount) }),
+  safe: true,
+  site: (topology, blockCount) => ({ nodes: linearNodes(safeLinearPhaseLimitA(topology), blockCount) }),
+};
+
+/** The mapping of the superseded figures, which the exact network does not accept: a diagnostic only. */
+export const LEGACY_LINEAR_SITE: OptimizerSiteModel = {
+  name: 'old linear limits',
+  safe: false,
+  site: (topology, blockCount) => ({ nodes: linearNodes(legacyLinearPhaseLimitA(topology), blockCount) }),
 };
 
 /** The model `bench:acn` runs our optimizer with. */
@@ -84,6 +102,8 @@ export interface HorizonVariant {
   continuous?: boolean;
   /** `lpSessions: 'all'` (the optimizer's default): every session in the LP, not planning's `declared`. */
   everySessionInLp?: boolean;
+  /** Another way of handing the network to the optimizer than `SITE_MODEL`. */
+  siteModel?: OptimizerSiteModel;
 }
 
 export function gridflexHorizon(
@@ -92,15 +112,17 @@ export function gridflexHorizon(
   variant: HorizonVariant = {},
 ): Scheduler {
   let held: HeldPlan | undefined;
+  const siteModel = variant.siteModel ?? SITE_MODEL;
   const suffix = [
     variant.quickCharge && 'quick-charge',
     variant.peakShaving && 'peak',
     variant.continuous && 'no minimum',
     variant.everySessionInLp && 'every session in the LP',
+    variant.siteModel && siteModel.name,
   ].filter(Boolean);
   return {
     name: ['gridflex optimizeHorizon', ...suffix].join(', '),
-    siteModel: SITE_MODEL.name,
+    siteModel: siteModel.name,
     respectsLimits: true,
     continuous: variant.continuous,
     limits(period, active) {
@@ -130,7 +152,7 @@ function planHorizon(
   const plan = optimizeHorizon(
     {
       blocks: blocksFrom(period, blockCount),
-      ...SITE_MODEL.site(topology, blockCount),
+      ...(variant.siteModel ?? SITE_MODEL).site(topology, blockCount),
       connectors: active.map((ev) => ({
         ...connectorOf(ev),
         ...(variant.continuous ? { minCurrentA: 0 } : {}),
@@ -141,7 +163,8 @@ function planHorizon(
     variant.everySessionInLp ? {} : PLANNING_OPTIONS,
   );
   const evses = active.map((ev) => ev.session.evse);
-  for (let b = 0; b < blockCount; b++) {
+  // An unsafe model's plans break the network by design: the replay counts what is applied instead.
+  for (let b = 0; b < ((variant.siteModel ?? SITE_MODEL).safe ? blockCount : 0); b++) {
     const limitsA = plan.allocations.map((a) => a.limitsA[b]);
     const label = `horizon plan of ${isoOf(period)}, block ${isoOf(period + b)}`;
     const pilotsA = variant.continuous ? limitsA : limitsA.map((a, k) => applicablePilot(evses[k], a));

@@ -276,12 +276,21 @@ export function safeLinearPhaseLimitA(topology: Topology): number {
 /** The grid phases a line pair loads in the linear model, as our optimizer's phase rotation. */
 const ROTATIONS: Record<LinePair, PhaseRotation> = { AB: 'RST', BC: 'STR', CA: 'TRS' };
 
-/** The site as our optimizer's capacity tree under the safe linear mapping: the transformer, the pods below. */
-export function safeLinearNodes(topology: Topology, blockCount: number): CapacityNode[] {
+/**
+ * The per-phase limit of the linear model `bench:acn` used before it modelled the exact network: what a
+ * balanced load of the rated kW draws at 208 V (2 · P / (3 · 208 V)). It breaks the exact network's
+ * limits; kept only as a diagnostic (`ACN_VARIANTS=old-linear`).
+ */
+export function legacyLinearPhaseLimitA(topology: Topology): number {
+  return (2 * topology.capacityKw * 1000) / (3 * VOLTS);
+}
+
+/** The site as our optimizer's capacity tree with this per-phase limit: the transformer, the pods below. */
+export function linearNodes(phaseLimitA: number, blockCount: number): CapacityNode[] {
   const every = (limitA: number): PerPhase[] =>
     Array.from({ length: blockCount }, (): PerPhase => [limitA, limitA, limitA]);
   return [
-    { id: 'transformer', parentId: null, limitsA: every(safeLinearPhaseLimitA(topology)) },
+    { id: 'transformer', parentId: null, limitsA: every(phaseLimitA) },
     { id: 'pod-CC', parentId: 'transformer', limitsA: every(POD_LIMIT_A) },
     { id: 'pod-AV', parentId: 'transformer', limitsA: every(POD_LIMIT_A) },
   ];

@@ -25,7 +25,13 @@ import {
   roundRobin,
   uncontrolled,
 } from './acn-baselines';
-import { gridflexAllocate, gridflexHorizon, SITE_MODEL, type HorizonVariant } from './acn-gridflex';
+import {
+  gridflexAllocate,
+  gridflexHorizon,
+  LEGACY_LINEAR_SITE,
+  SITE_MODEL,
+  type HorizonVariant,
+} from './acn-gridflex';
 import { offlineOptimum, offlineUpperBoundWh, POLYGON_SIDES } from './acn-offline';
 import { renderChart } from './acn-chart';
 
@@ -46,7 +52,7 @@ interface Config {
   chart?: string;
 }
 
-/** ACN_VARIANTS=quick,continuous,peak,all-lp adds diagnostic variants of our optimizer (see HorizonVariant). */
+/** ACN_VARIANTS=quick,continuous,peak,all-lp,old-linear adds diagnostic variants of our optimizer (see HorizonVariant). */
 function readVariants(spec: string): HorizonVariant[] {
   return spec
     .split(',')
@@ -56,7 +62,8 @@ function readVariants(spec: string): HorizonVariant[] {
       if (v.trim() === 'continuous') return { continuous: true };
       if (v.trim() === 'peak') return { peakShaving: true };
       if (v.trim() === 'all-lp') return { everySessionInLp: true };
-      throw new Error(`ACN_VARIANTS: "${v}" is not one of quick, continuous, peak, all-lp`);
+      if (v.trim() === 'old-linear') return { siteModel: LEGACY_LINEAR_SITE };
+      throw new Error(`ACN_VARIANTS: "${v}" is not one of quick, continuous, peak, all-lp, old-linear`);
     });
 }
 

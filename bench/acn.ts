@@ -251,7 +251,7 @@ function printTargets(config: Config, results: Results): boolean {
     ([name, rows]) => name !== 'uncontrolled' && rows.some((r) => r.violationPeriods > 0),
   );
   console.log(
-    `- never a violation of the exact network: ${verdict(violating.length === 0)} (${checked} scheduler-periods checked, and every block of every horizon plan)${violating.length ? ` — ${violating.map(([n]) => n).join(', ')}` : ''}`,
+    `- never a violation of the exact network: ${verdict(violating.length === 0)} (${checked} scheduler-periods checked, and every block of every horizon plan of a safe site model)${violating.length ? ` — ${violating.map(([n]) => n).join(', ')}` : ''}`,
   );
   console.log(
     `- mean share within 0.3 pp of the offline optimum: ${verdict(meanGap <= 0.3)} (${meanGap.toFixed(3)} pp)`,

@@ -1,47 +1,36 @@
 /**
  * The baselines the ACN research compares (Lee, Li & Low, ACN-Sim and "Adaptive charging networks"),
- * written for `bench:acn` on the same linear site model and rules as our optimizer: each limit is 0
- * or within [6, 32] A, and no more than completes the EV's remaining energy in the period (or 6 A).
+ * written for `bench:acn` after ACN-Sim's `SortedSchedulingAlgo` and `RoundRobin`: pilots are taken from
+ * each EVSE's allowed set (AeroVironment 0 or 6–32 A, ClipperCreek 0/8/16/24/32 A), and each candidate
+ * schedule is tested against the exact phasor constraints of the Caltech network.
  */
-import { constraintsOf, MAX_CURRENT_A, MIN_CURRENT_A, VOLTS, type Evse, type Topology } from './acn-topology';
+import { allowedPilots, MAX_CURRENT_A, NetworkLoad, VOLTS, type Topology } from './acn-topology';
 import { PERIOD_HOURS, type ActiveEv, type Scheduler } from './acn-replay';
 
-/** The headroom left on every constraint of the site, as limits are handed out. */
-class Headroom {
-  private readonly leftA: Float64Array;
-
-  constructor(topology: Topology) {
-    this.leftA = Float64Array.from(topology.constraints, (c) => c.limitA);
-  }
-
-  /** The most current this EVSE can still be given. */
-  of(evse: Evse): number {
-    return Math.min(...constraintsOf(evse).map((c) => this.leftA[c]));
-  }
-
-  take(evse: Evse, amperes: number): void {
-    for (const c of constraintsOf(evse)) this.leftA[c] -= amperes;
-  }
-}
-
-/** The most an EV is given: its maximum, or what completes its energy this period (never below 6 A). */
-function upperBoundA(ev: ActiveEv): number {
+/**
+ * The pilots an EV may be given, ascending from 0: those of its EVSE up to the least one that completes
+ * its energy this period (ACN-Sim caps at the remaining amp-periods; rounding that cap up to the EVSE's
+ * set keeps an EV with a small remainder from being stranded at 0 A, and it draws no more than it wants).
+ */
+function candidatePilots(ev: ActiveEv): readonly number[] {
   const completingA = ev.remainingWh / (VOLTS * PERIOD_HOURS);
-  return Math.min(MAX_CURRENT_A, Math.max(MIN_CURRENT_A, completingA));
+  const pilots = allowedPilots(ev.session.evse);
+  const cap = pilots.find((a) => a >= completingA) ?? MAX_CURRENT_A;
+  return pilots.filter((a) => a <= cap);
 }
 
-/** Uncontrolled: every EV at its maximum, whatever the transformer. */
+/** Uncontrolled: every EV at the most its EVSE gives (up to completing it), whatever the transformer. */
 export function uncontrolled(): Scheduler {
   return {
     name: 'uncontrolled',
     respectsLimits: false,
-    limits: (_period, active) => active.map(upperBoundA),
+    limits: (_period, active) => active.map((ev) => candidatePilots(ev).at(-1)!),
   };
 }
 
 /**
- * ACN's sorted algorithms: in the order of the key, each EV gets the most it can take that still fits
- * after those before it; when that is less than the minimum, it waits (0 A).
+ * ACN-Sim's sorted algorithms: in the order of the key, each EV gets the highest pilot of its set that
+ * keeps every exact constraint with those before it (0 when none does).
  */
 function sortedGreedy(
   name: string,
@@ -52,16 +41,15 @@ function sortedGreedy(
     name,
     respectsLimits: true,
     limits(period, active) {
-      const headroom = new Headroom(topology);
-      const limitsA = active.map(() => 0);
+      const load = new NetworkLoad(topology);
+      const pilotsA = active.map(() => 0);
       for (const k of sortedIndices(active, (ev) => key(ev, period))) {
-        const ev = active[k];
-        const limitA = Math.min(upperBoundA(ev), headroom.of(ev.session.evse));
-        if (limitA < MIN_CURRENT_A) continue;
-        limitsA[k] = limitA;
-        headroom.take(ev.session.evse, limitA);
+        const evse = active[k].session.evse;
+        const pilotA = [...candidatePilots(active[k])].reverse().find((a) => load.fitsWith(evse, a)) ?? 0;
+        pilotsA[k] = pilotA;
+        load.add(evse, pilotA);
       }
-      return limitsA;
+      return pilotsA;
     },
   };
 }
@@ -97,35 +85,40 @@ export function leastLaxityFirst(topology: Topology): Scheduler {
   );
 }
 
-/** Round-robin's step: 1 A, the AeroVironment EVSE's pilot resolution. */
-const STEP_A = 1;
-
 /**
- * ACN's round-robin: in arrival order, each EV in turn is raised one step (from 0 straight to the
- * minimum) while that fits; one that cannot be raised leaves the queue. Ends when the queue is empty.
+ * ACN-Sim's round-robin: in arrival order, each EV in turn is raised to the next pilot of its set while
+ * the exact constraints still hold; one that cannot be raised, or is at its top, leaves the queue.
  */
 export function roundRobin(topology: Topology): Scheduler {
   return {
     name: 'round-robin',
     respectsLimits: true,
     limits(_period, active) {
-      const headroom = new Headroom(topology);
-      const limitsA = active.map(() => 0);
+      const load = new NetworkLoad(topology);
+      const steps = active.map(() => 0);
+      const candidates = active.map(candidatePilots);
       let queue = sortedIndices(active, (ev) => ev.session.arrival);
       while (queue.length > 0) {
-        queue = queue.filter((k) => raiseOneStep(active[k], k, limitsA, headroom));
+        queue = queue.filter((k) => raiseOneStep(active[k], candidates[k], k, steps, load));
       }
-      return limitsA;
+      return steps.map((step, k) => candidates[k][step]);
     },
   };
 }
 
-/** Raises EV k one step if that fits; false when it cannot be raised any more. */
-function raiseOneStep(ev: ActiveEv, k: number, limitsA: number[], headroom: Headroom): boolean {
-  const upperA = upperBoundA(ev);
-  const nextA = limitsA[k] === 0 ? MIN_CURRENT_A : Math.min(upperA, limitsA[k] + STEP_A);
-  if (nextA <= limitsA[k] || nextA - limitsA[k] > headroom.of(ev.session.evse)) return false;
-  headroom.take(ev.session.evse, nextA - limitsA[k]);
-  limitsA[k] = nextA;
-  return nextA < upperA;
+/** Raises EV k to its next pilot if that fits; false when it cannot be raised any more. */
+function raiseOneStep(
+  ev: ActiveEv,
+  candidates: readonly number[],
+  k: number,
+  steps: number[],
+  load: NetworkLoad,
+): boolean {
+  const next = steps[k] + 1;
+  if (next >= candidates.length) return false;
+  const deltaA = candidates[next] - candidates[steps[k]];
+  if (!load.fitsWith(ev.session.evse, deltaA)) return false;
+  load.add(ev.session.evse, deltaA);
+  steps[k] = next;
+  return next < candidates.length - 1;
 }

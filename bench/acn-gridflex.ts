@@ -1,17 +1,62 @@
 /**
  * Our optimizer as a scheduler of `bench:acn`, through its exported API only: `optimizeHorizon` over
  * every 5-minute block until the last known departure, re-planned every `replanPeriods` periods and
- * whenever the EVs present change; `allocate` (one block, no look-ahead) as a reference point.
+ * whenever the EVs present change; `allocate` (one block, no look-ahead) as a reference point. Its
+ * pilots are floored to each EVSE's allowed set (what the EVSE would apply), and every block of every
+ * plan is checked against the exact phasor constraints.
  */
 import {
   allocate,
   optimizeHorizon,
+  type AllocationInput,
   type ConnectorDemand,
   type HorizonOptions,
   type TimeBlock,
 } from '@gridflex/optimizer';
-import { connectorShape, optimizerNodes, type Topology } from './acn-topology';
+import {
+  allowedPilots,
+  connectorShape,
+  legacyLinearPhaseLimitA,
+  linearNodes,
+  safeLinearPhaseLimitA,
+  type Evse,
+  type Topology,
+} from './acn-topology';
 import { assertWithinLimits, isoOf, type ActiveEv, type Scheduler } from './acn-replay';
+
+/**
+ * How the Caltech network is handed to our optimizer: the part of its input that describes the site.
+ * The one place to change when the optimizer takes phasor limits (a model returning them beside the nodes).
+ */
+export interface OptimizerSiteModel {
+  name: string;
+  /** Whether every plan within it keeps the exact network: its plans are then asserted block by block. */
+  safe: boolean;
+  site(topology: Topology, blockCount: number): Pick<AllocationInput, 'nodes'>;
+}
+
+/** Per-phase limits that the exact network always accepts (see `safeLinearPhaseLimitA`). */
+export const SAFE_LINEAR_SITE: OptimizerSiteModel = {
+  name: 'safe linear limits',
+  safe: true,
+  site: (topology, blockCount) => ({ nodes: linearNodes(safeLinearPhaseLimitA(topology), blockCount) }),
+};
+
+/** The mapping of the superseded figures, which the exact network does not accept: a diagnostic only. */
+export const LEGACY_LINEAR_SITE: OptimizerSiteModel = {
+  name: 'old linear limits',
+  safe: false,
+  site: (topology, blockCount) => ({ nodes: linearNodes(legacyLinearPhaseLimitA(topology), blockCount) }),
+};
+
+/** The model `bench:acn` runs our optimizer with. */
+export const SITE_MODEL = SAFE_LINEAR_SITE;
+
+/** The highest pilot of the EVSE's set at or below the optimizer's limit: what the EVSE applies. */
+function applicablePilot(evse: Evse, limitA: number): number {
+  const pilots = allowedPilots(evse);
+  return [...pilots].reverse().find((a) => a <= limitA + 1e-9) ?? 0;
+}
 
 function blocksFrom(period: number, count: number): TimeBlock[] {
   return Array.from({ length: count }, (_, b) => ({ start: isoOf(period + b), end: isoOf(period + b + 1) }));
@@ -57,6 +102,8 @@ export interface HorizonVariant {
   continuous?: boolean;
   /** `lpSessions: 'all'` (the optimizer's default): every session in the LP, not planning's `declared`. */
   everySessionInLp?: boolean;
+  /** Another way of handing the network to the optimizer than `SITE_MODEL`. */
+  siteModel?: OptimizerSiteModel;
 }
 
 export function gridflexHorizon(
@@ -65,14 +112,17 @@ export function gridflexHorizon(
   variant: HorizonVariant = {},
 ): Scheduler {
   let held: HeldPlan | undefined;
+  const siteModel = variant.siteModel ?? SITE_MODEL;
   const suffix = [
     variant.quickCharge && 'quick-charge',
     variant.peakShaving && 'peak',
     variant.continuous && 'no minimum',
     variant.everySessionInLp && 'every session in the LP',
+    variant.siteModel && siteModel.name,
   ].filter(Boolean);
   return {
     name: ['gridflex optimizeHorizon', ...suffix].join(', '),
+    siteModel: siteModel.name,
     respectsLimits: true,
     continuous: variant.continuous,
     limits(period, active) {
@@ -81,7 +131,10 @@ export function gridflexHorizon(
         held = planHorizon(topology, period, active, key, variant);
       }
       const offset = period - held.fromPeriod;
-      return active.map((ev) => held!.limitsA.get(ev.session.id)![offset]);
+      return active.map((ev) => {
+        const limitA = held!.limitsA.get(ev.session.id)![offset];
+        return variant.continuous ? limitA : applicablePilot(ev.session.evse, limitA);
+      });
     },
   };
 }
@@ -99,7 +152,7 @@ function planHorizon(
   const plan = optimizeHorizon(
     {
       blocks: blocksFrom(period, blockCount),
-      nodes: optimizerNodes(topology, blockCount),
+      ...(variant.siteModel ?? SITE_MODEL).site(topology, blockCount),
       connectors: active.map((ev) => ({
         ...connectorOf(ev),
         ...(variant.continuous ? { minCurrentA: 0 } : {}),
@@ -110,10 +163,12 @@ function planHorizon(
     variant.everySessionInLp ? {} : PLANNING_OPTIONS,
   );
   const evses = active.map((ev) => ev.session.evse);
-  for (let b = 0; b < blockCount; b++) {
+  // An unsafe model's plans break the network by design: the replay counts what is applied instead.
+  for (let b = 0; b < ((variant.siteModel ?? SITE_MODEL).safe ? blockCount : 0); b++) {
     const limitsA = plan.allocations.map((a) => a.limitsA[b]);
     const label = `horizon plan of ${isoOf(period)}, block ${isoOf(period + b)}`;
-    assertWithinLimits(topology, evses, limitsA, label, !variant.continuous);
+    const pilotsA = variant.continuous ? limitsA : limitsA.map((a, k) => applicablePilot(evses[k], a));
+    assertWithinLimits(topology, evses, pilotsA, label, variant.continuous);
   }
   return {
     fromPeriod: period,
@@ -126,14 +181,15 @@ function planHorizon(
 export function gridflexAllocate(topology: Topology): Scheduler {
   return {
     name: 'gridflex allocate',
+    siteModel: SITE_MODEL.name,
     respectsLimits: true,
     limits(period, active) {
       const plan = allocate({
         blocks: blocksFrom(period, 1),
-        nodes: optimizerNodes(topology, 1),
+        ...SITE_MODEL.site(topology, 1),
         connectors: active.map(connectorOf),
       });
-      return plan.allocations.map((a) => a.limitsA[0]);
+      return plan.allocations.map((a, k) => applicablePilot(active[k].session.evse, a.limitsA[0]));
     },
   };
 }

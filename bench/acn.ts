@@ -27,6 +27,7 @@ import {
 import { gridflexAllocate, gridflexHorizon, type HorizonVariant } from './acn-gridflex';
 import { offlineOptimum } from './acn-offline';
 import { renderChart } from './acn-chart';
+import { printReference } from './bench-support';
 
 /**
  * Six weekdays across the summer, the two busiest of the export (09-08 and 09-10, 30 and 32 sessions)
@@ -269,6 +270,7 @@ function describeDays(dates: readonly string[]): string {
 }
 
 async function main(): Promise<void> {
+  printReference();
   const config = readConfig();
   const { sessions: all, excludedStations } = loadSessions(config.sessionsFile, config.demand);
   const dates = parseDays(config.days, all);

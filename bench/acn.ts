@@ -34,6 +34,7 @@ import {
 } from './acn-gridflex';
 import { offlineOptimum, offlineUpperBoundWh, POLYGON_SIDES } from './acn-offline';
 import { renderChart } from './acn-chart';
+import { printReference } from './bench-support';
 
 /**
  * Six weekdays across the summer, the two busiest of the export (09-08 and 09-10, 30 and 32 sessions)
@@ -312,6 +313,7 @@ function describeDays(dates: readonly string[]): string {
 }
 
 async function main(): Promise<void> {
+  printReference();
   const config = readConfig();
   const { sessions: all, excludedStations } = loadSessions(config.sessionsFile, config.demand);
   const dates = parseDays(config.days, all);

@@ -24,7 +24,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SimulatedDso } from '@gridflex/simulator';
 import { BenchController, buildController } from './bench-controller';
 import { Arrival, BenchFleet } from './bench-fleet';
-import { median } from './bench-support';
+import { inReference, median, printReference } from './bench-support';
 
 const GROUP = 'grp-bench';
 const DSO_TOKEN = randomBytes(24).toString('hex');
@@ -360,6 +360,8 @@ function rate(round: Round): number {
 }
 
 const ms = (values: number[]) => median(values).toFixed(0);
+/** A headline time with its multiple of the reference workload, which compares across machines. */
+const msInReference = (values: number[]) => `${ms(values)} (${inReference(median(values))})`;
 /** Controller CPU per push over the whole round, planning included: what bounds throughput on one core. */
 const cpuPerPush = (rounds: Round[]) =>
   median(rounds.map((r) => (1000 * r.controllerCpuS) / r.pushes)).toFixed(1);
@@ -378,7 +380,7 @@ function printThroughput(results: ScenarioResult[]): void {
   for (const { scenario, rounds } of rows) {
     console.log(
       `| ${scenario.concurrency} | ${scenario.chargers} × ${scenario.connectors} | ${rounds[0].pushes} | ` +
-        `${ms(rounds.map((r) => r.answeredMs))} | ${ms(rounds.map((r) => r.allMs))} | ` +
+        `${ms(rounds.map((r) => r.answeredMs))} | ${msInReference(rounds.map((r) => r.allMs))} | ` +
         `${median(rounds.map(rate)).toFixed(0)} | ${Math.max(...rounds.map(rate)).toFixed(0)} | ` +
         `${cpuPerPush(rounds)} | ${perPush(rounds)} | ` +
         `${ms(rounds.map((r) => r.planningMeanMs))} | ${ms(rounds.map((r) => r.profiles))} |`,
@@ -400,7 +402,7 @@ function printLatency(results: ScenarioResult[]): void {
     console.log(
       `| ${scenario.chargers.toLocaleString('en')} | ${scenario.concurrency} | ${rounds.length} | ` +
         `${ms(rounds.map((r) => r.answeredMs))} | ${ms(rounds.map((r) => r.firstMs))} | ` +
-        `${ms(rounds.map((r) => r.allMs))} | ${Math.max(...rounds.map((r) => r.allMs)).toFixed(0)} | ` +
+        `${msInReference(rounds.map((r) => r.allMs))} | ${Math.max(...rounds.map((r) => r.allMs)).toFixed(0)} | ` +
         `${target} | ${cpuPerPush(rounds)} | ${perPush(rounds)} | ${ms(rounds.map((r) => r.planningMeanMs))} | ` +
         `${connectSeconds.toFixed(1)} |`,
     );
@@ -440,6 +442,7 @@ function checkOpenFiles(needed: number): void {
 }
 
 async function main(): Promise<void> {
+  printReference();
   const plan = scenarios();
   console.log(
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ` +

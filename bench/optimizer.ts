@@ -3,8 +3,9 @@
  * sites of 100 connectors over 96 quarter-hour blocks, with contention (minimums that do not all fit
  * in the evening peak), so that admission and rotation run and not only the fill; then the time of a
  * one-site re-plan (`replanSite`) after one session change in a group of 100 sites; then the horizon
- * optimum (`optimizeHorizon`) of one site with energy wants, departures and prices.
- * `BENCH_SECTION=horizon` runs the last part only.
+ * optimum (`optimizeHorizon`) of one site with energy wants, departures and prices; then the horizon
+ * LP solved stage by stage by ours and by HiGHS side by side (`horizon-solvers.ts`).
+ * `BENCH_SECTION=horizon` runs the last two parts only, `BENCH_SECTION=solvers` the last one.
  */
 import {
   allocate,
@@ -18,7 +19,8 @@ import {
   type PerPhase,
 } from '@gridflex/optimizer';
 import { cpus, loadavg, totalmem } from 'os';
-import { fixedSeedRandom, median, type Random } from './bench-support';
+import { fixedSeedRandom, inReference, median, printReference, type Random } from './bench-support';
+import { printHorizonSolvers } from './horizon-solvers';
 
 const BLOCKS = 96;
 const CONNECTORS_PER_SITE = 100;
@@ -258,20 +260,39 @@ function printHorizon(): void {
         ];
   console.log(`\noptimizeHorizon: ${BLOCKS} blocks, energy wants and departures, prices unless said`);
   console.log(
-    '| connectors | sites | group limit | declared | runs | median ms | median CPU ms | LP optimum kWh | planned kWh |',
+    '| connectors | sites | group limit | declared | runs | median ms | median CPU ms | LP optimum kWh | planned kWh | median in ref |',
   );
-  console.log('| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     const figures = [r.medianMs, r.medianCpuMs, r.relaxedKwh, r.plannedKwh]
       .map((x) => x.toFixed(1))
       .join(' | ');
-    console.log(`| ${r.connectors} | ${r.sites} | ${r.group} | ${r.declared} | ${r.runs} | ${figures} |`);
+    console.log(
+      `| ${r.connectors} | ${r.sites} | ${r.group} | ${r.declared} | ${r.runs} | ${figures} | ${inReference(r.medianMs)} |`,
+    );
   }
 }
 
+/**
+ * The issue's workload for the solvers: every EV declares energy and departure, the group limit binds,
+ * 96 blocks; BENCH_HORIZON_CONNECTORS (default 1,000, in sites of 100) chooses the size.
+ */
+async function printSolvers(): Promise<void> {
+  const connectors = Number(process.env.BENCH_HORIZON_CONNECTORS ?? 1000);
+  const siteCount = Math.max(1, Math.round(connectors / CONNECTORS_PER_SITE));
+  const input = horizonGroup(siteCount, fixedSeedRandom(siteCount));
+  const label = `${input.connectors.length} connectors, ${BLOCKS} blocks, every EV declaring, group limit binds, prices`;
+  await printHorizonSolvers(input, label);
+}
+
 /** BENCH_SITES=100 measures that size only, e.g. under a profiler. */
-function main(): void {
-  if (process.env.BENCH_SECTION === 'horizon') return printHorizon();
+async function main(): Promise<void> {
+  printReference();
+  if (process.env.BENCH_SECTION === 'solvers') return printSolvers();
+  if (process.env.BENCH_SECTION === 'horizon') {
+    printHorizon();
+    return printSolvers();
+  }
   if (!global.gc) console.warn('Run with --expose-gc for the memory figures (npm run bench:optimizer does).');
   const sites = process.env.BENCH_SITES ? [Number(process.env.BENCH_SITES)] : [10, 100, 1000];
   const rows = sites.map((siteCount) => measure(siteCount, runsFor(siteCount)));
@@ -284,11 +305,13 @@ function main(): void {
   console.log(
     `${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, load average ${load}`,
   );
-  console.log('| connectors | sites | runs | median ms | min ms | median CPU ms | result heap MiB |');
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(
+    '| connectors | sites | runs | median ms | min ms | median CPU ms | result heap MiB | median in ref |',
+  );
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     const figures = [r.medianMs, r.minMs, r.medianCpuMs, r.heapMiB].map((x) => x.toFixed(1)).join(' | ');
-    console.log(`| ${r.connectors} | ${r.sites} | ${r.runs} | ${figures} |`);
+    console.log(`| ${r.connectors} | ${r.sites} | ${r.runs} | ${figures} | ${inReference(r.medianMs)} |`);
   }
   if (process.env.BENCH_SITES) return;
   const replans = [
@@ -296,10 +319,16 @@ function main(): void {
     measureReplan('group limit binds in the evening', 1, 5),
   ];
   console.log('\nreplanSite: one EV arrives in one site of 100 (100 connectors each), 96 blocks');
-  console.log('| case | scope computed | median ms |');
-  console.log('| --- | --- | ---: |');
-  for (const r of replans) console.log(`| ${r.label} | ${r.scope} | ${r.medianMs.toFixed(2)} |`);
+  console.log('| case | scope computed | median ms | median in ref |');
+  console.log('| --- | --- | ---: | ---: |');
+  for (const r of replans) {
+    console.log(`| ${r.label} | ${r.scope} | ${r.medianMs.toFixed(2)} | ${inReference(r.medianMs)} |`);
+  }
   printHorizon();
+  await printSolvers();
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

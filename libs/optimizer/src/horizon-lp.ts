@@ -104,6 +104,44 @@ export function solveHorizonLp(input: HorizonLpInput): HorizonLpSolution {
   return { currentsA, relaxedEnergyWh, tightRows };
 }
 
+/** The lexicographic stages, in the order they are optimised. */
+export type HorizonStage = 'energy' | 'soft' | 'preference' | 'yielding' | 'fair level' | 'earliest';
+
+/**
+ * The horizon LP in a solver-neutral form: `rows · x ≤ rhs` (each column's entries), `0 ≤ x ≤ upper`,
+ * and per stage the costs minimised within the optimum of the stages before (energy is its negative,
+ * in kWh). `fair level` is the first round of the fair shares (the highest common level, one column
+ * for the whole LP): `solveHorizonLp` goes on raising the shares that are not blocked, per independent
+ * part. `warmStart` is the blend our simplex crashes and solves first.
+ */
+export interface HorizonStageLp {
+  rhs: number[];
+  columns: LpColumn[];
+  stages: { name: HorizonStage; costs: Float64Array }[];
+  warmStart: Float64Array;
+}
+
+export function stageLpOf(input: HorizonLpInput): HorizonStageLp {
+  const builder = new LpBuilder(input);
+  const costs = builder.stageCosts();
+  const stages: HorizonStageLp['stages'] = [{ name: 'energy', costs: costs.energy }];
+  if (costs.soft) stages.push({ name: 'soft', costs: costs.soft });
+  if (costs.preference) stages.push({ name: 'preference', costs: costs.preference });
+  if (costs.yielding) stages.push({ name: 'yielding', costs: costs.yielding });
+  if (builder.fairnessColumn >= 0) {
+    const level = new Float64Array(builder.columns.length);
+    level[builder.fairnessColumn] = -1;
+    stages.push({ name: 'fair level', costs: level });
+  }
+  stages.push({ name: 'earliest', costs: costs.earliest });
+  return {
+    rhs: builder.rhs,
+    columns: builder.columns,
+    stages,
+    warmStart: blend(costs.energy, [costs.soft, costs.preference, costs.yielding ?? costs.soonest]),
+  };
+}
+
 interface StageCosts {
   energy: Float64Array;
   soft?: Float64Array;

@@ -6,7 +6,14 @@ import {
   limitName,
   type ConstraintSystem,
 } from './constraint-system.js';
-import { solveHorizonLp, type HorizonLpSolution, type LpSession } from './horizon-lp.js';
+import {
+  solveHorizonLp,
+  stageLpOf,
+  type HorizonLpInput,
+  type HorizonLpSolution,
+  type HorizonStageLp,
+  type LpSession,
+} from './horizon-lp.js';
 import type {
   AllocationPlan,
   BindingReason,
@@ -48,9 +55,32 @@ const GUARANTEE_ROUNDS = 2;
  * finer reasons (`details`) and the energy figures.
  */
 export function optimizeHorizon(input: HorizonInput, options: HorizonOptions = {}): HorizonPlan {
-  const system = buildConstraintSystem(input, { totalLimits: true });
-  const context = new HorizonContext(input, system, options);
-  const lp = solveHorizonLp({
+  const context = horizonContext(input, options);
+  const lp = solveHorizonLp(lpInputOf(context));
+  const state = new PlanState(context, lp);
+  state.repairMinimums();
+  state.recoverLostEnergy();
+  state.fillFreedRoom();
+  const followed = followPlan(context, state.targets(), state.plannedEnergy());
+  state.adopt(followed);
+  return state.toPlan(followed);
+}
+
+/**
+ * The LP that `optimizeHorizon` solves for this input, in a solver-neutral form (rows, bounded
+ * columns, one objective per stage): for benchmarks and checks against other LP solvers.
+ */
+export function horizonStageLp(input: HorizonInput, options: HorizonOptions = {}): HorizonStageLp {
+  return stageLpOf(lpInputOf(horizonContext(input, options)));
+}
+
+function horizonContext(input: HorizonInput, options: HorizonOptions): HorizonContext {
+  return new HorizonContext(input, buildConstraintSystem(input, { totalLimits: true }), options);
+}
+
+function lpInputOf(context: HorizonContext): HorizonLpInput {
+  const { system, input } = context;
+  return {
     system,
     blockCount: context.finiteBlocks,
     blockHours: context.blockHours,
@@ -63,14 +93,7 @@ export function optimizeHorizon(input: HorizonInput, options: HorizonOptions = {
     pricesPerKwh: input.pricesPerKwh,
     peakConstraint: context.peakConstraintOf(),
     peakNodeOf: (c) => system.nodes[c].id,
-  });
-  const state = new PlanState(context, lp);
-  state.repairMinimums();
-  state.recoverLostEnergy();
-  state.fillFreedRoom();
-  const followed = followPlan(context, state.targets(), state.plannedEnergy());
-  state.adopt(followed);
-  return state.toPlan(followed);
+  };
 }
 
 /**

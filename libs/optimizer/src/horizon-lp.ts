@@ -1,5 +1,5 @@
 import { BoundedSimplex, type LpColumn } from './bounded-simplex.js';
-import { TOTAL_PHASE } from './capacity-tree.js';
+import { PHASOR_PHASE, TOTAL_PHASE } from './capacity-tree.js';
 import type { ConstraintSystem } from './constraint-system.js';
 import type { HorizonObjective } from './model.js';
 
@@ -255,7 +255,9 @@ function constraintTree(system: ConstraintSystem): ConstraintTree {
   const nodeById = new Map(system.nodes.map((node) => [node.id, node]));
   const above = (nodeId: string) => nodeById.get(nodeId)?.parentId ?? null;
   // A node's parent may have no total limit: a total's parent is the nearest one above that has.
+  // A phasor side stands alone: its members' maxima reach it directly.
   const parentOf = Int32Array.from(system.nodes, (node, c) => {
+    if (system.phases[c] === PHASOR_PHASE) return -1;
     for (let id = node.parentId; id !== null; id = above(id)) {
       const parent = byKey.get(key(id, system.phases[c]));
       if (parent !== undefined) return parent;

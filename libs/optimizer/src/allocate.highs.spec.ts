@@ -16,7 +16,8 @@ function remainingWh(input: AllocationInput, plan: AllocationPlan, i: number, bl
   const delivered = input.blocks
     .slice(0, block)
     .reduce(
-      (sum, b, k) => sum + plan.allocations[i].limitsA[k] * connectorWattsPerAmpere(input.connectors[i]) * hoursOf(b),
+      (sum, b, k) =>
+        sum + plan.allocations[i].limitsA[k] * connectorWattsPerAmpere(input.connectors[i]) * hoursOf(b),
       0,
     );
   return (input.connectors[i].energyWantedWh ?? Infinity) - delivered;
@@ -32,7 +33,9 @@ function lpConnectors(input: AllocationInput, plan: AllocationPlan, block: numbe
     const hours = hoursOf(input.blocks[block]);
     // An open-ended block spreads no energy: only the maximum caps it.
     const energyCapA =
-      hours === Infinity ? Infinity : remainingWh(input, plan, i, block) / (connectorWattsPerAmpere(c) * hours);
+      hours === Infinity
+        ? Infinity
+        : remainingWh(input, plan, i, block) / (connectorWattsPerAmpere(c) * hours);
     const capA = Math.min(c.maxCurrentA, Math.max(c.minCurrentA, energyCapA));
     return { floorA: c.minCurrentA, capA, weight: c.priority ?? 1 };
   });

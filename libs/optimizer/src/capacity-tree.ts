@@ -72,7 +72,8 @@ const LOADED_PHASES = new Map(
 export function loadedPhases(connector: ConnectorDemand): readonly PhaseIndex[] {
   if (connector.lineToLine) {
     const pair = LINE_PAIR_PHASES[connector.lineToLine];
-    if (!pair) throw new Error(`Connector "${connector.id}" has unknown lineToLine "${connector.lineToLine}"`);
+    if (!pair)
+      throw new Error(`Connector "${connector.id}" has unknown lineToLine "${connector.lineToLine}"`);
     return pair;
   }
   const byCount = LOADED_PHASES.get(connector.phaseRotation ?? 'RST');

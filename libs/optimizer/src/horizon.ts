@@ -757,8 +757,7 @@ class PlanState {
     for (let t = 0; t < this.context.finiteBlocks; t++) {
       for (let c = 0; c < system.constraintCount; c++) {
         const id = system.nodes[c].id;
-        if (id in peaks && isGridPhase(system.phases[c]))
-          peaks[id] = Math.max(peaks[id], this.loadsA[t][c]);
+        if (id in peaks && isGridPhase(system.phases[c])) peaks[id] = Math.max(peaks[id], this.loadsA[t][c]);
       }
     }
     return peaks;

@@ -39,11 +39,13 @@ export function phasorOf(limit: PhasorLimit, terms: readonly ConnectionTerm[]): 
 }
 
 /**
- * The sides of the inscribed polygon that can bind for non-negative currents of these phasors: a
- * current sum lies in the cone the phasors span, and there only the sides whose angular sector meets
- * the cone decide whether it is inside the polygon, so the others are left out. A side's coefficient
- * is the phasor's projection on its normal, clipped at 0: a negative one (only where the phasors
- * span a half-plane or more) would only relax the row, so dropping it keeps the row safe.
+ * The sides of the inscribed polygon that can bind for non-negative currents of these phasors. A
+ * side's coefficient is the phasor's projection on its normal, clipped at 0: a limit is only the most
+ * an EV may draw, and whatever lower currents the EVs draw the line must stay within its limit, so
+ * every sub-sum of the phasors must stay inside — and the largest projection of any sub-sum on a
+ * normal is exactly the sum of the positive projections. Every sub-sum lies in the cone the phasors
+ * span, where only the sides whose angular sector meets the cone decide whether it is inside the
+ * polygon, so the others are left out.
  */
 export function polygonSides(phasors: readonly Phasor[], sides = PHASOR_POLYGON_SIDES): PolygonSide[] {
   const angles = phasors.filter(([re, im]) => re !== 0 || im !== 0).map(([re, im]) => Math.atan2(im, re));
@@ -122,7 +124,9 @@ export function transformerPhasorLimits(transformer: {
   const primary = transformer.primary;
   if (!primary) return limits;
   if (!(primary.turnsRatio > 0 && Number.isFinite(primary.turnsRatio))) {
-    throw new Error(`Transformer "${name}" turnsRatio must be a finite number > 0, got ${primary.turnsRatio}`);
+    throw new Error(
+      `Transformer "${name}" turnsRatio must be a finite number > 0, got ${primary.turnsRatio}`,
+    );
   }
   // I_A = (I_a − I_c)/n, I_B = (I_b − I_a)/n, I_C = (I_c − I_b)/n.
   return [

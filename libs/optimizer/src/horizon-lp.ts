@@ -162,12 +162,8 @@ function solvePart(
   simplex.crash(warm);
   simplex.minimize(warm);
   const energyWh = -simplex.minimize(energy) * WH_PER_KWH;
-  simplex.keepOptimal();
-  for (const costs of [soft, preference, yielding]) {
-    if (!costs) continue;
-    simplex.minimize(costs);
-    simplex.keepOptimal();
-  }
+  const earlierStages = [energy, soft, preference, yielding];
+  keepStages(simplex, earlierStages);
   if (tau >= 0) {
     shareFairly(
       simplex,
@@ -175,11 +171,23 @@ function solvePart(
       shares.map((f) => ({ row: rowOf.get(f.row) ?? -1, kwhPerLevel: f.kwhPerLevel })),
       columns[tau].upper,
     );
+    // Detaching the share level changed the columns the earlier stages' optimal faces were fixed by:
+    // the point is still optimal for each, but the last stage could leave their faces unless fixed again.
+    keepStages(simplex, earlierStages);
   }
   simplex.minimize(earliest);
   part.columns.forEach((j, k) => (values[j] = simplex.value(k)));
   part.rows.forEach((r, k) => (slacks[r] = simplex.slack(k)));
   return energyWh;
+}
+
+/** Each stage in order minimised from where the simplex is, and its optimal face kept. */
+function keepStages(simplex: BoundedSimplex, stages: readonly (Float64Array | undefined)[]): void {
+  for (const costs of stages) {
+    if (!costs) continue;
+    simplex.minimize(costs);
+    simplex.keepOptimal();
+  }
 }
 
 /** Relative weight of each later objective in the warm start: small enough that energy counts first. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import highsLoader, { type Highs } from 'highs';
-import { allocate, wattsPerAmpere } from './allocate.js';
+import { allocate, connectorWattsPerAmpere } from './allocate.js';
 import type { AllocationInput, AllocationPlan, TimeBlock } from './model.js';
 import { lexicographicMaxMin, type LpConnector } from './testing/lexicographic-lp.js';
 import { allocationInput, SMALL_INSTANCES } from './testing/random-instances.js';
@@ -16,7 +16,8 @@ function remainingWh(input: AllocationInput, plan: AllocationPlan, i: number, bl
   const delivered = input.blocks
     .slice(0, block)
     .reduce(
-      (sum, b, k) => sum + plan.allocations[i].limitsA[k] * wattsPerAmpere(input.connectors[i]) * hoursOf(b),
+      (sum, b, k) =>
+        sum + plan.allocations[i].limitsA[k] * connectorWattsPerAmpere(input.connectors[i]) * hoursOf(b),
       0,
     );
   return (input.connectors[i].energyWantedWh ?? Infinity) - delivered;
@@ -32,7 +33,9 @@ function lpConnectors(input: AllocationInput, plan: AllocationPlan, block: numbe
     const hours = hoursOf(input.blocks[block]);
     // An open-ended block spreads no energy: only the maximum caps it.
     const energyCapA =
-      hours === Infinity ? Infinity : remainingWh(input, plan, i, block) / (wattsPerAmpere(c) * hours);
+      hours === Infinity
+        ? Infinity
+        : remainingWh(input, plan, i, block) / (connectorWattsPerAmpere(c) * hours);
     const capA = Math.min(c.maxCurrentA, Math.max(c.minCurrentA, energyCapA));
     return { floorA: c.minCurrentA, capA, weight: c.priority ?? 1 };
   });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { allocate, wattsPerAmpere } from './allocate.js';
+import { allocate, connectorWattsPerAmpere } from './allocate.js';
 import { loadedPhases } from './capacity-tree.js';
 import type { AllocationInput, AllocationPlan, PhaseName } from './model.js';
 import { allocationInput, SMALL_INSTANCES } from './testing/random-instances.js';
@@ -113,9 +113,9 @@ describe('allocate invariants on random trees (fast-check)', () => {
             block.end === null ? Infinity : (Date.parse(block.end) - Date.parse(block.start)) / 3_600_000;
           // An open-ended block has no energy to count.
           if (hours === Infinity) return;
-          if (x > 0) deliveredWh += x * wattsPerAmpere(c) * hours;
+          if (x > 0) deliveredWh += x * connectorWattsPerAmpere(c) * hours;
           if (c.energyWantedWh !== undefined) {
-            const oneBlockAtMinimumWh = c.minCurrentA * wattsPerAmpere(c) * hours;
+            const oneBlockAtMinimumWh = c.minCurrentA * connectorWattsPerAmpere(c) * hours;
             expect(deliveredWh).toBeLessThanOrEqual(c.energyWantedWh + oneBlockAtMinimumWh + 1e-6);
           }
         });

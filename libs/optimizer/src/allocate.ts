@@ -1,6 +1,7 @@
 import { Admitter } from './admission.js';
 import { denseRanks, RankSorter, type RankKey } from './bucket-order.js';
-import { TOTAL_PHASE } from './capacity-tree.js';
+import { isGridPhase } from './capacity-tree.js';
+import { wattsPerAmpere } from './connection.js';
 import {
   buildConstraintSystem,
   limitName,
@@ -40,8 +41,6 @@ const FLOOR_TOLERANCE_A = 1e-9;
 /** A session with less than this left to charge is done. */
 const ENERGY_TOLERANCE_WH = 1e-6;
 const MS_PER_HOUR = 3_600_000;
-/** Phase-to-neutral 230 V per loaded phase; line-to-line 400 V for a 2-phase connector. */
-const DEFAULT_WATTS_PER_AMPERE = [230, 400, 690] as const;
 
 /**
  * The optimizer's entry point. Per block: connectors that cannot be steered are reserved at their
@@ -157,7 +156,7 @@ function nodeLoads(
   system.nodes.forEach((node, c) => {
     const k = nodeIndex.get(node.id) ?? 0;
     const phase = system.phases[c];
-    if (phase !== TOTAL_PHASE) phaseConstraint[3 * k + phase] = c;
+    if (isGridPhase(phase)) phaseConstraint[3 * k + phase] = c;
     nodeBound[k] |= bound[c];
   });
   const loadOf = (at: number, c: number) => (c < 0 ? 0 : constraintLoadsA[at + c]);
@@ -255,7 +254,7 @@ class BlockPlanner {
     );
     this.remainingWh = perConnector(Float64Array, input.connectors, (c) => c.energyWantedWh ?? Infinity);
     this.anyEnergyWanted = this.remainingWh.some((wh) => wh !== Infinity);
-    this.wattsPerAmpere = perConnector(Float64Array, input.connectors, wattsPerAmpere);
+    this.wattsPerAmpere = perConnector(Float64Array, input.connectors, connectorWattsPerAmpere);
     this.absence = new Uint8Array(n);
     this.present = this.candidates;
     this.presentByPrecedence = this.candidatesByPrecedence;
@@ -592,9 +591,9 @@ function perConnector<T extends Float64Array | Uint8Array>(
   return out;
 }
 
-/** The power a connector draws per ampere of its limit, to count energy. */
-export function wattsPerAmpere(connector: ConnectorDemand): number {
-  return connector.wattsPerAmpere ?? DEFAULT_WATTS_PER_AMPERE[connector.phases - 1];
+/** The power a connector draws per ampere of its limit, to count energy: its own, else its connection's. */
+export function connectorWattsPerAmpere(connector: ConnectorDemand): number {
+  return connector.wattsPerAmpere ?? wattsPerAmpere(connector, connector.voltages);
 }
 
 /** Per constraint, the maxima of the active connectors that cannot be steered. */
@@ -617,11 +616,15 @@ const REASON_CODE_OFFSET = -ENERGY_NEED_CODE;
  * connectors × 96 blocks of reasons small.
  */
 function reasonsByCode(system: ConstraintSystem): BindingReason[] {
-  const reason = (kind: 'node-limit' | 'minimum-not-fitting', c: number): BindingReason => ({
-    kind,
-    nodeId: system.nodes[c].id,
-    phase: limitName(system, c),
-  });
+  const reason = (kind: 'node-limit' | 'minimum-not-fitting', c: number): BindingReason => {
+    const phasorLimit = system.phasorLimitOf.get(c)?.name;
+    return {
+      kind,
+      nodeId: system.nodes[c].id,
+      phase: limitName(system, c),
+      ...(phasorLimit !== undefined && { phasorLimit }),
+    };
+  };
   // Codes -6 to -1 in reverse order, so that code -1 is just before code 0.
   const fixed: BindingReason[] = [
     { kind: 'energy-need' },

@@ -1,11 +1,27 @@
-import type { AllocationInput, CapacityNode, ConnectorDemand, PhaseRotation } from './model.js';
+import { CONNECTION_TERMS, DEFAULT_PHASE_VOLTAGE_V, LINE_PAIR_PHASES } from './connection.js';
+import type {
+  AllocationInput,
+  CapacityNode,
+  ConnectionTerm,
+  ConnectorDemand,
+  PhaseRotation,
+  PhasorLimit,
+} from './model.js';
+import { connectorTerms, phasorOf, polygonSides } from './phasor-limits.js';
 
 export type PhaseIndex = 0 | 1 | 2;
 /** The phase of a node's total-power constraint: the sum over its three phases. */
 export const TOTAL_PHASE = 3;
-export type ConstraintPhase = PhaseIndex | typeof TOTAL_PHASE;
+/** The "phase" of one side of a phasor limit's polygon. */
+export const PHASOR_PHASE = 4;
+export type ConstraintPhase = PhaseIndex | typeof TOTAL_PHASE | typeof PHASOR_PHASE;
 /** Phase-to-neutral volts a node's total power limit is counted with when it names none. */
-export const DEFAULT_PHASE_VOLTAGE_V = 230;
+export { DEFAULT_PHASE_VOLTAGE_V };
+
+/** Whether a constraint is one grid phase of its node (not its total nor a phasor side). */
+export function isGridPhase(phase: ConstraintPhase): phase is PhaseIndex {
+  return phase < TOTAL_PHASE;
+}
 
 /**
  * The node-phases of the tree (or a node's total over its phases) that carry at least one connector,
@@ -19,9 +35,12 @@ export interface NodePhaseLoads {
   members: Int32Array;
   /**
    * Beside members, the amperes each puts on the constraint per ampere of its limit: 1 on a phase; on a
-   * total, the number of phases it loads (a three-phase connector draws its current on each of three phases).
+   * total, the number of phases it loads (a three-phase connector draws its current on each of three
+   * phases; √3 for a line-to-line one); on a phasor side, its phasor's projection on the side's normal.
    */
   memberCoefficients: Float64Array;
+  /** The phasor limit of each PHASOR_PHASE constraint. */
+  phasorLimitOf: Map<number, PhasorLimit>;
 }
 
 export interface NodePhaseLoadOptions {
@@ -46,8 +65,17 @@ const LOADED_PHASES = new Map(
   ]),
 );
 
-/** The grid phases a connector draws current on: its first `phases` charger phases, through its rotation. */
+/**
+ * The grid phases a connector draws current on: its line pair, or its first `phases` charger phases
+ * through its rotation.
+ */
 export function loadedPhases(connector: ConnectorDemand): readonly PhaseIndex[] {
+  if (connector.lineToLine) {
+    const pair = LINE_PAIR_PHASES[connector.lineToLine];
+    if (!pair)
+      throw new Error(`Connector "${connector.id}" has unknown lineToLine "${connector.lineToLine}"`);
+    return pair;
+  }
   const byCount = LOADED_PHASES.get(connector.phaseRotation ?? 'RST');
   if (!byCount)
     throw new Error(`Connector "${connector.id}" has unknown phaseRotation "${connector.phaseRotation}"`);
@@ -55,8 +83,19 @@ export function loadedPhases(connector: ConnectorDemand): readonly PhaseIndex[] 
 }
 
 /**
+ * What a connector puts on a node's total (in amperes at the phase voltage) per ampere of its limit:
+ * its current on each phase it loads to neutral, or V_ll / V_pn line to line.
+ */
+export function totalCoefficient(connector: ConnectorDemand, loaded: readonly PhaseIndex[]): number {
+  if (!connector.lineToLine) return loaded.length;
+  const phaseToNeutralV = connector.voltages?.phaseToNeutralV ?? DEFAULT_PHASE_VOLTAGE_V;
+  return (connector.voltages?.lineToLineV ?? phaseToNeutralV * Math.sqrt(3)) / phaseToNeutralV;
+}
+
+/**
  * Validates the tree and connectors against each other and lists, for every node-phase that carries at
- * least one connector, which connectors load it. Throws on the first inconsistency found.
+ * least one connector, which connectors load it, then the sides of the nodes' phasor limits (after
+ * all node-phases). Throws on the first inconsistency found.
  */
 export function nodePhaseLoads(input: AllocationInput, options: NodePhaseLoadOptions = {}): NodePhaseLoads {
   const nodesById = indexNodes(input.nodes, input.blocks.length);
@@ -82,7 +121,7 @@ export function nodePhaseLoads(input: AllocationInput, options: NodePhaseLoadOpt
       }
       if (withTotal(k)) {
         keys.push(4 * k + TOTAL_PHASE);
-        coefficients.push(loaded.length);
+        coefficients.push(totalCoefficient(connector, loaded));
       }
     }
     pairStart[i + 1] = keys.length;
@@ -101,6 +140,14 @@ export function nodePhaseLoads(input: AllocationInput, options: NodePhaseLoadOpt
     }
     sizes[idOf[key]]++;
   }
+  const sides = phasorSideConstraints(input, paths, nodeIndex);
+  const phasorLimitOf = new Map<number, PhasorLimit>();
+  for (const side of sides) {
+    phasorLimitOf.set(nodes.length, side.limit);
+    nodes.push(side.node);
+    phases.push(PHASOR_PHASE);
+    sizes.push(side.members.length);
+  }
   const memberStart = new Int32Array(nodes.length + 1);
   sizes.forEach((size, c) => (memberStart[c + 1] = memberStart[c] + size));
   const members = new Int32Array(memberStart[nodes.length]);
@@ -113,7 +160,49 @@ export function nodePhaseLoads(input: AllocationInput, options: NodePhaseLoadOpt
       members[next[c]++] = i;
     }
   }
-  return { nodes, phases, memberStart, members, memberCoefficients };
+  const firstSide = nodes.length - sides.length;
+  sides.forEach((side, s) => {
+    const at = memberStart[firstSide + s];
+    members.set(side.members, at);
+    memberCoefficients.set(side.coefficients, at);
+  });
+  return { nodes, phases, memberStart, members, memberCoefficients, phasorLimitOf };
+}
+
+interface PhasorSideConstraint {
+  node: CapacityNode;
+  limit: PhasorLimit;
+  /** Ascending connector indices with a positive coefficient, and those coefficients. */
+  members: Int32Array;
+  coefficients: Float64Array;
+}
+
+/** Per phasor limit, the polygon sides that can bind for the connectors below its node. */
+function phasorSideConstraints(
+  input: AllocationInput,
+  paths: readonly Int32Array[],
+  nodeIndex: ReadonlyMap<string, number>,
+): PhasorSideConstraint[] {
+  if (!input.nodes.some((node) => node.phasorLimits?.length)) return [];
+  const below = input.nodes.map(() => [] as number[]);
+  input.connectors.forEach((connector, i) => {
+    for (const k of paths[nodeIndex.get(connector.nodeId) ?? 0]) below[k].push(i);
+  });
+  const termsOf = input.connectors.map((c) => connectorTerms(c, loadedPhases(c)));
+  return input.nodes.flatMap((node, k) =>
+    (node.phasorLimits ?? []).flatMap((limit) => {
+      const phasors = below[k].map((i) => phasorOf(limit, termsOf[i]));
+      return polygonSides(phasors).map((side) => {
+        const kept = below[k].filter((_, m) => side.coefficients[m] > 0);
+        return {
+          node,
+          limit,
+          members: Int32Array.from(kept),
+          coefficients: side.coefficients.filter((a) => a > 0),
+        };
+      });
+    }),
+  );
 }
 
 /** A node's total power limit in a block as amperes summed over its phases; Infinity without one. */
@@ -140,6 +229,7 @@ function indexNodes(nodes: readonly CapacityNode[], blockCount: number): Map<str
       }
     });
     validateTotalLimit(node, blockCount);
+    validatePhasorLimits(node, blockCount);
     byId.set(node.id, node);
   }
   for (const node of nodes) {
@@ -162,6 +252,27 @@ function validateTotalLimit(node: CapacityNode, blockCount: number): void {
   const voltage = node.phaseVoltageV;
   if (voltage !== undefined && !(voltage > 0 && Number.isFinite(voltage))) {
     throw new Error(`Node "${node.id}" phaseVoltageV must be a finite number > 0, got ${voltage}`);
+  }
+}
+
+function validatePhasorLimits(node: CapacityNode, blockCount: number): void {
+  const names = new Set<string>();
+  for (const limit of node.phasorLimits ?? []) {
+    const at = `Node "${node.id}" phasor limit "${limit.name}"`;
+    if (names.has(limit.name)) throw new Error(`${at} is named twice`);
+    names.add(limit.name);
+    if (limit.limitsA.length !== blockCount) {
+      throw new Error(`${at} has ${limit.limitsA.length} limitsA entries for ${blockCount} blocks`);
+    }
+    if (limit.limitsA.some((a) => Number.isNaN(a) || a < 0)) {
+      throw new Error(`${at} limitsA must be numbers >= 0 (Infinity: none)`);
+    }
+    for (const [term, factor] of Object.entries(limit.factors)) {
+      if (!CONNECTION_TERMS.includes(term as ConnectionTerm)) {
+        throw new Error(`${at} has unknown term "${term}" (L1, L2, L3, AB, BC or CA)`);
+      }
+      if (!Number.isFinite(factor)) throw new Error(`${at} factor of ${term} must be a finite number`);
+    }
   }
 }
 
@@ -204,6 +315,13 @@ function validateConnectors(
     if (Number.isNaN(c.precedence)) throw new Error(`Connector "${c.id}" precedence is NaN`);
     if (c.phases !== 1 && c.phases !== 2 && c.phases !== 3)
       throw new Error(`Connector "${c.id}" phases must be 1, 2 or 3`);
+    if (c.lineToLine !== undefined && !(c.lineToLine in LINE_PAIR_PHASES)) {
+      throw new Error(`Connector "${c.id}" lineToLine must be AB, BC or CA, got "${c.lineToLine}"`);
+    }
+    if (c.lineToLine !== undefined && c.phases !== 2) {
+      throw new Error(`Connector "${c.id}" is line-to-line on ${c.lineToLine}: phases must be 2`);
+    }
+    validateVoltages(c);
     if (c.energyWantedWh !== undefined && !(c.energyWantedWh >= 0)) {
       throw new Error(`Connector "${c.id}" energyWantedWh must be >= 0, got ${c.energyWantedWh}`);
     }
@@ -215,6 +333,14 @@ function validateConnectors(
     const priority = c.priority ?? 1;
     if (!Number.isFinite(priority) || priority <= 0) {
       throw new Error(`Connector "${c.id}" priority must be a finite number > 0, got ${priority}`);
+    }
+  }
+}
+
+function validateVoltages(c: ConnectorDemand): void {
+  for (const [name, volts] of Object.entries(c.voltages ?? {})) {
+    if (volts !== undefined && !(volts > 0 && Number.isFinite(volts))) {
+      throw new Error(`Connector "${c.id}" voltages.${name} must be a finite number > 0, got ${volts}`);
     }
   }
 }

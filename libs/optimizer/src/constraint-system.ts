@@ -1,25 +1,30 @@
 import {
   nodePhaseLoads,
+  PHASOR_PHASE,
   TOTAL_PHASE,
   totalLimitA,
   type ConstraintPhase,
   type NodePhaseLoadOptions,
 } from './capacity-tree.js';
-import type { AllocationInput, CapacityNode, LimitName } from './model.js';
+import type { AllocationInput, CapacityNode, LimitName, PhasorLimit } from './model.js';
+import { sideScale } from './phasor-limits.js';
 
-const LIMIT_NAMES: readonly LimitName[] = ['L1', 'L2', 'L3', 'total'];
+const LIMIT_NAMES: readonly LimitName[] = ['L1', 'L2', 'L3', 'total', 'phasor'];
 
 /**
  * The node-phase constraints of an input in compressed sparse form (both directions), built once and
  * shared by every block: only the limits change from block to block. A constraint is Σ a·current ≤
- * limit over its members, a = 1 on a phase and the connector's phase count on a node's total.
+ * limit over its members, a = 1 on a phase, the connector's phase count (√3 line to line) on a node's
+ * total, and on a side of a phasor limit's polygon the projection of its phasor (never negative).
  */
 export interface ConstraintSystem {
   connectorCount: number;
   constraintCount: number;
-  /** The node and grid phase (or TOTAL_PHASE) of each constraint. */
+  /** The node and grid phase (or TOTAL_PHASE, or PHASOR_PHASE) of each constraint. */
   nodes: CapacityNode[];
   phases: ConstraintPhase[];
+  /** The phasor limit of each PHASOR_PHASE constraint. */
+  phasorLimitOf: Map<number, PhasorLimit>;
   /** members[memberStart[c] .. memberStart[c + 1]) are the connectors loading constraint c. */
   memberStart: Int32Array;
   members: Int32Array;
@@ -38,14 +43,17 @@ export interface ConstraintSystem {
 }
 
 /**
- * Total-power constraints only with `totalLimits` (what `allocate` asks for): other callers read every
- * constraint as one grid phase with coefficients 1.
+ * Total-power constraints only with `totalLimits` (what `allocate` asks for); the sides of phasor
+ * limits always.
  */
 export function buildConstraintSystem(
   input: AllocationInput,
   options: NodePhaseLoadOptions = {},
 ): ConstraintSystem {
-  const { nodes, phases, memberStart, members, memberCoefficients } = nodePhaseLoads(input, options);
+  const { nodes, phases, memberStart, members, memberCoefficients, phasorLimitOf } = nodePhaseLoads(
+    input,
+    options,
+  );
   const connectorCount = input.connectors.length;
   const constraintStart = new Int32Array(connectorCount + 1);
   for (let k = 0; k < members.length; k++) constraintStart[members[k] + 1]++;
@@ -68,6 +76,7 @@ export function buildConstraintSystem(
     constraintCount: nodes.length,
     nodes,
     phases,
+    phasorLimitOf,
     memberStart,
     members,
     memberCoefficients,
@@ -82,6 +91,7 @@ export function buildConstraintSystem(
 export function constraintLimitA(system: ConstraintSystem, c: number, block: number): number {
   const phase = system.phases[c];
   const node = system.nodes[c];
+  if (phase === PHASOR_PHASE) return (system.phasorLimitOf.get(c)?.limitsA[block] ?? Infinity) * sideScale();
   return phase === TOTAL_PHASE ? totalLimitA(node, block) : node.limitsA[block][phase];
 }
 
@@ -99,7 +109,7 @@ export function limitsByBlock(system: ConstraintSystem, blockCount: number): Flo
   return table;
 }
 
-/** `L1`, `L2`, `L3`, or `total` for a node's total power. */
+/** `L1`, `L2`, `L3`, `total` for a node's total power, or `phasor` for a side of a phasor limit. */
 export function limitName(system: ConstraintSystem, c: number): LimitName {
   return LIMIT_NAMES[system.phases[c]];
 }

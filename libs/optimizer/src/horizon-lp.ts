@@ -1,5 +1,5 @@
 import { BoundedSimplex, type LpColumn } from './bounded-simplex.js';
-import { TOTAL_PHASE } from './capacity-tree.js';
+import { PHASOR_PHASE, TOTAL_PHASE } from './capacity-tree.js';
 import type { ConstraintSystem } from './constraint-system.js';
 import type { HorizonObjective } from './model.js';
 
@@ -200,12 +200,8 @@ function solvePart(
   simplex.crash(warm);
   simplex.minimize(warm);
   const energyWh = -simplex.minimize(energy) * WH_PER_KWH;
-  simplex.keepOptimal();
-  for (const costs of [soft, preference, yielding]) {
-    if (!costs) continue;
-    simplex.minimize(costs);
-    simplex.keepOptimal();
-  }
+  const earlierStages = [energy, soft, preference, yielding];
+  keepStages(simplex, earlierStages);
   if (tau >= 0) {
     shareFairly(
       simplex,
@@ -213,11 +209,23 @@ function solvePart(
       shares.map((f) => ({ row: rowOf.get(f.row) ?? -1, kwhPerLevel: f.kwhPerLevel })),
       columns[tau].upper,
     );
+    // Detaching the share level changed the columns the earlier stages' optimal faces were fixed by:
+    // the point is still optimal for each, but the last stage could leave their faces unless fixed again.
+    keepStages(simplex, earlierStages);
   }
   simplex.minimize(earliest);
   part.columns.forEach((j, k) => (values[j] = simplex.value(k)));
   part.rows.forEach((r, k) => (slacks[r] = simplex.slack(k)));
   return energyWh;
+}
+
+/** Each stage in order minimised from where the simplex is, and its optimal face kept. */
+function keepStages(simplex: BoundedSimplex, stages: readonly (Float64Array | undefined)[]): void {
+  for (const costs of stages) {
+    if (!costs) continue;
+    simplex.minimize(costs);
+    simplex.keepOptimal();
+  }
 }
 
 /** Relative weight of each later objective in the warm start: small enough that energy counts first. */
@@ -293,7 +301,9 @@ function constraintTree(system: ConstraintSystem): ConstraintTree {
   const nodeById = new Map(system.nodes.map((node) => [node.id, node]));
   const above = (nodeId: string) => nodeById.get(nodeId)?.parentId ?? null;
   // A node's parent may have no total limit: a total's parent is the nearest one above that has.
+  // A phasor side stands alone: its members' maxima reach it directly.
   const parentOf = Int32Array.from(system.nodes, (node, c) => {
+    if (system.phases[c] === PHASOR_PHASE) return -1;
     for (let id = node.parentId; id !== null; id = above(id)) {
       const parent = byKey.get(key(id, system.phases[c]));
       if (parent !== undefined) return parent;

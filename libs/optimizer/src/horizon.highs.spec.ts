@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import highsLoader, { type Highs } from 'highs';
 import { optimizeHorizon } from './horizon.js';
-import { allocate, wattsPerAmpere } from './allocate.js';
+import { allocate, connectorWattsPerAmpere } from './allocate.js';
 import type { HorizonInput, HorizonObjective, HorizonOptions, HorizonPlan, PerPhase } from './model.js';
 import { allocationInput, SMALL_INSTANCES, type InstanceBounds } from './testing/random-instances.js';
 import { referenceOptimum, type HeldCurrents } from './testing/horizon-reference-lp.js';
@@ -60,7 +60,7 @@ function lowestShare(input: HorizonInput, plan: HorizonPlan): number {
     const atMaximumWh = input.blocks.reduce((sum, b) => {
       if (b.end === null) return sum;
       const hours = Math.max(0, (Math.min(Date.parse(b.end), departureMs) - Date.parse(b.start)) / 3_600_000);
-      return sum + hours * wattsPerAmpere(c) * c.maxCurrentA;
+      return sum + hours * connectorWattsPerAmpere(c) * c.maxCurrentA;
     }, 0);
     const mostWh = Math.min(c.energyWantedWh ?? Infinity, atMaximumWh);
     return mostWh > 0 ? [plan.plannedWh[i] / ((c.priority ?? 1) * mostWh)] : [];
@@ -184,7 +184,7 @@ function deliveredWh(input: HorizonInput, c: HorizonInput['connectors'][number],
   return input.blocks.reduce((sum, b, t) => {
     if (b.end === null) return sum;
     const hours = Math.max(0, (Math.min(Date.parse(b.end), departureMs) - Date.parse(b.start)) / 3_600_000);
-    return sum + limitsA[t] * hours * wattsPerAmpere(c);
+    return sum + limitsA[t] * hours * connectorWattsPerAmpere(c);
   }, 0);
 }
 

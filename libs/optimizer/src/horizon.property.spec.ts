@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { wattsPerAmpere } from './allocate.js';
+import { connectorWattsPerAmpere } from './allocate.js';
 import { loadedPhases } from './capacity-tree.js';
 import { allocate } from './allocate.js';
 import { optimizeHorizon } from './horizon.js';
@@ -94,13 +94,13 @@ describe('optimizeHorizon invariants on random trees (fast-check)', () => {
           if (Date.parse(b.start) >= departureMs) expect(x).toBe(0);
           if (b.end === null) return;
           const hours = (Math.min(Date.parse(b.end), departureMs) - Date.parse(b.start)) / HOUR_MS;
-          deliveredWh += x * wattsPerAmpere(c) * Math.max(0, hours);
+          deliveredWh += x * connectorWattsPerAmpere(c) * Math.max(0, hours);
         });
         expect(deliveredWh).toBeCloseTo(plan.plannedWh[i], 6);
         if (c.energyWantedWh !== undefined) {
           // Never below the minimum, so up to one block at it more: the last bit an EV wants is delivered
           // at the minimum (in the LP's plan as in allocate's rule outside it).
-          const atMinimumWh = c.minCurrentA * wattsPerAmpere(c) * 0.25;
+          const atMinimumWh = c.minCurrentA * connectorWattsPerAmpere(c) * 0.25;
           expect(deliveredWh).toBeLessThanOrEqual(c.energyWantedWh + atMinimumWh + TOLERANCE_WH);
         }
       });

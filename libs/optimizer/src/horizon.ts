@@ -1,5 +1,5 @@
-import { allocate, reservations, wattsPerAmpere } from './allocate.js';
-import { TOTAL_PHASE } from './capacity-tree.js';
+import { allocate, connectorWattsPerAmpere, reservations } from './allocate.js';
+import { isGridPhase } from './capacity-tree.js';
 import {
   buildConstraintSystem,
   constraintLimitA,
@@ -168,7 +168,7 @@ class HorizonContext {
       (c) => c.energyWantedWh ?? options.defaultEnergyWantedWh ?? Infinity,
     );
     this.softLimitA = this.softLimitOf();
-    this.wattsPerAmpere = Float64Array.from(connectors, wattsPerAmpere);
+    this.wattsPerAmpere = Float64Array.from(connectors, (c) => connectorWattsPerAmpere(c));
     const startsMs = Float64Array.from(blocks.slice(0, this.finiteBlocks), (b) => Date.parse(b.start));
     this.hoursOf = connectors.map((c) =>
       c.active && !c.uncontrollable ? this.presentHours(c, startsMs) : new Float64Array(this.finiteBlocks),
@@ -319,7 +319,7 @@ class HorizonContext {
     }
     return (c, t) => {
       const phase = this.system.phases[c];
-      return phase === TOTAL_PHASE ? Infinity : (byNode.get(this.system.nodes[c].id)?.[t][phase] ?? Infinity);
+      return isGridPhase(phase) ? (byNode.get(this.system.nodes[c].id)?.[t][phase] ?? Infinity) : Infinity;
     };
   }
 
@@ -333,7 +333,7 @@ class HorizonContext {
   peakConstraintOf(): ((c: number) => boolean) | undefined {
     if (this.objective !== 'peak') return undefined;
     const ids = this.peakNodeIds();
-    return (c) => this.system.phases[c] !== TOTAL_PHASE && ids.has(this.system.nodes[c].id);
+    return (c) => isGridPhase(this.system.phases[c]) && ids.has(this.system.nodes[c].id);
   }
 
   price(t: number): number {
@@ -696,7 +696,14 @@ class PlanState {
    */
   private reasonFactory(followed: AllocationPlan): (i: number, t: number) => HorizonReason {
     const { input, system, sessions, sessionOf, energyWantedWh, objective } = this.context;
-    const at = (c: number) => ({ nodeId: system.nodes[c].id, phase: limitName(system, c) });
+    const at = (c: number) => {
+      const phasorLimit = system.phasorLimitOf.get(c)?.name;
+      return {
+        nodeId: system.nodes[c].id,
+        phase: limitName(system, c),
+        ...(phasorLimit !== undefined && { phasorLimit }),
+      };
+    };
     const deliveredBefore = sessions.map((s) => {
       let sum = 0;
       return Float64Array.from(s.hours, (h, t) => {
@@ -746,7 +753,7 @@ class PlanState {
         const perPhase: [number, number, number] = [0, 0, 0];
         for (const c of own) {
           const phase = system.phases[c];
-          if (phase !== TOTAL_PHASE) perPhase[phase] = this.loadsA[t][c];
+          if (isGridPhase(phase)) perPhase[phase] = this.loadsA[t][c];
         }
         return perPhase;
       });
@@ -773,8 +780,7 @@ class PlanState {
     for (let t = 0; t < this.context.finiteBlocks; t++) {
       for (let c = 0; c < system.constraintCount; c++) {
         const id = system.nodes[c].id;
-        if (id in peaks && system.phases[c] !== TOTAL_PHASE)
-          peaks[id] = Math.max(peaks[id], this.loadsA[t][c]);
+        if (id in peaks && isGridPhase(system.phases[c])) peaks[id] = Math.max(peaks[id], this.loadsA[t][c]);
       }
     }
     return peaks;

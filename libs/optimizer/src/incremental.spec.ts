@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { allocate } from './allocate.js';
 import { replanSite } from './incremental.js';
+import { transformerPhasorLimits } from './phasor-limits.js';
 import type { AllocationInput, AllocationPlan, ConnectorDemand } from './model.js';
 import { allocationInput, SMALL_INSTANCES } from './testing/random-instances.js';
 
@@ -118,6 +119,20 @@ describe(replanSite.name, () => {
     expect(replan.plan.allocations.map((a) => +a.limitsA[0].toFixed(9))).toEqual(
       Array(4).fill(+(230 / 12).toFixed(9)),
     );
+  });
+
+  it('re-plans everything under a group with a phasor limit, which the new session makes bind', () => {
+    // Line a carries every connector's L1: 72 A before the arrival, 80 A wanted after it.
+    const withPhasor = (arrived: boolean): AllocationInput => {
+      const input = group(200, arrived);
+      const phasorLimits = transformerPhasorLimits({ secondaryLimitsA: [76] });
+      return { ...input, nodes: [{ ...input.nodes[0], phasorLimits }, ...input.nodes.slice(1)] };
+    };
+    const replan = replanSite(withPhasor(true), allocate(withPhasor(false)), 'a');
+    expect(replan.scope).toBe('all');
+    const lineA = replan.plan.allocations.reduce((sum, a) => sum + a.limitsA[0], 0);
+    expect(lineA).toBeLessThanOrEqual(76);
+    expect(lineA).toBeGreaterThanOrEqual(76 * 0.995);
   });
 
   it('re-plans everything when the group limit binds', () => {

@@ -18,7 +18,7 @@ export interface SiteReplan {
  * computed alone under its ancestors' residual capacity (their limits less the other connectors'
  * load); that equals the full plan when no ancestor bound anyone before and none is full after, since
  * then every other connector's bottleneck lies outside the site and is untouched. Otherwise, or when
- * `previous` does not match the input, or an ancestor has a total power limit, everything is re-planned. Wiring and limits are assumed
+ * `previous` does not match the input, or an ancestor has a total power or phasor limit, everything is re-planned. Wiring and limits are assumed
  * unchanged: a configuration change is a full re-plan.
  */
 export function replanSite(
@@ -35,8 +35,8 @@ export function replanSite(
   const ancestors = ancestorsOf(site, byId);
   const previousLoads = new Map(previous.nodeLoads.map((load) => [load.nodeId, load]));
   if (ancestors.some((node) => previousLoads.get(node.id)?.bound)) return full();
-  // The residual below is per phase; a total power limit above the site is left to the full plan.
-  if (ancestors.some((node) => node.totalLimitW)) return full();
+  // The residual below is per phase; a total power or phasor limit above the site is left to the full plan.
+  if (ancestors.some((node) => node.totalLimitW || node.phasorLimits?.length)) return full();
 
   const subtree = subtreeOf(site, input.nodes);
   const inSite = input.connectors.flatMap((c, i) => (subtree.has(c.nodeId) ? [i] : []));

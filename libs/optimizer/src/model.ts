@@ -20,6 +20,50 @@ export interface CapacityNode {
   totalLimitW?: number[];
   /** Phase-to-neutral volts the total power limit is counted with. Default 230. */
   phaseVoltageV?: number;
+  /**
+   * Limits on the magnitude of a line current that is a phasor sum of the currents of the connectors
+   * below (e.g. a transformer's secondary and primary feeding line-to-line chargers): see PhasorLimit
+   * and `transformerPhasorLimits`.
+   */
+  phasorLimits?: PhasorLimit[];
+}
+
+/**
+ * How a connector is wired: its current on a grid phase to neutral (L1, L2, L3) or between two lines
+ * (AB = L1–L2, BC = L2–L3, CA = L3–L1). Each has a fixed phase angle (acnportal's convention, unity
+ * power factor): L1 0°, L2 −120°, L3 +120°, AB +30°, BC −90°, CA +150°.
+ */
+export type LinePair = 'AB' | 'BC' | 'CA';
+export type ConnectionTerm = PhaseName | LinePair;
+
+/**
+ * `|Σ_j Σ_t factors[t] · r_j(t) · e^{jθ_t}| ≤ limitsA[block]` over the connectors j below the node, with
+ * r_j(t) the current connector j puts on term t (its limit on each grid phase it loads to neutral, or on
+ * its line pair). E.g. a wye secondary's line a: `{ L1: 1, AB: 1, CA: -1 }` (I_a = I_ab − I_ca).
+ * Kept through an inscribed regular polygon (see docs/optimizer.md): never exceeded.
+ */
+export interface PhasorLimit {
+  /** Names it in explanations, e.g. `secondary-a`. */
+  name: string;
+  factors: Partial<Record<ConnectionTerm, number>>;
+  /** Per block, the most amperes of the line (Infinity: none). */
+  limitsA: number[];
+}
+
+/** How a connector is wired, to count its power per ampere (see `wattsPerAmpere`). */
+export interface Connection {
+  /** Phases loaded to neutral; 2 for a line-to-line connector. */
+  phases: 1 | 2 | 3;
+  /** Connected between these two lines instead of to neutral. */
+  lineToLine?: LinePair;
+}
+
+/** The voltages a site's connectors are fed with. */
+export interface SiteVoltages {
+  /** Default 230. */
+  phaseToNeutralV?: number;
+  /** Default phaseToNeutralV · √3. */
+  lineToLineV?: number;
 }
 
 /**
@@ -39,10 +83,19 @@ export interface ConnectorDemand {
   id: string;
   /** The node it hangs under: it is constrained by that node and all of its ancestors. */
   nodeId: string;
-  /** How many of the charger's phases it loads, starting with its L1 (2 = a line-to-line connector). */
+  /**
+   * How many of the charger's phases it loads to neutral, starting with its L1; 2 with `lineToLine`.
+   */
   phases: 1 | 2 | 3;
-  /** Default RST: the charger's L1 on grid L1. */
+  /** Default RST: the charger's L1 on grid L1. Ignored with `lineToLine`. */
   phaseRotation?: PhaseRotation;
+  /**
+   * Wired between these two grid lines (a 208 V EVSE on a 120/208 V wye) instead of to neutral: it
+   * loads both lines with its current, at the pair's phase angle. Needs `phases: 2`.
+   */
+  lineToLine?: LinePair;
+  /** The voltages it is fed with, for its default `wattsPerAmpere`: 230 V to neutral, V_ll = V_pn · √3. */
+  voltages?: SiteVoltages;
   /** Semi-continuous: the limit is 0 or within [minCurrentA, maxCurrentA]. */
   maxCurrentA: number;
   minCurrentA: number;
@@ -73,7 +126,10 @@ export interface ConnectorDemand {
    * to what completes it (not below the minimum), and once delivered the limit is 0.
    */
   energyWantedWh?: number;
-  /** Power per ampere of limit, to count energy. Default 230 per loaded phase, 400 for 2 phases (line to line). */
+  /**
+   * Power per ampere of limit, to count energy. Default `wattsPerAmpere(connector, voltages)`: V_pn per
+   * phase loaded to neutral, or V_ll line to line (230, 460, 690 or 398 W/A by default).
+   */
   wattsPerAmpere?: number;
   /** The previous plan's state, for the minimum on and off times. */
   previous?: OnOffState;
@@ -97,8 +153,11 @@ export interface AllocationResult {
 }
 
 export type PhaseName = 'L1' | 'L2' | 'L3';
-/** A node limit that can bind: one grid phase, or the node's total power over its phases. */
-export type LimitName = PhaseName | 'total';
+/**
+ * A node limit that can bind: one grid phase, the node's total power over its phases, or one of its
+ * phasor limits.
+ */
+export type LimitName = PhaseName | 'total' | 'phasor';
 
 /** Why a connector got what it got in one block. Objects are shared between blocks and connectors. */
 export type BindingReason =
@@ -112,9 +171,9 @@ export type BindingReason =
    * A node-phase is full and this connector has the largest share per unit of priority on it that can
    * still be lowered (or sits at its minimum there).
    */
-  | { kind: 'node-limit'; nodeId: string; phase: LimitName }
+  | { kind: 'node-limit'; nodeId: string; phase: LimitName; phasorLimit?: string }
   /** Paused (limit 0): its minimum current did not fit on this node-phase after those admitted before it. */
-  | { kind: 'minimum-not-fitting'; nodeId: string; phase: LimitName }
+  | { kind: 'minimum-not-fitting'; nodeId: string; phase: LimitName; phasorLimit?: string }
   /** Limit 0: the EV has left. */
   | { kind: 'departed' }
   /** Limit 0: the energy it wanted has been delivered in the blocks before. */

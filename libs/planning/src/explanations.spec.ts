@@ -1,4 +1,4 @@
-import { allocate } from '@gridflex/optimizer';
+import { allocate, transformerPhasorLimits } from '@gridflex/optimizer';
 import { explainAllocations } from './explanations';
 import type { AllocationInput } from '@gridflex/optimizer';
 
@@ -45,6 +45,30 @@ describe(explainAllocations.name, () => {
       c: 'at its maximum of 10 A',
       idle: 'no EV: held at 0 A',
       late: 'paused: its minimum of 10 A did not fit on circuit "Bay"\'s L3',
+    });
+  });
+
+  it("names a transformer's phasor limit that holds or pauses a line-to-line session", () => {
+    const input: AllocationInput = {
+      blocks: [{ start: '2026-03-01T10:00:00Z', end: null }],
+      nodes: [
+        {
+          id: 's1',
+          parentId: null,
+          limitsA: [[Infinity, Infinity, Infinity]],
+          phasorLimits: transformerPhasorLimits({ name: 'tx', secondaryLimitsA: [20] }),
+        },
+      ],
+      connectors: [
+        // Line a carries both: 0.866 · (16 + 16) A of minimums is more than 20 A.
+        demand('ab', 's1', { phases: 2, lineToLine: 'AB', minCurrentA: 16 }),
+        demand('ca', 's1', { phases: 2, lineToLine: 'CA', precedence: 1, minCurrentA: 16 }),
+      ],
+    };
+    const plan = allocate(input);
+    expect(firstReasons(explainAllocations(input, plan, names))).toEqual({
+      ab: 'shares site "Depot"\'s tx-secondary-a limit of 20 A',
+      ca: 'paused: its minimum of 16 A did not fit on site "Depot"\'s tx-secondary-a',
     });
   });
 

@@ -19,8 +19,12 @@ export function explainAllocations(
   names: ReadonlyMap<string, string>,
 ): Map<string, string[]> {
   const nodes = new Map(input.nodes.map((n) => [n.id, n]));
-  const limitWords = (nodeId: string, phase: LimitName, block: number) => {
+  const limitWords = (nodeId: string, phase: LimitName, block: number, phasorLimit?: string) => {
     const node = nodes.get(nodeId);
+    if (phase === 'phasor') {
+      const limit = node?.phasorLimits?.find((l) => l.name === phasorLimit);
+      return `${phasorLimit ?? 'phasor'} limit of ${round(limit?.limitsA[block] ?? Infinity)} A`;
+    }
     if (phase === 'total')
       return `total limit of ${roundKw((node?.totalLimitW?.[block] ?? Infinity) / 1000)} kW`;
     return `${phase} limit of ${round(node?.limitsA[block][PHASE_INDEX[phase]] ?? Infinity)} A`;
@@ -34,11 +38,11 @@ export function explainAllocations(
       case 'own-maximum':
         return `at its maximum of ${round(demand.maxCurrentA)} A`;
       case 'node-limit':
-        return `shares ${names.get(reason.nodeId) ?? reason.nodeId}'s ${limitWords(reason.nodeId, reason.phase, block)}`;
+        return `shares ${names.get(reason.nodeId) ?? reason.nodeId}'s ${limitWords(reason.nodeId, reason.phase, block, reason.phasorLimit)}`;
       case 'minimum-not-fitting':
         return (
           `paused: its minimum of ${round(demand.minCurrentA)} A did not fit on ` +
-          `${names.get(reason.nodeId) ?? reason.nodeId}'s ${reason.phase === 'total' ? 'total power' : reason.phase}`
+          `${names.get(reason.nodeId) ?? reason.nodeId}'s ${reason.phase === 'total' ? 'total power' : (reason.phasorLimit ?? reason.phase)}`
         );
       case 'departed':
         return 'departed: held at 0 A';

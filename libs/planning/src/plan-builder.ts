@@ -3,6 +3,7 @@ import {
   DEFAULT_PHASE_VOLTAGE_V,
   onOffStateAt,
   optimizeHorizon,
+  wattsPerAmpere,
   type AllocationInput,
   type AllocationPlan,
   type CapacityNode,
@@ -191,7 +192,11 @@ function optimizerRotation(connector: PlanningConnector): PhaseRotation | undefi
 
 /** Connectors are registered with 1 or 3 phases; anything else is loaded on all three, the safe side. */
 function optimizerPhases(connector: PlanningConnector): 1 | 2 | 3 {
-  return connector.phases === 1 || connector.phases === 2 ? connector.phases : 3;
+  return phaseCount(connector.phases);
+}
+
+function phaseCount(phases: number): 1 | 2 | 3 {
+  return phases === 1 || phases === 2 ? phases : 3;
 }
 
 /**
@@ -348,7 +353,7 @@ function wattsPerAmpereOf(
 ): number | undefined {
   const drawing = Math.min(connector.phasesInUse ?? phases, phases);
   if (nominalVoltageV === undefined && drawing === phases) return undefined;
-  return (nominalVoltageV ?? DEFAULT_PHASE_VOLTAGE_V) * drawing;
+  return wattsPerAmpere({ phases: phaseCount(drawing) }, { phaseToNeutralV: nominalVoltageV });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Highs } from 'highs';
 import { loadedPhases } from '../capacity-tree.js';
-import { wattsPerAmpere } from '../allocate.js';
+import { connectorWattsPerAmpere } from '../allocate.js';
 import type { CapacityNode, HorizonInput } from '../model.js';
 
 /** One (connector, block) current of the reference LP. */
@@ -148,7 +148,7 @@ function referenceVariables(input: HorizonInput, held: HeldCurrents): Variable[]
       if (b.end === null) return [];
       const hours = (Math.min(Date.parse(b.end), departureMs) - Date.parse(b.start)) / HOUR_MS;
       if (hours <= 0 || c.maxCurrentA <= 0) return [];
-      return [{ name: `x${i}_${t}`, connector: i, block: t, whPerA: wattsPerAmpere(c) * hours }];
+      return [{ name: `x${i}_${t}`, connector: i, block: t, whPerA: connectorWattsPerAmpere(c) * hours }];
     });
   });
 }

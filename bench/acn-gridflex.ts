@@ -18,6 +18,7 @@ import {
   connectorShape,
   legacyLinearPhaseLimitA,
   linearNodes,
+  phasorNodes,
   safeLinearPhaseLimitA,
   type Evse,
   type Topology,
@@ -49,8 +50,15 @@ export const LEGACY_LINEAR_SITE: OptimizerSiteModel = {
   site: (topology, blockCount) => ({ nodes: linearNodes(legacyLinearPhaseLimitA(topology), blockCount) }),
 };
 
+/** The exact network's transformer limits as the optimizer's phasor limits (inscribed polygons). */
+export const PHASOR_SITE: OptimizerSiteModel = {
+  name: 'phasor limits',
+  safe: true,
+  site: (topology, blockCount) => ({ nodes: phasorNodes(topology, blockCount) }),
+};
+
 /** The model `bench:acn` runs our optimizer with. */
-export const SITE_MODEL = SAFE_LINEAR_SITE;
+export const SITE_MODEL = PHASOR_SITE;
 
 /** The highest pilot of the EVSE's set at or below the optimizer's limit: what the EVSE applies. */
 function applicablePilot(evse: Evse, limitA: number): number {

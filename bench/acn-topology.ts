@@ -6,7 +6,13 @@
  * `|Σ_j A_ij · r_j · e^{jθ_j}| ≤ c_i`, with c = cap / (3 · 120 V) on the secondary lines and
  * cap / (3 · 277 V) on the primary lines, scaled with the capacity as the ACN papers' sweep does.
  */
-import type { CapacityNode, ConnectorDemand, PerPhase, PhaseRotation } from '@gridflex/optimizer';
+import {
+  transformerPhasorLimits,
+  type CapacityNode,
+  type ConnectorDemand,
+  type PerPhase,
+  type PhaseRotation,
+} from '@gridflex/optimizer';
 
 export const VOLTS = 208;
 export const MAX_CURRENT_A = 32;
@@ -296,16 +302,32 @@ export function linearNodes(phaseLimitA: number, blockCount: number): CapacityNo
   ];
 }
 
+/**
+ * The site as our optimizer's capacity tree with the exact network's transformer limits as phasor limits
+ * (`transformerPhasorLimits`, the same secondary and primary line currents as caltech_acn.py) and no
+ * per-phase sum: the pods below, whose EVSEs all share one line pair, keep their 80 A as per-phase sums.
+ */
+export function phasorNodes(topology: Topology, blockCount: number): CapacityNode[] {
+  const every = (limitA: number): number[] => Array.from({ length: blockCount }, () => limitA);
+  const [transformer, ...pods] = linearNodes(Infinity, blockCount);
+  const phasorLimits = transformerPhasorLimits({
+    secondaryLimitsA: every(topology.secondaryLimitA),
+    primary: { limitsA: every(topology.primaryLimitA), turnsRatio: TURNS_RATIO },
+  });
+  return [{ ...transformer, phasorLimits }, ...pods];
+}
+
 /** The fixed part of a connector of our optimizer on this EVSE: two phases at 208 V. */
 export function connectorShape(
   evse: Evse,
 ): Pick<
   ConnectorDemand,
-  'nodeId' | 'phases' | 'phaseRotation' | 'maxCurrentA' | 'minCurrentA' | 'wattsPerAmpere'
+  'nodeId' | 'phases' | 'lineToLine' | 'phaseRotation' | 'maxCurrentA' | 'minCurrentA' | 'wattsPerAmpere'
 > {
   return {
     nodeId: evse.pod ? `pod-${evse.pod}` : 'transformer',
     phases: 2,
+    lineToLine: evse.linePair,
     phaseRotation: ROTATIONS[evse.linePair],
     maxCurrentA: MAX_CURRENT_A,
     minCurrentA: minimumPilot(evse),

@@ -6,7 +6,7 @@
  * the offline optimum with perfect foresight (HiGHS, inscribed 64-gons, bracketed by the circumscribed
  * ones: `acn-offline.ts`). Every period's pilots of every algorithm are checked against the exact
  * network and the violations counted. Prints per capacity the share of requested energy delivered,
- * the violations, the peak and the targets of issue 5, and writes the chart to docs/acn-benchmark.svg.
+ * the violations, the peak and the targets of issue 5, and writes the chart to docs/acn-exact-benchmark.svg.
  *
  * ACN_DAYS (dates, `from..to`, or `all`), ACN_CAPACITIES_KW, ACN_DEMAND (`declared` | `delivered`),
  * ACN_REPLAN_MINUTES, ACN_VARIANTS, ACN_SESSIONS_FILE, ACN_CHART (`none` to write no chart).
@@ -29,6 +29,7 @@ import {
   gridflexAllocate,
   gridflexHorizon,
   LEGACY_LINEAR_SITE,
+  SAFE_LINEAR_SITE,
   SITE_MODEL,
   type HorizonVariant,
 } from './acn-gridflex';
@@ -53,7 +54,7 @@ interface Config {
   chart?: string;
 }
 
-/** ACN_VARIANTS=quick,continuous,peak,all-lp,old-linear adds diagnostic variants of our optimizer (see HorizonVariant). */
+/** ACN_VARIANTS=quick,continuous,peak,all-lp,old-linear,safe-linear adds diagnostic variants of our optimizer (see HorizonVariant). */
 function readVariants(spec: string): HorizonVariant[] {
   return spec
     .split(',')
@@ -64,7 +65,10 @@ function readVariants(spec: string): HorizonVariant[] {
       if (v.trim() === 'peak') return { peakShaving: true };
       if (v.trim() === 'all-lp') return { everySessionInLp: true };
       if (v.trim() === 'old-linear') return { siteModel: LEGACY_LINEAR_SITE };
-      throw new Error(`ACN_VARIANTS: "${v}" is not one of quick, continuous, peak, all-lp, old-linear`);
+      if (v.trim() === 'safe-linear') return { siteModel: SAFE_LINEAR_SITE };
+      throw new Error(
+        `ACN_VARIANTS: "${v}" is not one of quick, continuous, peak, all-lp, old-linear, safe-linear`,
+      );
     });
 }
 
@@ -80,7 +84,7 @@ function readConfig(): Config {
   if (!Number.isInteger(replanMinutes / 5) || replanMinutes < 5) {
     throw new Error('ACN_REPLAN_MINUTES: a multiple of the 5-minute period');
   }
-  const chart = env.ACN_CHART ?? resolve(__dirname, '../docs/acn-benchmark.svg');
+  const chart = env.ACN_CHART ?? resolve(__dirname, '../docs/acn-exact-benchmark.svg');
   return {
     sessionsFile:
       env.ACN_SESSIONS_FILE ?? resolve(__dirname, '../../shared/data/acn-caltech-2021-sessions.json'),

@@ -10,7 +10,7 @@ import { DATABASE, Database } from '@gridflex/persistence';
  */
 export const FUZZ = {
   seed: integerFromEnv('FUZZ_SEED', 14),
-  runs: integerFromEnv('FUZZ_RUNS', 20),
+  runs: integerFromEnv('FUZZ_RUNS', 10),
   maxLagMs: integerFromEnv('FUZZ_MAX_LAG_MS', 5000),
 };
 

@@ -79,7 +79,7 @@ describe('grid safety (short soak)', () => {
       OSCP_MIN_BLOCK_S: '1',
     });
     await controller.start();
-    const base = buildScenario({ seed: 13, chargers: 9, durationMs: 160_000, speed: SPEED, faults: [] });
+    const base = buildScenario({ seed: 13, chargers: 9, durationMs: 130_000, speed: SPEED, faults: [] });
     const scenario = {
       ...base,
       // Generous for what the controller cannot foresee, so that the outcome does not depend on the machine's
@@ -94,7 +94,7 @@ describe('grid safety (short soak)', () => {
           // A curtailment to half, announced 30 s ahead, for 30 s.
           { atMs: 20_000, groupId: 'grp-a', share: 0.5, startInMs: 30_000, durationMs: 30_000 },
           // An emergency of 10 s at 30 % inside a day-ahead block, at once, well after the restart.
-          { atMs: 120_000, groupId: 'grp-a', share: 0.3, startInMs: 0, durationMs: 10_000 },
+          { atMs: 100_000, groupId: 'grp-a', share: 0.3, startInMs: 0, durationMs: 10_000 },
         ],
       },
       faults: [{ atMs: 55_000, kind: 'controller-kill' as const, downMs: 3_000 }],

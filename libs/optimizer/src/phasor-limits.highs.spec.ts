@@ -21,7 +21,7 @@ import { PHASOR_POLYGON_SIDES, transformerPhasorLimits } from './phasor-limits.j
 
 const QUARTER_MS = 15 * 60_000;
 const EPOCH_MS = Date.UTC(2026, 0, 1);
-const RUNS = 200;
+const RUNS = 100;
 /** Loss the 32-gon may cost at most: cos(π/32) ≥ 0.995. */
 const MOST_LOSS = 0.005;
 const REFERENCE_SIDES = 256;

@@ -14,6 +14,7 @@ import {
   nastyScalar,
   propertyTimeoutMs,
   settledDigest,
+  HTTP_FUZZ_CONTROLLER,
 } from './fuzz-harness';
 import { registerCharger, startController, TEST_API_KEY, TestController } from './test-controller';
 
@@ -186,15 +187,7 @@ describe('fuzzing the admin API with the admin key', () => {
   const lag = new EventLoopLagMonitor();
 
   beforeAll(async () => {
-    controller = await startController({
-      // Re-planning after an accepted input starts at once, before the database is read as settled.
-      PLANNING_DEBOUNCE_MS: 0,
-      OSCP_OUTBOUND_ATTEMPTS: 1,
-      OSCP_REQUEST_TIMEOUT_MS: 1000,
-      // Wrong keys must not get this client's address blocked for the properties that follow.
-      AUTH_MAX_FAILURES: 1000,
-      AUTH_FAILURE_WINDOW_S: 1,
-    });
+    controller = await startController(HTTP_FUZZ_CONTROLLER);
     server = controller.app.getHttpServer() as Server;
     const { admin } = controller;
     const siteId = (await admin.post('/api/v1/sites', ROUTES[0].valid({} as Fixtures)).expect(201)).body.id;

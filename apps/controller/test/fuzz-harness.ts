@@ -5,6 +5,20 @@ import fc from 'fast-check';
 import { DATABASE, Database } from '@gridflex/persistence';
 
 /**
+ * The controller settings of the HTTP fuzz files: re-planning after an accepted input starts at once, before
+ * the database is read as settled; one attempt per outgoing message, so replies to fuzzed base URLs are not
+ * retried for the rest of the run; and refused credentials never get this client's address blocked for the
+ * properties that follow.
+ */
+export const HTTP_FUZZ_CONTROLLER = {
+  PLANNING_DEBOUNCE_MS: 0,
+  OSCP_OUTBOUND_ATTEMPTS: 1,
+  OSCP_REQUEST_TIMEOUT_MS: 1000,
+  AUTH_MAX_FAILURES: 1000,
+  AUTH_FAILURE_WINDOW_S: 1,
+};
+
+/**
  * The fuzz suite's knobs: a fixed seed so that a failure replays, and few runs so that `npm test` stays quick
  * (`npm run fuzz` runs the same properties with many more).
  */

@@ -14,6 +14,7 @@ import {
   nastyValue,
   propertyTimeoutMs,
   settledDigest,
+  HTTP_FUZZ_CONTROLLER,
 } from './fuzz-harness';
 import { startController, TestController } from './test-controller';
 
@@ -79,16 +80,7 @@ describe('fuzzing the OSCP endpoints with a valid token', () => {
   const lag = new EventLoopLagMonitor();
 
   beforeAll(async () => {
-    controller = await startController({
-      // One attempt per outgoing message: replies to fuzzed base URLs are not retried for the rest of the run.
-      // Re-planning after an accepted input starts at once, before the database is read as settled.
-      PLANNING_DEBOUNCE_MS: 0,
-      OSCP_OUTBOUND_ATTEMPTS: 1,
-      OSCP_REQUEST_TIMEOUT_MS: 1000,
-      // Refused tokens must not get this client's address blocked for the properties that follow.
-      AUTH_MAX_FAILURES: 1000,
-      AUTH_FAILURE_WINDOW_S: 1,
-    });
+    controller = await startController(HTTP_FUZZ_CONTROLLER);
     server = controller.app.getHttpServer() as Server;
     await controller.admin
       .post('/api/v1/sites', {

@@ -1,18 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createRPCError, IHandlersOption } from 'ocpp-rpc';
+import { createRPCError, IHandlersOption, RPCError } from 'ocpp-rpc';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import type { ChargerSession } from './charger-session';
 import { clockOffsetS, reportedClock } from './charger-clock';
 import { ChargerStateRepository } from './charger-state.repository';
+import type { HandlerTable, InboundHandler } from './handler-table';
 import { InboundRateLimiter } from './inbound-rate-limiter';
+import { route } from './message-route';
 import { unstorableTextPath } from './storable-text';
 
 /**
  * What every message a charger sends goes through, whatever its OCPP version: pacing per charger (a flood
  * from one cannot starve the others), refusal of text we cannot store, proof that the charger is alive with
- * its clock offset, and a failure of ours turned into an `InternalError` CALLERROR.
+ * its clock offset, the choice of who answers it (`route`), and a failure of ours turned into an
+ * `InternalError` CALLERROR. The versions differ only in their handler tables.
  */
 @Injectable()
 export class InboundMessagesService {
@@ -32,15 +35,11 @@ export class InboundMessagesService {
     );
   }
 
-  handle<Request>(
-    client: RPCServerClient,
-    session: ChargerSession,
-    action: string,
-    handler: (request: Request) => Promise<object>,
-  ): void {
-    client.handle(action, ({ params }: IHandlersOption) =>
-      this.answer(session, action, params, () => handler(params as Request)),
-    );
+  /** Installs a version's handler table on a new connection, for the charger that authenticated on it. */
+  register(client: RPCServerClient, session: ChargerSession, table: HandlerTable): void {
+    for (const [action, handler] of Object.entries(table)) {
+      client.handle(action, ({ params }: IHandlersOption) => this.answer(session, action, params, handler));
+    }
   }
 
   /** The charger's pace starts afresh on its next connection. */
@@ -53,7 +52,7 @@ export class InboundMessagesService {
     session: ChargerSession,
     action: string,
     params: unknown,
-    handle: () => Promise<object>,
+    handler: InboundHandler,
   ): Promise<object> {
     await this.pace(session.identity, action);
     this.refuseUnstorableText(session, action, params);
@@ -62,8 +61,16 @@ export class InboundMessagesService {
       const chargerTime = reportedClock(action, params);
       const offsetS = chargerTime ? clockOffsetS(chargerTime, receivedAt) : undefined;
       await this.chargerState.touch(session.chargerId, receivedAt, offsetS);
-      return await handle();
+      if (route(action, session) === 'forward') {
+        throw createRPCError(
+          'NotImplemented',
+          `${action} cannot be forwarded: proxy mode is not available`,
+        ) as Error;
+      }
+      this.logger.debug(`${action} from ${session.identity}`);
+      return await handler(params as never, { session, receivedAt });
     } catch (error) {
+      if (error instanceof RPCError) throw error;
       this.logger.error(`${action} from ${session.identity} failed: ${String(error)}`);
       throw createRPCError('InternalError', `${action} could not be processed`) as Error;
     }

@@ -298,7 +298,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     this.clients.set(session.identity, client);
     this.watchBoots(client, session, connection);
     const handlers = session.protocol === 'ocpp2.0.1' ? this.handlers201 : this.handlers16;
-    handlers.register(client, session);
+    this.inbound.register(client, session, handlers.table);
     client.once('close', () => this.onClose(client, session));
     client.on('socketError', (error: Error) =>
       this.logger.warn(`Connection of ${session.identity} failed: ${error.message}`),

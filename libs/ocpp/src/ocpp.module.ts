@@ -2,8 +2,12 @@ import { Module } from '@nestjs/common';
 import { ClusterModule } from '@gridflex/cluster';
 import { CommonModule } from '@gridflex/common';
 import { ChargerCallsService } from './charger-calls.service';
+import { ChargerEventsController } from './charger-events/charger-events.controller';
+import { ChargerEventsRepository } from './charger-events/charger-events.repository';
+import { ChargerEventsService } from './charger-events/charger-events.service';
 import { ChargerStateRepository } from './charger-state.repository';
 import { ChargingLimitsRepository } from './charging-limits.repository';
+import { IdTokenAuthorization } from './id-token-authorization';
 import { InboundMessagesService } from './inbound-messages.service';
 import { OcppGatewayService } from './ocpp-gateway.service';
 import { Ocpp16HandlersService } from './ocpp16/ocpp16-handlers.service';
@@ -12,6 +16,7 @@ import { RemoteOperationsController } from './remote-operations/remote-operation
 import { RemoteOperationsService } from './remote-operations/remote-operations.service';
 import { StationCeilingRepository } from './station-ceiling.repository';
 import { TransactionsRepository } from './transactions.repository';
+import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
 
 /**
  * The OCPP-J gateway and the admin routes of remote operations on chargers. Needs `APP_CONFIG`
@@ -20,7 +25,7 @@ import { TransactionsRepository } from './transactions.repository';
 @Module({
   // The admin key and guard of the remote-operations routes; charger ownership across instances.
   imports: [CommonModule, ClusterModule],
-  controllers: [RemoteOperationsController],
+  controllers: [RemoteOperationsController, ChargerEventsController],
   providers: [
     RemoteOperationsService,
     ChargerCallsService,
@@ -32,6 +37,10 @@ import { TransactionsRepository } from './transactions.repository';
     ChargingLimitsRepository,
     StationCeilingRepository,
     TransactionsRepository,
+    ChargerEventsRepository,
+    ChargerEventsService,
+    IdTokenAuthorization,
+    VendorDataTransferRegistry,
   ],
   exports: [
     OcppGatewayService,
@@ -39,6 +48,9 @@ import { TransactionsRepository } from './transactions.repository';
     ChargerStateRepository,
     ChargingLimitsRepository,
     TransactionsRepository,
+    ChargerEventsService,
+    IdTokenAuthorization,
+    VendorDataTransferRegistry,
   ],
 })
 export class OcppModule {}

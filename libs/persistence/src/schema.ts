@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   AnyPgColumn,
+  bigserial,
   boolean,
   doublePrecision,
   index,
@@ -236,6 +237,30 @@ export const chargers = pgTable(
 );
 
 /** A connector (OCPP 1.6) with the state last reported for it. Currents are per phase, in A. */
+/**
+ * What a charger reported that carries no business meaning for planning but that an operator looks for
+ * (security events, firmware and log status, device reports, EV charging needs, …): one row per message, its
+ * `kind` the OCPP action, its payload bounded in size. Only the newest events of each charger are kept.
+ */
+export const chargerEvents = pgTable(
+  'charger_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    chargerId: uuid('charger_id')
+      .notNull()
+      .references(() => chargers.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    /** When it happened as the charger stamped it, if believable; else when we received it. */
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    payload: jsonb('payload').notNull().$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    index('charger_events_charger_idx').on(t.chargerId, t.id),
+    index('charger_events_charger_kind_idx').on(t.chargerId, t.kind, t.id),
+  ],
+);
+
 export const connectors = pgTable(
   'connectors',
   {

@@ -54,9 +54,32 @@ export interface StartTransactionRequest16 {
   reservationId?: number;
 }
 
+export interface IdTagInfo16 {
+  status: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
+  expiryDate?: string;
+  parentIdTag?: string;
+}
+
+export interface AuthorizeRequest16 {
+  idTag: string;
+}
+
+export interface AuthorizeResponse16 {
+  idTagInfo: IdTagInfo16;
+}
+
 export interface StartTransactionResponse16 {
-  idTagInfo: { status: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx' };
+  idTagInfo: IdTagInfo16;
   transactionId: number;
+}
+
+export interface StopTransactionResponse16 {
+  idTagInfo?: IdTagInfo16;
+}
+
+/** Security whitepaper: the charger asks for its certificate signing request to be signed. */
+export interface SignCertificateResponse16 {
+  status: 'Accepted' | 'Rejected';
 }
 
 export interface SampledValue16 {

@@ -1,62 +1,84 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
+import { ChargerEventsService } from '../charger-events/charger-events.service';
 import { ClockLimits, clockLimits, currentEntries, eventTime, readingTime } from '../charger-clock';
 import type { ChargerSession } from '../charger-session';
 import { ChargerStateRepository } from '../charger-state.repository';
-import { InboundMessagesService } from '../inbound-messages.service';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events';
+import type { EmptyResponse, HandlerTable, InboundContext } from '../handler-table';
+import { IdTokenAuthorization, IdTokenVerdict } from '../id-token-authorization';
 import { TransactionsRepository } from '../transactions.repository';
+import { DataTransferRequest, VendorDataTransferRegistry } from '../vendor-data-transfer.registry';
 import type {
+  AuthorizeRequest16,
+  AuthorizeResponse16,
   BootNotificationRequest16,
   BootNotificationResponse16,
   HeartbeatResponse16,
+  IdTagInfo16,
   MeterValuesRequest16,
+  SignCertificateResponse16,
   StartTransactionRequest16,
   StartTransactionResponse16,
   StatusNotificationRequest16,
   StopTransactionRequest16,
+  StopTransactionResponse16,
 } from './messages';
 import { parseMeterValues16 } from './meter-values';
 
-type EmptyResponse = Record<string, never>;
-
 /**
- * Answers the CALLs an OCPP 1.6 charger sends and keeps its stored state up to date. Actions without a
- * handler are answered `NotImplemented` by ocpp-rpc, and frames that break the 1.6 schemas never get here.
+ * Answers the CALLs an OCPP 1.6 charger sends and keeps its stored state up to date: every message of the
+ * Core, Smart Charging, Firmware Management, Local Auth List and Remote Trigger profiles and of the security
+ * whitepaper a charger may send. Actions outside `table` are answered `NotImplemented` by ocpp-rpc, and frames
+ * that break the 1.6 schemas never get here.
  */
 @Injectable()
 export class Ocpp16HandlersService {
   private readonly logger = new Logger(Ocpp16HandlersService.name);
   private readonly clock: ClockLimits;
 
+  /** Action → handler: adding a message is adding a line here and its function below. */
+  readonly table: HandlerTable;
+
   constructor(
     private readonly chargerState: ChargerStateRepository,
     private readonly transactions: TransactionsRepository,
     private readonly events: EventEmitter2,
-    private readonly inbound: InboundMessagesService,
+    private readonly chargerEvents: ChargerEventsService,
+    private readonly authorization: IdTokenAuthorization,
+    private readonly dataTransfers: VendorDataTransferRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.clock = clockLimits(config);
+    const stored = (action: string) => this.chargerEvents.acknowledge(action);
+    this.table = {
+      Authorize: (request: AuthorizeRequest16, { session }) => this.authorize(session, request),
+      BootNotification: (request: BootNotificationRequest16, { session }) =>
+        this.bootNotification(session, request),
+      DataTransfer: (request: DataTransferRequest, context) => this.dataTransfers.answer(request, context),
+      DiagnosticsStatusNotification: stored('DiagnosticsStatusNotification'),
+      FirmwareStatusNotification: stored('FirmwareStatusNotification'),
+      Heartbeat: () => this.heartbeat(),
+      LogStatusNotification: stored('LogStatusNotification'),
+      MeterValues: (request: MeterValuesRequest16, { session }) => this.meterValues(session, request),
+      SecurityEventNotification: stored('SecurityEventNotification'),
+      SignCertificate: (request: Record<string, unknown>, context) => this.signCertificate(request, context),
+      SignedFirmwareStatusNotification: stored('SignedFirmwareStatusNotification'),
+      StartTransaction: (request: StartTransactionRequest16, { session }) =>
+        this.startTransaction(session, request),
+      StatusNotification: (request: StatusNotificationRequest16, { session }) =>
+        this.statusNotification(session, request),
+      StopTransaction: (request: StopTransactionRequest16, { session }) =>
+        this.stopTransaction(session, request),
+    };
   }
 
-  /** Installs the handlers on a new connection, for the charger that authenticated on it. */
-  register(client: RPCServerClient, session: ChargerSession): void {
-    const handle = <Request>(action: string, handler: (request: Request) => Promise<object>) =>
-      this.inbound.handle(client, session, action, handler);
-    handle('BootNotification', (request: BootNotificationRequest16) =>
-      this.bootNotification(session, request),
-    );
-    handle('Heartbeat', () => this.heartbeat());
-    handle('StatusNotification', (request: StatusNotificationRequest16) =>
-      this.statusNotification(session, request),
-    );
-    handle('StartTransaction', (request: StartTransactionRequest16) =>
-      this.startTransaction(session, request),
-    );
-    handle('MeterValues', (request: MeterValuesRequest16) => this.meterValues(session, request));
-    handle('StopTransaction', (request: StopTransactionRequest16) => this.stopTransaction(session, request));
+  private async authorize(
+    session: ChargerSession,
+    request: AuthorizeRequest16,
+  ): Promise<AuthorizeResponse16> {
+    return { idTagInfo: idTagInfo(await this.authorization.verdict(session, request.idTag)) };
   }
 
   private async bootNotification(
@@ -78,6 +100,15 @@ export class Ocpp16HandlersService {
 
   private heartbeat(): Promise<HeartbeatResponse16> {
     return Promise.resolve({ currentTime: new Date().toISOString() });
+  }
+
+  /** We run no certificate authority: the request is kept for the operator and refused. */
+  private async signCertificate(
+    request: Record<string, unknown>,
+    context: InboundContext,
+  ): Promise<SignCertificateResponse16> {
+    await this.chargerEvents.record('SignCertificate', request, context);
+    return { status: 'Rejected' };
   }
 
   private async statusNotification(
@@ -117,6 +148,7 @@ export class Ocpp16HandlersService {
       );
       return { idTagInfo: { status: 'Invalid' }, transactionId: 0 };
     }
+    const verdict = await this.authorization.verdict(session, request.idTag);
     const stamp = new Date(request.timestamp);
     const startedAt = eventTime(stamp, new Date(), this.clock);
     const { transactionId, created } = await this.transactions.start({
@@ -127,7 +159,7 @@ export class Ocpp16HandlersService {
       stampTrusted: startedAt === stamp,
     });
     if (created) this.stateChanged(session, 'transaction-started');
-    return { idTagInfo: { status: 'Accepted' }, transactionId };
+    return { idTagInfo: idTagInfo(verdict), transactionId };
   }
 
   private async meterValues(session: ChargerSession, request: MeterValuesRequest16): Promise<EmptyResponse> {
@@ -151,7 +183,7 @@ export class Ocpp16HandlersService {
   private async stopTransaction(
     session: ChargerSession,
     request: StopTransactionRequest16,
-  ): Promise<EmptyResponse> {
+  ): Promise<StopTransactionResponse16> {
     const stopped = await this.transactions.stop(session.chargerId, request.transactionId, {
       meterStopWh: request.meterStop,
       stoppedAt: eventTime(new Date(request.timestamp), new Date(), this.clock),
@@ -165,10 +197,19 @@ export class Ocpp16HandlersService {
         `StopTransaction from ${session.identity} for no open transaction ${request.transactionId}`,
       );
     }
-    return {};
+    if (request.idTag === undefined) return {};
+    return { idTagInfo: idTagInfo(await this.authorization.verdict(session, request.idTag)) };
   }
 
   private stateChanged(session: ChargerSession, reason: ChargerStateChangeReason): void {
     this.events.emit(OCPP_CHARGER_STATE_CHANGED, new ChargerStateChangedEvent({ ...session, reason }));
   }
+}
+
+function idTagInfo(verdict: IdTokenVerdict): IdTagInfo16 {
+  return {
+    status: verdict.status,
+    ...(verdict.expiresAt && { expiryDate: verdict.expiresAt.toISOString() }),
+    ...(verdict.parentId !== undefined && { parentIdTag: verdict.parentId }),
+  };
 }

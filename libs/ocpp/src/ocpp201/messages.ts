@@ -69,12 +69,64 @@ export interface TransactionEventRequest201 {
     remoteStartId?: number;
   };
   evse?: { id: number; connectorId?: number };
-  idToken?: { idToken: string; type: string };
+  idToken?: IdToken201;
   meterValue?: MeterValue201[];
 }
 
+export interface IdToken201 {
+  idToken: string;
+  type: string;
+}
+
+export interface IdTokenInfo201 {
+  status: 'Accepted' | 'Blocked' | 'ConcurrentTx' | 'Expired' | 'Invalid' | 'NoCredit';
+  cacheExpiryDateTime?: string;
+  groupIdToken?: IdToken201;
+}
+
 export interface TransactionEventResponse201 {
-  idTokenInfo?: { status: 'Accepted' | 'Blocked' | 'ConcurrentTx' | 'Expired' | 'Invalid' | 'NoCredit' };
+  idTokenInfo?: IdTokenInfo201;
+}
+
+export interface AuthorizeRequest201 {
+  idToken: IdToken201;
+}
+
+export interface AuthorizeResponse201 {
+  idTokenInfo: IdTokenInfo201;
+}
+
+export interface StatusInfo201 {
+  /** At most 20 characters. */
+  reasonCode: string;
+  additionalInfo?: string;
+}
+
+export interface NotifyEVChargingNeedsResponse201 {
+  status: 'Accepted' | 'Rejected' | 'Processing';
+  statusInfo?: StatusInfo201;
+}
+
+export interface NotifyEVChargingScheduleResponse201 {
+  status: 'Accepted' | 'Rejected';
+  statusInfo?: StatusInfo201;
+}
+
+export interface SignCertificateResponse201 {
+  status: 'Accepted' | 'Rejected';
+  statusInfo?: StatusInfo201;
+}
+
+export interface Get15118EVCertificateResponse201 {
+  status: 'Accepted' | 'Failed';
+  statusInfo?: StatusInfo201;
+  exiResponse: string;
+}
+
+export interface GetCertificateStatusResponse201 {
+  status: 'Accepted' | 'Failed';
+  statusInfo?: StatusInfo201;
+  ocspResult?: string;
 }
 
 export interface NotifyChargingLimitRequest201 {

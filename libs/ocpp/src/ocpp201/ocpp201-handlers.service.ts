@@ -1,71 +1,160 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
+import { ChargerEventsService } from '../charger-events/charger-events.service';
 import { ClockLimits, clockLimits, currentEntries, eventTime, readingTime } from '../charger-clock';
 import type { ChargerSession } from '../charger-session';
 import { ChargerStateRepository } from '../charger-state.repository';
 import { ChargingLimitsRepository } from '../charging-limits.repository';
 import type { ConnectorMeasurement } from '../measurement';
-import { InboundMessagesService } from '../inbound-messages.service';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events';
+import type { EmptyResponse, HandlerTable, InboundContext } from '../handler-table';
+import { IdTokenAuthorization, IdTokenVerdict } from '../id-token-authorization';
 import { TransactionsRepository } from '../transactions.repository';
+import { DataTransferRequest, VendorDataTransferRegistry } from '../vendor-data-transfer.registry';
 import type {
+  AuthorizeRequest201,
+  AuthorizeResponse201,
   BootNotificationRequest201,
   BootNotificationResponse201,
   ClearedChargingLimitRequest201,
+  Get15118EVCertificateResponse201,
+  GetCertificateStatusResponse201,
+  IdTokenInfo201,
   MeterValuesRequest201,
   NotifyChargingLimitRequest201,
+  NotifyEVChargingNeedsResponse201,
+  NotifyEVChargingScheduleResponse201,
+  SignCertificateResponse201,
+  StatusInfo201,
   StatusNotificationRequest201,
   TransactionEventRequest201,
   TransactionEventResponse201,
 } from './messages';
 import { parseMeterValues201 } from './meter-values';
 
-type EmptyResponse = Record<string, never>;
+type Payload = Record<string, unknown>;
+
+/** Our answer to the certificate services of block A and of ISO 15118 (M): we run no PKI. */
+const NO_PKI: StatusInfo201 = {
+  reasonCode: 'NoPKI',
+  additionalInfo: 'gridflex runs no certificate authority and no OCSP or contract certificate service',
+};
 
 /**
- * Answers the CALLs an OCPP 2.0.1 charging station sends and keeps its stored state up to date. Each EVSE is
- * one of our connectors (its `connectorId` is the EVSE id). Actions without a handler are answered
- * `NotImplemented` by ocpp-rpc, and frames that break the 2.0.1 schemas never get here.
+ * Answers the CALLs an OCPP 2.0.1 charging station sends and keeps its stored state up to date: every
+ * message a station may send under blocks A, B, C, E, F, G, H, J, K, L, M, N, O and P. Each EVSE is one of our
+ * connectors (its `connectorId` is the EVSE id). Actions outside `table` are answered `NotImplemented` by
+ * ocpp-rpc, and frames that break the 2.0.1 schemas never get here.
  */
 @Injectable()
 export class Ocpp201HandlersService {
   private readonly logger = new Logger(Ocpp201HandlersService.name);
   private readonly clock: ClockLimits;
 
+  /** Action → handler: adding a message is adding a line here and its function below. */
+  readonly table: HandlerTable;
+
   constructor(
     private readonly chargerState: ChargerStateRepository,
     private readonly transactions: TransactionsRepository,
     private readonly chargingLimits: ChargingLimitsRepository,
     private readonly events: EventEmitter2,
-    private readonly inbound: InboundMessagesService,
+    private readonly chargerEvents: ChargerEventsService,
+    private readonly authorization: IdTokenAuthorization,
+    private readonly dataTransfers: VendorDataTransferRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.clock = clockLimits(config);
+    const stored = (action: string) => this.chargerEvents.acknowledge(action);
+    this.table = {
+      Authorize: (request: AuthorizeRequest201, { session }) => this.authorize(session, request),
+      BootNotification: (request: BootNotificationRequest201, { session }) =>
+        this.bootNotification(session, request),
+      ClearedChargingLimit: (request: ClearedChargingLimitRequest201, { session }) =>
+        this.clearedChargingLimit(session, request),
+      DataTransfer: (request: DataTransferRequest, context) => this.dataTransfers.answer(request, context),
+      FirmwareStatusNotification: stored('FirmwareStatusNotification'),
+      Get15118EVCertificate: (request: Payload, context) => this.get15118EVCertificate(request, context),
+      GetCertificateStatus: (request: Payload, context) => this.getCertificateStatus(request, context),
+      Heartbeat: () => Promise.resolve({ currentTime: new Date().toISOString() }),
+      LogStatusNotification: stored('LogStatusNotification'),
+      MeterValues: (request: MeterValuesRequest201, { session }) => this.meterValues(session, request),
+      NotifyChargingLimit: (request: NotifyChargingLimitRequest201, { session }) =>
+        this.notifyChargingLimit(session, request),
+      NotifyCustomerInformation: stored('NotifyCustomerInformation'),
+      NotifyDisplayMessages: stored('NotifyDisplayMessages'),
+      NotifyEVChargingNeeds: (request: Payload, context) => this.notifyEVChargingNeeds(request, context),
+      NotifyEVChargingSchedule: (request: Payload, context) =>
+        this.notifyEVChargingSchedule(request, context),
+      NotifyEvent: stored('NotifyEvent'),
+      NotifyMonitoringReport: stored('NotifyMonitoringReport'),
+      NotifyReport: stored('NotifyReport'),
+      PublishFirmwareStatusNotification: stored('PublishFirmwareStatusNotification'),
+      ReportChargingProfiles: stored('ReportChargingProfiles'),
+      ReservationStatusUpdate: stored('ReservationStatusUpdate'),
+      SecurityEventNotification: stored('SecurityEventNotification'),
+      SignCertificate: (request: Payload, context) => this.signCertificate(request, context),
+      StatusNotification: (request: StatusNotificationRequest201, { session }) =>
+        this.statusNotification(session, request),
+      TransactionEvent: (request: TransactionEventRequest201, { session }) =>
+        this.transactionEvent(session, request),
+    };
   }
 
-  /** Installs the handlers on a new connection, for the station that authenticated on it. */
-  register(client: RPCServerClient, session: ChargerSession): void {
-    const handle = <Request>(action: string, handler: (request: Request) => Promise<object>) =>
-      this.inbound.handle(client, session, action, handler);
-    handle('BootNotification', (request: BootNotificationRequest201) =>
-      this.bootNotification(session, request),
-    );
-    handle('Heartbeat', () => Promise.resolve({ currentTime: new Date().toISOString() }));
-    handle('StatusNotification', (request: StatusNotificationRequest201) =>
-      this.statusNotification(session, request),
-    );
-    handle('MeterValues', (request: MeterValuesRequest201) => this.meterValues(session, request));
-    handle('TransactionEvent', (request: TransactionEventRequest201) =>
-      this.transactionEvent(session, request),
-    );
-    handle('NotifyChargingLimit', (request: NotifyChargingLimitRequest201) =>
-      this.notifyChargingLimit(session, request),
-    );
-    handle('ClearedChargingLimit', (request: ClearedChargingLimitRequest201) =>
-      this.clearedChargingLimit(session, request),
-    );
+  private async authorize(
+    session: ChargerSession,
+    request: AuthorizeRequest201,
+  ): Promise<AuthorizeResponse201> {
+    return { idTokenInfo: idTokenInfo(await this.authorization.verdict(session, request.idToken.idToken)) };
+  }
+
+  /**
+   * K17: the EV's needs (ISO 15118) are kept; `Processing` tells the station that no schedule answers them
+   * yet, so it charges within the profiles planning sends.
+   */
+  private async notifyEVChargingNeeds(
+    request: Payload,
+    context: InboundContext,
+  ): Promise<NotifyEVChargingNeedsResponse201> {
+    await this.chargerEvents.record('NotifyEVChargingNeeds', request, context);
+    return { status: 'Processing' };
+  }
+
+  /** The schedule the EV chose within our profiles is kept for the operator; the profiles still bound it. */
+  private async notifyEVChargingSchedule(
+    request: Payload,
+    context: InboundContext,
+  ): Promise<NotifyEVChargingScheduleResponse201> {
+    await this.chargerEvents.record('NotifyEVChargingSchedule', request, context);
+    return { status: 'Accepted' };
+  }
+
+  /** A01/A02: the station's certificate signing request is kept for the operator and refused. */
+  private async signCertificate(
+    request: Payload,
+    context: InboundContext,
+  ): Promise<SignCertificateResponse201> {
+    await this.chargerEvents.record('SignCertificate', request, context);
+    return { status: 'Rejected', statusInfo: NO_PKI };
+  }
+
+  /** M02: the EV's contract certificate request is kept for the operator and fails. */
+  private async get15118EVCertificate(
+    request: Payload,
+    context: InboundContext,
+  ): Promise<Get15118EVCertificateResponse201> {
+    await this.chargerEvents.record('Get15118EVCertificate', request, context);
+    return { status: 'Failed', statusInfo: NO_PKI, exiResponse: '' };
+  }
+
+  /** M06: we hold no OCSP responder's answer to relay. */
+  private async getCertificateStatus(
+    request: Payload,
+    context: InboundContext,
+  ): Promise<GetCertificateStatusResponse201> {
+    await this.chargerEvents.record('GetCertificateStatus', request, context);
+    return { status: 'Failed', statusInfo: NO_PKI };
   }
 
   private async bootNotification(
@@ -149,7 +238,7 @@ export class Ocpp201HandlersService {
     request: TransactionEventRequest201,
   ): Promise<TransactionEventResponse201> {
     const answer: TransactionEventResponse201 = request.idToken
-      ? { idTokenInfo: { status: 'Accepted' } }
+      ? { idTokenInfo: idTokenInfo(await this.authorization.verdict(session, request.idToken.idToken)) }
       : {};
     const stationTransactionId = request.transactionInfo.transactionId;
     const connector = await this.transactionConnector(session, request);
@@ -243,6 +332,14 @@ export class Ocpp201HandlersService {
   private stateChanged(session: ChargerSession, reason: ChargerStateChangeReason): void {
     this.events.emit(OCPP_CHARGER_STATE_CHANGED, new ChargerStateChangedEvent({ ...session, reason }));
   }
+}
+
+function idTokenInfo(verdict: IdTokenVerdict): IdTokenInfo201 {
+  return {
+    status: verdict.status,
+    ...(verdict.expiresAt && { cacheExpiryDateTime: verdict.expiresAt.toISOString() }),
+    ...(verdict.parentId !== undefined && { groupIdToken: { idToken: verdict.parentId, type: 'Central' } }),
+  };
 }
 
 /**

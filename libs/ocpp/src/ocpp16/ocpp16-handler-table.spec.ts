@@ -35,6 +35,8 @@ interface State {
 }
 
 const now = () => new Date().toISOString();
+/** A believable stamp of the charger's, a minute before the test runs. */
+const aMinuteAgo = new Date(Date.now() - 60_000).toISOString();
 const accepted = { idTagInfo: { status: 'Accepted' } };
 const empty = (answer: object) => expect(answer).toEqual({});
 
@@ -46,7 +48,7 @@ const stored = {
   LogStatusNotification: { status: 'Uploaded', requestId: 4 },
   SecurityEventNotification: {
     type: 'FirmwareUpdated',
-    timestamp: '2026-12-07T10:00:00.000Z',
+    timestamp: aMinuteAgo,
     techInfo: 'v2',
   },
   SignCertificate: { csr: '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----' },

@@ -403,10 +403,10 @@ describe('OcppGatewayService over real WebSockets', () => {
       expect(reasonsOf(fixture)).toEqual(['connected']);
     });
 
-    it('answers NotImplemented to actions it does not handle', async () => {
+    it('answers NotImplemented to actions a charger never sends', async () => {
       const fixture = await newCharger();
       const charger = await connect(fixture);
-      await expect(charger.call('DataTransfer', { vendorId: 'acme' })).rejects.toMatchObject({
+      await expect(charger.call('RemoteStartTransaction', { idTag: 'TAG-1' })).rejects.toMatchObject({
         rpcErrorCode: 'NotImplemented',
       });
     });

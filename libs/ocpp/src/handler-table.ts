@@ -19,3 +19,8 @@ export type HandlerTable = Readonly<Record<string, InboundHandler>>;
 
 /** An answer with no field, which is what most notifications get. */
 export type EmptyResponse = Record<string, never>;
+
+/** Heartbeat is answered alike in both versions: with our clock, which the charger sets its own by. */
+export function heartbeat(): Promise<{ currentTime: string }> {
+  return Promise.resolve({ currentTime: new Date().toISOString() });
+}

@@ -32,10 +32,6 @@ export interface BootNotificationResponse16 {
   interval: number;
 }
 
-export interface HeartbeatResponse16 {
-  currentTime: string;
-}
-
 export interface StatusNotificationRequest16 {
   connectorId: number;
   errorCode: string;

@@ -6,7 +6,7 @@ import { ClockLimits, clockLimits, currentEntries, eventTime, readingTime } from
 import type { ChargerSession } from '../charger-session';
 import { ChargerStateRepository } from '../charger-state.repository';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events';
-import type { EmptyResponse, HandlerTable, InboundContext } from '../handler-table';
+import { EmptyResponse, HandlerTable, heartbeat, InboundContext } from '../handler-table';
 import { IdTokenAuthorization, IdTokenVerdict } from '../id-token-authorization';
 import { TransactionsRepository } from '../transactions.repository';
 import { DataTransferRequest, VendorDataTransferRegistry } from '../vendor-data-transfer.registry';
@@ -15,7 +15,6 @@ import type {
   AuthorizeResponse16,
   BootNotificationRequest16,
   BootNotificationResponse16,
-  HeartbeatResponse16,
   IdTagInfo16,
   MeterValuesRequest16,
   SignCertificateResponse16,
@@ -59,7 +58,7 @@ export class Ocpp16HandlersService {
       DataTransfer: (request: DataTransferRequest, context) => this.dataTransfers.answer(request, context),
       DiagnosticsStatusNotification: stored('DiagnosticsStatusNotification'),
       FirmwareStatusNotification: stored('FirmwareStatusNotification'),
-      Heartbeat: () => this.heartbeat(),
+      Heartbeat: heartbeat,
       LogStatusNotification: stored('LogStatusNotification'),
       MeterValues: (request: MeterValuesRequest16, { session }) => this.meterValues(session, request),
       SecurityEventNotification: stored('SecurityEventNotification'),
@@ -96,10 +95,6 @@ export class Ocpp16HandlersService {
       currentTime: new Date().toISOString(),
       interval: this.config.OCPP_HEARTBEAT_INTERVAL_S,
     };
-  }
-
-  private heartbeat(): Promise<HeartbeatResponse16> {
-    return Promise.resolve({ currentTime: new Date().toISOString() });
   }
 
   /** We run no certificate authority: the request is kept for the operator and refused. */

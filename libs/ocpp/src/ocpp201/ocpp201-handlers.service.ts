@@ -8,7 +8,7 @@ import { ChargerStateRepository } from '../charger-state.repository';
 import { ChargingLimitsRepository } from '../charging-limits.repository';
 import type { ConnectorMeasurement } from '../measurement';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events';
-import type { EmptyResponse, HandlerTable, InboundContext } from '../handler-table';
+import { EmptyResponse, HandlerTable, heartbeat, InboundContext } from '../handler-table';
 import { IdTokenAuthorization, IdTokenVerdict } from '../id-token-authorization';
 import { TransactionsRepository } from '../transactions.repository';
 import { DataTransferRequest, VendorDataTransferRegistry } from '../vendor-data-transfer.registry';
@@ -77,7 +77,7 @@ export class Ocpp201HandlersService {
       FirmwareStatusNotification: stored('FirmwareStatusNotification'),
       Get15118EVCertificate: (request: Payload, context) => this.get15118EVCertificate(request, context),
       GetCertificateStatus: (request: Payload, context) => this.getCertificateStatus(request, context),
-      Heartbeat: () => Promise.resolve({ currentTime: new Date().toISOString() }),
+      Heartbeat: heartbeat,
       LogStatusNotification: stored('LogStatusNotification'),
       MeterValues: (request: MeterValuesRequest201, { session }) => this.meterValues(session, request),
       NotifyChargingLimit: (request: NotifyChargingLimitRequest201, { session }) =>

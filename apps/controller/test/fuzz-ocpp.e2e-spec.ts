@@ -73,6 +73,9 @@ const VALID_CALLS: Record<Version, Record<string, () => object>> = {
     Authorize: () => ({ idTag: 'FUZZTAG' }),
     DataTransfer: () => ({ vendorId: 'fuzz', messageId: 'x', data: 'y' }),
     FirmwareStatusNotification: () => ({ status: 'Idle' }),
+    DiagnosticsStatusNotification: () => ({ status: 'Uploading' }),
+    SecurityEventNotification: () => ({ type: 'FirmwareUpdated', timestamp: now() }),
+    SignCertificate: () => ({ csr: 'CSR' }),
   },
   '2.0.1': {
     BootNotification: () => ({ reason: 'PowerUp', chargingStation: { model: 'F1', vendorName: 'Fuzz' } }),
@@ -95,6 +98,20 @@ const VALID_CALLS: Record<Version, Record<string, () => object>> = {
     NotifyChargingLimit: () => ({ chargingLimit: { chargingLimitSource: 'EMS' } }),
     Authorize: () => ({ idToken: { idToken: 'FUZZTAG', type: 'ISO14443' } }),
     NotifyEvent: () => ({ generatedAt: now(), seqNo: 0, eventData: [] }),
+    NotifyReport: () => ({ requestId: 1, generatedAt: now(), seqNo: 0 }),
+    DataTransfer: () => ({ vendorId: 'fuzz', data: { a: [1] } }),
+    NotifyEVChargingNeeds: () => ({
+      evseId: 1,
+      chargingNeeds: {
+        requestedEnergyTransfer: 'DC',
+        dcChargingParameters: { evMaxCurrent: 100, evMaxVoltage: 500 },
+      },
+    }),
+    Get15118EVCertificate: () => ({
+      iso15118SchemaVersion: 'urn:iso:15118:2:2013:MsgDef',
+      action: 'Install',
+      exiRequest: 'AA',
+    }),
   },
 };
 

@@ -33,4 +33,16 @@ describe('boundedPayload', () => {
     const bounded = boundedPayload(payload, 500);
     expect(bounded).toEqual({ truncated: true, originalBytes: bytesOf(payload), vendorId: 'ACME' });
   });
+
+  it('keeps a `__proto__` field of the JSON as a field', () => {
+    const payload = JSON.parse(`{"__proto__":{"polluted":true},"data":"${'x'.repeat(600)}"}`) as Record<
+      string,
+      unknown
+    >;
+    const bounded = boundedPayload(payload, 200);
+    expect(JSON.parse(JSON.stringify(bounded))).toEqual(
+      JSON.parse(`{"truncated":true,"originalBytes":${bytesOf(payload)},"__proto__":{"polluted":true}}`),
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });

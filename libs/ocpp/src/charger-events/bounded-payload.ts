@@ -14,8 +14,11 @@ export function boundedPayload(
 ): Record<string, unknown> {
   const originalBytes = bytesOf(payload);
   if (originalBytes <= maxBytes) return payload;
-  const bounded: Record<string, unknown> = { truncated: true, originalBytes };
-  let used = bytesOf(bounded);
+  const fields: [string, unknown][] = [
+    ['truncated', true],
+    ['originalBytes', originalBytes],
+  ];
+  let used = bytesOf(Object.fromEntries(fields));
   for (const [key, value] of Object.entries(payload)) {
     // A field costs its quoted key, a colon and a comma beside its value.
     const room = maxBytes - used - bytesOf(key) - 2;
@@ -25,10 +28,11 @@ export function boundedPayload(
         ? value
         : undefined;
     if (kept === undefined) continue;
-    bounded[key] = kept;
+    fields.push([key, kept]);
     used += bytesOf(key) + 2 + bytesOf(kept);
   }
-  return bounded;
+  // fromEntries keeps a key such as `__proto__` a plain field, as JSON.parse made it.
+  return Object.fromEntries(fields);
 }
 
 /** The longest head of the list whose JSON fits `room` bytes; undefined when not even `[]` fits. */

@@ -240,7 +240,7 @@ export const chargers = pgTable(
 /**
  * What a charger reported that carries no business meaning for planning but that an operator looks for
  * (security events, firmware and log status, device reports, EV charging needs, …): one row per message, its
- * `kind` the OCPP action, its payload bounded in size. Only the newest events of each charger are kept.
+ * `kind` the OCPP action, its payload bounded in size. Only the newest events of each charger and kind are kept.
  */
 export const chargerEvents = pgTable(
   'charger_events',

@@ -4,7 +4,10 @@ import { DATABASE, Database, schema } from '@gridflex/persistence';
 
 const { chargerEvents } = schema;
 
-/** Events kept per charger: the oldest go as new ones come, so that a chatty charger cannot fill the disk. */
+/**
+ * Events kept per charger and kind: the oldest go as new ones come, so that a chatty charger cannot fill the
+ * disk, nor a long device report push its security events out.
+ */
 export const CHARGER_EVENTS_KEPT = 1000;
 
 export type NewChargerEvent = Omit<typeof chargerEvents.$inferInsert, 'id'>;
@@ -21,19 +24,18 @@ export interface ChargerEventsPage {
 export class ChargerEventsRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  /** Stores the event and forgets the charger's events beyond the newest `CHARGER_EVENTS_KEPT`. */
+  /** Stores the event and forgets the charger's events of its kind beyond the newest `CHARGER_EVENTS_KEPT`. */
   async record(event: NewChargerEvent): Promise<void> {
     await this.db.insert(chargerEvents).values(event);
+    const sameKind = and(eq(chargerEvents.chargerId, event.chargerId), eq(chargerEvents.kind, event.kind));
     const oldestKept = this.db
       .select({ id: chargerEvents.id })
       .from(chargerEvents)
-      .where(eq(chargerEvents.chargerId, event.chargerId))
+      .where(sameKind)
       .orderBy(desc(chargerEvents.id))
       .offset(CHARGER_EVENTS_KEPT - 1)
       .limit(1);
-    await this.db
-      .delete(chargerEvents)
-      .where(and(eq(chargerEvents.chargerId, event.chargerId), lt(chargerEvents.id, oldestKept)));
+    await this.db.delete(chargerEvents).where(and(sameKind, lt(chargerEvents.id, oldestKept)));
   }
 
   /** The charger's events, newest first. */

@@ -213,32 +213,35 @@ describe('OCPP 1.6 handler table over a real WebSocket', () => {
     expect((await getChargerEvents(app, 'wrong'.repeat(8), 'T16-PAGES')).status).toBe(401);
   });
 
-  it('keeps only the newest events of a charger', async () => {
+  it('keeps only the newest events of each kind of a charger', async () => {
     const { chargerId } = await insertCharger(db, { identity: 'T16-KEPT', connectorIds: [1] });
     const at = new Date();
-    await db.insert(schema.chargerEvents).values(
-      Array.from({ length: CHARGER_EVENTS_KEPT }, (_, index) => ({
-        chargerId,
-        kind: 'NotifyEvent',
-        at,
-        receivedAt: at,
-        payload: { index },
-      })),
-    );
-
-    await app.get(ChargerEventsRepository).record({
+    const event = (kind: string, index: number) => ({
       chargerId,
-      kind: 'SecurityEventNotification',
+      kind,
       at,
       receivedAt: at,
-      payload: { index: CHARGER_EVENTS_KEPT },
+      payload: { index },
     });
+    await db.insert(schema.chargerEvents).values(event('SecurityEventNotification', -1));
+    await db
+      .insert(schema.chargerEvents)
+      .values(Array.from({ length: CHARGER_EVENTS_KEPT }, (_, index) => event('NotifyReport', index)));
+
+    await app.get(ChargerEventsRepository).record(event('NotifyReport', CHARGER_EVENTS_KEPT));
 
     const rows = await db
-      .select({ index: sql<number>`(${schema.chargerEvents.payload}->>'index')::int` })
+      .select({
+        kind: schema.chargerEvents.kind,
+        index: sql<number>`(${schema.chargerEvents.payload}->>'index')::int`,
+      })
       .from(schema.chargerEvents)
       .where(sql`${schema.chargerEvents.chargerId} = ${chargerId}`);
-    expect(rows).toHaveLength(CHARGER_EVENTS_KEPT);
-    expect(Math.min(...rows.map((row) => row.index))).toBe(1);
+    const reports = rows.filter((row) => row.kind === 'NotifyReport').map((row) => row.index);
+    expect(reports).toHaveLength(CHARGER_EVENTS_KEPT);
+    expect(Math.min(...reports)).toBe(1);
+    expect(rows.filter((row) => row.kind === 'SecurityEventNotification')).toEqual([
+      { kind: 'SecurityEventNotification', index: -1 },
+    ]);
   });
 });

@@ -23,3 +23,4 @@ export * from './profiles/external-limit';
 export * from './profiles/station-ceiling';
 export * from './station-ceiling.repository';
 export * from './profiles/failsafe-hold';
+export * from './id-token-authorizer';

@@ -1,10 +1,17 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { ClockLimits, clockLimits, currentEntries, eventTime, readingTime } from '../charger-clock';
 import type { ChargerSession } from '../charger-session';
 import { ChargerStateRepository } from '../charger-state.repository';
+import {
+  ACCEPT_EVERY_ID_TOKEN,
+  ID_TOKEN_AUTHORIZER,
+  IdTagInfo16,
+  idTagInfo16,
+  IdTokenAuthorizer,
+} from '../id-token-authorizer';
 import { InboundMessagesService } from '../inbound-messages.service';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events';
 import { TransactionsRepository } from '../transactions.repository';
@@ -37,6 +44,9 @@ export class Ocpp16HandlersService {
     private readonly events: EventEmitter2,
     private readonly inbound: InboundMessagesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional()
+    @Inject(ID_TOKEN_AUTHORIZER)
+    private readonly authorizer: IdTokenAuthorizer = ACCEPT_EVERY_ID_TOKEN,
   ) {
     this.clock = clockLimits(config);
   }
@@ -49,6 +59,9 @@ export class Ocpp16HandlersService {
       this.bootNotification(session, request),
     );
     handle('Heartbeat', () => this.heartbeat());
+    handle('Authorize', async ({ idTag }: { idTag: string }) => ({
+      idTagInfo: await this.idTagInfo(session, idTag),
+    }));
     handle('StatusNotification', (request: StatusNotificationRequest16) =>
       this.statusNotification(session, request),
     );
@@ -127,7 +140,7 @@ export class Ocpp16HandlersService {
       stampTrusted: startedAt === stamp,
     });
     if (created) this.stateChanged(session, 'transaction-started');
-    return { idTagInfo: { status: 'Accepted' }, transactionId };
+    return { idTagInfo: await this.idTagInfo(session, request.idTag), transactionId };
   }
 
   private async meterValues(session: ChargerSession, request: MeterValuesRequest16): Promise<EmptyResponse> {
@@ -151,7 +164,7 @@ export class Ocpp16HandlersService {
   private async stopTransaction(
     session: ChargerSession,
     request: StopTransactionRequest16,
-  ): Promise<EmptyResponse> {
+  ): Promise<{ idTagInfo?: IdTagInfo16 }> {
     const stopped = await this.transactions.stop(session.chargerId, request.transactionId, {
       meterStopWh: request.meterStop,
       stoppedAt: eventTime(new Date(request.timestamp), new Date(), this.clock),
@@ -165,7 +178,11 @@ export class Ocpp16HandlersService {
         `StopTransaction from ${session.identity} for no open transaction ${request.transactionId}`,
       );
     }
-    return {};
+    return request.idTag === undefined ? {} : { idTagInfo: await this.idTagInfo(session, request.idTag) };
+  }
+
+  private async idTagInfo(session: ChargerSession, idTag: string): Promise<IdTagInfo16> {
+    return idTagInfo16(await this.authorizer.decide(session.chargerId, { idToken: idTag }, new Date()));
   }
 
   private stateChanged(session: ChargerSession, reason: ChargerStateChangeReason): void {

@@ -1,3 +1,5 @@
+import type { IdTokenInfo201 } from '../id-token-authorizer';
+
 /**
  * The OCPP 2.0.1 payloads this gateway reads or writes, as the 2.0.1 JSON schemas define them (fields we do
  * not use are left out). ocpp-rpc validates every frame against those schemas in strict mode.
@@ -74,7 +76,7 @@ export interface TransactionEventRequest201 {
 }
 
 export interface TransactionEventResponse201 {
-  idTokenInfo?: { status: 'Accepted' | 'Blocked' | 'ConcurrentTx' | 'Expired' | 'Invalid' | 'NoCredit' };
+  idTokenInfo?: IdTokenInfo201;
 }
 
 export interface NotifyChargingLimitRequest201 {

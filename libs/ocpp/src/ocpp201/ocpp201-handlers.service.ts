@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
@@ -7,6 +7,14 @@ import type { ChargerSession } from '../charger-session';
 import { ChargerStateRepository } from '../charger-state.repository';
 import { ChargingLimitsRepository } from '../charging-limits.repository';
 import type { ConnectorMeasurement } from '../measurement';
+import {
+  ACCEPT_EVERY_ID_TOKEN,
+  ID_TOKEN_AUTHORIZER,
+  IdTokenAuthorizer,
+  IdTokenInfo201,
+  idTokenInfo201,
+  PresentedIdToken,
+} from '../id-token-authorizer';
 import { InboundMessagesService } from '../inbound-messages.service';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events';
 import { TransactionsRepository } from '../transactions.repository';
@@ -41,6 +49,9 @@ export class Ocpp201HandlersService {
     private readonly events: EventEmitter2,
     private readonly inbound: InboundMessagesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional()
+    @Inject(ID_TOKEN_AUTHORIZER)
+    private readonly authorizer: IdTokenAuthorizer = ACCEPT_EVERY_ID_TOKEN,
   ) {
     this.clock = clockLimits(config);
   }
@@ -53,6 +64,9 @@ export class Ocpp201HandlersService {
       this.bootNotification(session, request),
     );
     handle('Heartbeat', () => Promise.resolve({ currentTime: new Date().toISOString() }));
+    handle('Authorize', async ({ idToken }: { idToken: PresentedIdToken }) => ({
+      idTokenInfo: await this.idTokenInfo(session, idToken),
+    }));
     handle('StatusNotification', (request: StatusNotificationRequest201) =>
       this.statusNotification(session, request),
     );
@@ -149,7 +163,7 @@ export class Ocpp201HandlersService {
     request: TransactionEventRequest201,
   ): Promise<TransactionEventResponse201> {
     const answer: TransactionEventResponse201 = request.idToken
-      ? { idTokenInfo: { status: 'Accepted' } }
+      ? { idTokenInfo: await this.idTokenInfo(session, request.idToken) }
       : {};
     const stationTransactionId = request.transactionInfo.transactionId;
     const connector = await this.transactionConnector(session, request);
@@ -238,6 +252,10 @@ export class Ocpp201HandlersService {
     const cleared = await this.chargingLimits.clear(session.chargerId, evseId, request.chargingLimitSource);
     if (cleared) this.stateChanged(session, 'charging-limit');
     return {};
+  }
+
+  private async idTokenInfo(session: ChargerSession, idToken: PresentedIdToken): Promise<IdTokenInfo201> {
+    return idTokenInfo201(await this.authorizer.decide(session.chargerId, idToken, new Date()));
   }
 
   private stateChanged(session: ChargerSession, reason: ChargerStateChangeReason): void {

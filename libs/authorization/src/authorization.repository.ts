@@ -75,7 +75,10 @@ export class AuthorizationRepository {
   }
 
   list(): Promise<IdTokenRow[]> {
-    return this.db.select().from(idTokens).orderBy(asc(sql`lower(${idTokens.idToken})`));
+    return this.db
+      .select()
+      .from(idTokens)
+      .orderBy(asc(sql`lower(${idTokens.idToken})`));
   }
 
   async get(id: string): Promise<IdTokenRow | null> {
@@ -126,7 +129,10 @@ export class AuthorizationRepository {
   }
 
   /** A new policy is a new version of the site's list (empty under `acceptAll`); the same one changes nothing. */
-  async setSitePolicy(siteId: string, policy: SitePolicy): Promise<{ listVersion: number; changed: boolean }> {
+  async setSitePolicy(
+    siteId: string,
+    policy: SitePolicy,
+  ): Promise<{ listVersion: number; changed: boolean }> {
     return this.db.transaction(async (tx) => {
       const [current] = await tx
         .select()

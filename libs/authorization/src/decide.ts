@@ -49,7 +49,14 @@ export interface DecisionInputs {
  * since a blocked or expired group stops its members. A 2.0.1 token of another type than the listed one is
  * another token.
  */
-export function decide({ policy, siteId, presented, token, parent, at }: DecisionInputs): AuthorizationDecision {
+export function decide({
+  policy,
+  siteId,
+  presented,
+  token,
+  parent,
+  at,
+}: DecisionInputs): AuthorizationDecision {
   const listed = token && (presented.type === undefined || presented.type === token.type) ? token : null;
   if (!listed) return { status: policy === 'acceptAll' ? 'Accepted' : 'Unknown' };
   if (listed.siteId !== null && listed.siteId !== siteId) return { status: 'NotAtThisLocation' };

@@ -82,7 +82,10 @@ export class SiteAuthorizationController {
 
   @Put()
   @ApiOkResponse({ type: SiteAuthorizationViewDto })
-  set(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SiteAuthorizationDto): Promise<SiteAuthorizationView> {
+  set(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: SiteAuthorizationDto,
+  ): Promise<SiteAuthorizationView> {
     return this.service.setSitePolicy(id, dto.policy);
   }
 }

@@ -1,4 +1,10 @@
-import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import { FOREIGN_KEY_VIOLATION, sqlStateOf, UNIQUE_VIOLATION } from '@gridflex/common';
 import { AffectedSites, AuthorizationRepository, IdTokenChanges } from './authorization.repository';
 import { SitePolicy, tokenKey } from './decide';
@@ -93,7 +99,9 @@ export class IdTokensService {
     } catch (error) {
       const state = sqlStateOf(error);
       if (state === UNIQUE_VIOLATION) {
-        throw new ConflictException(`An id token "${idToken}" is already listed (compared case-insensitively)`);
+        throw new ConflictException(
+          `An id token "${idToken}" is already listed (compared case-insensitively)`,
+        );
       }
       if (state === FOREIGN_KEY_VIOLATION) throw new BadRequestException('siteId: the site no longer exists');
       throw error;
@@ -127,7 +135,9 @@ function changesOf(dto: UpdateIdTokenDto): IdTokenChanges {
   return {
     ...(dto.type !== undefined && { type: dto.type }),
     ...(dto.status !== undefined && { status: dto.status }),
-    ...(dto.expiresAt !== undefined && { expiresAt: dto.expiresAt === null ? null : new Date(dto.expiresAt) }),
+    ...(dto.expiresAt !== undefined && {
+      expiresAt: dto.expiresAt === null ? null : new Date(dto.expiresAt),
+    }),
     ...(dto.parentIdToken !== undefined && { parentIdToken: dto.parentIdToken }),
     ...(dto.siteId !== undefined && { siteId: dto.siteId }),
   };

@@ -9,7 +9,11 @@ import {
   OCPP_CHARGER_STATE_CHANGED,
   OcppCallError,
 } from '@gridflex/ocpp';
-import { AffectedSites, AuthorizationRepository, ChargerAuthorizationContext } from './authorization.repository';
+import {
+  AffectedSites,
+  AuthorizationRepository,
+  ChargerAuthorizationContext,
+} from './authorization.repository';
 import { tokenKey } from './decide';
 import {
   ChargerProtocolVersion,
@@ -36,9 +40,9 @@ const SYNC_JOB_OPTIONS = {
 } as const;
 
 /**
- * Keeps each charger's local auth list equal to its site's (every token valid there under a `list` policy,
- * none under `acceptAll`), one queued job per charger and change: on connect, and when a token or the policy
- * changes. The charger's `GetLocalListVersion` says whether it holds the list we last sent it; if so it gets
+ * Keeps each charger's local auth list equal to its site's (every token valid there under a `list` policy),
+ * one queued job per charger and change: on connect, and when a token or the policy changes. Under
+ * `acceptAll` a charger is sent nothing, except an empty list to replace one it holds from us. The charger's `GetLocalListVersion` says whether it holds the list we last sent it; if so it gets
  * the differences (`Differential`), otherwise the whole list (`Full`). A charger that does not implement the
  * local list (a CALLERROR, or `NotSupported`) is left alone.
  */
@@ -76,8 +80,8 @@ export class LocalAuthListProcessor extends WorkerHost {
     const charger = await this.repository.chargerContext(job.data.chargerId);
     if (!charger) return 'no-charger';
     const sent = await this.repository.sentLocalList(charger.chargerId);
-    // A site that never had a list nor a policy other than the default: nothing to keep in step.
-    if (charger.listVersion === 0 && !sent) return 'no-list';
+    // Under acceptAll there is nothing to send, unless to empty a list we sent under a list policy.
+    if (charger.policy === 'acceptAll' && (sent === null || sent.entries.length === 0)) return 'no-list';
     try {
       return await this.sync(charger, sent);
     } catch (error) {
@@ -107,13 +111,19 @@ export class LocalAuthListProcessor extends WorkerHost {
     const updateType: UpdateType = holdsOurs ? 'Differential' : 'Full';
     const status = await this.send(charger, version, updateType, holdsOurs ? sent.entries : [], entries);
     if (status === 'Accepted') {
-      await this.repository.recordSentLocalList(charger.chargerId, { listVersion: charger.listVersion, entries });
+      await this.repository.recordSentLocalList(charger.chargerId, {
+        listVersion: charger.listVersion,
+        entries,
+      });
       return `${updateType}-accepted`;
     }
     if (updateType === 'Differential' && (status === 'VersionMismatch' || status === 'Failed')) {
       const retried = await this.send(charger, version, 'Full', [], entries);
       if (retried === 'Accepted') {
-        await this.repository.recordSentLocalList(charger.chargerId, { listVersion: charger.listVersion, entries });
+        await this.repository.recordSentLocalList(charger.chargerId, {
+          listVersion: charger.listVersion,
+          entries,
+        });
         return 'Full-accepted';
       }
     }
@@ -127,7 +137,9 @@ export class LocalAuthListProcessor extends WorkerHost {
   ): Promise<LocalAuthListEntry[]> {
     if (charger.policy !== 'list') return [];
     const listed = await this.repository.tokensOfSite(charger.siteId);
-    const parentValues = listed.flatMap((token) => (token.parentIdToken === null ? [] : [token.parentIdToken]));
+    const parentValues = listed.flatMap((token) =>
+      token.parentIdToken === null ? [] : [token.parentIdToken],
+    );
     const parents = await this.repository.findTokens([...new Set(parentValues.map(tokenKey))]);
     return localListEntries(listed, parents, charger.siteId, version, new Date());
   }

@@ -34,7 +34,8 @@ export function localListEntries(
   return listed
     .filter((token) => version === '2.0.1' || token.idToken.length <= IDTAG_16_MAX_LENGTH)
     .map((token) => {
-      const parent = token.parentIdToken === null ? null : (parents.get(tokenKey(token.parentIdToken)) ?? null);
+      const parent =
+        token.parentIdToken === null ? null : (parents.get(tokenKey(token.parentIdToken)) ?? null);
       const decision = decide({ policy: 'list', siteId, presented: token, token, parent, at });
       return entryOf(token, decision);
     })

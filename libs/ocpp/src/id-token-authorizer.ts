@@ -6,7 +6,8 @@
 export const ID_TOKEN_AUTHORIZER = Symbol('ID_TOKEN_AUTHORIZER');
 
 /** The statuses both versions share, and the 2.0.1 ones a 1.6 charger is told as `Invalid`. */
-export type AuthorizationStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'NotAtThisLocation' | 'Unknown';
+export type AuthorizationStatus =
+  'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'NotAtThisLocation' | 'Unknown';
 
 export interface AuthorizationDecision {
   status: AuthorizationStatus;

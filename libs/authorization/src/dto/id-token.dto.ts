@@ -23,8 +23,12 @@ function IdTokenText(field: string): PropertyDecorator {
 }
 
 const typeRule = IsIn(ID_TOKEN_TYPES, { message: `type must be one of ${ID_TOKEN_TYPES.join(', ')}` });
-const statusRule = IsIn(ID_TOKEN_STATUSES, { message: `status must be one of ${ID_TOKEN_STATUSES.join(', ')}` });
-const siteRule = IsUUID('all', { message: 'siteId must be the id (UUID) of a site, or absent for every site' });
+const statusRule = IsIn(ID_TOKEN_STATUSES, {
+  message: `status must be one of ${ID_TOKEN_STATUSES.join(', ')}`,
+});
+const siteRule = IsUUID('all', {
+  message: 'siteId must be the id (UUID) of a site, or absent for every site',
+});
 
 export class CreateIdTokenDto {
   /** The 1.6 idTag or 2.0.1 idToken, compared case-insensitively. */

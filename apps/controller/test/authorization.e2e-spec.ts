@@ -153,8 +153,8 @@ describe('authorization: id tokens, site policies and local auth lists', () => {
       ['old', 'Expired'],
       ['stolen', 'Blocked'],
     ]);
-    await waitFor(async () => (sameList(charger16, expected) ? true : undefined));
-    await waitFor(async () => (sameList(station201!, expected) ? true : undefined));
+    await until(() => sameList(charger16, expected));
+    await until(() => sameList(station201!, expected));
     expect(charger16.localListUpdates.at(-1)?.updateType).toBe('Full');
 
     await admin.patch(`/api/v1/id-tokens/${tokenIds.get('GOOD')}`, { status: 'Blocked' }).expect(200);
@@ -163,11 +163,11 @@ describe('authorization: id tokens, site policies and local auth lists', () => {
       ['good', 'Blocked'],
       ['stolen', 'Blocked'],
     ]);
-    await waitFor(async () => (sameList(charger16, after) ? true : undefined));
+    await until(() => sameList(charger16, after));
     const last = charger16.localListUpdates.at(-1);
     expect(last?.updateType).toBe('Differential');
     const { body: site } = await admin.get(`/api/v1/sites/${siteId}/authorization`).expect(200);
-    await waitFor(async () => (charger16.localListVersion === site.listVersion ? true : undefined));
+    await until(() => charger16.localListVersion === site.listVersion);
     expect(await charger16.authorize('GOOD')).toBe('Blocked');
   });
 
@@ -181,15 +181,19 @@ describe('authorization: id tokens, site policies and local auth lists', () => {
       ['stolen', 'Blocked'],
       ['new-card', 'Accepted'],
     ]);
-    await waitFor(async () => (sameList(station201!, expected) ? true : undefined));
+    await until(() => sameList(station201!, expected));
     expect(station201.localListUpdates.map((update) => update.updateType)).toEqual(['Full']);
 
     // Back to accepting all: the chargers' lists are emptied.
     await controller.admin.put(`/api/v1/sites/${siteId}/authorization`, { policy: 'acceptAll' }).expect(200);
-    await waitFor(async () => (charger16.localAuthList.size === 0 ? true : undefined));
+    await until(() => charger16.localAuthList.size === 0);
     expect(await charger16.authorize('ANYONE')).toBe('Accepted');
   });
 });
+
+function until(condition: () => boolean): Promise<true> {
+  return waitFor(() => Promise.resolve(condition() ? true : undefined));
+}
 
 function sameList(charger: SimulatedCharger, expected: Map<string, string>): boolean {
   const list = charger.localAuthList;

@@ -1,6 +1,9 @@
 import type { Server } from 'node:http';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import request from 'supertest';
-import { SimulatedCharger } from '@gridflex/simulator';
+import { LOCAL_AUTH_LISTS_QUEUE } from '@gridflex/authorization';
+import { DEFAULT_CAPABILITIES, SimulatedCharger } from '@gridflex/simulator';
 import {
   connectCharger,
   registerCharger,
@@ -43,6 +46,7 @@ describe('authorization: id tokens, site policies and local auth lists', () => {
     otherSiteId = (await admin.post('/api/v1/sites', { name: 'Other', ...GRID }).expect(201)).body.id;
     await registerCharger(controller, siteId, 'AUTH-16');
     await registerCharger(controller, siteId, 'AUTH-201', { ocppVersion: '2.0.1' });
+    await registerCharger(controller, siteId, 'AUTH-NOLIST');
     charger16 = await connectCharger(controller, 'AUTH-16', { requireAuthorize: true });
     await charger16.boot();
     station201 = await connectStation();
@@ -183,6 +187,33 @@ describe('authorization: id tokens, site policies and local auth lists', () => {
     ]);
     await until(() => sameList(station201!, expected));
     expect(station201.localListUpdates.map((update) => update.updateType)).toEqual(['Full']);
+
+    // A charger that reported no local list is sent none.
+    const withoutList = await connectCharger(controller, 'AUTH-NOLIST', {
+      capabilities: { ...DEFAULT_CAPABILITIES, localAuthList: false },
+    });
+    await waitFor(async () => {
+      const { body } = await controller.admin.get(`/api/v1/sites/${siteId}/chargers`).expect(200);
+      const charger = (body as { identity: string; capabilities: object | null }[]).find(
+        (c) => c.identity === 'AUTH-NOLIST',
+      );
+      return charger?.capabilities ?? undefined;
+    });
+    const asked = () =>
+      withoutList.receivedCalls.filter((call) => call.action === 'GetLocalListVersion').length;
+    const askedBefore = asked();
+    await controller.admin
+      .patch(`/api/v1/id-tokens/${tokenIds.get('NEW-CARD')}`, { status: 'Invalid' })
+      .expect(200);
+    await until(() => station201!.localAuthList.get('new-card') === 'Invalid');
+    const queue = controller.app.get<Queue>(getQueueToken(LOCAL_AUTH_LISTS_QUEUE));
+    await waitFor(async () => {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).every((count) => count === 0) ? true : undefined;
+    });
+    expect(asked()).toBe(askedBefore);
+    expect(withoutList.localListUpdates).toEqual([]);
+    await withoutList.close();
 
     // Back to accepting all: the chargers' lists are emptied.
     await controller.admin.put(`/api/v1/sites/${siteId}/authorization`, { policy: 'acceptAll' }).expect(200);

@@ -15,6 +15,8 @@ export interface ChargerAuthorizationContext {
   identity: string;
   ocppVersion: string;
   siteId: string;
+  /** What discovery learnt on its last connection; null before. */
+  capabilities: schema.ChargerCapabilitiesColumn | null;
   policy: SitePolicy;
   listVersion: number;
 }
@@ -45,6 +47,7 @@ export class AuthorizationRepository {
         identity: chargers.identity,
         ocppVersion: chargers.ocppVersion,
         siteId: chargers.siteId,
+        capabilities: chargers.capabilities,
         policy: siteAuthorization.policy,
         listVersion: siteAuthorization.listVersion,
       })

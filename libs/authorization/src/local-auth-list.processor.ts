@@ -42,9 +42,10 @@ const SYNC_JOB_OPTIONS = {
 /**
  * Keeps each charger's local auth list equal to its site's (every token valid there under a `list` policy),
  * one queued job per charger and change: on connect, and when a token or the policy changes. Under
- * `acceptAll` a charger is sent nothing, except an empty list to replace one it holds from us. The charger's `GetLocalListVersion` says whether it holds the list we last sent it; if so it gets
- * the differences (`Differential`), otherwise the whole list (`Full`). A charger that does not implement the
- * local list (a CALLERROR, or `NotSupported`) is left alone.
+ * `acceptAll` a charger is sent nothing, except an empty list to replace one it holds from us. The charger's
+ * `GetLocalListVersion` says whether it holds the list we last sent it; if so it gets the differences
+ * (`Differential`), otherwise the whole list (`Full`). A charger without a local list (as discovery reported
+ * it, or answering with a CALLERROR or 1.6's -1) is left alone.
  */
 @Processor(LOCAL_AUTH_LISTS_QUEUE)
 export class LocalAuthListProcessor extends WorkerHost {
@@ -79,6 +80,8 @@ export class LocalAuthListProcessor extends WorkerHost {
   async process(job: Job<SyncLocalListJob>): Promise<string> {
     const charger = await this.repository.chargerContext(job.data.chargerId);
     if (!charger) return 'no-charger';
+    // Discovery said it has none; a charger not asked yet is asked for its version, which tells too.
+    if (charger.capabilities?.localAuthList === false) return 'unsupported';
     const sent = await this.repository.sentLocalList(charger.chargerId);
     // Under acceptAll there is nothing to send, unless to empty a list we sent under a list policy.
     if (charger.policy === 'acceptAll' && (sent === null || sent.entries.length === 0)) return 'no-list';

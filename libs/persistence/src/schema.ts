@@ -501,6 +501,8 @@ export interface ChargerCapabilitiesColumn {
   phaseRotation: string | null;
   supplyPhases: number | null;
   meterSampleIntervalS: number | null;
+  /** 1.6 feature profile LocalAuthListManagement, 2.0.1 `LocalAuthListCtrlr.Enabled`; absent before it was read. */
+  localAuthList?: boolean | null;
   discoveredAt: string;
   /**
    * How the charger answered the station-wide maximum profile last sent (before discovery, on connect);

@@ -141,6 +141,8 @@ export interface SimulatedCapabilities {
   maxStackLevel: number;
   /** 2.0.1 `EVSE.SupplyPhases`: 0 is a DC station. Not reported when absent. */
   supplyPhases?: number;
+  /** Reports the local auth list (1.6 LocalAuthListManagement, 2.0.1 `LocalAuthListCtrlr`) unless false. */
+  localAuthList?: boolean;
 }
 
 export const DEFAULT_CAPABILITIES: SimulatedCapabilities = {
@@ -317,13 +319,7 @@ export class SimulatedCharger {
     this.client.handle('GetCompositeSchedule', ({ params }: IHandlersOption) =>
       Promise.resolve(this.onGetCompositeSchedule(params as CompositeScheduleRequest)),
     );
-    this.client.handle('GetLocalListVersion', () =>
-      Promise.resolve(
-        this.ocppVersion === '1.6'
-          ? { listVersion: this.localListVersion }
-          : { versionNumber: this.localListVersion },
-      ),
-    );
+    this.client.handle('GetLocalListVersion', () => Promise.resolve(this.onGetLocalListVersion()));
     this.client.handle('SendLocalList', ({ params }: IHandlersOption) =>
       Promise.resolve(this.onSendLocalList(params as LocalListRequest)),
     );
@@ -842,10 +838,14 @@ export class SimulatedCharger {
     configurationKey: { key: string; readonly: boolean; value: string }[];
     unknownKey: string[];
   } {
-    const { smartCharging, rateUnits, maxPeriods, maxStackLevel } = this.capabilities;
+    const { smartCharging, rateUnits, maxPeriods, maxStackLevel, localAuthList } = this.capabilities;
+    const profiles = [
+      'Core',
+      smartCharging && 'SmartCharging',
+      localAuthList !== false && 'LocalAuthListManagement',
+    ];
     const known: Record<string, string | undefined> = {
-      SupportedFeatureProfiles:
-        smartCharging === undefined ? undefined : smartCharging ? 'Core,SmartCharging' : 'Core',
+      SupportedFeatureProfiles: smartCharging === undefined ? undefined : profiles.filter(Boolean).join(','),
       ChargingScheduleAllowedChargingRateUnit: rateUnits
         ?.map((unit) => (unit === 'A' ? 'Current' : 'Power'))
         .join(','),
@@ -863,9 +863,11 @@ export class SimulatedCharger {
   }
 
   private variables201(requests: VariableRequest[]): { getVariableResult: object[] } {
-    const { smartCharging, rateUnits, maxPeriods, maxStackLevel, supplyPhases } = this.capabilities;
+    const { smartCharging, rateUnits, maxPeriods, maxStackLevel, supplyPhases, localAuthList } =
+      this.capabilities;
     const known: Record<string, string | undefined> = {
       'SmartChargingCtrlr.Enabled': smartCharging?.toString(),
+      'LocalAuthListCtrlr.Enabled': smartCharging === undefined ? undefined : String(localAuthList !== false),
       'SmartChargingCtrlr.RateUnit': rateUnits?.join(','),
       'SmartChargingCtrlr.PeriodsPerSchedule': maxPeriods?.toString(),
       'SmartChargingCtrlr.ProfileStackLevel': maxStackLevel?.toString(),
@@ -915,8 +917,16 @@ export class SimulatedCharger {
     };
   }
 
+  private onGetLocalListVersion(): object {
+    this.requireLocalList();
+    return this.ocppVersion === '1.6'
+      ? { listVersion: this.localListVersion }
+      : { versionNumber: this.localListVersion };
+  }
+
   /** A Full list replaces the list; a Differential one adds or changes entries, and drops those without info. */
   private onSendLocalList(request: LocalListRequest): { status: string } {
+    this.requireLocalList();
     this.throwConfiguredCallError('SendLocalList');
     this.localListUpdates.push(request);
     if (request.updateType === 'Full') this.localAuthList.clear();
@@ -928,6 +938,13 @@ export class SimulatedCharger {
     }
     this.localListVersion = request.listVersion ?? request.versionNumber ?? 0;
     return { status: 'Accepted' };
+  }
+
+  /** A charger without the local list answers its messages with a CALLERROR. */
+  private requireLocalList(): void {
+    if (this.capabilities.localAuthList === false) {
+      throw createRPCError('NotSupported', 'Simulated charger without a local auth list') as Error;
+    }
   }
 
   private throwConfiguredCallError(action: string): void {

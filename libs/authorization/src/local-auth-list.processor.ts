@@ -111,27 +111,22 @@ export class LocalAuthListProcessor extends WorkerHost {
     const entries = await this.entries(charger, version);
     const holdsOurs = sent !== null && reported === sent.listVersion;
     if (holdsOurs && sent.listVersion === charger.listVersion) return 'up-to-date';
-    const updateType: UpdateType = holdsOurs ? 'Differential' : 'Full';
-    const status = await this.send(charger, version, updateType, holdsOurs ? sent.entries : [], entries);
-    if (status === 'Accepted') {
-      await this.repository.recordSentLocalList(charger.chargerId, {
-        listVersion: charger.listVersion,
-        entries,
-      });
-      return `${updateType}-accepted`;
+    let updateType: UpdateType = holdsOurs ? 'Differential' : 'Full';
+    let status = await this.send(charger, version, updateType, holdsOurs ? sent.entries : [], entries);
+    // A charger that could not apply the differences (VersionMismatch, Failed) gets the whole list.
+    if (updateType === 'Differential' && status !== 'Accepted' && status !== 'NotSupported') {
+      updateType = 'Full';
+      status = await this.send(charger, version, updateType, [], entries);
     }
-    if (updateType === 'Differential' && (status === 'VersionMismatch' || status === 'Failed')) {
-      const retried = await this.send(charger, version, 'Full', [], entries);
-      if (retried === 'Accepted') {
-        await this.repository.recordSentLocalList(charger.chargerId, {
-          listVersion: charger.listVersion,
-          entries,
-        });
-        return 'Full-accepted';
-      }
+    if (status !== 'Accepted') {
+      this.logger.warn(`${charger.identity} answered its local auth list ${status}`);
+      return `refused-${status}`;
     }
-    this.logger.warn(`${charger.identity} answered its local auth list ${status}`);
-    return `refused-${status}`;
+    await this.repository.recordSentLocalList(charger.chargerId, {
+      listVersion: charger.listVersion,
+      entries,
+    });
+    return `${updateType}-accepted`;
   }
 
   private async entries(

@@ -21,7 +21,7 @@ export class AuthorizationService implements IdTokenAuthorizer {
       : null;
     const decision = decide({ policy: charger.policy, siteId: charger.siteId, presented, token, parent, at });
     if (decision.status !== 'Accepted') {
-      this.logger.log(`${charger.identity}: an id token was refused (${decision.status})`);
+      this.logger.debug(`${charger.identity}: an id token was refused (${decision.status})`);
     }
     return decision;
   }

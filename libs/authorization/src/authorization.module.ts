@@ -4,9 +4,10 @@ import { CommonModule } from '@gridflex/common';
 import { ID_TOKEN_AUTHORIZER, OcppModule } from '@gridflex/ocpp';
 import { AuthorizationRepository } from './authorization.repository';
 import { AuthorizationService } from './authorization.service';
-import { IdTokensController, SiteAuthorizationController } from './id-tokens.controller';
+import { IdTokensController } from './id-tokens.controller';
 import { IdTokensService } from './id-tokens.service';
 import { LOCAL_AUTH_LISTS_QUEUE, LocalAuthListProcessor } from './local-auth-list.processor';
+import { SiteAuthorizationController } from './site-authorization.controller';
 
 /**
  * Authorization of id tokens: the list and each site's policy (admin API), the decisions the OCPP handlers ask

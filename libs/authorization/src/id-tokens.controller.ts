@@ -8,17 +8,15 @@ import {
   ParseUUIDPipe,
   Patch,
   Post,
-  Put,
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminApiKeyGuard, ApiErrors, createValidationPipe } from '@gridflex/common';
 import { CreateIdTokenDto, UpdateIdTokenDto } from './dto/id-token.dto';
-import { SiteAuthorizationDto } from './dto/site-authorization.dto';
-import { IdTokenViewDto, SiteAuthorizationViewDto } from './dto/views.dto';
+import { IdTokenViewDto } from './dto/views.dto';
 import { IdTokensService } from './id-tokens.service';
-import { IdTokenView, SiteAuthorizationView } from './views';
+import { IdTokenView } from './views';
 
 /** The id tokens chargers' Authorize, transactions and local auth lists are judged by. */
 @ApiTags('authorization')
@@ -62,30 +60,5 @@ export class IdTokensController {
   @ApiErrors(404)
   remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
     return this.service.remove(id);
-  }
-}
-
-/** A site's authorization policy. */
-@ApiTags('authorization')
-@ApiErrors(400, 401, 404)
-@Controller('api/v1/sites/:id/authorization')
-@UseGuards(AdminApiKeyGuard)
-@UsePipes(createValidationPipe({ forbidUnknown: true }))
-export class SiteAuthorizationController {
-  constructor(private readonly service: IdTokensService) {}
-
-  @Get()
-  @ApiOkResponse({ type: SiteAuthorizationViewDto })
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<SiteAuthorizationView> {
-    return this.service.sitePolicy(id);
-  }
-
-  @Put()
-  @ApiOkResponse({ type: SiteAuthorizationViewDto })
-  set(
-    @Param('id', ParseUUIDPipe) id: string,
-    @Body() dto: SiteAuthorizationDto,
-  ): Promise<SiteAuthorizationView> {
-    return this.service.setSitePolicy(id, dto.policy);
   }
 }

@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
+import { AuthorizationModule } from '@gridflex/authorization';
 import { CommonModule, InputSafetyGuard, queueOptions, SafeExceptionsFilter } from '@gridflex/common';
 import { DashboardModule } from '@gridflex/dashboard';
 import { APP_CONFIG, AppConfig, AppConfigModule } from '@gridflex/config';
@@ -36,6 +37,7 @@ export class AppModule {
         SitesModule,
         OscpModule,
         OcppModule,
+        AuthorizationModule,
         DispatchModule,
         PlanningModule,
         SchedulesModule,

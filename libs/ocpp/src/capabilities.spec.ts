@@ -37,6 +37,7 @@ describe('capability discovery', () => {
       phaseRotation: '0.RST,1.RST',
       supplyPhases: null,
       meterSampleIntervalS: 60,
+      localAuthList: false,
       discoveredAt: '2026-03-01T12:00:00.000Z',
     });
   });
@@ -59,6 +60,7 @@ describe('capability discovery', () => {
           result('EVSE', 'SupplyPhases', '1'),
           result('EVSE', 'PhaseRotation', 'RST'),
           result('SampledDataCtrlr', 'TxUpdatedInterval', '0', 'UnknownVariable'),
+          result('LocalAuthListCtrlr', 'Enabled', 'TRUE'),
         ],
       },
       AT,
@@ -72,6 +74,7 @@ describe('capability discovery', () => {
       phaseRotation: 'RST',
       supplyPhases: 1,
       meterSampleIntervalS: null,
+      localAuthList: true,
     });
   });
 

@@ -96,6 +96,7 @@ export function capabilitiesFromConfiguration16(
     phaseRotation: nonEmpty(values.get('ConnectorPhaseRotation')),
     supplyPhases: null,
     meterSampleIntervalS: nonNegativeInteger(values.get('MeterValueSampleInterval')),
+    localAuthList: profiles === null ? null : profiles.includes('LocalAuthListManagement'),
     discoveredAt: at.toISOString(),
   };
 }
@@ -120,6 +121,7 @@ export const DISCOVERY_VARIABLES_201: readonly VariableRef[] = [
   { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'SupplyPhases' } },
   { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'PhaseRotation' } },
   { component: { name: 'SampledDataCtrlr' }, variable: { name: 'TxUpdatedInterval' } },
+  { component: { name: 'LocalAuthListCtrlr' }, variable: { name: 'Enabled' } },
 ];
 
 export interface GetVariablesResponse201 {
@@ -140,9 +142,8 @@ export function capabilitiesFromVariables201(
       .filter((result) => result.attributeStatus === 'Accepted')
       .map((result) => [`${result.component.name}.${result.variable.name}`, result.attributeValue]),
   );
-  const enabled = values.get('SmartChargingCtrlr.Enabled');
   return {
-    smartCharging: enabled === undefined ? null : enabled.trim().toLowerCase() === 'true',
+    smartCharging: booleanValue(values.get('SmartChargingCtrlr.Enabled')),
     rateUnits: rateUnits201(csl(values.get('SmartChargingCtrlr.RateUnit'))),
     maxPeriods: positiveInteger(values.get('SmartChargingCtrlr.PeriodsPerSchedule')),
     maxStackLevel: nonNegativeInteger(values.get('SmartChargingCtrlr.ProfileStackLevel')),
@@ -151,6 +152,7 @@ export function capabilitiesFromVariables201(
     // 0 is DC.
     supplyPhases: nonNegativeInteger(values.get('EVSE.SupplyPhases')),
     meterSampleIntervalS: nonNegativeInteger(values.get('SampledDataCtrlr.TxUpdatedInterval')),
+    localAuthList: booleanValue(values.get('LocalAuthListCtrlr.Enabled')),
     discoveredAt: at.toISOString(),
   };
 }
@@ -178,6 +180,10 @@ function rateUnits16(units: string[] | null): ('A' | 'W')[] | null {
 function rateUnits201(units: string[] | null): ('A' | 'W')[] | null {
   if (units === null) return null;
   return units.filter((unit): unit is 'A' | 'W' => unit === 'A' || unit === 'W');
+}
+
+function booleanValue(value: string | undefined): boolean | null {
+  return value === undefined ? null : value.trim().toLowerCase() === 'true';
 }
 
 function nonNegativeInteger(value: string | undefined): number | null {

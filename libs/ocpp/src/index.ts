@@ -26,6 +26,6 @@ export * from './profiles/failsafe-hold';
 export * from './charger-events/charger-events.service';
 export * from './charger-events/charger-events.repository';
 export * from './handler-table';
-export * from './id-token-authorization';
+export * from './id-token-authorizer';
 export * from './message-route';
 export * from './vendor-data-transfer.registry';

@@ -454,14 +454,15 @@ describe('OcppGatewayService over real WebSockets', () => {
 
     it('throws OcppCallError with the code and description of a CALLERROR', async () => {
       const fixture = await newCharger();
-      await connect(fixture);
+      const charger = await connect(fixture);
+      charger.callErrors.set('SendLocalList', 'NotImplemented');
       const error: unknown = await gateway
-        .call(fixture.identity, 'GetLocalListVersion', {})
+        .call(fixture.identity, 'SendLocalList', { listVersion: 1, updateType: 'Full' })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OcppCallError);
       expect(error).toMatchObject({
         code: 'NotImplemented',
-        description: expect.stringContaining('GetLocalListVersion'),
+        description: expect.stringContaining('SendLocalList'),
       });
     });
 

@@ -7,7 +7,6 @@ import { ChargerEventsRepository } from './charger-events/charger-events.reposit
 import { ChargerEventsService } from './charger-events/charger-events.service';
 import { ChargerStateRepository } from './charger-state.repository';
 import { ChargingLimitsRepository } from './charging-limits.repository';
-import { IdTokenAuthorization } from './id-token-authorization';
 import { InboundMessagesService } from './inbound-messages.service';
 import { OcppGatewayService } from './ocpp-gateway.service';
 import { Ocpp16HandlersService } from './ocpp16/ocpp16-handlers.service';
@@ -39,7 +38,6 @@ import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
     TransactionsRepository,
     ChargerEventsRepository,
     ChargerEventsService,
-    IdTokenAuthorization,
     VendorDataTransferRegistry,
   ],
   exports: [
@@ -49,7 +47,6 @@ import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
     ChargingLimitsRepository,
     TransactionsRepository,
     ChargerEventsService,
-    IdTokenAuthorization,
     VendorDataTransferRegistry,
   ],
 })

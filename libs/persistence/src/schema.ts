@@ -526,6 +526,8 @@ export interface ChargerCapabilitiesColumn {
   phaseRotation: string | null;
   supplyPhases: number | null;
   meterSampleIntervalS: number | null;
+  /** 1.6 feature profile LocalAuthListManagement, 2.0.1 `LocalAuthListCtrlr.Enabled`; absent before it was read. */
+  localAuthList?: boolean | null;
   discoveredAt: string;
   /**
    * How the charger answered the station-wide maximum profile last sent (before discovery, on connect);
@@ -631,4 +633,63 @@ export interface PhaseEvidenceColumn {
   readings: number;
   since: string;
   latest: string;
+}
+
+/**
+ * An id token (1.6 idTag, 2.0.1 idToken) the CPO manages: matched case-insensitively, as OCPP compares them.
+ * `parentIdToken` is its group; `siteId` null means valid at every site.
+ */
+export const idTokens = pgTable(
+  'id_tokens',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    idToken: text('id_token').notNull(),
+    /** 2.0.1 `IdTokenEnumType`. */
+    type: text('type').notNull().default('ISO14443'),
+    /** `Accepted`, `Blocked`, `Expired` or `Invalid`. */
+    status: text('status').notNull().default('Accepted'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    parentIdToken: text('parent_id_token'),
+    siteId: uuid('site_id').references(() => sites.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('id_tokens_id_token_key').on(sql`lower(${t.idToken})`),
+    index('id_tokens_site_id_idx').on(t.siteId),
+  ],
+);
+
+/**
+ * A site's authorization policy (no row: `acceptAll`, list version 0) and the version of its local auth list,
+ * incremented with every change of the tokens valid there or of the policy.
+ */
+export const siteAuthorization = pgTable('site_authorization', {
+  siteId: uuid('site_id')
+    .primaryKey()
+    .references(() => sites.id, { onDelete: 'cascade' }),
+  /** `acceptAll` or `list`. */
+  policy: text('policy').notNull().default('acceptAll'),
+  listVersion: integer('list_version').notNull().default(0),
+});
+
+/** The local auth list a charger last accepted from us: its version and entries, to send it differences. */
+export const chargerLocalAuthLists = pgTable('charger_local_auth_lists', {
+  chargerId: uuid('charger_id')
+    .primaryKey()
+    .references(() => chargers.id, { onDelete: 'cascade' }),
+  listVersion: integer('list_version').notNull(),
+  entries: jsonb('entries').notNull().$type<LocalAuthListEntry[]>(),
+  sentAt: timestamp('sent_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One entry of a local auth list, in neither version's wire form. */
+export interface LocalAuthListEntry {
+  idToken: string;
+  type: string;
+  status: string;
+  expiryDate?: string;
+  parentIdTag?: string;
 }

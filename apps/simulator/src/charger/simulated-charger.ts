@@ -80,6 +80,11 @@ export interface SimulatedChargerOptions {
    * power-up (and after `reboot()`): requests before simply go unanswered (see `receivedCalls`).
    */
   silentUntilBoot?: boolean;
+  /**
+   * Sends `Authorize` for the idTag before each 1.6 StartTransaction and starts none the CSMS does not accept,
+   * as chargers with `requireAuthorize` (the common setting) do.
+   */
+  requireAuthorize?: boolean;
   /** Keeps the profiles it was set across `reboot()`, as a station persisting them to flash does. */
   persistsProfiles?: boolean;
   /**
@@ -136,6 +141,8 @@ export interface SimulatedCapabilities {
   maxStackLevel: number;
   /** 2.0.1 `EVSE.SupplyPhases`: 0 is a DC station. Not reported when absent. */
   supplyPhases?: number;
+  /** Reports the local auth list (1.6 LocalAuthListManagement, 2.0.1 `LocalAuthListCtrlr`) unless false. */
+  localAuthList?: boolean;
 }
 
 export const DEFAULT_CAPABILITIES: SimulatedCapabilities = {
@@ -211,6 +218,19 @@ interface ProfileWaiter {
 
 type RpcClientOptions = ConstructorParameters<typeof RPCClient>[0];
 
+/** `SendLocalList.req` of either version. */
+export interface LocalListRequest {
+  updateType: 'Full' | 'Differential';
+  listVersion?: number;
+  versionNumber?: number;
+  localAuthorizationList?: {
+    idTag?: string;
+    idTagInfo?: { status: string };
+    idToken?: { idToken: string; type: string };
+    idTokenInfo?: { status: string };
+  }[];
+}
+
 /** GetCompositeSchedule: `connectorId` in 1.6, `evseId` in 2.0.1. */
 interface CompositeScheduleRequest {
   connectorId?: number;
@@ -237,6 +257,12 @@ export class SimulatedCharger {
   readonly callErrors = new Map<string, string>();
   /** Every request of the CSMS, in order of arrival. */
   readonly receivedCalls: ReceivedCall[] = [];
+  /** The local auth list the CSMS sent: status by id token (lower case, as OCPP compares them). */
+  readonly localAuthList = new Map<string, string>();
+  /** Its version (0: none). */
+  localListVersion = 0;
+  /** Every SendLocalList payload received, in order of arrival. */
+  readonly localListUpdates: LocalListRequest[] = [];
 
   readonly ocppVersion: OcppVersion;
   private readonly client: RPCClient;
@@ -292,6 +318,10 @@ export class SimulatedCharger {
     });
     this.client.handle('GetCompositeSchedule', ({ params }: IHandlersOption) =>
       Promise.resolve(this.onGetCompositeSchedule(params as CompositeScheduleRequest)),
+    );
+    this.client.handle('GetLocalListVersion', () => Promise.resolve(this.onGetLocalListVersion()));
+    this.client.handle('SendLocalList', ({ params }: IHandlersOption) =>
+      Promise.resolve(this.onSendLocalList(params as LocalListRequest)),
     );
     this.client.handle('ChangeConfiguration', ({ params }: IHandlersOption) =>
       Promise.resolve(
@@ -420,6 +450,18 @@ export class SimulatedCharger {
     return answer;
   }
 
+  /** Asks the CSMS whether the id token may charge (1.6 idTag, 2.0.1 ISO14443 idToken); resolves with its status. */
+  async authorize(idToken: string): Promise<string> {
+    if (this.ocppVersion === '1.6') {
+      const answer = await this.call<{ idTagInfo: { status: string } }>('Authorize', { idTag: idToken });
+      return answer.idTagInfo.status;
+    }
+    const answer = await this.call<{ idTokenInfo: { status: string } }>('Authorize', {
+      idToken: { idToken, type: 'ISO14443' },
+    });
+    return answer.idTokenInfo.status;
+  }
+
   /** Resolves with the transactionId the CSMS assigned; rejects when it does not accept the start. */
   async startTransaction(
     connectorId: number,
@@ -429,6 +471,10 @@ export class SimulatedCharger {
   ): Promise<number> {
     this.requireVersion('1.6', 'StartTransaction');
     this.checkConnector(connectorId, 1);
+    if (this.options.requireAuthorize) {
+      const status = await this.authorize(idTag);
+      if (status !== 'Accepted') throw new Error(`Charger ${this.identity}: Authorize answered ${status}`);
+    }
     const answer = await this.call<{ idTagInfo: { status: string }; transactionId: number }>(
       'StartTransaction',
       {
@@ -792,10 +838,14 @@ export class SimulatedCharger {
     configurationKey: { key: string; readonly: boolean; value: string }[];
     unknownKey: string[];
   } {
-    const { smartCharging, rateUnits, maxPeriods, maxStackLevel } = this.capabilities;
+    const { smartCharging, rateUnits, maxPeriods, maxStackLevel, localAuthList } = this.capabilities;
+    const profiles = [
+      'Core',
+      smartCharging && 'SmartCharging',
+      localAuthList !== false && 'LocalAuthListManagement',
+    ];
     const known: Record<string, string | undefined> = {
-      SupportedFeatureProfiles:
-        smartCharging === undefined ? undefined : smartCharging ? 'Core,SmartCharging' : 'Core',
+      SupportedFeatureProfiles: smartCharging === undefined ? undefined : profiles.filter(Boolean).join(','),
       ChargingScheduleAllowedChargingRateUnit: rateUnits
         ?.map((unit) => (unit === 'A' ? 'Current' : 'Power'))
         .join(','),
@@ -813,9 +863,11 @@ export class SimulatedCharger {
   }
 
   private variables201(requests: VariableRequest[]): { getVariableResult: object[] } {
-    const { smartCharging, rateUnits, maxPeriods, maxStackLevel, supplyPhases } = this.capabilities;
+    const { smartCharging, rateUnits, maxPeriods, maxStackLevel, supplyPhases, localAuthList } =
+      this.capabilities;
     const known: Record<string, string | undefined> = {
       'SmartChargingCtrlr.Enabled': smartCharging?.toString(),
+      'LocalAuthListCtrlr.Enabled': smartCharging === undefined ? undefined : String(localAuthList !== false),
       'SmartChargingCtrlr.RateUnit': rateUnits?.join(','),
       'SmartChargingCtrlr.PeriodsPerSchedule': maxPeriods?.toString(),
       'SmartChargingCtrlr.ProfileStackLevel': maxStackLevel?.toString(),
@@ -863,6 +915,36 @@ export class SimulatedCharger {
       status: 'Accepted',
       schedule: { evseId: connectorId, scheduleStart: now.toISOString(), ...chargingSchedule },
     };
+  }
+
+  private onGetLocalListVersion(): object {
+    this.requireLocalList();
+    return this.ocppVersion === '1.6'
+      ? { listVersion: this.localListVersion }
+      : { versionNumber: this.localListVersion };
+  }
+
+  /** A Full list replaces the list; a Differential one adds or changes entries, and drops those without info. */
+  private onSendLocalList(request: LocalListRequest): { status: string } {
+    this.requireLocalList();
+    this.throwConfiguredCallError('SendLocalList');
+    this.localListUpdates.push(request);
+    if (request.updateType === 'Full') this.localAuthList.clear();
+    for (const entry of request.localAuthorizationList ?? []) {
+      const idToken = (entry.idTag ?? entry.idToken?.idToken ?? '').toLowerCase();
+      const info = entry.idTagInfo ?? entry.idTokenInfo;
+      if (info) this.localAuthList.set(idToken, info.status);
+      else this.localAuthList.delete(idToken);
+    }
+    this.localListVersion = request.listVersion ?? request.versionNumber ?? 0;
+    return { status: 'Accepted' };
+  }
+
+  /** A charger without the local list answers its messages with a CALLERROR. */
+  private requireLocalList(): void {
+    if (this.capabilities.localAuthList === false) {
+      throw createRPCError('NotSupported', 'Simulated charger without a local auth list') as Error;
+    }
   }
 
   private throwConfiguredCallError(action: string): void {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { ChargerEventsService } from '../charger-events/charger-events.service';
@@ -7,7 +7,12 @@ import type { ChargerSession } from '../charger-session';
 import { ChargerStateRepository } from '../charger-state.repository';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events';
 import { EmptyResponse, HandlerTable, heartbeat, InboundContext } from '../handler-table';
-import { IdTokenAuthorization, IdTokenVerdict } from '../id-token-authorization';
+import {
+  ACCEPT_EVERY_ID_TOKEN,
+  ID_TOKEN_AUTHORIZER,
+  idTagInfo16,
+  IdTokenAuthorizer,
+} from '../id-token-authorizer';
 import { TransactionsRepository } from '../transactions.repository';
 import { DataTransferRequest, VendorDataTransferRegistry } from '../vendor-data-transfer.registry';
 import type {
@@ -45,9 +50,11 @@ export class Ocpp16HandlersService {
     private readonly transactions: TransactionsRepository,
     private readonly events: EventEmitter2,
     private readonly chargerEvents: ChargerEventsService,
-    private readonly authorization: IdTokenAuthorization,
     private readonly dataTransfers: VendorDataTransferRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional()
+    @Inject(ID_TOKEN_AUTHORIZER)
+    private readonly authorizer: IdTokenAuthorizer = ACCEPT_EVERY_ID_TOKEN,
   ) {
     this.clock = clockLimits(config);
     const stored = (action: string) => this.chargerEvents.acknowledge(action);
@@ -77,7 +84,7 @@ export class Ocpp16HandlersService {
     session: ChargerSession,
     request: AuthorizeRequest16,
   ): Promise<AuthorizeResponse16> {
-    return { idTagInfo: idTagInfo(await this.authorization.verdict(session, request.idTag)) };
+    return { idTagInfo: await this.idTagInfo(session, request.idTag) };
   }
 
   private async bootNotification(
@@ -143,7 +150,7 @@ export class Ocpp16HandlersService {
       );
       return { idTagInfo: { status: 'Invalid' }, transactionId: 0 };
     }
-    const verdict = await this.authorization.verdict(session, request.idTag);
+    const idTagInfo = await this.idTagInfo(session, request.idTag);
     const stamp = new Date(request.timestamp);
     const startedAt = eventTime(stamp, new Date(), this.clock);
     const { transactionId, created } = await this.transactions.start({
@@ -154,7 +161,7 @@ export class Ocpp16HandlersService {
       stampTrusted: startedAt === stamp,
     });
     if (created) this.stateChanged(session, 'transaction-started');
-    return { idTagInfo: idTagInfo(verdict), transactionId };
+    return { idTagInfo, transactionId };
   }
 
   private async meterValues(session: ChargerSession, request: MeterValuesRequest16): Promise<EmptyResponse> {
@@ -193,18 +200,14 @@ export class Ocpp16HandlersService {
       );
     }
     if (request.idTag === undefined) return {};
-    return { idTagInfo: idTagInfo(await this.authorization.verdict(session, request.idTag)) };
+    return { idTagInfo: await this.idTagInfo(session, request.idTag) };
+  }
+
+  private async idTagInfo(session: ChargerSession, idTag: string): Promise<IdTagInfo16> {
+    return idTagInfo16(await this.authorizer.decide(session.chargerId, { idToken: idTag }, new Date()));
   }
 
   private stateChanged(session: ChargerSession, reason: ChargerStateChangeReason): void {
     this.events.emit(OCPP_CHARGER_STATE_CHANGED, new ChargerStateChangedEvent({ ...session, reason }));
   }
-}
-
-function idTagInfo(verdict: IdTokenVerdict): IdTagInfo16 {
-  return {
-    status: verdict.status,
-    ...(verdict.expiresAt && { expiryDate: verdict.expiresAt.toISOString() }),
-    ...(verdict.parentId !== undefined && { parentIdTag: verdict.parentId }),
-  };
 }

@@ -79,7 +79,17 @@ export interface IdToken201 {
 }
 
 export interface IdTokenInfo201 {
-  status: 'Accepted' | 'Blocked' | 'ConcurrentTx' | 'Expired' | 'Invalid' | 'NoCredit';
+  status:
+    | 'Accepted'
+    | 'Blocked'
+    | 'ConcurrentTx'
+    | 'Expired'
+    | 'Invalid'
+    | 'NoCredit'
+    | 'NotAllowedTypeEVSE'
+    | 'NotAtThisLocation'
+    | 'NotAtThisTime'
+    | 'Unknown';
   cacheExpiryDateTime?: string;
   groupIdToken?: IdToken201;
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { ChargerEventsService } from '../charger-events/charger-events.service';
@@ -9,7 +9,12 @@ import { ChargingLimitsRepository } from '../charging-limits.repository';
 import type { ConnectorMeasurement } from '../measurement';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events';
 import { EmptyResponse, HandlerTable, heartbeat, InboundContext } from '../handler-table';
-import { IdTokenAuthorization, IdTokenVerdict } from '../id-token-authorization';
+import {
+  ACCEPT_EVERY_ID_TOKEN,
+  ID_TOKEN_AUTHORIZER,
+  idTokenInfo201,
+  IdTokenAuthorizer,
+} from '../id-token-authorizer';
 import { TransactionsRepository } from '../transactions.repository';
 import { DataTransferRequest, VendorDataTransferRegistry } from '../vendor-data-transfer.registry';
 import type {
@@ -20,6 +25,7 @@ import type {
   ClearedChargingLimitRequest201,
   Get15118EVCertificateResponse201,
   GetCertificateStatusResponse201,
+  IdToken201,
   IdTokenInfo201,
   MeterValuesRequest201,
   NotifyChargingLimitRequest201,
@@ -61,9 +67,11 @@ export class Ocpp201HandlersService {
     private readonly chargingLimits: ChargingLimitsRepository,
     private readonly events: EventEmitter2,
     private readonly chargerEvents: ChargerEventsService,
-    private readonly authorization: IdTokenAuthorization,
     private readonly dataTransfers: VendorDataTransferRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional()
+    @Inject(ID_TOKEN_AUTHORIZER)
+    private readonly authorizer: IdTokenAuthorizer = ACCEPT_EVERY_ID_TOKEN,
   ) {
     this.clock = clockLimits(config);
     const stored = (action: string) => this.chargerEvents.acknowledge(action);
@@ -106,7 +114,7 @@ export class Ocpp201HandlersService {
     session: ChargerSession,
     request: AuthorizeRequest201,
   ): Promise<AuthorizeResponse201> {
-    return { idTokenInfo: idTokenInfo(await this.authorization.verdict(session, request.idToken.idToken)) };
+    return { idTokenInfo: await this.idTokenInfo(session, request.idToken) };
   }
 
   /**
@@ -238,7 +246,7 @@ export class Ocpp201HandlersService {
     request: TransactionEventRequest201,
   ): Promise<TransactionEventResponse201> {
     const answer: TransactionEventResponse201 = request.idToken
-      ? { idTokenInfo: idTokenInfo(await this.authorization.verdict(session, request.idToken.idToken)) }
+      ? { idTokenInfo: await this.idTokenInfo(session, request.idToken) }
       : {};
     const stationTransactionId = request.transactionInfo.transactionId;
     const connector = await this.transactionConnector(session, request);
@@ -329,17 +337,13 @@ export class Ocpp201HandlersService {
     return {};
   }
 
+  private async idTokenInfo(session: ChargerSession, idToken: IdToken201): Promise<IdTokenInfo201> {
+    return idTokenInfo201(await this.authorizer.decide(session.chargerId, idToken, new Date()));
+  }
+
   private stateChanged(session: ChargerSession, reason: ChargerStateChangeReason): void {
     this.events.emit(OCPP_CHARGER_STATE_CHANGED, new ChargerStateChangedEvent({ ...session, reason }));
   }
-}
-
-function idTokenInfo(verdict: IdTokenVerdict): IdTokenInfo201 {
-  return {
-    status: verdict.status,
-    ...(verdict.expiresAt && { cacheExpiryDateTime: verdict.expiresAt.toISOString() }),
-    ...(verdict.parentId !== undefined && { groupIdToken: { idToken: verdict.parentId, type: 'Central' } }),
-  };
 }
 
 /**

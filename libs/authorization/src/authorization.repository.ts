@@ -1,0 +1,229 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { DATABASE, Database, schema } from '@gridflex/persistence';
+import type { IdTokenStatus, ListedIdToken, SitePolicy } from './decide';
+import { tokenKey } from './decide';
+import type { LocalAuthListEntry } from './local-auth-list';
+
+export type IdTokenRow = typeof schema.idTokens.$inferSelect;
+export type NewIdToken = Omit<typeof schema.idTokens.$inferInsert, 'id' | 'createdAt' | 'updatedAt'>;
+export type IdTokenChanges = Partial<Omit<NewIdToken, 'idToken'>>;
+
+/** The site and policy a charger's tokens are judged by, and what its local list is sent with. */
+export interface ChargerAuthorizationContext {
+  chargerId: string;
+  identity: string;
+  ocppVersion: string;
+  siteId: string;
+  /** What discovery learnt on its last connection; null before. */
+  capabilities: schema.ChargerCapabilitiesColumn | null;
+  policy: SitePolicy;
+  listVersion: number;
+}
+
+export interface SentLocalList {
+  listVersion: number;
+  entries: LocalAuthListEntry[];
+}
+
+/** Which sites a change of tokens touches: the sites named, or every site (a token valid everywhere). */
+export type AffectedSites = { all: true } | { all: false; siteIds: string[] };
+
+const { idTokens, siteAuthorization, chargers, sites, chargerLocalAuthLists } = schema;
+type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/**
+ * Id tokens, site policies and the local lists sent to chargers. Every change of the tokens valid at a site,
+ * or of its policy, increments the site's list version in the same transaction.
+ */
+@Injectable()
+export class AuthorizationRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  async chargerContext(chargerId: string): Promise<ChargerAuthorizationContext | null> {
+    const [row] = await this.db
+      .select({
+        chargerId: chargers.id,
+        identity: chargers.identity,
+        ocppVersion: chargers.ocppVersion,
+        siteId: chargers.siteId,
+        capabilities: chargers.capabilities,
+        policy: siteAuthorization.policy,
+        listVersion: siteAuthorization.listVersion,
+      })
+      .from(chargers)
+      .leftJoin(siteAuthorization, eq(siteAuthorization.siteId, chargers.siteId))
+      .where(eq(chargers.id, chargerId));
+    if (!row) return null;
+    return { ...row, policy: (row.policy ?? 'acceptAll') as SitePolicy, listVersion: row.listVersion ?? 0 };
+  }
+
+  /** The listed tokens with these values (compared case-insensitively). */
+  async findTokens(values: string[]): Promise<Map<string, ListedIdToken>> {
+    if (values.length === 0) return new Map();
+    const rows = await this.db
+      .select()
+      .from(idTokens)
+      .where(inArray(sql`lower(${idTokens.idToken})`, values.map(tokenKey)));
+    return new Map(rows.map((row) => [tokenKey(row.idToken), listed(row)]));
+  }
+
+  /** The tokens valid at the site: its own and those of every site. */
+  async tokensOfSite(siteId: string): Promise<ListedIdToken[]> {
+    const rows = await this.db
+      .select()
+      .from(idTokens)
+      .where(or(isNull(idTokens.siteId), eq(idTokens.siteId, siteId)));
+    return rows.map(listed);
+  }
+
+  list(): Promise<IdTokenRow[]> {
+    return this.db
+      .select()
+      .from(idTokens)
+      .orderBy(asc(sql`lower(${idTokens.idToken})`));
+  }
+
+  async get(id: string): Promise<IdTokenRow | null> {
+    const [row] = await this.db.select().from(idTokens).where(eq(idTokens.id, id));
+    return row ?? null;
+  }
+
+  async create(token: NewIdToken): Promise<{ row: IdTokenRow; sites: AffectedSites }> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.insert(idTokens).values(token).returning();
+      return { row, sites: await bumpListVersions(tx, await affected(tx, row, row)) };
+    });
+  }
+
+  /** null when there is no such token. */
+  async update(
+    id: string,
+    changes: IdTokenChanges,
+  ): Promise<{ row: IdTokenRow; sites: AffectedSites } | null> {
+    return this.db.transaction(async (tx) => {
+      const [before] = await tx.select().from(idTokens).where(eq(idTokens.id, id)).for('update');
+      if (!before) return null;
+      const [row] = await tx
+        .update(idTokens)
+        .set({ ...changes, updatedAt: new Date() })
+        .where(eq(idTokens.id, id))
+        .returning();
+      return { row, sites: await bumpListVersions(tx, await affected(tx, before, row)) };
+    });
+  }
+
+  /** null when there is no such token. */
+  async remove(id: string): Promise<AffectedSites | null> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.delete(idTokens).where(eq(idTokens.id, id)).returning();
+      return row ? bumpListVersions(tx, await affected(tx, row, row)) : null;
+    });
+  }
+
+  async siteExists(siteId: string): Promise<boolean> {
+    const [row] = await this.db.select({ id: sites.id }).from(sites).where(eq(sites.id, siteId));
+    return row !== undefined;
+  }
+
+  async sitePolicy(siteId: string): Promise<{ policy: SitePolicy; listVersion: number }> {
+    const [row] = await this.db.select().from(siteAuthorization).where(eq(siteAuthorization.siteId, siteId));
+    return { policy: (row?.policy ?? 'acceptAll') as SitePolicy, listVersion: row?.listVersion ?? 0 };
+  }
+
+  /** A new policy is a new version of the site's list (empty under `acceptAll`); the same one changes nothing. */
+  async setSitePolicy(
+    siteId: string,
+    policy: SitePolicy,
+  ): Promise<{ listVersion: number; changed: boolean }> {
+    return this.db.transaction(async (tx) => {
+      const [current] = await tx
+        .select()
+        .from(siteAuthorization)
+        .where(eq(siteAuthorization.siteId, siteId))
+        .for('update');
+      if ((current?.policy ?? 'acceptAll') === policy) {
+        return { listVersion: current?.listVersion ?? 0, changed: false };
+      }
+      const [row] = await tx
+        .insert(siteAuthorization)
+        .values({ siteId, policy, listVersion: 1 })
+        .onConflictDoUpdate({
+          target: siteAuthorization.siteId,
+          set: { policy, listVersion: sql`${siteAuthorization.listVersion} + 1` },
+        })
+        .returning();
+      return { listVersion: row.listVersion, changed: true };
+    });
+  }
+
+  /** The chargers of the sites, or of every site. */
+  async chargersOf(sitesAffected: AffectedSites): Promise<string[]> {
+    const query = this.db.select({ id: chargers.id }).from(chargers);
+    const rows = sitesAffected.all
+      ? await query
+      : sitesAffected.siteIds.length === 0
+        ? []
+        : await query.where(inArray(chargers.siteId, sitesAffected.siteIds));
+    return rows.map((row) => row.id);
+  }
+
+  async sentLocalList(chargerId: string): Promise<SentLocalList | null> {
+    const [row] = await this.db
+      .select({ listVersion: chargerLocalAuthLists.listVersion, entries: chargerLocalAuthLists.entries })
+      .from(chargerLocalAuthLists)
+      .where(eq(chargerLocalAuthLists.chargerId, chargerId));
+    return row ?? null;
+  }
+
+  async recordSentLocalList(chargerId: string, list: SentLocalList): Promise<void> {
+    const values = { ...list, sentAt: new Date() };
+    await this.db
+      .insert(chargerLocalAuthLists)
+      .values({ chargerId, ...values })
+      .onConflictDoUpdate({ target: chargerLocalAuthLists.chargerId, set: values });
+  }
+}
+
+/**
+ * The sites whose lists a change of a token (from `before` to `after`) touches: its sites, or every site when
+ * it is valid everywhere or is the group of other tokens, whose entries carry its status.
+ */
+async function affected(tx: Transaction, before: IdTokenRow, after: IdTokenRow): Promise<AffectedSites> {
+  const siteIds = [before.siteId, after.siteId];
+  if (siteIds.some((siteId) => siteId === null)) return { all: true };
+  const [member] = await tx
+    .select({ id: idTokens.id })
+    .from(idTokens)
+    .where(eq(sql`lower(${idTokens.parentIdToken})`, tokenKey(after.idToken)))
+    .limit(1);
+  if (member) return { all: true };
+  return { all: false, siteIds: [...new Set(siteIds as string[])] };
+}
+
+async function bumpListVersions(tx: Transaction, target: AffectedSites): Promise<AffectedSites> {
+  if (!target.all && target.siteIds.length === 0) return target;
+  const ids = target.all
+    ? await tx.select({ id: sites.id }).from(sites)
+    : target.siteIds.map((id) => ({ id }));
+  if (ids.length === 0) return target;
+  await tx
+    .insert(siteAuthorization)
+    .values(ids.map(({ id }) => ({ siteId: id, listVersion: 1 })))
+    .onConflictDoUpdate({
+      target: siteAuthorization.siteId,
+      set: { listVersion: sql`${siteAuthorization.listVersion} + 1` },
+    });
+  return target;
+}
+
+function listed(row: IdTokenRow): ListedIdToken {
+  return {
+    idToken: row.idToken,
+    type: row.type,
+    status: row.status as IdTokenStatus,
+    expiresAt: row.expiresAt,
+    parentIdToken: row.parentIdToken,
+    siteId: row.siteId,
+  };
+}

@@ -1,0 +1,8 @@
+import { IsIn } from 'class-validator';
+import { SITE_POLICIES, SitePolicy } from '../decide';
+
+export class SiteAuthorizationDto {
+  /** `acceptAll`: every id token not listed otherwise; `list`: only the listed tokens valid at the site. */
+  @IsIn(SITE_POLICIES, { message: `policy must be one of ${SITE_POLICIES.join(', ')}` })
+  policy!: SitePolicy;
+}

@@ -1,0 +1,92 @@
+import { ListedIdToken, tokenKey } from './decide';
+import {
+  diffLocalList,
+  localListEntries,
+  reportedListVersion,
+  sendLocalListRequest,
+} from './local-auth-list';
+
+const SITE = 'site-a';
+const AT = new Date('2026-06-01T12:00:00Z');
+
+function token(idToken: string, fields: Partial<ListedIdToken> = {}): ListedIdToken {
+  return {
+    idToken,
+    type: 'ISO14443',
+    status: 'Accepted',
+    expiresAt: null,
+    parentIdToken: null,
+    siteId: null,
+    ...fields,
+  };
+}
+
+describe('local auth list', () => {
+  const fleet = token('FLEET', { status: 'Blocked' });
+  const listed = [
+    token('b-card'),
+    token('A-CARD', { parentIdToken: 'fleet' }),
+    token('E-MAID-THAT-IS-LONGER-THAN-20', { type: 'eMAID' }),
+  ];
+  const parents = new Map([[tokenKey(fleet.idToken), fleet]]);
+
+  it('lists every token with the status it has offline, in a stable order; 1.6 only those of ≤ 20 characters', () => {
+    expect(localListEntries(listed, parents, SITE, '2.0.1', AT)).toEqual([
+      { idToken: 'A-CARD', type: 'ISO14443', status: 'Blocked', parentIdTag: 'fleet' },
+      { idToken: 'b-card', type: 'ISO14443', status: 'Accepted' },
+      { idToken: 'E-MAID-THAT-IS-LONGER-THAN-20', type: 'eMAID', status: 'Accepted' },
+    ]);
+    expect(localListEntries(listed, parents, SITE, '1.6', AT).map((entry) => entry.idToken)).toEqual([
+      'A-CARD',
+      'b-card',
+    ]);
+  });
+
+  it('sends only the changes, removals as entries without their info', () => {
+    const before = localListEntries([token('a'), token('b'), token('c')], new Map(), SITE, '1.6', AT);
+    const after = localListEntries(
+      [token('a'), token('b', { status: 'Blocked' }), token('d')],
+      new Map(),
+      SITE,
+      '1.6',
+      AT,
+    );
+    const update = diffLocalList(before, after);
+    expect(update).toEqual({
+      upserts: [
+        { idToken: 'b', type: 'ISO14443', status: 'Blocked' },
+        { idToken: 'd', type: 'ISO14443', status: 'Accepted' },
+      ],
+      removals: [{ idToken: 'c', type: 'ISO14443' }],
+    });
+    expect(sendLocalListRequest('1.6', 7, 'Differential', update)).toEqual({
+      listVersion: 7,
+      updateType: 'Differential',
+      localAuthorizationList: [
+        { idTag: 'b', idTagInfo: { status: 'Blocked' } },
+        { idTag: 'd', idTagInfo: { status: 'Accepted' } },
+        { idTag: 'c' },
+      ],
+    });
+    expect(sendLocalListRequest('2.0.1', 7, 'Differential', update)).toEqual({
+      versionNumber: 7,
+      updateType: 'Differential',
+      localAuthorizationList: [
+        { idToken: { idToken: 'b', type: 'ISO14443' }, idTokenInfo: { status: 'Blocked' } },
+        { idToken: { idToken: 'd', type: 'ISO14443' }, idTokenInfo: { status: 'Accepted' } },
+        { idToken: { idToken: 'c', type: 'ISO14443' } },
+      ],
+    });
+  });
+
+  it('leaves out an empty list, which 2.0.1 does not allow', () => {
+    const empty = { upserts: [], removals: [] };
+    expect(sendLocalListRequest('2.0.1', 3, 'Full', empty)).toEqual({ versionNumber: 3, updateType: 'Full' });
+    expect(sendLocalListRequest('1.6', 3, 'Full', empty)).toEqual({ listVersion: 3, updateType: 'Full' });
+  });
+
+  it('reads the version each protocol reports', () => {
+    expect(reportedListVersion('1.6', { listVersion: 4 })).toBe(4);
+    expect(reportedListVersion('2.0.1', { versionNumber: 5 })).toBe(5);
+  });
+});

@@ -31,6 +31,7 @@ import type {
 import { capacityAt, capacityEdges } from './group-capacity.reader';
 import {
   addPhases,
+  connectionLabel,
   limitOnGrid,
   measuredOnGrid,
   PerPhase,
@@ -171,7 +172,9 @@ export class DashboardService {
       measuredNowA: live.measuredA,
       plannedNowA: live.plannedA,
       chart: toSeries(points),
-      connectors: live.connectors.map((c) => connectorView(c, now, explanations.get(connectorKey(c)))),
+      connectors: live.connectors.map((c) =>
+        connectorView(c, live.site, now, explanations.get(connectorKey(c))),
+      ),
     };
   }
 
@@ -211,7 +214,12 @@ function connectorKey(c: DashboardConnectorRow): string {
 
 const EV_PRESENT_STATUSES = new Set(['Preparing', 'Charging', 'SuspendedEV', 'SuspendedEVSE', 'Occupied']);
 
-function connectorView(c: DashboardConnectorRow, now: Date, explanation: string | undefined): ConnectorView {
+function connectorView(
+  c: DashboardConnectorRow,
+  site: SiteRow,
+  now: Date,
+  explanation: string | undefined,
+): ConnectorView {
   const fresh = isFresh(c, now);
   return {
     chargerIdentity: c.identity,
@@ -219,6 +227,8 @@ function connectorView(c: DashboardConnectorRow, now: Date, explanation: string 
     chargerConnected: c.chargerConnected,
     connectorId: c.connectorId,
     phases: c.phases,
+    lineToLine: c.lineToLine,
+    connection: connectionLabel(c, site),
     status: c.status,
     evPresent: c.transactionStartedAt !== null || EV_PRESENT_STATUSES.has(c.status ?? ''),
     limitA: c.periods ? planLimitAt(c.periods, now) : null,

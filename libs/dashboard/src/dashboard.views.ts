@@ -28,6 +28,10 @@ export interface ConnectorView {
   chargerConnected: boolean;
   connectorId: number;
   phases: number;
+  /** The two grid lines it is wired between; null when loaded phase to neutral. */
+  lineToLine: string | null;
+  /** How it is wired, e.g. `L-L AB 208 V` or `3-ph 230 V`. */
+  connection: string;
   status: string | null;
   evPresent: boolean;
   /** What the plan allows now, per phase the connector loads. */

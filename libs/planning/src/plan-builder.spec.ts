@@ -129,6 +129,8 @@ describe(buildAllocationInput.name, () => {
         active: true,
         precedence: now.getTime(),
         priority: 1,
+        voltages: {},
+        wattsPerAmpere: 230,
       },
     ]);
   });

@@ -42,12 +42,21 @@ describe('line-to-line chargers under a transformer', () => {
     const plan: PlanView = (await controller.admin.get(`/api/v1/sites/${siteId}/plan`).expect(200)).body;
     return plan.connectors.map((c) => c.periods[0].limitA);
   };
-  /** What the charger enforces on each connector now, once all three are limited by a profile. */
-  const offered = async (accept: (limits: number[]) => boolean) =>
-    waitFor(async () => {
-      const limits = [1, 2, 3].map((connectorId) => charger.offeredCurrentA(connectorId));
-      return limits.every((a): a is number => a !== null) && accept(limits) ? limits : undefined;
+  /**
+   * Once the plan gives every connector what `settled` expects: what the charger enforces on each, when
+   * it is the plan as sent (to 0.1 A, rounded down).
+   */
+  const offered = async (settled: (limits: number[]) => boolean) => {
+    const planned = await waitFor(async () => {
+      const limits = await currentLimits();
+      return limits.length === 3 && settled(limits) ? limits : undefined;
     });
+    return waitFor(() => {
+      const limits = [1, 2, 3].map((connectorId) => charger.offeredCurrentA(connectorId) ?? Infinity);
+      const asSent = limits.every((a, i) => a <= planned[i] && planned[i] - a < 0.1 + 1e-9);
+      return Promise.resolve(asSent ? limits : undefined);
+    });
+  };
   /** The worst each secondary line can carry with the EVSEs drawing anything up to these limits. */
   const worstLinesA = (limits: number[]) =>
     transformerLines(TRANSFORMER, 120).map((line) =>
@@ -92,7 +101,9 @@ describe('line-to-line chargers under a transformer', () => {
         lineToLine,
       })),
     });
-    checker = new GridSafetyChecker(world);
+    // Booting, starting three sessions and the first plan may take a while on a loaded machine: the
+    // connection's grace covers it. Every raise the charger accepts is still judged at once.
+    checker = new GridSafetyChecker(world, { graceMs: 60_000 });
     charger = new SimulatedCharger({
       endpoint: `ws://${controller.host}/ocpp`,
       identity: IDENTITY,
@@ -114,14 +125,13 @@ describe('line-to-line chargers under a transformer', () => {
   });
 
   it('gives each EVSE what the exact line currents allow, one phase at 208 V in its profile', async () => {
-    const limits = await offered((a) => a.every((limit) => limit > 30));
+    const limits = await offered((a) => a.every((limit) => limit > 30 && limit < 40));
     for (const limit of limits) {
       // Within the 0.5 % the inscribed polygon may cost, above the per-phase model's 30 A.
       expect(limit).toBeGreaterThan(0.99 * (SECONDARY_LIMIT_A / Math.sqrt(3)));
       expect(limit).toBeLessThanOrEqual(SECONDARY_LIMIT_A / Math.sqrt(3));
     }
     for (const lineA of worstLinesA(limits)) expect(lineA).toBeLessThanOrEqual(SECONDARY_LIMIT_A + 1e-6);
-    expect(await currentLimits()).toEqual(limits);
     const profile = charger.receivedProfiles.at(-1)!;
     const periods = profile.csChargingProfiles.chargingSchedule.chargingSchedulePeriod;
     expect(periods.every((p) => p.numberPhases === 1)).toBe(true);
@@ -131,6 +141,15 @@ describe('line-to-line chargers under a transformer', () => {
   it('refuses an inconsistent wiring or transformer with 400 and changes nothing', async () => {
     const { admin } = controller;
     const before = (await admin.get(`/api/v1/sites/${siteId}`).expect(200)).body;
+    const model = (site: {
+      modelVersion: number;
+      transformer: object;
+      chargers: { identity: string }[];
+    }) => ({
+      modelVersion: site.modelVersion,
+      transformer: site.transformer,
+      chargers: site.chargers.map((c) => c.identity),
+    });
     const wrongPhases = await admin
       .post(`/api/v1/sites/${siteId}/chargers`, {
         identity: 'CP-LL-3PH',
@@ -144,7 +163,7 @@ describe('line-to-line chargers under a transformer', () => {
       .expect(400);
     expect(noVoltage.body.message).toContain('primaryVoltageV');
     const after = (await admin.get(`/api/v1/sites/${siteId}`).expect(200)).body;
-    expect(after).toEqual(before);
+    expect(model(after)).toEqual(model(before));
   });
 
   it('allows less when the same site is modelled per phase, for a line current the transformer would carry', async () => {

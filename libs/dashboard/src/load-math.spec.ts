@@ -1,4 +1,4 @@
-import { limitOnGrid, measuredOnGrid, planEdges, planLimitAt } from './load-math';
+import { connectionLabel, limitOnGrid, measuredOnGrid, planEdges, planLimitAt } from './load-math';
 
 describe('load on the grid phases', () => {
   const threePhase = { phases: 3, phaseRotation: ['L2', 'L3', 'L1'] };
@@ -13,6 +13,29 @@ describe('load on the grid phases', () => {
     expect(measuredOnGrid(singlePhase, [16, 0.4, 0.2])).toEqual([0, 0, 16]);
     expect(limitOnGrid(singlePhase, 16)).toEqual([0, 0, 16]);
     expect(limitOnGrid(threePhase, 16)).toEqual([16, 16, 16]);
+  });
+
+  it('puts a line-to-line connector on both lines of its pair, a 2-phase one on its first two phases', () => {
+    const lineToLine = { phases: 2, lineToLine: 'CA', phaseRotation: ['L2', 'L3', 'L1'] };
+    expect(limitOnGrid(lineToLine, 20)).toEqual([20, 0, 20]);
+    expect(measuredOnGrid(lineToLine, [19, 19, null])).toEqual([19, 0, 19]);
+    const twoPhase = { phases: 2, phaseRotation: ['L2', 'L3', 'L1'] };
+    expect(limitOnGrid(twoPhase, 10)).toEqual([0, 10, 10]);
+    expect(measuredOnGrid(twoPhase, [9, 8, 0.3])).toEqual([0, 9, 8]);
+  });
+
+  it('names each connection with the voltage its energy is counted at', () => {
+    const us = { nominalVoltageV: 120, lineToLineVoltageV: null };
+    expect(connectionLabel({ phases: 2, lineToLine: 'AB', phaseRotation: null }, us)).toBe('L-L AB 208 V');
+    expect(
+      connectionLabel(
+        { phases: 2, lineToLine: 'BC', phaseRotation: null },
+        { ...us, lineToLineVoltageV: 240 },
+      ),
+    ).toBe('L-L BC 240 V');
+    expect(
+      connectionLabel({ phases: 3, phaseRotation: null }, { nominalVoltageV: 230, lineToLineVoltageV: null }),
+    ).toBe('3-ph 230 V');
   });
 });
 

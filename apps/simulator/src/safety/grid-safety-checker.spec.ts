@@ -107,6 +107,39 @@ describe('GridSafetyChecker', () => {
     expect(checker.report(T0 + 10 * S).worstHeadroom.amps?.value).toBe(12);
   });
 
+  it("judges a transformer's lines by the exact magnitude of line-to-line currents, where per-phase sums fit", () => {
+    const evses = (['AB', 'BC', 'CA'] as const).map((lineToLine, i) => ({
+      connectorId: i + 1,
+      phases: 2 as const,
+      lineToLine,
+      maxCurrentA: 40,
+    }));
+    const judge = (limitA: number) => {
+      const checker = new GridSafetyChecker(
+        world(
+          [
+            site({
+              nominalVoltageV: 120,
+              gridLimitA: [200, 200, 200],
+              transformer: { secondaryLineLimitA: 60 },
+            }),
+          ],
+          [charger('ll', { connectors: evses })],
+        ),
+      );
+      for (const id of [1, 2, 3])
+        checker.profileAnswered(T0, 'll', profile(id, 'TxDefaultProfile', limitA), 'Accepted');
+      return checker.report(T0 + 10 * S);
+    };
+    // Balanced, each line carries √3 × 34 = 58.9 A; at 36 A it is 62.4 A, though each phase sums 72 A < 200 A.
+    expect(judge(34).violations).toEqual([]);
+    expect(judge(36).violations.map((v) => [v.phase, Math.round(v.sum * 10) / 10])).toEqual([
+      ['transformer secondary a', 62.4],
+      ['transformer secondary b', 62.4],
+      ['transformer secondary c', 62.4],
+    ]);
+  });
+
   it('counts a one-phase EV on a three-phase connector on all three phases', () => {
     const checker = new GridSafetyChecker(world([site({ gridLimitA: [32, 32, 10] })], [charger('a')]));
     checker.profileAnswered(T0, 'a', profile(1, 'TxDefaultProfile', 16), 'Accepted');

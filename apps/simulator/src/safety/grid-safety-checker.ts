@@ -5,6 +5,7 @@ import {
   ConnectionTerm,
   linePhasor,
   TransformerLine,
+  TransformerLineName,
   transformerLines,
   worstLineA,
 } from './transformer-lines';
@@ -59,7 +60,7 @@ export interface Violation {
   kind: 'accepted' | 'drawn';
   node: string;
   /** `L1`..`L3`, `total` for a limit on the sum over the phases, or a transformer line's name. */
-  phase: GridPhase | 'total' | string;
+  phase: GridPhase | 'total' | TransformerLineName;
   unit: 'A' | 'W';
   startMs: number;
   /** When the overrun stopped having a right to exist. */
@@ -80,7 +81,7 @@ export interface Violation {
 
 export interface UnavoidableOverrun {
   node: string;
-  phase: GridPhase | 'total' | string;
+  phase: GridPhase | 'total' | TransformerLineName;
   atMs: number;
   /** Base load and unsteered chargers at their maximum. */
   unsteered: number;
@@ -117,7 +118,7 @@ export interface SafetyReport {
 export interface Headroom {
   value: number;
   node: string;
-  phase: GridPhase | 'total' | string;
+  phase: GridPhase | 'total' | TransformerLineName;
   atMs: number;
 }
 

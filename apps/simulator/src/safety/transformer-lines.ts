@@ -3,10 +3,12 @@ import type { GridPhase } from './safety-world';
 /** How a connector's current enters a line: to neutral on a grid phase, or between two lines. */
 export type ConnectionTerm = GridPhase | 'AB' | 'BC' | 'CA';
 
+/** e.g. `transformer secondary a`, `transformer primary A`. */
+export type TransformerLineName = `transformer ${string}`;
+
 /** A transformer line whose current magnitude is limited: Σ factor · I_term at the term's angle. */
 export interface TransformerLine {
-  /** e.g. `transformer secondary a`. */
-  name: string;
+  name: TransformerLineName;
   factors: Partial<Record<ConnectionTerm, number>>;
   limitA: number;
 }

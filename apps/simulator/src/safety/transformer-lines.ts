@@ -57,7 +57,7 @@ export function transformerLines(transformer: SafetyTransformer, phaseToNeutralV
   const n = primaryVoltageV / phaseToNeutralV;
   return [
     ...lines,
-    ...secondary.map((factors, p) => {
+    ...secondary.map((factors, p): TransformerLine => {
       const other = secondary[(p + 2) % 3];
       const terms = new Set([...Object.keys(factors), ...Object.keys(other)]) as Set<ConnectionTerm>;
       const difference = Object.fromEntries(

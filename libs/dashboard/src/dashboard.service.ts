@@ -27,12 +27,14 @@ import type {
   PeerView,
   PhaseValues,
   SiteView,
+  TransformerLineView,
 } from './dashboard.views';
 import { capacityAt, capacityEdges } from './group-capacity.reader';
 import {
   addPhases,
   connectionLabel,
   limitOnGrid,
+  transformerLinesA,
   measuredOnGrid,
   PerPhase,
   planEdges,
@@ -171,6 +173,7 @@ export class DashboardService {
       gridLimitA,
       measuredNowA: live.measuredA,
       plannedNowA: live.plannedA,
+      transformerNowA: plannedTransformerA(live, now),
       chart: toSeries(points),
       connectors: live.connectors.map((c) =>
         connectorView(c, live.site, now, explanations.get(connectorKey(c))),
@@ -206,6 +209,14 @@ export class DashboardService {
       return new Map();
     }
   }
+}
+
+function plannedTransformerA(live: LiveSite, now: Date): TransformerLineView[] | null {
+  if (!live.site.transformer) return null;
+  const loads = live.connectors.map((c) => ({ connector: c, limitA: planLimitAt(c.periods ?? [], now) }));
+  return transformerLinesA(live.site.transformer, live.site.nominalVoltageV, loads, live.baseLoadA).map(
+    (line) => ({ ...line, plannedA: Math.round(line.plannedA * 10) / 10 }),
+  );
 }
 
 function connectorKey(c: DashboardConnectorRow): string {

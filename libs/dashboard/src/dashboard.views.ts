@@ -54,10 +54,21 @@ export interface SiteView {
   gridLimitA: PhaseValues;
   measuredNowA: PhaseValues;
   plannedNowA: PhaseValues;
+  /**
+   * Each line of the site's transformer, when it declares one: the magnitude of its current with every
+   * connector at its planned limit now and the base load (the per-phase sums above are not line currents).
+   */
+  transformerNowA: TransformerLineView[] | null;
   chart: ChartSeries;
   connectors: ConnectorView[];
   /** Limits of the site, its circuits or its group that unsteered load alone exceeds now. */
   warnings: LimitWarning[];
+}
+
+export interface TransformerLineView {
+  line: string;
+  plannedA: number;
+  limitA: number;
 }
 
 /** A limit no plan can keep: what the load we do not steer takes on a phase, against the limit in force. */

@@ -1,5 +1,6 @@
-import { wattsPerAmpere, type LinePair } from '@gridflex/optimizer';
-import type { PlannedPeriod } from '@gridflex/persistence';
+import { TERM_ANGLES, wattsPerAmpere, type ConnectionTerm, type LinePair } from '@gridflex/optimizer';
+import type { PlannedPeriod, schema } from '@gridflex/persistence';
+import { transformerLimits } from '@gridflex/planning';
 
 export type PerPhase = [number, number, number];
 
@@ -93,4 +94,39 @@ export function connectionLabel(
     return `L-L ${lineToLine} ${Math.round(wattsPerAmpere({ phases: 2, lineToLine }, voltages))} V`;
   }
   return `${connector.phases}-ph ${Math.round(site.nominalVoltageV)} V`;
+}
+
+/**
+ * Each transformer line's current with every connector at its limit and the base load to neutral: the
+ * magnitude of the phasor sum, as the planner limits it (not a per-phase sum).
+ */
+export function transformerLinesA(
+  transformer: schema.TransformerColumn,
+  phaseToNeutralV: number,
+  loads: readonly { connector: PhasedConnector; limitA: number }[],
+  baseLoadA: readonly number[],
+): { line: string; plannedA: number; limitA: number }[] {
+  const terms = [
+    ...loads.map(({ connector, limitA }) => ({ terms: connectionTerms(connector), amps: limitA })),
+    ...(['L1', 'L2', 'L3'] as const).map((phase, p) => ({ terms: [phase], amps: baseLoadA[p] })),
+  ];
+  return transformerLimits(transformer, phaseToNeutralV, 1).map((limit) => {
+    let re = 0;
+    let im = 0;
+    for (const load of terms) {
+      for (const term of load.terms) {
+        const factor = (limit.factors[term] ?? 0) * load.amps;
+        re += factor * Math.cos(TERM_ANGLES[term]);
+        im += factor * Math.sin(TERM_ANGLES[term]);
+      }
+    }
+    return { line: limit.name, plannedA: Math.hypot(re, im), limitA: limit.limitsA[0] };
+  });
+}
+
+/** The terms a connector's current flows on: its line pair, or the grid phases of its first phases. */
+function connectionTerms(connector: PhasedConnector): ConnectionTerm[] {
+  if (connector.lineToLine && connector.lineToLine in LINE_PAIRS) return [connector.lineToLine as LinePair];
+  const rotation = connector.phaseRotation ?? DEFAULT_ROTATION;
+  return chargerPhases(connector).map((i) => rotation[i] as ConnectionTerm);
 }

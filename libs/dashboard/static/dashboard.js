@@ -140,8 +140,12 @@
     card
       .querySelector('h3')
       .replaceChildren(site.name, el('small', {}, site.groupId ? `group ${site.groupId}` : 'no group'));
+    const transformer = (site.transformerNowA || [])
+      .map((l) => `${l.line} ${amps(l.plannedA)}/${amps(l.limitA)} A`)
+      .join(', ');
     card.querySelector('.summary').textContent =
-      `grid limit ${phaseText(site.gridLimitA)} · planned ${phaseText(site.plannedNowA)} · measured ${phaseText(site.measuredNowA)}`;
+      `grid limit ${phaseText(site.gridLimitA)} · planned ${phaseText(site.plannedNowA)} · measured ${phaseText(site.measuredNowA)}` +
+      (transformer ? ` · transformer lines planned ${transformer}` : '');
     renderWarnings(card, site.warnings);
     updateCharts(key, site.chart);
     let table = card.querySelector('table');

@@ -124,7 +124,8 @@ describe('GridSafetyChecker', () => {
               transformer: { secondaryLineLimitA: 60 },
             }),
           ],
-          [charger('ll', { connectors: evses })],
+          // EVSEs whose maximum is the limit they accept: the sums are the same before and after.
+          [charger('ll', { connectors: evses.map((evse) => ({ ...evse, maxCurrentA: limitA })) })],
         ),
       );
       for (const id of [1, 2, 3])

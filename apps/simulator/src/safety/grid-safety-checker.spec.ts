@@ -141,6 +141,19 @@ describe('GridSafetyChecker', () => {
     ]);
   });
 
+  it("counts a line-to-line connector's reading on both lines of its pair", () => {
+    const checker = new GridSafetyChecker(
+      world(
+        [site({ gridLimitA: [100, 10, 100] })],
+        [charger('ll', { connectors: [{ connectorId: 1, phases: 2, lineToLine: 'AB', maxCurrentA: 32 }] })],
+      ),
+    );
+    checker.profileAnswered(T0, 'll', profile(1, 'TxDefaultProfile', 8), 'Accepted');
+    checker.draw(T0 + S, 'll', 1, [16, 0, 0]);
+    const report = checker.report(T0 + 60 * S);
+    expect(report.violations.map((v) => [v.kind, v.phase, v.sum])).toEqual([['drawn', 'L2', 16]]);
+  });
+
   it('counts a one-phase EV on a three-phase connector on all three phases', () => {
     const checker = new GridSafetyChecker(world([site({ gridLimitA: [32, 32, 10] })], [charger('a')]));
     checker.profileAnswered(T0, 'a', profile(1, 'TxDefaultProfile', 16), 'Accepted');

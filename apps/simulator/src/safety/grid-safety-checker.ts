@@ -303,13 +303,21 @@ export class GridSafetyChecker {
     this.evaluate(atMs, 'charger');
   }
 
-  /** A meter reading: the current per charger phase L1..L3. */
+  /**
+   * A meter reading: the current per charger phase L1..L3. A line-to-line connector's one current (its
+   * charger's L1) flows through both lines of its pair.
+   */
   draw(atMs: number, identity: string, connectorId: number, chargerPhaseA: PerPhase): void {
     this.advanceTo(atMs);
     const charger = this.charger(identity);
-    const rotation = charger.spec.phaseRotation ?? GRID_PHASES;
+    const [term] = charger.terms.get(connectorId) ?? [];
     const grid: PerPhase = [0, 0, 0];
-    chargerPhaseA.forEach((amps, i) => (grid[GRID_PHASES.indexOf(rotation[i])] += amps));
+    if (term in PAIR_PHASES) {
+      for (const p of PAIR_PHASES[term as LinePair]) grid[p] += chargerPhaseA[0];
+    } else {
+      const rotation = charger.spec.phaseRotation ?? GRID_PHASES;
+      chargerPhaseA.forEach((amps, i) => (grid[GRID_PHASES.indexOf(rotation[i])] += amps));
+    }
     charger.drawn.set(connectorId, grid);
     this.refresh(charger, atMs);
     this.evaluate(atMs, 'charger');
@@ -838,7 +846,8 @@ export class GridSafetyChecker {
   }
 }
 
-const PAIR_PHASES: Record<'AB' | 'BC' | 'CA', [number, number]> = { AB: [0, 1], BC: [1, 2], CA: [2, 0] };
+type LinePair = 'AB' | 'BC' | 'CA';
+const PAIR_PHASES: Record<LinePair, [number, number]> = { AB: [0, 1], BC: [1, 2], CA: [2, 0] };
 
 /** A connector's current: on its line pair, or to neutral on the grid phases its first `phases` are rotated onto. */
 function connectionTerms(
@@ -852,7 +861,7 @@ function connectionTerms(
 /** The grid phases a connection loads: both lines of a pair, or its phases to neutral. */
 function gridPhasesOf(terms: ConnectionTerm[]): number[] {
   return terms.flatMap((term) =>
-    term in PAIR_PHASES ? PAIR_PHASES[term as 'AB'] : [GRID_PHASES.indexOf(term as GridPhase)],
+    term in PAIR_PHASES ? PAIR_PHASES[term as LinePair] : [GRID_PHASES.indexOf(term as GridPhase)],
   );
 }
 

@@ -616,8 +616,11 @@ export interface InfeasibleLimitNode {
   name: string;
   /** The site the node is part of; null for the group. */
   siteId: string | null;
-  /** The phases where it is exceeded, with the reserved load and the limit in force, A. */
-  phases: { phase: 'L1' | 'L2' | 'L3'; reservedA: number; limitA: number }[];
+  /**
+   * The phases where it is exceeded, and the lines of its transformer (`transformer-secondary-a`...), with
+   * the reserved load and the limit in force, A.
+   */
+  phases: { phase: GridPhase | `transformer-${string}`; reservedA: number; limitA: number }[];
   /** Where a site's total-power limit (kW) is exceeded: the reserved load over its phases and the limit, kW. */
   totalKw?: { reservedKw: number; limitKw: number };
   /** ISO instant the episode began: when the planner first found this node impossible to keep. */

@@ -11,6 +11,7 @@ export interface DashboardConnectorRow {
   chargerConnected: boolean;
   connectorId: number;
   phases: number;
+  lineToLine: schema.LinePair | null;
   phaseRotation: string[];
   maxCurrentA: number;
   status: string | null;
@@ -45,6 +46,7 @@ export class DashboardRepository {
         chargerConnected: chargers.connected,
         connectorId: connectors.connectorId,
         phases: connectors.phases,
+        lineToLine: connectors.lineToLine,
         phaseRotation: chargers.phaseRotation,
         maxCurrentA: connectors.maxCurrentA,
         status: connectors.status,

@@ -27,11 +27,14 @@ import type {
   PeerView,
   PhaseValues,
   SiteView,
+  TransformerLineView,
 } from './dashboard.views';
 import { capacityAt, capacityEdges } from './group-capacity.reader';
 import {
   addPhases,
+  connectionLabel,
   limitOnGrid,
+  transformerLinesA,
   measuredOnGrid,
   PerPhase,
   planEdges,
@@ -170,8 +173,11 @@ export class DashboardService {
       gridLimitA,
       measuredNowA: live.measuredA,
       plannedNowA: live.plannedA,
+      transformerNowA: plannedTransformerA(live, now),
       chart: toSeries(points),
-      connectors: live.connectors.map((c) => connectorView(c, now, explanations.get(connectorKey(c)))),
+      connectors: live.connectors.map((c) =>
+        connectorView(c, live.site, now, explanations.get(connectorKey(c))),
+      ),
     };
   }
 
@@ -205,13 +211,26 @@ export class DashboardService {
   }
 }
 
+function plannedTransformerA(live: LiveSite, now: Date): TransformerLineView[] | null {
+  if (!live.site.transformer) return null;
+  const loads = live.connectors.map((c) => ({ connector: c, limitA: planLimitAt(c.periods ?? [], now) }));
+  return transformerLinesA(live.site.transformer, live.site.nominalVoltageV, loads, live.baseLoadA).map(
+    (line) => ({ ...line, plannedA: Math.round(line.plannedA * 10) / 10 }),
+  );
+}
+
 function connectorKey(c: DashboardConnectorRow): string {
   return `${c.identity}/${c.connectorId}`;
 }
 
 const EV_PRESENT_STATUSES = new Set(['Preparing', 'Charging', 'SuspendedEV', 'SuspendedEVSE', 'Occupied']);
 
-function connectorView(c: DashboardConnectorRow, now: Date, explanation: string | undefined): ConnectorView {
+function connectorView(
+  c: DashboardConnectorRow,
+  site: SiteRow,
+  now: Date,
+  explanation: string | undefined,
+): ConnectorView {
   const fresh = isFresh(c, now);
   return {
     chargerIdentity: c.identity,
@@ -219,6 +238,8 @@ function connectorView(c: DashboardConnectorRow, now: Date, explanation: string 
     chargerConnected: c.chargerConnected,
     connectorId: c.connectorId,
     phases: c.phases,
+    lineToLine: c.lineToLine,
+    connection: connectionLabel(c, site),
     status: c.status,
     evPresent: c.transactionStartedAt !== null || EV_PRESENT_STATUSES.has(c.status ?? ''),
     limitA: c.periods ? planLimitAt(c.periods, now) : null,

@@ -28,6 +28,10 @@ export interface ConnectorView {
   chargerConnected: boolean;
   connectorId: number;
   phases: number;
+  /** The two grid lines it is wired between; null when loaded phase to neutral. */
+  lineToLine: string | null;
+  /** How it is wired, e.g. `L-L AB 208 V` or `3-ph 230 V`. */
+  connection: string;
   status: string | null;
   evPresent: boolean;
   /** What the plan allows now, per phase the connector loads. */
@@ -50,10 +54,21 @@ export interface SiteView {
   gridLimitA: PhaseValues;
   measuredNowA: PhaseValues;
   plannedNowA: PhaseValues;
+  /**
+   * Each line of the site's transformer, when it declares one: the magnitude of its current with every
+   * connector at its planned limit now and the base load (the per-phase sums above are not line currents).
+   */
+  transformerNowA: TransformerLineView[] | null;
   chart: ChartSeries;
   connectors: ConnectorView[];
   /** Limits of the site, its circuits or its group that unsteered load alone exceeds now. */
   warnings: LimitWarning[];
+}
+
+export interface TransformerLineView {
+  line: string;
+  plannedA: number;
+  limitA: number;
 }
 
 /** A limit no plan can keep: what the load we do not steer takes on a phase, against the limit in force. */

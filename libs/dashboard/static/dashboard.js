@@ -140,8 +140,12 @@
     card
       .querySelector('h3')
       .replaceChildren(site.name, el('small', {}, site.groupId ? `group ${site.groupId}` : 'no group'));
+    const transformer = (site.transformerNowA || [])
+      .map((l) => `${l.line} ${amps(l.plannedA)}/${amps(l.limitA)} A`)
+      .join(', ');
     card.querySelector('.summary').textContent =
-      `grid limit ${phaseText(site.gridLimitA)} · planned ${phaseText(site.plannedNowA)} · measured ${phaseText(site.measuredNowA)}`;
+      `grid limit ${phaseText(site.gridLimitA)} · planned ${phaseText(site.plannedNowA)} · measured ${phaseText(site.measuredNowA)}` +
+      (transformer ? ` · transformer lines planned ${transformer}` : '');
     renderWarnings(card, site.warnings);
     updateCharts(key, site.chart);
     let table = card.querySelector('table');
@@ -199,7 +203,7 @@
   function connectorRow(c) {
     const measured = c.measuredA
       ? c.measuredA
-          .slice(0, c.phases === 1 ? 1 : 3)
+          .slice(0, c.lineToLine ? 1 : c.phases === 1 || c.phases === 2 ? c.phases : 3)
           .map(amps)
           .join(' / ')
       : '–';
@@ -209,7 +213,7 @@
       { 'data-connector': `${c.chargerIdentity}/${c.connectorId}` },
       el('td', {}, c.chargerIdentity, ' ', badge(c.chargerConnected ? 'connected' : 'offline')),
       el('td', {}, c.ocppVersion),
-      el('td', {}, `${c.connectorId} (${c.phases}-phase)`),
+      el('td', {}, `${c.connectorId} (${c.connection})`),
       el('td', {}, badge(c.status || 'unknown', c.status || '')),
       el('td', { class: 'num', 'data-field': 'limit' }, amps(c.limitA)),
       el('td', { class: 'num', 'data-field': 'measured' }, measured),

@@ -350,7 +350,7 @@ function buildProfile(protocol: OcppProtocol, target: DispatchTarget, now: Date,
     periods: heldPlan(target.periods, holdUntil),
     now,
     ...profileLimits(context.capabilities),
-    nominalVoltageV: context.nominalVoltageV,
+    nominalVoltageV: target.profileVoltageV,
     tailLimitA: context.safeShareA,
   };
   if (protocol === 'ocpp2.0.1') {

@@ -64,6 +64,7 @@ describe.each(TEST_DATABASE_ENGINES)('DispatchRepository on %s', (_engine, creat
       identity: 'CP-1',
       connectorId: 1,
       phases: 3,
+      profileVoltageV: 230,
       uncontrollableReason: null,
       dispatchStatus: 'pending',
       dispatchedVersion: null,

@@ -12,6 +12,7 @@ import {
 import { DATABASE, Database, PlannedPeriod, schema } from '@gridflex/persistence';
 import { DispatchStatus, RETRYABLE_STATUSES, SetChargingProfileJob } from './dispatch.constants';
 import { MicroBatcher } from './micro-batcher';
+import { profileConnection } from './profile-connection';
 
 /** A connector's latest plan, where to send it, and what building its profile needs. */
 export interface DispatchTarget {
@@ -20,7 +21,9 @@ export interface DispatchTarget {
   periods: PlannedPeriod[];
   identity: string;
   connectorId: number;
-  phases: 1 | 3;
+  /** What the EV is offered (`numberPhases`) and the volts of each, for a limit in W (`profileConnection`). */
+  phases: 1 | 2 | 3;
+  profileVoltageV: number;
   /** Why the connector refuses our profiles; null while it accepts them. */
   uncontrollableReason: string | null;
   dispatchStatus: string;
@@ -75,13 +78,15 @@ function prepareTargetsQuery(db: Database) {
       identity: chargers.identity,
       connectorId: connectors.connectorId,
       phases: connectors.phases,
+      lineToLine: connectors.lineToLine,
+      lineToLineVoltageV: sites.lineToLineVoltageV,
       uncontrollableReason: connectors.uncontrollableReason,
       capabilities: chargers.capabilities,
       nominalVoltageV: sites.nominalVoltageV,
       ...SAFE_SHARE_COLUMNS,
       chargerConnectors: sql<StationRow['connectors'] | string>`(
         select json_agg(json_build_object(
-          'connectorId', o.connector_id, 'maxCurrentA', o.max_current_a, 'phases', o.phases))
+          'connectorId', o.connector_id, 'maxCurrentA', o.max_current_a, 'phases', o.phases, 'lineToLine', o.line_to_line))
         from ${connectors} o where o.charger_id = ${chargers.id})`,
       chargerPlans: sql<PlannedPeriod[][] | string>`(
         select coalesce(json_agg(p.periods), '[]') from ${connectorPlans} p
@@ -163,7 +168,7 @@ function toTarget(row: TargetRow): DispatchTarget {
     periods: row.periods,
     identity: row.identity,
     connectorId: row.connectorId,
-    phases: row.phases === 1 ? 1 : 3,
+    ...profileConnection(row, row),
     uncontrollableReason: row.uncontrollableReason,
     dispatchStatus: row.dispatchStatus,
     dispatchedVersion: row.dispatchedVersion,

@@ -343,7 +343,7 @@ export interface StationRow {
   siteFallbackA: number[] | null;
   baseLoadA: number[];
   chargersAtSite: number;
-  connectors: { connectorId: number; maxCurrentA: number; phases: number }[];
+  connectors: { connectorId: number; maxCurrentA: number; phases: number; lineToLine?: string | null }[];
 }
 
 export function toStationMaxContext(row: StationRow): StationMaxContext {
@@ -360,7 +360,8 @@ export function toStationMaxContext(row: StationRow): StationMaxContext {
       connectorMaxA: [...connectorMaxA.values()],
       chargerMaxA: row.chargerMaxA,
     }),
-    phases: row.connectors.length > 0 && row.connectors.every((c) => c.phases === 1) ? 1 : 3,
+    // An EV on a line-to-line connector is offered one phase (at V_ll), as on a phase-to-neutral one.
+    phases: row.connectors.length > 0 && row.connectors.every((c) => c.phases === 1 || c.lineToLine) ? 1 : 3,
     smartChargingExcluded: row.smartChargingExcluded,
     connectorMaxA,
   };

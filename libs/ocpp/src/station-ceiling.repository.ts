@@ -39,7 +39,7 @@ export class StationCeilingRepository {
         ...SAFE_SHARE_COLUMNS,
         connectors: sql<StationRow['connectors']>`(
           select coalesce(jsonb_agg(jsonb_build_object(
-            'connectorId', c.connector_id, 'maxCurrentA', c.max_current_a, 'phases', c.phases)), '[]'::jsonb)
+            'connectorId', c.connector_id, 'maxCurrentA', c.max_current_a, 'phases', c.phases, 'lineToLine', c.line_to_line)), '[]'::jsonb)
           from ${connectors} c where c.charger_id = ${chargers.id})`,
         plans: sql<
           PlannedPeriod[][]

@@ -1,6 +1,6 @@
 export * from './model.js';
 export { allocate, connectorWattsPerAmpere } from './allocate.js';
-export { wattsPerAmpere, LINE_PAIR_PHASES } from './connection.js';
+export { wattsPerAmpere, LINE_PAIR_PHASES, TERM_ANGLES } from './connection.js';
 export { transformerPhasorLimits, PHASOR_POLYGON_SIDES } from './phasor-limits.js';
 export { onOffStateAt, type PlannedLimit } from './on-off-state.js';
 export { replanSite, type SiteReplan } from './incremental.js';

@@ -17,6 +17,22 @@ import {
 
 export type GridPhase = 'L1' | 'L2' | 'L3';
 
+/** Two grid lines a connector is wired between: AB = L1–L2, BC = L2–L3, CA = L3–L1. */
+export type LinePair = 'AB' | 'BC' | 'CA';
+
+/**
+ * A wye secondary (the site's or circuit's phase-to-neutral voltage) whose line currents are limited in
+ * magnitude, and optionally its delta primary's: line a carries I_a = I_ab − I_ca plus its loads to neutral.
+ */
+export interface TransformerColumn {
+  /** The most amperes any secondary line may carry. */
+  secondaryLineLimitA: number;
+  /** The most amperes any primary line may carry; with `primaryVoltageV`. */
+  primaryLineLimitA?: number;
+  /** The delta primary's line-to-line voltage: the turns ratio is it over the secondary's phase-to-neutral voltage. */
+  primaryVoltageV?: number;
+}
+
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
 /**
@@ -131,6 +147,10 @@ export const sites = pgTable(
     name: text('name').notNull(),
     groupId: text('group_id'),
     nominalVoltageV: doublePrecision('nominal_voltage_v').notNull(),
+    /** Between two lines, when not √3 × `nominalVoltageV` (e.g. a 120/240 V split-phase or a high-leg delta). */
+    lineToLineVoltageV: doublePrecision('line_to_line_voltage_v'),
+    /** The transformer feeding the grid connection, when its line currents limit the site. */
+    transformer: jsonb('transformer').$type<TransformerColumn>(),
     limitL1A: doublePrecision('limit_l1_a').notNull(),
     limitL2A: doublePrecision('limit_l2_a').notNull(),
     limitL3A: doublePrecision('limit_l3_a').notNull(),
@@ -171,6 +191,8 @@ export const circuits = pgTable(
     limitL1A: doublePrecision('limit_l1_a').notNull(),
     limitL2A: doublePrecision('limit_l2_a').notNull(),
     limitL3A: doublePrecision('limit_l3_a').notNull(),
+    /** A transformer at the head of the circuit, when its line currents limit it. */
+    transformer: jsonb('transformer').$type<TransformerColumn>(),
     createdAt: createdAt(),
   },
   (t) => [index('circuits_site_id_idx').on(t.siteId)],
@@ -272,7 +294,10 @@ export const connectors = pgTable(
       .references(() => chargers.id, { onDelete: 'cascade' }),
     connectorId: integer('connector_id').notNull(),
     maxCurrentA: doublePrecision('max_current_a').notNull(),
+    /** Phases loaded to neutral (1 to 3), or 2 for a connector wired line to line. */
     phases: integer('phases').notNull(),
+    /** Wired between these two grid lines instead of to neutral (then `phases` is 2); null: to neutral. */
+    lineToLine: text('line_to_line').$type<LinePair>(),
     /** Below this the connector is paused rather than charged. */
     minCurrentA: doublePrecision('min_current_a').notNull().default(6),
     /** Higher is served first when capacity is short. */
@@ -618,8 +643,11 @@ export interface InfeasibleLimitNode {
   name: string;
   /** The site the node is part of; null for the group. */
   siteId: string | null;
-  /** The phases where it is exceeded, with the reserved load and the limit in force, A. */
-  phases: { phase: 'L1' | 'L2' | 'L3'; reservedA: number; limitA: number }[];
+  /**
+   * The phases where it is exceeded, and the lines of its transformer (`transformer-secondary-a`...), with
+   * the reserved load and the limit in force, A.
+   */
+  phases: { phase: GridPhase | `transformer-${string}`; reservedA: number; limitA: number }[];
   /** Where a site's total-power limit (kW) is exceeded: the reserved load over its phases and the limit, kW. */
   totalKw?: { reservedKw: number; limitKw: number };
   /** ISO instant the episode began: when the planner first found this node impossible to keep. */

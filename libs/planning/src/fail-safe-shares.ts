@@ -1,11 +1,13 @@
 import { DEFAULT_PHASE_VOLTAGE_V } from '@gridflex/optimizer';
 import { excludedChargerLoads, isUnsteered, reservedByNode, type SiteCapacity } from './plan-builder';
+import type { schema } from '@gridflex/persistence';
 import type { PlanningConnector } from './planning.repository';
+import { transformerPhaseBoundA } from './transformer-limits';
 
 /** A site as its fail-safe shares see it: its capacity now, and what it may draw on its DSO's fallback. */
 export interface FailSafeSite extends Pick<
   SiteCapacity,
-  'id' | 'limitsA' | 'baseLoadA' | 'totalLimitW' | 'nominalVoltageV' | 'circuits'
+  'id' | 'limitsA' | 'baseLoadA' | 'totalLimitW' | 'nominalVoltageV' | 'circuits' | 'transformer'
 > {
   /** Per phase, the site's part of its DSO group's fallback capacity; null when no DSO limits it. */
   fallbackA: readonly number[] | null;
@@ -54,15 +56,24 @@ export function failSafeShares(site: FailSafeSite, connectors: PlanningConnector
   return shares;
 }
 
-/** Per node, per phase: the site's capacity on fallback (and beside its base load), each circuit's limit. */
+/**
+ * Per node, per phase: the site's capacity on fallback (and beside its base load), each circuit's limit,
+ * within a per-phase bound of their transformer's (a share has no phase angle to count on).
+ */
 function nodeHeadroom(site: FailSafeSite): Map<string, number[]> {
   const base = site.baseLoadA ?? [0, 0, 0];
+  const bound = (transformer: schema.TransformerColumn | null | undefined) =>
+    transformer ? transformerPhaseBoundA(transformer, site.nominalVoltageV) : Infinity;
+  const siteBoundA = bound(site.transformer);
   const siteA = site.limitsA.map(
-    (limit, phase) => Math.min(limit, site.fallbackA?.[phase] ?? Infinity) - base[phase],
+    (limit, phase) => Math.min(limit, siteBoundA, site.fallbackA?.[phase] ?? Infinity) - base[phase],
   );
   return new Map([
     [site.id, siteA],
-    ...(site.circuits ?? []).map((c): [string, number[]] => [c.id, [...c.limitsA]]),
+    ...(site.circuits ?? []).map((c): [string, number[]] => [
+      c.id,
+      c.limitsA.map((limit) => Math.min(limit, bound(c.transformer))),
+    ]),
   ]);
 }
 

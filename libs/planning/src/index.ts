@@ -8,3 +8,4 @@ export * from './simulation.service';
 export * from './events';
 export * from './limit-warnings.repository';
 export * from './limit-warnings';
+export * from './transformer-limits';

@@ -75,6 +75,31 @@ describe(infeasibleNodes.name, () => {
     ]);
   });
 
+  it('finds a transformer line that a refusing line-to-line charger and the base load exceed', () => {
+    const transformerSite = {
+      ...site,
+      nominalVoltageV: 120,
+      limitsA: limits(200),
+      baseLoadA: [10, 0, 0] as const,
+      transformer: { secondaryLineLimitA: 40 },
+    };
+    const lineToLine = refusing(1, { phases: 2, lineToLine: 'AB', maxCurrentA: 32 });
+    const nodes = infeasibleNodes(
+      input({ groupId: null, block: block(Infinity), sites: [transformerSite], connectors: [lineToLine] }),
+    );
+    // Line a: 10 A base load + 32 A from AB at most; line b: 32 A; line c: nothing.
+    expect(nodes).toEqual([
+      {
+        kind: 'site',
+        id: 's1',
+        name: 'Depot',
+        siteId: 's1',
+        phases: [{ phase: 'transformer-secondary-a', reservedA: 42, limitA: 40 }],
+      },
+    ]);
+    expect(describeNode(nodes[0])).toBe('site "Depot": transformer-secondary-a 42 A reserved > 40 A limit');
+  });
+
   it("finds a site's total-power limit exceeded although no phase is, and says it in kW", () => {
     const kWSite = { ...site, totalLimitW: 20_000, nominalVoltageV: 230 };
     const nodes = infeasibleNodes(input({ groupId: null, sites: [kWSite], connectors: [refusing(1)] }));

@@ -1,4 +1,4 @@
-import type { InfeasibleLimitNode, LimitWarningsState } from '@gridflex/persistence';
+import type { InfeasibleLimitNode, LimitWarningsState, schema } from '@gridflex/persistence';
 import { DEFAULT_PHASE_VOLTAGE_V } from '@gridflex/optimizer';
 import {
   excludedChargerLoads,
@@ -10,6 +10,7 @@ import {
   type SiteCapacity,
 } from './plan-builder';
 import type { PlanningConnector } from './planning.repository';
+import { reservedLineA, transformerLimits } from './transformer-limits';
 
 /** A node found impossible to keep now, before it is given the start of its episode. */
 export type InfeasibleNode = Omit<InfeasibleLimitNode, 'since'>;
@@ -56,7 +57,10 @@ export function infeasibleNodes(input: FeasibilityInput): InfeasibleNode[] {
       nodes.push({ kind: 'group', id: input.groupId, name: input.groupId, siteId: null, phases });
   }
   for (const site of sites) {
-    const phases = exceeded(site.id, siteLimitIn(site, block));
+    const phases = [
+      ...exceeded(site.id, siteLimitIn(site, block)),
+      ...excessLines(reserved.get(site.id), site.transformer, site.nominalVoltageV),
+    ];
     const totalKw = excessTotal(reserved.get(site.id), siteTotalIn(site, block), site.nominalVoltageV);
     if (phases.length > 0 || totalKw)
       nodes.push({
@@ -68,7 +72,10 @@ export function infeasibleNodes(input: FeasibilityInput): InfeasibleNode[] {
         ...(totalKw && { totalKw }),
       });
     for (const circuit of site.circuits ?? []) {
-      const overCircuit = exceeded(circuit.id, circuit.limitsA);
+      const overCircuit = [
+        ...exceeded(circuit.id, circuit.limitsA),
+        ...excessLines(reserved.get(circuit.id), circuit.transformer, site.nominalVoltageV),
+      ];
       if (overCircuit.length === 0) continue;
       const name = input.circuitNames.get(circuit.id) ?? circuit.id;
       nodes.push({ kind: 'circuit', id: circuit.id, name, siteId: site.id, phases: overCircuit });
@@ -83,6 +90,24 @@ function excessPhases(reservedA: readonly number[] | undefined, limitsA: readonl
     const limitA = limitsA[index];
     if (!Number.isFinite(limitA) || reservedA[index] <= limitA + TOLERANCE_A) return [];
     return [{ phase, reservedA: round(reservedA[index]), limitA: round(limitA) }];
+  });
+}
+
+/**
+ * The transformer's lines that what is reserved may load above their limit, counted as the planner
+ * lowers them (`reservedLineA`, whatever the loads' angles).
+ */
+function excessLines(
+  reservedA: readonly number[] | undefined,
+  transformer: schema.TransformerColumn | null | undefined,
+  phaseToNeutralV: number | undefined,
+) {
+  if (!reservedA || !transformer) return [];
+  return transformerLimits(transformer, phaseToNeutralV, 1).flatMap((limit) => {
+    const lineA = reservedLineA(limit, reservedA);
+    const [limitA] = limit.limitsA;
+    if (lineA <= limitA + TOLERANCE_A) return [];
+    return [{ phase: limit.name as `transformer-${string}`, reservedA: round(lineA), limitA: round(limitA) }];
   });
 }
 

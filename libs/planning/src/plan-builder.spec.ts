@@ -129,6 +129,8 @@ describe(buildAllocationInput.name, () => {
         active: true,
         precedence: now.getTime(),
         priority: 1,
+        voltages: {},
+        wattsPerAmpere: 230,
       },
     ]);
   });
@@ -762,5 +764,68 @@ describe(mergeFlatBlocks.name, () => {
         block('10:45', null, 10),
       ]),
     ).toEqual([block('10:00', '10:30', 20), block('10:30', null, 10)]);
+  });
+});
+
+describe('line-to-line connectors and transformers', () => {
+  const horizon = horizonBlocks([], now);
+  const transformer = { secondaryLineLimitA: 60 };
+  const site = {
+    id: 's1',
+    limitsA: limits(200),
+    nominalVoltageV: 120,
+    lineToLineVoltageV: 208,
+    transformer,
+  };
+
+  it('loads a connector on its line pair, or on the grid phases its first two phases are rotated onto', () => {
+    expect(gridPhasesOf(connector({ phases: 2, lineToLine: 'CA' }))).toEqual([2, 0]);
+    expect(gridPhasesOf(connector({ phases: 2, phaseRotation: ['L3', 'L1', 'L2'] }))).toEqual([2, 0]);
+    expect(gridPhasesOf(connector({ phases: 1, phaseRotation: ['L3', 'L1', 'L2'] }))).toEqual([2]);
+    expect(gridPhasesOf(connector({ phases: 3 }))).toEqual([0, 1, 2]);
+  });
+
+  it("gives the optimizer the pair, the site's voltages and energy per ampere at V_ll", () => {
+    const input = buildAllocationInput(horizon, [site], [connector({ phases: 2, lineToLine: 'BC' })]);
+    expect(input.connectors[0]).toMatchObject({
+      phases: 2,
+      lineToLine: 'BC',
+      voltages: { phaseToNeutralV: 120, lineToLineV: 208 },
+      wattsPerAmpere: 208,
+    });
+    const twoPhase = buildAllocationInput(horizon, [site], [connector({ phases: 2 })]);
+    expect(twoPhase.connectors[0].wattsPerAmpere).toBe(240);
+  });
+
+  it("puts the transformer's line limits on its node, lowered by what the base load may add", () => {
+    const input = buildAllocationInput(horizon, [{ ...site, baseLoadA: [5, 0, 2] }], []);
+    const lines = input.nodes.find((n) => n.id === 's1')!.phasorLimits!;
+    expect(lines.map((l) => [l.name, l.limitsA])).toEqual([
+      ['transformer-secondary-a', [55]],
+      ['transformer-secondary-b', [60]],
+      ['transformer-secondary-c', [58]],
+    ]);
+  });
+
+  it('plans three EVSEs on the three pairs to the exact line limit, above what per-phase sums allow', () => {
+    const evses = (['AB', 'BC', 'CA'] as const).map((lineToLine, i) =>
+      connector({
+        connectorRef: `c${i}`,
+        connectorId: i + 1,
+        phases: 2,
+        lineToLine,
+        maxCurrentA: 40,
+        transactionStartedAt: now,
+      }),
+    );
+    const exact = allocate(buildAllocationInput(horizon, [site], evses));
+    const perPhase = allocate(
+      buildAllocationInput(horizon, [{ ...site, transformer: undefined, limitsA: limits(60) }], evses),
+    );
+    for (const allocation of exact.allocations) {
+      expect(allocation.limitsA[0] * Math.sqrt(3)).toBeLessThanOrEqual(60 + 1e-9);
+      expect(allocation.limitsA[0] * Math.sqrt(3)).toBeGreaterThan(0.99 * 60);
+    }
+    expect(perPhase.allocations.map((a) => a.limitsA[0])).toEqual([30, 30, 30]);
   });
 });

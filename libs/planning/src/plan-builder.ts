@@ -1,6 +1,7 @@
 import {
   allocate,
   DEFAULT_PHASE_VOLTAGE_V,
+  LINE_PAIR_PHASES,
   onOffStateAt,
   optimizeHorizon,
   wattsPerAmpere,
@@ -13,13 +14,15 @@ import {
   type OnOffState,
   type PerPhase,
   type PhaseRotation,
+  type SiteVoltages,
   type TimeBlock,
 } from '@gridflex/optimizer';
 import { sentLimitA } from '@gridflex/ocpp';
-import type { PlannedPeriod } from '@gridflex/persistence';
+import type { PlannedPeriod, schema } from '@gridflex/persistence';
 import type { PriceSegment } from '@gridflex/schedules';
 import type { CapacityBlock } from './forecast-capacity';
 import type { PlanningConnector } from './planning.repository';
+import { reservedLineA, transformerLimits } from './transformer-limits';
 
 /** IEC 61851 AC: the lowest current a charger can signal to an EV. */
 export const MIN_CHARGING_CURRENT_A = 6;
@@ -40,6 +43,10 @@ export interface SiteCapacity {
   totalLimitW?: number;
   /** Phase-to-neutral voltage, to count the energy a connector's limit delivers; the optimizer's 230 V when absent. */
   nominalVoltageV?: number;
+  /** Between two lines, when not √3 × `nominalVoltageV`. */
+  lineToLineVoltageV?: number;
+  /** The transformer feeding the grid connection: the magnitudes of its line currents are limited. */
+  transformer?: schema.TransformerColumn;
   /** Non-controllable load on the grid connection, subtracted from the site and its group. */
   baseLoadA?: PerPhase;
   /** Feeders, breakers and sub-panels; `parentId` null hangs under the site. */
@@ -60,6 +67,7 @@ export interface CircuitCapacity {
   id: string;
   parentId: string | null;
   limitsA: PerPhase;
+  transformer?: schema.TransformerColumn | null;
 }
 
 /**
@@ -174,12 +182,14 @@ function connectorMaxA(connector: PlanningConnector): number {
 }
 
 /**
- * The grid phases a connector loads: all three, or for a single-phase connector the grid phase wired to
- * its charger's L1 by the phase rotation.
+ * The grid phases a connector loads: its line pair, or the grid phases its charger's first `phases`
+ * phases are wired to by the phase rotation (all three for any other count, the safe side).
  */
 export function gridPhasesOf(connector: PlanningConnector): number[] {
-  if (connector.phases !== 1) return [0, 1, 2];
-  return [PHASE_INDEX[connector.phaseRotation?.[0] ?? 'L1']];
+  if (connector.lineToLine) return [...LINE_PAIR_PHASES[connector.lineToLine]];
+  if (connector.phases !== 1 && connector.phases !== 2) return [0, 1, 2];
+  const rotation = connector.phaseRotation ?? ['L1', 'L2', 'L3'];
+  return rotation.slice(0, connector.phases).map((phase) => PHASE_INDEX[phase]);
 }
 
 const ROTATION_LETTER: Record<string, string> = { L1: 'R', L2: 'S', L3: 'T' };
@@ -190,8 +200,9 @@ function optimizerRotation(connector: PlanningConnector): PhaseRotation | undefi
   return connector.phaseRotation.map((phase) => ROTATION_LETTER[phase]).join('') as PhaseRotation;
 }
 
-/** Connectors are registered with 1 or 3 phases; anything else is loaded on all three, the safe side. */
+/** Connectors are registered with 1 to 3 phases (2 line to line); anything else is loaded on all three, the safe side. */
 function optimizerPhases(connector: PlanningConnector): 1 | 2 | 3 {
+  if (connector.lineToLine) return 2;
   return phaseCount(connector.phases);
 }
 
@@ -257,24 +268,32 @@ function reserve(nodes: CapacityNode[], loads: { nodeId: string; amps: PerPhase 
     );
     const reservedW = (amps[0] + amps[1] + amps[2]) * (node.phaseVoltageV ?? DEFAULT_PHASE_VOLTAGE_V);
     const totalLimitW = node.totalLimitW?.map((limit) => Math.max(0, limit - reservedW));
-    return { ...node, limitsA, ...(totalLimitW && { totalLimitW }) };
+    const phasorLimits = node.phasorLimits?.map((limit) => {
+      const lineA = reservedLineA(limit, amps);
+      return { ...limit, limitsA: limit.limitsA.map((a) => Math.max(0, a - lineA)) };
+    });
+    return { ...node, limitsA, ...(totalLimitW && { totalLimitW }), ...(phasorLimits && { phasorLimits }) };
   });
 }
 
 function siteNodes(site: SiteCapacity, horizon: HorizonBlock[]): CapacityNode[] {
   const constant = (limits: PerPhase) => horizon.map(() => limits);
   const totalLimitW = horizon.map((block) => siteTotalIn(site, block));
+  const phasorLimits = (transformer: schema.TransformerColumn | null | undefined) =>
+    transformer ? { phasorLimits: transformerLimits(transformer, site.nominalVoltageV, horizon.length) } : {};
   return [
     {
       id: site.id,
       parentId: GROUP_NODE,
       limitsA: horizon.map((block) => siteLimitIn(site, block)),
       ...(totalLimitW.some(Number.isFinite) && { totalLimitW, phaseVoltageV: site.nominalVoltageV }),
+      ...phasorLimits(site.transformer),
     },
     ...(site.circuits ?? []).map((circuit) => ({
       id: circuit.id,
       parentId: circuit.parentId ?? site.id,
       limitsA: constant(circuit.limitsA),
+      ...phasorLimits(circuit.transformer),
     })),
   ];
 }
@@ -312,16 +331,26 @@ export function buildAllocationInput(
   ];
   const baseLoads = sites.map((site) => ({ nodeId: site.id, amps: site.baseLoadA ?? ([0, 0, 0] as const) }));
   const nodes = reserve(tree, [...baseLoads, ...excludedChargerLoads(connectors)]);
-  const voltages = new Map(sites.map((site) => [site.id, site.nominalVoltageV]));
+  const voltages = new Map(sites.map((site) => [site.id, siteVoltages(site)]));
   const demands = connectors
     .filter((c) => !isUnsteered(c))
     .map((c) => toDemand(c, voltages.get(c.siteId), previous.get(c.connectorRef)));
   return { blocks: horizon.map(({ start, end }) => ({ start, end })), nodes, connectors: demands };
 }
 
+/** The voltages a site's connectors are fed with, as the optimizer takes them. */
+export function siteVoltages(
+  site: Pick<SiteCapacity, 'nominalVoltageV' | 'lineToLineVoltageV'>,
+): SiteVoltages {
+  return {
+    ...(site.nominalVoltageV !== undefined && { phaseToNeutralV: site.nominalVoltageV }),
+    ...(site.lineToLineVoltageV !== undefined && { lineToLineV: site.lineToLineVoltageV }),
+  };
+}
+
 function toDemand(
   connector: PlanningConnector,
-  nominalVoltageV: number | undefined,
+  voltages: SiteVoltages = {},
   previous: OnOffState | undefined,
 ): ConnectorDemand {
   const phases = optimizerPhases(connector);
@@ -330,6 +359,8 @@ function toDemand(
     nodeId: feederOf(connector),
     phases,
     phaseRotation: optimizerRotation(connector),
+    ...(connector.lineToLine && { lineToLine: connector.lineToLine }),
+    voltages,
     maxCurrentA: connectorMaxA(connector),
     minCurrentA: connector.minCurrentA ?? MIN_CHARGING_CURRENT_A,
     active: isEvPresent(connector),
@@ -337,23 +368,24 @@ function toDemand(
     priority: priorityWeight(connector),
     departure: connector.departureAt?.toISOString(),
     energyWantedWh: connector.energyWantedWh ?? undefined,
-    wattsPerAmpere: wattsPerAmpereOf(connector, phases, nominalVoltageV),
+    wattsPerAmpere: wattsPerAmpereOf(connector, phases, voltages),
     previous,
   };
 }
 
 /**
- * How fast a session's energy is delivered: on the phases its EV was learnt to draw on, which may be fewer
- * than the `phases` it reserves (a limit applies to every phase it may draw on, `PlanningConnector.phases`).
+ * How fast a session's energy is delivered (`wattsPerAmpere`, the one rule): on the phases its EV was
+ * learnt to draw on, which may be fewer than the `phases` it reserves (a limit applies to every phase it
+ * may draw on, `PlanningConnector.phases`); a line-to-line connector's EV sees one phase at V_ll.
  */
-function wattsPerAmpereOf(
-  connector: PlanningConnector,
+export function wattsPerAmpereOf(
+  connector: Pick<PlanningConnector, 'phases' | 'phasesInUse' | 'lineToLine'>,
   phases: number,
-  nominalVoltageV: number | undefined,
-): number | undefined {
+  voltages: SiteVoltages,
+): number {
+  if (connector.lineToLine) return wattsPerAmpere({ phases: 2, lineToLine: connector.lineToLine }, voltages);
   const drawing = Math.min(connector.phasesInUse ?? phases, phases);
-  if (nominalVoltageV === undefined && drawing === phases) return undefined;
-  return wattsPerAmpere({ phases: phaseCount(drawing) }, { phaseToNeutralV: nominalVoltageV });
+  return wattsPerAmpere({ phases: phaseCount(drawing) }, voltages);
 }
 
 /**

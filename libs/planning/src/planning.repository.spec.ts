@@ -59,7 +59,14 @@ describe.each(TEST_DATABASE_ENGINES)('site-model inputs of a plan on %s', (_engi
     });
 
     expect(await inputs.circuitsOfSites([fixture.siteId])).toEqual([
-      { id: main.id, siteId: fixture.siteId, name: 'Main', parentId: null, limitsA: [40, 35, 30] },
+      {
+        id: main.id,
+        siteId: fixture.siteId,
+        name: 'Main',
+        parentId: null,
+        limitsA: [40, 35, 30],
+        transformer: null,
+      },
     ]);
     expect((await inputs.peakShavingRulesOfSites([fixture.siteId])).map((r) => [r.name, r.limitKw])).toEqual([
       ['peak', 60],

@@ -11,6 +11,8 @@ export interface PlanningConnector {
   connectorId: number;
   /** The phases the connector is wired to: what it reserves on the grid, whatever its EV draws on. */
   phases: number;
+  /** Wired between these two grid lines (then `phases` is 2) instead of to neutral. */
+  lineToLine?: schema.LinePair | null;
   maxCurrentA: number;
   status: string | null;
   statusAt: Date | null;
@@ -52,6 +54,8 @@ export interface PlanningCircuit {
   name: string;
   parentId: string | null;
   limitsA: [number, number, number];
+  /** A transformer at its head whose line-current magnitudes limit it; null: none. */
+  transformer?: schema.TransformerColumn | null;
 }
 
 /** Reads the inputs of a plan in a few queries. */
@@ -72,6 +76,7 @@ export class PlanningRepository {
         identity: schema.chargers.identity,
         connectorId: schema.connectors.connectorId,
         phases: schema.connectors.phases,
+        lineToLine: schema.connectors.lineToLine,
         maxCurrentA: schema.connectors.maxCurrentA,
         status: schema.connectors.status,
         statusAt: schema.connectors.statusAt,
@@ -157,6 +162,7 @@ export class PlanningRepository {
       name: c.name,
       parentId: c.parentId,
       limitsA: [c.limitL1A, c.limitL2A, c.limitL3A],
+      transformer: c.transformer,
     }));
   }
 

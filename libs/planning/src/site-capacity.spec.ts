@@ -13,6 +13,8 @@ function site(overrides: Partial<SiteRow>): SiteRow {
     name: 'Depot',
     groupId: null,
     nominalVoltageV: 230,
+    lineToLineVoltageV: null,
+    transformer: null,
     limitL1A: 63,
     limitL2A: 63,
     limitL3A: 63,

@@ -31,6 +31,8 @@ export function toSiteCapacity(
     limitsA: shape.gridLimitA,
     ...(totalLimitW !== undefined && { totalLimitW }),
     nominalVoltageV: site.nominalVoltageV,
+    ...(site.lineToLineVoltageV !== null && { lineToLineVoltageV: site.lineToLineVoltageV }),
+    ...(site.transformer !== null && { transformer: site.transformer }),
     baseLoadA: effectiveBaseLoadA(site, now),
     circuits: circuits.filter((c) => c.siteId === site.id),
     scheduledLimitsA: peakShavingSeries(siteRules, shape, horizonStart, lookaheadEnd),

@@ -181,11 +181,25 @@ describe('peak-shaving rules, tariffs and their window-edge schedulers', () => {
         ...validSite,
         timeZone: 'Europe/Amsterdam',
         totalLimitKw: 50,
+        lineToLineVoltageV: 415,
+        transformer: { secondaryLineLimitA: 100, primaryLineLimitA: 4, primaryVoltageV: 10_000 },
         baseLoad: { mode: 'fixed', currentA: limitA(4) },
       },
       circuits: [
-        { ref: 'main', name: 'Main', parentRef: null, limitA: limitA(63) },
-        { ref: 'bay', name: 'Bay', parentRef: 'main', limitA: limitA(80) },
+        {
+          ref: 'main',
+          name: 'Main',
+          parentRef: null,
+          limitA: limitA(63),
+          transformer: { secondaryLineLimitA: 70, primaryLineLimitA: 2, primaryVoltageV: 20_000 },
+        },
+        {
+          ref: 'bay',
+          name: 'Bay',
+          parentRef: 'main',
+          limitA: limitA(80),
+          transformer: { secondaryLineLimitA: 90, primaryLineLimitA: 3, primaryVoltageV: 11_000 },
+        },
       ],
       chargers: [
         {
@@ -195,7 +209,10 @@ describe('peak-shaving rules, tariffs and their window-edge schedulers', () => {
           maxCurrentA: 32,
           phaseRotation: ['L3', 'L1', 'L2'],
           smartChargingExcluded: false,
-          connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3, minCurrentA: 8, priority: 2 }],
+          connectors: [
+            { connectorId: 1, maxCurrentA: 32, phases: 3, minCurrentA: 8, priority: 2 },
+            { connectorId: 2, maxCurrentA: 32, phases: 2, lineToLine: 'BC', minCurrentA: 6, priority: 0 },
+          ],
         },
       ],
       peakShavingRules: [
@@ -250,6 +267,15 @@ describe('peak-shaving rules, tariffs and their window-edge schedulers', () => {
     });
 
     const broken: [string, (doc: ReturnType<typeof document>) => object, number, string][] = [
+      [
+        'a line-to-line connector on three phases',
+        (d) => ({
+          ...d,
+          chargers: [{ ...d.chargers[0], connectors: [{ ...d.chargers[0].connectors[1], phases: 3 }] }],
+        }),
+        400,
+        'lineToLine needs phases 2',
+      ],
       [
         'a cycle of circuits',
         (d) => ({ ...d, circuits: [{ ...d.circuits[0], parentRef: 'bay' }, d.circuits[1]] }),

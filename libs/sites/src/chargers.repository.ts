@@ -23,6 +23,7 @@ export interface NewCharger {
     connectorId: number;
     maxCurrentA: number;
     phases: number;
+    lineToLine?: schema.LinePair | null;
     minCurrentA?: number;
     priority?: number;
   }[];

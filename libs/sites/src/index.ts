@@ -21,3 +21,4 @@ export * from './site-model.repository';
 export * from './sites.module';
 export * from './sites.repository';
 export * from './views';
+export * from './dto/transformer.dto';

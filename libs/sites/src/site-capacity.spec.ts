@@ -14,6 +14,8 @@ function site(overrides: Partial<SiteRow>): SiteRow {
     name: 'Depot',
     groupId: null,
     nominalVoltageV: 230,
+    lineToLineVoltageV: null,
+    transformer: null,
     limitL1A: 63,
     limitL2A: 50,
     limitL3A: 40,

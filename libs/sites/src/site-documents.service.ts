@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { hashPassword } from '@gridflex/common';
-import type { Database } from '@gridflex/persistence';
+import type { Database, schema } from '@gridflex/persistence';
 import { ChargersRepository, DuplicateChargerIdentityError } from './chargers.repository';
 import { CircuitDocumentDto, SITE_DOCUMENT_FORMAT, SiteDocumentDto } from './dto/site-document.dto';
 import { SITE_CONFIGURATION_CHANGED, SiteConfigurationChangedEvent } from './events';
 import { InvalidSiteModelError } from './site-model';
 import { ImportedSite, SiteModelRepository } from './site-model.repository';
 import { SitesRepository } from './sites.repository';
+import { transformerColumn } from './transformer';
 import { SiteView, toSiteView, WithWarnings } from './views';
 
 /** The export format; the same shape is accepted back by import. */
@@ -18,6 +19,8 @@ export interface SiteDocument {
     name: string;
     groupId?: string;
     nominalVoltageV: number;
+    lineToLineVoltageV?: number;
+    transformer?: schema.TransformerColumn;
     gridLimitA: { l1: number; l2: number; l3: number };
     totalLimitKw?: number;
     timeZone: string;
@@ -28,6 +31,7 @@ export interface SiteDocument {
     name: string;
     parentRef: string | null;
     limitA: { l1: number; l2: number; l3: number };
+    transformer?: schema.TransformerColumn;
   }[];
   chargers: {
     identity: string;
@@ -40,6 +44,7 @@ export interface SiteDocument {
       connectorId: number;
       maxCurrentA: number;
       phases: number;
+      lineToLine?: schema.LinePair;
       minCurrentA: number;
       priority: number;
     }[];
@@ -77,6 +82,8 @@ export class SiteDocumentsService {
         name: site.name,
         ...(site.groupId !== null && { groupId: site.groupId }),
         nominalVoltageV: site.nominalVoltageV,
+        ...(site.lineToLineVoltageV !== null && { lineToLineVoltageV: site.lineToLineVoltageV }),
+        ...(site.transformer !== null && { transformer: site.transformer }),
         gridLimitA: phaseLimits([site.limitL1A, site.limitL2A, site.limitL3A]),
         ...(site.totalLimitKw !== null && { totalLimitKw: site.totalLimitKw }),
         timeZone: site.timeZone,
@@ -87,6 +94,7 @@ export class SiteDocumentsService {
         name: c.name,
         parentRef: c.parentId,
         limitA: phaseLimits([c.limitL1A, c.limitL2A, c.limitL3A]),
+        ...(c.transformer !== null && { transformer: c.transformer }),
       })),
       chargers: chargers.map((charger) => ({
         identity: charger.identity,
@@ -99,6 +107,7 @@ export class SiteDocumentsService {
           connectorId: c.connectorId,
           maxCurrentA: c.maxCurrentA,
           phases: c.phases,
+          ...(c.lineToLine !== null && { lineToLine: c.lineToLine }),
           minCurrentA: c.minCurrentA,
           priority: c.priority,
         })),
@@ -171,6 +180,8 @@ export class SiteDocumentsService {
         name: site.name,
         groupId: site.groupId ?? null,
         nominalVoltageV: site.nominalVoltageV,
+        lineToLineVoltageV: site.lineToLineVoltageV ?? null,
+        transformer: site.transformer ? transformerColumn(site.transformer) : null,
         limitL1A: site.gridLimitA.l1,
         limitL2A: site.gridLimitA.l2,
         limitL3A: site.gridLimitA.l3,
@@ -188,6 +199,7 @@ export class SiteDocumentsService {
         limitL1A: c.limitA.l1,
         limitL2A: c.limitA.l2,
         limitL3A: c.limitA.l3,
+        transformer: c.transformer ? transformerColumn(c.transformer) : null,
       })),
       chargers,
     };

@@ -100,6 +100,7 @@ export interface CircuitFields {
   limitL1A: number;
   limitL2A: number;
   limitL3A: number;
+  transformer?: schema.TransformerColumn | null;
 }
 
 export interface ImportedSite {

@@ -81,6 +81,15 @@ describe(validateSiteModel.name, () => {
     ]);
   });
 
+  it('refuses a line-to-line connector that is not on two phases', () => {
+    const connector = { connectorId: 1, maxCurrentA: 32, minCurrentA: 6, lineToLine: 'AB' };
+    const chargers = (phases: number) => [{ ...model().chargers[0], connectors: [{ ...connector, phases }] }];
+    expect(validateSiteModel(model({ chargers: chargers(2) })).errors).toEqual([]);
+    expect(validateSiteModel(model({ chargers: chargers(3) })).errors).toEqual([
+      'charger "CP-1" connector 1: lineToLine AB needs phases 2 (got 3)',
+    ]);
+  });
+
   it('allows but flags a child above its parent, per phase', () => {
     const circuits = [
       { id: 'main', name: 'Main', parentId: null, limitA: [120, 80, 80] as const },

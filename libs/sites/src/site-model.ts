@@ -15,7 +15,13 @@ export interface SiteModel {
     circuitId: string | null;
     maxCurrentA: number | null;
     phaseRotation: readonly string[];
-    connectors: { connectorId: number; maxCurrentA: number; minCurrentA: number }[];
+    connectors: {
+      connectorId: number;
+      maxCurrentA: number;
+      minCurrentA: number;
+      phases?: number;
+      lineToLine?: string | null;
+    }[];
   }[];
 }
 
@@ -120,6 +126,11 @@ function checkCharger(
   }
   for (const connector of charger.connectors) {
     const connectorName = `${name} connector ${connector.connectorId}`;
+    if (connector.lineToLine != null && connector.phases !== 2) {
+      findings.errors.push(
+        `${connectorName}: lineToLine ${connector.lineToLine} needs phases 2 (got ${connector.phases})`,
+      );
+    }
     if (connector.minCurrentA > connector.maxCurrentA) {
       findings.errors.push(
         `${connectorName}: minCurrentA ${connector.minCurrentA} is above maxCurrentA ${connector.maxCurrentA}`,

@@ -162,7 +162,17 @@ describe('sites admin API', () => {
       { ...validCharger, connectors: [{ ...connector, maxCurrentA: 5 }] },
       'connectors[0].maxCurrentA',
     ],
-    ['two phases', { ...validCharger, connectors: [{ ...connector, phases: 2 }] }, 'connectors[0].phases'],
+    ['four phases', { ...validCharger, connectors: [{ ...connector, phases: 4 }] }, 'connectors[0].phases'],
+    [
+      'line to line on three phases',
+      { ...validCharger, connectors: [{ ...connector, phases: 3, lineToLine: 'AB' }] },
+      'connectors[0].lineToLine',
+    ],
+    [
+      'an unknown line pair',
+      { ...validCharger, connectors: [{ ...connector, phases: 2, lineToLine: 'AC' }] },
+      'connectors[0].lineToLine',
+    ],
     ['duplicate connector ids', { ...validCharger, connectors: [connector, connector] }, 'connectors'],
     [
       'unknown connector property',
@@ -389,6 +399,54 @@ describe('sites admin API', () => {
         action: 'connector.updated',
         details: { connectorId: 1, minCurrentA: 10, priority: 3 },
       });
+    });
+
+    it('wires connectors line to line under transformers, refusing an inconsistent wiring and changing nothing', async () => {
+      const transformer = { secondaryLineLimitA: 150, primaryLineLimitA: 45, primaryVoltageV: 480 };
+      const body = { ...validSite, nominalVoltageV: 120, lineToLineVoltageV: 208, transformer };
+      const site = (await post('/api/v1/sites', body).expect(201)).body;
+      expect(site).toMatchObject({ lineToLineVoltageV: 208, transformer });
+      const panel = (
+        await post(`/api/v1/sites/${site.id}/circuits`, {
+          name: 'panel',
+          limitA: limitA(100),
+          transformer: { secondaryLineLimitA: 80 },
+        }).expect(201)
+      ).body;
+      expect(panel.transformer).toEqual({ secondaryLineLimitA: 80 });
+      const charger = (
+        await post(`/api/v1/sites/${site.id}/chargers`, {
+          ...validCharger,
+          identity: `CP-LL-${site.id.slice(0, 8)}`,
+          circuitId: panel.id,
+          connectors: [
+            { connectorId: 1, maxCurrentA: 32, phases: 2, lineToLine: 'BC' },
+            { connectorId: 2, maxCurrentA: 32, phases: 2 },
+          ],
+        }).expect(201)
+      ).body;
+      expect(charger.connectors).toMatchObject([
+        { phases: 2, lineToLine: 'BC' },
+        { phases: 2, lineToLine: null },
+      ]);
+      const path = `/api/v1/sites/${site.id}/chargers/${charger.id}/connectors/1`;
+      const version = await modelVersion(site.id);
+      emitted = [];
+      const refused = await patch(path, { phases: 3 }).expect(400);
+      expect(refused.body.message).toContain('lineToLine BC needs phases 2 (got 3)');
+      const noPrimaryVoltage = await patch(`/api/v1/sites/${site.id}`, {
+        transformer: { secondaryLineLimitA: 150, primaryLineLimitA: 45 },
+      }).expect(400);
+      expect(noPrimaryVoltage.body.message).toContain('primaryVoltageV must be a number of volts');
+      await patch(`/api/v1/sites/${site.id}`, { transformer: { secondaryLineLimitA: -1 } }).expect(400);
+      expect(await modelVersion(site.id)).toBe(version);
+      expect(emitted).toEqual([]);
+      const moved = (await patch(path, { lineToLine: 'CA' }).expect(200)).body;
+      expect(moved.connectors[0]).toMatchObject({ phases: 2, lineToLine: 'CA' });
+      const cleared = (
+        await patch(`/api/v1/sites/${site.id}`, { transformer: null, lineToLineVoltageV: null }).expect(200)
+      ).body;
+      expect(cleared).toMatchObject({ transformer: null, lineToLineVoltageV: null });
     });
 
     it('removes only an empty circuit', async () => {

@@ -22,6 +22,7 @@ import {
   VersionedResult,
 } from './site-model.repository';
 import { NewSite, SitesRepository } from './sites.repository';
+import { transformerColumn } from './transformer';
 import {
   ChargerView,
   CircuitView,
@@ -128,6 +129,7 @@ export class SitesService {
             connectorId: c.connectorId,
             maxCurrentA: c.maxCurrentA,
             phases: c.phases,
+            lineToLine: c.lineToLine ?? null,
             minCurrentA: c.minCurrentA,
             priority: c.priority,
           })),
@@ -304,6 +306,8 @@ function siteFields(dto: UpdateSiteDto): Partial<NewSite> {
     limitL2A: dto.gridLimitA?.l2,
     limitL3A: dto.gridLimitA?.l3,
     totalLimitKw: dto.totalLimitKw,
+    lineToLineVoltageV: dto.lineToLineVoltageV,
+    transformer: dto.transformer && transformerColumn(dto.transformer),
     timeZone: dto.timeZone,
     baseLoadMode: dto.baseLoad?.mode,
     baseLoadA: dto.baseLoad ? phaseArray(dto.baseLoad.currentA) : undefined,
@@ -317,6 +321,7 @@ function circuitFields(dto: CircuitDto): CircuitFields {
     limitL1A: dto.limitA.l1,
     limitL2A: dto.limitA.l2,
     limitL3A: dto.limitA.l3,
+    transformer: dto.transformer ? transformerColumn(dto.transformer) : null,
   };
 }
 

@@ -15,6 +15,10 @@ export interface SiteView {
   name: string;
   groupId: string | null;
   nominalVoltageV: number;
+  /** Between two lines, when not √3 × `nominalVoltageV`; null otherwise. */
+  lineToLineVoltageV: number | null;
+  /** The transformer whose line currents limit the grid connection; null when none is declared. */
+  transformer: schema.TransformerColumn | null;
   gridLimitA: PhaseLimitsView;
   totalLimitKw: number | null;
   timeZone: string;
@@ -32,6 +36,7 @@ export interface CircuitView {
   name: string;
   parentId: string | null;
   limitA: PhaseLimitsView;
+  transformer: schema.TransformerColumn | null;
 }
 
 export interface ModelChangeView {
@@ -50,6 +55,8 @@ export interface ConnectorView {
   connectorId: number;
   maxCurrentA: number;
   phases: number;
+  /** The two grid lines it is wired between; null when it is loaded phase to neutral. */
+  lineToLine: schema.LinePair | null;
   minCurrentA: number;
   priority: number;
   status: string | null;
@@ -101,6 +108,8 @@ export function toSiteView(site: SiteRow): SiteView {
     name: site.name,
     groupId: site.groupId,
     nominalVoltageV: site.nominalVoltageV,
+    lineToLineVoltageV: site.lineToLineVoltageV,
+    transformer: site.transformer,
     gridLimitA: { l1: site.limitL1A, l2: site.limitL2A, l3: site.limitL3A },
     totalLimitKw: site.totalLimitKw,
     timeZone: site.timeZone,
@@ -123,6 +132,7 @@ export function toCircuitView(circuit: CircuitRow): CircuitView {
     name: circuit.name,
     parentId: circuit.parentId,
     limitA: { l1: circuit.limitL1A, l2: circuit.limitL2A, l3: circuit.limitL3A },
+    transformer: circuit.transformer,
   };
 }
 
@@ -142,6 +152,7 @@ function toConnectorView(connector: ConnectorRow): ConnectorView {
     connectorId: connector.connectorId,
     maxCurrentA: connector.maxCurrentA,
     phases: connector.phases,
+    lineToLine: connector.lineToLine,
     minCurrentA: connector.minCurrentA,
     priority: connector.priority,
     status: connector.status,

@@ -107,6 +107,53 @@ describe('GridSafetyChecker', () => {
     expect(checker.report(T0 + 10 * S).worstHeadroom.amps?.value).toBe(12);
   });
 
+  it("judges a transformer's lines by the exact magnitude of line-to-line currents, where per-phase sums fit", () => {
+    const evses = (['AB', 'BC', 'CA'] as const).map((lineToLine, i) => ({
+      connectorId: i + 1,
+      phases: 2 as const,
+      lineToLine,
+      maxCurrentA: 40,
+    }));
+    const judge = (limitA: number) => {
+      const checker = new GridSafetyChecker(
+        world(
+          [
+            site({
+              nominalVoltageV: 120,
+              gridLimitA: [200, 200, 200],
+              transformer: { secondaryLineLimitA: 60 },
+            }),
+          ],
+          // EVSEs whose maximum is the limit they accept: the sums are the same before and after.
+          [charger('ll', { connectors: evses.map((evse) => ({ ...evse, maxCurrentA: limitA })) })],
+        ),
+      );
+      for (const id of [1, 2, 3])
+        checker.profileAnswered(T0, 'll', profile(id, 'TxDefaultProfile', limitA), 'Accepted');
+      return checker.report(T0 + 10 * S);
+    };
+    // Balanced, each line carries √3 × 34 = 58.9 A; at 36 A it is 62.4 A, though each phase sums 72 A < 200 A.
+    expect(judge(34).violations).toEqual([]);
+    expect(judge(36).violations.map((v) => [v.phase, Math.round(v.sum * 10) / 10])).toEqual([
+      ['transformer secondary a', 62.4],
+      ['transformer secondary b', 62.4],
+      ['transformer secondary c', 62.4],
+    ]);
+  });
+
+  it("counts a line-to-line connector's reading on both lines of its pair", () => {
+    const checker = new GridSafetyChecker(
+      world(
+        [site({ gridLimitA: [100, 10, 100] })],
+        [charger('ll', { connectors: [{ connectorId: 1, phases: 2, lineToLine: 'AB', maxCurrentA: 32 }] })],
+      ),
+    );
+    checker.profileAnswered(T0, 'll', profile(1, 'TxDefaultProfile', 8), 'Accepted');
+    checker.draw(T0 + S, 'll', 1, [16, 0, 0]);
+    const report = checker.report(T0 + 60 * S);
+    expect(report.violations.map((v) => [v.kind, v.phase, v.sum])).toEqual([['drawn', 'L2', 16]]);
+  });
+
   it('counts a one-phase EV on a three-phase connector on all three phases', () => {
     const checker = new GridSafetyChecker(world([site({ gridLimitA: [32, 32, 10] })], [charger('a')]));
     checker.profileAnswered(T0, 'a', profile(1, 'TxDefaultProfile', 16), 'Accepted');

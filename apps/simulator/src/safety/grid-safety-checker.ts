@@ -1,6 +1,14 @@
 import { AcceptedProfiles, WireChargingProfile } from './accepted-profiles';
 import { DsoLimits, NodeLimit, SentBlock, UNLIMITED } from './dso-limits';
 import { GRID_PHASES, GridPhase, PerPhase, SafetyCharger, SafetySite, SafetyWorld } from './safety-world';
+import {
+  ConnectionTerm,
+  linePhasor,
+  TransformerLine,
+  TransformerLineName,
+  transformerLines,
+  worstLineA,
+} from './transformer-lines';
 
 /**
  * An independent referee of the grid-safety invariant, fed with what happened on the wire (the
@@ -17,6 +25,9 @@ import { GRID_PHASES, GridPhase, PerPhase, SafetyCharger, SafetySite, SafetyWorl
  *   by stack level), at most its maximum current; none counts as its maximum. A charger's total per phase is
  *   capped by its station maximum (ChargePointMaxProfile / ChargingStationMaxProfile) and its own maximum.
  * - Power limits (W, kW) compare Σ V × I over the phases (or on the one phase they name).
+ * - A declared transformer limits the MAGNITUDE of each of its line currents, a phasor sum of the
+ *   connectors' currents at their angles (line a of a wye secondary: I_a = I_L1 + I_ab − I_ca; a delta
+ *   primary: (I_a − I_c) / n): judged exactly, at the worst any EVs can draw up to their accepted limits.
  * - The group's limit in force is computed from the DSO's messages (`DsoLimits`): span replacement with
  *   trimming, gaps while ONLINE → fallback else safe default, OFFLINE (its `offline_mode_at` passed with no
  *   newer heartbeat, until a new handshake) → fallback else safe default; a group the DSO has sent nothing
@@ -48,8 +59,8 @@ export interface Violation {
   /** `accepted` (the limits chargers accepted) or `drawn` (what they measured). */
   kind: 'accepted' | 'drawn';
   node: string;
-  /** `L1`..`L3`, or `total` for a limit on the sum over the phases. */
-  phase: GridPhase | 'total';
+  /** `L1`..`L3`, `total` for a limit on the sum over the phases, or a transformer line's name. */
+  phase: GridPhase | 'total' | TransformerLineName;
   unit: 'A' | 'W';
   startMs: number;
   /** When the overrun stopped having a right to exist. */
@@ -70,7 +81,7 @@ export interface Violation {
 
 export interface UnavoidableOverrun {
   node: string;
-  phase: GridPhase | 'total';
+  phase: GridPhase | 'total' | TransformerLineName;
   atMs: number;
   /** Base load and unsteered chargers at their maximum. */
   unsteered: number;
@@ -107,7 +118,7 @@ export interface SafetyReport {
 export interface Headroom {
   value: number;
   node: string;
-  phase: GridPhase | 'total';
+  phase: GridPhase | 'total' | TransformerLineName;
   atMs: number;
 }
 
@@ -123,6 +134,8 @@ interface ChargerState {
   chain: string[];
   /** Grid phase indexes per connector id. */
   gridPhases: Map<number, number[]>;
+  /** How each connector's current enters the lines, per connector id. */
+  terms: Map<number, ConnectionTerm[]>;
   profiles: AcceptedProfiles;
   /** Counted from its first connection on: before it, it is not part of the world yet. */
   present: boolean;
@@ -153,6 +166,8 @@ interface NodeState {
   staticLimit: NodeLimit;
   voltageV: number;
   previous?: NodeLimit;
+  /** Its transformer's lines, when it declares one. */
+  lines?: TransformerLine[];
 }
 
 interface NodeSums {
@@ -288,13 +303,21 @@ export class GridSafetyChecker {
     this.evaluate(atMs, 'charger');
   }
 
-  /** A meter reading: the current per charger phase L1..L3. */
+  /**
+   * A meter reading: the current per charger phase L1..L3. A line-to-line connector's one current (its
+   * charger's L1) flows through both lines of its pair.
+   */
   draw(atMs: number, identity: string, connectorId: number, chargerPhaseA: PerPhase): void {
     this.advanceTo(atMs);
     const charger = this.charger(identity);
-    const rotation = charger.spec.phaseRotation ?? GRID_PHASES;
+    const [term] = charger.terms.get(connectorId) ?? [];
     const grid: PerPhase = [0, 0, 0];
-    chargerPhaseA.forEach((amps, i) => (grid[GRID_PHASES.indexOf(rotation[i])] += amps));
+    if (term in PAIR_PHASES) {
+      for (const p of PAIR_PHASES[term as LinePair]) grid[p] += chargerPhaseA[0];
+    } else {
+      const rotation = charger.spec.phaseRotation ?? GRID_PHASES;
+      chargerPhaseA.forEach((amps, i) => (grid[GRID_PHASES.indexOf(rotation[i])] += amps));
+    }
     charger.drawn.set(connectorId, grid);
     this.refresh(charger, atMs);
     this.evaluate(atMs, 'charger');
@@ -379,7 +402,9 @@ export class GridSafetyChecker {
         cause === 'boundary' && node.groupId !== undefined ? this.dso.lastMessageAt(node.groupId) : atMs;
       const foreseeable = (cause === 'boundary' && !lowered) || cause === 'raise';
       const deadlineMs = foreseeable ? atMs : Math.max(atMs, knownMs + this.graceMs);
-      const fits = this.checkAccepted(node, limit, sums.get(node.id)!, atMs, deadlineMs, cause);
+      const fits =
+        this.checkAccepted(node, limit, sums.get(node.id)!, atMs, deadlineMs, cause) &&
+        this.checkLines(node, atMs, deadlineMs, cause);
       this.checkDrawn(node, limit, sums.get(node.id)!, atMs, cause);
       if (fits) this.resolveLowerings(node.id, atMs);
     }
@@ -429,6 +454,96 @@ export class GridSafetyChecker {
     });
     check('total', 'W', total(sums.acceptedW), total(sums.unsteeredW), limit.wattsTotal);
     return fits;
+  }
+
+  /**
+   * Each transformer line of the node at the worst its connectors may draw: every connector up to its
+   * counted limit (unsteered ones at their maximum), at its connection's angle; base load to neutral.
+   * @returns whether they fit (unavoidable overruns aside)
+   */
+  private checkLines(node: NodeState, atMs: number, deadlineMs: number, cause: Cause): boolean {
+    if (!node.lines) return true;
+    const counted = [...this.chargers.values()].filter((c) => c.present && c.chain.includes(node.id));
+    const base = node.site && node.id === `site:${node.site.id}` ? this.baseLoadOf(node.site) : [0, 0, 0];
+    let fits = true;
+    for (const line of node.lines) {
+      const baseTerms = GRID_PHASES.map((phase, p) => ({
+        phasor: linePhasor(line, [phase]),
+        limitA: base[p],
+      }));
+      const terms = (unsteeredOnly: boolean) => [
+        ...baseTerms,
+        ...counted
+          .filter((c) => !unsteeredOnly || isUnsteered(c))
+          .flatMap((c) =>
+            [...this.connectorLimitsA(c, atMs)].map(([connectorId, limitA]) => ({
+              phasor: linePhasor(line, c.terms.get(connectorId)!),
+              limitA,
+            })),
+          ),
+      ];
+      const sum = worstLineA(terms(false));
+      const unsteered = worstLineA(terms(true));
+      const key = `accepted|${node.id}|${line.name}|A`;
+      this.headroom('A', { value: line.limitA - sum, node: node.id, phase: line.name, atMs });
+      const unavoidable = unsteered > line.limitA + 1e-6;
+      this.noteUnavoidable(key, unavoidable, {
+        node: node.id,
+        phase: line.name,
+        atMs,
+        unsteered,
+        limit: line.limitA,
+      });
+      const over = sum > line.limitA + 1e-6 && !unavoidable;
+      if (over) fits = false;
+      this.track(key, over, {
+        kind: 'accepted',
+        node: node.id,
+        phase: line.name,
+        unit: 'A',
+        startMs: atMs,
+        deadlineMs,
+        endMs: atMs,
+        sum,
+        limit: line.limitA,
+        contributors: [],
+        cause,
+      });
+    }
+    return fits;
+  }
+
+  private baseLoadOf(site: SafetySite): PerPhase {
+    return this.baseLoads.get(site.id) ?? site.baseLoadA ?? [0, 0, 0];
+  }
+
+  /**
+   * Per connector, the limit the invariant counts (as `countedA` does per phase): its maximum when
+   * unsteered, else its accepted limit within the charger's station and own maximum; 0 in a connection grace.
+   */
+  private connectorLimitsA(charger: ChargerState, atMs: number): Map<number, number> {
+    const voltageV = charger.site.nominalVoltageV;
+    const inGrace =
+      !isUnsteered(charger) &&
+      atMs < (charger.connectGraceUntilMs ?? -Infinity) &&
+      this.holdsNoLimit(charger, atMs);
+    const cap = isUnsteered(charger)
+      ? (charger.spec.maxCurrentA ?? Infinity)
+      : Math.min(
+          charger.profiles.stationMaxA(atMs, voltageV) ?? Infinity,
+          charger.spec.maxCurrentA ?? Infinity,
+        );
+    return new Map(
+      charger.spec.connectors.map((c) => {
+        const accepted = isUnsteered(charger)
+          ? c.maxCurrentA
+          : Math.min(
+              c.maxCurrentA,
+              charger.profiles.connectorLimitA(c.connectorId, atMs, voltageV) ?? Infinity,
+            );
+        return [c.connectorId, inGrace ? 0 : Math.max(0, Math.min(accepted, cap))];
+      }),
+    );
   }
 
   private checkDrawn(node: NodeState, limit: NodeLimit, sums: NodeSums, atMs: number, cause: Cause): void {
@@ -495,7 +610,8 @@ export class GridSafetyChecker {
 
   /** The five chargers that count most on the violated node and phase at that instant. */
   private contributors(seen: Violation): string[] {
-    const phases = seen.phase === 'total' ? [0, 1, 2] : [GRID_PHASES.indexOf(seen.phase)];
+    const phase = GRID_PHASES.indexOf(seen.phase as GridPhase);
+    const phases = phase < 0 ? [0, 1, 2] : [phase];
     const terms: { label: string; amps: number }[] = [];
     for (const charger of this.chargers.values()) {
       if (!charger.present || !charger.chain.includes(seen.node)) continue;
@@ -584,7 +700,7 @@ export class GridSafetyChecker {
     this.nextChargerChangeMs = Infinity;
     for (const id of this.nodes.keys()) this.nodeSums.set(id, emptySums());
     for (const site of this.world.sites) {
-      const base = this.baseLoads.get(site.id) ?? site.baseLoadA ?? [0, 0, 0];
+      const base = this.baseLoadOf(site);
       const nodes = [`site:${site.id}`, ...(site.groupId ? [`group:${site.groupId}`] : [])];
       for (const id of nodes) addTo(this.nodeSums.get(id)!, base, base, base, site.nominalVoltageV, true, 1);
     }
@@ -686,6 +802,7 @@ export class GridSafetyChecker {
           wattsTotal: watts,
         },
         voltageV: site.nominalVoltageV,
+        ...(site.transformer && { lines: transformerLines(site.transformer, site.nominalVoltageV) }),
       });
       for (const circuit of site.circuits ?? []) {
         const id = circuitNode(site.id, circuit.id);
@@ -694,6 +811,7 @@ export class GridSafetyChecker {
           site,
           staticLimit: { ...UNLIMITED, amps: [...circuit.limitA] },
           voltageV: site.nominalVoltageV,
+          ...(circuit.transformer && { lines: transformerLines(circuit.transformer, site.nominalVoltageV) }),
         });
       }
       if (site.groupId !== undefined && !this.nodes.has(`group:${site.groupId}`)) {
@@ -709,17 +827,16 @@ export class GridSafetyChecker {
       const site = this.world.sites.find((s) => s.id === spec.siteId);
       if (!site) throw new Error(`Charger ${spec.identity}: no site ${spec.siteId}`);
       const rotation = spec.phaseRotation ?? GRID_PHASES;
+      const terms = new Map(spec.connectors.map((c) => [c.connectorId, connectionTerms(c, rotation)]));
       const gridPhases = new Map(
-        spec.connectors.map((c) => [
-          c.connectorId,
-          c.phases === 3 ? [0, 1, 2] : [GRID_PHASES.indexOf(rotation[0])],
-        ]),
+        [...terms].map(([connectorId, connection]) => [connectorId, gridPhasesOf(connection)]),
       );
       this.chargers.set(spec.identity, {
         spec,
         site,
         chain: chainOf(site, spec.circuitId),
         gridPhases,
+        terms,
         profiles: new AcceptedProfiles(),
         present: false,
         refusing: false,
@@ -727,6 +844,25 @@ export class GridSafetyChecker {
       });
     }
   }
+}
+
+type LinePair = 'AB' | 'BC' | 'CA';
+const PAIR_PHASES: Record<LinePair, [number, number]> = { AB: [0, 1], BC: [1, 2], CA: [2, 0] };
+
+/** A connector's current: on its line pair, or to neutral on the grid phases its first `phases` are rotated onto. */
+function connectionTerms(
+  connector: SafetyCharger['connectors'][number],
+  rotation: readonly GridPhase[],
+): ConnectionTerm[] {
+  if (connector.lineToLine) return [connector.lineToLine];
+  return rotation.slice(0, connector.phases === 1 || connector.phases === 2 ? connector.phases : 3);
+}
+
+/** The grid phases a connection loads: both lines of a pair, or its phases to neutral. */
+function gridPhasesOf(terms: ConnectionTerm[]): number[] {
+  return terms.flatMap((term) =>
+    term in PAIR_PHASES ? PAIR_PHASES[term as LinePair] : [GRID_PHASES.indexOf(term as GridPhase)],
+  );
 }
 
 function drawnA(charger: ChargerState): PerPhase {

@@ -1,3 +1,5 @@
+import type { SafetyTransformer } from './transformer-lines';
+
 /** Grid phases L1, L2, L3 as indexes 0, 1, 2. */
 export type PerPhase = [number, number, number];
 
@@ -7,8 +9,12 @@ export const GRID_PHASES: readonly GridPhase[] = ['L1', 'L2', 'L3'];
 
 export interface SafetyConnector {
   connectorId: number;
-  /** 1: wired to the grid phase the charger's L1 is rotated onto; 3: to all three. */
-  phases: 1 | 3;
+  /**
+   * 1 or 2: wired to the grid phases the charger's first phases are rotated onto; 3: to all three; 2 with
+   * `lineToLine`: between those two grid lines.
+   */
+  phases: 1 | 2 | 3;
+  lineToLine?: 'AB' | 'BC' | 'CA';
   maxCurrentA: number;
 }
 
@@ -31,6 +37,8 @@ export interface SafetyCircuit {
   /** The parent circuit; the site when absent. */
   parentId?: string;
   limitA: PerPhase;
+  /** A transformer at its head whose line-current magnitudes are limited. */
+  transformer?: SafetyTransformer;
 }
 
 export interface SafetySite {
@@ -40,6 +48,8 @@ export interface SafetySite {
   nominalVoltageV: number;
   gridLimitA: PerPhase;
   totalLimitKw?: number;
+  /** The transformer feeding the grid connection, whose line-current magnitudes are limited. */
+  transformer?: SafetyTransformer;
   /** Reserved base load per phase (a `fixed` base load, or the latest `metered` reading). */
   baseLoadA?: PerPhase;
   circuits?: SafetyCircuit[];

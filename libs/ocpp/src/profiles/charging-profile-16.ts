@@ -8,7 +8,7 @@ import {
 
 export interface ChargingProfile16Input {
   connectorId: number;
-  phases: 1 | 3;
+  phases: 1 | 2 | 3;
   /** The running transaction on the connector, or null when none runs. */
   transactionId: number | null;
   /** Contiguous and sorted. */

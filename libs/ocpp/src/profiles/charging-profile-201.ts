@@ -8,7 +8,7 @@ import {
 
 export interface ChargingProfile201Input {
   evseId: number;
-  phases: 1 | 3;
+  phases: 1 | 2 | 3;
   /** The station's id of the transaction running on the EVSE, or null when none runs. */
   transactionId: string | null;
   /** Contiguous and sorted. */

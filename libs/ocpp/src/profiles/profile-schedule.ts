@@ -21,7 +21,8 @@ export interface AbsoluteSchedule {
 }
 
 export interface ScheduleOptions {
-  phases: 1 | 3;
+  /** The phases the EV is offered (`numberPhases`): 1 for a connector wired line to line. */
+  phases: 1 | 2 | 3;
   /** The most periods the charger accepts in one schedule; unlimited when absent. */
   maxPeriods?: number;
   /**
@@ -29,7 +30,7 @@ export interface ScheduleOptions {
    * `phases`, which is how the charger converts them back (1.6 §3.13.4, 2.0.1 K01.FR.50).
    */
   rateUnit?: 'A' | 'W';
-  /** Needed for `W`. */
+  /** Needed for `W`: the volts of each of `phases` (V_ll for a connector wired line to line). */
   nominalVoltageV?: number;
   /**
    * A DC charger: always `W` (the power it may take from the grid: A per phase × nominal voltage × the grid

@@ -87,7 +87,10 @@ export class ConnectorPlanViewDto implements ConnectorPlanView {
 }
 
 export class LimitPhaseExcessDto {
-  @ApiProperty({ enum: ['L1', 'L2', 'L3'] })
+  @ApiProperty({
+    example: 'L1',
+    description: 'L1, L2, L3, or a line of the transformer such as transformer-secondary-a',
+  })
   phase!: string;
 
   @ApiProperty({ description: 'Base load and unsteered chargers at their maximum, A' })

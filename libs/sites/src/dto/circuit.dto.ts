@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsDefined, IsString, IsUUID, Length, ValidateIf, ValidateNested } from 'class-validator';
 import { PhaseLimitsDto } from './create-site.dto';
+import { TransformerDto } from './transformer.dto';
 
 /** A feeder, breaker or sub-panel: created with POST, replaced whole with PUT. */
 export class CircuitDto {
@@ -17,4 +18,10 @@ export class CircuitDto {
   @ValidateNested()
   @Type(() => PhaseLimitsDto)
   limitA!: PhaseLimitsDto;
+
+  /** A transformer at the head of the circuit whose line currents limit it, or null (or absent) for none. */
+  @ValidateIf((_dto, value) => value !== undefined && value !== null)
+  @ValidateNested()
+  @Type(() => TransformerDto)
+  transformer?: TransformerDto | null;
 }

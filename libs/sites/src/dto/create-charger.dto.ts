@@ -25,6 +25,24 @@ import { isPhaseRotation } from '../site-model';
 export const CHARGER_IDENTITY_PATTERN = /^[A-Za-z0-9*_=+|@.-]{1,48}$/;
 export const SUPPORTED_OCPP_VERSIONS = ['1.6', '2.0.1'] as const;
 
+type LinePair = schema.LinePair;
+
+export const LINE_PAIRS: readonly LinePair[] = ['AB', 'BC', 'CA'];
+
+export function LineToLineNeedsTwoPhases() {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'lineToLineNeedsTwoPhases',
+      target: object.constructor,
+      propertyName,
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments) =>
+          value === undefined || value === null || (args?.object as { phases?: unknown }).phases === 2,
+        defaultMessage: () => 'lineToLine needs phases 2: a connector between two lines loads both',
+      },
+    });
+}
+
 export class CreateConnectorDto {
   @IsInt({ message: 'connectorId must be an integer' })
   @Min(1)
@@ -37,8 +55,18 @@ export class CreateConnectorDto {
   @Max(80)
   maxCurrentA!: number;
 
-  @IsIn([1, 3], { message: 'phases must be 1 or 3' })
-  phases!: 1 | 3;
+  /** Phases loaded to neutral, from the charger's L1 on; 2 for a connector wired line to line. */
+  @IsIn([1, 2, 3], { message: 'phases must be 1, 2 or 3' })
+  phases!: 1 | 2 | 3;
+
+  /**
+   * Wired between these two grid lines instead of to neutral (AB = L1–L2, BC = L2–L3, CA = L3–L1), e.g. a
+   * 208 V EVSE on a 120/208 V wye; needs `phases` 2. The pair names grid lines: `phaseRotation` does not apply.
+   */
+  @IsOptional()
+  @IsIn(LINE_PAIRS, { message: `lineToLine must be one of: ${LINE_PAIRS.join(', ')}` })
+  @LineToLineNeedsTwoPhases()
+  lineToLine?: LinePair;
 
   /** Below this the connector is paused rather than charged; 6 A (IEC 61851) when not given. */
   @IsOptional()

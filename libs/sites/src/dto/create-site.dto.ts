@@ -12,6 +12,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { TransformerDto } from './transformer.dto';
 
 /** A current limit per grid phase, in amperes. */
 export class PhaseLimitsDto {
@@ -64,6 +65,22 @@ export class CreateSiteDto {
   @Max(1000)
   nominalVoltageV!: number;
 
+  /** Between two lines, when not √3 × `nominalVoltageV` (e.g. 240 on a 120/240 V split phase); line-to-line connectors count it per ampere. */
+  @IsOptional()
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { message: 'lineToLineVoltageV must be a number of volts' },
+  )
+  @Min(100)
+  @Max(2000)
+  lineToLineVoltageV?: number;
+
+  /** The transformer feeding the grid connection, when the magnitudes of its line currents limit the site. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TransformerDto)
+  transformer?: TransformerDto;
+
   /** The grid connection's limit on each phase. */
   @IsDefined()
   @ValidateNested()
@@ -103,6 +120,22 @@ export class UpdateSiteDto {
   @Min(100)
   @Max(1000)
   nominalVoltageV?: number;
+
+  /** Between two lines, or null for √3 × `nominalVoltageV`. */
+  @ValidateIf((_dto, value) => value !== null && value !== undefined)
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { message: 'lineToLineVoltageV must be a number of volts or null' },
+  )
+  @Min(100)
+  @Max(2000)
+  lineToLineVoltageV?: number | null;
+
+  /** The transformer feeding the grid connection, or null for none. */
+  @ValidateIf((_dto, value) => value !== null && value !== undefined)
+  @ValidateNested()
+  @Type(() => TransformerDto)
+  transformer?: TransformerDto | null;
 
   @IsOptional()
   @ValidateNested()

@@ -13,6 +13,7 @@ import {
 import { ValidateNestedObjects } from '@gridflex/common';
 import { CreateChargerDto } from './create-charger.dto';
 import { CreateSiteDto, PhaseLimitsDto } from './create-site.dto';
+import { TransformerDto } from './transformer.dto';
 
 export const SITE_DOCUMENT_FORMAT = 'gridflex.site/1';
 
@@ -35,6 +36,11 @@ export class CircuitDocumentDto {
   @ValidateNested()
   @Type(() => PhaseLimitsDto)
   limitA!: PhaseLimitsDto;
+
+  @ValidateIf((_dto, value) => value !== undefined && value !== null)
+  @ValidateNested()
+  @Type(() => TransformerDto)
+  transformer?: TransformerDto | null;
 }
 
 /** A charger of the document, placed by the `ref` of its circuit instead of a circuit id. */

@@ -1,7 +1,19 @@
-import { IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, Max, Min, ValidateIf } from 'class-validator';
+import type { schema } from '@gridflex/persistence';
+import { LINE_PAIRS } from './create-charger.dto';
 
 /** What the CPO may change on a connector; every property is optional. */
 export class UpdateConnectorDto {
+  /** Phases loaded to neutral; 2 for a connector wired line to line. */
+  @IsOptional()
+  @IsIn([1, 2, 3], { message: 'phases must be 1, 2 or 3' })
+  phases?: 1 | 2 | 3;
+
+  /** The two grid lines it is wired between (then phases must be 2), or null for phase to neutral. */
+  @ValidateIf((_dto, value) => value !== undefined && value !== null)
+  @IsIn(LINE_PAIRS, { message: `lineToLine must be one of: ${LINE_PAIRS.join(', ')}, or null` })
+  lineToLine?: schema.LinePair | null;
+
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'maxCurrentA must be a number of amperes' })
   @Min(6)

@@ -51,6 +51,23 @@ export class BaseLoadViewDto {
   lastReading!: BaseLoadReadingViewDto | null;
 }
 
+export class TransformerViewDto implements schema.TransformerColumn {
+  @ApiProperty({ description: 'The most amperes any secondary line may carry' })
+  secondaryLineLimitA!: number;
+
+  @ApiProperty({ required: false, description: 'The most amperes any line of the delta primary may carry' })
+  primaryLineLimitA?: number;
+
+  @ApiProperty({ required: false, description: "The delta primary's line-to-line voltage" })
+  primaryVoltageV?: number;
+}
+
+const nullableTransformer = {
+  type: TransformerViewDto,
+  nullable: true,
+  description: 'A transformer whose line-current magnitudes limit the node (phasor limits); null: none',
+} as const;
+
 export class SiteViewDto implements SiteView {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -61,8 +78,14 @@ export class SiteViewDto implements SiteView {
   @ApiProperty({ ...nullableString, description: 'The OSCP group whose capacity the site shares' })
   groupId!: string | null;
 
-  @ApiProperty()
+  @ApiProperty({ description: 'Phase-to-neutral voltage' })
   nominalVoltageV!: number;
+
+  @ApiProperty({ ...nullableNumber, description: 'Line-to-line voltage when not √3 × nominalVoltageV' })
+  lineToLineVoltageV!: number | null;
+
+  @ApiProperty(nullableTransformer)
+  transformer!: schema.TransformerColumn | null;
 
   @ApiProperty({ type: PhaseLimitsViewDto })
   gridLimitA!: PhaseLimitsViewDto;
@@ -101,6 +124,9 @@ export class CircuitViewDto implements CircuitView {
 
   @ApiProperty({ type: PhaseLimitsViewDto })
   limitA!: PhaseLimitsViewDto;
+
+  @ApiProperty(nullableTransformer)
+  transformer!: schema.TransformerColumn | null;
 }
 
 export class CircuitWithWarningsViewDto extends CircuitViewDto {
@@ -135,8 +161,15 @@ export class ConnectorViewDto implements ConnectorView {
   @ApiProperty()
   maxCurrentA!: number;
 
-  @ApiProperty({ enum: [1, 2, 3] })
+  @ApiProperty({ enum: [1, 2, 3], description: 'Phases loaded to neutral; 2 for a line-to-line connector' })
   phases!: number;
+
+  @ApiProperty({
+    enum: ['AB', 'BC', 'CA'],
+    nullable: true,
+    description: 'The two grid lines it is wired between (AB = L1–L2...); null: phase to neutral',
+  })
+  lineToLine!: schema.LinePair | null;
 
   @ApiProperty()
   minCurrentA!: number;

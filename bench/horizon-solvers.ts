@@ -27,6 +27,8 @@ interface StageFigures {
   /** Since the LP was being built: the time a plan would wait for this stage. */
   totalMs: number;
   optimum: number;
+  /** Ours: the simplex pivots of the stage (the same on every machine). */
+  pivots?: number;
 }
 
 interface SolverRun {
@@ -50,13 +52,15 @@ function solveWithOurs(input: HorizonInput): SolverRun {
   const stages: StageFigures[] = [];
   lp.stages.forEach(({ name, costs }, k) => {
     const solving = process.hrtime.bigint();
+    const pivotsBefore = simplex.pivots;
     if (k === 0) {
       simplex.crash(lp.warmStart);
       simplex.minimize(lp.warmStart);
     }
     const optimum = simplex.minimize(costs);
     simplex.keepOptimal();
-    stages.push({ name, solverMs: elapsedMs(solving), totalMs: elapsedMs(started), optimum });
+    const pivots = simplex.pivots - pivotsBefore;
+    stages.push({ name, solverMs: elapsedMs(solving), totalMs: elapsedMs(started), optimum, pivots });
   });
   return { solver: 'ours', columns: lp.columns.length, rows: lp.rhs.length, buildMs, stages };
 }
@@ -156,9 +160,15 @@ function ms(value: number): string {
   return `${value.toFixed(0)} (${inReference(value)})`;
 }
 
-function stageCells(stage: StageFigures | undefined): string {
-  if (!stage) return '— | — | not run';
-  return `${ms(stage.solverMs)} | ${ms(stage.totalMs)} | ${stage.optimum.toPrecision(10)}`;
+function stageCells(stage: StageFigures | undefined, withPivots: boolean): string {
+  const pivots = withPivots ? ` | ${stage?.pivots ?? '—'}` : '';
+  if (!stage) return `— | — | not run${pivots}`;
+  return `${ms(stage.solverMs)} | ${ms(stage.totalMs)} | ${stage.optimum.toPrecision(10)}${pivots}`;
+}
+
+/** Whether the run counts pivots (ours), which then get a column. */
+function countsPivots(run: SolverRun): boolean {
+  return run.stages.some((stage) => stage.pivots !== undefined);
 }
 
 /** Ours against HiGHS in the last column when both ran. */
@@ -169,15 +179,20 @@ function printTable(runs: readonly SolverRun[], label: string): void {
     `\nHorizon LP solvers side by side: ${label}; ${longest.columns} columns, ${longest.rows} rows; ` +
       'times in ms and in multiples of the reference ("ref")',
   );
-  const heads = runs.map((r) => `${r.solver} solver ms | ${r.solver} total ms | ${r.solver} optimum`);
+  const heads = runs.map(
+    (r) =>
+      `${r.solver} solver ms | ${r.solver} total ms | ${r.solver} optimum` +
+      (countsPivots(r) ? ` | ${r.solver} pivots` : ''),
+  );
+  const columnCount = runs.reduce((sum, r) => sum + (countsPivots(r) ? 4 : 3), 0);
   console.log(`| stage | ${heads.join(' | ')} |${both ? ' relative difference |' : ''}`);
-  console.log(`| --- |${' ---: | ---: | ---: |'.repeat(runs.length)}${both ? ' ---: |' : ''}`);
-  const built = runs.map((r) => `— | ${ms(r.buildMs)} | —`);
+  console.log(`| --- |${' ---: |'.repeat(columnCount)}${both ? ' ---: |' : ''}`);
+  const built = runs.map((r) => `— | ${ms(r.buildMs)} | —${countsPivots(r) ? ' | —' : ''}`);
   console.log(`| LP built | ${built.join(' | ')} |${both ? ' — |' : ''}`);
   longest.stages.forEach(({ name }, k) => {
     const [a, b] = runs.map((r) => r.stages[k]);
     const difference = a && b ? relativeDifference(a.optimum, b.optimum).toExponential(1) : '—';
-    const cells = runs.map((r) => stageCells(r.stages[k]));
+    const cells = runs.map((r) => stageCells(r.stages[k], countsPivots(r)));
     console.log(`| ${name} | ${cells.join(' | ')} |${both ? ` ${difference} |` : ''}`);
   });
 }

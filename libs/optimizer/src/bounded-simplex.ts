@@ -28,13 +28,58 @@ const PRICING_SEGMENT = 256;
 /** The basis is factorised again after this many pivots: a short eta file keeps the solves fast and exact. */
 const REINVERT_PIVOTS = 80;
 
-/** One elementary transformation of the product-form inverse: pivot row and the pivot column's entries. */
-interface Eta {
-  row: number;
-  pivot: number;
-  /** The other non-zero rows of the column and their values. */
-  rows: Int32Array;
-  values: Float64Array;
+/**
+ * The product-form inverse as one flat file of elementary transformations, each a pivot row, its pivot
+ * and the pivot column's other non-zero rows and values: typed arrays, so that applying it allocates
+ * nothing and skips untouched etas at the cost of one read.
+ */
+class EtaFile {
+  count = 0;
+  rows = new Int32Array(256);
+  pivots = new Float64Array(256);
+  /** Eta e's entries are entryRows/entryValues[starts[e], starts[e + 1]). */
+  starts = new Int32Array(257);
+  entryRows = new Int32Array(4096);
+  entryValues = new Float64Array(4096);
+
+  clear(): void {
+    this.count = 0;
+  }
+
+  /** Appends the eta pivoting on `row` of the transformed column `column` (its non-zeros in `columnRows`). */
+  push(row: number, column: Float64Array, columnRows: Int32Array, columnRowCount: number): void {
+    if (this.count + 1 >= this.rows.length) this.growEtas();
+    const start = this.starts[this.count];
+    if (start + columnRowCount > this.entryRows.length) this.growEntries(start + columnRowCount);
+    let end = start;
+    for (let k = 0; k < columnRowCount; k++) {
+      const r = columnRows[k];
+      if (r === row || Math.abs(column[r]) <= DROP_TOLERANCE) continue;
+      this.entryRows[end] = r;
+      this.entryValues[end++] = column[r];
+    }
+    this.rows[this.count] = row;
+    this.pivots[this.count] = column[row];
+    this.starts[++this.count] = end;
+  }
+
+  private growEtas(): void {
+    const size = this.rows.length * 2;
+    this.rows = grown(this.rows, new Int32Array(size));
+    this.pivots = grown(this.pivots, new Float64Array(size));
+    this.starts = grown(this.starts, new Int32Array(size + 1));
+  }
+
+  private growEntries(needed: number): void {
+    const size = Math.max(needed, this.entryRows.length * 2);
+    this.entryRows = grown(this.entryRows, new Int32Array(size));
+    this.entryValues = grown(this.entryValues, new Float64Array(size));
+  }
+}
+
+function grown<T extends Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 /**
@@ -49,7 +94,7 @@ interface Eta {
 export class BoundedSimplex {
   private readonly m: number;
   private readonly n: number;
-  private etas: Eta[] = [];
+  private readonly etas = new EtaFile();
   /** Whether the basis changed since the duals were computed. */
   private dualsStale = true;
   /** Where partial pricing resumes. */
@@ -73,15 +118,25 @@ export class BoundedSimplex {
   pivots = 0;
 
   private readonly rhs: number[];
-  /** Own copies: `detach` edits them. */
-  private readonly columns: { rows: number[]; values: number[] }[];
+  /** The matrix by column (own copy: `detach` zeroes entries). */
+  private readonly colStart: Int32Array;
+  private readonly colRow: Int32Array;
+  private readonly colValue: Float64Array;
 
   constructor(rhs: readonly number[], columns: readonly LpColumn[]) {
     this.rhs = [...rhs];
-    this.columns = columns.map((col) => ({ rows: [...col.rows], values: [...col.values] }));
     this.m = rhs.length;
     this.n = columns.length;
     const { m, n } = this;
+    this.colStart = new Int32Array(n + 1);
+    columns.forEach((col, j) => (this.colStart[j + 1] = this.colStart[j] + col.rows.length));
+    const nnz = this.colStart[n];
+    this.colRow = new Int32Array(nnz);
+    this.colValue = new Float64Array(nnz);
+    columns.forEach((col, j) => {
+      this.colRow.set(col.rows, this.colStart[j]);
+      this.colValue.set(col.values, this.colStart[j]);
+    });
     this.basis = Int32Array.from({ length: m }, (_, r) => n + r);
     this.position = new Int32Array(n + m).fill(-1);
     for (let r = 0; r < m; r++) this.position[n + r] = r;
@@ -116,12 +171,16 @@ export class BoundedSimplex {
     const candidates = Array.from({ length: this.n }, (_, j) => j)
       .filter((j) => costs[j] < 0 && this.status[j] === AT_LOWER && this.uppers[j] < Infinity)
       .sort((a, b) => costs[a] - costs[b] || a - b);
+    const { colStart, colRow, colValue, basicValues } = this;
     for (const j of candidates) {
-      const { rows, values } = this.columns[j];
       const upper = this.uppers[j];
-      if (rows.some((r, k) => values[k] > 0 && this.basicValues[r] < values[k] * upper)) continue;
+      let fits = true;
+      for (let k = colStart[j]; k < colStart[j + 1] && fits; k++) {
+        fits = !(colValue[k] > 0 && basicValues[colRow[k]] < colValue[k] * upper);
+      }
+      if (!fits) continue;
       this.status[j] = AT_UPPER;
-      rows.forEach((r, k) => (this.basicValues[r] -= values[k] * upper));
+      for (let k = colStart[j]; k < colStart[j + 1]; k++) basicValues[colRow[k]] -= colValue[k] * upper;
     }
   }
 
@@ -139,7 +198,7 @@ export class BoundedSimplex {
       if (entering < 0) break;
       const step = this.step(entering);
       degenerate = step > 1e-12 ? 0 : degenerate + 1;
-      if (this.etas.length >= this.factorEtas + REINVERT_PIVOTS) this.reinvert();
+      if (this.etas.count >= this.factorEtas + REINVERT_PIVOTS) this.reinvert();
     }
     return this.objective(costs);
   }
@@ -160,6 +219,7 @@ export class BoundedSimplex {
 
   /** The dual of row r for the last objective minimised (≤ 0: a tight row that holds the objective back). */
   dual(r: number): number {
+    if (this.dualsStale) this.computeDuals();
     return this.duals[r];
   }
 
@@ -169,12 +229,10 @@ export class BoundedSimplex {
    * the right-hand side). A basic variable whose column no longer spans a row is fixed at its value.
    */
   detach(j: number, rows: readonly number[], rhs: readonly number[]): void {
-    const col = this.columns[j];
     rows.forEach((r, k) => {
-      const at = col.rows.indexOf(r);
-      if (at >= 0) {
-        col.rows.splice(at, 1);
-        col.values.splice(at, 1);
+      for (let e = this.colStart[j]; e < this.colStart[j + 1]; e++) {
+        if (this.colRow[e] !== r) continue;
+        this.colValue[e] = 0;
       }
       this.rhs[r] = rhs[k];
     });
@@ -183,7 +241,7 @@ export class BoundedSimplex {
     // The basis changed in one column: one more eta replaces it, unless that would be singular.
     this.loadColumn(j);
     if (Math.abs(this.column[p]) <= PIVOT_TOLERANCE) return this.reinvert();
-    this.etas.push(this.etaOf(p));
+    this.pushEta(p);
     this.dualsStale = true;
     this.recomputeBasicValues();
   }
@@ -207,22 +265,22 @@ export class BoundedSimplex {
 
   /** v := B⁻¹ v, applying the etas in order. */
   private ftran(v: Float64Array): void {
-    for (const eta of this.etas) {
-      const t = v[eta.row] / eta.pivot;
-      v[eta.row] = t;
+    const { count, rows, pivots, starts, entryRows, entryValues } = this.etas;
+    for (let e = 0; e < count; e++) {
+      const t = v[rows[e]] / pivots[e];
+      v[rows[e]] = t;
       if (t === 0) continue;
-      const { rows, values } = eta;
-      for (let k = 0; k < rows.length; k++) v[rows[k]] -= values[k] * t;
+      for (let k = starts[e]; k < starts[e + 1]; k++) v[entryRows[k]] -= entryValues[k] * t;
     }
   }
 
   /** y := yᵀ B⁻¹, applying the etas in reverse order. */
   private btran(y: Float64Array): void {
-    for (let e = this.etas.length - 1; e >= 0; e--) {
-      const { row, pivot, rows, values } = this.etas[e];
-      let sum = y[row];
-      for (let k = 0; k < rows.length; k++) sum -= y[rows[k]] * values[k];
-      y[row] = sum / pivot;
+    const { count, rows, pivots, starts, entryRows, entryValues } = this.etas;
+    for (let e = count - 1; e >= 0; e--) {
+      let sum = y[rows[e]];
+      for (let k = starts[e]; k < starts[e + 1]; k++) sum -= y[entryRows[k]] * entryValues[k];
+      y[rows[e]] = sum / pivots[e];
     }
   }
 
@@ -239,9 +297,9 @@ export class BoundedSimplex {
 
   private reducedCost(j: number): number {
     if (j >= this.n) return -this.duals[j - this.n];
-    const col = this.columns[j];
+    const { colStart, colRow, colValue, duals } = this;
     let d = this.costs[j];
-    for (let k = 0; k < col.rows.length; k++) d -= this.duals[col.rows[k]] * col.values[k];
+    for (let k = colStart[j]; k < colStart[j + 1]; k++) d -= duals[colRow[k]] * colValue[k];
     return d;
   }
 
@@ -265,15 +323,19 @@ export class BoundedSimplex {
     return -1;
   }
 
+  /** How much entering j would lower the objective per unit moved (≤ tolerance: not at all). */
+  private score(j: number): number {
+    const status = this.status[j];
+    if ((status !== AT_LOWER && status !== AT_UPPER) || this.uppers[j] === 0) return 0;
+    const d = this.reducedCost(j);
+    return status === AT_LOWER ? -d : d;
+  }
+
   private bestIn(from: number, to: number, first: boolean): number {
     let best = -1;
     let bestScore = OPTIMALITY_TOLERANCE;
     for (let j = from; j < to; j++) {
-      const status = this.status[j];
-      if (status !== AT_LOWER && status !== AT_UPPER) continue;
-      if (this.uppers[j] === 0) continue;
-      const d = this.reducedCost(j);
-      const score = status === AT_LOWER ? -d : d;
+      const score = this.score(j);
       if (score <= bestScore) continue;
       if (first) return j;
       best = j;
@@ -292,16 +354,16 @@ export class BoundedSimplex {
     this.columnRowCount = 0;
     if (j >= this.n) this.touch(j - this.n, 1);
     else {
-      const col = this.columns[j];
-      for (let k = 0; k < col.rows.length; k++) this.touch(col.rows[k], col.values[k]);
+      for (let k = this.colStart[j]; k < this.colStart[j + 1]; k++)
+        this.touch(this.colRow[k], this.colValue[k]);
     }
-    for (const eta of this.etas) {
-      const t = column[eta.row];
+    const { count, rows, pivots, starts, entryRows, entryValues } = this.etas;
+    for (let e = 0; e < count; e++) {
+      const t = column[rows[e]];
       if (t === 0) continue;
-      const x = t / eta.pivot;
-      column[eta.row] = x;
-      const { rows, values } = eta;
-      for (let k = 0; k < rows.length; k++) this.touch(rows[k], -values[k] * x);
+      const x = t / pivots[e];
+      column[rows[e]] = x;
+      for (let k = starts[e]; k < starts[e + 1]; k++) this.touch(entryRows[k], -entryValues[k] * x);
     }
   }
 
@@ -350,7 +412,7 @@ export class BoundedSimplex {
     const enteringValue =
       (this.status[entering] === AT_LOWER ? 0 : this.uppers[entering]) + direction * theta;
     const leavingVar = basis[leaving];
-    this.etas.push(this.etaOf(leaving));
+    this.pushEta(leaving);
     basis[leaving] = entering;
     basicValues[leaving] = enteringValue;
     this.status[entering] = BASIC;
@@ -362,18 +424,9 @@ export class BoundedSimplex {
     return theta;
   }
 
-  /** The eta of the transformed column now in `column`, pivoting on `row`. */
-  private etaOf(row: number): Eta {
-    const { column, columnRows } = this;
-    const rows: number[] = [];
-    const values: number[] = [];
-    for (let k = 0; k < this.columnRowCount; k++) {
-      const r = columnRows[k];
-      if (r === row || Math.abs(column[r]) <= DROP_TOLERANCE) continue;
-      rows.push(r);
-      values.push(column[r]);
-    }
-    return { row, pivot: column[row], rows: Int32Array.from(rows), values: Float64Array.from(values) };
+  /** Appends the eta of the transformed column now in `column`, pivoting on `row`. */
+  private pushEta(row: number): void {
+    this.etas.push(row, this.column, this.columnRows, this.columnRowCount);
   }
 
   /**
@@ -385,7 +438,7 @@ export class BoundedSimplex {
     const { m, n, column } = this;
     const basic = Array.from(this.basis);
     const values = basic.map((j) => this.value(j));
-    this.etas = [];
+    this.etas.clear();
     const taken = new Uint8Array(m);
     for (const j of basic) if (j >= n) taken[j - n] = 1;
     basic.forEach((j, k) => {
@@ -399,7 +452,7 @@ export class BoundedSimplex {
       }
       if (row < 0) return this.fixAt(j, values[k]);
       taken[row] = 1;
-      this.etas.push(this.etaOf(row));
+      this.pushEta(row);
       this.basis[row] = j;
       this.position[j] = row;
     });
@@ -415,7 +468,7 @@ export class BoundedSimplex {
       this.position[n + r] = r;
       this.status[n + r] = BASIC;
     }
-    this.factorEtas = this.etas.length;
+    this.factorEtas = this.etas.count;
     this.dualsStale = true;
     this.recomputeBasicValues();
   }
@@ -440,7 +493,9 @@ export class BoundedSimplex {
       const x = this.value(j);
       if (x === 0) continue;
       if (j >= n) residual[j - n] -= x;
-      else this.columns[j].rows.forEach((r, k) => (residual[r] -= this.columns[j].values[k] * x));
+      else
+        for (let k = this.colStart[j]; k < this.colStart[j + 1]; k++)
+          residual[this.colRow[k]] -= this.colValue[k] * x;
     }
     this.ftran(residual);
     this.basicValues.set(residual);

@@ -184,13 +184,18 @@ export class BoundedSimplex {
     }
   }
 
-  /** Minimises costs·x from the current basis; returns the optimum. */
-  minimize(costs: Float64Array): number {
+  /**
+   * Minimises costs·x from the current basis; returns the optimum. With a `pivotBudget`, stops after
+   * that many pivots at the (feasible) point reached, and returns its objective: then `keepOptimal`
+   * keeps that value (not the optimum) for the later objectives.
+   */
+  minimize(costs: Float64Array, pivotBudget = Infinity): number {
     this.costs = costs;
     this.dualsStale = true;
     const limit = MAX_PIVOTS_PER_COLUMN * (this.n + this.m) + 1000;
+    const lastPivot = this.pivots + pivotBudget;
     let degenerate = 0;
-    for (let iteration = 0; ; iteration++) {
+    for (let iteration = 0; this.pivots < lastPivot; iteration++) {
       if (iteration > limit) throw new Error('Simplex did not converge');
       // A bound flip keeps the basis, and so the duals.
       if (this.dualsStale) this.computeDuals();
@@ -205,7 +210,9 @@ export class BoundedSimplex {
 
   /**
    * After `minimize(costs)`: fixes every nonbasic variable whose reduced cost is not zero, so that later
-   * objectives move only within the optimal face of this one.
+   * objectives move only within the optimal face of this one. After a minimize stopped by its budget,
+   * the same fixing keeps the objective at the value reached: a move of the free variables changes it
+   * by their reduced costs, all zero.
    */
   keepOptimal(): void {
     this.computeDuals();

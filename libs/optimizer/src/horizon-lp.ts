@@ -41,6 +41,8 @@ export interface HorizonLpInput {
   /** Per constraint: whether its node's peak is minimised. */
   peakConstraint?: (c: number) => boolean;
   peakNodeOf?: (c: number) => string;
+  /** `HorizonOptions.laterStagePivotBudget`: unset, every stage at its optimum. */
+  laterStagePivotBudget?: number;
 }
 
 /** A row and what it stands for, so that tight rows explain the limits. */
@@ -197,10 +199,18 @@ function solvePart(
   const earliest = restrict(stages.earliest);
   // Urgency weights in the warm start would only make its solve longer: they matter in the last stage.
   const warm = blend(energy, [soft, preference, yielding ?? restrict(stages.soonest)]);
+  const budget = builder.laterStagePivotBudget;
   simplex.crash(warm);
-  simplex.minimize(warm);
+  // Solving the blend first makes the exact chain cheaper; with a budget, the crash's cost-ordered
+  // start is where the budgeted stages begin.
+  if (budget === Infinity) simplex.minimize(warm);
   const energyWh = -simplex.minimize(energy) * WH_PER_KWH;
-  const earlierStages = [energy, soft, preference, yielding];
+  const earlierStages: Stage[] = [
+    { costs: energy, budget: Infinity },
+    { costs: soft, budget: Infinity },
+    { costs: preference, budget },
+    { costs: yielding, budget },
+  ];
   keepStages(simplex, earlierStages);
   if (tau >= 0) {
     shareFairly(
@@ -213,17 +223,26 @@ function solvePart(
     // the point is still optimal for each, but the last stage could leave their faces unless fixed again.
     keepStages(simplex, earlierStages);
   }
-  simplex.minimize(earliest);
+  simplex.minimize(earliest, budget);
   part.columns.forEach((j, k) => (values[j] = simplex.value(k)));
   part.rows.forEach((r, k) => (slacks[r] = simplex.slack(k)));
   return energyWh;
 }
 
-/** Each stage in order minimised from where the simplex is, and its optimal face kept. */
-function keepStages(simplex: BoundedSimplex, stages: readonly (Float64Array | undefined)[]): void {
-  for (const costs of stages) {
+/** A stage's costs (none: the stage does not apply) and the most pivots it may take. */
+interface Stage {
+  costs: Float64Array | undefined;
+  budget: number;
+}
+
+/**
+ * Each stage in order minimised from where the simplex is (within its budget), and the face of the
+ * value reached kept: a stage stopped by its budget keeps the value it reached.
+ */
+function keepStages(simplex: BoundedSimplex, stages: readonly Stage[]): void {
+  for (const { costs, budget } of stages) {
     if (!costs) continue;
-    simplex.minimize(costs);
+    simplex.minimize(costs, budget);
     simplex.keepOptimal();
   }
 }
@@ -345,12 +364,15 @@ class LpBuilder {
   private readonly peakColumns: number[] = [];
   /** The common share level, -1 when no session shares. */
   fairnessColumn = -1;
+  /** Pivots per budgeted stage (`laterStagePivotBudget`), Infinity when every stage is exact. */
+  readonly laterStagePivotBudget: number;
   readonly fairnessRows: { row: number; kwhPerLevel: number }[] = [];
 
   private readonly tree: ConstraintTree;
 
   constructor(private readonly input: HorizonLpInput) {
     const { sessions, blockCount } = input;
+    this.laterStagePivotBudget = input.laterStagePivotBudget ?? Infinity;
     this.tree = constraintTree(input.system);
     this.variableOf = sessions.map((session, s) =>
       Int32Array.from({ length: blockCount }, (_, t) => {

@@ -93,6 +93,7 @@ function lpInputOf(context: HorizonContext): HorizonLpInput {
     pricesPerKwh: input.pricesPerKwh,
     peakConstraint: context.peakConstraintOf(),
     peakNodeOf: (c) => system.nodes[c].id,
+    laterStagePivotBudget: context.options.laterStagePivotBudget,
   };
 }
 

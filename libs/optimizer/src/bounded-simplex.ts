@@ -164,24 +164,49 @@ export class BoundedSimplex {
   /**
    * Before the first pivot: puts the columns that lower `costs` at their upper bound, the most
    * improving first, as long as every row keeps its slack — a feasible start much nearer the optimum
-   * than all zeros, so that the simplex needs fewer steps. The basis stays the slack basis.
+   * than all zeros, so that the simplex needs fewer steps. A column that fits only part-way, held by
+   * one row that no column made basic here touches (e.g. a session's energy row: the rest of what it
+   * wants), takes that part and becomes basic in that row, whose slack leaves the basis: the basis
+   * stays triangular, so non-singular, and each such column saves the simplex a pivot.
    */
   crash(costs: Float64Array): void {
     if (this.pivots > 0) throw new Error('crash only applies to the starting basis');
     const candidates = Array.from({ length: this.n }, (_, j) => j)
       .filter((j) => costs[j] < 0 && this.status[j] === AT_LOWER && this.uppers[j] < Infinity)
       .sort((a, b) => costs[a] - costs[b] || a - b);
-    const { colStart, colRow, colValue, basicValues } = this;
+    const { colStart, colRow, colValue, n } = this;
+    // basicValues are the rows' slacks until the crash's basic columns take their rows below.
+    const slacks = this.basicValues;
+    const touchedByBasic = new Uint8Array(this.m);
+    const basics: [number, number][] = [];
     for (const j of candidates) {
-      const upper = this.uppers[j];
-      let fits = true;
-      for (let k = colStart[j]; k < colStart[j + 1] && fits; k++) {
-        fits = !(colValue[k] > 0 && basicValues[colRow[k]] < colValue[k] * upper);
+      let most = this.uppers[j];
+      let holding = -1;
+      for (let k = colStart[j]; k < colStart[j + 1]; k++) {
+        if (colValue[k] <= 0) continue;
+        const ratio = slacks[colRow[k]] / colValue[k];
+        if (ratio < most) [most, holding] = [ratio, colRow[k]];
       }
-      if (!fits) continue;
-      this.status[j] = AT_UPPER;
-      for (let k = colStart[j]; k < colStart[j + 1]; k++) basicValues[colRow[k]] -= colValue[k] * upper;
+      if (holding >= 0 && (most <= PIVOT_TOLERANCE || touchedByBasic[holding] === 1)) continue;
+      for (let k = colStart[j]; k < colStart[j + 1]; k++) slacks[colRow[k]] -= colValue[k] * most;
+      if (holding < 0) {
+        this.status[j] = AT_UPPER;
+        continue;
+      }
+      slacks[holding] = 0;
+      for (let k = colStart[j]; k < colStart[j + 1]; k++) touchedByBasic[colRow[k]] = 1;
+      basics.push([j, holding]);
     }
+    for (let r = 0; r < this.m; r++) slacks[r] = Math.max(0, slacks[r]);
+    if (basics.length === 0) return;
+    for (const [j, r] of basics) {
+      this.basis[r] = j;
+      this.position[j] = r;
+      this.status[j] = BASIC;
+      this.status[n + r] = AT_LOWER;
+      this.position[n + r] = -1;
+    }
+    this.reinvert();
   }
 
   /**

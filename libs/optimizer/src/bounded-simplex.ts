@@ -178,10 +178,15 @@ export class BoundedSimplex {
     // basicValues are the rows' slacks until the crash's basic columns take their rows below.
     const slacks = this.basicValues;
     const touchedByBasic = new Uint8Array(this.m);
+    // A row a crash-basic column holds has no slack to give or take: its column's value would move.
+    const held = new Uint8Array(this.m);
     const basics: [number, number][] = [];
     for (const j of candidates) {
       let most = this.uppers[j];
       let holding = -1;
+      let blocked = false;
+      for (let k = colStart[j]; k < colStart[j + 1]; k++) blocked ||= held[colRow[k]] === 1;
+      if (blocked) continue;
       for (let k = colStart[j]; k < colStart[j + 1]; k++) {
         if (colValue[k] <= 0) continue;
         const ratio = slacks[colRow[k]] / colValue[k];
@@ -194,6 +199,7 @@ export class BoundedSimplex {
         continue;
       }
       slacks[holding] = 0;
+      held[holding] = 1;
       for (let k = colStart[j]; k < colStart[j + 1]; k++) touchedByBasic[colRow[k]] = 1;
       basics.push([j, holding]);
     }

@@ -27,6 +27,8 @@ interface StageFigures {
   /** Since the LP was being built: the time a plan would wait for this stage. */
   totalMs: number;
   optimum: number;
+  /** Ours: the simplex pivots of the stage (the same on every machine). */
+  pivots?: number;
 }
 
 interface SolverRun {
@@ -41,8 +43,15 @@ function elapsedMs(since: bigint): number {
   return Number(process.hrtime.bigint() - since) / 1e6;
 }
 
-/** Ours as `solveHorizonLp` runs it: crash and warm start (counted in the energy stage), then the stages. */
-function solveWithOurs(input: HorizonInput): SolverRun {
+/** The stages `laterStagePivotBudget` cuts short; energy, soft limits and the fair level stay exact. */
+const BUDGETED_STAGES: readonly HorizonStage[] = ['preference', 'yielding', 'earliest'];
+
+/**
+ * Ours as `solveHorizonLp` runs it: crash and warm start (counted in the energy stage), then the
+ * stages; with a `budget` (`laterStagePivotBudget`), the crash only, and the budgeted stages stopped
+ * after that many pivots (their "optimum" is then the value reached).
+ */
+function solveWithOurs(input: HorizonInput, budget = Infinity): SolverRun {
   const started = process.hrtime.bigint();
   const lp = horizonStageLp(input);
   const simplex = new BoundedSimplex(lp.rhs, lp.columns);
@@ -50,15 +59,16 @@ function solveWithOurs(input: HorizonInput): SolverRun {
   const stages: StageFigures[] = [];
   lp.stages.forEach(({ name, costs }, k) => {
     const solving = process.hrtime.bigint();
-    if (k === 0) {
-      simplex.crash(lp.warmStart);
-      simplex.minimize(lp.warmStart);
-    }
-    const optimum = simplex.minimize(costs);
+    const pivotsBefore = simplex.pivots;
+    if (k === 0) simplex.crash(lp.warmStart);
+    if (k === 0 && budget === Infinity) simplex.minimize(lp.warmStart);
+    const optimum = simplex.minimize(costs, BUDGETED_STAGES.includes(name) ? budget : Infinity);
     simplex.keepOptimal();
-    stages.push({ name, solverMs: elapsedMs(solving), totalMs: elapsedMs(started), optimum });
+    const pivots = simplex.pivots - pivotsBefore;
+    stages.push({ name, solverMs: elapsedMs(solving), totalMs: elapsedMs(started), optimum, pivots });
   });
-  return { solver: 'ours', columns: lp.columns.length, rows: lp.rhs.length, buildMs, stages };
+  const solver = budget === Infinity ? 'ours' : `ours, budget ${budget}`;
+  return { solver, columns: lp.columns.length, rows: lp.rhs.length, buildMs, stages };
 }
 
 /** The LP as HiGHS's column-wise model, minimising the first stage. */
@@ -156,46 +166,64 @@ function ms(value: number): string {
   return `${value.toFixed(0)} (${inReference(value)})`;
 }
 
-function stageCells(stage: StageFigures | undefined): string {
-  if (!stage) return '— | — | not run';
-  return `${ms(stage.solverMs)} | ${ms(stage.totalMs)} | ${stage.optimum.toPrecision(10)}`;
+function stageCells(stage: StageFigures | undefined, withPivots: boolean): string {
+  const pivots = withPivots ? ` | ${stage?.pivots ?? '—'}` : '';
+  if (!stage) return `— | — | not run${pivots}`;
+  return `${ms(stage.solverMs)} | ${ms(stage.totalMs)} | ${stage.optimum.toPrecision(10)}${pivots}`;
 }
 
-/** Ours against HiGHS in the last column when both ran. */
+/** Whether the run counts pivots (ours), which then get a column. */
+function countsPivots(run: SolverRun): boolean {
+  return run.stages.some((stage) => stage.pivots !== undefined);
+}
+
+/** Each of ours against HiGHS (relative difference of the optima) in the last columns when HiGHS ran. */
 function printTable(runs: readonly SolverRun[], label: string): void {
-  const both = runs.length === 2;
+  const highs = runs.find((r) => r.solver === 'HiGHS');
+  const compared = highs ? runs.filter((r) => r !== highs) : [];
   const longest = runs.reduce((a, b) => (b.stages.length > a.stages.length ? b : a));
   console.log(
     `\nHorizon LP solvers side by side: ${label}; ${longest.columns} columns, ${longest.rows} rows; ` +
       'times in ms and in multiples of the reference ("ref")',
   );
-  const heads = runs.map((r) => `${r.solver} solver ms | ${r.solver} total ms | ${r.solver} optimum`);
-  console.log(`| stage | ${heads.join(' | ')} |${both ? ' relative difference |' : ''}`);
-  console.log(`| --- |${' ---: | ---: | ---: |'.repeat(runs.length)}${both ? ' ---: |' : ''}`);
-  const built = runs.map((r) => `— | ${ms(r.buildMs)} | —`);
-  console.log(`| LP built | ${built.join(' | ')} |${both ? ' — |' : ''}`);
+  const heads = runs.map(
+    (r) =>
+      `${r.solver} solver ms | ${r.solver} total ms | ${r.solver} optimum` +
+      (countsPivots(r) ? ` | ${r.solver} pivots` : ''),
+  );
+  const differenceHeads = compared.map((r) => ` ${r.solver} vs HiGHS |`).join('');
+  const columnCount = runs.reduce((sum, r) => sum + (countsPivots(r) ? 4 : 3), 0) + compared.length;
+  console.log(`| stage | ${heads.join(' | ')} |${differenceHeads}`);
+  console.log(`| --- |${' ---: |'.repeat(columnCount)}`);
+  const built = runs.map((r) => `— | ${ms(r.buildMs)} | —${countsPivots(r) ? ' | —' : ''}`);
+  console.log(`| LP built | ${built.join(' | ')} |${' — |'.repeat(compared.length)}`);
   longest.stages.forEach(({ name }, k) => {
-    const [a, b] = runs.map((r) => r.stages[k]);
-    const difference = a && b ? relativeDifference(a.optimum, b.optimum).toExponential(1) : '—';
-    const cells = runs.map((r) => stageCells(r.stages[k]));
-    console.log(`| ${name} | ${cells.join(' | ')} |${both ? ` ${difference} |` : ''}`);
+    const cells = runs.map((r) => stageCells(r.stages[k], countsPivots(r)));
+    const differences = compared.map((r) => {
+      const [a, b] = [r.stages[k], highs?.stages[k]];
+      return ` ${a && b ? relativeDifference(a.optimum, b.optimum).toExponential(1) : '—'} |`;
+    });
+    console.log(`| ${name} | ${cells.join(' | ')} |${differences.join('')}`);
   });
 }
 
 /**
- * `BENCH_HORIZON_SOLVERS=highs` (or `ours`) runs one solver only, e.g. HiGHS alone on 10,000
- * connectors, where ours takes far longer. Throws when both ran and the energy optima differ by more
- * than ENERGY_TOLERANCE (relative).
+ * `BENCH_HORIZON_SOLVERS` (default `ours,budget,highs`) chooses the runs: ours exact, ours with
+ * `laterStagePivotBudget` = BENCH_PIVOT_BUDGET (default 0), HiGHS; e.g. `budget` alone on 10,000
+ * connectors, where the exact chains take far longer. Throws when two runs' energy optima differ by
+ * more than ENERGY_TOLERANCE (relative).
  */
 export async function printHorizonSolvers(input: HorizonInput, label: string): Promise<void> {
-  const which = (process.env.BENCH_HORIZON_SOLVERS ?? 'ours,highs').split(',');
+  const which = (process.env.BENCH_HORIZON_SOLVERS ?? 'ours,budget,highs').split(',');
+  const budget = Number(process.env.BENCH_PIVOT_BUDGET ?? 0);
   const runs: SolverRun[] = [];
   if (which.includes('ours')) runs.push(solveWithOurs(input));
+  if (which.includes('budget')) runs.push(solveWithOurs(input, budget));
   if (which.includes('highs')) runs.push(solveWithHighs(await highsLoader(), input));
-  if (runs.length === 0) throw new Error('BENCH_HORIZON_SOLVERS names neither ours nor highs');
+  if (runs.length === 0) throw new Error('BENCH_HORIZON_SOLVERS names none of ours, budget, highs');
   printTable(runs, label);
-  if (runs.length === 2) {
-    const energy = relativeDifference(runs[0].stages[0].optimum, runs[1].stages[0].optimum);
+  for (const run of runs.slice(1)) {
+    const energy = relativeDifference(run.stages[0].optimum, runs[0].stages[0].optimum);
     if (!(energy <= ENERGY_TOLERANCE)) throw new Error(`Energy optima differ by ${energy} (relative)`);
   }
 }

@@ -201,7 +201,8 @@ interface HorizonMeasurement {
 
 /**
  * groupScale 4: the DSO's group has room, the sites' own limits bind and each site is its own LP.
- * declaredShare < 1 plans as planning does: only the declared sessions in the LP.
+ * declaredShare < 1 plans as planning does: only the declared sessions in the LP. A pivot budget
+ * cuts the LP's later stages short (`laterStagePivotBudget`).
  */
 function measureHorizon(
   siteCount: number,
@@ -209,9 +210,13 @@ function measureHorizon(
   groupScale = 1,
   declaredShare = 1,
   withPrices = true,
+  pivotBudget?: number,
 ): HorizonMeasurement {
   const input = horizonGroup(siteCount, fixedSeedRandom(siteCount), groupScale, declaredShare, withPrices);
-  const options: HorizonOptions = declaredShare < 1 ? { lpSessions: 'declared' } : {};
+  const options: HorizonOptions = {
+    ...(declaredShare < 1 ? { lpSessions: 'declared' } : {}),
+    ...(pivotBudget !== undefined ? { laterStagePivotBudget: pivotBudget } : {}),
+  };
   const times: number[] = [];
   const cpuTimes: number[] = [];
   let plan = optimizeHorizon(input, options);
@@ -229,7 +234,8 @@ function measureHorizon(
     group: groupScale > 1 ? 'room' : 'binds',
     declared:
       (declaredShare < 1 ? `${Math.round(declaredShare * 100)} % (LP: declared)` : 'all (LP: all)') +
-      (withPrices ? '' : ', no prices'),
+      (withPrices ? '' : ', no prices') +
+      (pivotBudget !== undefined ? `, pivot budget ${pivotBudget}` : ''),
     runs,
     medianMs: median(times),
     medianCpuMs: median(cpuTimes),
@@ -238,18 +244,27 @@ function measureHorizon(
   };
 }
 
-/** BENCH_DECLARED=0.1 measures that share of declared sessions only (with BENCH_SITES, one size). */
+/**
+ * BENCH_DECLARED=0.1 measures that share of declared sessions only (with BENCH_SITES, one size);
+ * BENCH_PIVOT_BUDGET (default 0) is the budget of the rows with one, and given explicitly with
+ * BENCH_SITES, measures only that size with that budget (e.g. 100 sites, where the exact LP takes far
+ * too long).
+ */
 function printHorizon(): void {
   const sites = process.env.BENCH_SITES ? [Number(process.env.BENCH_SITES)] : [1, 3, 10];
   const declared = process.env.BENCH_DECLARED ? Number(process.env.BENCH_DECLARED) : undefined;
-  const rows =
-    declared !== undefined
+  const budget = Number(process.env.BENCH_PIVOT_BUDGET ?? 0);
+  const budgetOnly = process.env.BENCH_SITES !== undefined && process.env.BENCH_PIVOT_BUDGET !== undefined;
+  const rows = budgetOnly
+    ? sites.map((siteCount) => measureHorizon(siteCount, 1, 1, 1, true, budget))
+    : declared !== undefined
       ? sites.flatMap((siteCount) => [
           measureHorizon(siteCount, 3, 1, declared),
           measureHorizon(siteCount, 3, 1, declared, false),
         ])
       : [
           ...sites.map((siteCount) => measureHorizon(siteCount, siteCount <= 1 ? 5 : 1)),
+          ...(process.env.BENCH_SITES ? [] : [measureHorizon(10, 3, 1, 1, true, budget)]),
           ...(process.env.BENCH_SITES ? [] : [10, 100].map((siteCount) => measureHorizon(siteCount, 1, 4))),
           ...(process.env.BENCH_SITES
             ? []

@@ -27,14 +27,65 @@ const PRICING_SEGMENTS = 256;
 const PRICING_SEGMENT = 256;
 /** The basis is factorised again after this many pivots: a short eta file keeps the solves fast and exact. */
 const REINVERT_PIVOTS = 80;
+/**
+ * A large factorisation is refactorised less often: refactorising costs about the square of its etas,
+ * a longer eta file only linearly more per pivot (10,000 connectors: 12,000 etas, 36 refactorisations
+ * took 6 s of the 10 s of the energy stage).
+ */
+const FACTOR_ETAS_PER_REINVERT_PIVOT = 16;
 
-/** One elementary transformation of the product-form inverse: pivot row and the pivot column's entries. */
-interface Eta {
-  row: number;
-  pivot: number;
-  /** The other non-zero rows of the column and their values. */
-  rows: Int32Array;
-  values: Float64Array;
+/**
+ * The product-form inverse as one flat file of elementary transformations, each a pivot row, its pivot
+ * and the pivot column's other non-zero rows and values: typed arrays, so that applying it allocates
+ * nothing and skips untouched etas at the cost of one read.
+ */
+class EtaFile {
+  count = 0;
+  rows = new Int32Array(256);
+  pivots = new Float64Array(256);
+  /** Eta e's entries are entryRows/entryValues[starts[e], starts[e + 1]). */
+  starts = new Int32Array(257);
+  entryRows = new Int32Array(4096);
+  entryValues = new Float64Array(4096);
+
+  clear(): void {
+    this.count = 0;
+  }
+
+  /** Appends the eta pivoting on `row` of the transformed column `column` (its non-zeros in `columnRows`). */
+  push(row: number, column: Float64Array, columnRows: Int32Array, columnRowCount: number): void {
+    if (this.count + 1 >= this.rows.length) this.growEtas();
+    const start = this.starts[this.count];
+    if (start + columnRowCount > this.entryRows.length) this.growEntries(start + columnRowCount);
+    let end = start;
+    for (let k = 0; k < columnRowCount; k++) {
+      const r = columnRows[k];
+      if (r === row || Math.abs(column[r]) <= DROP_TOLERANCE) continue;
+      this.entryRows[end] = r;
+      this.entryValues[end++] = column[r];
+    }
+    this.rows[this.count] = row;
+    this.pivots[this.count] = column[row];
+    this.starts[++this.count] = end;
+  }
+
+  private growEtas(): void {
+    const size = this.rows.length * 2;
+    this.rows = grown(this.rows, new Int32Array(size));
+    this.pivots = grown(this.pivots, new Float64Array(size));
+    this.starts = grown(this.starts, new Int32Array(size + 1));
+  }
+
+  private growEntries(needed: number): void {
+    const size = Math.max(needed, this.entryRows.length * 2);
+    this.entryRows = grown(this.entryRows, new Int32Array(size));
+    this.entryValues = grown(this.entryValues, new Float64Array(size));
+  }
+}
+
+function grown<T extends Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 /**
@@ -49,7 +100,7 @@ interface Eta {
 export class BoundedSimplex {
   private readonly m: number;
   private readonly n: number;
-  private etas: Eta[] = [];
+  private readonly etas = new EtaFile();
   /** Whether the basis changed since the duals were computed. */
   private dualsStale = true;
   /** Where partial pricing resumes. */
@@ -73,15 +124,25 @@ export class BoundedSimplex {
   pivots = 0;
 
   private readonly rhs: number[];
-  /** Own copies: `detach` edits them. */
-  private readonly columns: { rows: number[]; values: number[] }[];
+  /** The matrix by column (own copy: `detach` zeroes entries). */
+  private readonly colStart: Int32Array;
+  private readonly colRow: Int32Array;
+  private readonly colValue: Float64Array;
 
   constructor(rhs: readonly number[], columns: readonly LpColumn[]) {
     this.rhs = [...rhs];
-    this.columns = columns.map((col) => ({ rows: [...col.rows], values: [...col.values] }));
     this.m = rhs.length;
     this.n = columns.length;
     const { m, n } = this;
+    this.colStart = new Int32Array(n + 1);
+    columns.forEach((col, j) => (this.colStart[j + 1] = this.colStart[j] + col.rows.length));
+    const nnz = this.colStart[n];
+    this.colRow = new Int32Array(nnz);
+    this.colValue = new Float64Array(nnz);
+    columns.forEach((col, j) => {
+      this.colRow.set(col.rows, this.colStart[j]);
+      this.colValue.set(col.values, this.colStart[j]);
+    });
     this.basis = Int32Array.from({ length: m }, (_, r) => n + r);
     this.position = new Int32Array(n + m).fill(-1);
     for (let r = 0; r < m; r++) this.position[n + r] = r;
@@ -109,29 +170,69 @@ export class BoundedSimplex {
   /**
    * Before the first pivot: puts the columns that lower `costs` at their upper bound, the most
    * improving first, as long as every row keeps its slack — a feasible start much nearer the optimum
-   * than all zeros, so that the simplex needs fewer steps. The basis stays the slack basis.
+   * than all zeros, so that the simplex needs fewer steps. A column that fits only part-way, held by
+   * one row that no column made basic here touches (e.g. a session's energy row: the rest of what it
+   * wants), takes that part and becomes basic in that row, whose slack leaves the basis: the basis
+   * stays triangular, so non-singular, and each such column saves the simplex a pivot.
    */
   crash(costs: Float64Array): void {
     if (this.pivots > 0) throw new Error('crash only applies to the starting basis');
     const candidates = Array.from({ length: this.n }, (_, j) => j)
       .filter((j) => costs[j] < 0 && this.status[j] === AT_LOWER && this.uppers[j] < Infinity)
       .sort((a, b) => costs[a] - costs[b] || a - b);
+    const { colStart, colRow, colValue, n } = this;
+    // basicValues are the rows' slacks until the crash's basic columns take their rows below.
+    const slacks = this.basicValues;
+    const touchedByBasic = new Uint8Array(this.m);
+    // A row a crash-basic column holds has no slack to give or take: its column's value would move.
+    const held = new Uint8Array(this.m);
+    const basics: [number, number][] = [];
     for (const j of candidates) {
-      const { rows, values } = this.columns[j];
-      const upper = this.uppers[j];
-      if (rows.some((r, k) => values[k] > 0 && this.basicValues[r] < values[k] * upper)) continue;
-      this.status[j] = AT_UPPER;
-      rows.forEach((r, k) => (this.basicValues[r] -= values[k] * upper));
+      let most = this.uppers[j];
+      let holding = -1;
+      let blocked = false;
+      for (let k = colStart[j]; k < colStart[j + 1]; k++) blocked ||= held[colRow[k]] === 1;
+      if (blocked) continue;
+      for (let k = colStart[j]; k < colStart[j + 1]; k++) {
+        if (colValue[k] <= 0) continue;
+        const ratio = slacks[colRow[k]] / colValue[k];
+        if (ratio < most) [most, holding] = [ratio, colRow[k]];
+      }
+      if (holding >= 0 && (most <= PIVOT_TOLERANCE || touchedByBasic[holding] === 1)) continue;
+      for (let k = colStart[j]; k < colStart[j + 1]; k++) slacks[colRow[k]] -= colValue[k] * most;
+      if (holding < 0) {
+        this.status[j] = AT_UPPER;
+        continue;
+      }
+      slacks[holding] = 0;
+      held[holding] = 1;
+      for (let k = colStart[j]; k < colStart[j + 1]; k++) touchedByBasic[colRow[k]] = 1;
+      basics.push([j, holding]);
     }
+    for (let r = 0; r < this.m; r++) slacks[r] = Math.max(0, slacks[r]);
+    if (basics.length === 0) return;
+    for (const [j, r] of basics) {
+      this.basis[r] = j;
+      this.position[j] = r;
+      this.status[j] = BASIC;
+      this.status[n + r] = AT_LOWER;
+      this.position[n + r] = -1;
+    }
+    this.reinvert();
   }
 
-  /** Minimises costs·x from the current basis; returns the optimum. */
-  minimize(costs: Float64Array): number {
+  /**
+   * Minimises costs·x from the current basis; returns the optimum. With a `pivotBudget`, stops after
+   * that many pivots at the (feasible) point reached, and returns its objective: then `keepOptimal`
+   * keeps that value (not the optimum) for the later objectives.
+   */
+  minimize(costs: Float64Array, pivotBudget = Infinity): number {
     this.costs = costs;
     this.dualsStale = true;
     const limit = MAX_PIVOTS_PER_COLUMN * (this.n + this.m) + 1000;
+    const lastPivot = this.pivots + pivotBudget;
     let degenerate = 0;
-    for (let iteration = 0; ; iteration++) {
+    for (let iteration = 0; this.pivots < lastPivot; iteration++) {
       if (iteration > limit) throw new Error('Simplex did not converge');
       // A bound flip keeps the basis, and so the duals.
       if (this.dualsStale) this.computeDuals();
@@ -139,14 +240,16 @@ export class BoundedSimplex {
       if (entering < 0) break;
       const step = this.step(entering);
       degenerate = step > 1e-12 ? 0 : degenerate + 1;
-      if (this.etas.length >= this.factorEtas + REINVERT_PIVOTS) this.reinvert();
+      if (this.etas.count >= this.factorEtas + this.reinvertPivots()) this.reinvert();
     }
     return this.objective(costs);
   }
 
   /**
    * After `minimize(costs)`: fixes every nonbasic variable whose reduced cost is not zero, so that later
-   * objectives move only within the optimal face of this one.
+   * objectives move only within the optimal face of this one. After a minimize stopped by its budget,
+   * the same fixing keeps the objective at the value reached: a move of the free variables changes it
+   * by their reduced costs, all zero.
    */
   keepOptimal(): void {
     this.computeDuals();
@@ -160,6 +263,7 @@ export class BoundedSimplex {
 
   /** The dual of row r for the last objective minimised (≤ 0: a tight row that holds the objective back). */
   dual(r: number): number {
+    if (this.dualsStale) this.computeDuals();
     return this.duals[r];
   }
 
@@ -169,12 +273,10 @@ export class BoundedSimplex {
    * the right-hand side). A basic variable whose column no longer spans a row is fixed at its value.
    */
   detach(j: number, rows: readonly number[], rhs: readonly number[]): void {
-    const col = this.columns[j];
     rows.forEach((r, k) => {
-      const at = col.rows.indexOf(r);
-      if (at >= 0) {
-        col.rows.splice(at, 1);
-        col.values.splice(at, 1);
+      for (let e = this.colStart[j]; e < this.colStart[j + 1]; e++) {
+        if (this.colRow[e] !== r) continue;
+        this.colValue[e] = 0;
       }
       this.rhs[r] = rhs[k];
     });
@@ -183,7 +285,7 @@ export class BoundedSimplex {
     // The basis changed in one column: one more eta replaces it, unless that would be singular.
     this.loadColumn(j);
     if (Math.abs(this.column[p]) <= PIVOT_TOLERANCE) return this.reinvert();
-    this.etas.push(this.etaOf(p));
+    this.pushEta(p);
     this.dualsStale = true;
     this.recomputeBasicValues();
   }
@@ -207,22 +309,22 @@ export class BoundedSimplex {
 
   /** v := B⁻¹ v, applying the etas in order. */
   private ftran(v: Float64Array): void {
-    for (const eta of this.etas) {
-      const t = v[eta.row] / eta.pivot;
-      v[eta.row] = t;
+    const { count, rows, pivots, starts, entryRows, entryValues } = this.etas;
+    for (let e = 0; e < count; e++) {
+      const t = v[rows[e]] / pivots[e];
+      v[rows[e]] = t;
       if (t === 0) continue;
-      const { rows, values } = eta;
-      for (let k = 0; k < rows.length; k++) v[rows[k]] -= values[k] * t;
+      for (let k = starts[e]; k < starts[e + 1]; k++) v[entryRows[k]] -= entryValues[k] * t;
     }
   }
 
   /** y := yᵀ B⁻¹, applying the etas in reverse order. */
   private btran(y: Float64Array): void {
-    for (let e = this.etas.length - 1; e >= 0; e--) {
-      const { row, pivot, rows, values } = this.etas[e];
-      let sum = y[row];
-      for (let k = 0; k < rows.length; k++) sum -= y[rows[k]] * values[k];
-      y[row] = sum / pivot;
+    const { count, rows, pivots, starts, entryRows, entryValues } = this.etas;
+    for (let e = count - 1; e >= 0; e--) {
+      let sum = y[rows[e]];
+      for (let k = starts[e]; k < starts[e + 1]; k++) sum -= y[entryRows[k]] * entryValues[k];
+      y[rows[e]] = sum / pivots[e];
     }
   }
 
@@ -239,9 +341,9 @@ export class BoundedSimplex {
 
   private reducedCost(j: number): number {
     if (j >= this.n) return -this.duals[j - this.n];
-    const col = this.columns[j];
+    const { colStart, colRow, colValue, duals } = this;
     let d = this.costs[j];
-    for (let k = 0; k < col.rows.length; k++) d -= this.duals[col.rows[k]] * col.values[k];
+    for (let k = colStart[j]; k < colStart[j + 1]; k++) d -= duals[colRow[k]] * colValue[k];
     return d;
   }
 
@@ -265,15 +367,19 @@ export class BoundedSimplex {
     return -1;
   }
 
+  /** How much entering j would lower the objective per unit moved (≤ tolerance: not at all). */
+  private score(j: number): number {
+    const status = this.status[j];
+    if ((status !== AT_LOWER && status !== AT_UPPER) || this.uppers[j] === 0) return 0;
+    const d = this.reducedCost(j);
+    return status === AT_LOWER ? -d : d;
+  }
+
   private bestIn(from: number, to: number, first: boolean): number {
     let best = -1;
     let bestScore = OPTIMALITY_TOLERANCE;
     for (let j = from; j < to; j++) {
-      const status = this.status[j];
-      if (status !== AT_LOWER && status !== AT_UPPER) continue;
-      if (this.uppers[j] === 0) continue;
-      const d = this.reducedCost(j);
-      const score = status === AT_LOWER ? -d : d;
+      const score = this.score(j);
       if (score <= bestScore) continue;
       if (first) return j;
       best = j;
@@ -292,16 +398,16 @@ export class BoundedSimplex {
     this.columnRowCount = 0;
     if (j >= this.n) this.touch(j - this.n, 1);
     else {
-      const col = this.columns[j];
-      for (let k = 0; k < col.rows.length; k++) this.touch(col.rows[k], col.values[k]);
+      for (let k = this.colStart[j]; k < this.colStart[j + 1]; k++)
+        this.touch(this.colRow[k], this.colValue[k]);
     }
-    for (const eta of this.etas) {
-      const t = column[eta.row];
+    const { count, rows, pivots, starts, entryRows, entryValues } = this.etas;
+    for (let e = 0; e < count; e++) {
+      const t = column[rows[e]];
       if (t === 0) continue;
-      const x = t / eta.pivot;
-      column[eta.row] = x;
-      const { rows, values } = eta;
-      for (let k = 0; k < rows.length; k++) this.touch(rows[k], -values[k] * x);
+      const x = t / pivots[e];
+      column[rows[e]] = x;
+      for (let k = starts[e]; k < starts[e + 1]; k++) this.touch(entryRows[k], -entryValues[k] * x);
     }
   }
 
@@ -350,7 +456,7 @@ export class BoundedSimplex {
     const enteringValue =
       (this.status[entering] === AT_LOWER ? 0 : this.uppers[entering]) + direction * theta;
     const leavingVar = basis[leaving];
-    this.etas.push(this.etaOf(leaving));
+    this.pushEta(leaving);
     basis[leaving] = entering;
     basicValues[leaving] = enteringValue;
     this.status[entering] = BASIC;
@@ -362,18 +468,14 @@ export class BoundedSimplex {
     return theta;
   }
 
-  /** The eta of the transformed column now in `column`, pivoting on `row`. */
-  private etaOf(row: number): Eta {
-    const { column, columnRows } = this;
-    const rows: number[] = [];
-    const values: number[] = [];
-    for (let k = 0; k < this.columnRowCount; k++) {
-      const r = columnRows[k];
-      if (r === row || Math.abs(column[r]) <= DROP_TOLERANCE) continue;
-      rows.push(r);
-      values.push(column[r]);
-    }
-    return { row, pivot: column[row], rows: Int32Array.from(rows), values: Float64Array.from(values) };
+  /** Appends the eta of the transformed column now in `column`, pivoting on `row`. */
+  private pushEta(row: number): void {
+    this.etas.push(row, this.column, this.columnRows, this.columnRowCount);
+  }
+
+  /** Pivots between refactorisations: REINVERT_PIVOTS, more for a large factorisation. */
+  private reinvertPivots(): number {
+    return Math.max(REINVERT_PIVOTS, Math.floor(this.factorEtas / FACTOR_ETAS_PER_REINVERT_PIVOT));
   }
 
   /**
@@ -385,7 +487,7 @@ export class BoundedSimplex {
     const { m, n, column } = this;
     const basic = Array.from(this.basis);
     const values = basic.map((j) => this.value(j));
-    this.etas = [];
+    this.etas.clear();
     const taken = new Uint8Array(m);
     for (const j of basic) if (j >= n) taken[j - n] = 1;
     basic.forEach((j, k) => {
@@ -399,7 +501,7 @@ export class BoundedSimplex {
       }
       if (row < 0) return this.fixAt(j, values[k]);
       taken[row] = 1;
-      this.etas.push(this.etaOf(row));
+      this.pushEta(row);
       this.basis[row] = j;
       this.position[j] = row;
     });
@@ -415,7 +517,7 @@ export class BoundedSimplex {
       this.position[n + r] = r;
       this.status[n + r] = BASIC;
     }
-    this.factorEtas = this.etas.length;
+    this.factorEtas = this.etas.count;
     this.dualsStale = true;
     this.recomputeBasicValues();
   }
@@ -440,7 +542,9 @@ export class BoundedSimplex {
       const x = this.value(j);
       if (x === 0) continue;
       if (j >= n) residual[j - n] -= x;
-      else this.columns[j].rows.forEach((r, k) => (residual[r] -= this.columns[j].values[k] * x));
+      else
+        for (let k = this.colStart[j]; k < this.colStart[j + 1]; k++)
+          residual[this.colRow[k]] -= this.colValue[k] * x;
     }
     this.ftran(residual);
     this.basicValues.set(residual);

@@ -41,6 +41,8 @@ export interface HorizonLpInput {
   /** Per constraint: whether its node's peak is minimised. */
   peakConstraint?: (c: number) => boolean;
   peakNodeOf?: (c: number) => string;
+  /** `HorizonOptions.laterStagePivotBudget`: unset, every stage at its optimum. */
+  laterStagePivotBudget?: number;
 }
 
 /** A row and what it stands for, so that tight rows explain the limits. */
@@ -85,8 +87,9 @@ export function solveHorizonLp(input: HorizonLpInput): HorizonLpSolution {
   const values = new Float64Array(builder.columns.length);
   const slacks = new Float64Array(builder.rhs.length);
   let relaxedEnergyWh = 0;
+  const rowOf = new Int32Array(builder.rhs.length).fill(-1);
   for (const part of builder.independentParts()) {
-    relaxedEnergyWh += solvePart(builder, stages, part, values, slacks);
+    relaxedEnergyWh += solvePart(builder, stages, part, values, slacks, rowOf);
   }
   const currentsA = input.sessions.map((_, s) =>
     Float64Array.from({ length: input.blockCount }, (_, t) => {
@@ -161,7 +164,8 @@ interface LpPart {
 /**
  * One independent part through every stage, with its own share level: the stages' objectives are sums
  * over the parts, and fair shares fill each part independently, so the parts' optima make the whole's.
- * Writes the part's values and slacks; returns its energy optimum in Wh.
+ * Writes the part's values and slacks; returns its energy optimum in Wh. `rowOf` (all -1, and so
+ * left) maps the LP's rows to the part's: typed and shared, as the LP has 10⁵ entries and more.
  */
 function solvePart(
   builder: LpBuilder,
@@ -169,23 +173,29 @@ function solvePart(
   part: LpPart,
   values: Float64Array,
   slacks: Float64Array,
+  rowOf: Int32Array,
 ): number {
-  const rowOf = new Map(part.rows.map((r, k) => [r, k]));
+  part.rows.forEach((r, k) => (rowOf[r] = k));
   const columns: LpColumn[] = part.columns.map((j) => {
     const col = builder.columns[j];
-    return { ...col, rows: col.rows.map((r) => rowOf.get(r) ?? -1) };
+    const rows = new Array<number>(col.rows.length);
+    for (let k = 0; k < rows.length; k++) rows[k] = rowOf[col.rows[k]];
+    return { ...col, rows };
   });
-  const shares = builder.fairnessRows.filter((f) => rowOf.has(f.row));
+  const shares = builder.fairnessRows.filter((f) => rowOf[f.row] >= 0);
   const tau = shares.length > 0 ? columns.length : -1;
   if (tau >= 0) {
     columns.push({
-      rows: shares.map((f) => rowOf.get(f.row) ?? -1),
+      rows: shares.map((f) => rowOf[f.row]),
       values: shares.map((f) => f.kwhPerLevel),
       upper: builder.columns[builder.fairnessColumn].upper,
     });
   }
-  const restrict = (costs: Float64Array) =>
-    Float64Array.from(columns, (_, k) => (k === tau ? 0 : costs[part.columns[k]]));
+  const restrict = (costs: Float64Array) => {
+    const restricted = new Float64Array(columns.length);
+    for (let k = 0; k < part.columns.length; k++) restricted[k] = costs[part.columns[k]];
+    return restricted;
+  };
   const simplex = new BoundedSimplex(
     part.rows.map((r) => builder.rhs[r]),
     columns,
@@ -197,33 +207,51 @@ function solvePart(
   const earliest = restrict(stages.earliest);
   // Urgency weights in the warm start would only make its solve longer: they matter in the last stage.
   const warm = blend(energy, [soft, preference, yielding ?? restrict(stages.soonest)]);
+  const budget = builder.laterStagePivotBudget;
   simplex.crash(warm);
-  simplex.minimize(warm);
+  // Solving the blend first makes the exact chain cheaper; with a budget, the crash's cost-ordered
+  // start is where the budgeted stages begin.
+  if (budget === Infinity) simplex.minimize(warm);
   const energyWh = -simplex.minimize(energy) * WH_PER_KWH;
-  const earlierStages = [energy, soft, preference, yielding];
+  const earlierStages: Stage[] = [
+    { costs: energy, budget: Infinity },
+    { costs: soft, budget: Infinity },
+    { costs: preference, budget },
+    { costs: yielding, budget },
+  ];
   keepStages(simplex, earlierStages);
   if (tau >= 0) {
     shareFairly(
       simplex,
       tau,
-      shares.map((f) => ({ row: rowOf.get(f.row) ?? -1, kwhPerLevel: f.kwhPerLevel })),
+      shares.map((f) => ({ row: rowOf[f.row], kwhPerLevel: f.kwhPerLevel })),
       columns[tau].upper,
     );
     // Detaching the share level changed the columns the earlier stages' optimal faces were fixed by:
     // the point is still optimal for each, but the last stage could leave their faces unless fixed again.
     keepStages(simplex, earlierStages);
   }
-  simplex.minimize(earliest);
+  simplex.minimize(earliest, budget);
   part.columns.forEach((j, k) => (values[j] = simplex.value(k)));
   part.rows.forEach((r, k) => (slacks[r] = simplex.slack(k)));
+  for (const r of part.rows) rowOf[r] = -1;
   return energyWh;
 }
 
-/** Each stage in order minimised from where the simplex is, and its optimal face kept. */
-function keepStages(simplex: BoundedSimplex, stages: readonly (Float64Array | undefined)[]): void {
-  for (const costs of stages) {
+/** A stage's costs (none: the stage does not apply) and the most pivots it may take. */
+interface Stage {
+  costs: Float64Array | undefined;
+  budget: number;
+}
+
+/**
+ * Each stage in order minimised from where the simplex is (within its budget), and the face of the
+ * value reached kept: a stage stopped by its budget keeps the value it reached.
+ */
+function keepStages(simplex: BoundedSimplex, stages: readonly Stage[]): void {
+  for (const { costs, budget } of stages) {
     if (!costs) continue;
-    simplex.minimize(costs);
+    simplex.minimize(costs, budget);
     simplex.keepOptimal();
   }
 }
@@ -345,13 +373,21 @@ class LpBuilder {
   private readonly peakColumns: number[] = [];
   /** The common share level, -1 when no session shares. */
   fairnessColumn = -1;
+  /** Pivots per budgeted stage (`laterStagePivotBudget`), Infinity when every stage is exact. */
+  readonly laterStagePivotBudget: number;
   readonly fairnessRows: { row: number; kwhPerLevel: number }[] = [];
 
   private readonly tree: ConstraintTree;
+  /** Per session, what it puts per ampere on each of its connector's leaves (`tree.leavesOf`). */
+  private readonly leafCoefficients: number[][];
 
   constructor(private readonly input: HorizonLpInput) {
     const { sessions, blockCount } = input;
+    this.laterStagePivotBudget = input.laterStagePivotBudget ?? Infinity;
     this.tree = constraintTree(input.system);
+    this.leafCoefficients = sessions.map(({ connector: i }) =>
+      this.tree.leavesOf[i].map((c) => this.coefficient(i, c)),
+    );
     this.variableOf = sessions.map((session, s) =>
       Int32Array.from({ length: blockCount }, (_, t) => {
         if (!(session.hours[t] > 0) || !(session.maxCurrentA > 0)) return -1;
@@ -576,8 +612,9 @@ class LpBuilder {
     this.input.sessions.forEach((session, s) => {
       const j = this.variableOf[s][t];
       if (j < 0) return;
-      const i = session.connector;
-      for (const c of tree.leavesOf[i]) reachA[c] += this.coefficient(i, c) * this.columns[j].upper;
+      const leaves = tree.leavesOf[session.connector];
+      const coefficients = this.leafCoefficients[s];
+      for (let k = 0; k < leaves.length; k++) reachA[leaves[k]] += coefficients[k] * this.columns[j].upper;
     });
     for (const c of tree.deepestFirst) {
       if (system.phases[c] === TOTAL_PHASE) {

@@ -34,10 +34,16 @@ const horizonInput = (totalLimits = false): fc.Arbitrary<HorizonInput> =>
 /** Every session in the LP, and only those that want a known energy (the others as `allocate` shares). */
 const MODES: HorizonOptions[] = [{}, { lpSessions: 'declared' }];
 
-/** Each mode on trees with per-phase limits only, then with total power limits on some nodes too. */
+/** The later stages cut short (`laterStagePivotBudget`): the plan must keep every rule all the same. */
+const BUDGETED: HorizonOptions = { laterStagePivotBudget: 1 };
+
+/**
+ * Each mode on trees with per-phase limits only, then with total power limits on some nodes too, and
+ * there also with the later stages cut short.
+ */
 const property = (check: (input: HorizonInput, plan: HorizonPlan, options: HorizonOptions) => void) => {
   for (const totalLimits of [false, true]) {
-    for (const options of MODES) {
+    for (const options of totalLimits ? [...MODES, BUDGETED] : MODES) {
       fc.assert(
         fc.property(horizonInput(totalLimits), (input) =>
           check(input, optimizeHorizon(input, options), options),

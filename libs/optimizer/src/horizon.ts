@@ -93,6 +93,7 @@ function lpInputOf(context: HorizonContext): HorizonLpInput {
     pricesPerKwh: input.pricesPerKwh,
     peakConstraint: context.peakConstraintOf(),
     peakNodeOf: (c) => system.nodes[c].id,
+    laterStagePivotBudget: context.options.laterStagePivotBudget,
   };
 }
 
@@ -717,7 +718,8 @@ class PlanState {
       const own = followed.explanations[i].reasons[t];
       const s = sessionOf[i];
       if (s < 0 || t >= this.context.finiteBlocks || own.kind === 'minimum-not-fitting') return own;
-      const repair = this.repairs.get(`${i}/${t}`);
+      // Repairs are few: no key to build for the many connectors and blocks without one.
+      const repair = this.repairs.size > 0 ? this.repairs.get(`${i}/${t}`) : undefined;
       if (repair && repair.kind === 'below-minimum' && this.currentsA[i][t] === 0) return repair;
       const x = this.currentsA[i][t];
       // Gone, or past an assumed departure: no plan there, `allocate`'s own rule and reason.

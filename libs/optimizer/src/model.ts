@@ -249,6 +249,15 @@ export interface HorizonOptions extends AllocationOptions {
    * with minimums of 0 the plan delivers exactly that (`horizon.highs.spec.ts`).
    */
   lpSessions?: 'all' | 'declared';
+  /**
+   * Unset (default): every stage of the LP at its optimum. Set: the energy delivered and the current
+   * above OPTIMUM soft limits are still optimal, and so are the fair shares, but the objective (cost or
+   * peak), yielding to sessions outside the LP and the earliest delivery each stop after this many
+   * simplex pivots (per independent part of the LP) at the plan reached, which keeps every limit and
+   * the optima before it; the warm start that solves them all at once is skipped. For fleets where the
+   * exact chain is too slow (`docs/benchmarks.md`): 0 takes the crash's cost-ordered start as it is.
+   */
+  laterStagePivotBudget?: number;
 }
 
 /** The finer reason behind a horizon limit, beyond the `BindingReason` that `allocate` would give. */

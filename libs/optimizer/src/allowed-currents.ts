@@ -44,7 +44,13 @@ export function roundToAllowedCurrents(
   for (let i = 0; i < currentsA.length; i++) {
     const steps = allowed[i];
     const x = currentsA[i];
-    if (steps === undefined || x <= TOLERANCE_A || steps.some((a) => Math.abs(a - x) <= TOLERANCE_A)) continue;
+    if (steps === undefined || x <= TOLERANCE_A) continue;
+    // A solver's rounding dust (31.999999999999915 A) is the allowed value it stands for.
+    const exact = steps.find((a) => Math.abs(a - x) <= TOLERANCE_A);
+    if (exact !== undefined) {
+      change(system, block, i, exact);
+      continue;
+    }
     const down = below(steps, x);
     change(system, block, i, down);
     const up = steps.find((a) => a > x);

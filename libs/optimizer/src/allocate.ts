@@ -266,7 +266,10 @@ class BlockPlanner {
     this.presentByPrecedence = this.candidatesByPrecedence;
     this.energyCapped = new Uint8Array(n);
     this.precedences = perConnector(Float64Array, input.connectors, (c) => c.precedence);
-    this.allowedCurrentsA = allowedCurrentsOf(input.connectors);
+    // An uncontrollable connector draws its maximum whatever its charger's steps.
+    this.allowedCurrentsA = allowedCurrentsOf(input.connectors)?.map((a, i) =>
+      this.roles[i] === STEERABLE ? a : undefined,
+    );
     if (this.allowedCurrentsA) this.roundedLoadsA = new Float64Array(system.constraintCount);
   }
 

@@ -77,6 +77,18 @@ describe('allowed currents', () => {
     expect(limits.b).toBeCloseTo(80 / 3, 9);
   });
 
+  it('leaves an uncontrollable connector at its maximum whatever its steps', () => {
+    const input = {
+      ...site(80),
+      connectors: [
+        ev('a', { uncontrollable: true, maxCurrentA: 20.5, allowedCurrentsA: [6, 12, 20] }),
+        ev('b'),
+        ev('c'),
+      ],
+    };
+    expect(limitsOf(input)).toEqual({ a: 20.5, b: 30, c: 29 });
+  });
+
   it('makes every block of a horizon plan under phasor limits applicable and keeps the limits', () => {
     const count = 4;
     const pairs = ['AB', 'AB', 'BC', 'CA', 'CA'] as const;

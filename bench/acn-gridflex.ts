@@ -1,9 +1,10 @@
 /**
  * Our optimizer as a scheduler of `bench:acn`, through its exported API only: `optimizeHorizon` over
  * every 5-minute block until the last known departure, re-planned every `replanPeriods` periods and
- * whenever the EVs present change; `allocate` (one block, no look-ahead) as a reference point. Its
- * pilots are floored to each EVSE's allowed set (what the EVSE would apply), and every block of every
- * plan is checked against the exact phasor constraints.
+ * whenever the EVs present change; `allocate` (one block, no look-ahead) as a reference point. It is
+ * given each EVSE's pilot set (`allowedCurrentsA`) and rounds its plan to it; the highest pilot at or
+ * below its limit is still what is applied (what the EVSE would do), and every block of every plan is
+ * checked against the exact phasor constraints.
  */
 import {
   allocate,

@@ -317,12 +317,19 @@ export function phasorNodes(topology: Topology, blockCount: number): CapacityNod
   return [{ ...transformer, phasorLimits }, ...pods];
 }
 
-/** The fixed part of a connector of our optimizer on this EVSE: two phases at 208 V. */
+/** The fixed part of a connector of our optimizer on this EVSE: two phases at 208 V, its pilot set. */
 export function connectorShape(
   evse: Evse,
 ): Pick<
   ConnectorDemand,
-  'nodeId' | 'phases' | 'lineToLine' | 'phaseRotation' | 'maxCurrentA' | 'minCurrentA' | 'wattsPerAmpere'
+  | 'nodeId'
+  | 'phases'
+  | 'lineToLine'
+  | 'phaseRotation'
+  | 'maxCurrentA'
+  | 'minCurrentA'
+  | 'allowedCurrentsA'
+  | 'wattsPerAmpere'
 > {
   return {
     nodeId: evse.pod ? `pod-${evse.pod}` : 'transformer',
@@ -331,6 +338,7 @@ export function connectorShape(
     phaseRotation: ROTATIONS[evse.linePair],
     maxCurrentA: MAX_CURRENT_A,
     minCurrentA: minimumPilot(evse),
+    allowedCurrentsA: allowedPilots(evse).slice(1),
     wattsPerAmpere: VOLTS,
   };
 }

@@ -1,4 +1,5 @@
 import { Admitter } from './admission.js';
+import { allowedCurrentsOf, roundToAllowedCurrents } from './allowed-currents.js';
 import { denseRanks, RankSorter, type RankKey } from './bucket-order.js';
 import { isGridPhase } from './capacity-tree.js';
 import { wattsPerAmpere } from './connection.js';
@@ -73,7 +74,7 @@ export function allocate(
       reasonCodes[b * n + i] = code;
       if (code >= 0) bound[code < m ? code : code - m] = 1;
     }
-    for (let c = 0; c < m; c++) constraintLoadsA[b * m + c] = planner.filler.loadOf(c);
+    for (let c = 0; c < m; c++) constraintLoadsA[b * m + c] = planner.loadOf(c);
   });
   const reasons = reasonsByCode(system);
   const blockCount = input.blocks.length;
@@ -213,6 +214,11 @@ class BlockPlanner {
   private presentByPrecedence: Int32Array;
   /** Connectors whose cap in the current block is their remaining energy, not their maximum. */
   private readonly energyCapped: Uint8Array;
+  /** Per connector its allowedCurrentsA, when any connector has them. */
+  private readonly allowedCurrentsA?: (readonly number[] | undefined)[];
+  /** The block's constraint loads once its currents are rounded to the allowed ones. */
+  private readonly roundedLoadsA?: Float64Array;
+  private readonly precedences: Float64Array;
   private block = 0;
 
   constructor(
@@ -259,6 +265,12 @@ class BlockPlanner {
     this.present = this.candidates;
     this.presentByPrecedence = this.candidatesByPrecedence;
     this.energyCapped = new Uint8Array(n);
+    this.precedences = perConnector(Float64Array, input.connectors, (c) => c.precedence);
+    // An uncontrollable connector draws its maximum whatever its charger's steps.
+    this.allowedCurrentsA = allowedCurrentsOf(input.connectors)?.map((a, i) =>
+      this.roles[i] === STEERABLE ? a : undefined,
+    );
+    if (this.allowedCurrentsA) this.roundedLoadsA = new Float64Array(system.constraintCount);
   }
 
   plan(block: number, startMs: number, endMs: number): void {
@@ -293,8 +305,27 @@ class BlockPlanner {
       capOrder: anyEnergyCapped ? this.blockCapOrder() : this.capOrder,
       floorOrder: this.floorOrder,
     });
+    this.roundToAllowedCurrents();
     this.recordOnOff(startMs);
     this.countDownEnergy(hours);
+  }
+
+  /** After a block: what its currents draw through constraint c (summed over phases on a total). */
+  loadOf(c: number): number {
+    return this.roundedLoadsA ? this.roundedLoadsA[c] : this.filler.loadOf(c);
+  }
+
+  private roundToAllowedCurrents(): void {
+    const { allowedCurrentsA, roundedLoadsA } = this;
+    if (!allowedCurrentsA || !roundedLoadsA) return;
+    for (let c = 0; c < roundedLoadsA.length; c++) roundedLoadsA[c] = this.filler.loadOf(c);
+    roundToAllowedCurrents(this.system, allowedCurrentsA, {
+      currentsA: this.filler.currentsA,
+      loadsA: roundedLoadsA,
+      limitA: (c) => this.limitsA[c],
+      priority: (i) => this.weights[i],
+      precedence: (i) => this.precedences[i],
+    });
   }
 
   /** A number per reason, so that a block's reasons are stored without objects; see reasonsByCode. */

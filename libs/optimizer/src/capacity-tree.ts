@@ -292,6 +292,22 @@ function pathToRoot(node: CapacityNode, byId: ReadonlyMap<string, CapacityNode>)
   return path;
 }
 
+function validateAllowedCurrents(c: ConnectorDemand): void {
+  const steps = c.allowedCurrentsA;
+  if (steps === undefined) return;
+  const valid =
+    steps.length > 0 &&
+    steps.every(
+      (a, k) =>
+        Number.isFinite(a) && a >= c.minCurrentA && a <= c.maxCurrentA && (k === 0 || a > steps[k - 1]),
+    );
+  if (!valid) {
+    throw new Error(
+      `Connector "${c.id}" allowedCurrentsA must be ascending currents within [minCurrentA, maxCurrentA], got [${steps.join(', ')}]`,
+    );
+  }
+}
+
 function validateConnectors(
   connectors: readonly ConnectorDemand[],
   nodesById: ReadonlyMap<string, CapacityNode>,
@@ -312,6 +328,7 @@ function validateConnectors(
     if (c.minCurrentA > c.maxCurrentA) {
       throw new Error(`Connector "${c.id}" has minCurrentA ${c.minCurrentA} > maxCurrentA ${c.maxCurrentA}`);
     }
+    validateAllowedCurrents(c);
     if (Number.isNaN(c.precedence)) throw new Error(`Connector "${c.id}" precedence is NaN`);
     if (c.phases !== 1 && c.phases !== 2 && c.phases !== 3)
       throw new Error(`Connector "${c.id}" phases must be 1, 2 or 3`);

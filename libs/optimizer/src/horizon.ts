@@ -1,4 +1,5 @@
 import { allocate, connectorWattsPerAmpere, reservations } from './allocate.js';
+import { allowedCurrentsOf, roundToAllowedCurrents } from './allowed-currents.js';
 import { isGridPhase } from './capacity-tree.js';
 import {
   buildConstraintSystem,
@@ -61,6 +62,7 @@ export function optimizeHorizon(input: HorizonInput, options: HorizonOptions = {
   state.repairMinimums();
   state.recoverLostEnergy();
   state.fillFreedRoom();
+  state.roundToAllowedCurrents();
   const followed = followPlan(context, state.targets(), state.plannedEnergy());
   state.adopt(followed);
   return state.toPlan(followed);
@@ -623,6 +625,28 @@ class PlanState {
     const blocks = Array.from({ length: this.context.finiteBlocks }, (_, t) => t);
     if (this.context.objective !== 'cost') return blocks;
     return blocks.sort((a, b) => this.context.price(a) - this.context.price(b) || a - b);
+  }
+
+  /** Every finite block's currents made ones the chargers apply (`roundToAllowedCurrents`). */
+  roundToAllowedCurrents(): void {
+    const { input, system, finiteBlocks, sessionOf } = this.context;
+    // Only the plan's sessions: `allocate` rounds the others' when it follows the plan.
+    const allowed = allowedCurrentsOf(input.connectors)?.map((a, i) => (sessionOf[i] >= 0 ? a : undefined));
+    if (!allowed) return;
+    const { connectors } = input;
+    for (let t = 0; t < finiteBlocks; t++) {
+      const currentsA = Float64Array.from(connectors, (_, i) => this.currentsA[i][t]);
+      roundToAllowedCurrents(system, allowed, {
+        currentsA,
+        loadsA: this.loadsA[t].slice(),
+        limitA: (c) => this.context.limitOf(c, t),
+        priority: (i) => connectors[i].priority ?? 1,
+        precedence: (i) => connectors[i].precedence,
+      });
+      currentsA.forEach((x, i) => {
+        if (x !== this.currentsA[i][t]) this.change(i, t, x);
+      });
+    }
   }
 
   /**

@@ -99,6 +99,13 @@ export interface ConnectorDemand {
   /** Semi-continuous: the limit is 0 or within [minCurrentA, maxCurrentA]. */
   maxCurrentA: number;
   minCurrentA: number;
+  /**
+   * The currents above 0 the charger can apply, ascending, each within [minCurrentA, maxCurrentA]
+   * (e.g. a pilot set 8, 16, 24, 32 A, or whole amperes 6 … 32): every limit is then 0 or one of them,
+   * rounded down where the limits leave no room to round up (`roundToAllowedCurrents`). Default: any
+   * current within [minCurrentA, maxCurrentA].
+   */
+  allowedCurrentsA?: readonly number[];
   /** An EV is plugged in / a session runs. */
   active: boolean;
   /**

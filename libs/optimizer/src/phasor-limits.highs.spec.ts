@@ -22,7 +22,7 @@ import { PHASOR_POLYGON_SIDES, transformerPhasorLimits } from './phasor-limits.j
 const QUARTER_MS = 15 * 60_000;
 const EPOCH_MS = Date.UTC(2026, 0, 1);
 const RUNS = 100;
-/** Loss the 32-gon may cost at most: cos(π/32) ≥ 0.995. */
+/** Loss the polygon may cost at most (issue 15's bound): cos(π/64) ≥ 0.998 ≥ 0.995. */
 const MOST_LOSS = 0.005;
 const REFERENCE_SIDES = 256;
 const SAFETY_TOLERANCE = 1e-9;
@@ -327,7 +327,7 @@ describe('phasor limits', () => {
     highs = await highsLoader();
   });
 
-  it('the 32-gon loses at most 0.5 %', () => {
+  it('the polygon loses at most 0.5 %', () => {
     expect(Math.cos(Math.PI / PHASOR_POLYGON_SIDES)).toBeGreaterThanOrEqual(1 - MOST_LOSS);
   });
 

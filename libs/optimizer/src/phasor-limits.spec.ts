@@ -61,8 +61,8 @@ describe('transformerPhasorLimits', () => {
 
 describe('polygonSides', () => {
   it('keeps only the sides whose sector meets the cone of the phasors, all with positive coefficients', () => {
-    // Line a of a secondary: AB at +30°, −CA at −30°.
-    const sides = polygonSides([polar(1, 30), polar(1, -30)]);
+    // Line a of a secondary: AB at +30°, −CA at −30°, on a 32-gon.
+    const sides = polygonSides([polar(1, 30), polar(1, -30)], 32);
     // In steps of 11.25° from the real axis: the normals within 30° + 5.625° of it.
     const steps = sides.map((s) => Math.round(((s.normalRad / DEGREES + 180) % 360) / 11.25) - 16);
     expect(steps.sort((a, b) => a - b)).toEqual([-3, -2, -1, 0, 1, 2, 3]);

@@ -3,9 +3,11 @@ import type { ConnectionTerm, ConnectorDemand, LinePair, PhaseName, PhasorLimit 
 
 /**
  * Sides of the regular polygon inscribed in each phasor limit's circle: it keeps at least
- * cos(π/32) = 0.9952 of the circle in every direction, so a plan loses at most 0.5 % to it.
+ * cos(π/64) = 0.9988 of the circle in every direction, so a plan loses at most 0.12 % of a limit to
+ * it. 32 sides (0.5 %) delivered 0.25–0.40 pp less of the requested energy than 64 on bench:acn where
+ * the transformer binds (docs/benchmarks.md): the loss is felt in every period the limit binds.
  */
-export const PHASOR_POLYGON_SIDES = 32;
+export const PHASOR_POLYGON_SIDES = 64;
 
 const PHASE_NAMES: readonly PhaseName[] = ['L1', 'L2', 'L3'];
 const ANGLE_TOLERANCE = 1e-12;

@@ -1,6 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import request from 'supertest';
 import { freePort } from '@gridflex/common/testing';
 import { TEST_API_KEY, waitFor } from './test-controller';
@@ -8,9 +9,38 @@ import { TEST_API_KEY, waitFor } from './test-controller';
 const ROOT = resolve(__dirname, '../../..');
 const MAIN = resolve(ROOT, 'dist/apps/controller/apps/controller/src/main.js');
 
-/** Builds the controller as `npm start` does, so that tests can run it as separate processes. */
+/** What `nest build controller` compiles and copies: a build newer than all of them is current. */
+const BUILD_INPUTS = [
+  'apps/controller/src',
+  'libs',
+  'config',
+  'tsconfig.json',
+  'nest-cli.json',
+  'package-lock.json',
+];
+
+/**
+ * Builds the controller as `npm start` does, so that tests can run it as separate processes; several test
+ * files need it in one run, and a build newer than every file it is made from is not made again.
+ */
 export function buildController(): void {
+  if (buildIsCurrent()) return;
   execFileSync('npx', ['nest', 'build', 'controller'], { cwd: ROOT, stdio: 'pipe' });
+}
+
+function buildIsCurrent(): boolean {
+  if (!existsSync(MAIN)) return false;
+  const builtAt = statSync(MAIN).mtimeMs;
+  return BUILD_INPUTS.every((input) => newestChange(resolve(ROOT, input)) < builtAt);
+}
+
+/** The latest modification time of `path` or of anything under it, less other builds' output. */
+function newestChange(path: string): number {
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  return readdirSync(path, { withFileTypes: true })
+    .filter((entry) => entry.name !== 'dist' && entry.name !== 'node_modules')
+    .reduce((newest, entry) => Math.max(newest, newestChange(join(path, entry.name))), stats.mtimeMs);
 }
 
 export interface ControllerProcess {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
+import { pgliteTemplateFile } from '@gridflex/persistence/testing';
 import { SimulatedCharger, SimulatedChargerOptions, SimulatedDso } from '@gridflex/simulator';
 import { AppModule } from '../src/app.module';
 import { configureHttpInput } from '../src/http-input';
@@ -29,6 +30,7 @@ export async function startController(overrides: Record<string, unknown> = {}): 
   const app = await NestFactory.create(
     AppModule.forRoot({
       PGLITE_DATA_DIR: 'memory://',
+      PGLITE_TEMPLATE_FILE: await pgliteTemplateFile(),
       ADMIN_API_KEY: TEST_API_KEY,
       OSCP_TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       QUEUE_PREFIX: `gridflex-e2e-${randomBytes(4).toString('hex')}`,

@@ -1,13 +1,15 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import request from 'supertest';
 import { freePort } from '@gridflex/common/testing';
 import { TEST_API_KEY, waitFor } from './test-controller';
 
 const ROOT = resolve(__dirname, '../../..');
 const MAIN = resolve(ROOT, 'dist/apps/controller/apps/controller/src/main.js');
+
+const STALE_BUILD_LOCK_MS = 10 * 60_000;
 
 /** What `nest build controller` compiles and copies: a build newer than all of them is current. */
 const BUILD_INPUTS = [
@@ -24,8 +26,32 @@ const BUILD_INPUTS = [
  * files need it in one run, and a build newer than every file it is made from is not made again.
  */
 export function buildController(): void {
-  if (buildIsCurrent()) return;
-  execFileSync('npx', ['nest', 'build', 'controller'], { cwd: ROOT, stdio: 'pipe' });
+  whileHoldingBuildLock(() => {
+    if (!buildIsCurrent()) execFileSync('npx', ['nest', 'build', 'controller'], { cwd: ROOT, stdio: 'pipe' });
+  });
+}
+
+/** Test files in parallel workers must not build into the same `dist/` at once: a directory is the lock. */
+function whileHoldingBuildLock(build: () => void): void {
+  const lock = resolve(ROOT, 'dist', '.controller-build.lock');
+  mkdirSync(dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A lock older than any build is left by a killed run.
+      const takenAt = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - takenAt > STALE_BUILD_LOCK_MS) rmSync(lock, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    build();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 function buildIsCurrent(): boolean {

@@ -14,6 +14,7 @@ const SERIAL_FILES = [
   'apps/controller/test/tls.e2e-spec.ts',
   'apps/controller/test/crash-recovery.e2e-spec.ts',
   'apps/controller/test/ocpp-learned-state.e2e-spec.ts',
+  'apps/controller/test/dso-offline-fallback.e2e-spec.ts',
   'libs/dispatch/src/charging-profiles.processor.spec.ts',
 ];
 

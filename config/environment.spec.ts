@@ -92,6 +92,15 @@ describe(validateEnvironment.name, () => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(message);
   });
 
+  it('takes a PGlite template for an in-memory database only', () => {
+    expect(() => validateEnvironment({ PGLITE_TEMPLATE_FILE: '/tmp/template.tar' })).toThrow(
+      'PGLITE_TEMPLATE_FILE needs PGLITE_DATA_DIR=memory://',
+    );
+    expect(
+      validateEnvironment({ PGLITE_DATA_DIR: 'memory://', PGLITE_TEMPLATE_FILE: '/tmp/template.tar' }),
+    ).toMatchObject({ PGLITE_TEMPLATE_FILE: '/tmp/template.tar' });
+  });
+
   it('needs the TLS certificate and key together', () => {
     expect(() => validateEnvironment({ TLS_CERT_FILE: '/etc/tls/cert.pem' })).toThrow(
       'TLS_CERT_FILE and TLS_KEY_FILE must be set together',

@@ -63,6 +63,11 @@ export class EnvironmentVariables {
   @MinLength(1, { message: 'PGLITE_DATA_DIR must be a directory path or memory://' })
   PGLITE_DATA_DIR: string = DEFAULTS.PGLITE_DATA_DIR;
 
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'PGLITE_TEMPLATE_FILE must be the path of a PGlite dump' })
+  PGLITE_TEMPLATE_FILE?: string;
+
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL: string = DEFAULTS.REDIS_URL;
 
@@ -405,6 +410,9 @@ export function validateEnvironment(raw: Record<string, unknown>): AppConfig {
   const messages = errors.map((e) => describe(e, relevant));
   if ((config.TLS_CERT_FILE === undefined) !== (config.TLS_KEY_FILE === undefined)) {
     messages.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  }
+  if (config.PGLITE_TEMPLATE_FILE !== undefined && !config.PGLITE_DATA_DIR.startsWith('memory://')) {
+    messages.push('PGLITE_TEMPLATE_FILE needs PGLITE_DATA_DIR=memory://');
   }
   const proxyError = trustProxyError(config.TRUST_PROXY);
   if (proxyError !== undefined) messages.push(proxyError);

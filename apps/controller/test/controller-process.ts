@@ -1,6 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import request from 'supertest';
 import { freePort } from '@gridflex/common/testing';
 import { TEST_API_KEY, waitFor } from './test-controller';
@@ -8,9 +9,64 @@ import { TEST_API_KEY, waitFor } from './test-controller';
 const ROOT = resolve(__dirname, '../../..');
 const MAIN = resolve(ROOT, 'dist/apps/controller/apps/controller/src/main.js');
 
-/** Builds the controller as `npm start` does, so that tests can run it as separate processes. */
+const STALE_BUILD_LOCK_MS = 10 * 60_000;
+
+/** What `nest build controller` compiles and copies: a build newer than all of them is current. */
+const BUILD_INPUTS = [
+  'apps/controller/src',
+  'libs',
+  'config',
+  'tsconfig.json',
+  'nest-cli.json',
+  'package-lock.json',
+];
+
+/**
+ * Builds the controller as `npm start` does, so that tests can run it as separate processes; several test
+ * files need it in one run, and a build newer than every file it is made from is not made again.
+ */
 export function buildController(): void {
-  execFileSync('npx', ['nest', 'build', 'controller'], { cwd: ROOT, stdio: 'pipe' });
+  whileHoldingBuildLock(() => {
+    if (!buildIsCurrent()) execFileSync('npx', ['nest', 'build', 'controller'], { cwd: ROOT, stdio: 'pipe' });
+  });
+}
+
+/** Test files in parallel workers must not build into the same `dist/` at once: a directory is the lock. */
+function whileHoldingBuildLock(build: () => void): void {
+  const lock = resolve(ROOT, 'dist', '.controller-build.lock');
+  mkdirSync(dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A lock older than any build is left by a killed run.
+      const takenAt = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - takenAt > STALE_BUILD_LOCK_MS) rmSync(lock, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    build();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function buildIsCurrent(): boolean {
+  if (!existsSync(MAIN)) return false;
+  const builtAt = statSync(MAIN).mtimeMs;
+  return BUILD_INPUTS.every((input) => newestChange(resolve(ROOT, input)) < builtAt);
+}
+
+/** The latest modification time of `path` or of anything under it, less other builds' output. */
+function newestChange(path: string): number {
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  return readdirSync(path, { withFileTypes: true })
+    .filter((entry) => entry.name !== 'dist' && entry.name !== 'node_modules')
+    .reduce((newest, entry) => Math.max(newest, newestChange(join(path, entry.name))), stats.mtimeMs);
 }
 
 export interface ControllerProcess {

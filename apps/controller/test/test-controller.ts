@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
+import { pgliteTemplateFile } from '@gridflex/persistence/testing';
 import { SimulatedCharger, SimulatedChargerOptions, SimulatedDso } from '@gridflex/simulator';
 import { AppModule } from '../src/app.module';
 import { configureHttpInput } from '../src/http-input';
@@ -28,7 +29,7 @@ export interface TestController {
 export async function startController(overrides: Record<string, unknown> = {}): Promise<TestController> {
   const app = await NestFactory.create(
     AppModule.forRoot({
-      PGLITE_DATA_DIR: 'memory://',
+      ...(await inMemoryDatabase(overrides)),
       ADMIN_API_KEY: TEST_API_KEY,
       OSCP_TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       QUEUE_PREFIX: `gridflex-e2e-${randomBytes(4).toString('hex')}`,
@@ -58,6 +59,12 @@ export async function startController(overrides: Record<string, unknown> = {}): 
       patch: (path, body) => request(server).patch(path).set('X-API-Key', TEST_API_KEY).send(body),
     },
   };
+}
+
+/** An in-memory PGlite loaded from the migrated template, unless the test chose its own database. */
+async function inMemoryDatabase(overrides: Record<string, unknown>): Promise<Record<string, string>> {
+  if (overrides.PGLITE_DATA_DIR !== undefined) return {};
+  return { PGLITE_DATA_DIR: 'memory://', PGLITE_TEMPLATE_FILE: await pgliteTemplateFile() };
 }
 
 /** Polls until `probe` returns a value; for outcomes that arrive asynchronously (queues, sockets). */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConnectionRefusedError, SimulatedCharger } from '@gridflex/simulator';
+import { pgliteTemplateFile } from '@gridflex/persistence/testing';
 import { buildController, ControllerProcess, startControllerProcess } from './controller-process';
 
 /** Security profile 2: the controller as `npm start` runs it, with a certificate: HTTPS and `wss://`. */
@@ -40,6 +41,7 @@ describe('TLS (security profile 2)', () => {
     controller = await startControllerProcess(
       {
         PGLITE_DATA_DIR: 'memory://',
+        PGLITE_TEMPLATE_FILE: await pgliteTemplateFile(),
         QUEUE_PREFIX: `gridflex-tls-${randomBytes(4).toString('hex')}`,
         OSCP_TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
         TLS_CERT_FILE: join(dir, 'cert.pem'),

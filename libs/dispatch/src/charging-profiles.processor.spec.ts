@@ -9,6 +9,7 @@ import { AppConfigModule } from '@gridflex/config';
 import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '@gridflex/ocpp';
 import { insertCharger } from '@gridflex/ocpp/testing';
 import { DATABASE, Database, PersistenceModule, PlannedPeriod, schema } from '@gridflex/persistence';
+import { pgliteTemplateFile } from '@gridflex/persistence/testing';
 import { ReceivedChargingProfile, SimulatedCharger, SimulatedChargerOptions } from '@gridflex/simulator';
 import { dispatchJobId, PlanChange } from './dispatch.constants';
 import { DispatchJanitorProcessor } from './dispatch-janitor.processor';
@@ -40,6 +41,7 @@ describe('charging-profiles queue', () => {
       imports: [
         AppConfigModule.forRoot({
           PGLITE_DATA_DIR: 'memory://',
+          PGLITE_TEMPLATE_FILE: await pgliteTemplateFile(),
           ADMIN_API_KEY: 'k'.repeat(32),
           QUEUE_PREFIX: prefix,
           DISPATCH_ATTEMPTS: 3,

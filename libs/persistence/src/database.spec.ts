@@ -1,9 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { openDatabase } from './database';
+import { MIGRATIONS_FOLDER, openDatabase } from './database';
 import { TEST_DATABASE_ENGINES } from '@gridflex/persistence/testing';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+function journalEntries(): number {
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+    entries: unknown[];
+  };
+  return journal.entries.length;
+}
 
 /** Both drivers return `{ rows }`, which the shared Database type does not express. */
 function rowsOf<T>(result: unknown): T[] {
@@ -21,6 +28,10 @@ describe.each(TEST_DATABASE_ENGINES)('database on %s', (_engine, create) => {
       expect(names).toEqual(
         expect.arrayContaining(['sites', 'chargers', 'connectors', 'transactions', 'capacity_forecasts']),
       );
+      const applied = await handle.db.execute(
+        sql`select count(*)::int as count from drizzle.__drizzle_migrations`,
+      );
+      expect(rowsOf(applied)).toEqual([{ count: journalEntries() }]);
     } finally {
       await handle.close();
     }

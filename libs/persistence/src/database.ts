@@ -1,3 +1,4 @@
+import { openAsBlob } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -28,6 +29,11 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** PGlite data directory, or `memory://` for a throw-away database. */
   pgliteDataDir: string;
+  /**
+   * A PGlite dump (`dumpDataDir` tarball) a `memory://` database starts from instead of an empty cluster: it
+   * skips initdb, and migrations then apply only what the dump lacks.
+   */
+  pgliteTemplateFile?: string;
 }
 
 export const MIGRATIONS_FOLDER = join(__dirname, '..', 'migrations');
@@ -39,7 +45,7 @@ const MIGRATION_LOCK_KEY = 727_2002;
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
-    : openPglite(options.pgliteDataDir);
+    : openPglite(options.pgliteDataDir, options.pgliteTemplateFile);
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
@@ -58,14 +64,15 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
   return { db: db as unknown as Database, kind: 'postgres', close: () => pool.end() };
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, templateFile?: string): Promise<DatabaseHandle> {
   const makePrivate = () => {
     if (!dataDir.startsWith('memory://')) makePrivateDirectory(dataDir);
   };
   // The directory is made 0700 before PGlite opens: that alone keeps other users out. PGlite chmods the files it
   // writes to 0666 itself, whatever the umask, so they are made 0600 again once it is open and once it is closed.
   makePrivate();
-  const client = await PGlite.create(dataDir);
+  const loadDataDir = templateFile === undefined ? undefined : await openAsBlob(templateFile);
+  const client = await PGlite.create(dataDir, { loadDataDir });
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
   makePrivate();

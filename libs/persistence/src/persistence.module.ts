@@ -30,6 +30,7 @@ export class PersistenceModule {
               databaseUrl: config.DATABASE_URL,
               poolSize: config.DATABASE_POOL_SIZE,
               pgliteDataDir: config.PGLITE_DATA_DIR,
+              pgliteTemplateFile: config.PGLITE_TEMPLATE_FILE,
             }),
         },
         { provide: DATABASE, inject: [DATABASE_HANDLE], useFactory: (handle: DatabaseHandle) => handle.db },

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { CommonModule } from '@gridflex/common';
 import { APP_CONFIG, AppConfig, AppConfigModule } from '@gridflex/config';
 import { PersistenceModule } from '@gridflex/persistence';
+import { pgliteTemplateFile } from '@gridflex/persistence/testing';
 import { edgePatterns } from './schedule-series';
 import { ScheduleEdgesProcessor } from './schedule-edges.processor';
 import { SCHEDULE_EDGES_QUEUE, SCHEDULE_WINDOW_EDGE, ScheduleWindowEdgeEvent } from './schedules.constants';
@@ -20,7 +21,12 @@ const API_KEY = 'k'.repeat(32);
 async function startInstance(prefix: string): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [
-      AppConfigModule.forRoot({ PGLITE_DATA_DIR: 'memory://', ADMIN_API_KEY: API_KEY, QUEUE_PREFIX: prefix }),
+      AppConfigModule.forRoot({
+        PGLITE_DATA_DIR: 'memory://',
+        PGLITE_TEMPLATE_FILE: await pgliteTemplateFile(),
+        ADMIN_API_KEY: API_KEY,
+        QUEUE_PREFIX: prefix,
+      }),
       PersistenceModule.forRoot(),
       CommonModule,
       EventEmitterModule.forRoot(),

@@ -7,6 +7,7 @@ import { CommonModule } from '@gridflex/common';
 import { AppConfigModule } from '@gridflex/config';
 import { ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '@gridflex/ocpp';
 import { DATABASE, Database, PersistenceModule, schema } from '@gridflex/persistence';
+import { pgliteTemplateFile } from '@gridflex/persistence/testing';
 import { BookingsRepository } from './bookings.repository';
 import { SITE_CONFIGURATION_CHANGED } from './events';
 import { SitesModule } from './sites.module';
@@ -68,7 +69,11 @@ describe('bookings admin API', () => {
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        AppConfigModule.forRoot({ PGLITE_DATA_DIR: 'memory://', ADMIN_API_KEY: API_KEY }),
+        AppConfigModule.forRoot({
+          PGLITE_DATA_DIR: 'memory://',
+          PGLITE_TEMPLATE_FILE: await pgliteTemplateFile(),
+          ADMIN_API_KEY: API_KEY,
+        }),
         PersistenceModule.forRoot(),
         CommonModule,
         EventEmitterModule.forRoot(),

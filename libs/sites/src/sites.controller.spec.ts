@@ -5,6 +5,7 @@ import request from 'supertest';
 import { CommonModule } from '@gridflex/common';
 import { AppConfigModule } from '@gridflex/config';
 import { PersistenceModule } from '@gridflex/persistence';
+import { pgliteTemplateFile } from '@gridflex/persistence/testing';
 import { SITE_CONFIGURATION_CHANGED } from './events';
 import { SitesModule } from './sites.module';
 
@@ -50,7 +51,11 @@ describe('sites admin API', () => {
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        AppConfigModule.forRoot({ PGLITE_DATA_DIR: 'memory://', ADMIN_API_KEY: API_KEY }),
+        AppConfigModule.forRoot({
+          PGLITE_DATA_DIR: 'memory://',
+          PGLITE_TEMPLATE_FILE: await pgliteTemplateFile(),
+          ADMIN_API_KEY: API_KEY,
+        }),
         PersistenceModule.forRoot(),
         CommonModule,
         EventEmitterModule.forRoot(),

@@ -5,6 +5,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { AppConfigModule } from '@gridflex/config';
 import { DATABASE, Database, PersistenceModule } from '@gridflex/persistence';
+import { pgliteTemplateFile } from '@gridflex/persistence/testing';
 import { OcppModule } from '../ocpp.module';
 
 export interface OcppTestApp {
@@ -20,6 +21,7 @@ export async function startOcppTestApp(overrides: Record<string, unknown> = {}):
     imports: [
       AppConfigModule.forRoot({
         PGLITE_DATA_DIR: 'memory://',
+        PGLITE_TEMPLATE_FILE: await pgliteTemplateFile(),
         ADMIN_API_KEY: 'x'.repeat(32),
         // Most tests' chargers connect without booting: protected at once, as chargers that reconnected.
         OCPP_BOOT_WAIT_MS: 0,

@@ -6,6 +6,7 @@ import { Test } from '@nestjs/testing';
 import { CommonModule } from '@gridflex/common';
 import { AppConfigModule } from '@gridflex/config';
 import { DATABASE, Database, PersistenceModule } from '@gridflex/persistence';
+import { pgliteTemplateFile } from '@gridflex/persistence/testing';
 import { ForecastAcceptedEvent, OSCP_FORECAST_ACCEPTED } from '../events';
 import { OscpModule } from '../oscp.module';
 
@@ -34,6 +35,7 @@ export async function startOscpTestApp(overrides: Record<string, unknown> = {}):
     imports: [
       AppConfigModule.forRoot({
         PGLITE_DATA_DIR: 'memory://',
+        PGLITE_TEMPLATE_FILE: await pgliteTemplateFile(),
         DATABASE_URL: undefined,
         ADMIN_API_KEY: TEST_ADMIN_API_KEY,
         OSCP_TOKEN_ENCRYPTION_KEY: TEST_TOKEN_ENCRYPTION_KEY,

@@ -1,2 +1,3 @@
 export * from './test-databases';
 export * from './private-postgres';
+export * from './pglite-template';

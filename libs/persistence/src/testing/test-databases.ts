@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DatabaseHandle, openDatabase } from '../database';
+import { pgliteTemplateFile } from './pglite-template';
 
 /** The server the test suite uses; PostgreSQL runs there on every development machine and in CI. */
 export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -10,9 +11,9 @@ export interface TestDatabase extends DatabaseHandle {
   close(): Promise<void>;
 }
 
-/** A fresh, migrated embedded database, in memory. */
+/** A fresh, migrated embedded database, in memory, loaded from the migrated template. */
 export async function createPgliteTestDatabase(): Promise<TestDatabase> {
-  return openDatabase({ pgliteDataDir: 'memory://' });
+  return openDatabase({ pgliteDataDir: 'memory://', pgliteTemplateFile: await pgliteTemplateFile() });
 }
 
 /** A fresh, migrated database of its own on the real PostgreSQL server, dropped on close. */

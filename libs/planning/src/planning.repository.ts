@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import { externalLimitA } from '@gridflex/ocpp';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
+import { MIN_CHARGING_CURRENT_A } from './plan-builder';
 
 /** A connector as the planner sees it: where it hangs, what it can take, whether an EV is there. */
 export interface PlanningConnector {
@@ -43,6 +44,10 @@ interface OpenSession {
   energyWantedWh: number | null;
   departureAt: Date | null;
   meterStartWh: number;
+  evMinCurrentA: number | null;
+  evMaxCurrentA: number | null;
+  evMaxPowerW: number | null;
+  evPhases: number | null;
 }
 
 /** A circuit of a site, with its per-phase limit. */
@@ -85,17 +90,20 @@ export class PlanningRepository {
         uncontrollableReason: schema.connectors.uncontrollableReason,
         phasesInUse: schema.connectors.phasesInUse,
         energyRegisterWh: schema.connectors.energyRegisterWh,
+        nominalVoltageV: schema.sites.nominalVoltageV,
       })
       .from(schema.connectors)
       .innerJoin(schema.chargers, eq(schema.chargers.id, schema.connectors.chargerId))
+      .innerJoin(schema.sites, eq(schema.sites.id, schema.chargers.siteId))
       .where(inArray(schema.chargers.siteId, siteIds))
       .orderBy(asc(schema.chargers.identity), asc(schema.connectors.connectorId));
     const open = await this.openSessions(rows.map((r) => r.connectorRef));
-    const connectors = rows.map(({ phasesInUse, energyRegisterWh, ...row }) => {
+    const connectors = rows.map(({ phasesInUse, energyRegisterWh, nominalVoltageV, ...row }) => {
       const session = open.get(row.connectorRef);
       return {
         ...row,
         ...(session && sessionPhasesInUse(row, phasesInUse)),
+        ...(session && evLimits(row, session, phasesInUse, nominalVoltageV)),
         transactionStartedAt: session?.startedAt ?? null,
         sessionPriority: session?.priority ?? null,
         energyWantedWh: session ? stillWantedWh(session, row, energyRegisterWh, now) : null,
@@ -188,6 +196,22 @@ export class PlanningRepository {
     return row !== undefined;
   }
 
+  /** Whether we steer the connector: null when the charger has no such connector. */
+  async connectorSteering(
+    chargerId: string,
+    connectorId: number,
+  ): Promise<{ smartChargingExcluded: boolean; uncontrollableReason: string | null } | null> {
+    const [row] = await this.db
+      .select({
+        smartChargingExcluded: schema.chargers.smartChargingExcluded,
+        uncontrollableReason: schema.connectors.uncontrollableReason,
+      })
+      .from(schema.connectors)
+      .innerJoin(schema.chargers, eq(schema.chargers.id, schema.connectors.chargerId))
+      .where(and(eq(schema.connectors.chargerId, chargerId), eq(schema.connectors.connectorId, connectorId)));
+    return row ?? null;
+  }
+
   /** The open session of each connector: when it started and what the CPO or driver told us about it. */
   private async openSessions(connectorRefs: string[]): Promise<Map<string, OpenSession>> {
     if (connectorRefs.length === 0) return new Map();
@@ -200,6 +224,10 @@ export class PlanningRepository {
         energyWantedWh: preferences.energyWantedWh,
         departureAt: preferences.departureAt,
         meterStartWh: transactions.meterStartWh,
+        evMinCurrentA: preferences.evMinCurrentA,
+        evMaxCurrentA: preferences.evMaxCurrentA,
+        evMaxPowerW: preferences.evMaxPowerW,
+        evPhases: preferences.evPhases,
       })
       .from(schema.transactions)
       .leftJoin(preferences, eq(preferences.transactionId, transactions.id))
@@ -245,4 +273,33 @@ function sessionPhasesInUse(
 ): Pick<PlanningConnector, 'phasesInUse'> | undefined {
   if (phasesInUse === null || phasesInUse < 1 || phasesInUse >= connector.phases) return undefined;
   return { phasesInUse };
+}
+
+/**
+ * What the session's EV said it can take (ISO 15118): never more than its maximum current or power (a power in
+ * A with the site's voltage over the phases it draws on), and 0 or at least its minimum (never above that
+ * maximum, which the optimiser requires). It may also charge
+ * on fewer phases than the connector has, which only changes how fast its energy comes (`sessionPhasesInUse`).
+ */
+export function evLimits(
+  connector: { maxCurrentA: number; phases: number; minCurrentA?: number | null },
+  session: Pick<OpenSession, 'evMinCurrentA' | 'evMaxCurrentA' | 'evMaxPowerW' | 'evPhases'>,
+  learntPhasesInUse: number | null,
+  nominalVoltageV: number,
+): Pick<PlanningConnector, 'maxCurrentA' | 'minCurrentA' | 'phasesInUse'> | undefined {
+  const { evMinCurrentA, evMaxCurrentA, evMaxPowerW, evPhases } = session;
+  if (evMinCurrentA === null && evMaxCurrentA === null && evMaxPowerW === null && evPhases === null)
+    return undefined;
+  const phasesInUse = Math.min(
+    evPhases ?? connector.phases,
+    learntPhasesInUse ?? connector.phases,
+    connector.phases,
+  );
+  const powerA = evMaxPowerW === null ? Infinity : evMaxPowerW / (phasesInUse * nominalVoltageV);
+  const maxCurrentA = Math.min(connector.maxCurrentA, evMaxCurrentA ?? Infinity, powerA);
+  const minCurrentA = Math.min(
+    Math.max(connector.minCurrentA ?? MIN_CHARGING_CURRENT_A, evMinCurrentA ?? 0),
+    maxCurrentA,
+  );
+  return { maxCurrentA, minCurrentA, ...(phasesInUse < connector.phases && { phasesInUse }) };
 }

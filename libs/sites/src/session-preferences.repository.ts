@@ -9,6 +9,11 @@ export interface SessionPreferencesChange {
   energyWantedWh?: number | null;
   departureAt?: Date | null;
   updatedBy: string;
+  source?: schema.WishSource;
+  evMinCurrentA?: number | null;
+  evMaxCurrentA?: number | null;
+  evMaxPowerW?: number | null;
+  evPhases?: number | null;
 }
 
 /** Preferences of running sessions, keyed by the transaction they belong to. */

@@ -1,5 +1,6 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { schema } from '@gridflex/persistence';
 import { ChargersRepository } from './chargers.repository';
 import { SessionPreferencesDto } from './dto/session-preferences.dto';
 import { SITE_CONFIGURATION_CHANGED, SiteConfigurationChangedEvent } from './events';
@@ -13,6 +14,19 @@ export interface SessionPreferencesView {
   departureAt: string | null;
   updatedBy: string | null;
   updatedAt: string | null;
+  /** Who told the energy wanted and departure; `default`: nobody, so planning assumes `PLANNING_DEFAULT_*`. */
+  source: WishSourceView;
+  /** What the EV said it can take (ISO 15118, or our 1.6 DataTransfer); null when it told nothing. */
+  evLimits: EvLimitsView | null;
+}
+
+export type WishSourceView = schema.WishSource | 'default';
+
+export interface EvLimitsView {
+  minCurrentA: number | null;
+  maxCurrentA: number | null;
+  maxPowerW: number | null;
+  phases: number | null;
 }
 
 const NOTHING_TOLD = {
@@ -21,7 +35,24 @@ const NOTHING_TOLD = {
   departureAt: null,
   updatedBy: null,
   updatedAt: null,
+  source: 'default' as const,
+  evLimits: null,
 };
+
+export function wishSource(row: SessionPreferencesRow | undefined): WishSourceView {
+  if (!row || (row.energyWantedWh === null && row.departureAt === null)) return 'default';
+  return row.source;
+}
+
+function evLimits(row: SessionPreferencesRow): EvLimitsView | null {
+  const limits = {
+    minCurrentA: row.evMinCurrentA,
+    maxCurrentA: row.evMaxCurrentA,
+    maxPowerW: row.evMaxPowerW,
+    phases: row.evPhases,
+  };
+  return Object.values(limits).every((value) => value === null) ? null : limits;
+}
 
 function toView(transactionId: number, row: SessionPreferencesRow | undefined): SessionPreferencesView {
   if (!row) return { transactionId, ...NOTHING_TOLD };
@@ -32,6 +63,8 @@ function toView(transactionId: number, row: SessionPreferencesRow | undefined): 
     departureAt: row.departureAt?.toISOString() ?? null,
     updatedBy: row.updatedBy,
     updatedAt: row.updatedAt.toISOString(),
+    source: wishSource(row),
+    evLimits: evLimits(row),
   };
 }
 
@@ -69,6 +102,7 @@ export class SessionPreferencesService {
       energyWantedWh: dto.energyWantedWh,
       departureAt,
       updatedBy: actor,
+      source: 'api',
     });
     const site = await this.sites.findById(siteId);
     const groups = site?.groupId ? [site.groupId] : [];

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import { externalLimitA } from '@gridflex/ocpp';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
-import { MIN_CHARGING_CURRENT_A } from './plan-builder';
+import { evLimits } from './ev-wishes/ev-wish';
 
 /** A connector as the planner sees it: where it hangs, what it can take, whether an EV is there. */
 export interface PlanningConnector {
@@ -273,33 +273,4 @@ function sessionPhasesInUse(
 ): Pick<PlanningConnector, 'phasesInUse'> | undefined {
   if (phasesInUse === null || phasesInUse < 1 || phasesInUse >= connector.phases) return undefined;
   return { phasesInUse };
-}
-
-/**
- * What the session's EV said it can take (ISO 15118): never more than its maximum current or power (a power in
- * A with the site's voltage over the phases it draws on), and 0 or at least its minimum (never above that
- * maximum, which the optimiser requires). It may also charge
- * on fewer phases than the connector has, which only changes how fast its energy comes (`sessionPhasesInUse`).
- */
-export function evLimits(
-  connector: { maxCurrentA: number; phases: number; minCurrentA?: number | null },
-  session: Pick<OpenSession, 'evMinCurrentA' | 'evMaxCurrentA' | 'evMaxPowerW' | 'evPhases'>,
-  learntPhasesInUse: number | null,
-  nominalVoltageV: number,
-): Pick<PlanningConnector, 'maxCurrentA' | 'minCurrentA' | 'phasesInUse'> | undefined {
-  const { evMinCurrentA, evMaxCurrentA, evMaxPowerW, evPhases } = session;
-  if (evMinCurrentA === null && evMaxCurrentA === null && evMaxPowerW === null && evPhases === null)
-    return undefined;
-  const phasesInUse = Math.min(
-    evPhases ?? connector.phases,
-    learntPhasesInUse ?? connector.phases,
-    connector.phases,
-  );
-  const powerA = evMaxPowerW === null ? Infinity : evMaxPowerW / (phasesInUse * nominalVoltageV);
-  const maxCurrentA = Math.min(connector.maxCurrentA, evMaxCurrentA ?? Infinity, powerA);
-  const minCurrentA = Math.min(
-    Math.max(connector.minCurrentA ?? MIN_CHARGING_CURRENT_A, evMinCurrentA ?? 0),
-    maxCurrentA,
-  );
-  return { maxCurrentA, minCurrentA, ...(phasesInUse < connector.phases && { phasesInUse }) };
 }

@@ -17,6 +17,7 @@ type Profile16 = {
     chargingSchedule: { chargingSchedulePeriod: { limit: number }[] };
   };
 };
+type ChargerView = { identity: string; connectors: { wishSource: string | null }[] };
 type SessionView = {
   energyWantedWh: number | null;
   departureAt: string | null;
@@ -107,6 +108,9 @@ describe('what the EV tells us is used: ISO 15118 needs in 2.0.1, the org.gridfl
       source: 'ev',
       evLimits: { minCurrentA: 8, maxCurrentA: 13, phases: 3 },
     });
+    const { body: views } = await controller.admin.get(`/api/v1/sites/${siteId}/chargers`).expect(200);
+    const station15118 = (views as ChargerView[]).find((c) => c.identity === 'CS-15118')!;
+    expect(station15118.connectors.map((c) => c.wishSource)).toEqual(['ev', null]);
 
     const noSession = await station.call<{ status: string }>('NotifyEVChargingNeeds', {
       evseId: 2,

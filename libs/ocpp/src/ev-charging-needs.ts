@@ -39,7 +39,7 @@ export const NO_EV_CHARGING_NEEDS_SINK: EvChargingNeedsSink = {
 
 /** The 2.0.1 `ChargingNeedsType` (ISO 15118), as the schema lets it through. */
 export interface ChargingNeeds201 {
-  requestedEnergyTransfer: 'AC_single_phase' | 'AC_two_phase' | 'AC_three_phase' | 'DC' | string;
+  requestedEnergyTransfer: 'AC_single_phase' | 'AC_two_phase' | 'AC_three_phase' | 'DC';
   departureTime?: string;
   acChargingParameters?: {
     energyAmount: number;
@@ -127,12 +127,12 @@ export function evChargingNeedsOfDataTransfer(
   if (phases !== undefined && phases !== 1 && phases !== 2 && phases !== 3) return 'phases must be 1, 2 or 3';
   return {
     ...sessionOf(session, connectorId as number),
-    departureAt: futureInstant(departureTime as string | undefined, now),
+    departureAt: futureInstant(departureTime, now),
     energyWantedWh: (energyAmountWh as number | undefined) ?? null,
     minCurrentA: (minCurrentA as number | undefined) ?? null,
     maxCurrentA: (maxCurrentA as number | undefined) ?? null,
     maxPowerW: null,
-    phases: (phases as 1 | 2 | 3 | undefined) ?? null,
+    phases: phases ?? null,
   };
 }
 

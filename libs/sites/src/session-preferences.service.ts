@@ -1,10 +1,14 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { schema } from '@gridflex/persistence';
 import { ChargersRepository } from './chargers.repository';
 import { SessionPreferencesDto } from './dto/session-preferences.dto';
 import { SITE_CONFIGURATION_CHANGED, SiteConfigurationChangedEvent } from './events';
-import { SessionPreferencesRepository, SessionPreferencesRow } from './session-preferences.repository';
+import {
+  SessionPreferencesRepository,
+  SessionPreferencesRow,
+  wishSource,
+  WishSourceView,
+} from './session-preferences.repository';
 import { SitesRepository } from './sites.repository';
 
 export interface SessionPreferencesView {
@@ -14,13 +18,10 @@ export interface SessionPreferencesView {
   departureAt: string | null;
   updatedBy: string | null;
   updatedAt: string | null;
-  /** Who told the energy wanted and departure; `default`: nobody, so planning assumes `PLANNING_DEFAULT_*`. */
   source: WishSourceView;
   /** What the EV said it can take (ISO 15118, or our 1.6 DataTransfer); null when it told nothing. */
   evLimits: EvLimitsView | null;
 }
-
-export type WishSourceView = schema.WishSource | 'default';
 
 export interface EvLimitsView {
   minCurrentA: number | null;
@@ -38,11 +39,6 @@ const NOTHING_TOLD = {
   source: 'default' as const,
   evLimits: null,
 };
-
-export function wishSource(row: SessionPreferencesRow | undefined): WishSourceView {
-  if (!row || (row.energyWantedWh === null && row.departureAt === null)) return 'default';
-  return row.source;
-}
 
 function evLimits(row: SessionPreferencesRow): EvLimitsView | null {
   const limits = {

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { schema } from '@gridflex/persistence';
 import type { BookingView } from '../bookings.service';
-import type { EvLimitsView, SessionPreferencesView, WishSourceView } from '../session-preferences.service';
+import type { WishSourceView } from '../session-preferences.repository';
+import type { EvLimitsView, SessionPreferencesView } from '../session-preferences.service';
 import type {
   ChargerView,
   CircuitView,
@@ -189,6 +190,13 @@ export class ConnectorViewDto implements ConnectorView {
     description: 'Why the charger refuses our profiles here; null when it takes them',
   })
   uncontrollableReason!: string | null;
+
+  @ApiProperty({
+    enum: ['ev', 'booking', 'api', 'default'],
+    nullable: true,
+    description: "Who told the running session's energy wanted and departure; null without a session",
+  })
+  wishSource!: WishSourceView | null;
 }
 
 export class ChargerViewDto implements ChargerView {

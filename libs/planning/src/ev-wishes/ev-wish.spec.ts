@@ -79,6 +79,13 @@ describe("the EV's limits in planning", () => {
     });
   });
 
+  it('never plans a negative current, whatever the EV says', () => {
+    expect(evLimits(connector, { ...none, evMaxCurrentA: -3, evMinCurrentA: -1 }, null, 230)).toEqual({
+      maxCurrentA: 0,
+      minCurrentA: 0,
+    });
+  });
+
   it('turns a DC power limit into A per phase with the voltage, on the phases the EV is learnt to draw on', () => {
     expect(evLimits(connector, { ...none, evMaxPowerW: 11_040 }, null, 230)).toEqual({
       maxCurrentA: 16,

@@ -61,7 +61,8 @@ export function evLimits(
     connector.phases,
   );
   const powerA = evMaxPowerW === null ? Infinity : evMaxPowerW / (phasesInUse * nominalVoltageV);
-  const maxCurrentA = Math.min(connector.maxCurrentA, evMaxCurrentA ?? Infinity, powerA);
+  // The schema lets negative values through: an EV cannot give back what it is told to take.
+  const maxCurrentA = Math.max(0, Math.min(connector.maxCurrentA, evMaxCurrentA ?? Infinity, powerA));
   const minCurrentA = Math.min(
     Math.max(connector.minCurrentA ?? MIN_CHARGING_CURRENT_A, evMinCurrentA ?? 0),
     maxCurrentA,

@@ -84,14 +84,15 @@ describe('what the EV tells us is used: ISO 15118 needs in 2.0.1, the org.gridfl
     expect((await session(chargerId, 1)).source).toBe('default');
 
     const departureTime = inHours(4);
-    const answer = await station.call<{ status: string }>('NotifyEVChargingNeeds', {
+    const needs = {
       evseId: 1,
       chargingNeeds: {
         requestedEnergyTransfer: 'AC_three_phase',
         departureTime,
         acChargingParameters: { energyAmount: 15_000, evMinCurrent: 8, evMaxCurrent: 13, evMaxVoltage: 400 },
       },
-    });
+    };
+    const answer = await station.call<{ status: string }>('NotifyEVChargingNeeds', needs);
     expect(answer).toEqual({ status: 'Accepted' });
     const txProfile = await station.waitForProfile<Profile201>(
       (p) =>
@@ -108,6 +109,15 @@ describe('what the EV tells us is used: ISO 15118 needs in 2.0.1, the org.gridfl
       source: 'ev',
       evLimits: { minCurrentA: 8, maxCurrentA: 13, phases: 3 },
     });
+    // The same needs again leave the plan as it was, and the station still gets the TxProfile it waits for.
+    const received = station.receivedProfiles.length;
+    expect(await station.call('NotifyEVChargingNeeds', needs)).toEqual({ status: 'Accepted' });
+    const later = () => station.receivedProfiles.slice(received) as unknown as Profile201[];
+    const again = await waitFor(() =>
+      Promise.resolve(later().find((p) => p.evseId === 1 && p.chargingProfile.transactionId === 'tx-15118')),
+    );
+    expect(followable(limits201(again), 8, 13)).toBe(true);
+
     const { body: views } = await controller.admin.get(`/api/v1/sites/${siteId}/chargers`).expect(200);
     const station15118 = (views as ChargerView[]).find((c) => c.identity === 'CS-15118')!;
     expect(station15118.connectors.map((c) => c.wishSource)).toEqual(['ev', null]);

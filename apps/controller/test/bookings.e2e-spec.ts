@@ -78,6 +78,7 @@ describe('a booking made before the EV arrives', () => {
       energyWantedWh: 30_000,
       departureAt: new Date(departureAt).toISOString(),
       updatedBy: expect.stringContaining(`booking ${booking.body.id}`),
+      source: 'booking',
     });
     const listed = await waitFor(async () => {
       const body = (await admin.get(`/api/v1/sites/${siteId}/bookings`).expect(200)).body;
@@ -88,6 +89,11 @@ describe('a booking made before the EV arrives', () => {
     const other = await admin
       .get(`/api/v1/sites/${siteId}/chargers/${chargerId}/connectors/1/session`)
       .expect(200);
-    expect(other.body).toMatchObject({ priority: null, energyWantedWh: null, departureAt: null });
+    expect(other.body).toMatchObject({
+      priority: null,
+      energyWantedWh: null,
+      departureAt: null,
+      source: 'default',
+    });
   });
 });

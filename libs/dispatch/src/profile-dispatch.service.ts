@@ -155,6 +155,16 @@ export class ProfileDispatchService {
     );
   }
 
+  /**
+   * K15: an EV whose needs were taken waits for its TxProfile, which it gets even when the plan did not change:
+   * each connector of the charger with a session gets its plan once more under a job id naming `tag`.
+   * @returns how many plans were queued
+   */
+  async resendToOpenTransactions(chargerId: string, tag: string): Promise<number> {
+    const plans = await this.repository.plansWithOpenTransaction(chargerId);
+    return this.resend(plans.map(({ connectorRef, version }) => ({ connectorRef, version, tag })));
+  }
+
   private async redeliverHere(data: SetChargingProfileJob): Promise<void> {
     const job = await this.queues.own.getJob(dispatchJobId(data));
     if (!job) return this.addHere(data);

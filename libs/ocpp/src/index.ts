@@ -29,3 +29,4 @@ export * from './handler-table';
 export * from './id-token-authorizer';
 export * from './message-route';
 export * from './vendor-data-transfer.registry';
+export * from './ev-charging-needs';

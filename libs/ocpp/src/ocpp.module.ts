@@ -7,6 +7,7 @@ import { ChargerEventsRepository } from './charger-events/charger-events.reposit
 import { ChargerEventsService } from './charger-events/charger-events.service';
 import { ChargerStateRepository } from './charger-state.repository';
 import { ChargingLimitsRepository } from './charging-limits.repository';
+import { EvChargingNeedsDataTransfer } from './ev-charging-needs-data-transfer';
 import { InboundMessagesService } from './inbound-messages.service';
 import { OcppGatewayService } from './ocpp-gateway.service';
 import { Ocpp16HandlersService } from './ocpp16/ocpp16-handlers.service';
@@ -39,6 +40,7 @@ import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
     ChargerEventsRepository,
     ChargerEventsService,
     VendorDataTransferRegistry,
+    EvChargingNeedsDataTransfer,
   ],
   exports: [
     OcppGatewayService,

@@ -399,7 +399,17 @@ export const sessionPreferences = pgTable('session_preferences', {
   departureAt: timestamp('departure_at', { withTimezone: true }),
   updatedBy: text('updated_by').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Who told the energy wanted and departure (`WishSource`): the EV (ISO 15118), a booking or the API. */
+  source: text('source').$type<WishSource>().notNull().default('api'),
+  /** What the EV said it can take (NotifyEVChargingNeeds): A per phase, W, and the phases it charges on. */
+  evMinCurrentA: doublePrecision('ev_min_current_a'),
+  evMaxCurrentA: doublePrecision('ev_max_current_a'),
+  evMaxPowerW: doublePrecision('ev_max_power_w'),
+  evPhases: integer('ev_phases'),
 });
+
+/** `ev`: the EV itself (ISO 15118 through OCPP 2.0.1, or our 1.6 DataTransfer); `api`: an operator or app. */
+export type WishSource = 'ev' | 'booking' | 'api';
 
 /**
  * Preferences told for a connector before the EV arrives: the first session that starts on it within

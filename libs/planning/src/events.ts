@@ -1,3 +1,13 @@
+/** Emitted after an EV told its needs (`EvWishesService`): its scope is planned and its schedule sent. */
+export const EV_WISH_TOLD = 'planning.ev-wish-told';
+
+export class EvWishToldEvent {
+  constructor(
+    readonly siteId: string,
+    readonly chargerId: string,
+  ) {}
+}
+
 /** Emitted after each planning run of a scope, for metrics. */
 export const PLANNING_COMPLETED = 'planning.completed';
 

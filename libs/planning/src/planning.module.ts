@@ -4,6 +4,7 @@ import { DispatchModule } from '@gridflex/dispatch';
 import { OscpModule } from '@gridflex/oscp';
 import { SchedulesModule } from '@gridflex/schedules';
 import { SitesModule } from '@gridflex/sites';
+import { EvWishesModule } from './ev-wishes/ev-wishes.module';
 import { GroupComplianceMetersRepository } from './group-compliance-meters.repository';
 import { GroupComplianceMonitorService } from './group-compliance-monitor.service';
 import { GroupCapacityService } from './group-capacity.service';
@@ -19,7 +20,7 @@ import { SimulationService } from './simulation.service';
 
 /** Orchestration: gathers the inputs of a plan, runs the optimizer, stores and dispatches the result. */
 @Module({
-  imports: [SitesModule, OscpModule, SchedulesModule, DispatchModule, ClusterModule],
+  imports: [SitesModule, OscpModule, SchedulesModule, DispatchModule, ClusterModule, EvWishesModule],
   controllers: [PlanController, SimulationController],
   providers: [
     PlanningRepository,

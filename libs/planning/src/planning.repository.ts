@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import { externalLimitA } from '@gridflex/ocpp';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
+import { evLimits } from './ev-wishes/ev-wish';
 
 /** A connector as the planner sees it: where it hangs, what it can take, whether an EV is there. */
 export interface PlanningConnector {
@@ -45,6 +46,10 @@ interface OpenSession {
   energyWantedWh: number | null;
   departureAt: Date | null;
   meterStartWh: number;
+  evMinCurrentA: number | null;
+  evMaxCurrentA: number | null;
+  evMaxPowerW: number | null;
+  evPhases: number | null;
 }
 
 /** A circuit of a site, with its per-phase limit. */
@@ -90,17 +95,20 @@ export class PlanningRepository {
         uncontrollableReason: schema.connectors.uncontrollableReason,
         phasesInUse: schema.connectors.phasesInUse,
         energyRegisterWh: schema.connectors.energyRegisterWh,
+        nominalVoltageV: schema.sites.nominalVoltageV,
       })
       .from(schema.connectors)
       .innerJoin(schema.chargers, eq(schema.chargers.id, schema.connectors.chargerId))
+      .innerJoin(schema.sites, eq(schema.sites.id, schema.chargers.siteId))
       .where(inArray(schema.chargers.siteId, siteIds))
       .orderBy(asc(schema.chargers.identity), asc(schema.connectors.connectorId));
     const open = await this.openSessions(rows.map((r) => r.connectorRef));
-    const connectors = rows.map(({ phasesInUse, energyRegisterWh, ...row }) => {
+    const connectors = rows.map(({ phasesInUse, energyRegisterWh, nominalVoltageV, ...row }) => {
       const session = open.get(row.connectorRef);
       return {
         ...row,
         ...(session && sessionPhasesInUse(row, phasesInUse)),
+        ...(session && evLimits(row, session, phasesInUse, nominalVoltageV)),
         transactionStartedAt: session?.startedAt ?? null,
         sessionPriority: session?.priority ?? null,
         energyWantedWh: session ? stillWantedWh(session, row, energyRegisterWh, now) : null,
@@ -194,6 +202,22 @@ export class PlanningRepository {
     return row !== undefined;
   }
 
+  /** Whether we steer the connector: null when the charger has no such connector. */
+  async connectorSteering(
+    chargerId: string,
+    connectorId: number,
+  ): Promise<{ smartChargingExcluded: boolean; uncontrollableReason: string | null } | null> {
+    const [row] = await this.db
+      .select({
+        smartChargingExcluded: schema.chargers.smartChargingExcluded,
+        uncontrollableReason: schema.connectors.uncontrollableReason,
+      })
+      .from(schema.connectors)
+      .innerJoin(schema.chargers, eq(schema.chargers.id, schema.connectors.chargerId))
+      .where(and(eq(schema.connectors.chargerId, chargerId), eq(schema.connectors.connectorId, connectorId)));
+    return row ?? null;
+  }
+
   /** The open session of each connector: when it started and what the CPO or driver told us about it. */
   private async openSessions(connectorRefs: string[]): Promise<Map<string, OpenSession>> {
     if (connectorRefs.length === 0) return new Map();
@@ -206,6 +230,10 @@ export class PlanningRepository {
         energyWantedWh: preferences.energyWantedWh,
         departureAt: preferences.departureAt,
         meterStartWh: transactions.meterStartWh,
+        evMinCurrentA: preferences.evMinCurrentA,
+        evMaxCurrentA: preferences.evMaxCurrentA,
+        evMaxPowerW: preferences.evMaxPowerW,
+        evPhases: preferences.evPhases,
       })
       .from(schema.transactions)
       .leftJoin(preferences, eq(preferences.transactionId, transactions.id))

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BeforeApplicationShutdown,
@@ -48,7 +49,7 @@ import {
   toPlannedPeriods,
   wantsHorizon,
 } from './plan-builder';
-import { PLANNING_COMPLETED, PlanningCompletedEvent } from './events';
+import { EV_WISH_TOLD, EvWishToldEvent, PLANNING_COMPLETED, PlanningCompletedEvent } from './events';
 import { planDirection } from './plan-direction';
 import { failSafeShares } from './fail-safe-shares';
 import { PlanningConnector, PlanningRepository } from './planning.repository';
@@ -180,6 +181,18 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
       this.phaseReplans.delete(event.siteId);
       if (!this.stopping) void this.requestPlan(scopeOf(site));
     }, PHASES_IN_USE_REPLAN_DELAY_MS).unref();
+  }
+
+  /**
+   * The EV's new wish is planned, then its session's TxProfile goes out even when the plan did not change,
+   * since a station answered `Accepted` waits for one (K15).
+   */
+  @OnEvent(EV_WISH_TOLD)
+  async onEvWishTold(event: EvWishToldEvent): Promise<void> {
+    const site = await this.sites.findById(event.siteId);
+    if (!site) return;
+    await this.requestPlan(scopeOf(site));
+    await this.dispatch.resendToOpenTransactions(event.chargerId, `ev${randomUUID()}`);
   }
 
   @OnEvent(SCHEDULE_WINDOW_EDGE)

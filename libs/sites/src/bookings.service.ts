@@ -193,6 +193,7 @@ export class BookingsService {
         ...(booking.energyWantedWh !== null && { energyWantedWh: booking.energyWantedWh }),
         ...(booking.departureAt !== null && { departureAt: booking.departureAt }),
         updatedBy: `booking ${booking.id} by ${booking.createdBy}`,
+        source: 'booking',
       },
       tx,
     );

@@ -1,14 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import { DuplicateChargerIdentityError, isUniqueViolation } from './duplicate-charger';
+import { wishSource, WishSourceView } from './session-preferences.repository';
 import { changeSiteModel, ModelChange, VersionedResult } from './site-model.repository';
 
 export { DuplicateChargerIdentityError } from './duplicate-charger';
 
 export type ChargerRow = typeof schema.chargers.$inferSelect;
 export type ConnectorRow = typeof schema.connectors.$inferSelect;
-export type ChargerWithConnectors = ChargerRow & { connectors: ConnectorRow[] };
+/** `wishSource`: who told the running session's wish; null when no session runs on the connector. */
+export type ConnectorWithSession = ConnectorRow & { wishSource: WishSourceView | null };
+export type ChargerWithConnectors = ChargerRow & { connectors: ConnectorWithSession[] };
 
 export interface NewCharger {
   siteId: string;
@@ -43,7 +46,8 @@ export class ChargersRepository {
           .insert(schema.connectors)
           .values(newConnectors.map((c) => ({ ...c, chargerId: row.id })))
           .returning();
-        return { ...row, connectors: connectors.sort((a, b) => a.connectorId - b.connectorId) };
+        const sorted = connectors.sort((a, b) => a.connectorId - b.connectorId);
+        return { ...row, connectors: sorted.map((c) => ({ ...c, wishSource: null })) };
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new DuplicateChargerIdentityError(charger.identity);
@@ -68,9 +72,34 @@ export class ChargersRepository {
         ),
       )
       .orderBy(asc(schema.connectors.connectorId));
+    const sources = await this.wishSources(connectors.map((c) => c.id));
     return chargers.map((charger) => ({
       ...charger,
-      connectors: connectors.filter((c) => c.chargerId === charger.id),
+      connectors: connectors
+        .filter((c) => c.chargerId === charger.id)
+        .map((c) => ({ ...c, wishSource: sources.get(c.id) ?? null })),
     }));
+  }
+
+  /** Who told the wish of the session running on each connector; connectors without a session are absent. */
+  private async wishSources(connectorRefs: string[]): Promise<Map<string, WishSourceView>> {
+    if (connectorRefs.length === 0) return new Map();
+    const { sessionPreferences: preferences, transactions } = schema;
+    const open = await this.db
+      .select({
+        connectorRef: transactions.connectorRef,
+        source: preferences.source,
+        energyWantedWh: preferences.energyWantedWh,
+        departureAt: preferences.departureAt,
+      })
+      .from(transactions)
+      .leftJoin(preferences, eq(preferences.transactionId, transactions.id))
+      .where(and(inArray(transactions.connectorRef, connectorRefs), isNull(transactions.stoppedAt)));
+    return new Map(
+      open.map(({ connectorRef, source, energyWantedWh, departureAt }) => [
+        connectorRef,
+        wishSource(source === null ? undefined : { source, energyWantedWh, departureAt }),
+      ]),
+    );
   }
 }

@@ -20,5 +20,6 @@ export * from './site-model';
 export * from './site-model.repository';
 export * from './sites.module';
 export * from './sites.repository';
+export * from './session-preferences.repository';
 export * from './views';
 export * from './dto/transformer.dto';

@@ -4,11 +4,26 @@ import { DATABASE, Database, schema } from '@gridflex/persistence';
 
 export type SessionPreferencesRow = typeof schema.sessionPreferences.$inferSelect;
 
+/** Who told a session's energy wanted and departure; `default`: nobody, so planning assumes `PLANNING_DEFAULT_*`. */
+export type WishSourceView = schema.WishSource | 'default';
+
+export function wishSource(
+  row: Pick<SessionPreferencesRow, 'source' | 'energyWantedWh' | 'departureAt'> | undefined,
+): WishSourceView {
+  if (!row || (row.energyWantedWh === null && row.departureAt === null)) return 'default';
+  return row.source;
+}
+
 export interface SessionPreferencesChange {
   priority?: number | null;
   energyWantedWh?: number | null;
   departureAt?: Date | null;
   updatedBy: string;
+  source?: schema.WishSource;
+  evMinCurrentA?: number | null;
+  evMaxCurrentA?: number | null;
+  evMaxPowerW?: number | null;
+  evPhases?: number | null;
 }
 
 /** Preferences of running sessions, keyed by the transaction they belong to. */

@@ -3,7 +3,12 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ChargersRepository } from './chargers.repository';
 import { SessionPreferencesDto } from './dto/session-preferences.dto';
 import { SITE_CONFIGURATION_CHANGED, SiteConfigurationChangedEvent } from './events';
-import { SessionPreferencesRepository, SessionPreferencesRow } from './session-preferences.repository';
+import {
+  SessionPreferencesRepository,
+  SessionPreferencesRow,
+  wishSource,
+  WishSourceView,
+} from './session-preferences.repository';
 import { SitesRepository } from './sites.repository';
 
 export interface SessionPreferencesView {
@@ -13,6 +18,16 @@ export interface SessionPreferencesView {
   departureAt: string | null;
   updatedBy: string | null;
   updatedAt: string | null;
+  source: WishSourceView;
+  /** What the EV said it can take (ISO 15118, or our 1.6 DataTransfer); null when it told nothing. */
+  evLimits: EvLimitsView | null;
+}
+
+export interface EvLimitsView {
+  minCurrentA: number | null;
+  maxCurrentA: number | null;
+  maxPowerW: number | null;
+  phases: number | null;
 }
 
 const NOTHING_TOLD = {
@@ -21,7 +36,19 @@ const NOTHING_TOLD = {
   departureAt: null,
   updatedBy: null,
   updatedAt: null,
+  source: 'default' as const,
+  evLimits: null,
 };
+
+function evLimits(row: SessionPreferencesRow): EvLimitsView | null {
+  const limits = {
+    minCurrentA: row.evMinCurrentA,
+    maxCurrentA: row.evMaxCurrentA,
+    maxPowerW: row.evMaxPowerW,
+    phases: row.evPhases,
+  };
+  return Object.values(limits).every((value) => value === null) ? null : limits;
+}
 
 function toView(transactionId: number, row: SessionPreferencesRow | undefined): SessionPreferencesView {
   if (!row) return { transactionId, ...NOTHING_TOLD };
@@ -32,6 +59,8 @@ function toView(transactionId: number, row: SessionPreferencesRow | undefined): 
     departureAt: row.departureAt?.toISOString() ?? null,
     updatedBy: row.updatedBy,
     updatedAt: row.updatedAt.toISOString(),
+    source: wishSource(row),
+    evLimits: evLimits(row),
   };
 }
 
@@ -69,6 +98,7 @@ export class SessionPreferencesService {
       energyWantedWh: dto.energyWantedWh,
       departureAt,
       updatedBy: actor,
+      source: 'api',
     });
     const site = await this.sites.findById(siteId);
     const groups = site?.groupId ? [site.groupId] : [];

@@ -26,6 +26,12 @@ import { SitesService } from './sites.service';
     BookingsRepository,
     BookingsService,
   ],
-  exports: [SitesRepository, ChargersRepository, SiteModelRepository, SiteDocumentsService],
+  exports: [
+    SitesRepository,
+    ChargersRepository,
+    SiteModelRepository,
+    SiteDocumentsService,
+    SessionPreferencesRepository,
+  ],
 })
 export class SitesModule {}

@@ -1,5 +1,6 @@
 import type { schema } from '@gridflex/persistence';
-import type { ChargerWithConnectors, ConnectorRow } from './chargers.repository';
+import type { ChargerWithConnectors, ConnectorWithSession } from './chargers.repository';
+import type { WishSourceView } from './session-preferences.repository';
 import type { CircuitRow, SiteModelChangeRow } from './site-model.repository';
 import type { SiteRow } from './sites.repository';
 
@@ -72,6 +73,8 @@ export interface ConnectorView {
   phasesInUse: number | null;
   /** Why the charger refuses our profiles on this connector (then reserved at its maximum); null when it takes them. */
   uncontrollableReason: string | null;
+  /** Who told the running session's energy wanted and departure (see the session view); null without a session. */
+  wishSource: WishSourceView | null;
 }
 
 export interface ChargerView {
@@ -146,7 +149,7 @@ export function toModelChangeView(change: SiteModelChangeRow): ModelChangeView {
   };
 }
 
-function toConnectorView(connector: ConnectorRow): ConnectorView {
+function toConnectorView(connector: ConnectorWithSession): ConnectorView {
   return {
     id: connector.id,
     connectorId: connector.connectorId,
@@ -164,6 +167,7 @@ function toConnectorView(connector: ConnectorRow): ConnectorView {
     offeredCurrentA: connector.offeredCurrentA,
     phasesInUse: connector.phasesInUse,
     uncontrollableReason: connector.uncontrollableReason,
+    wishSource: connector.wishSource,
   };
 }
 

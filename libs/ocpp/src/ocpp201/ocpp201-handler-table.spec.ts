@@ -149,7 +149,8 @@ const STORED_ANSWERS: Record<StoredAction, object> = {
   LogStatusNotification: {},
   NotifyCustomerInformation: {},
   NotifyDisplayMessages: {},
-  NotifyEVChargingNeeds: { status: 'Processing' },
+  // Without planning (no EV_CHARGING_NEEDS_SINK) no schedule answers the EV's needs.
+  NotifyEVChargingNeeds: { status: 'Rejected' },
   NotifyEVChargingSchedule: { status: 'Accepted' },
   NotifyEvent: {},
   NotifyMonitoringReport: {},

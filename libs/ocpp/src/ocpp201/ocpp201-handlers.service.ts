@@ -8,6 +8,13 @@ import { ChargerStateRepository } from '../charger-state.repository';
 import { ChargingLimitsRepository } from '../charging-limits.repository';
 import type { ConnectorMeasurement } from '../measurement';
 import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_CHANGED } from '../events';
+import {
+  EV_CHARGING_NEEDS_SINK,
+  evChargingNeeds201,
+  EvChargingNeedsSink,
+  NO_EV_CHARGING_NEEDS_SINK,
+  NotifyEVChargingNeedsRequest201,
+} from '../ev-charging-needs';
 import { EmptyResponse, HandlerTable, heartbeat, InboundContext } from '../handler-table';
 import {
   ACCEPT_EVERY_ID_TOKEN,
@@ -72,6 +79,9 @@ export class Ocpp201HandlersService {
     @Optional()
     @Inject(ID_TOKEN_AUTHORIZER)
     private readonly authorizer: IdTokenAuthorizer = ACCEPT_EVERY_ID_TOKEN,
+    @Optional()
+    @Inject(EV_CHARGING_NEEDS_SINK)
+    private readonly evNeeds: EvChargingNeedsSink = NO_EV_CHARGING_NEEDS_SINK,
   ) {
     this.clock = clockLimits(config);
     const stored = (action: string) => this.chargerEvents.acknowledge(action);
@@ -92,7 +102,8 @@ export class Ocpp201HandlersService {
         this.notifyChargingLimit(session, request),
       NotifyCustomerInformation: stored('NotifyCustomerInformation'),
       NotifyDisplayMessages: stored('NotifyDisplayMessages'),
-      NotifyEVChargingNeeds: (request: Payload, context) => this.notifyEVChargingNeeds(request, context),
+      NotifyEVChargingNeeds: (request: NotifyEVChargingNeedsRequest201, context) =>
+        this.notifyEVChargingNeeds(request, context),
       NotifyEVChargingSchedule: (request: Payload, context) =>
         this.notifyEVChargingSchedule(request, context),
       NotifyEvent: stored('NotifyEvent'),
@@ -118,15 +129,18 @@ export class Ocpp201HandlersService {
   }
 
   /**
-   * K17: the EV's needs (ISO 15118) are kept; `Processing` tells the station that no schedule answers them
-   * yet, so it charges within the profiles planning sends.
+   * K15–K17: the EV's needs (ISO 15118) become its session's wish and limits in planning, which says whether a
+   * schedule follows; they are also kept as a charger event for the operator.
    */
   private async notifyEVChargingNeeds(
-    request: Payload,
+    request: NotifyEVChargingNeedsRequest201,
     context: InboundContext,
   ): Promise<NotifyEVChargingNeedsResponse201> {
-    await this.chargerEvents.record('NotifyEVChargingNeeds', request, context);
-    return { status: 'Processing' };
+    await this.chargerEvents.record('NotifyEVChargingNeeds', { ...request }, context);
+    // EVSE 0 is the station itself: no EV is plugged into it.
+    if (request.evseId === 0) return { status: 'Rejected' };
+    const status = await this.evNeeds.take(evChargingNeeds201(context.session, request, context.receivedAt));
+    return { status };
   }
 
   /** The schedule the EV chose within our profiles is kept for the operator; the profiles still bound it. */

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { schema } from '@gridflex/persistence';
 import type { BookingView } from '../bookings.service';
-import type { SessionPreferencesView } from '../session-preferences.service';
+import type { WishSourceView } from '../session-preferences.repository';
+import type { EvLimitsView, SessionPreferencesView } from '../session-preferences.service';
 import type {
   ChargerView,
   CircuitView,
@@ -222,6 +223,13 @@ export class ConnectorViewDto implements ConnectorView {
     description: 'Why the charger refuses our profiles here; null when it takes them',
   })
   uncontrollableReason!: string | null;
+
+  @ApiProperty({
+    enum: ['ev', 'booking', 'api', 'default'],
+    nullable: true,
+    description: "Who told the running session's energy wanted and departure; null without a session",
+  })
+  wishSource!: WishSourceView | null;
 }
 
 export class ChargerViewDto implements ChargerView {
@@ -301,6 +309,20 @@ export class SiteDetailViewDto extends SiteWithWarningsViewDto implements SiteDe
   chargers!: ChargerViewDto[];
 }
 
+export class EvLimitsViewDto implements EvLimitsView {
+  @ApiProperty({ ...nullableNumber, description: 'A per phase; the plan gives 0 or at least this' })
+  minCurrentA!: number | null;
+
+  @ApiProperty({ ...nullableNumber, description: 'A per phase; the plan never gives more' })
+  maxCurrentA!: number | null;
+
+  @ApiProperty({ ...nullableNumber, description: 'W (DC)' })
+  maxPowerW!: number | null;
+
+  @ApiProperty({ ...nullableNumber, description: 'The phases an AC EV charges on' })
+  phases!: number | null;
+}
+
 export class SessionPreferencesViewDto implements SessionPreferencesView {
   @ApiProperty({ description: 'The OCPP transaction the preferences belong to' })
   transactionId!: number;
@@ -319,6 +341,17 @@ export class SessionPreferencesViewDto implements SessionPreferencesView {
 
   @ApiProperty(nullableInstant)
   updatedAt!: string | null;
+
+  @ApiProperty({
+    enum: ['ev', 'booking', 'api', 'default'],
+    description:
+      'Who told the energy wanted and departure: the EV (ISO 15118 or the org.gridflex DataTransfer), a ' +
+      'booking, the API, or nobody (planning assumes PLANNING_DEFAULT_*)',
+  })
+  source!: WishSourceView;
+
+  @ApiProperty({ type: EvLimitsViewDto, nullable: true, description: 'What the EV said it can take' })
+  evLimits!: EvLimitsViewDto | null;
 }
 
 export class BookingViewDto implements BookingView {

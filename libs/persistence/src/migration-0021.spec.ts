@@ -1,0 +1,62 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
+import { MIGRATIONS_FOLDER } from './database';
+
+const TAG = '0021_session_wish_sources';
+
+/** A copy of the migrations that ends just before `tag`: the schema an existing installation has. */
+function migrationsBefore(tag: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gridflex-migrations-'));
+  cpSync(MIGRATIONS_FOLDER, dir, { recursive: true });
+  const journalPath = join(dir, 'meta', '_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
+  const at = journal.entries.findIndex((entry) => entry.tag === tag);
+  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, at) }));
+  return dir;
+}
+
+describe(`migration ${TAG}`, () => {
+  it("names the source of the wishes told before it: bookings by their author, the rest the API's", async () => {
+    const before = migrationsBefore(TAG);
+    const client = await PGlite.create('memory://');
+    try {
+      const db = drizzle(client);
+      await migrate(db, { migrationsFolder: before });
+      await db.execute(sql`
+        insert into sites (id, name, nominal_voltage_v, limit_l1_a, limit_l2_a, limit_l3_a)
+          values ('00000000-0000-4000-8000-00000000000a', 'Depot', 230, 63, 63, 63)`);
+      await db.execute(sql`
+        insert into chargers (id, site_id, identity, ocpp_version)
+          values ('00000000-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-00000000000a', 'CS-1', '1.6')`);
+      await db.execute(sql`
+        insert into connectors (id, charger_id, connector_id, max_current_a, phases) values
+          ('00000000-0000-4000-8000-00000000000c', '00000000-0000-4000-8000-00000000000b', 1, 32, 3)`);
+      await db.execute(sql`
+        insert into transactions (id, connector_ref, id_tag, meter_start_wh, started_at) values
+          (1, '00000000-0000-4000-8000-00000000000c', 'A', 0, now()),
+          (2, '00000000-0000-4000-8000-00000000000c', 'B', 0, now())`);
+      await db.execute(sql`
+        insert into session_preferences (transaction_id, energy_wanted_wh, updated_by) values
+          (1, 10000, 'booking 5d0c by ops'),
+          (2, 20000, 'admin-api')`);
+
+      await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+
+      const rows = await client.query(
+        'select transaction_id, source, ev_max_current_a from session_preferences order by transaction_id',
+      );
+      expect(rows.rows).toEqual([
+        { transaction_id: 1, source: 'booking', ev_max_current_a: null },
+        { transaction_id: 2, source: 'api', ev_max_current_a: null },
+      ]);
+    } finally {
+      await client.close();
+      rmSync(before, { recursive: true, force: true });
+    }
+  });
+});

@@ -96,6 +96,7 @@ function lpInputOf(context: HorizonContext): HorizonLpInput {
     peakConstraint: context.peakConstraintOf(),
     peakNodeOf: (c) => system.nodes[c].id,
     laterStagePivotBudget: context.options.laterStagePivotBudget,
+    exactLpMaxColumns: context.options.exactLpMaxColumns,
   };
 }
 
@@ -176,8 +177,9 @@ class HorizonContext {
     this.hoursOf = connectors.map((c) =>
       c.active && !c.uncontrollable ? this.presentHours(c, startsMs) : new Float64Array(this.finiteBlocks),
     );
-    // With `declared`, the fair plan of everyone says which sessions need planning at all.
-    const fair = options.lpSessions === 'declared' ? allocate(input, options) : undefined;
+    // With `declared`, the fair plan of everyone says which sessions need planning at all; with
+    // either mode it is what the sessions outside the LP charge.
+    const fair = (options.lpSessions ?? 'all') === 'all' ? undefined : allocate(input, options);
     const contested = fair ? this.contestedNodeIds(fair) : new Set<string>();
     this.sessionOf = new Int32Array(connectors.length).fill(-1);
     this.sessions = [];
@@ -199,6 +201,7 @@ class HorizonContext {
    */
   private needsPlan(i: number, fair: AllocationPlan, contested: ReadonlySet<string>): boolean {
     if (this.energyWantedWh[i] === Infinity) return false;
+    if (this.options.lpSessions === 'every-declared') return true;
     if (this.objective !== 'earliest' || this.softLimitA) return true;
     return this.fallsShort(i, fair) || this.loadsAny(i, contested);
   }

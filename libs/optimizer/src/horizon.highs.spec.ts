@@ -233,7 +233,8 @@ describe('optimizeHorizon against HiGHS', () => {
    * `laterStagePivotBudget: 0`: no pivot at all for cost, peak, yielding and earliest, which keeps
    * the crash's cost-ordered start; energy (and the fair shares) still exact. Its cost is never below
    * the LP's (on these small instances the crash often reaches it; on the bench's fleet it is 1.2 %
-   * above), and its plans differ from the exact chain's: the budget really cuts the chain short.
+   * above), and its plans differ from the exact chain's: the budget really cuts the chain short —
+   * except in parts of the LP no larger than `exactLpMaxColumns`.
    */
   it(`with a pivot budget of 0 after the energy, still delivers the LP's maximum energy, on ${INSTANCES / 2} random instances`, () => {
     const bounds = { ...SMALL_INSTANCES, totalLimits: true };
@@ -253,6 +254,9 @@ describe('optimizeHorizon against HiGHS', () => {
       expect(cost).toBeGreaterThanOrEqual(optimum - RELATIVE_TOLERANCE * Math.max(1, Math.abs(optimum)));
       const exact = optimizeHorizon(input);
       if (JSON.stringify(exact.allocations) !== JSON.stringify(plan.allocations)) differing++;
+      // Below `exactLpMaxColumns` the budget does not apply: the exact chain's plan.
+      const small = optimizeHorizon(input, { laterStagePivotBudget: 0, exactLpMaxColumns: 1e6 });
+      expect(small.allocations).toEqual(exact.allocations);
     }
     expect(withEnergy).toBeGreaterThan(INSTANCES / 6);
     expect(differing).toBeGreaterThan(0);

@@ -189,8 +189,19 @@ function main(): void {
     'random, half declaring, minimums 0',
     compare(randomInstances(small, 20261208, true).map(continuous)),
   );
+  // Wants a twentieth as large: the fair share serves more of the declaring sessions.
+  const smallWants = (input: HorizonInput): HorizonInput => ({
+    ...input,
+    connectors: input.connectors.map((c) =>
+      c.energyWantedWh === undefined ? c : { ...c, energyWantedWh: c.energyWantedWh / 20 },
+    ),
+  });
+  printRow(
+    'random, half declaring, wants / 20',
+    compare(randomInstances(small, 20261208, true).map(smallWants)),
+  );
   for (const share of [0.5, 1]) {
-    const sites = Array.from({ length: 5 }, (_, s) => fleetSite(fixedSeedRandom(100 + s), share));
+    const sites = Array.from({ length: 10 }, (_, s) => fleetSite(fixedSeedRandom(100 + s), share));
     printRow(`fleet site of 100, ${share * 100} % declaring`, compare(sites.filter(rootBinds)));
   }
 }

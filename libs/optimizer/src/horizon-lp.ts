@@ -43,7 +43,7 @@ export interface HorizonLpInput {
   peakNodeOf?: (c: number) => string;
   /** `HorizonOptions.laterStagePivotBudget`: unset, every stage at its optimum. */
   laterStagePivotBudget?: number;
-  /** `HorizonOptions.exactLpMaxColumns`: parts of the LP this small ignore the budget. */
+  /** `HorizonOptions.exactLpMaxColumns`: an LP this small ignores the budget. */
   exactLpMaxColumns?: number;
 }
 
@@ -209,7 +209,8 @@ function solvePart(
   const earliest = restrict(stages.earliest);
   // Urgency weights in the warm start would only make its solve longer: they matter in the last stage.
   const warm = blend(energy, [soft, preference, yielding ?? restrict(stages.soonest)]);
-  const budget = part.columns.length <= builder.exactLpMaxColumns ? Infinity : builder.laterStagePivotBudget;
+  const budget =
+    builder.columns.length <= builder.exactLpMaxColumns ? Infinity : builder.laterStagePivotBudget;
   simplex.crash(warm);
   // Solving the blend first makes the exact chain cheaper; with a budget, the crash's cost-ordered
   // start is where the budgeted stages begin.
@@ -377,7 +378,7 @@ class LpBuilder {
   fairnessColumn = -1;
   /** Pivots per budgeted stage (`laterStagePivotBudget`), Infinity when every stage is exact. */
   readonly laterStagePivotBudget: number;
-  /** Parts of the LP with at most this many columns solve every stage exactly, budget or not. */
+  /** An LP with at most this many columns (all parts together) solves every stage exactly, budget or not. */
   readonly exactLpMaxColumns: number;
   readonly fairnessRows: { row: number; kwhPerLevel: number }[] = [];
 

@@ -271,10 +271,10 @@ export interface HorizonOptions extends AllocationOptions {
    */
   laterStagePivotBudget?: number;
   /**
-   * With `laterStagePivotBudget`: an independent part of the LP (a group of sessions sharing no limit
-   * with the others) with at most this many columns (a current per session and block it is there)
-   * still solves every stage at its optimum, where the exact chain is fast; larger parts take the
-   * budget. Unset: 0, the budget applies to every part.
+   * With `laterStagePivotBudget`: an LP with at most this many columns (a current per planned session
+   * and block it is there, all independent parts together) still solves every stage at its optimum,
+   * where the exact chain is fast; a larger one takes the budget in every part (the parts' times add
+   * up). Unset: 0, the budget always applies.
    */
   exactLpMaxColumns?: number;
 }

@@ -180,7 +180,8 @@ class HorizonContext {
     // With `declared`, the fair plan of everyone says which sessions need planning at all; with
     // either mode it is what the sessions outside the LP charge.
     const fair = (options.lpSessions ?? 'all') === 'all' ? undefined : allocate(input, options);
-    const contested = fair ? this.contestedNodeIds(fair) : new Set<string>();
+    const contested =
+      fair && options.lpSessions === 'declared' ? this.contestedNodeIds(fair) : new Set<string>();
     this.sessionOf = new Int32Array(connectors.length).fill(-1);
     this.sessions = [];
     connectors.forEach((c, i) => {
@@ -193,9 +194,9 @@ class HorizonContext {
   }
 
   /**
-   * A session that wants a known energy, when prices, OPTIMUM or the peak ask where it should charge,
-   * when its fair share would not deliver that energy by departure, or when it loads a `contested`
-   * node: there its fair share takes room that a session falling short may need sooner, which only
+   * A session that wants a known energy: with `every-declared` always; with `declared` when prices,
+   * OPTIMUM or the peak ask where it should charge, when its fair share would not deliver that energy
+   * by departure, or when it loads a `contested` node: there its fair share takes room that a session falling short may need sooner, which only
    * the LP weighs. The others charge as `allocate` shares, which keeps the LP to the sessions it
    * changes something for.
    */

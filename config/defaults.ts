@@ -31,6 +31,9 @@ export const DEFAULTS = {
   /** Unset: a session that tells no energy takes what capacity is left, one without a departure stays. */
   PLANNING_DEFAULT_ENERGY_WANTED_WH: undefined as number | undefined,
   PLANNING_DEFAULT_DWELL_MINUTES: undefined as number | undefined,
+  /** About 200 EVs declaring over a day of quarter hours: the exact chain takes ≈ 0.5 s there (docs/benchmarks.md). */
+  PLANNING_EXACT_LP_MAX_COLUMNS: 10000,
+  PLANNING_LATER_STAGE_PIVOT_BUDGET: 0,
   OSCP_TOKEN_KEY_FILE: './data/oscp-token-key',
   OSCP_HEARTBEAT_INTERVAL_S: 60,
   OSCP_SAFE_DEFAULT_A: 0,

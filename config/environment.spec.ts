@@ -22,6 +22,8 @@ describe(validateEnvironment.name, () => {
       OSCP_MIN_BLOCK_S: 60,
       OSCP_MAX_PAST_S: 86400,
       PLANNING_RUN_DEADLINE_MS: 30000,
+      PLANNING_EXACT_LP_MAX_COLUMNS: 10000,
+      PLANNING_LATER_STAGE_PIVOT_BUDGET: 0,
     });
   });
 
@@ -69,6 +71,16 @@ describe(validateEnvironment.name, () => {
     ['HTTP_JSON_LIMIT_BYTES', '1kb', 'HTTP_JSON_LIMIT_BYTES must be an integer between 1024 and 104857600'],
     ['HTTP_JSON_LIMIT_BYTES', '512', 'HTTP_JSON_LIMIT_BYTES must be an integer between 1024 and 104857600'],
     ['PLANNING_RUN_DEADLINE_MS', '50', 'PLANNING_RUN_DEADLINE_MS must be an integer between 100 and 3600000'],
+    [
+      'PLANNING_EXACT_LP_MAX_COLUMNS',
+      '-1',
+      'PLANNING_EXACT_LP_MAX_COLUMNS must be an integer between 0 and 100000000',
+    ],
+    [
+      'PLANNING_LATER_STAGE_PIVOT_BUDGET',
+      'some',
+      'PLANNING_LATER_STAGE_PIVOT_BUDGET must be an integer between 0 and 1000000',
+    ],
     [
       'OSCP_MAX_BLOCKS_PER_MESSAGE',
       '0',

@@ -249,6 +249,18 @@ export class EnvironmentVariables {
   @Max(10080, { message: 'PLANNING_DEFAULT_DWELL_MINUTES must be an integer between 1 and 10080' })
   PLANNING_DEFAULT_DWELL_MINUTES?: number = DEFAULTS.PLANNING_DEFAULT_DWELL_MINUTES;
 
+  @Transform(toInt)
+  @IsInt({ message: 'PLANNING_EXACT_LP_MAX_COLUMNS must be an integer between 0 and 100000000' })
+  @Min(0, { message: 'PLANNING_EXACT_LP_MAX_COLUMNS must be an integer between 0 and 100000000' })
+  @Max(100000000, { message: 'PLANNING_EXACT_LP_MAX_COLUMNS must be an integer between 0 and 100000000' })
+  PLANNING_EXACT_LP_MAX_COLUMNS: number = DEFAULTS.PLANNING_EXACT_LP_MAX_COLUMNS;
+
+  @Transform(toInt)
+  @IsInt({ message: 'PLANNING_LATER_STAGE_PIVOT_BUDGET must be an integer between 0 and 1000000' })
+  @Min(0, { message: 'PLANNING_LATER_STAGE_PIVOT_BUDGET must be an integer between 0 and 1000000' })
+  @Max(1000000, { message: 'PLANNING_LATER_STAGE_PIVOT_BUDGET must be an integer between 0 and 1000000' })
+  PLANNING_LATER_STAGE_PIVOT_BUDGET: number = DEFAULTS.PLANNING_LATER_STAGE_PIVOT_BUDGET;
+
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+[^/\s]$/, {
     message: 'OSCP_PUBLIC_BASE_URL must be an http:// or https:// URL without a trailing slash',

@@ -43,6 +43,8 @@ export interface HorizonLpInput {
   peakNodeOf?: (c: number) => string;
   /** `HorizonOptions.laterStagePivotBudget`: unset, every stage at its optimum. */
   laterStagePivotBudget?: number;
+  /** `HorizonOptions.exactLpMaxColumns`: an LP this small ignores the budget. */
+  exactLpMaxColumns?: number;
 }
 
 /** A row and what it stands for, so that tight rows explain the limits. */
@@ -207,7 +209,8 @@ function solvePart(
   const earliest = restrict(stages.earliest);
   // Urgency weights in the warm start would only make its solve longer: they matter in the last stage.
   const warm = blend(energy, [soft, preference, yielding ?? restrict(stages.soonest)]);
-  const budget = builder.laterStagePivotBudget;
+  const budget =
+    builder.columns.length <= builder.exactLpMaxColumns ? Infinity : builder.laterStagePivotBudget;
   simplex.crash(warm);
   // Solving the blend first makes the exact chain cheaper; with a budget, the crash's cost-ordered
   // start is where the budgeted stages begin.
@@ -375,6 +378,8 @@ class LpBuilder {
   fairnessColumn = -1;
   /** Pivots per budgeted stage (`laterStagePivotBudget`), Infinity when every stage is exact. */
   readonly laterStagePivotBudget: number;
+  /** An LP with at most this many columns (all parts together) solves every stage exactly, budget or not. */
+  readonly exactLpMaxColumns: number;
   readonly fairnessRows: { row: number; kwhPerLevel: number }[] = [];
 
   private readonly tree: ConstraintTree;
@@ -384,6 +389,7 @@ class LpBuilder {
   constructor(private readonly input: HorizonLpInput) {
     const { sessions, blockCount } = input;
     this.laterStagePivotBudget = input.laterStagePivotBudget ?? Infinity;
+    this.exactLpMaxColumns = input.exactLpMaxColumns ?? 0;
     this.tree = constraintTree(input.system);
     this.leafCoefficients = sessions.map(({ connector: i }) =>
       this.tree.leavesOf[i].map((c) => this.coefficient(i, c)),

@@ -37,13 +37,20 @@ const MODES: HorizonOptions[] = [{}, { lpSessions: 'declared' }];
 /** The later stages cut short (`laterStagePivotBudget`): the plan must keep every rule all the same. */
 const BUDGETED: HorizonOptions = { laterStagePivotBudget: 1 };
 
+/** Every declaring session in the LP, its small parts exact and its larger ones cut short. */
+const EVERY_DECLARED: HorizonOptions = {
+  lpSessions: 'every-declared',
+  laterStagePivotBudget: 1,
+  exactLpMaxColumns: 8,
+};
+
 /**
  * Each mode on trees with per-phase limits only, then with total power limits on some nodes too, and
- * there also with the later stages cut short.
+ * there also with the later stages cut short, and with every declaring session in the LP.
  */
 const property = (check: (input: HorizonInput, plan: HorizonPlan, options: HorizonOptions) => void) => {
   for (const totalLimits of [false, true]) {
-    for (const options of totalLimits ? [...MODES, BUDGETED] : MODES) {
+    for (const options of totalLimits ? [...MODES, BUDGETED, EVERY_DECLARED] : MODES) {
       fc.assert(
         fc.property(horizonInput(totalLimits), (input) =>
           check(input, optimizeHorizon(input, options), options),

@@ -96,6 +96,7 @@ function lpInputOf(context: HorizonContext): HorizonLpInput {
     peakConstraint: context.peakConstraintOf(),
     peakNodeOf: (c) => system.nodes[c].id,
     laterStagePivotBudget: context.options.laterStagePivotBudget,
+    exactLpMaxColumns: context.options.exactLpMaxColumns,
   };
 }
 
@@ -176,9 +177,11 @@ class HorizonContext {
     this.hoursOf = connectors.map((c) =>
       c.active && !c.uncontrollable ? this.presentHours(c, startsMs) : new Float64Array(this.finiteBlocks),
     );
-    // With `declared`, the fair plan of everyone says which sessions need planning at all.
-    const fair = options.lpSessions === 'declared' ? allocate(input, options) : undefined;
-    const contested = fair ? this.contestedNodeIds(fair) : new Set<string>();
+    // With `declared`, the fair plan of everyone says which sessions need planning at all; with
+    // either mode it is what the sessions outside the LP charge.
+    const fair = (options.lpSessions ?? 'all') === 'all' ? undefined : allocate(input, options);
+    const contested =
+      fair && options.lpSessions === 'declared' ? this.contestedNodeIds(fair) : new Set<string>();
     this.sessionOf = new Int32Array(connectors.length).fill(-1);
     this.sessions = [];
     connectors.forEach((c, i) => {
@@ -191,14 +194,15 @@ class HorizonContext {
   }
 
   /**
-   * A session that wants a known energy, when prices, OPTIMUM or the peak ask where it should charge,
-   * when its fair share would not deliver that energy by departure, or when it loads a `contested`
-   * node: there its fair share takes room that a session falling short may need sooner, which only
+   * A session that wants a known energy: with `every-declared` always; with `declared` when prices,
+   * OPTIMUM or the peak ask where it should charge, when its fair share would not deliver that energy
+   * by departure, or when it loads a `contested` node: there its fair share takes room that a session falling short may need sooner, which only
    * the LP weighs. The others charge as `allocate` shares, which keeps the LP to the sessions it
    * changes something for.
    */
   private needsPlan(i: number, fair: AllocationPlan, contested: ReadonlySet<string>): boolean {
     if (this.energyWantedWh[i] === Infinity) return false;
+    if (this.options.lpSessions === 'every-declared') return true;
     if (this.objective !== 'earliest' || this.softLimitA) return true;
     return this.fallsShort(i, fair) || this.loadsAny(i, contested);
   }

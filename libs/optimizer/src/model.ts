@@ -254,8 +254,13 @@ export interface HorizonOptions extends AllocationOptions {
    * the planned sessions' energy is the LP maximum with every other session held at its minimum
    * wherever its fair share (`allocate` of everyone) charges it — which admission keeps for it — and
    * with minimums of 0 the plan delivers exactly that (`horizon.highs.spec.ts`).
+   * `every-declared` (what planning uses) puts every session with an energy wanted in the LP, whatever
+   * the objective: no declaring session is left to a fair share that another's deadline could use
+   * better; the others share as with `declared`. Its LP is larger (pair it with
+   * `laterStagePivotBudget` on large fleets); the same optimality holds with every declaring session
+   * planned.
    */
-  lpSessions?: 'all' | 'declared';
+  lpSessions?: 'all' | 'declared' | 'every-declared';
   /**
    * Unset (default): every stage of the LP at its optimum. Set: the energy delivered and the current
    * above OPTIMUM soft limits are still optimal, and so are the fair shares, but the objective (cost or
@@ -265,6 +270,13 @@ export interface HorizonOptions extends AllocationOptions {
    * exact chain is too slow (`docs/benchmarks.md`): 0 takes the crash's cost-ordered start as it is.
    */
   laterStagePivotBudget?: number;
+  /**
+   * With `laterStagePivotBudget`: an LP with at most this many columns (a current per planned session
+   * and block it is there, all independent parts together) still solves every stage at its optimum,
+   * where the exact chain is fast; a larger one takes the budget in every part (the parts' times add
+   * up). Unset: 0, the budget always applies.
+   */
+  exactLpMaxColumns?: number;
 }
 
 /** The finer reason behind a horizon limit, beyond the `BindingReason` that `allocate` would give. */

@@ -22,8 +22,8 @@ import { TimelineCache } from './timeline-cache';
 /**
  * What the horizon optimiser takes beyond the limits, for a scope's sites from `now` on: the tariffs
  * of the sites (in their own time zones, the highest price where several apply) over the schedule
- * look-ahead, the group's OPTIMUM forecasts from the DSO peers that are not OFFLINE, and what is
- * assumed of sessions that tell nothing (`PLANNING_DEFAULT_*`).
+ * look-ahead, the group's OPTIMUM forecasts from the DSO peers that are not OFFLINE, what is
+ * assumed of sessions that tell nothing (`PLANNING_DEFAULT_*`) and how far large LPs are solved.
  */
 @Injectable()
 export class HorizonWishesService {
@@ -54,7 +54,11 @@ export class HorizonWishesService {
       energyWantedWh: this.config.PLANNING_DEFAULT_ENERGY_WANTED_WH,
       dwellMinutes: this.config.PLANNING_DEFAULT_DWELL_MINUTES,
     };
-    return { prices, optimum, sessionDefaults };
+    const lpSolving = {
+      exactLpMaxColumns: this.config.PLANNING_EXACT_LP_MAX_COLUMNS,
+      laterStagePivotBudget: this.config.PLANNING_LATER_STAGE_PIVOT_BUDGET,
+    };
+    return { prices, optimum, sessionDefaults, lpSolving };
   }
 
   /**

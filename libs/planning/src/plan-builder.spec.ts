@@ -724,6 +724,19 @@ describe('defaults for sessions that tell nothing (PLANNING_DEFAULT_*)', () => {
       0, 10, 10,
     ]);
   });
+
+  it('plans the same energy with the later stages of a large LP cut short (PLANNING_EXACT_LP_MAX_COLUMNS)', () => {
+    const wishes = { prices, sessionDefaults: { energyWantedWh: oneBlockWh * 1.5 } };
+    const exact = plan(wishes);
+    // 5 A in the dear block, raised to the 6 A minimum.
+    expect(exact).toEqual([6, 10, 10]);
+    // Its LP (2 columns) within the threshold: exact whatever the budget.
+    expect(plan({ ...wishes, lpSolving: { exactLpMaxColumns: 2, laterStagePivotBudget: 0 } })).toEqual(exact);
+    // Above it, no pivot after the energy: the crash's cheapest-first start, the energy still all planned.
+    const budgeted = plan({ ...wishes, lpSolving: { exactLpMaxColumns: 1, laterStagePivotBudget: 0 } });
+    expect(budgeted[0] + budgeted[1]).toBeGreaterThanOrEqual(15 - 1e-9);
+    expect(budgeted[0] + budgeted[1]).toBeLessThanOrEqual(20);
+  });
 });
 
 describe(highestPrices.name, () => {

@@ -11,6 +11,7 @@ import {
   type ConnectorAllocation,
   type ConnectorDemand,
   type HorizonInput,
+  type HorizonOptions,
   type OnOffState,
   type PerPhase,
   type PhaseRotation,
@@ -461,7 +462,19 @@ export interface HorizonWishes {
   optimum?: CapacityBlock[];
   /** What is assumed of the sessions that tell no energy or departure (`PLANNING_DEFAULT_*`). */
   sessionDefaults?: SessionDefaults;
+  /**
+   * How far the LP's later stages are solved (`PLANNING_EXACT_LP_MAX_COLUMNS`,
+   * `PLANNING_LATER_STAGE_PIVOT_BUDGET`); unset, every stage at its optimum.
+   */
+  lpSolving?: LpSolving;
 }
+
+/**
+ * Parts of the LP with at most `exactLpMaxColumns` columns solve every stage at its optimum; larger
+ * ones (fleets where many EVs declare) keep the energy optimal and cut cost or peak and the earliest
+ * delivery after `laterStagePivotBudget` pivots, which keeps the plan within a run's time.
+ */
+export type LpSolving = Required<Pick<HorizonOptions, 'exactLpMaxColumns' | 'laterStagePivotBudget'>>;
 
 /**
  * Assumptions for sessions present that told nothing: the energy they want, and how long after their
@@ -617,7 +630,9 @@ export function horizonEdges(
 
 /**
  * The plan of a scope: `allocate`, or when `wantsHorizon` the horizon optimiser with only the sessions
- * that tell their energy in its LP (the others share block by block as `allocate` does), which keeps
+ * that tell their energy in its LP (the others share block by block as `allocate` does) — with the
+ * `earliest` objective only those their fair share would not serve, which measured as good for them
+ * as planning every declaring session and better for the others (`docs/benchmarks.md`) — which keeps
  * every guarantee of `allocate` — admission by priority then urgency, rotation, minimum on/off — and
  * adds energy by departure, the cheapest blocks with a tariff and the OPTIMUM as a soft limit.
  */
@@ -631,6 +646,7 @@ export function planAllocations(
   return optimizeHorizon(buildHorizonInput(input, sites, connectors, wishes), {
     lpSessions: 'declared',
     defaultEnergyWantedWh: wishes.sessionDefaults?.energyWantedWh,
+    ...wishes.lpSolving,
   });
 }
 

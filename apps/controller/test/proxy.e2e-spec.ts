@@ -127,7 +127,7 @@ describe('proxy mode: gridflex in front of an upstream central system', () => {
   });
 
   it('forwards the upstream calls to the charger and returns its answers, refusing profiles', async () => {
-    const upstream = await waitFor(async () => upstreamSide);
+    const upstream = await waitFor(() => Promise.resolve(upstreamSide));
     const remoteStart = { connectorId: 1, idTag: 'CARD-2' };
     expect(await upstream.call('RemoteStartTransaction', remoteStart)).toEqual({ status: 'Accepted' });
     expect(chargerReceived).toContainEqual({ method: 'RemoteStartTransaction', params: remoteStart });
@@ -136,7 +136,6 @@ describe('proxy mode: gridflex in front of an upstream central system', () => {
       rpcErrorCode: 'NotImplemented',
     });
 
-    const before = chargerReceived.filter((call) => call.method === 'SetChargingProfile').length;
     const profile = {
       connectorId: 1,
       csChargingProfiles: {
@@ -149,11 +148,11 @@ describe('proxy mode: gridflex in front of an upstream central system', () => {
     };
     expect(await upstream.call('SetChargingProfile', profile)).toEqual({ status: 'Rejected' });
     expect(await upstream.call('ClearChargingProfile', { id: 77 })).toEqual({ status: 'Unknown' });
-    expect(chargerReceived.filter((call) => call.method === 'SetChargingProfile')).toHaveLength(before);
+    expect(JSON.stringify(chargerReceived)).not.toContain('"chargingProfileId":77');
   });
 
   it('closes the upstream connection when the charger leaves', async () => {
-    const upstream = await waitFor(async () => upstreamSide);
+    const upstream = await waitFor(() => Promise.resolve(upstreamSide));
     const closed = new Promise((resolve) => upstream.once('close', resolve));
     await chargers[0].close();
     await closed;

@@ -108,6 +108,27 @@ describe('proxy mode: gridflex in front of an upstream central system', () => {
     expect(JSON.stringify(view)).not.toContain(UPSTREAM_PASSWORD);
   });
 
+  it('sets and clears an upstream by PATCH, validated, the password kept out of the change history', async () => {
+    const local = (await chargerView('LOCAL-16')) as { id: string };
+    const path = `/api/v1/sites/${siteId}/chargers/${local.id}`;
+    const { body: error } = await controller.admin.patch(path, { upstreamUrl: 'ftp://csms' }).expect(400);
+    expect(error.message).toContain('upstreamUrl must be a ws:// or wss:// URL or null');
+    await controller.admin
+      .patch(path, { upstreamUrl: 'wss://csms.example.com/ocpp', upstreamPassword: 'patched-secret' })
+      .expect(200);
+    expect(await chargerView('LOCAL-16')).toMatchObject({
+      upstreamUrl: 'wss://csms.example.com/ocpp',
+      upstreamPasswordSet: true,
+    });
+    await controller.admin.patch(path, { upstreamUrl: null, upstreamPassword: null }).expect(200);
+    expect(await chargerView('LOCAL-16')).toMatchObject({ upstreamUrl: null, upstreamPasswordSet: false });
+    const { body: changes } = await controller.admin.get(`/api/v1/sites/${siteId}/changes`).expect(200);
+    const history = JSON.stringify(changes);
+    expect(history).toContain('upstreamPasswordSet');
+    expect(history).not.toContain('patched-secret');
+    expect(history).not.toContain(UPSTREAM_PASSWORD);
+  });
+
   it('forwards the charger calls upstream and gives the charger the upstream answers', async () => {
     const charger = await connect('PROXY-16');
     const answer = await boot(charger);

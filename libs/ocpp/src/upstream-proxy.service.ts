@@ -15,6 +15,12 @@ const UPSTREAM_PROFILE_REFUSALS: Readonly<Record<string, object>> = {
 };
 
 /**
+ * The charger's first messages wait for the upstream connection to open: an upstream that does not answer the
+ * handshake must not hold them longer than this before they are answered locally.
+ */
+const UPSTREAM_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
  * Proxy mode: the connection gridflex opens to a charger's upstream central system, as the charger (same
  * identity, same subprotocol). The charger's calls get the upstream's answers (`forward`); the upstream's calls
  * reach the charger and its answers return unchanged, except the profile messages gridflex keeps to itself.
@@ -72,6 +78,7 @@ export class UpstreamProxyService {
         ...(password !== null && { password }),
         protocols: [session.protocol],
         strictMode: true,
+        wsOpts: { handshakeTimeout: UPSTREAM_HANDSHAKE_TIMEOUT_MS },
       } as ConstructorParameters<typeof RPCClient>[0]);
       upstream.handle(({ method, params }: IHandlersOption) =>
         this.fromUpstream(charger, session, method ?? '', params ?? {}),

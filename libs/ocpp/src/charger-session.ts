@@ -9,6 +9,8 @@ export type ChargerSession = {
   siteId: string;
   /** The subprotocol negotiated on this connection. */
   protocol: OcppProtocol;
+  /** Proxy mode: the upstream central system its messages are forwarded to; absent in standalone mode. */
+  upstreamUrl?: string;
 };
 
 /** The OCPP-J subprotocols we speak, in order of preference. */

@@ -39,8 +39,10 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
       identity: 'CP 1',
       passwordHash: 'scrypt$salt$key',
       ocppVersion: '1.6',
+      upstreamUrl: null,
     });
     await expect(repository.findByIdentity('CP 2')).resolves.toBeNull();
+    await expect(repository.upstreamPassword(charger.chargerId)).resolves.toBeNull();
   });
 
   it('records connects, disconnects, messages and boots', async () => {

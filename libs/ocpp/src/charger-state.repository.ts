@@ -33,6 +33,8 @@ export interface ChargerCredentials {
   passwordHash: string | null;
   /** The version the charger was registered with, e.g. `1.6` or `2.0.1`. */
   ocppVersion: string;
+  /** Proxy mode: the central system the charger's messages are forwarded to; null in standalone mode. */
+  upstreamUrl: string | null;
 }
 
 export interface ProfileContext {
@@ -126,10 +128,20 @@ export class ChargerStateRepository {
         identity: chargers.identity,
         passwordHash: chargers.passwordHash,
         ocppVersion: chargers.ocppVersion,
+        upstreamUrl: chargers.upstreamUrl,
       })
       .from(chargers)
       .where(eq(chargers.identity, identity));
     return row ?? null;
+  }
+
+  /** The password gridflex presents to the charger's upstream central system, null when it needs none. */
+  async upstreamPassword(chargerId: string): Promise<string | null> {
+    const [row] = await this.db
+      .select({ upstreamPassword: chargers.upstreamPassword })
+      .from(chargers)
+      .where(eq(chargers.id, chargerId));
+    return row?.upstreamPassword ?? null;
   }
 
   /**

@@ -10,6 +10,7 @@ import type { HandlerTable, InboundHandler } from './handler-table';
 import { InboundRateLimiter } from './inbound-rate-limiter';
 import { route } from './message-route';
 import { unstorableTextPath } from './storable-text';
+import { UpstreamProxyService } from './upstream-proxy.service';
 
 /**
  * What every message a charger sends goes through, whatever its OCPP version: pacing per charger (a flood
@@ -26,6 +27,7 @@ export class InboundMessagesService {
 
   constructor(
     private readonly chargerState: ChargerStateRepository,
+    private readonly upstream: UpstreamProxyService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.limiter = new InboundRateLimiter(
@@ -61,14 +63,12 @@ export class InboundMessagesService {
       const chargerTime = reportedClock(action, params);
       const offsetS = chargerTime ? clockOffsetS(chargerTime, receivedAt) : undefined;
       await this.chargerState.touch(session.chargerId, receivedAt, offsetS);
-      if (route(action, session) === 'forward') {
-        throw createRPCError(
-          'NotImplemented',
-          `${action} cannot be forwarded: proxy mode is not available`,
-        ) as Error;
-      }
       this.logger.debug(`${action} from ${session.identity}`);
-      return await handler(params as never, { session, receivedAt });
+      const answerLocally = () => handler(params as never, { session, receivedAt });
+      if (route(action, session) === 'forward') {
+        return await this.upstream.forward(session, action, params, answerLocally);
+      }
+      return await answerLocally();
     } catch (error) {
       if (error instanceof RPCError) throw error;
       this.logger.error(`${action} from ${session.identity} failed: ${String(error)}`);

@@ -42,6 +42,7 @@ import { ceilingPeakA, cutCeiling, sameCeiling, stationCeiling } from './profile
 import { buildStationMaxProfile16, buildStationMaxProfile201 } from './profiles/station-max-profile';
 import { CeilingInputs, StationCeilingRepository } from './station-ceiling.repository';
 import { unstorableTextPath } from './storable-text';
+import { UpstreamProxyService } from './upstream-proxy.service';
 
 const SUBPROTOCOLS: string[] = [...OCPP_PROTOCOLS];
 const GOING_AWAY = 1001;
@@ -106,6 +107,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     private readonly events: EventEmitter2,
     private readonly ownership: ChargerOwnershipService,
     private readonly inbound: InboundMessagesService,
+    private readonly upstream: UpstreamProxyService,
     private readonly ceilings: StationCeilingRepository,
     private readonly authThrottle: AuthThrottleService,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -282,7 +284,13 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
         this.logger.warn(`Refused ${identity}: an OCPP 2.0.1 identity has at most 48 characters`);
         return reject(400, 'Identity too long for OCPP 2.0.1');
       }
-      const session: ChargerSession = { chargerId: charger.id, identity, siteId: charger.siteId, protocol };
+      const session: ChargerSession = {
+        chargerId: charger.id,
+        identity,
+        siteId: charger.siteId,
+        protocol,
+        ...(charger.upstreamUrl !== null && { upstreamUrl: charger.upstreamUrl }),
+      };
       accept(session, protocol);
     } catch (error) {
       this.logger.error(`Authenticating ${identity} failed: ${String(error)}`);
@@ -299,6 +307,7 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
     this.watchBoots(client, session, connection);
     const handlers = session.protocol === 'ocpp2.0.1' ? this.handlers201 : this.handlers16;
     this.inbound.register(client, session, handlers.table);
+    this.upstream.open(client, session);
     client.once('close', () => this.onClose(client, session));
     client.on('socketError', (error: Error) =>
       this.logger.warn(`Connection of ${session.identity} failed: ${error.message}`),

@@ -16,6 +16,7 @@ import { RemoteOperationsController } from './remote-operations/remote-operation
 import { RemoteOperationsService } from './remote-operations/remote-operations.service';
 import { StationCeilingRepository } from './station-ceiling.repository';
 import { TransactionsRepository } from './transactions.repository';
+import { UpstreamProxyService } from './upstream-proxy.service';
 import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
 
 /**
@@ -33,6 +34,7 @@ import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
     Ocpp16HandlersService,
     Ocpp201HandlersService,
     InboundMessagesService,
+    UpstreamProxyService,
     ChargerStateRepository,
     ChargingLimitsRepository,
     StationCeilingRepository,

@@ -227,6 +227,13 @@ export const chargers = pgTable(
     identity: text('identity').notNull().unique(),
     passwordHash: text('password_hash'),
     ocppVersion: text('ocpp_version').notNull(),
+    /** Proxy mode: the central system (ws:// or wss://) the charger's messages are forwarded to; null: standalone. */
+    upstreamUrl: text('upstream_url'),
+    /**
+     * HTTP Basic password gridflex presents to the upstream as the charger; kept in clear because it must be
+     * sent, never logged nor returned by the API.
+     */
+    upstreamPassword: text('upstream_password'),
     /** The circuit feeding the charger; null means directly under the site's grid connection. */
     circuitId: uuid('circuit_id').references(() => circuits.id, { onDelete: 'restrict' }),
     /** The most the charger draws per phase over all its connectors; null when only the connectors limit it. */

@@ -18,6 +18,8 @@ export interface NewCharger {
   identity: string;
   passwordHash: string | null;
   ocppVersion: string;
+  upstreamUrl?: string | null;
+  upstreamPassword?: string | null;
   circuitId?: string | null;
   maxCurrentA?: number | null;
   phaseRotation?: schema.GridPhase[];

@@ -103,7 +103,7 @@ export class SitesService {
 
   async addCharger(siteId: string, dto: CreateChargerDto, actor: string): Promise<WithWarnings<ChargerView>> {
     const site = await this.sites.getById(siteId);
-    const { password, ...described } = dto;
+    const { password, upstreamPassword, ...described } = dto;
     await this.requireOwnCircuit(
       siteId,
       dto.circuitId,
@@ -112,7 +112,7 @@ export class SitesService {
     const change = {
       actor,
       action: 'charger.added',
-      details: { ...described, passwordProtected: !!password },
+      details: { ...described, passwordProtected: !!password, upstreamPasswordSet: !!upstreamPassword },
     };
     const { result, warnings } = await this.versioned(async () =>
       this.chargers.create(
@@ -121,6 +121,8 @@ export class SitesService {
           identity: dto.identity,
           passwordHash: password ? await hashPassword(password) : null,
           ocppVersion: dto.ocppVersion,
+          upstreamUrl: dto.upstreamUrl ?? null,
+          upstreamPassword: upstreamPassword ?? null,
           circuitId: dto.circuitId ?? null,
           maxCurrentA: dto.maxCurrentA ?? null,
           phaseRotation: dto.phaseRotation,
@@ -162,7 +164,13 @@ export class SitesService {
       dto.circuitId,
       unknownCircuitMessage(charger.identity, dto.circuitId ?? ''),
     );
-    const change = { actor, action: 'charger.updated', details: { identity: charger.identity, ...dto } };
+    const { upstreamPassword, ...described } = dto;
+    const details = {
+      identity: charger.identity,
+      ...described,
+      ...(upstreamPassword !== undefined && { upstreamPasswordSet: upstreamPassword !== null }),
+    };
+    const change = { actor, action: 'charger.updated', details };
     const { warnings } = await this.versioned(() =>
       this.model.updateCharger(siteId, chargerId, fields, change),
     );

@@ -82,6 +82,10 @@ export interface ChargerView {
   identity: string;
   ocppVersion: string;
   passwordProtected: boolean;
+  /** Proxy mode: the central system the charger's messages are forwarded to; null in standalone mode. */
+  upstreamUrl: string | null;
+  /** Whether gridflex authenticates to the upstream with a password (which is never returned). */
+  upstreamPasswordSet: boolean;
   circuitId: string | null;
   maxCurrentA: number | null;
   phaseRotation: string[];
@@ -177,6 +181,8 @@ export function toChargerView(charger: ChargerWithConnectors): ChargerView {
     identity: charger.identity,
     ocppVersion: charger.ocppVersion,
     passwordProtected: charger.passwordHash !== null,
+    upstreamUrl: charger.upstreamUrl,
+    upstreamPasswordSet: charger.upstreamPassword !== null,
     circuitId: charger.circuitId,
     maxCurrentA: charger.maxCurrentA,
     phaseRotation: charger.phaseRotation,

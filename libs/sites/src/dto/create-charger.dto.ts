@@ -9,6 +9,7 @@ import {
   IsNumber,
   IsOptional,
   IsString,
+  IsUrl,
   IsUUID,
   Length,
   Matches,
@@ -23,6 +24,11 @@ import { isPhaseRotation } from '../site-model';
 
 /** OCPP identifierString without ':' (the identity is the Basic-auth user name), at most 48 characters. */
 export const CHARGER_IDENTITY_PATTERN = /^[A-Za-z0-9*_=+|@.-]{1,48}$/;
+/** What an upstream central system's URL must look like: a WebSocket URL, local host names allowed. */
+export const UPSTREAM_URL_OPTIONS = { protocols: ['ws', 'wss'], require_protocol: true, require_tld: false };
+export const UPSTREAM_URL_MESSAGE = 'upstreamUrl must be a ws:// or wss:// URL';
+export const UPSTREAM_PASSWORD_MESSAGE = 'upstreamPassword must be 1 to 64 characters';
+
 export const SUPPORTED_OCPP_VERSIONS = ['1.6', '2.0.1'] as const;
 
 type LinePair = schema.LinePair;
@@ -133,6 +139,17 @@ export class CreateChargerDto {
     message: `ocppVersion must be one of: ${SUPPORTED_OCPP_VERSIONS.join(', ')}`,
   })
   ocppVersion!: (typeof SUPPORTED_OCPP_VERSIONS)[number];
+
+  /** Proxy mode: the central system the charger's messages are forwarded to, as `<upstreamUrl>/<identity>`. */
+  @IsOptional()
+  @IsUrl(UPSTREAM_URL_OPTIONS, { message: UPSTREAM_URL_MESSAGE })
+  upstreamUrl?: string;
+
+  /** HTTP Basic password gridflex presents to the upstream with the charger's identity; never returned. */
+  @IsOptional()
+  @IsString({ message: UPSTREAM_PASSWORD_MESSAGE })
+  @Length(1, 64, { message: UPSTREAM_PASSWORD_MESSAGE })
+  upstreamPassword?: string;
 
   /** The circuit feeding the charger; directly under the grid connection when not given. */
   @IsOptional()

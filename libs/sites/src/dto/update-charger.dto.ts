@@ -1,6 +1,22 @@
-import { IsBoolean, IsNumber, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import type { schema } from '@gridflex/persistence';
-import { IsPhaseRotation } from './create-charger.dto';
+import {
+  IsPhaseRotation,
+  UPSTREAM_PASSWORD_MESSAGE,
+  UPSTREAM_URL_MESSAGE,
+  UPSTREAM_URL_OPTIONS,
+} from './create-charger.dto';
 
 /** Where a charger hangs and how it is treated; every property is optional, null clears it. */
 export class UpdateChargerDto {
@@ -25,4 +41,14 @@ export class UpdateChargerDto {
   @IsOptional()
   @IsBoolean({ message: 'smartChargingExcluded must be true or false' })
   smartChargingExcluded?: boolean;
+
+  /** Proxy mode's upstream central system, or null to answer the charger locally (standalone). */
+  @ValidateIf((_dto, value) => value !== undefined && value !== null)
+  @IsUrl(UPSTREAM_URL_OPTIONS, { message: `${UPSTREAM_URL_MESSAGE} or null` })
+  upstreamUrl?: string | null;
+
+  @ValidateIf((_dto, value) => value !== undefined && value !== null)
+  @IsString({ message: UPSTREAM_PASSWORD_MESSAGE })
+  @Length(1, 64, { message: UPSTREAM_PASSWORD_MESSAGE })
+  upstreamPassword?: string | null;
 }

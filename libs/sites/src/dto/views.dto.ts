@@ -245,6 +245,12 @@ export class ChargerViewDto implements ChargerView {
   @ApiProperty()
   passwordProtected!: boolean;
 
+  @ApiProperty({ ...nullableString, description: 'Proxy mode: the upstream central system; null standalone' })
+  upstreamUrl!: string | null;
+
+  @ApiProperty({ description: 'Whether gridflex authenticates to the upstream with a password' })
+  upstreamPasswordSet!: boolean;
+
   @ApiProperty({ ...nullableString, format: 'uuid' })
   circuitId!: string | null;
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import highsLoader, { type Highs } from 'highs';
 import { BoundedSimplex, type LpColumn } from './bounded-simplex.js';
+import { highsLexicographic } from './testing/highs-lexicographic.js';
 
 const INSTANCES = 40;
 const RELATIVE_TOLERANCE = 1e-7;
@@ -56,46 +57,6 @@ function oursLexicographic(lp: RandomLp): number[] {
   });
 }
 
-function highsLexicographic(highs: Highs, lp: RandomLp): number[] {
-  const model = highs.createModel();
-  try {
-    model.options.set({ output_flag: false });
-    const n = lp.columns.length;
-    model.addVars(
-      new Float64Array(n),
-      Float64Array.from(lp.columns, (col) => col.upper),
-    );
-    lp.rhs.forEach((rhs, r) => {
-      const indices: number[] = [];
-      const values: number[] = [];
-      lp.columns.forEach((col, j) => {
-        const k = col.rows.indexOf(r);
-        if (k < 0) return;
-        indices.push(j);
-        values.push(col.values[k]);
-      });
-      model.addRow(-highs.infinity, rhs, { indices, values });
-    });
-    return lp.objectives.map((costs) => {
-      model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, costs);
-      model.run();
-      if (model.getModelStatus() !== highs.constants.modelStatus.optimal)
-        throw new Error('HiGHS: not optimal');
-      const optimum = model.getObjectiveValue();
-      const held = [...costs.keys()].filter((j) => costs[j] !== 0);
-      // Held exactly: these LPs trade the second objective steeply against the first (a slack of 1e-9
-      // of the first bought 2e-6 of the second on one of them).
-      model.addRow(-highs.infinity, optimum, {
-        indices: held,
-        values: held.map((j) => costs[j]),
-      });
-      return optimum;
-    });
-  } finally {
-    model.dispose();
-  }
-}
-
 describe('BoundedSimplex', () => {
   let highs: Highs;
   beforeAll(async () => {
@@ -107,7 +68,10 @@ describe('BoundedSimplex', () => {
     let longSolves = 0;
     for (const lp of instances) {
       const ours = oursLexicographic(lp);
-      const reference = highsLexicographic(highs, lp);
+      // Held exactly: these LPs trade the second objective steeply against the first (a slack of 1e-9
+      // of the first bought 2e-6 of the second on one of them).
+      const objectives = lp.objectives.map((costs, k) => ({ name: `objective ${k + 1}`, costs }));
+      const reference = highsLexicographic(highs, { ...lp, objectives }, 0);
       ours.forEach((optimum, k) => {
         const difference = Math.abs(optimum - reference[k]) / Math.max(1, Math.abs(reference[k]));
         if (difference > RELATIVE_TOLERANCE) {

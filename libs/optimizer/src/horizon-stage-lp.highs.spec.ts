@@ -4,6 +4,7 @@ import { BoundedSimplex } from './bounded-simplex.js';
 import { horizonStageLp, optimizeHorizon } from './horizon.js';
 import type { HorizonStageLp } from './horizon-lp.js';
 import type { HorizonInput } from './model.js';
+import { highsLexicographic } from './testing/highs-lexicographic.js';
 import { allocationInput, SMALL_INSTANCES } from './testing/random-instances.js';
 
 const INSTANCES = 200;
@@ -40,44 +41,6 @@ function oursPerStage(lp: HorizonStageLp): number[] {
   });
 }
 
-/** HiGHS through every stage, each stage's optimum held by a row in the later ones. */
-function highsPerStage(highs: Highs, lp: HorizonStageLp): number[] {
-  const model = highs.createModel();
-  try {
-    model.options.set({ output_flag: false });
-    const n = lp.columns.length;
-    model.addVars(
-      new Float64Array(n),
-      Float64Array.from(lp.columns, (col) => col.upper),
-    );
-    lp.rhs.forEach((rhs, r) => {
-      const indices: number[] = [];
-      const values: number[] = [];
-      lp.columns.forEach((col, j) => {
-        const k = col.rows.indexOf(r);
-        if (k < 0) return;
-        indices.push(j);
-        values.push(col.values[k]);
-      });
-      model.addRow(-highs.infinity, rhs, { indices, values });
-    });
-    return lp.stages.map(({ name, costs }) => {
-      model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, costs);
-      model.run();
-      if (model.getModelStatus() !== highs.constants.modelStatus.optimal) throw new Error(`HiGHS: ${name}`);
-      const optimum = model.getObjectiveValue();
-      const held = [...costs.keys()].filter((j) => costs[j] !== 0);
-      model.addRow(-highs.infinity, optimum + HOLD_SLACK * Math.max(1, Math.abs(optimum)), {
-        indices: held,
-        values: held.map((j) => costs[j]),
-      });
-      return optimum;
-    });
-  } finally {
-    model.dispose();
-  }
-}
-
 describe('horizonStageLp', () => {
   let highs: Highs;
   beforeAll(async () => {
@@ -91,7 +54,7 @@ describe('horizonStageLp', () => {
       const lp = horizonStageLp(input);
       if (lp.columns.length === 0) continue;
       const ours = oursPerStage(lp);
-      const reference = highsPerStage(highs, lp);
+      const reference = highsLexicographic(highs, { ...lp, objectives: lp.stages }, HOLD_SLACK);
       expect(-ours[0] * 1000).toBeCloseTo(optimizeHorizon(input).relaxedEnergyWh, 6);
       lp.stages.forEach(({ name }, k) => {
         const difference = Math.abs(ours[k] - reference[k]) / Math.max(1, Math.abs(reference[k]));

@@ -1,50 +1,39 @@
-import { rmSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/pglite';
-import { migrate } from 'drizzle-orm/pglite/migrator';
-import { MIGRATIONS_FOLDER } from './database';
-import { migrationsBefore } from './testing/migrations-before';
+import { acrossMigration } from './testing/migrations-before';
 
 const TAG = '0021_session_wish_sources';
 
 describe(`migration ${TAG}`, () => {
-  it("names the source of the wishes told before it: bookings by their author, the rest the API's", async () => {
-    const before = migrationsBefore(TAG);
-    const client = await PGlite.create('memory://');
-    try {
-      const db = drizzle(client);
-      await migrate(db, { migrationsFolder: before });
-      await db.execute(sql`
+  it("names the source of the wishes told before it: bookings by their author, the rest the API's", () =>
+    acrossMigration(
+      TAG,
+      async (db) => {
+        await db.execute(sql`
         insert into sites (id, name, nominal_voltage_v, limit_l1_a, limit_l2_a, limit_l3_a)
           values ('00000000-0000-4000-8000-00000000000a', 'Depot', 230, 63, 63, 63)`);
-      await db.execute(sql`
+        await db.execute(sql`
         insert into chargers (id, site_id, identity, ocpp_version)
           values ('00000000-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-00000000000a', 'CS-1', '1.6')`);
-      await db.execute(sql`
+        await db.execute(sql`
         insert into connectors (id, charger_id, connector_id, max_current_a, phases) values
           ('00000000-0000-4000-8000-00000000000c', '00000000-0000-4000-8000-00000000000b', 1, 32, 3)`);
-      await db.execute(sql`
+        await db.execute(sql`
         insert into transactions (id, connector_ref, id_tag, meter_start_wh, started_at) values
           (1, '00000000-0000-4000-8000-00000000000c', 'A', 0, now()),
           (2, '00000000-0000-4000-8000-00000000000c', 'B', 0, now())`);
-      await db.execute(sql`
+        await db.execute(sql`
         insert into session_preferences (transaction_id, energy_wanted_wh, updated_by) values
           (1, 10000, 'booking 5d0c by ops'),
           (2, 20000, 'admin-api')`);
-
-      await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-
-      const rows = await client.query(
-        'select transaction_id, source, ev_max_current_a from session_preferences order by transaction_id',
-      );
-      expect(rows.rows).toEqual([
-        { transaction_id: 1, source: 'booking', ev_max_current_a: null },
-        { transaction_id: 2, source: 'api', ev_max_current_a: null },
-      ]);
-    } finally {
-      await client.close();
-      rmSync(before, { recursive: true, force: true });
-    }
-  });
+      },
+      async (client) => {
+        const rows = await client.query(
+          'select transaction_id, source, ev_max_current_a from session_preferences order by transaction_id',
+        );
+        expect(rows.rows).toEqual([
+          { transaction_id: 1, source: 'booking', ev_max_current_a: null },
+          { transaction_id: 2, source: 'api', ev_max_current_a: null },
+        ]);
+      },
+    ));
 });

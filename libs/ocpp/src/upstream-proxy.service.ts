@@ -48,7 +48,8 @@ export class UpstreamProxyService {
   /**
    * The upstream's answer to a charger's call, or the local answer when the upstream is not connected (the
    * message is then not delivered upstream: durable queueing is a later increment). A CALLERROR of the
-   * upstream is the charger's CALLERROR. The local handler runs either way, for gridflex's view of the charger.
+   * upstream is the charger's CALLERROR. The local handler runs either way, for gridflex's view of the charger, and
+   * has finished before the charger gets its answer, so that the charger's next message finds that view up to date.
    */
   async forward(
     session: ChargerSession,
@@ -59,10 +60,14 @@ export class UpstreamProxyService {
     const local = answerLocally();
     const upstream = await this.upstreams.get(session);
     if (!upstream || upstream.state !== RPCClient.OPEN) return local;
-    local.catch((error: unknown) =>
-      this.logger.error(`${action} from ${session.identity} failed locally: ${String(error)}`),
-    );
-    return (await upstream.call(action, params)) as object;
+    const [answer] = await Promise.allSettled([
+      upstream.call(action, params) as Promise<object>,
+      local.catch((error: unknown) =>
+        this.logger.error(`${action} from ${session.identity} failed locally: ${String(error)}`),
+      ),
+    ]);
+    if (answer.status === 'rejected') throw answer.reason;
+    return answer.value;
   }
 
   private async connect(

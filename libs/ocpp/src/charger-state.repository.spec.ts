@@ -45,6 +45,28 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
     await expect(repository.upstreamPassword(charger.chargerId)).resolves.toBeNull();
   });
 
+  it("resolves the effective upstream: the charger's own, its site's default, or none", async () => {
+    const { sites, chargers } = schema;
+    const setCharger = (fields: Partial<typeof chargers.$inferInsert>) =>
+      database.db.update(chargers).set(fields).where(eq(chargers.id, charger.chargerId));
+    const effective = async () => ({
+      url: (await repository.findByIdentity('CP 1'))?.upstreamUrl,
+      password: await repository.upstreamPassword(charger.chargerId),
+    });
+    await database.db
+      .update(sites)
+      .set({ upstreamUrl: 'wss://site.example/ocpp', upstreamPassword: 'site-secret' })
+      .where(eq(sites.id, charger.siteId));
+
+    expect(await effective()).toEqual({ url: 'wss://site.example/ocpp', password: 'site-secret' });
+    await setCharger({ upstreamPassword: 'own-secret' });
+    expect(await effective()).toEqual({ url: 'wss://site.example/ocpp', password: 'own-secret' });
+    await setCharger({ upstreamMode: 'own', upstreamUrl: 'ws://own.example/csms', upstreamPassword: null });
+    expect(await effective()).toEqual({ url: 'ws://own.example/csms', password: null });
+    await setCharger({ upstreamMode: 'none', upstreamUrl: null });
+    expect(await effective()).toEqual({ url: null, password: null });
+  });
+
   it('records connects, disconnects, messages and boots', async () => {
     const connectedAt = new Date('2026-03-01T10:00:00Z');
     await repository.markConnected(charger.chargerId, connectedAt);

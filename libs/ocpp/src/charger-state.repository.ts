@@ -33,9 +33,20 @@ export interface ChargerCredentials {
   passwordHash: string | null;
   /** The version the charger was registered with, e.g. `1.6` or `2.0.1`. */
   ocppVersion: string;
-  /** Proxy mode: the central system the charger's messages are forwarded to; null in standalone mode. */
+  /** Proxy mode: the effective central system the charger's messages are forwarded to; null when standalone. */
   upstreamUrl: string | null;
 }
+
+/**
+ * Proxy mode: the central system a charger's messages go to. `upstreamMode` `own`: the charger's URL and
+ * password; `site`: its site's default URL, with the charger's own password when it has one, else the
+ * site's (a CSMS may know each charger by its own password behind one URL); `none`: standalone.
+ */
+const EFFECTIVE_UPSTREAM_URL = sql<string | null>`case ${chargers.upstreamMode}
+  when 'own' then ${chargers.upstreamUrl} when 'site' then ${sites.upstreamUrl} end`;
+const EFFECTIVE_UPSTREAM_PASSWORD = sql<string | null>`case ${chargers.upstreamMode}
+  when 'own' then ${chargers.upstreamPassword}
+  when 'site' then coalesce(${chargers.upstreamPassword}, ${sites.upstreamPassword}) end`;
 
 export interface ProfileContext {
   capabilities: ChargerCapabilities | null;
@@ -128,18 +139,23 @@ export class ChargerStateRepository {
         identity: chargers.identity,
         passwordHash: chargers.passwordHash,
         ocppVersion: chargers.ocppVersion,
-        upstreamUrl: chargers.upstreamUrl,
+        upstreamUrl: EFFECTIVE_UPSTREAM_URL,
       })
       .from(chargers)
+      .innerJoin(sites, eq(sites.id, chargers.siteId))
       .where(eq(chargers.identity, identity));
     return row ?? null;
   }
 
-  /** The password gridflex presents to the charger's upstream central system, null when it needs none. */
+  /**
+   * The password gridflex presents to the charger's effective upstream central system (see
+   * `EFFECTIVE_UPSTREAM_PASSWORD`), null when it needs none.
+   */
   async upstreamPassword(chargerId: string): Promise<string | null> {
     const [row] = await this.db
-      .select({ upstreamPassword: chargers.upstreamPassword })
+      .select({ upstreamPassword: EFFECTIVE_UPSTREAM_PASSWORD })
       .from(chargers)
+      .innerJoin(sites, eq(sites.id, chargers.siteId))
       .where(eq(chargers.id, chargerId));
     return row?.upstreamPassword ?? null;
   }

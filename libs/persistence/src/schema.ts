@@ -20,6 +20,9 @@ export type GridPhase = 'L1' | 'L2' | 'L3';
 /** Two grid lines a connector is wired between: AB = L1–L2, BC = L2–L3, CA = L3–L1. */
 export type LinePair = 'AB' | 'BC' | 'CA';
 
+/** Where a charger's upstream central system (proxy mode) comes from; see `chargers.upstreamMode`. */
+export type UpstreamMode = 'site' | 'own' | 'none';
+
 /**
  * A wye secondary (the site's or circuit's phase-to-neutral voltage) whose line currents are limited in
  * magnitude, and optionally its delta primary's: line a carries I_a = I_ab − I_ca plus its loads to neutral.
@@ -169,6 +172,13 @@ export const sites = pgTable(
      * chargers' fail-safe station maximum is shared out of it.
      */
     fallbackLimitsA: jsonb('fallback_limits_a').$type<[number, number, number]>(),
+    /**
+     * Proxy mode's site default: the central system (ws:// or wss://) the messages of the site's chargers with
+     * `upstreamMode` `site` are forwarded to; null: those chargers are answered by gridflex (standalone).
+     */
+    upstreamUrl: text('upstream_url'),
+    /** HTTP Basic password presented with each charger's identity to the site default; as `chargers.upstreamPassword`. */
+    upstreamPassword: text('upstream_password'),
     /** Incremented with every change of the site's model; see `site_model_changes`. */
     modelVersion: integer('model_version').notNull().default(1),
     createdAt: createdAt(),
@@ -234,6 +244,11 @@ export const chargers = pgTable(
      * sent, never logged nor returned by the API.
      */
     upstreamPassword: text('upstream_password'),
+    /**
+     * Where the charger's upstream comes from: `site` its site's default (standalone when the site has none),
+     * `own` its `upstreamUrl`, `none` never proxied (standalone even when the site has a default).
+     */
+    upstreamMode: text('upstream_mode').$type<UpstreamMode>().notNull().default('site'),
     /** The circuit feeding the charger; null means directly under the site's grid connection. */
     circuitId: uuid('circuit_id').references(() => circuits.id, { onDelete: 'restrict' }),
     /** The most the charger draws per phase over all its connectors; null when only the connectors limit it. */

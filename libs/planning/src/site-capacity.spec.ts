@@ -25,6 +25,8 @@ function site(overrides: Partial<SiteRow>): SiteRow {
     meteredBaseLoadA: null,
     meteredBaseLoadAt: null,
     fallbackLimitsA: null,
+    upstreamUrl: null,
+    upstreamPassword: null,
     modelVersion: 1,
     createdAt: now,
     ...overrides,

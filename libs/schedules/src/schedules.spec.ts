@@ -272,7 +272,68 @@ describe('peak-shaving rules, tariffs and their window-edge schedulers', () => {
       await post('/api/v1/sites/import', exported).expect(201);
     });
 
+    it('carries the upstream URLs and modes of proxy mode across export and import, never their passwords', async () => {
+      const base = document('UP');
+      const charger = base.chargers[0];
+      const proxied = {
+        ...base,
+        site: { ...base.site, upstreamUrl: 'wss://csms.example/ocpp', upstreamPassword: 'site-secret-1' },
+        chargers: [
+          { ...charger, upstreamPassword: 'own-secret-1' },
+          {
+            ...charger,
+            identity: 'CP-DOC-UP-OWN',
+            upstreamUrl: 'ws://other:9000/x',
+            upstreamPassword: 'own-2',
+          },
+          { ...charger, identity: 'CP-DOC-UP-NONE', upstreamMode: 'none' },
+        ],
+      };
+      const imported = (await post('/api/v1/sites/import', proxied).expect(201)).body;
+      expect(imported).toMatchObject({ upstreamUrl: 'wss://csms.example/ocpp', upstreamPasswordSet: true });
+      const views = (await get(`/api/v1/sites/${imported.id}/chargers`).expect(200)).body;
+      const effective = (identity: string) =>
+        views.find((c: { identity: string }) => c.identity === identity).effectiveUpstream;
+      expect(effective('CP-DOC-UP')).toEqual({
+        url: 'wss://csms.example/ocpp',
+        source: 'site',
+        passwordSet: true,
+      });
+      expect(effective('CP-DOC-UP-OWN')).toEqual({
+        url: 'ws://other:9000/x',
+        source: 'charger',
+        passwordSet: true,
+      });
+      expect(effective('CP-DOC-UP-NONE')).toBeNull();
+
+      const exported = (await get(`/api/v1/sites/${imported.id}/export`).expect(200)).body;
+      expect(exported.site.upstreamUrl).toBe('wss://csms.example/ocpp');
+      const upstreams = exported.chargers.map((c: Record<string, unknown>) => [
+        c.identity,
+        c.upstreamMode,
+        c.upstreamUrl,
+      ]);
+      expect(upstreams.sort()).toEqual([
+        ['CP-DOC-UP', undefined, undefined],
+        ['CP-DOC-UP-NONE', 'none', undefined],
+        ['CP-DOC-UP-OWN', 'own', 'ws://other:9000/x'],
+      ]);
+      expect(JSON.stringify(exported)).not.toMatch(/secret|own-2|[Pp]assword/);
+    });
+
     const broken: [string, (doc: ReturnType<typeof document>) => object, number, string][] = [
+      [
+        'a site upstream that is not a WebSocket URL',
+        (d) => ({ ...d, site: { ...d.site, upstreamUrl: 'http://csms.example' } }),
+        400,
+        'upstreamUrl must be a ws:// or wss:// URL',
+      ],
+      [
+        'a charger in upstream mode own without a URL',
+        (d) => ({ ...d, chargers: [{ ...d.chargers[0], upstreamMode: 'own' }] }),
+        400,
+        'upstreamMode own needs an upstreamUrl',
+      ],
       [
         'a line-to-line connector on three phases',
         (d) => ({

@@ -10,6 +10,14 @@ import { InvalidSiteModelError } from './site-model';
 import { ImportedSite, SiteModelRepository } from './site-model.repository';
 import { SitesRepository } from './sites.repository';
 import { transformerColumn } from './transformer';
+import {
+  changeChargerUpstream,
+  ChargerUpstream,
+  ChargerUpstreamChange,
+  InvalidUpstreamError,
+  NO_CHARGER_UPSTREAM,
+  UpstreamMode,
+} from './upstream';
 import { SiteView, toSiteView, WithWarnings } from './views';
 
 /** The export format; the same shape is accepted back by import. */
@@ -25,6 +33,8 @@ export interface SiteDocument {
     totalLimitKw?: number;
     timeZone: string;
     baseLoad: { mode: string; currentA: { l1: number; l2: number; l3: number } };
+    /** The site default upstream; its password is not exported. */
+    upstreamUrl?: string;
   };
   circuits: {
     ref: string;
@@ -40,6 +50,10 @@ export interface SiteDocument {
     maxCurrentA?: number;
     phaseRotation: string[];
     smartChargingExcluded: boolean;
+    /** Absent: `site`. */
+    upstreamMode?: UpstreamMode;
+    /** The charger's own upstream (mode `own`); its password is not exported. */
+    upstreamUrl?: string;
     connectors: {
       connectorId: number;
       maxCurrentA: number;
@@ -88,6 +102,7 @@ export class SiteDocumentsService {
         ...(site.totalLimitKw !== null && { totalLimitKw: site.totalLimitKw }),
         timeZone: site.timeZone,
         baseLoad: { mode: site.baseLoadMode, currentA: phaseLimits(site.baseLoadA) },
+        ...(site.upstreamUrl !== null && { upstreamUrl: site.upstreamUrl }),
       },
       circuits: circuits.map((c) => ({
         ref: c.id,
@@ -103,6 +118,8 @@ export class SiteDocumentsService {
         ...(charger.maxCurrentA !== null && { maxCurrentA: charger.maxCurrentA }),
         phaseRotation: charger.phaseRotation,
         smartChargingExcluded: charger.smartChargingExcluded,
+        ...(charger.upstreamMode !== 'site' && { upstreamMode: charger.upstreamMode }),
+        ...(charger.upstreamUrl !== null && { upstreamUrl: charger.upstreamUrl }),
         connectors: charger.connectors.map((c) => ({
           connectorId: c.connectorId,
           maxCurrentA: c.maxCurrentA,
@@ -168,6 +185,7 @@ export class SiteDocumentsService {
           maxCurrentA: charger.maxCurrentA ?? null,
           phaseRotation: charger.phaseRotation,
           smartChargingExcluded: charger.smartChargingExcluded,
+          ...importedUpstream(charger, `chargers[${i}].upstreamMode`),
           connectors: charger.connectors.map((c) => ({ ...c })),
         };
       }),
@@ -191,6 +209,8 @@ export class SiteDocumentsService {
         baseLoadA: site.baseLoad
           ? [site.baseLoad.currentA.l1, site.baseLoad.currentA.l2, site.baseLoad.currentA.l3]
           : undefined,
+        upstreamUrl: site.upstreamUrl ?? null,
+        upstreamPassword: site.upstreamPassword ?? null,
       },
       circuits: (document.circuits ?? []).map((c, i) => ({
         id: circuitIds.get(c.ref)!,
@@ -203,6 +223,16 @@ export class SiteDocumentsService {
       })),
       chargers,
     };
+  }
+}
+
+/** A document charger's upstream settings, checked as on registration. */
+function importedUpstream(charger: ChargerUpstreamChange, field: string): ChargerUpstream {
+  try {
+    return changeChargerUpstream(NO_CHARGER_UPSTREAM, charger);
+  } catch (error) {
+    if (error instanceof InvalidUpstreamError) throw invalid(field, [error.message]);
+    throw error;
   }
 }
 

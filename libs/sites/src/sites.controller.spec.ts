@@ -517,6 +517,75 @@ describe('sites admin API', () => {
       await post(path, { currentA: { l1: -1, l2: 0, l3: 0 } }).expect(400);
     });
 
+    it('keeps a site default upstream, validated, followed by chargers in mode site, its password never shown', async () => {
+      const SITE_SECRET = 'site-upstream-secret';
+      const refused = await post('/api/v1/sites', {
+        ...validSite,
+        upstreamUrl: 'https://csms.example',
+      }).expect(400);
+      expect(refused.body.message).toContain('upstreamUrl must be a ws:// or wss:// URL');
+      const proxied = { ...validSite, upstreamUrl: 'wss://csms.example/ocpp', upstreamPassword: SITE_SECRET };
+      const site = (await post('/api/v1/sites', proxied).expect(201)).body;
+      expect(site).toMatchObject({ upstreamUrl: 'wss://csms.example/ocpp', upstreamPasswordSet: true });
+      const chargers = `/api/v1/sites/${site.id}/chargers`;
+      const follower = (await post(chargers, { ...validCharger, identity: 'FOLLOWS' }).expect(201)).body;
+      expect(follower).toMatchObject({
+        upstreamMode: 'site',
+        upstreamUrl: null,
+        effectiveUpstream: { url: 'wss://csms.example/ocpp', source: 'site', passwordSet: true },
+      });
+      const own = { ...validCharger, identity: 'OWN', upstreamUrl: 'ws://other:9000/csms' };
+      expect((await post(chargers, own).expect(201)).body).toMatchObject({
+        upstreamMode: 'own',
+        effectiveUpstream: { url: 'ws://other:9000/csms', source: 'charger', passwordSet: false },
+      });
+      const alone = (
+        await post(chargers, { ...validCharger, identity: 'ALONE', upstreamMode: 'none' }).expect(201)
+      ).body;
+      expect(alone).toMatchObject({ upstreamMode: 'none', effectiveUpstream: null });
+      const contradiction = {
+        ...validCharger,
+        identity: 'BAD',
+        upstreamMode: 'none',
+        upstreamUrl: 'ws://x/y',
+      };
+      expect((await post(chargers, contradiction).expect(400)).body.message).toBe(
+        'upstreamUrl is only for upstreamMode own (got upstreamMode none)',
+      );
+      await post(chargers, { ...validCharger, identity: 'BAD', upstreamMode: 'proxy' }).expect(400);
+
+      await patch(`/api/v1/sites/${site.id}`, { upstreamUrl: 'ftp://csms' }).expect(400);
+      await patch(`/api/v1/sites/${site.id}`, { upstreamPassword: null }).expect(200);
+      const listed = (await get(chargers).expect(200)).body as { id: string; effectiveUpstream: unknown }[];
+      expect(listed.find((c) => c.id === follower.id)?.effectiveUpstream).toMatchObject({
+        passwordSet: false,
+      });
+      await patch(`${chargers}/${alone.id}`, { upstreamMode: 'site' }).expect(200);
+      await patch(`${chargers}/${follower.id}`, { upstreamMode: 'own' }).expect(400);
+      const cleared = (await patch(`/api/v1/sites/${site.id}`, { upstreamUrl: null }).expect(200)).body;
+      expect(cleared).toMatchObject({ upstreamUrl: null, upstreamPasswordSet: false });
+      const effective = (await get(chargers).expect(200)).body.map(
+        (c: { identity: string; upstreamMode: string; effectiveUpstream: { source: string } | null }) => [
+          c.identity,
+          c.upstreamMode,
+          c.effectiveUpstream?.source ?? null,
+        ],
+      );
+      expect(new Map(effective.map(([identity, ...rest]: string[]) => [identity, rest]))).toEqual(
+        new Map([
+          ['FOLLOWS', ['site', null]],
+          ['OWN', ['own', 'charger']],
+          ['ALONE', ['site', null]],
+        ]),
+      );
+      const history = JSON.stringify((await get(`/api/v1/sites/${site.id}/changes`).expect(200)).body);
+      expect(history).toContain('upstreamPasswordSet');
+      expect(history).not.toContain(SITE_SECRET);
+      expect(JSON.stringify((await get(`/api/v1/sites/${site.id}`).expect(200)).body)).not.toContain(
+        SITE_SECRET,
+      );
+    });
+
     it('refuses a malformed X-Actor', async () => {
       const response = await api()
         .post('/api/v1/sites')

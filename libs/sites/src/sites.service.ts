@@ -24,6 +24,14 @@ import {
 import { NewSite, SitesRepository } from './sites.repository';
 import { transformerColumn } from './transformer';
 import {
+  changeChargerUpstream,
+  ChargerUpstream,
+  ChargerUpstreamChange,
+  changesUpstream,
+  InvalidUpstreamError,
+  NO_CHARGER_UPSTREAM,
+} from './upstream';
+import {
   ChargerView,
   CircuitView,
   ModelChangeView,
@@ -57,7 +65,8 @@ export class SitesService {
       limitL3A: dto.gridLimitA.l3,
       ...siteFields(dto),
     };
-    const site = await this.sites.create(fields, { actor, action: 'site.created', details: { ...dto } });
+    const details = withoutUpstreamPassword(dto);
+    const site = await this.sites.create(fields, { actor, action: 'site.created', details });
     this.announceChange(site.id, [site.groupId]);
     return toSiteView(site);
   }
@@ -76,7 +85,7 @@ export class SitesService {
     return {
       ...toSiteView(site),
       circuits: circuits.map(toCircuitView),
-      chargers: chargers.map(toChargerView),
+      chargers: chargers.map((charger) => toChargerView(charger, site)),
       warnings: validateSiteModel(model).warnings,
     };
   }
@@ -85,8 +94,9 @@ export class SitesService {
     const { name, nominalVoltageV } = dto;
     const fields = { ...siteFields(dto), ...definedOnly({ name, nominalVoltageV }) };
     requireSomething(fields);
+    const details = withoutUpstreamPassword(dto);
     const { result, warnings } = await this.versioned(() =>
-      this.model.updateSite(id, fields, { actor, action: 'site.updated', details: { ...dto } }),
+      this.model.updateSite(id, fields, { actor, action: 'site.updated', details }),
     );
     this.announceChange(id, [result.groupId]);
     return { ...toSiteView(result), warnings };
@@ -104,6 +114,7 @@ export class SitesService {
   async addCharger(siteId: string, dto: CreateChargerDto, actor: string): Promise<WithWarnings<ChargerView>> {
     const site = await this.sites.getById(siteId);
     const { password, upstreamPassword, ...described } = dto;
+    const upstream = upstreamSettings(NO_CHARGER_UPSTREAM, dto);
     await this.requireOwnCircuit(
       siteId,
       dto.circuitId,
@@ -112,7 +123,12 @@ export class SitesService {
     const change = {
       actor,
       action: 'charger.added',
-      details: { ...described, passwordProtected: !!password, upstreamPasswordSet: !!upstreamPassword },
+      details: {
+        ...described,
+        upstreamMode: upstream.upstreamMode,
+        passwordProtected: !!password,
+        upstreamPasswordSet: !!upstreamPassword,
+      },
     };
     const { result, warnings } = await this.versioned(async () =>
       this.chargers.create(
@@ -121,8 +137,7 @@ export class SitesService {
           identity: dto.identity,
           passwordHash: password ? await hashPassword(password) : null,
           ocppVersion: dto.ocppVersion,
-          upstreamUrl: dto.upstreamUrl ?? null,
-          upstreamPassword: upstreamPassword ?? null,
+          ...upstream,
           circuitId: dto.circuitId ?? null,
           maxCurrentA: dto.maxCurrentA ?? null,
           phaseRotation: dto.phaseRotation,
@@ -140,12 +155,12 @@ export class SitesService {
       ),
     );
     this.announceChange(siteId, [site.groupId]);
-    return { ...toChargerView(result), warnings };
+    return { ...toChargerView(result, site), warnings };
   }
 
   async listChargers(siteId: string): Promise<ChargerView[]> {
-    await this.sites.getById(siteId);
-    return (await this.chargers.listBySite(siteId)).map(toChargerView);
+    const site = await this.sites.getById(siteId);
+    return (await this.chargers.listBySite(siteId)).map((charger) => toChargerView(charger, site));
   }
 
   async updateCharger(
@@ -157,17 +172,23 @@ export class SitesService {
     const site = await this.sites.getById(siteId);
     const charger = (await this.chargers.listBySite(siteId)).find((c) => c.id === chargerId);
     if (!charger) throw new NotFoundException(`Charger ${chargerId} not found on site ${siteId}`);
-    const fields = definedOnly({ ...dto });
-    requireSomething(fields);
+    const { upstreamMode, upstreamUrl, upstreamPassword, ...others } = dto;
+    requireSomething(definedOnly({ ...dto }));
+    const upstreamChange = { upstreamMode, upstreamUrl, upstreamPassword };
+    const fields = {
+      ...definedOnly(others),
+      ...(changesUpstream(upstreamChange) && upstreamSettings(charger, upstreamChange)),
+    };
     await this.requireOwnCircuit(
       siteId,
       dto.circuitId,
       unknownCircuitMessage(charger.identity, dto.circuitId ?? ''),
     );
-    const { upstreamPassword, ...described } = dto;
+    const { upstreamPassword: _secret, ...described } = dto;
     const details = {
       identity: charger.identity,
       ...described,
+      ...(changesUpstream(upstreamChange) && { upstreamMode: fields.upstreamMode }),
       ...(upstreamPassword !== undefined && { upstreamPasswordSet: upstreamPassword !== null }),
     };
     const change = { actor, action: 'charger.updated', details };
@@ -176,7 +197,7 @@ export class SitesService {
     );
     this.announceChange(siteId, [site.groupId]);
     const updated = (await this.chargers.listBySite(siteId)).find((c) => c.id === chargerId);
-    return { ...toChargerView(updated ?? charger), warnings };
+    return { ...toChargerView(updated ?? charger, site), warnings };
   }
 
   async updateConnector(
@@ -206,7 +227,7 @@ export class SitesService {
     );
     this.announceChange(siteId, [site.groupId]);
     const updated = (await this.chargers.listBySite(siteId)).find((c) => c.id === chargerId);
-    return { ...toChargerView(updated ?? charger), warnings };
+    return { ...toChargerView(updated ?? charger, site), warnings };
   }
 
   async listCircuits(siteId: string): Promise<CircuitView[]> {
@@ -319,7 +340,31 @@ function siteFields(dto: UpdateSiteDto): Partial<NewSite> {
     timeZone: dto.timeZone,
     baseLoadMode: dto.baseLoad?.mode,
     baseLoadA: dto.baseLoad ? phaseArray(dto.baseLoad.currentA) : undefined,
+    upstreamUrl: dto.upstreamUrl,
+    upstreamPassword: dto.upstreamPassword,
   });
+}
+
+/** A site request as its change history keeps it: whether an upstream password is set, never the password. */
+function withoutUpstreamPassword(dto: UpdateSiteDto): Record<string, unknown> {
+  const { upstreamPassword, ...described } = dto;
+  return {
+    ...described,
+    ...(upstreamPassword !== undefined && { upstreamPasswordSet: upstreamPassword !== null }),
+  };
+}
+
+/** A charger's upstream settings after a request, or a 400 saying which combination cannot be stored. */
+function upstreamSettings(current: ChargerUpstream, change: ChargerUpstreamChange): ChargerUpstream {
+  try {
+    return changeChargerUpstream(current, change);
+  } catch (error) {
+    if (!(error instanceof InvalidUpstreamError)) throw error;
+    throw new BadRequestException({
+      message: error.message,
+      errors: [{ field: 'upstreamMode', messages: [error.message] }],
+    });
+  }
 }
 
 function circuitFields(dto: CircuitDto): CircuitFields {

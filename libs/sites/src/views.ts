@@ -3,6 +3,7 @@ import type { ChargerWithConnectors, ConnectorWithSession } from './chargers.rep
 import type { WishSourceView } from './session-preferences.repository';
 import type { CircuitRow, SiteModelChangeRow } from './site-model.repository';
 import type { SiteRow } from './sites.repository';
+import { effectiveUpstream, EffectiveUpstream, SiteUpstream, UpstreamMode } from './upstream';
 
 interface PhaseLimitsView {
   l1: number;
@@ -28,6 +29,10 @@ export interface SiteView {
     currentA: PhaseLimitsView;
     lastReading: { currentA: PhaseLimitsView; measuredAt: string } | null;
   };
+  /** Proxy mode's site default: the upstream of its chargers in `upstreamMode` `site`; null for none. */
+  upstreamUrl: string | null;
+  /** Whether the site default comes with a password (which is never returned). */
+  upstreamPasswordSet: boolean;
   modelVersion: number;
   createdAt: string;
 }
@@ -82,10 +87,14 @@ export interface ChargerView {
   identity: string;
   ocppVersion: string;
   passwordProtected: boolean;
-  /** Proxy mode: the central system the charger's messages are forwarded to; null in standalone mode. */
+  /** Proxy mode: `site` follows the site's default upstream, `own` has `upstreamUrl`, `none` stays standalone. */
+  upstreamMode: UpstreamMode;
+  /** The charger's own upstream central system (mode `own`); null otherwise. */
   upstreamUrl: string | null;
-  /** Whether gridflex authenticates to the upstream with a password (which is never returned). */
+  /** Whether the charger has its own upstream password (which is never returned). */
   upstreamPasswordSet: boolean;
+  /** Where its messages go from its next connection on, and whose setting says so; null: standalone. */
+  effectiveUpstream: EffectiveUpstream | null;
   circuitId: string | null;
   maxCurrentA: number | null;
   phaseRotation: string[];
@@ -128,6 +137,8 @@ export function toSiteView(site: SiteRow): SiteView {
           ? { currentA: phaseLimits(site.meteredBaseLoadA), measuredAt: site.meteredBaseLoadAt.toISOString() }
           : null,
     },
+    upstreamUrl: site.upstreamUrl,
+    upstreamPasswordSet: site.upstreamPassword !== null,
     modelVersion: site.modelVersion,
     createdAt: site.createdAt.toISOString(),
   };
@@ -175,14 +186,17 @@ function toConnectorView(connector: ConnectorWithSession): ConnectorView {
   };
 }
 
-export function toChargerView(charger: ChargerWithConnectors): ChargerView {
+/** The charger as the admin API shows it; `site` gives its default upstream. */
+export function toChargerView(charger: ChargerWithConnectors, site: SiteUpstream): ChargerView {
   return {
     id: charger.id,
     identity: charger.identity,
     ocppVersion: charger.ocppVersion,
     passwordProtected: charger.passwordHash !== null,
+    upstreamMode: charger.upstreamMode,
     upstreamUrl: charger.upstreamUrl,
     upstreamPasswordSet: charger.upstreamPassword !== null,
+    effectiveUpstream: effectiveUpstream(charger, site),
     circuitId: charger.circuitId,
     maxCurrentA: charger.maxCurrentA,
     phaseRotation: charger.phaseRotation,

@@ -21,6 +21,7 @@ import {
 import { ValidateNestedObjects } from '@gridflex/common';
 import type { schema } from '@gridflex/persistence';
 import { isPhaseRotation } from '../site-model';
+import { UPSTREAM_MODES, UpstreamMode } from '../upstream';
 
 /** OCPP identifierString without ':' (the identity is the Basic-auth user name), at most 48 characters. */
 export const CHARGER_IDENTITY_PATTERN = /^[A-Za-z0-9*_=+|@.-]{1,48}$/;
@@ -28,6 +29,7 @@ export const CHARGER_IDENTITY_PATTERN = /^[A-Za-z0-9*_=+|@.-]{1,48}$/;
 export const UPSTREAM_URL_OPTIONS = { protocols: ['ws', 'wss'], require_protocol: true, require_tld: false };
 export const UPSTREAM_URL_MESSAGE = 'upstreamUrl must be a ws:// or wss:// URL';
 export const UPSTREAM_PASSWORD_MESSAGE = 'upstreamPassword must be 1 to 64 characters';
+export const UPSTREAM_MODE_MESSAGE = `upstreamMode must be one of: ${UPSTREAM_MODES.join(', ')}`;
 
 export const SUPPORTED_OCPP_VERSIONS = ['1.6', '2.0.1'] as const;
 
@@ -140,12 +142,23 @@ export class CreateChargerDto {
   })
   ocppVersion!: (typeof SUPPORTED_OCPP_VERSIONS)[number];
 
-  /** Proxy mode: the central system the charger's messages are forwarded to, as `<upstreamUrl>/<identity>`. */
+  /**
+   * Proxy mode: `site` (default) forwards to the site's default upstream (standalone when it has none), `own`
+   * to `upstreamUrl` (implied when `upstreamUrl` is given), `none` never (standalone on any site).
+   */
+  @IsOptional()
+  @IsIn(UPSTREAM_MODES, { message: UPSTREAM_MODE_MESSAGE })
+  upstreamMode?: UpstreamMode;
+
+  /** Proxy mode: the charger's own central system, as `<upstreamUrl>/<identity>`; only with mode `own`. */
   @IsOptional()
   @IsUrl(UPSTREAM_URL_OPTIONS, { message: UPSTREAM_URL_MESSAGE })
   upstreamUrl?: string;
 
-  /** HTTP Basic password gridflex presents to the upstream with the charger's identity; never returned. */
+  /**
+   * HTTP Basic password gridflex presents to the upstream with the charger's identity (in mode `site`, instead of
+   * the site's); never returned.
+   */
   @IsOptional()
   @IsString({ message: UPSTREAM_PASSWORD_MESSAGE })
   @Length(1, 64, { message: UPSTREAM_PASSWORD_MESSAGE })

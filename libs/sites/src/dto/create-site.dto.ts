@@ -6,6 +6,7 @@ import {
   IsOptional,
   IsString,
   IsTimeZone,
+  IsUrl,
   Length,
   Max,
   Min,
@@ -13,6 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TransformerDto } from './transformer.dto';
+import { UPSTREAM_PASSWORD_MESSAGE, UPSTREAM_URL_MESSAGE, UPSTREAM_URL_OPTIONS } from './create-charger.dto';
 
 /** A current limit per grid phase, in amperes. */
 export class PhaseLimitsDto {
@@ -103,6 +105,17 @@ export class CreateSiteDto {
   @ValidateNested()
   @Type(() => BaseLoadDto)
   baseLoad?: BaseLoadDto;
+
+  /** Proxy mode's site default: the central system of the site's chargers in `upstreamMode` `site`. */
+  @IsOptional()
+  @IsUrl(UPSTREAM_URL_OPTIONS, { message: UPSTREAM_URL_MESSAGE })
+  upstreamUrl?: string;
+
+  /** HTTP Basic password presented with each such charger's identity, unless it has its own; never returned. */
+  @IsOptional()
+  @IsString({ message: UPSTREAM_PASSWORD_MESSAGE })
+  @Length(1, 64, { message: UPSTREAM_PASSWORD_MESSAGE })
+  upstreamPassword?: string;
 }
 
 /** Site properties that can be changed after creation; every one is optional. */
@@ -161,4 +174,14 @@ export class UpdateSiteDto {
   @ValidateNested()
   @Type(() => BaseLoadDto)
   baseLoad?: BaseLoadDto;
+
+  /** The site default upstream, or null for none (its chargers in mode `site` are then answered locally). */
+  @ValidateIf((_dto, value) => value !== undefined && value !== null)
+  @IsUrl(UPSTREAM_URL_OPTIONS, { message: `${UPSTREAM_URL_MESSAGE} or null` })
+  upstreamUrl?: string | null;
+
+  @ValidateIf((_dto, value) => value !== undefined && value !== null)
+  @IsString({ message: UPSTREAM_PASSWORD_MESSAGE })
+  @Length(1, 64, { message: UPSTREAM_PASSWORD_MESSAGE })
+  upstreamPassword?: string | null;
 }

@@ -1,5 +1,6 @@
 import {
   IsBoolean,
+  IsIn,
   IsNumber,
   IsOptional,
   IsString,
@@ -13,10 +14,12 @@ import {
 import type { schema } from '@gridflex/persistence';
 import {
   IsPhaseRotation,
+  UPSTREAM_MODE_MESSAGE,
   UPSTREAM_PASSWORD_MESSAGE,
   UPSTREAM_URL_MESSAGE,
   UPSTREAM_URL_OPTIONS,
 } from './create-charger.dto';
+import { UPSTREAM_MODES, UpstreamMode } from '../upstream';
 
 /** Where a charger hangs and how it is treated; every property is optional, null clears it. */
 export class UpdateChargerDto {
@@ -42,7 +45,12 @@ export class UpdateChargerDto {
   @IsBoolean({ message: 'smartChargingExcluded must be true or false' })
   smartChargingExcluded?: boolean;
 
-  /** Proxy mode's upstream central system, or null to answer the charger locally (standalone). */
+  /** `site`, `own` or `none`, as on creation; a mode change drops the URL and password of the previous one. */
+  @IsOptional()
+  @IsIn(UPSTREAM_MODES, { message: UPSTREAM_MODE_MESSAGE })
+  upstreamMode?: UpstreamMode;
+
+  /** The charger's own upstream (mode `own` implied), or null to return it to its site's default (mode `site`). */
   @ValidateIf((_dto, value) => value !== undefined && value !== null)
   @IsUrl(UPSTREAM_URL_OPTIONS, { message: `${UPSTREAM_URL_MESSAGE} or null` })
   upstreamUrl?: string | null;

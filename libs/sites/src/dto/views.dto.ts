@@ -11,6 +11,7 @@ import type {
   SiteDetailView,
   SiteView,
 } from '../views';
+import { EffectiveUpstream, UPSTREAM_MODES, UpstreamMode } from '../upstream';
 
 /**
  * The admin API's answers as OpenAPI schemas. Each class implements the view it documents, so that a
@@ -99,6 +100,15 @@ export class SiteViewDto implements SiteView {
 
   @ApiProperty({ type: BaseLoadViewDto })
   baseLoad!: BaseLoadViewDto;
+
+  @ApiProperty({
+    ...nullableString,
+    description: "Proxy mode's site default: the upstream of the chargers in upstreamMode site; null: none",
+  })
+  upstreamUrl!: string | null;
+
+  @ApiProperty({ description: 'Whether the site default comes with a password (never returned)' })
+  upstreamPasswordSet!: boolean;
 
   @ApiProperty({ description: 'Raised by every change of the site model' })
   modelVersion!: number;
@@ -232,6 +242,20 @@ export class ConnectorViewDto implements ConnectorView {
   wishSource!: WishSourceView | null;
 }
 
+export class EffectiveUpstreamViewDto implements EffectiveUpstream {
+  @ApiProperty({ description: 'The central system (ws:// or wss://), reached at <url>/<identity>' })
+  url!: string;
+
+  @ApiProperty({
+    enum: ['charger', 'site'],
+    description: "Whose setting chose it: the charger's own or its site's",
+  })
+  source!: 'charger' | 'site';
+
+  @ApiProperty({ description: "Whether a password is presented (the charger's own, else the site's)" })
+  passwordSet!: boolean;
+}
+
 export class ChargerViewDto implements ChargerView {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -245,11 +269,25 @@ export class ChargerViewDto implements ChargerView {
   @ApiProperty()
   passwordProtected!: boolean;
 
-  @ApiProperty({ ...nullableString, description: 'Proxy mode: the upstream central system; null standalone' })
+  @ApiProperty({
+    enum: UPSTREAM_MODES,
+    description:
+      "Proxy mode: site follows the site's default upstream, own has upstreamUrl, none is standalone",
+  })
+  upstreamMode!: UpstreamMode;
+
+  @ApiProperty({ ...nullableString, description: "The charger's own upstream central system (mode own)" })
   upstreamUrl!: string | null;
 
-  @ApiProperty({ description: 'Whether gridflex authenticates to the upstream with a password' })
+  @ApiProperty({ description: 'Whether the charger has its own upstream password (never returned)' })
   upstreamPasswordSet!: boolean;
+
+  @ApiProperty({
+    type: EffectiveUpstreamViewDto,
+    nullable: true,
+    description: 'Where its messages go from its next connection on; null: standalone',
+  })
+  effectiveUpstream!: EffectiveUpstreamViewDto | null;
 
   @ApiProperty({ ...nullableString, format: 'uuid' })
   circuitId!: string | null;

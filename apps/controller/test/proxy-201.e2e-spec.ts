@@ -45,7 +45,7 @@ function upstreamCsms(
     accept();
   });
   server.on('client', (client: RPCServerClient) => {
-    clients.set(client.identity, client);
+    clients.set(client.identity ?? '', client);
     const record = (method: string, answer: object) =>
       client.handle(method, ({ params }: IHandlersOption) => {
         received.push({ method, params });

@@ -40,7 +40,7 @@ class CountingUpstream {
   }
 
   private track(client: RPCServerClient): void {
-    const { identity } = client;
+    const identity = client.identity ?? '';
     this.opened.push(identity);
     const clients = [...(this.live.get(identity) ?? []), client];
     this.live.set(identity, clients);

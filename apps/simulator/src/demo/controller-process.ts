@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 /** The built controller (`nest build controller`), as `npm start` runs it. */
 const CONTROLLER_MAIN = resolve('dist', 'apps', 'controller', 'apps', 'controller', 'src', 'main.js');
-const DEMO_DIR = resolve('data', 'demo');
+export const DEMO_DIR = resolve('data', 'demo');
 
 export interface DemoController {
   baseUrl: string;

@@ -138,8 +138,11 @@ export class DemoFleet {
     this.pending = [...sessions].sort((a, b) => a.arriveAtMs - b.arriveAtMs);
   }
 
-  /** Creates the sites and chargers through the admin API; returns the site ids by name. */
-  static async configure(admin: AdminClient): Promise<Map<string, string>> {
+  /**
+   * Creates the sites and chargers through the admin API; returns the site ids by name. With `upstreamUrl`
+   * (proxy mode), it is every site's default upstream: each charger's messages are forwarded to it.
+   */
+  static async configure(admin: AdminClient, upstreamUrl?: string): Promise<Map<string, string>> {
     const ids = new Map<string, string>();
     for (const site of DEMO_SITES) {
       const limit = { l1: site.gridLimitA, l2: site.gridLimitA, l3: site.gridLimitA };
@@ -149,6 +152,7 @@ export class DemoFleet {
         nominalVoltageV: VOLTAGE_V,
         gridLimitA: limit,
         timeZone: 'America/Los_Angeles',
+        ...(upstreamUrl !== undefined && { upstreamUrl }),
       });
       ids.set(site.name, created.id);
       for (const charger of site.chargers) {

@@ -17,6 +17,18 @@ export interface DemoSettings {
   /** Real seconds between meter readings and between progress lines. */
   meterIntervalS: number;
   progressIntervalS: number;
+  /**
+   * Proxy mode (`DEMO_UPSTREAM=1`): a small upstream CSMS is started and made every site's default upstream,
+   * so that gridflex forwards the chargers' messages to it; on `DEMO_UPSTREAM_PORT` (0: any free port).
+   */
+  upstream: boolean;
+  upstreamPort: number;
+}
+
+function flag(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new Error(`${name} must be 1 or 0 (true or false)`);
 }
 
 export function readDemoSettings(env: NodeJS.ProcessEnv): DemoSettings {
@@ -38,5 +50,7 @@ export function readDemoSettings(env: NodeJS.ProcessEnv): DemoSettings {
     silentForS: number('DEMO_SILENT_FOR_S', 150, 1),
     meterIntervalS: number('DEMO_METER_INTERVAL_S', 5, 1),
     progressIntervalS: number('DEMO_PROGRESS_INTERVAL_S', 5, 1),
+    upstream: flag('DEMO_UPSTREAM', env.DEMO_UPSTREAM),
+    upstreamPort: number('DEMO_UPSTREAM_PORT', 0),
   };
 }

@@ -1,3 +1,4 @@
+import type { UpstreamCsms } from '../upstream/upstream-csms';
 import type { AdminClient } from './admin-client';
 import type { DemoDso } from './demo-dso';
 import type { FleetStats } from './demo-fleet';
@@ -60,6 +61,11 @@ export async function printProgress(
         `grid limit ${amps(s.gridLimitA)} A`,
     );
   }
+}
+
+/** The upstream CSMS's part of the progress, in proxy mode: who is connected to it and what it received. */
+export function upstreamProgress(csms: UpstreamCsms): string {
+  return `  upstream CSMS ${csms.connected.size} chargers connected · received ${csms.summary()}`;
 }
 
 function ago(iso: string | null): string {

@@ -184,10 +184,10 @@ export class SitesService {
       dto.circuitId,
       unknownCircuitMessage(charger.identity, dto.circuitId ?? ''),
     );
-    const { upstreamPassword: _secret, ...described } = dto;
     const details = {
       identity: charger.identity,
-      ...described,
+      ...others,
+      ...(upstreamUrl !== undefined && { upstreamUrl }),
       ...(changesUpstream(upstreamChange) && { upstreamMode: fields.upstreamMode }),
       ...(upstreamPassword !== undefined && { upstreamPasswordSet: upstreamPassword !== null }),
     };

@@ -15,7 +15,9 @@ import { Ocpp201HandlersService } from './ocpp201/ocpp201-handlers.service';
 import { RemoteOperationsController } from './remote-operations/remote-operations.controller';
 import { RemoteOperationsService } from './remote-operations/remote-operations.service';
 import { StationCeilingRepository } from './station-ceiling.repository';
+import { TransactionIdMapRepository } from './transaction-id-map.repository';
 import { TransactionsRepository } from './transactions.repository';
+import { UpstreamOutboxRepository } from './upstream-outbox.repository';
 import { UpstreamProxyService } from './upstream-proxy.service';
 import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
 
@@ -35,6 +37,8 @@ import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
     Ocpp201HandlersService,
     InboundMessagesService,
     UpstreamProxyService,
+    UpstreamOutboxRepository,
+    TransactionIdMapRepository,
     ChargerStateRepository,
     ChargingLimitsRepository,
     StationCeilingRepository,

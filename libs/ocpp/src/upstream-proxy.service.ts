@@ -1,8 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { createRPCError, IHandlersOption, RPCClient } from 'ocpp-rpc';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createRPCError, IHandlersOption, RPCClient, RPCError } from 'ocpp-rpc';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
+import { APP_CONFIG, AppConfig } from '@gridflex/config';
+import { KeyedSerialQueue } from '@gridflex/common';
 import type { ChargerSession } from './charger-session';
 import { ChargerStateRepository } from './charger-state.repository';
+import { TransactionIdMapRepository } from './transaction-id-map.repository';
+import { UpstreamLink, UpstreamRetry } from './upstream-link';
+import { isStart16, mustReachUpstream, transactionIdIn, withTransactionId } from './upstream-messages';
+import { OutboxMessage, UpstreamOutboxRepository } from './upstream-outbox.repository';
 
 /**
  * What gridflex answers the upstream's profile messages while it is not yet able to arbitrate between the
@@ -20,94 +26,319 @@ const UPSTREAM_PROFILE_REFUSALS: Readonly<Record<string, object>> = {
  */
 const UPSTREAM_HANDSHAKE_TIMEOUT_MS = 10_000;
 
+/** The local answer of a message, computed once however many paths ask for it. */
+type LocalAnswer = (upstreamAnswer?: object) => Promise<object>;
+
 /**
  * Proxy mode: the connection gridflex opens to a charger's upstream central system, as the charger (same
  * identity, same subprotocol). The charger's calls get the upstream's answers (`forward`); the upstream's calls
  * reach the charger and its answers return unchanged, except the profile messages gridflex keeps to itself.
- * One upstream connection per charger connection, closed with it.
+ * Transactions and meter values the upstream could not receive are queued durably and replayed in order when it
+ * is reachable again; OCPP 1.6 transaction ids are mapped between the two sides. One upstream connection per
+ * charger connection, retried while the charger is connected, closed with it.
  */
 @Injectable()
 export class UpstreamProxyService {
   private readonly logger = new Logger(UpstreamProxyService.name);
-  /** Per charger connection (its session): the upstream connection, null when it could not be opened. */
-  private readonly upstreams = new Map<ChargerSession, Promise<RPCClient | null>>();
+  /** Per charger connection (its session): its upstream connection. */
+  private readonly links = new Map<ChargerSession, UpstreamLink>();
+  /**
+   * Replays of one charger run one at a time, also across its connections: a new connection's replay starts
+   * once the old one's has stopped (it stops when its connection closes).
+   */
+  private readonly replays = new KeyedSerialQueue();
+  private readonly retry: UpstreamRetry;
+  private readonly callTimeoutMs: number;
 
-  constructor(private readonly chargerState: ChargerStateRepository) {}
+  constructor(
+    private readonly chargerState: ChargerStateRepository,
+    private readonly outbox: UpstreamOutboxRepository,
+    private readonly transactionIds: TransactionIdMapRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.retry = { minMs: config.OCPP_UPSTREAM_RETRY_MIN_MS, maxMs: config.OCPP_UPSTREAM_RETRY_MAX_MS };
+    this.callTimeoutMs = config.OCPP_CALL_TIMEOUT_MS;
+  }
 
   /** Opens the upstream connection of a charger that has one; the charger's close closes it. */
   open(charger: RPCServerClient, session: ChargerSession): void {
     if (session.upstreamUrl === undefined) return;
-    const upstream = this.connect(charger, session, session.upstreamUrl);
-    this.upstreams.set(session, upstream);
+    const client = this.createClient(charger, session, session.upstreamUrl);
+    const link: UpstreamLink = new UpstreamLink(client, this.retry, {
+      prepare: () => this.configurePassword(client, session),
+      opened: () => {
+        this.logger.log(`${session.identity} connected to its upstream central system`);
+        this.replay(link, session);
+      },
+      disconnected: () => this.logger.warn(`${session.identity} lost its upstream: reconnecting`),
+      failed: (error, retryInMs) =>
+        this.logger.warn(
+          `${session.identity} could not connect to its upstream (${String(error)}): answering it locally, trying again in ${retryInMs} ms`,
+        ),
+    });
+    this.links.set(session, link);
     charger.once('close', () => {
-      this.upstreams.delete(session);
-      void upstream.then((client) => client?.close({ force: true }));
+      this.links.delete(session);
+      link.close();
     });
   }
 
   /**
-   * The upstream's answer to a charger's call, or the local answer when the upstream is not connected (the
-   * message is then not delivered upstream: durable queueing is a later increment). A CALLERROR of the
-   * upstream is the charger's CALLERROR. The local handler runs either way, for gridflex's view of the charger, and
-   * has finished before the charger gets its answer, so that the charger's next message finds that view up to date.
+   * The upstream's answer to a charger's call, or the local answer when the upstream is not reachable. A
+   * CALLERROR of the upstream is the charger's CALLERROR. The local handler runs either way, for gridflex's view of
+   * the charger, and has finished before the charger gets its answer, so that the charger's next message finds
+   * that view up to date. Transactions and meter values the upstream does not receive now, or that would overtake
+   * queued ones, are answered locally and queued (`mustReachUpstream`).
    */
   async forward(
     session: ChargerSession,
     action: string,
     params: unknown,
-    answerLocally: () => Promise<object>,
+    answerLocally: (upstreamAnswer?: object) => Promise<object>,
   ): Promise<object> {
-    const local = answerLocally();
-    const upstream = await this.upstreams.get(session);
-    if (!upstream || upstream.state !== RPCClient.OPEN) return local;
+    const link = this.links.get(session);
+    await link?.firstAttempt;
+    const local = once(answerLocally);
+    if (mustReachUpstream(session.protocol, action)) {
+      return this.forwardDurably(link, session, action, params, local);
+    }
+    if (!link?.isOpen) return local();
+    return (await this.forwardLive(link, session, action, params, local)) ?? local();
+  }
+
+  private async forwardDurably(
+    link: UpstreamLink | undefined,
+    session: ChargerSession,
+    action: string,
+    params: unknown,
+    local: LocalAnswer,
+  ): Promise<object> {
+    if (link?.isLive) {
+      const answer = isStart16(session.protocol, action)
+        ? await this.startLive(link, session, params, local)
+        : await this.forwardLive(link, session, action, params, local);
+      if (answer) return answer;
+    }
+    const answer = await local();
+    const transactionRef = await this.transactionRefOf(session, action, params, answer);
+    const append = () =>
+      this.outbox.append(session.chargerId, {
+        action,
+        params: params as Record<string, unknown>,
+        transactionRef,
+      });
+    await (link ? link.enqueue(append) : append());
+    return answer;
+  }
+
+  /**
+   * An OCPP 1.6 start goes upstream first: the charger gets the upstream's transactionId, and the local
+   * transaction is recorded under it before anything (a TxProfile) is sent to the charger naming it.
+   */
+  private async startLive(
+    link: UpstreamLink,
+    session: ChargerSession,
+    params: unknown,
+    local: LocalAnswer,
+  ): Promise<object | undefined> {
+    const answer = await this.callUpstream(link, session, 'StartTransaction', params);
+    if (answer)
+      await local(answer).catch((error: unknown) => this.localFailed(session, 'StartTransaction', error));
+    return answer;
+  }
+
+  /** The upstream's answer, the local handler run alongside; undefined when the upstream was not reached. */
+  private async forwardLive(
+    link: UpstreamLink,
+    session: ChargerSession,
+    action: string,
+    params: unknown,
+    local: LocalAnswer,
+  ): Promise<object | undefined> {
+    const upstreamParams = await this.toUpstreamIds(session, action, params);
     const [answer] = await Promise.allSettled([
-      upstream.call(action, params) as Promise<object>,
-      local.catch((error: unknown) =>
-        this.logger.error(`${action} from ${session.identity} failed locally: ${String(error)}`),
-      ),
+      this.callUpstream(link, session, action, upstreamParams),
+      local().catch((error: unknown) => this.localFailed(session, action, error)),
     ]);
     if (answer.status === 'rejected') throw answer.reason;
     return answer.value;
   }
 
-  private async connect(
-    charger: RPCServerClient,
+  /** @throws the upstream's CALLERROR; undefined when the connection failed under the call or timed out */
+  private async callUpstream(
+    link: UpstreamLink,
     session: ChargerSession,
-    endpoint: string,
-  ): Promise<RPCClient | null> {
+    action: string,
+    params: unknown,
+  ): Promise<object | undefined> {
     try {
-      const password = await this.chargerState.upstreamPassword(session.chargerId);
-      const upstream = new RPCClient({
-        endpoint,
-        identity: session.identity,
-        ...(password !== null && { password }),
-        protocols: [session.protocol],
-        strictMode: true,
-        wsOpts: { handshakeTimeout: UPSTREAM_HANDSHAKE_TIMEOUT_MS },
-      } as ConstructorParameters<typeof RPCClient>[0]);
-      upstream.handle(({ method, params }: IHandlersOption) =>
-        this.fromUpstream(charger, session, method ?? '', params ?? {}),
-      );
-      upstream.on('socketError', (error: Error) =>
-        this.logger.warn(`Upstream connection of ${session.identity} failed: ${error.message}`),
-      );
-      await upstream.connect();
-      this.logger.log(`${session.identity} connected to its upstream central system`);
-      return upstream;
+      return (await link.client.call(action, params)) as object;
     } catch (error) {
-      this.logger.warn(
-        `${session.identity} could not connect to its upstream: answering it locally (${String(error)})`,
-      );
-      return null;
+      if (error instanceof RPCError) throw error;
+      this.logger.warn(`${action} of ${session.identity} did not reach its upstream (${String(error)})`);
+      return undefined;
     }
+  }
+
+  private localFailed(session: ChargerSession, action: string, error: unknown): void {
+    this.logger.error(`${action} from ${session.identity} failed locally: ${String(error)}`);
+  }
+
+  /** Sends what waits in the charger's outbox, oldest first, while the connection stays open. */
+  private replay(link: UpstreamLink, session: ChargerSession): void {
+    this.replays
+      .run(session.chargerId, () => this.drain(link, session))
+      .catch((error: unknown) => {
+        this.logger.warn(`Replaying the queued messages of ${session.identity} failed: ${String(error)}`);
+        this.replayLater(link, session);
+      });
+  }
+
+  private async drain(link: UpstreamLink, session: ChargerSession): Promise<void> {
+    while (link.isOpen) {
+      const mark = link.appendMark();
+      const message = await this.outbox.oldest(session.chargerId);
+      if (!message) {
+        if (link.settle(mark)) return;
+        await link.appendsSettled();
+        continue;
+      }
+      if (!(await this.replayOne(link, session, message))) {
+        this.replayLater(link, session);
+        return;
+      }
+    }
+  }
+
+  /** A connection that stays open after a failed replay (a timeout) gets another replay after a pause. */
+  private replayLater(link: UpstreamLink, session: ChargerSession): void {
+    setTimeout(() => {
+      if (link.isOpen) this.replay(link, session);
+    }, this.retry.minMs).unref();
+  }
+
+  /**
+   * One queued message, removed once the upstream answered it. A CALLERROR is the upstream's final word on it:
+   * logged, and the replay goes on. A failed connection or a timeout keeps it for the next attempt.
+   * @returns false when the replay must stop
+   */
+  private async replayOne(
+    link: UpstreamLink,
+    session: ChargerSession,
+    message: OutboxMessage,
+  ): Promise<boolean> {
+    if (!link.isOpen) return false;
+    const params = await this.replayedParams(message);
+    try {
+      const answer = await link.client.call(message.action, params);
+      await this.recordReplayedStart(session, message, answer as { transactionId?: number });
+    } catch (error) {
+      if (!(error instanceof RPCError)) {
+        this.logger.warn(`Replaying ${message.action} of ${session.identity} failed: ${String(error)}`);
+        return false;
+      }
+      this.logger.warn(
+        `The upstream of ${session.identity} refused the replayed ${message.action} (${error.rpcErrorCode}: ${error.message}): dropped`,
+      );
+    }
+    await this.outbox.remove(message.seq);
+    return true;
+  }
+
+  /** A queued 1.6 message names the transaction by the upstream's id, known once its start was replayed. */
+  private async replayedParams(message: OutboxMessage): Promise<Record<string, unknown>> {
+    if (message.transactionRef === null || message.action === 'StartTransaction') return message.params;
+    const upstreamId = await this.transactionIds.upstreamIdOf(message.transactionRef);
+    if (upstreamId === null) return message.params;
+    return withTransactionId('charger-message', message.action, message.params, upstreamId);
+  }
+
+  private async recordReplayedStart(
+    session: ChargerSession,
+    message: OutboxMessage,
+    answer: { transactionId?: number },
+  ): Promise<void> {
+    if (!isStart16(session.protocol, message.action) || message.transactionRef === null) return;
+    if (answer.transactionId === undefined) return;
+    if (!(await this.transactionIds.recordUpstreamId(message.transactionRef, answer.transactionId))) {
+      this.logger.warn(
+        `The upstream of ${session.identity} gave transactionId ${answer.transactionId}: not kept`,
+      );
+    }
+  }
+
+  /** The local transaction a queued 1.6 message names: its start's answer, or the id the message carries. */
+  private async transactionRefOf(
+    session: ChargerSession,
+    action: string,
+    params: unknown,
+    answer: object,
+  ): Promise<number | null> {
+    if (session.protocol !== 'ocpp1.6') return null;
+    const chargerId = isStart16(session.protocol, action)
+      ? (answer as { transactionId?: number }).transactionId
+      : transactionIdIn('charger-message', action, params);
+    if (chargerId === undefined) return null;
+    return (await this.transactionIds.byChargerId(session.chargerId, chargerId))?.ref ?? null;
+  }
+
+  /** A 1.6 message names the transaction by the id the charger holds; the upstream knows it by its own. */
+  private async toUpstreamIds(session: ChargerSession, action: string, params: unknown): Promise<unknown> {
+    if (session.protocol !== 'ocpp1.6') return params;
+    const chargerId = transactionIdIn('charger-message', action, params);
+    if (chargerId === undefined) return params;
+    const upstreamId = (await this.transactionIds.byChargerId(session.chargerId, chargerId))
+      ?.upstreamTransactionId;
+    return upstreamId == null ? params : withTransactionId('charger-message', action, params, upstreamId);
+  }
+
+  /** A 1.6 upstream call names the transaction by the upstream's id; the charger may hold ours. */
+  private async toChargerIds(session: ChargerSession, action: string, params: object): Promise<object> {
+    if (session.protocol !== 'ocpp1.6') return params;
+    const upstreamId = transactionIdIn('upstream-call', action, params);
+    if (upstreamId === undefined) return params;
+    const chargerId = await this.transactionIds.chargerIdOf(session.chargerId, upstreamId);
+    return chargerId === null ? params : withTransactionId('upstream-call', action, params, chargerId);
+  }
+
+  private createClient(charger: RPCServerClient, session: ChargerSession, endpoint: string): RPCClient {
+    const upstream = new RPCClient({
+      endpoint,
+      identity: session.identity,
+      protocols: [session.protocol],
+      strictMode: true,
+      callTimeoutMs: this.callTimeoutMs,
+      wsOpts: { handshakeTimeout: UPSTREAM_HANDSHAKE_TIMEOUT_MS },
+      reconnect: true,
+      backoff: {
+        initialDelay: this.retry.minMs,
+        maxDelay: this.retry.maxMs,
+        factor: 2,
+        randomisationFactor: 0.25,
+      },
+    } as ConstructorParameters<typeof RPCClient>[0]);
+    upstream.handle(({ method, params }: IHandlersOption) =>
+      this.fromUpstream(charger, session, method ?? '', params ?? {}),
+    );
+    upstream.on('socketError', (error: Error) =>
+      this.logger.warn(`Upstream connection of ${session.identity} failed: ${error.message}`),
+    );
+    return upstream;
+  }
+
+  /** Read at each attempt, so that a password changed through the API is used at the next reconnection. */
+  private async configurePassword(client: RPCClient, session: ChargerSession): Promise<void> {
+    const password = await this.chargerState.upstreamPassword(session.chargerId);
+    client.reconfigure({ password: password ?? undefined } as Parameters<RPCClient['reconfigure']>[0]);
   }
 
   private async fromUpstream(
     charger: RPCServerClient,
     session: ChargerSession,
     action: string,
-    params: object,
+    upstreamParams: object,
   ): Promise<Record<string, unknown>> {
+    const params = await this.toChargerIds(session, action, upstreamParams);
     const refusal = UPSTREAM_PROFILE_REFUSALS[action];
     if (refusal) {
       this.logger.log(`${action} from the upstream of ${session.identity} refused: not arbitrated yet`);
@@ -118,4 +349,10 @@ export class UpstreamProxyService {
     }
     return (await charger.call(action, params)) as Record<string, unknown>;
   }
+}
+
+/** The function's first result, shared by every later call (whatever their arguments). */
+function once<T>(run: (argument?: object) => Promise<T>): (argument?: object) => Promise<T> {
+  let result: Promise<T> | undefined;
+  return (argument) => (result ??= run(argument));
 }

@@ -24,8 +24,14 @@ export interface UpstreamLinkHooks {
  * ocpp-rpc does not retry) or one ocpp-rpc gave up on is retried here. Closed with the charger's connection.
  */
 export class UpstreamLink {
-  /** The first connection attempt, settled either way: the charger's first messages wait for it. */
-  readonly firstAttempt: Promise<void>;
+  /**
+   * The first connection attempt, settled either way, and when it opened the first replay of the outbox, for at
+   * most `readyTimeoutMs`: the charger's first messages wait for it, so that they reach the upstream directly
+   * when nothing waits before them.
+   */
+  readonly ready: Promise<void>;
+  private markReplayed!: () => void;
+  private readonly replayedOnce = new Promise<void>((resolve) => (this.markReplayed = resolve));
   private closed = false;
   private connecting = false;
   private attempt = 0;
@@ -43,6 +49,7 @@ export class UpstreamLink {
     readonly client: RPCClient,
     private readonly retry: UpstreamRetry,
     private readonly hooks: UpstreamLinkHooks,
+    readyTimeoutMs: number,
   ) {
     client.on('open', () => {
       this.attempt = 0;
@@ -55,7 +62,7 @@ export class UpstreamLink {
     client.on('close', () => {
       if (!this.connecting) this.scheduleRetry(new Error('ocpp-rpc stopped reconnecting'));
     });
-    this.firstAttempt = this.connect();
+    this.ready = this.connect().then(() => (this.isOpen ? this.replayedWithin(readyTimeoutMs) : undefined));
   }
 
   get isOpen(): boolean {
@@ -86,6 +93,7 @@ export class UpstreamLink {
   settle(mark: number | null): boolean {
     if (mark === null || mark !== this.appended) return false;
     this.backlog = false;
+    this.markReplayed();
     return true;
   }
 
@@ -98,6 +106,13 @@ export class UpstreamLink {
     this.closed = true;
     clearTimeout(this.retryTimer);
     this.client.close({ force: true }).catch(() => undefined);
+  }
+
+  private async replayedWithin(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([this.replayedOnce, timeout]);
+    clearTimeout(timer);
   }
 
   private async connect(): Promise<void> {

@@ -21,8 +21,9 @@ const UPSTREAM_PROFILE_REFUSALS: Readonly<Record<string, object>> = {
 };
 
 /**
- * The charger's first messages wait for the upstream connection to open: an upstream that does not answer the
- * handshake must not hold them longer than this before they are answered locally.
+ * The charger's first messages wait for the upstream connection to open and for what was queued before them to
+ * be replayed: an upstream that does not answer the handshake, or a long replay, must not hold them longer than
+ * this each before they are answered locally (and queued when they must reach the upstream).
  */
 const UPSTREAM_HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -64,18 +65,23 @@ export class UpstreamProxyService {
   open(charger: RPCServerClient, session: ChargerSession): void {
     if (session.upstreamUrl === undefined) return;
     const client = this.createClient(charger, session, session.upstreamUrl);
-    const link: UpstreamLink = new UpstreamLink(client, this.retry, {
-      prepare: () => this.configurePassword(client, session),
-      opened: () => {
-        this.logger.log(`${session.identity} connected to its upstream central system`);
-        this.replay(link, session);
+    const link: UpstreamLink = new UpstreamLink(
+      client,
+      this.retry,
+      {
+        prepare: () => this.configurePassword(client, session),
+        opened: () => {
+          this.logger.log(`${session.identity} connected to its upstream central system`);
+          this.replay(link, session);
+        },
+        disconnected: () => this.logger.warn(`${session.identity} lost its upstream: reconnecting`),
+        failed: (error, retryInMs) =>
+          this.logger.warn(
+            `${session.identity} could not connect to its upstream (${String(error)}): answering it locally, trying again in ${retryInMs} ms`,
+          ),
       },
-      disconnected: () => this.logger.warn(`${session.identity} lost its upstream: reconnecting`),
-      failed: (error, retryInMs) =>
-        this.logger.warn(
-          `${session.identity} could not connect to its upstream (${String(error)}): answering it locally, trying again in ${retryInMs} ms`,
-        ),
-    });
+      UPSTREAM_HANDSHAKE_TIMEOUT_MS,
+    );
     this.links.set(session, link);
     charger.once('close', () => {
       this.links.delete(session);
@@ -97,7 +103,7 @@ export class UpstreamProxyService {
     answerLocally: (upstreamAnswer?: object) => Promise<object>,
   ): Promise<object> {
     const link = this.links.get(session);
-    await link?.firstAttempt;
+    await link?.ready;
     const local = once(answerLocally);
     if (mustReachUpstream(session.protocol, action)) {
       return this.forwardDurably(link, session, action, params, local);

@@ -88,7 +88,8 @@ export class TransactionsRepository {
           ),
         );
       if (existing) {
-        if (upstreamIds) await tx.update(transactions).set(upstreamIds).where(eq(transactions.id, existing.id));
+        if (upstreamIds)
+          await tx.update(transactions).set(upstreamIds).where(eq(transactions.id, existing.id));
         const held = upstreamIds?.chargerTransactionId ?? existing.chargerTransactionId ?? existing.id;
         return { transactionId: held, created: false };
       }

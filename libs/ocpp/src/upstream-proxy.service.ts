@@ -119,7 +119,8 @@ export class UpstreamProxyService {
     params: unknown,
     local: LocalAnswer,
   ): Promise<object> {
-    if (link?.isLive) {
+    const wasLive = link?.isLive ?? false;
+    if (link && wasLive) {
       const answer = isStart16(session.protocol, action)
         ? await this.startLive(link, session, params, local)
         : await this.forwardLive(link, session, action, params, local);
@@ -134,6 +135,9 @@ export class UpstreamProxyService {
         transactionRef,
       });
     await (link ? link.enqueue(append) : append());
+    // Queued because a live call failed on a connection that may still be open (a timeout): no opening will
+    // start its replay.
+    if (link && wasLive) this.replay(link, session);
     return answer;
   }
 

@@ -25,6 +25,8 @@ type Message = { action: string; params: Record<string, unknown> };
  */
 class UpstreamCsms {
   readonly received: Message[] = [];
+  /** Actions answered with a CALLERROR (once each). */
+  readonly refuseOnce = new Set<string>();
   side?: RPCServerClient;
   private server?: RPCServer;
   private port = 0;
@@ -60,9 +62,10 @@ class UpstreamCsms {
 
   private answer(action: string, params: Record<string, unknown>): Promise<object> {
     this.received.push({ action, params });
+    if (this.refuseOnce.delete(action)) throw createRPCError('InternalError', `${action} refused`) as Error;
     const now = new Date().toISOString();
     const answers: Record<string, () => object> = {
-      BootNotification: () => ({ status: 'Accepted', currentTime: now, interval: 300 }),
+      BootNotification: () => ({ status: 'Accepted', currentTime: now, interval: 123 }),
       Heartbeat: () => ({ currentTime: now }),
       StatusNotification: () => ({}),
       Authorize: () => ({ idTagInfo: { status: 'Accepted' } }),
@@ -256,6 +259,61 @@ describe('proxy mode through an upstream outage (OCPP 1.6)', () => {
     expect(forwarded.map(({ action, params }) => [action, params.transactionId])).toEqual([
       ['MeterValues', 9002],
       ['StopTransaction', 9002],
+    ]);
+  });
+});
+
+describe('proxy mode: an upstream unreachable when the charger connects', () => {
+  const upstream = new UpstreamCsms('ocpp1.6');
+  let controller: TestController;
+  let charger: RPCClient | undefined;
+
+  beforeAll(async () => {
+    // Started once to learn a free port, then stopped: the upstream is unreachable from the start.
+    await upstream.start();
+    await upstream.stop();
+    controller = await startController(FAST_RETRY);
+    const site = await controller.admin.post('/api/v1/sites', { name: 'Late upstream', ...GRID }).expect(201);
+    await registerCharger(controller, site.body.id as string, 'PX-LATE', { upstreamUrl: upstream.url });
+  });
+
+  afterAll(async () => {
+    await charger?.close({ force: true });
+    await controller?.app.close();
+    await upstream.stop();
+  });
+
+  it('is tried again while the charger stays connected; a message the upstream refuses is dropped, not blocking', async () => {
+    charger = await connectRawCharger(controller, 'PX-LATE', 'ocpp1.6', []);
+    const boot = (await charger.call('BootNotification', {
+      chargePointVendor: 'Acme',
+      chargePointModel: 'Late',
+    })) as {
+      status: string;
+      interval: number;
+    };
+    expect(boot.status).toBe('Accepted');
+    expect(boot.interval).not.toBe(123);
+    const start = { connectorId: 1, idTag: 'CARD-L', meterStart: 0, timestamp: new Date().toISOString() };
+    const local = (await charger.call('StartTransaction', start)) as { transactionId: number };
+    await charger.call('MeterValues', meterValues16(local.transactionId, 400));
+    await charger.call('StopTransaction', {
+      transactionId: local.transactionId,
+      meterStop: 800,
+      timestamp: new Date().toISOString(),
+    });
+
+    upstream.refuseOnce.add('MeterValues');
+    await upstream.start();
+    const replayed = await until(() => {
+      const messages = upstream.messages(0, ['StartTransaction', 'MeterValues', 'StopTransaction']);
+      return messages.length >= 3 ? messages : undefined;
+    });
+    // The refused MeterValues was sent once and dropped: the StopTransaction behind it still arrived.
+    expect(replayed.map(({ action, params }) => [action, params.transactionId])).toEqual([
+      ['StartTransaction', undefined],
+      ['MeterValues', 9001],
+      ['StopTransaction', 9001],
     ]);
   });
 });

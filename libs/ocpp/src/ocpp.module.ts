@@ -19,6 +19,8 @@ import { TransactionIdMapRepository } from './transaction-id-map.repository';
 import { TransactionsRepository } from './transactions.repository';
 import { UpstreamOutboxRepository } from './upstream-outbox.repository';
 import { UpstreamProxyService } from './upstream-proxy.service';
+import { UpstreamReplayService } from './upstream-replay.service';
+import { UpstreamTransactionIdsService } from './upstream-transaction-ids.service';
 import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
 
 /**
@@ -38,6 +40,8 @@ import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
     InboundMessagesService,
     UpstreamProxyService,
     UpstreamOutboxRepository,
+    UpstreamReplayService,
+    UpstreamTransactionIdsService,
     TransactionIdMapRepository,
     ChargerStateRepository,
     ChargingLimitsRepository,

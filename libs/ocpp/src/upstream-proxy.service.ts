@@ -2,13 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createRPCError, IHandlersOption, RPCClient, RPCError } from 'ocpp-rpc';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
-import { KeyedSerialQueue } from '@gridflex/common';
 import type { ChargerSession } from './charger-session';
 import { ChargerStateRepository } from './charger-state.repository';
-import { TransactionIdMapRepository } from './transaction-id-map.repository';
 import { UpstreamLink, UpstreamRetry } from './upstream-link';
-import { isStart16, mustReachUpstream, transactionIdIn, withTransactionId } from './upstream-messages';
-import { OutboxMessage, UpstreamOutboxRepository } from './upstream-outbox.repository';
+import { isStart16, mustReachUpstream } from './upstream-messages';
+import { UpstreamOutboxRepository } from './upstream-outbox.repository';
+import { UpstreamReplayService } from './upstream-replay.service';
+import { UpstreamTransactionIdsService } from './upstream-transaction-ids.service';
 
 /**
  * What gridflex answers the upstream's profile messages while it is not yet able to arbitrate between the
@@ -43,18 +43,14 @@ export class UpstreamProxyService {
   private readonly logger = new Logger(UpstreamProxyService.name);
   /** Per charger connection (its session): its upstream connection. */
   private readonly links = new Map<ChargerSession, UpstreamLink>();
-  /**
-   * Replays of one charger run one at a time, also across its connections: a new connection's replay starts
-   * once the old one's has stopped (it stops when its connection closes).
-   */
-  private readonly replays = new KeyedSerialQueue();
   private readonly retry: UpstreamRetry;
   private readonly callTimeoutMs: number;
 
   constructor(
     private readonly chargerState: ChargerStateRepository,
     private readonly outbox: UpstreamOutboxRepository,
-    private readonly transactionIds: TransactionIdMapRepository,
+    private readonly transactionIds: UpstreamTransactionIdsService,
+    private readonly replays: UpstreamReplayService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.retry = { minMs: config.OCPP_UPSTREAM_RETRY_MIN_MS, maxMs: config.OCPP_UPSTREAM_RETRY_MAX_MS };
@@ -72,7 +68,7 @@ export class UpstreamProxyService {
         prepare: () => this.configurePassword(client, session),
         opened: () => {
           this.logger.log(`${session.identity} connected to its upstream central system`);
-          this.replay(link, session);
+          this.replays.replay(link, session);
         },
         disconnected: () => this.logger.warn(`${session.identity} lost its upstream: reconnecting`),
         failed: (error, retryInMs) =>
@@ -127,7 +123,7 @@ export class UpstreamProxyService {
       if (answer) return answer;
     }
     const answer = await local();
-    const transactionRef = await this.transactionRefOf(session, action, params, answer);
+    const transactionRef = await this.transactionIds.refOf(session, action, params, answer);
     const append = () =>
       this.outbox.append(session.chargerId, {
         action,
@@ -137,7 +133,7 @@ export class UpstreamProxyService {
     await (link ? link.enqueue(append) : append());
     // Queued because a live call failed on a connection that may still be open (a timeout): no opening will
     // start its replay.
-    if (link && wasLive) this.replay(link, session);
+    if (link && wasLive) this.replays.replay(link, session);
     return answer;
   }
 
@@ -165,7 +161,7 @@ export class UpstreamProxyService {
     params: unknown,
     local: LocalAnswer,
   ): Promise<object | undefined> {
-    const upstreamParams = await this.toUpstreamIds(session, action, params);
+    const upstreamParams = await this.transactionIds.toUpstream(session, action, params);
     const [answer] = await Promise.allSettled([
       this.callUpstream(link, session, action, upstreamParams),
       local().catch((error: unknown) => this.localFailed(session, action, error)),
@@ -194,123 +190,6 @@ export class UpstreamProxyService {
     this.logger.error(`${action} from ${session.identity} failed locally: ${String(error)}`);
   }
 
-  /** Sends what waits in the charger's outbox, oldest first, while the connection stays open. */
-  private replay(link: UpstreamLink, session: ChargerSession): void {
-    this.replays
-      .run(session.chargerId, () => this.drain(link, session))
-      .catch((error: unknown) => {
-        this.logger.warn(`Replaying the queued messages of ${session.identity} failed: ${String(error)}`);
-        this.replayLater(link, session);
-      });
-  }
-
-  private async drain(link: UpstreamLink, session: ChargerSession): Promise<void> {
-    while (link.isOpen) {
-      const mark = link.appendMark();
-      const message = await this.outbox.oldest(session.chargerId);
-      if (!message) {
-        if (link.settle(mark)) return;
-        await link.appendsSettled();
-        continue;
-      }
-      if (!(await this.replayOne(link, session, message))) {
-        this.replayLater(link, session);
-        return;
-      }
-    }
-  }
-
-  /** A connection that stays open after a failed replay (a timeout) gets another replay after a pause. */
-  private replayLater(link: UpstreamLink, session: ChargerSession): void {
-    setTimeout(() => {
-      if (link.isOpen) this.replay(link, session);
-    }, this.retry.minMs).unref();
-  }
-
-  /**
-   * One queued message, removed once the upstream answered it. A CALLERROR is the upstream's final word on it:
-   * logged, and the replay goes on. A failed connection or a timeout keeps it for the next attempt.
-   * @returns false when the replay must stop
-   */
-  private async replayOne(
-    link: UpstreamLink,
-    session: ChargerSession,
-    message: OutboxMessage,
-  ): Promise<boolean> {
-    if (!link.isOpen) return false;
-    const params = await this.replayedParams(message);
-    try {
-      const answer = await link.client.call(message.action, params);
-      await this.recordReplayedStart(session, message, answer as { transactionId?: number });
-    } catch (error) {
-      if (!(error instanceof RPCError)) {
-        this.logger.warn(`Replaying ${message.action} of ${session.identity} failed: ${String(error)}`);
-        return false;
-      }
-      this.logger.warn(
-        `The upstream of ${session.identity} refused the replayed ${message.action} (${error.rpcErrorCode}: ${error.message}): dropped`,
-      );
-    }
-    await this.outbox.remove(message.seq);
-    return true;
-  }
-
-  /** A queued 1.6 message names the transaction by the upstream's id, known once its start was replayed. */
-  private async replayedParams(message: OutboxMessage): Promise<Record<string, unknown>> {
-    if (message.transactionRef === null || message.action === 'StartTransaction') return message.params;
-    const upstreamId = await this.transactionIds.upstreamIdOf(message.transactionRef);
-    if (upstreamId === null) return message.params;
-    return withTransactionId('charger-message', message.action, message.params, upstreamId);
-  }
-
-  private async recordReplayedStart(
-    session: ChargerSession,
-    message: OutboxMessage,
-    answer: { transactionId?: number },
-  ): Promise<void> {
-    if (!isStart16(session.protocol, message.action) || message.transactionRef === null) return;
-    if (answer.transactionId === undefined) return;
-    if (!(await this.transactionIds.recordUpstreamId(message.transactionRef, answer.transactionId))) {
-      this.logger.warn(
-        `The upstream of ${session.identity} gave transactionId ${answer.transactionId}: not kept`,
-      );
-    }
-  }
-
-  /** The local transaction a queued 1.6 message names: its start's answer, or the id the message carries. */
-  private async transactionRefOf(
-    session: ChargerSession,
-    action: string,
-    params: unknown,
-    answer: object,
-  ): Promise<number | null> {
-    if (session.protocol !== 'ocpp1.6') return null;
-    const chargerId = isStart16(session.protocol, action)
-      ? (answer as { transactionId?: number }).transactionId
-      : transactionIdIn('charger-message', action, params);
-    if (chargerId === undefined) return null;
-    return (await this.transactionIds.byChargerId(session.chargerId, chargerId))?.ref ?? null;
-  }
-
-  /** A 1.6 message names the transaction by the id the charger holds; the upstream knows it by its own. */
-  private async toUpstreamIds(session: ChargerSession, action: string, params: unknown): Promise<unknown> {
-    if (session.protocol !== 'ocpp1.6') return params;
-    const chargerId = transactionIdIn('charger-message', action, params);
-    if (chargerId === undefined) return params;
-    const upstreamId = (await this.transactionIds.byChargerId(session.chargerId, chargerId))
-      ?.upstreamTransactionId;
-    return upstreamId == null ? params : withTransactionId('charger-message', action, params, upstreamId);
-  }
-
-  /** A 1.6 upstream call names the transaction by the upstream's id; the charger may hold ours. */
-  private async toChargerIds(session: ChargerSession, action: string, params: object): Promise<object> {
-    if (session.protocol !== 'ocpp1.6') return params;
-    const upstreamId = transactionIdIn('upstream-call', action, params);
-    if (upstreamId === undefined) return params;
-    const chargerId = await this.transactionIds.chargerIdOf(session.chargerId, upstreamId);
-    return chargerId === null ? params : withTransactionId('upstream-call', action, params, chargerId);
-  }
-
   private createClient(charger: RPCServerClient, session: ChargerSession, endpoint: string): RPCClient {
     const upstream = new RPCClient({
       endpoint,
@@ -327,9 +206,11 @@ export class UpstreamProxyService {
         randomisationFactor: 0.25,
       },
     } as ConstructorParameters<typeof RPCClient>[0]);
-    upstream.handle(({ method, params }: IHandlersOption) =>
-      this.fromUpstream(charger, session, method ?? '', params ?? {}),
-    );
+    upstream.handle(async ({ method, params }: IHandlersOption) => {
+      const action = method ?? '';
+      const chargerParams = await this.transactionIds.toCharger(session, action, params ?? {});
+      return this.fromUpstream(charger, session, action, chargerParams);
+    });
     upstream.on('socketError', (error: Error) =>
       this.logger.warn(`Upstream connection of ${session.identity} failed: ${error.message}`),
     );
@@ -346,9 +227,8 @@ export class UpstreamProxyService {
     charger: RPCServerClient,
     session: ChargerSession,
     action: string,
-    upstreamParams: object,
+    params: object,
   ): Promise<Record<string, unknown>> {
-    const params = await this.toChargerIds(session, action, upstreamParams);
     const refusal = UPSTREAM_PROFILE_REFUSALS[action];
     if (refusal) {
       this.logger.log(`${action} from the upstream of ${session.identity} refused: not arbitrated yet`);

@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import { TEST_DATABASE_ENGINES, TestDatabase } from '@gridflex/persistence/testing';
 import { schema } from '@gridflex/persistence';
 import { ChargerFixture, insertCharger } from './testing/charger-fixtures';
@@ -9,6 +10,14 @@ describe.each(TEST_DATABASE_ENGINES)('UpstreamOutboxRepository on %s', (_engine,
   let outbox: UpstreamOutboxRepository;
   let charger: ChargerFixture;
   let other: ChargerFixture;
+
+  const waiting = async (chargerId: string) =>
+    (
+      await database.db
+        .select({ seq: schema.upstreamOutbox.seq })
+        .from(schema.upstreamOutbox)
+        .where(eq(schema.upstreamOutbox.chargerId, chargerId))
+    ).length;
 
   beforeAll(async () => {
     database = await createDatabase();
@@ -35,7 +44,7 @@ describe.each(TEST_DATABASE_ENGINES)('UpstreamOutboxRepository on %s', (_engine,
       params: { n: 3 },
       transactionRef: null,
     });
-    expect(await outbox.waiting(charger.chargerId)).toBe(3);
+    expect(await waiting(charger.chargerId)).toBe(3);
 
     const seen: unknown[] = [];
     for (
@@ -51,7 +60,7 @@ describe.each(TEST_DATABASE_ENGINES)('UpstreamOutboxRepository on %s', (_engine,
       ['MeterValues', { n: 2 }],
       ['StopTransaction', { n: 3 }],
     ]);
-    expect(await outbox.waiting(charger.chargerId)).toBe(0);
+    expect(await waiting(charger.chargerId)).toBe(0);
     expect(await outbox.oldest(other.chargerId)).toMatchObject({ action: 'MeterValues', params: { n: 99 } });
   });
 
@@ -76,6 +85,6 @@ describe.each(TEST_DATABASE_ENGINES)('UpstreamOutboxRepository on %s', (_engine,
   it('is emptied with its charger', async () => {
     await outbox.append(charger.chargerId, { action: 'MeterValues', params: {}, transactionRef: null });
     await database.db.delete(schema.chargers);
-    expect(await outbox.waiting(charger.chargerId)).toBe(0);
+    expect(await waiting(charger.chargerId)).toBe(0);
   });
 });

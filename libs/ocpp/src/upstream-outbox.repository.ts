@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { asc, count, eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 
 const { upstreamOutbox } = schema;
@@ -46,14 +46,5 @@ export class UpstreamOutboxRepository {
 
   async remove(seq: number): Promise<void> {
     await this.db.delete(upstreamOutbox).where(eq(upstreamOutbox.seq, seq));
-  }
-
-  /** How many messages of the charger wait. */
-  async waiting(chargerId: string): Promise<number> {
-    const [row] = await this.db
-      .select({ waiting: count() })
-      .from(upstreamOutbox)
-      .where(eq(upstreamOutbox.chargerId, chargerId));
-    return row.waiting;
   }
 }

@@ -27,6 +27,8 @@ class UpstreamCsms {
   readonly received: Message[] = [];
   /** Actions answered with a CALLERROR (once each). */
   readonly refuseOnce = new Set<string>();
+  /** Actions left unanswered (once each). */
+  readonly stallOnce = new Set<string>();
   side?: RPCServerClient;
   private server?: RPCServer;
   private port = 0;
@@ -63,6 +65,7 @@ class UpstreamCsms {
   private answer(action: string, params: Record<string, unknown>): Promise<object> {
     this.received.push({ action, params });
     if (this.refuseOnce.delete(action)) throw createRPCError('InternalError', `${action} refused`) as Error;
+    if (this.stallOnce.delete(action)) return new Promise<object>(() => undefined);
     const now = new Date().toISOString();
     const answers: Record<string, () => object> = {
       BootNotification: () => ({ status: 'Accepted', currentTime: now, interval: 123 }),
@@ -315,6 +318,52 @@ describe('proxy mode: an upstream unreachable when the charger connects', () => 
       ['MeterValues', 9001],
       ['StopTransaction', 9001],
     ]);
+  });
+});
+
+describe('proxy mode: an upstream that does not answer in time', () => {
+  const upstream = new UpstreamCsms('ocpp1.6');
+  let controller: TestController;
+  let charger: RPCClient | undefined;
+
+  beforeAll(async () => {
+    await upstream.start();
+    controller = await startController({
+      ...FAST_RETRY,
+      OCPP_CALL_TIMEOUT_MS: 1000,
+      OCPP_PRE_BOOT_CALL_TIMEOUT_MS: 1000,
+    });
+    const site = await controller.admin.post('/api/v1/sites', { name: 'Slow upstream', ...GRID }).expect(201);
+    await registerCharger(controller, site.body.id as string, 'PX-SLOW', { upstreamUrl: upstream.url });
+  });
+
+  afterAll(async () => {
+    await charger?.close({ force: true });
+    await controller?.app.close();
+    await upstream.stop();
+  });
+
+  it('answers the charger locally, queues the start and delivers it again on the same connection', async () => {
+    charger = await connectRawCharger(controller, 'PX-SLOW', 'ocpp1.6', []);
+    await until(() => upstream.side);
+    upstream.stallOnce.add('StartTransaction');
+    const start = { connectorId: 1, idTag: 'CARD-S', meterStart: 0, timestamp: new Date().toISOString() };
+    const local = (await charger.call('StartTransaction', start)) as { transactionId: number };
+    expect(local.transactionId).not.toBe(9001);
+
+    // The unanswered start is sent again (at least once delivery); its answer maps the charger's id.
+    const starts = await until(() => {
+      const messages = upstream.messages(0, ['StartTransaction']);
+      return messages.length >= 2 ? messages : undefined;
+    });
+    expect(starts.map(({ params }) => params)).toEqual([start, start]);
+    await charger.call('StopTransaction', {
+      transactionId: local.transactionId,
+      meterStop: 500,
+      timestamp: new Date().toISOString(),
+    });
+    const stop = await until(() => upstream.messages(0, ['StopTransaction'])[0]);
+    expect(stop.params.transactionId).toBe(9001);
   });
 });
 

@@ -170,6 +170,12 @@ describe('proxy mode through an upstream outage (OCPP 1.6)', () => {
     await upstream.stop();
   });
 
+  const queuedMetric = async () => {
+    const { text } = await controller.admin.get('/metrics').expect(200);
+    const line = text.split('\n').find((l) => l.startsWith('gridflex_upstream_outbox_messages '));
+    return line === undefined ? undefined : Number(line.split(' ')[1]);
+  };
+
   it('starts remotely, is curtailed under the upstream id, queues through the outage and replays in order', async () => {
     charger = await connectRawCharger(controller, 'PX-16', 'ocpp1.6', chargerReceived);
     await charger.call('BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'Proxied' });
@@ -220,6 +226,7 @@ describe('proxy mode through an upstream outage (OCPP 1.6)', () => {
     // It keeps charging within the grid limits: gridflex's TxProfile names the id the charger got locally.
     await until(() => txProfilesFor(chargerReceived, local.transactionId)[0]);
     await expect(charger.call('MeterValues', meterValues16(local.transactionId, 2500))).resolves.toEqual({});
+    expect(await queuedMetric()).toBe(4);
 
     // The upstream returns: the queue is replayed in order, each message naming the upstream's own ids.
     const before = upstream.received.length;
@@ -246,6 +253,8 @@ describe('proxy mode through an upstream outage (OCPP 1.6)', () => {
       action: 'RemoteStopTransaction',
       params: { transactionId: local.transactionId },
     });
+
+    expect(await waitFor(async () => ((await queuedMetric()) === 0 ? 0 : undefined), PATIENCE)).toBe(0);
 
     // Live again: the charger's messages reach the upstream directly, under the upstream's id.
     const live = upstream.received.length;

@@ -58,6 +58,7 @@ import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
     ChargerStateRepository,
     ChargingLimitsRepository,
     TransactionsRepository,
+    UpstreamOutboxRepository,
     ChargerEventsService,
     VendorDataTransferRegistry,
   ],

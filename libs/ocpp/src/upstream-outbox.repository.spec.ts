@@ -45,6 +45,7 @@ describe.each(TEST_DATABASE_ENGINES)('UpstreamOutboxRepository on %s', (_engine,
       transactionRef: null,
     });
     expect(await waiting(charger.chargerId)).toBe(3);
+    expect(await outbox.waitingTotal()).toBe(4);
 
     const seen: unknown[] = [];
     for (

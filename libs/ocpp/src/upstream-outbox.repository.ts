@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { asc, eq } from 'drizzle-orm';
+import { asc, count, eq } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 
 const { upstreamOutbox } = schema;
@@ -46,5 +46,11 @@ export class UpstreamOutboxRepository {
 
   async remove(seq: number): Promise<void> {
     await this.db.delete(upstreamOutbox).where(eq(upstreamOutbox.seq, seq));
+  }
+
+  /** Messages of all chargers waiting for their upstream: how far behind the upstreams are. */
+  async waitingTotal(): Promise<number> {
+    const [row] = await this.db.select({ waiting: count() }).from(upstreamOutbox);
+    return row.waiting;
   }
 }

@@ -20,8 +20,8 @@ export interface UpstreamLinkHooks {
 /**
  * One charger connection's connection to its upstream central system, and whether messages of the charger may
  * wait in the outbox. It is opened at once and tried again with capped exponential backoff while the charger
- * stays connected: ocpp-rpc reconnects a connection that was open, a first connection that fails (which
- * ocpp-rpc does not retry) or one ocpp-rpc gave up on is retried here. Closed with the charger's connection.
+ * stays connected: ocpp-rpc itself reconnects a connection that was open; a first connection that fails, which
+ * ocpp-rpc does not retry, and one ocpp-rpc gave up on are retried here. Closed with the charger's connection.
  */
 export class UpstreamLink {
   /**

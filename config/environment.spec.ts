@@ -47,6 +47,16 @@ describe(validateEnvironment.name, () => {
       '50',
       'OCPP_PRE_BOOT_CALL_TIMEOUT_MS must be an integer between 100 and 300000',
     ],
+    [
+      'OCPP_UPSTREAM_RETRY_MIN_MS',
+      '5',
+      'OCPP_UPSTREAM_RETRY_MIN_MS must be an integer between 10 and 600000',
+    ],
+    [
+      'OCPP_UPSTREAM_RETRY_MAX_MS',
+      'x',
+      'OCPP_UPSTREAM_RETRY_MAX_MS must be an integer between 10 and 3600000',
+    ],
     ['OCPP_MAX_CLOCK_SKEW_S', '-5', 'OCPP_MAX_CLOCK_SKEW_S must be an integer between 0 and 86400'],
     ['OCPP_MAX_MESSAGE_AGE_S', '30', 'OCPP_MAX_MESSAGE_AGE_S must be an integer between 60 and 31536000'],
     [

@@ -168,6 +168,22 @@ export class EnvironmentVariables {
   OCPP_PRE_BOOT_CALL_TIMEOUT_MS: number = DEFAULTS.OCPP_PRE_BOOT_CALL_TIMEOUT_MS;
 
   /**
+   * Proxy mode: the first wait before a failed or lost upstream connection is tried again; each further
+   * attempt waits twice as long, up to `OCPP_UPSTREAM_RETRY_MAX_MS`.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'OCPP_UPSTREAM_RETRY_MIN_MS must be an integer between 10 and 600000' })
+  @Min(10, { message: 'OCPP_UPSTREAM_RETRY_MIN_MS must be an integer between 10 and 600000' })
+  @Max(600000, { message: 'OCPP_UPSTREAM_RETRY_MIN_MS must be an integer between 10 and 600000' })
+  OCPP_UPSTREAM_RETRY_MIN_MS: number = DEFAULTS.OCPP_UPSTREAM_RETRY_MIN_MS;
+
+  @Transform(toInt)
+  @IsInt({ message: 'OCPP_UPSTREAM_RETRY_MAX_MS must be an integer between 10 and 3600000' })
+  @Min(10, { message: 'OCPP_UPSTREAM_RETRY_MAX_MS must be an integer between 10 and 3600000' })
+  @Max(3600000, { message: 'OCPP_UPSTREAM_RETRY_MAX_MS must be an integer between 10 and 3600000' })
+  OCPP_UPSTREAM_RETRY_MAX_MS: number = DEFAULTS.OCPP_UPSTREAM_RETRY_MAX_MS;
+
+  /**
    * A charger's time stamp further than this ahead of ours is not believed: its reading or event is taken
    * at the time we received it, so that a charger with a bad clock cannot freeze its connector's state.
    */

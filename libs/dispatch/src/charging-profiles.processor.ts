@@ -363,6 +363,7 @@ function buildProfile(protocol: OcppProtocol, target: DispatchTarget, now: Date,
   return buildSetChargingProfile16({
     ...common,
     connectorId: target.connectorId,
-    transactionId: transaction?.id ?? null,
+    // The id the charger holds: in proxy mode its upstream's, which a TxProfile must name to be accepted.
+    transactionId: transaction ? (transaction.chargerTransactionId ?? transaction.id) : null,
   });
 }

@@ -62,7 +62,11 @@ const BATCH_INTERVAL_MS = 5;
  */
 function prepareTargetsQuery(db: Database) {
   const openTransaction = db
-    .select({ id: transactions.id, stationTransactionId: transactions.stationTransactionId })
+    .select({
+      id: transactions.id,
+      chargerTransactionId: transactions.chargerTransactionId,
+      stationTransactionId: transactions.stationTransactionId,
+    })
     .from(transactions)
     .where(and(eq(transactions.connectorRef, connectorPlans.connectorRef), isNull(transactions.stoppedAt)))
     .orderBy(desc(transactions.startedAt), desc(transactions.id))
@@ -92,6 +96,7 @@ function prepareTargetsQuery(db: Database) {
         select coalesce(json_agg(p.periods), '[]') from ${connectorPlans} p
         join ${connectors} o on o.id = p.connector_ref where o.charger_id = ${chargers.id})`,
       transactionId: openTransaction.id,
+      chargerTransactionId: openTransaction.chargerTransactionId,
       stationTransactionId: openTransaction.stationTransactionId,
     })
     .from(connectorPlans)
@@ -176,7 +181,11 @@ function toTarget(row: TargetRow): DispatchTarget {
     transaction:
       row.transactionId === null
         ? null
-        : { id: row.transactionId, stationTransactionId: row.stationTransactionId },
+        : {
+            id: row.transactionId,
+            chargerTransactionId: row.chargerTransactionId,
+            stationTransactionId: row.stationTransactionId,
+          },
     ceiling,
   };
 }

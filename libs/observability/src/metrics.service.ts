@@ -10,7 +10,7 @@ import {
   DispatchPushFinishedEvent,
   DispatchVerifiedEvent,
 } from '@gridflex/dispatch';
-import { OcppGatewayService } from '@gridflex/ocpp';
+import { OcppGatewayService, UpstreamOutboxRepository } from '@gridflex/ocpp';
 import {
   LIMIT_INFEASIBILITY_STARTED,
   LimitInfeasibilityStartedEvent,
@@ -63,6 +63,7 @@ export class MetricsService {
     private readonly redis: RedisProbe,
     private readonly gateway: OcppGatewayService,
     private readonly limitWarnings: LimitWarningsRepository,
+    private readonly upstreamOutbox: UpstreamOutboxRepository,
     instance: InstanceService,
   ) {
     const registers = [this.registry];
@@ -170,6 +171,15 @@ export class MetricsService {
       registers,
       async collect() {
         this.set((await redis.check()).up ? 1 : 0);
+      },
+    });
+    const upstreamOutbox = this.upstreamOutbox;
+    new Gauge({
+      name: `${METRICS_PREFIX}upstream_outbox_messages`,
+      help: 'Proxy mode: charger messages queued for an unreachable upstream central system, at scrape time',
+      registers,
+      async collect() {
+        this.set(await upstreamOutbox.waitingTotal());
       },
     });
     const limitWarnings = this.limitWarnings;

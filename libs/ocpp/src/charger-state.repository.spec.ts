@@ -243,6 +243,7 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
     const newer = await start('2026-03-01T10:00:00Z');
     await expect(repository.activeTransaction(connectorRef)).resolves.toEqual({
       id: newer.transactionId,
+      chargerTransactionId: newer.transactionId,
       stationTransactionId: null,
     });
 

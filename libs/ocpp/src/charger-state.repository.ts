@@ -70,8 +70,10 @@ export interface StationMaxContext {
 }
 
 export interface ActiveTransaction {
-  /** Ours; the transactionId of OCPP 1.6. */
+  /** Ours. */
   id: number;
+  /** The transactionId an OCPP 1.6 charger holds: ours, or in proxy mode its upstream's; null for 2.0.1. */
+  chargerTransactionId: number | null;
   /** The id an OCPP 2.0.1 station gave the transaction; null for 1.6. */
   stationTransactionId: string | null;
 }
@@ -341,12 +343,16 @@ export class ChargerStateRepository {
   }
 
   /**
-   * The connector's open transaction (the most recent one if a stop was lost), or null: our id, and for
-   * 2.0.1 the station's.
+   * The connector's open transaction (the most recent one if a stop was lost), or null: our id, and the one
+   * its charger holds.
    */
   async activeTransaction(connectorRef: string): Promise<ActiveTransaction | null> {
     const [row] = await this.db
-      .select({ id: transactions.id, stationTransactionId: transactions.stationTransactionId })
+      .select({
+        id: transactions.id,
+        chargerTransactionId: transactions.chargerTransactionId,
+        stationTransactionId: transactions.stationTransactionId,
+      })
       .from(transactions)
       .where(and(eq(transactions.connectorRef, connectorRef), isNull(transactions.stoppedAt)))
       .orderBy(desc(transactions.startedAt), desc(transactions.id))

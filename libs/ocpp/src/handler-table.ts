@@ -5,6 +5,11 @@ export interface InboundContext {
   session: ChargerSession;
   /** When the message reached us: the reference its time stamps are judged against. */
   receivedAt: Date;
+  /**
+   * Proxy mode: the upstream central system's answer, which the charger gets, when the message was forwarded
+   * before it was handled here (an OCPP 1.6 StartTransaction, whose transactionId the charger then holds).
+   */
+  upstreamAnswer?: object;
 }
 
 /**

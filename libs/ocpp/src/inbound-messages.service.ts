@@ -64,7 +64,8 @@ export class InboundMessagesService {
       const offsetS = chargerTime ? clockOffsetS(chargerTime, receivedAt) : undefined;
       await this.chargerState.touch(session.chargerId, receivedAt, offsetS);
       this.logger.debug(`${action} from ${session.identity}`);
-      const answerLocally = () => handler(params as never, { session, receivedAt });
+      const answerLocally = (upstreamAnswer?: object) =>
+        handler(params as never, { session, receivedAt, upstreamAnswer });
       if (route(action, session) === 'forward') {
         return await this.upstream.forward(session, action, params, answerLocally);
       }

@@ -16,6 +16,7 @@ export * from './profiles/charging-profile-16';
 export * from './profiles/charging-profile-201';
 export * from './profiles/profile-schedule';
 export * from './transactions.repository';
+export * from './upstream-outbox.repository';
 export * from './profiles/station-max-profile';
 export * from './profiles/composite-check';
 export * from './charging-limits.repository';

@@ -15,8 +15,12 @@ import { Ocpp201HandlersService } from './ocpp201/ocpp201-handlers.service';
 import { RemoteOperationsController } from './remote-operations/remote-operations.controller';
 import { RemoteOperationsService } from './remote-operations/remote-operations.service';
 import { StationCeilingRepository } from './station-ceiling.repository';
+import { TransactionIdMapRepository } from './transaction-id-map.repository';
 import { TransactionsRepository } from './transactions.repository';
+import { UpstreamOutboxRepository } from './upstream-outbox.repository';
 import { UpstreamProxyService } from './upstream-proxy.service';
+import { UpstreamReplayService } from './upstream-replay.service';
+import { UpstreamTransactionIdsService } from './upstream-transaction-ids.service';
 import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
 
 /**
@@ -35,6 +39,10 @@ import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
     Ocpp201HandlersService,
     InboundMessagesService,
     UpstreamProxyService,
+    UpstreamOutboxRepository,
+    UpstreamReplayService,
+    UpstreamTransactionIdsService,
+    TransactionIdMapRepository,
     ChargerStateRepository,
     ChargingLimitsRepository,
     StationCeilingRepository,
@@ -50,6 +58,7 @@ import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
     ChargerStateRepository,
     ChargingLimitsRepository,
     TransactionsRepository,
+    UpstreamOutboxRepository,
     ChargerEventsService,
     VendorDataTransferRegistry,
   ],

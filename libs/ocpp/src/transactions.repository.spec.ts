@@ -43,6 +43,26 @@ describe.each(TEST_DATABASE_ENGINES)('TransactionsRepository on %s', (_engine, c
     expect(await countTransactions()).toBe(1);
   });
 
+  it('gives the charger the upstream id of a start answered upstream, also for its repeat', async () => {
+    const base = { connectorRef, idTag: 'TAG-1', meterStartWh: 1000, startedAt };
+    const first = await repository.start({ ...base, upstreamTransactionId: 4242 });
+    expect(first).toEqual({ transactionId: 4242, created: true });
+    const [row] = await database.db.select().from(schema.transactions);
+    expect(row).toMatchObject({ chargerTransactionId: 4242, upstreamTransactionId: 4242 });
+    expect(row.id).not.toBe(4242);
+
+    // The upstream answered the repeat with another id: the charger holds that one now.
+    expect(await repository.start({ ...base, upstreamTransactionId: 4243 })).toEqual({
+      transactionId: 4243,
+      created: false,
+    });
+    expect(await repository.start(base)).toEqual({ transactionId: 4243, created: false });
+    expect(await transactionRow(row.id)).toMatchObject({
+      chargerTransactionId: 4243,
+      upstreamTransactionId: 4243,
+    });
+  });
+
   it('creates one transaction for repeated starts arriving together', async () => {
     const results = await Promise.all(
       [1, 2, 3].map(() => repository.start({ connectorRef, idTag: 'TAG-1', meterStartWh: 1000, startedAt })),

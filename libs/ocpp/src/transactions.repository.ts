@@ -16,6 +16,11 @@ export interface TransactionStart {
 export interface ChargerTransactionStart extends TransactionStart {
   /** False when `startedAt` is the time we received the start, which a repeat of it does not share. */
   stampTrusted?: boolean;
+  /**
+   * Proxy mode: the transactionId the upstream central system answered, which the charger gets and names the
+   * transaction by from then on. Without it the charger gets our id.
+   */
+  upstreamTransactionId?: number;
 }
 
 /** A 2.0.1 transaction, known by the id its station gave it. */
@@ -52,15 +57,18 @@ export class TransactionsRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /**
-   * The id of the transaction with this connector, start time and meter start, created unless it exists.
+   * The transactionId the charger holds (`chargerTransactionId`) of the transaction with this connector, start
+   * time and meter start, created unless it exists.
    * The connector row is locked so that a repeated StartTransaction arriving at the same time waits.
    * A transaction still open on the connector is closed at the new one's start. A start taken at the time we
    * received it repeats the connector's open transaction with the same meter start and idTag.
    */
   async start({
     stampTrusted = true,
+    upstreamTransactionId,
     ...start
   }: ChargerTransactionStart): Promise<{ transactionId: number; created: boolean }> {
+    const upstreamIds = upstreamIdColumns(upstreamTransactionId);
     return this.db.transaction(async (tx) => {
       await tx
         .select({ id: connectors.id })
@@ -68,7 +76,7 @@ export class TransactionsRepository {
         .where(eq(connectors.id, start.connectorRef))
         .for('update');
       const [existing] = await tx
-        .select({ id: transactions.id })
+        .select({ id: transactions.id, chargerTransactionId: transactions.chargerTransactionId })
         .from(transactions)
         .where(
           and(
@@ -79,14 +87,28 @@ export class TransactionsRepository {
               : and(eq(transactions.idTag, start.idTag), isNull(transactions.stoppedAt)),
           ),
         );
-      if (existing) return { transactionId: existing.id, created: false };
+      if (existing) {
+        if (upstreamIds)
+          await tx.update(transactions).set(upstreamIds).where(eq(transactions.id, existing.id));
+        const held = upstreamIds?.chargerTransactionId ?? existing.chargerTransactionId ?? existing.id;
+        return { transactionId: held, created: false };
+      }
       await tx
         .update(transactions)
         .set({ stoppedAt: start.startedAt, stopReason: SUPERSEDED })
         .where(and(eq(transactions.connectorRef, start.connectorRef), isNull(transactions.stoppedAt)));
-      const [created] = await tx.insert(transactions).values(start).returning({ id: transactions.id });
+      const [created] = await tx
+        .insert(transactions)
+        .values({ ...start, ...upstreamIds })
+        .returning({ id: transactions.id });
+      if (!upstreamIds) {
+        await tx
+          .update(transactions)
+          .set({ chargerTransactionId: created.id })
+          .where(eq(transactions.id, created.id));
+      }
       await tx.update(connectors).set(NO_SESSION_READINGS).where(eq(connectors.id, start.connectorRef));
-      return { transactionId: created.id, created: true };
+      return { transactionId: upstreamIds?.chargerTransactionId ?? created.id, created: true };
     });
   }
 
@@ -143,12 +165,13 @@ export class TransactionsRepository {
   }
 
   /**
-   * Closes an open transaction on one of the charger's connectors. False when there is none with that id:
-   * unknown, another charger's, or already stopped (a repeated stop changes nothing).
+   * Closes an open transaction on one of the charger's connectors, known by the id the charger holds. False
+   * when there is none with that id: unknown, another charger's, or already stopped (a repeated stop changes
+   * nothing).
    */
-  async stop(chargerId: string, transactionId: number, stop: TransactionStop): Promise<boolean> {
-    if (!fitsInt4(transactionId)) return false;
-    return this.stopOpen(chargerId, eq(transactions.id, transactionId), stop);
+  async stop(chargerId: string, chargerTransactionId: number, stop: TransactionStop): Promise<boolean> {
+    if (!fitsInt4(chargerTransactionId)) return false;
+    return this.stopOpen(chargerId, eq(transactions.chargerTransactionId, chargerTransactionId), stop);
   }
 
   /** Closes the open transaction that `identifies` selects, only among the charger's own connectors. */
@@ -180,4 +203,15 @@ export class TransactionsRepository {
       );
     return true;
   }
+}
+
+/**
+ * The charger holds the upstream's id, and the upstream knows it. An id the column cannot hold is not kept:
+ * the charger then names the transaction by an id we cannot map, as if it had started elsewhere.
+ */
+function upstreamIdColumns(
+  upstreamTransactionId: number | undefined,
+): { chargerTransactionId: number; upstreamTransactionId: number } | undefined {
+  if (upstreamTransactionId === undefined || !fitsInt4(upstreamTransactionId)) return undefined;
+  return { chargerTransactionId: upstreamTransactionId, upstreamTransactionId };
 }

@@ -404,11 +404,41 @@ export const transactions = pgTable(
     stoppedAt: timestamp('stopped_at', { withTimezone: true }),
     stopReason: text('stop_reason'),
     stationTransactionId: text('station_transaction_id'),
+    /**
+     * OCPP 1.6: the transactionId the charger holds, which its later messages name. Our `id` in standalone
+     * mode and while the upstream was unreachable; in proxy mode the id the upstream central system gave it.
+     * Null for 2.0.1, whose station names the transaction (`stationTransactionId`).
+     */
+    chargerTransactionId: integer('charger_transaction_id'),
+    /** OCPP 1.6 proxy mode: the id the upstream central system knows the transaction by, once it answered. */
+    upstreamTransactionId: integer('upstream_transaction_id'),
   },
   (t) => [
     index('transactions_connector_idx').on(t.connectorRef),
     index('transactions_station_transaction_idx').on(t.stationTransactionId),
+    index('transactions_charger_transaction_idx').on(t.chargerTransactionId),
+    index('transactions_upstream_transaction_idx').on(t.upstreamTransactionId),
   ],
+);
+
+/**
+ * Proxy mode: the charger's messages that must reach its upstream central system (transactions, meter values)
+ * and could not be delivered yet, replayed in `seq` order when the upstream is reachable again.
+ * `transactionRef` is the local transaction an OCPP 1.6 message names, whose upstream id it carries on replay.
+ */
+export const upstreamOutbox = pgTable(
+  'upstream_outbox',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    chargerId: uuid('charger_id')
+      .notNull()
+      .references(() => chargers.id, { onDelete: 'cascade' }),
+    action: text('action').notNull(),
+    params: jsonb('params').notNull().$type<Record<string, unknown>>(),
+    transactionRef: integer('transaction_ref').references(() => transactions.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('upstream_outbox_charger_idx').on(t.chargerId, t.seq)],
 );
 
 /** What the CPO or the driver told us about a session: its priority, the energy wanted and when the EV leaves. */

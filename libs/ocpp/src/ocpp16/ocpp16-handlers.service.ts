@@ -71,8 +71,8 @@ export class Ocpp16HandlersService {
       SecurityEventNotification: stored('SecurityEventNotification'),
       SignCertificate: (request: Record<string, unknown>, context) => this.signCertificate(request, context),
       SignedFirmwareStatusNotification: stored('SignedFirmwareStatusNotification'),
-      StartTransaction: (request: StartTransactionRequest16, { session }) =>
-        this.startTransaction(session, request),
+      StartTransaction: (request: StartTransactionRequest16, { session, upstreamAnswer }) =>
+        this.startTransaction(session, request, upstreamAnswer as StartTransactionResponse16 | undefined),
       StatusNotification: (request: StatusNotificationRequest16, { session }) =>
         this.statusNotification(session, request),
       StopTransaction: (request: StopTransactionRequest16, { session }) =>
@@ -139,9 +139,11 @@ export class Ocpp16HandlersService {
     return {};
   }
 
+  /** In proxy mode the charger holds the transactionId of the upstream's answer, when there was one. */
   private async startTransaction(
     session: ChargerSession,
     request: StartTransactionRequest16,
+    upstreamAnswer?: StartTransactionResponse16,
   ): Promise<StartTransactionResponse16> {
     const connectorRef = await this.chargerState.findConnectorRef(session.chargerId, request.connectorId);
     if (!connectorRef) {
@@ -159,6 +161,7 @@ export class Ocpp16HandlersService {
       meterStartWh: request.meterStart,
       startedAt,
       stampTrusted: startedAt === stamp,
+      upstreamTransactionId: upstreamAnswer?.transactionId,
     });
     if (created) this.stateChanged(session, 'transaction-started');
     return { idTagInfo, transactionId };

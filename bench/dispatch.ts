@@ -19,8 +19,9 @@
  * BENCH_SITE_CHARGERS (500 chargers per imported site), BENCH_DATABASE (`postgres` or `pglite`),
  * BENCH_BUILD (`0` skips `nest build controller`), BENCH_CONTROLLER_ENV (`NAME=value,...` for the
  * controller), BENCH_CPU_PROF (a directory: the controller writes a V8 CPU profile there on exit),
- * BENCH_TIMEOUT_S (300, per wait), BENCH_PROXY_CHARGERS (`1000`), BENCH_PROXY_MODES (`standalone,proxy`),
- * BENCH_PROXY_MESSAGES (10 calls per charger for the per-message CPU). Every scenario runs on a controller,
+ * BENCH_TIMEOUT_S (300, per wait), BENCH_PROXY_CHARGERS (`1000`), BENCH_PROXY_MODES
+ * (`standalone,proxy,proxy,standalone`: one scenario each, in that order, pooled per mode), BENCH_PROXY_MESSAGES
+ * (10 calls per charger for the per-message CPU). Every scenario runs on a controller,
  * database and queue prefix of its own.
  */
 import { execFileSync } from 'node:child_process';
@@ -64,7 +65,7 @@ const settings = {
   cpuProfileDir: process.env.BENCH_CPU_PROF,
   timeoutMs: integer('BENCH_TIMEOUT_S', 300) * 1000,
   proxyChargers: list(process.env.BENCH_PROXY_CHARGERS ?? '1000').map(Number),
-  proxyModes: modes(process.env.BENCH_PROXY_MODES ?? 'standalone,proxy'),
+  proxyModes: modes(process.env.BENCH_PROXY_MODES ?? 'standalone,proxy,proxy,standalone'),
   proxyMessages: integer('BENCH_PROXY_MESSAGES', 10),
   controllerEnv: Object.fromEntries(
     list(process.env.BENCH_CONTROLLER_ENV ?? '').map((pair) => {
@@ -136,6 +137,8 @@ interface ScenarioResult {
   rounds: Round[];
   memory?: Memory;
   messages?: Messages;
+  /** The 1-minute load average when the scenario ended. */
+  loadAtEnd?: number;
 }
 
 function list(value: string): string[] {
@@ -200,7 +203,10 @@ function scenarios(): Scenario[] {
   return [...result, ...proxyScenarios()];
 }
 
-/** Standalone and proxy side by side, one after the other, so that they run at about the same load. */
+/**
+ * Standalone and proxy one after the other, in the order of BENCH_PROXY_MODES: the default, ABBA, gives both
+ * modes the same load on average while the other work on the machine rises or falls.
+ */
 function proxyScenarios(): Scenario[] {
   if (!settings.sections.includes('proxy')) return [];
   return settings.proxyChargers.flatMap((chargers) =>
@@ -518,7 +524,7 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
           ` taken off), upstream CPU ${messages.upstreamCpuS.toFixed(2)} s`,
       );
     }
-    return { scenario, connectSeconds, rounds, memory, messages };
+    return { scenario, connectSeconds, rounds, memory, messages, loadAtEnd: loadavg()[0] };
   } catch (error) {
     const failure = error instanceof Error ? error.message : String(error);
     console.error(`  failed: ${failure}\n  controller log: ${controller.logFile}`);
@@ -598,42 +604,71 @@ function printProxy(results: ScenarioResult[]): void {
   );
   console.log(
     '| chargers | mode | rounds | median all accepted ms | worst all ms | controller CPU ms/push | ' +
-      'messages | answered upstream | messages/s | controller CPU µs/msg |',
+      'messages | answered upstream | messages/s | controller CPU µs/msg | load at end |',
   );
-  console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const { scenario, rounds, messages } of rows) {
+  console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const { scenario, rounds, messages, loadAtEnd } of rows) {
     console.log(
       `| ${scenario.chargers.toLocaleString('en')} | ${scenario.mode} | ${rounds.length} | ` +
         `${msInReference(rounds.map((r) => r.allMs))} | ${Math.max(...rounds.map((r) => r.allMs)).toFixed(0)} | ` +
         `${cpuPerPush(rounds)} | ${messages?.answered ?? '—'} | ${messages?.seenUpstream ?? '—'} | ` +
         `${messages ? (messages.answered / messages.wallS).toFixed(0) : '—'} | ` +
-        `${messages ? microsPerMessage(messages).toFixed(0) : '—'} |`,
+        `${messages ? microsPerMessage(messages).toFixed(0) : '—'} | ${loadAtEnd?.toFixed(1) ?? '—'} |`,
     );
   }
   for (const chargers of new Set(rows.map((r) => r.scenario.chargers))) {
-    const of = (mode: Mode) => rows.find((r) => r.scenario.chargers === chargers && r.scenario.mode === mode);
-    const standalone = of('standalone');
-    const proxy = of('proxy');
-    if (standalone && proxy) printProxyVerdict(chargers, standalone, proxy);
+    const standalone = pooled(rows, chargers, 'standalone');
+    const proxy = pooled(rows, chargers, 'proxy');
+    if (standalone.rounds.length > 0 && proxy.rounds.length > 0)
+      printProxyVerdict(chargers, standalone, proxy);
   }
 }
 
+interface Pooled {
+  rounds: Round[];
+  messages?: Messages;
+}
+
+/**
+ * Every round and message burst of one mode at one size, pooled over the scenarios of that mode.
+ */
+function pooled(rows: ScenarioResult[], chargers: number, mode: Mode): Pooled {
+  const of = rows.filter((r) => r.scenario.chargers === chargers && r.scenario.mode === mode);
+  const bursts = of.flatMap((r) => (r.messages ? [r.messages] : []));
+  const sum = (pick: (m: Messages) => number) => bursts.reduce((total, m) => total + pick(m), 0);
+  return {
+    rounds: of.flatMap((r) => r.rounds),
+    ...(bursts.length > 0 && {
+      messages: {
+        answered: sum((m) => m.answered),
+        seenUpstream: sum((m) => m.seenUpstream),
+        wallS: sum((m) => m.wallS),
+        controllerCpuS: sum((m) => m.controllerCpuS),
+        idleCpuS: sum((m) => m.idleCpuS),
+        upstreamCpuS: sum((m) => m.upstreamCpuS),
+      },
+    }),
+  };
+}
+
 /** Proxy against standalone at one size: the issue's 20 % target on forecast → all accepted, and the overhead. */
-function printProxyVerdict(chargers: number, standalone: ScenarioResult, proxy: ScenarioResult): void {
-  const allMs = (result: ScenarioResult) => median(result.rounds.map((r) => r.allMs));
-  const ratio = allMs(proxy) / allMs(standalone);
-  const cpuRatio = Number(cpuPerPush(proxy.rounds)) / Number(cpuPerPush(standalone.rounds));
+function printProxyVerdict(chargers: number, standalone: Pooled, proxy: Pooled): void {
+  const allMs = (rounds: Round[]) => median(rounds.map((r) => r.allMs));
+  const cpuMsPerPush = (rounds: Round[]) => median(rounds.map((r) => (1000 * r.controllerCpuS) / r.pushes));
+  const ratio = allMs(proxy.rounds) / allMs(standalone.rounds);
+  const cpuRatio = cpuMsPerPush(proxy.rounds) / cpuMsPerPush(standalone.rounds);
   console.log(
-    `\n${chargers.toLocaleString('en')} chargers, forecast → all accepted: proxy ${ms(proxy.rounds.map((r) => r.allMs))} ms` +
-      ` / standalone ${ms(standalone.rounds.map((r) => r.allMs))} ms = ${ratio.toFixed(2)}` +
-      ` (target ≤ ${PROXY_TARGET_RATIO.toFixed(2)}): ${ratio <= PROXY_TARGET_RATIO ? 'PASS' : 'MISS'};` +
-      ` controller CPU per push ${cpuRatio.toFixed(2)}× standalone's`,
+    `\n${chargers.toLocaleString('en')} chargers, forecast → all accepted (median of ${proxy.rounds.length} and ` +
+      `${standalone.rounds.length} rounds): proxy ${allMs(proxy.rounds).toFixed(0)} ms / standalone ` +
+      `${allMs(standalone.rounds).toFixed(0)} ms = ${ratio.toFixed(2)} (target ≤ ${PROXY_TARGET_RATIO.toFixed(2)}): ` +
+      `${ratio <= PROXY_TARGET_RATIO ? 'PASS' : 'MISS'}; controller CPU per push ${cpuRatio.toFixed(2)}× standalone's`,
   );
   if (!standalone.messages || !proxy.messages) return;
   const own = microsPerMessage(standalone.messages);
   const forwarded = microsPerMessage(proxy.messages);
   console.log(
-    `Forwarded-message overhead: ${forwarded.toFixed(0)} µs (proxy) − ${own.toFixed(0)} µs (standalone) = ` +
+    `Forwarded-message overhead (${proxy.messages.answered} and ${standalone.messages.answered} messages): ` +
+      `${forwarded.toFixed(0)} µs (proxy) − ${own.toFixed(0)} µs (standalone) = ` +
       `${(forwarded - own).toFixed(0)} µs of controller CPU per message (${(forwarded / own).toFixed(2)}×)`,
   );
 }

@@ -416,6 +416,7 @@ async function measureMessages(
   const seenBefore = await forwardedCalls(upstream);
   const upstreamCpu = upstream ? cpuSecondsOf(upstream.pid) : 0;
   const controllerCpu = cpuSecondsOf(controller.pid);
+  const windowStart = process.hrtime.bigint() / 1000n;
   const started = performance.now();
   const answered = await within(
     fleet.sendEach(settings.proxyMessages, chargerMessage),
@@ -423,6 +424,9 @@ async function measureMessages(
     fleet,
   );
   const wallS = (performance.now() - started) / 1000;
+  if (settings.cpuProfileDir) {
+    console.log(`  message burst window (monotonic µs): ${windowStart}-${process.hrtime.bigint() / 1000n}`);
+  }
   const idleCpuS = idleRatePerS * wallS;
   return {
     answered,

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createRPCError, IHandlersOption, RPCServer } from 'ocpp-rpc';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 
-/** The 1.6 and 2.0.1 answers share their shape for these actions, except the transactions (1.6 only). */
+/** Boot, Heartbeat, StatusNotification and MeterValues are answered alike in 1.6 and 2.0.1; the rest is 1.6's. */
 function answerTo(action: string): object | undefined {
   const now = new Date().toISOString();
   switch (action) {

@@ -108,7 +108,7 @@ export class BenchController {
   }
 
   /** An admin API call; throws on any answer but 2xx. */
-  async admin<T>(method: 'GET' | 'POST', path: string, body?: object): Promise<T> {
+  async admin<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: object): Promise<T> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: { 'X-API-Key': API_KEY, 'Content-Type': 'application/json' },

@@ -78,6 +78,29 @@ export class BenchFleet {
     await Promise.all(Array.from({ length: CONNECT_PARALLELISM }, lane));
   }
 
+  /**
+   * Every charger sends `perCharger` calls one after the other, `message(charger, i)` giving the i-th,
+   * `CONNECT_PARALLELISM` chargers at a time; resolves with the number of calls answered.
+   */
+  async sendEach(
+    perCharger: number,
+    message: (charger: LeanCharger, i: number) => [action: string, params: object],
+  ): Promise<number> {
+    let next = 0;
+    let answered = 0;
+    const lane = async () => {
+      while (next < this.chargers.length) {
+        const charger = this.chargers[next++];
+        for (let i = 0; i < perCharger; i++) {
+          await charger.send(...message(charger, i));
+          answered++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CONNECT_PARALLELISM }, lane));
+    return answered;
+  }
+
   /** Resolves once every connector's latest profile starts at `limit`. Call before causing it. */
   expect(limit: number): Promise<Arrival> {
     return new Promise((resolve) => {

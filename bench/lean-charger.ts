@@ -91,6 +91,11 @@ export class LeanCharger {
     }
   }
 
+  /** Any call of the charger's own, e.g. MeterValues: resolves with the central system's answer. */
+  send(action: string, params: object): Promise<unknown> {
+    return this.client.call(action, params);
+  }
+
   async close(): Promise<void> {
     await this.client.close({ code: 1000, force: true });
   }

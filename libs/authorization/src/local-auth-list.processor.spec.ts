@@ -53,7 +53,7 @@ describe('syncing a 1.6 charger’s local auth list', () => {
     await repository.create({ idToken: 'A' });
     expect(await sync()).toBe('no-list');
     await repository.create({ idToken: 'B', siteId });
-    await repository.setSitePolicy(siteId, 'list');
+    await repository.setSitePolicy(siteId, { policy: 'list' });
     expect(await sync()).toBe('Full-accepted');
     expect(charger.sent.at(-1)).toEqual({
       listVersion: 3,

@@ -718,6 +718,8 @@ export const siteAuthorization = pgTable('site_authorization', {
   /** `acceptAll` or `list`. */
   policy: text('policy').notNull().default('acceptAll'),
   listVersion: integer('list_version').notNull().default(0),
+  /** False: an id token already in an open transaction is refused another (`ConcurrentTx`). */
+  allowConcurrentTransactions: boolean('allow_concurrent_transactions').notNull().default(true),
 });
 
 /** The local auth list a charger last accepted from us: its version and entries, to send it differences. */
@@ -727,6 +729,8 @@ export const chargerLocalAuthLists = pgTable('charger_local_auth_lists', {
     .references(() => chargers.id, { onDelete: 'cascade' }),
   listVersion: integer('list_version').notNull(),
   entries: jsonb('entries').notNull().$type<LocalAuthListEntry[]>(),
+  /** Entries of the site's list left out because the charger holds fewer (its `LocalAuthListMaxLength`). */
+  omittedEntries: integer('omitted_entries').notNull().default(0),
   sentAt: timestamp('sent_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

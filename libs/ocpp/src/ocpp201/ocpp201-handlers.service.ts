@@ -18,6 +18,7 @@ import {
 import { EmptyResponse, HandlerTable, heartbeat, InboundContext } from '../handler-table';
 import {
   ACCEPT_EVERY_ID_TOKEN,
+  ConcurrencyScope,
   ID_TOKEN_AUTHORIZER,
   idTokenInfo201,
   IdTokenAuthorizer,
@@ -125,7 +126,8 @@ export class Ocpp201HandlersService {
     session: ChargerSession,
     request: AuthorizeRequest201,
   ): Promise<AuthorizeResponse201> {
-    return { idTokenInfo: await this.idTokenInfo(session, request.idToken) };
+    const concurrency = { otherThanCharger: session.chargerId };
+    return { idTokenInfo: await this.idTokenInfo(session, request.idToken, concurrency) };
   }
 
   /**
@@ -259,11 +261,9 @@ export class Ocpp201HandlersService {
     session: ChargerSession,
     request: TransactionEventRequest201,
   ): Promise<TransactionEventResponse201> {
-    const answer: TransactionEventResponse201 = request.idToken
-      ? { idTokenInfo: await this.idTokenInfo(session, request.idToken) }
-      : {};
     const stationTransactionId = request.transactionInfo.transactionId;
     const connector = await this.transactionConnector(session, request);
+    const answer = await this.transactionAnswer(session, request, connector?.connectorRef ?? null);
     if (!connector) {
       this.logger.warn(
         `TransactionEvent from ${session.identity} for transaction ${stationTransactionId} on no known EVSE`,
@@ -293,6 +293,25 @@ export class Ocpp201HandlersService {
       if (stopped) this.stateChanged(session, 'transaction-stopped');
     }
     return answer;
+  }
+
+  /**
+   * The token's info when the event carries one; a token presented to end the transaction is not starting
+   * one, so only the other events ask whether it is already charging elsewhere.
+   */
+  private async transactionAnswer(
+    session: ChargerSession,
+    request: TransactionEventRequest201,
+    connectorRef: string | null,
+  ): Promise<TransactionEventResponse201> {
+    if (!request.idToken) return {};
+    const concurrency: ConcurrencyScope | undefined =
+      request.eventType === 'Ended'
+        ? undefined
+        : connectorRef === null
+          ? { otherThanCharger: session.chargerId }
+          : { otherThanConnector: connectorRef };
+    return { idTokenInfo: await this.idTokenInfo(session, request.idToken, concurrency) };
   }
 
   /** The EVSE the event names, else the one where we recorded the transaction. */
@@ -351,8 +370,12 @@ export class Ocpp201HandlersService {
     return {};
   }
 
-  private async idTokenInfo(session: ChargerSession, idToken: IdToken201): Promise<IdTokenInfo201> {
-    return idTokenInfo201(await this.authorizer.decide(session.chargerId, idToken, new Date()));
+  private async idTokenInfo(
+    session: ChargerSession,
+    idToken: IdToken201,
+    concurrency?: ConcurrencyScope,
+  ): Promise<IdTokenInfo201> {
+    return idTokenInfo201(await this.authorizer.decide(session.chargerId, idToken, new Date(), concurrency));
   }
 
   private stateChanged(session: ChargerSession, reason: ChargerStateChangeReason): void {

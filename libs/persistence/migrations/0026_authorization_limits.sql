@@ -1,0 +1,2 @@
+ALTER TABLE "site_authorization" ADD COLUMN "allow_concurrent_transactions" boolean DEFAULT true NOT NULL;--> statement-breakpoint
+ALTER TABLE "charger_local_auth_lists" ADD COLUMN "omitted_entries" integer DEFAULT 0 NOT NULL;

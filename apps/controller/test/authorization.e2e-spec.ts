@@ -76,11 +76,15 @@ describe('authorization: id tokens, site policies and local auth lists', () => {
       expect(error.message).toContain(message);
     }
     await admin.put(`/api/v1/sites/${siteId}/authorization`, { policy: 'none' }).expect(400);
+    await admin
+      .put(`/api/v1/sites/${siteId}/authorization`, { policy: 'list', allowConcurrentTransactions: 'no' })
+      .expect(400);
     expect((await admin.get('/api/v1/id-tokens').expect(200)).body).toEqual([]);
     expect((await admin.get(`/api/v1/sites/${siteId}/authorization`).expect(200)).body).toEqual({
       siteId,
       policy: 'acceptAll',
       listVersion: 0,
+      allowConcurrentTransactions: true,
     });
 
     const card = await createToken({ idToken: 'CARD' });
@@ -219,6 +223,54 @@ describe('authorization: id tokens, site policies and local auth lists', () => {
     await controller.admin.put(`/api/v1/sites/${siteId}/authorization`, { policy: 'acceptAll' }).expect(200);
     await until(() => charger16.localAuthList.size === 0);
     expect(await charger16.authorize('ANYONE')).toBe('Accepted');
+  });
+
+  it('refuses a token already charging on another connector where the site forbids concurrent transactions', async () => {
+    const { admin } = controller;
+    const now = () => new Date().toISOString();
+    const start16 = (idTag: string) =>
+      charger16.call<{ idTagInfo: { status: string }; transactionId: number }>('StartTransaction', {
+        connectorId: 1,
+        idTag,
+        meterStart: 0,
+        timestamp: now(),
+      });
+    const stop16 = (transactionId: number) =>
+      charger16.call('StopTransaction', { transactionId, meterStop: 10, timestamp: now() });
+    const event201 = async (eventType: 'Started' | 'Ended', transactionId: string) =>
+      (
+        await station201!.transactionEvent(eventType, {
+          transactionId,
+          evseId: 1,
+          idToken: 'DRIVER',
+          chargingState: eventType === 'Started' ? 'EVConnected' : 'Idle',
+        })
+      ).idTokenInfo?.status;
+
+    const first = await start16('DRIVER');
+    // Allowed by default: fleets share cards.
+    expect(await event201('Started', 'tx-shared')).toBe('Accepted');
+    await event201('Ended', 'tx-shared');
+
+    const { body } = await admin
+      .put(`/api/v1/sites/${siteId}/authorization`, {
+        policy: 'acceptAll',
+        allowConcurrentTransactions: false,
+      })
+      .expect(200);
+    expect(body).toMatchObject({ policy: 'acceptAll', allowConcurrentTransactions: false });
+    expect(await station201!.authorize('driver')).toBe('ConcurrentTx');
+    expect(await event201('Started', 'tx-second')).toBe('ConcurrentTx');
+    // 1.6 answers ConcurrentTx to StartTransaction only.
+    expect(await charger16.authorize('DRIVER')).toBe('Accepted');
+    await stop16(first.transactionId);
+    expect((await start16('DRIVER')).idTagInfo.status).toBe('ConcurrentTx');
+
+    await event201('Ended', 'tx-second');
+    const again = await start16('DRIVER');
+    expect(again.idTagInfo.status).toBe('Accepted');
+    await stop16(again.transactionId);
+    expect(await station201!.authorize('DRIVER')).toBe('Accepted');
   });
 });
 

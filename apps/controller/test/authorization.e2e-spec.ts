@@ -272,6 +272,57 @@ describe('authorization: id tokens, site policies and local auth lists', () => {
     await stop16(again.transactionId);
     expect(await station201!.authorize('DRIVER')).toBe('Accepted');
   });
+
+  it('sends a charger with small local list limits its list in pieces, accepted tokens first', async () => {
+    const { admin } = controller;
+    const smallSiteId = (await admin.post('/api/v1/sites', { name: 'Small', ...GRID }).expect(201)).body.id;
+    const limits = { ...DEFAULT_CAPABILITIES, localListItemsPerMessage: 2, localListMaxEntries: 3 };
+    await registerCharger(controller, smallSiteId, 'AUTH-SMALL-16');
+    await registerCharger(controller, smallSiteId, 'AUTH-SMALL-201', { ocppVersion: '2.0.1' });
+    const small16 = await connectCharger(controller, 'AUTH-SMALL-16', { capabilities: limits });
+    const small201 = await connectCharger(controller, 'AUTH-SMALL-201', {
+      ocppVersion: '2.0.1',
+      capabilities: limits,
+    });
+    try {
+      await small16.boot();
+      await small201.boot();
+      for (const idToken of ['S1', 'S2', 'S3', 'S4']) await createToken({ idToken, siteId: smallSiteId });
+      await admin.put(`/api/v1/sites/${smallSiteId}/authorization`, { policy: 'list' }).expect(200);
+
+      // The site's list has 7 entries (4 of its own, 3 refused ones of every site): the first 3 accepted fit.
+      const expected = new Map([
+        ['s1', 'Accepted'],
+        ['s2', 'Accepted'],
+        ['s3', 'Accepted'],
+      ]);
+      for (const [identity, charger] of [
+        ['AUTH-SMALL-16', small16],
+        ['AUTH-SMALL-201', small201],
+      ] as const) {
+        await until(() => sameList(charger, expected));
+        const sizes = charger.localListUpdates.map((update) => update.localAuthorizationList?.length ?? 0);
+        expect(Math.max(...sizes)).toBeLessThanOrEqual(2);
+        expect(charger.localListUpdates.slice(-2).map((update) => update.updateType)).toEqual([
+          'Full',
+          'Differential',
+        ]);
+        const { body: events } = await admin
+          .get(`/api/v1/chargers/${identity}/events?kind=LocalAuthListTruncated`)
+          .expect(200);
+        expect(events.events).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              payload: expect.objectContaining({ maxEntries: 3, sent: 3, omitted: 4 }),
+            }),
+          ]),
+        );
+      }
+    } finally {
+      await small16.close();
+      await small201.close();
+    }
+  });
 });
 
 function until(condition: () => boolean): Promise<true> {

@@ -51,6 +51,7 @@ import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
     ChargingLimitsRepository,
     TransactionsRepository,
     ChargerEventsService,
+    ChargerEventsRepository,
     VendorDataTransferRegistry,
   ],
 })

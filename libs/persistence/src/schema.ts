@@ -570,6 +570,10 @@ export interface ChargerCapabilitiesColumn {
   meterSampleIntervalS: number | null;
   /** 1.6 feature profile LocalAuthListManagement, 2.0.1 `LocalAuthListCtrlr.Enabled`; absent before it was read. */
   localAuthList?: boolean | null;
+  /** Entries one SendLocalList may carry: 1.6 `SendLocalListMaxLength`, 2.0.1 `LocalAuthListCtrlr.ItemsPerMessage`. */
+  localListItemsPerMessage?: number | null;
+  /** Entries the local list holds at most: 1.6 `LocalAuthListMaxLength`, 2.0.1 `LocalAuthListCtrlr.Entries` (MaxSet). */
+  localListMaxEntries?: number | null;
   discoveredAt: string;
   /**
    * How the charger answered the station-wide maximum profile last sent (before discovery, on connect);

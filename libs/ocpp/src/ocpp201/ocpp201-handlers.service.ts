@@ -15,6 +15,7 @@ import {
   NO_EV_CHARGING_NEEDS_SINK,
   NotifyEVChargingNeedsRequest201,
 } from '../ev-charging-needs';
+import { evScheduleExcess, NotifyEVChargingScheduleRequest201 } from '../ev-charging-schedule';
 import { EmptyResponse, HandlerTable, heartbeat, InboundContext } from '../handler-table';
 import {
   ACCEPT_EVERY_ID_TOKEN,
@@ -48,6 +49,9 @@ import type {
 import { parseMeterValues201 } from './meter-values';
 
 type Payload = Record<string, unknown>;
+
+/** The charger event that keeps an EV charging schedule we rejected, and where it exceeded our limit. */
+export const EV_CHARGING_SCHEDULE_REJECTED = 'EVChargingScheduleRejected';
 
 /** Our answer to the certificate services of block A and of ISO 15118 (M): we run no PKI. */
 const NO_PKI: StatusInfo201 = {
@@ -105,7 +109,7 @@ export class Ocpp201HandlersService {
       NotifyDisplayMessages: stored('NotifyDisplayMessages'),
       NotifyEVChargingNeeds: (request: NotifyEVChargingNeedsRequest201, context) =>
         this.notifyEVChargingNeeds(request, context),
-      NotifyEVChargingSchedule: (request: Payload, context) =>
+      NotifyEVChargingSchedule: (request: NotifyEVChargingScheduleRequest201, context) =>
         this.notifyEVChargingSchedule(request, context),
       NotifyEvent: stored('NotifyEvent'),
       NotifyMonitoringReport: stored('NotifyMonitoringReport'),
@@ -145,13 +149,29 @@ export class Ocpp201HandlersService {
     return { status };
   }
 
-  /** The schedule the EV chose within our profiles is kept for the operator; the profiles still bound it. */
+  /**
+   * K17: the schedule the EV chose is kept for the operator and checked against the plan our TxProfile for the
+   * EVSE follows. One above it is `Rejected` (the station then renegotiates within the profile it holds, which
+   * still bounds the EV either way) and kept as an `EVChargingScheduleRejected` event saying where.
+   */
   private async notifyEVChargingSchedule(
-    request: Payload,
+    request: NotifyEVChargingScheduleRequest201,
     context: InboundContext,
   ): Promise<NotifyEVChargingScheduleResponse201> {
-    await this.chargerEvents.record('NotifyEVChargingSchedule', request, context);
-    return { status: 'Accepted' };
+    await this.chargerEvents.record('NotifyEVChargingSchedule', { ...request }, context);
+    const limits = await this.chargingLimits.evseLimits(context.session.chargerId, request.evseId);
+    const excess = limits && evScheduleExcess(request, limits);
+    if (!excess) return { status: 'Accepted' };
+    const detail =
+      `EV asks ${excess.evLimit} ${excess.unit} at ${excess.at}, ` +
+      `above our limit of ${excess.ourLimit} ${excess.unit}`;
+    this.logger.warn(`${context.session.identity} EVSE ${request.evseId}: ${detail}`);
+    await this.chargerEvents.record(
+      EV_CHARGING_SCHEDULE_REJECTED,
+      { evseId: request.evseId, ...excess },
+      context,
+    );
+    return { status: 'Rejected', statusInfo: { reasonCode: 'AboveLimit', additionalInfo: detail } };
   }
 
   /** A01/A02: the station's certificate signing request is kept for the operator and refused. */

@@ -23,6 +23,7 @@ type SessionView = {
   departureAt: string | null;
   source: string;
   evLimits: { minCurrentA: number | null; maxCurrentA: number | null; phases: number | null } | null;
+  socPercent: number | null;
 };
 
 const limits201 = (p: Profile201) =>
@@ -214,7 +215,11 @@ describe('what the EV tells us is used: ISO 15118 needs in 2.0.1, the org.gridfl
       energyWantedWh: 9_000,
       departureAt: departureTime,
       evLimits: { maxCurrentA: 10 },
+      socPercent: null,
     });
+    // The EV's state of charge, from the SoC measurand of its meter values, is part of the session view.
+    await charger.meterValues(1, { currentA: [10, 10, 10], socPercent: 64 });
+    expect((await session(chargerId, 1)).socPercent).toBe(64);
 
     const refused = await charger.call('DataTransfer', {
       vendorId: 'org.gridflex',

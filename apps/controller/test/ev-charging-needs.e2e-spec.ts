@@ -217,9 +217,17 @@ describe('what the EV tells us is used: ISO 15118 needs in 2.0.1, the org.gridfl
       evLimits: { maxCurrentA: 10 },
       socPercent: null,
     });
-    // The EV's state of charge, from the SoC measurand of its meter values, is part of the session view.
+    // The EV's state of charge, from the SoC measurand of its meter values or the DataTransfer, is part of the
+    // session view.
     await charger.meterValues(1, { currentA: [10, 10, 10], socPercent: 64 });
     expect((await session(chargerId, 1)).socPercent).toBe(64);
+    const withSoc = JSON.stringify({ connectorId: 1, departureTime, energyAmountWh: 9_000, socPercent: 70 });
+    await charger.call('DataTransfer', {
+      vendorId: 'org.gridflex',
+      messageId: 'ChargingNeeds',
+      data: withSoc,
+    });
+    expect((await session(chargerId, 1)).socPercent).toBe(70);
 
     const refused = await charger.call('DataTransfer', {
       vendorId: 'org.gridflex',

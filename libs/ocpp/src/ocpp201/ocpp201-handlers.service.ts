@@ -145,8 +145,11 @@ export class Ocpp201HandlersService {
     await this.chargerEvents.record('NotifyEVChargingNeeds', { ...request }, context);
     // EVSE 0 is the station itself: no EV is plugged into it.
     if (request.evseId === 0) return { status: 'Rejected' };
-    const status = await this.evNeeds.take(evChargingNeeds201(context.session, request, context.receivedAt));
-    return { status };
+    const needs = evChargingNeeds201(context.session, request, context.receivedAt);
+    if (needs.socPercent !== undefined) {
+      await this.chargerState.recordSoc(needs.chargerId, needs.connectorId, needs.socPercent);
+    }
+    return { status: await this.evNeeds.take(needs) };
   }
 
   /**

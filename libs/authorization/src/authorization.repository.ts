@@ -24,7 +24,10 @@ export interface ChargerAuthorizationContext {
 }
 
 export interface SentLocalList {
+  /** The version the charger holds: the site's, unless a list in pieces needed more versions than that. */
   listVersion: number;
+  /** The version of the site's list it holds. */
+  siteListVersion: number;
   entries: LocalAuthListEntry[];
   /** Entries of the site's list the charger could not hold. */
   omittedEntries?: number;
@@ -226,6 +229,7 @@ export class AuthorizationRepository {
     const [row] = await this.db
       .select({
         listVersion: chargerLocalAuthLists.listVersion,
+        siteListVersion: chargerLocalAuthLists.siteListVersion,
         entries: chargerLocalAuthLists.entries,
         omittedEntries: chargerLocalAuthLists.omittedEntries,
       })

@@ -147,10 +147,16 @@ describe('syncing a 1.6 charger’s local auth list', () => {
       ['Full', ['K2', 'K3']],
       ['Differential', ['K5']],
     ]);
-    expect(new Set(small.sent.map((request) => request.listVersion)).size).toBe(1);
-    expect(await repository.sentLocalList(limited.chargerId)).toMatchObject({ omittedEntries: 2 });
+    const { listVersion: siteListVersion } = await repository.sitePolicy(limited.siteId);
+    expect(small.sent.map((request) => request.listVersion)).toEqual([siteListVersion - 1, siteListVersion]);
+    expect(await repository.sentLocalList(limited.chargerId)).toMatchObject({
+      listVersion: siteListVersion,
+      siteListVersion,
+      omittedEntries: 2,
+    });
+    expect(await limitedProcessor.process(job)).toBe('up-to-date');
     const [truncated] = await events.list(limited.chargerId, { kind: LOCAL_AUTH_LIST_TRUNCATED, limit: 5 });
-    expect(truncated.payload).toEqual({ listVersion: small.listVersion, maxEntries: 3, sent: 3, omitted: 2 });
+    expect(truncated.payload).toEqual({ siteListVersion, maxEntries: 3, sent: 3, omitted: 2 });
 
     // K5 blocked: no longer among the accepted, it leaves room to the first refused one of the list (K1).
     const [k5] = (await repository.list()).filter((row) => row.idToken === 'K5');
@@ -158,6 +164,20 @@ describe('syncing a 1.6 charger’s local auth list', () => {
     expect(await limitedProcessor.process(job)).toBe('Differential-accepted');
     expect(small.sent.slice(2).map((request) => [request.updateType, tokens(request)])).toEqual([
       ['Differential', ['K5', 'K1']],
+    ]);
+
+    // A charger that lost its list, one entry a message: three pieces, their versions rising to the site's.
+    small.listVersion = 0;
+    await database.db
+      .update(schema.chargers)
+      .set({ capabilities: { ...capabilities, localListItemsPerMessage: 1 } })
+      .where(eq(schema.chargers.id, limited.chargerId));
+    expect(await limitedProcessor.process(job)).toBe('Full-accepted');
+    const site = (await repository.sitePolicy(limited.siteId)).listVersion;
+    expect(small.sent.slice(3).map((request) => [request.updateType, request.listVersion])).toEqual([
+      ['Full', site - 2],
+      ['Differential', site - 1],
+      ['Differential', site],
     ]);
   });
 });

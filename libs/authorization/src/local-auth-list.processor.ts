@@ -14,6 +14,7 @@ import {
   AffectedSites,
   AuthorizationRepository,
   ChargerAuthorizationContext,
+  SentLocalList,
 } from './authorization.repository';
 import { tokenKey } from './decide';
 import {
@@ -107,10 +108,7 @@ export class LocalAuthListProcessor extends WorkerHost {
     }
   }
 
-  private async sync(
-    charger: ChargerAuthorizationContext,
-    sent: { listVersion: number; entries: LocalAuthListEntry[] } | null,
-  ): Promise<string> {
+  private async sync(charger: ChargerAuthorizationContext, sent: SentLocalList | null): Promise<string> {
     const version = protocolVersion(charger.ocppVersion);
     const reported = reportedListVersion(
       version,
@@ -119,27 +117,30 @@ export class LocalAuthListProcessor extends WorkerHost {
     // 1.6 chargers without the list answer -1.
     if (reported < 0) return 'unsupported';
     const holdsOurs = sent !== null && reported === sent.listVersion;
-    if (holdsOurs && sent.listVersion === charger.listVersion) return 'up-to-date';
+    if (holdsOurs && sent.siteListVersion === charger.listVersion) return 'up-to-date';
     const limits = localListLimits(charger.capabilities);
     const { entries, omitted } = fitLocalList(await this.entries(charger, version), limits.maxEntries);
-    const target = { version, limits, entries };
+    const target = { version, limits, entries, heldVersion: reported };
     let updateType: UpdateType = holdsOurs ? 'Differential' : 'Full';
-    let status = await this.send(charger, target, updateType, holdsOurs ? sent.entries : []);
+    let outcome = await this.send(charger, target, updateType, holdsOurs ? sent.entries : []);
     // A charger that could not apply the differences (VersionMismatch, Failed) gets the whole list.
-    if (updateType === 'Differential' && status !== 'Accepted' && status !== 'NotSupported') {
+    if (updateType === 'Differential' && outcome.status !== 'Accepted' && outcome.status !== 'NotSupported') {
       updateType = 'Full';
-      status = await this.send(charger, target, updateType, []);
+      outcome = await this.send(charger, target, updateType, []);
     }
-    if (status !== 'Accepted') {
+    if (outcome.status !== 'Accepted') {
       // Sent before discovery told its limits: the job's retry sends it within them.
       if (charger.capabilities === null) {
-        throw new Error(`${charger.identity} answered its local auth list ${status} before discovery`);
+        throw new Error(
+          `${charger.identity} answered its local auth list ${outcome.status} before discovery`,
+        );
       }
-      this.logger.warn(`${charger.identity} answered its local auth list ${status}`);
-      return `refused-${status}`;
+      this.logger.warn(`${charger.identity} answered its local auth list ${outcome.status}`);
+      return `refused-${outcome.status}`;
     }
     await this.repository.recordSentLocalList(charger.chargerId, {
-      listVersion: charger.listVersion,
+      listVersion: outcome.listVersion,
+      siteListVersion: charger.listVersion,
       entries,
       omittedEntries: omitted,
     });
@@ -164,7 +165,7 @@ export class LocalAuthListProcessor extends WorkerHost {
       kind: LOCAL_AUTH_LIST_TRUNCATED,
       at: now,
       receivedAt: now,
-      payload: { listVersion: charger.listVersion, maxEntries: limits.maxEntries, sent, omitted },
+      payload: { siteListVersion: charger.listVersion, maxEntries: limits.maxEntries, sent, omitted },
     });
   }
 
@@ -181,26 +182,33 @@ export class LocalAuthListProcessor extends WorkerHost {
     return localListEntries(listed, parents, charger.siteId, version, new Date());
   }
 
-  /** Sends the requests that turn `before` into the target list; the first answer other than Accepted stops. */
+  /**
+   * Sends the requests that turn `before` into the target list; the first answer other than Accepted stops.
+   * Resolves with that answer, and the list version the charger holds after them all.
+   */
   private async send(
     charger: ChargerAuthorizationContext,
-    target: { version: ChargerProtocolVersion; limits: LocalListLimits; entries: LocalAuthListEntry[] },
+    target: {
+      version: ChargerProtocolVersion;
+      limits: LocalListLimits;
+      entries: LocalAuthListEntry[];
+      heldVersion: number;
+    },
     updateType: UpdateType,
     before: LocalAuthListEntry[],
-  ): Promise<string> {
-    const update = diffLocalList(before, target.entries);
-    const requests = sendLocalListRequests(
+  ): Promise<{ status: string; listVersion: number }> {
+    const { requests, listVersion } = sendLocalListRequests(
       target.version,
-      charger.listVersion,
+      { siteVersion: charger.listVersion, heldVersion: target.heldVersion },
       updateType,
-      update,
+      diffLocalList(before, target.entries),
       target.limits.itemsPerMessage,
     );
     for (const request of requests) {
       const answer = await this.calls.call<{ status: string }>(charger.identity, 'SendLocalList', request);
-      if (answer.status !== 'Accepted') return answer.status;
+      if (answer.status !== 'Accepted') return { status: answer.status, listVersion };
     }
-    return 'Accepted';
+    return { status: 'Accepted', listVersion };
   }
 }
 

@@ -87,26 +87,41 @@ describe('local auth list', () => {
     expect(sendLocalListRequest('1.6', 3, 'Full', empty)).toEqual({ listVersion: 3, updateType: 'Full' });
   });
 
-  it('splits a list into requests of at most the items a message may carry, the first of the asked type', () => {
+  it('splits a list into requests of at most the items a message may carry, with rising versions', () => {
     const update = {
       upserts: ['a', 'b', 'c'].map((idToken) => ({ idToken, type: 'ISO14443', status: 'Accepted' })),
       removals: [{ idToken: 'z', type: 'ISO14443' }],
     };
-    const requests = sendLocalListRequests('1.6', 9, 'Full', update, 3) as {
-      updateType: string;
-      listVersion: number;
-      localAuthorizationList: { idTag: string }[];
-    }[];
-    expect(
-      requests.map((r) => [r.updateType, r.listVersion, r.localAuthorizationList.map((e) => e.idTag)]),
-    ).toEqual([
-      ['Full', 9, ['z', 'a', 'b']],
+    type Request16 = { updateType: string; listVersion: number; localAuthorizationList: { idTag: string }[] };
+    const pieces = (split: { requests: object[] }) =>
+      (split.requests as Request16[]).map((r) => [
+        r.updateType,
+        r.listVersion,
+        r.localAuthorizationList.map((e) => e.idTag),
+      ]);
+    // Room below the site's version: the last piece carries it.
+    const roomy = sendLocalListRequests('1.6', { siteVersion: 9, heldVersion: 4 }, 'Differential', update, 3);
+    expect(pieces(roomy)).toEqual([
+      ['Differential', 8, ['z', 'a', 'b']],
       ['Differential', 9, ['c']],
     ]);
-    expect(sendLocalListRequests('1.6', 9, 'Full', update, null)).toHaveLength(1);
-    expect(sendLocalListRequests('2.0.1', 9, 'Full', { upserts: [], removals: [] }, 3)).toEqual([
-      { versionNumber: 9, updateType: 'Full' },
+    expect(roomy.listVersion).toBe(9);
+    // No room: every Differential still goes above what the charger holds.
+    const tight = sendLocalListRequests('1.6', { siteVersion: 9, heldVersion: 9 }, 'Full', update, 2);
+    expect(pieces(tight)).toEqual([
+      ['Full', 10, ['z', 'a']],
+      ['Differential', 11, ['b', 'c']],
     ]);
+    expect(tight.listVersion).toBe(11);
+
+    const whole = sendLocalListRequests('1.6', { siteVersion: 9, heldVersion: 8 }, 'Full', update, null);
+    expect(whole.requests).toHaveLength(1);
+    expect(whole.listVersion).toBe(9);
+    const empty = { upserts: [], removals: [] };
+    expect(sendLocalListRequests('2.0.1', { siteVersion: 3, heldVersion: 0 }, 'Full', empty, 3)).toEqual({
+      requests: [{ versionNumber: 3, updateType: 'Full' }],
+      listVersion: 3,
+    });
   });
 
   it('keeps the accepted entries first when the charger holds fewer than the list', () => {

@@ -109,35 +109,53 @@ export function fitLocalList(
   return { entries: entries.filter((entry) => kept.has(entry)), omitted: entries.length - kept.size };
 }
 
+/** The requests of one update, and the list version the charger holds once it accepted them all. */
+export interface LocalListRequests {
+  requests: object[];
+  listVersion: number;
+}
+
 /**
  * The `SendLocalList.req`s that make `update` with at most `itemsPerMessage` entries each: the first of the
- * requested type, the rest `Differential`, all of the same version (the list is that version once the last is
- * applied). Removals go first, so that a charger at its maximum has room for what is added.
+ * requested type, the rest `Differential`. A charger answers a Differential whose version is not above the one
+ * it holds `VersionMismatch`, so their versions rise by one each, above `heldVersion`, up to the site's
+ * `siteVersion` when there is room below it (always, but for a list in more pieces than versions since the
+ * charger's last). Removals go first, so that a charger at its maximum has room for what is added.
  */
 export function sendLocalListRequests(
   version: ChargerProtocolVersion,
-  listVersion: number,
+  versions: { siteVersion: number; heldVersion: number },
   updateType: UpdateType,
   update: LocalListUpdate,
   itemsPerMessage: number | null,
-): object[] {
+): LocalListRequests {
+  const pieces = splitUpdate(update, itemsPerMessage);
+  const listVersion = Math.max(versions.siteVersion, versions.heldVersion + pieces.length);
+  const first = listVersion - pieces.length + 1;
+  return {
+    requests: pieces.map((piece, index) =>
+      sendLocalListRequest(version, first + index, index === 0 ? updateType : 'Differential', piece),
+    ),
+    listVersion,
+  };
+}
+
+/** At least one piece, an empty one for an empty update. */
+function splitUpdate(update: LocalListUpdate, itemsPerMessage: number | null): LocalListUpdate[] {
   const items: LocalListUpdate[] = [
     ...update.removals.map((removal) => ({ upserts: [], removals: [removal] })),
     ...update.upserts.map((upsert) => ({ upserts: [upsert], removals: [] })),
   ];
   const size = itemsPerMessage ?? Math.max(items.length, 1);
-  const chunks: LocalListUpdate[] = [];
+  const pieces: LocalListUpdate[] = [];
   for (let start = 0; start < items.length; start += size) {
-    const chunk = items.slice(start, start + size);
-    chunks.push({
-      upserts: chunk.flatMap((item) => item.upserts),
-      removals: chunk.flatMap((item) => item.removals),
+    const piece = items.slice(start, start + size);
+    pieces.push({
+      upserts: piece.flatMap((item) => item.upserts),
+      removals: piece.flatMap((item) => item.removals),
     });
   }
-  if (chunks.length === 0) chunks.push({ upserts: [], removals: [] });
-  return chunks.map((chunk, index) =>
-    sendLocalListRequest(version, listVersion, index === 0 ? updateType : 'Differential', chunk),
-  );
+  return pieces.length > 0 ? pieces : [{ upserts: [], removals: [] }];
 }
 
 /** `SendLocalList.req` of the charger's version; an entry without its info removes the token. */

@@ -731,7 +731,10 @@ export const chargerLocalAuthLists = pgTable('charger_local_auth_lists', {
   chargerId: uuid('charger_id')
     .primaryKey()
     .references(() => chargers.id, { onDelete: 'cascade' }),
+  /** The version the charger holds: the site's, unless a list sent in pieces needed versions beyond it. */
   listVersion: integer('list_version').notNull(),
+  /** The version of the site's list (`site_authorization.list_version`) it holds. */
+  siteListVersion: integer('site_list_version').notNull().default(0),
   entries: jsonb('entries').notNull().$type<LocalAuthListEntry[]>(),
   /** Entries of the site's list left out because the charger holds fewer (its `LocalAuthListMaxLength`). */
   omittedEntries: integer('omitted_entries').notNull().default(0),

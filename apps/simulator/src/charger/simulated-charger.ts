@@ -937,12 +937,19 @@ export class SimulatedCharger {
       : { versionNumber: this.localListVersion };
   }
 
-  /** A Full list replaces the list; a Differential one adds or changes entries, and drops those without info. */
+  /**
+   * A Full list replaces the list; a Differential one adds or changes entries, and drops those without info,
+   * when its version is above the one held (`VersionMismatch` otherwise, as OCPP defines it).
+   */
   private onSendLocalList(request: LocalListRequest): { status: string } {
     this.requireLocalList();
     this.throwConfiguredCallError('SendLocalList');
     this.localListUpdates.push(request);
     const items = request.localAuthorizationList ?? [];
+    const version = request.listVersion ?? request.versionNumber ?? 0;
+    if (request.updateType === 'Differential' && version <= this.localListVersion) {
+      return { status: 'VersionMismatch' };
+    }
     const { localListItemsPerMessage, localListMaxEntries } = this.capabilities;
     if (localListItemsPerMessage !== undefined && items.length > localListItemsPerMessage) {
       return { status: 'Failed' };
@@ -957,7 +964,7 @@ export class SimulatedCharger {
     if (localListMaxEntries !== undefined && list.size > localListMaxEntries) return { status: 'Failed' };
     this.localAuthList.clear();
     for (const [idToken, status] of list) this.localAuthList.set(idToken, status);
-    this.localListVersion = request.listVersion ?? request.versionNumber ?? 0;
+    this.localListVersion = version;
     return { status: 'Accepted' };
   }
 

@@ -393,6 +393,10 @@ export const transactions = pgTable(
   (t) => [
     index('transactions_connector_idx').on(t.connectorRef),
     index('transactions_station_transaction_idx').on(t.stationTransactionId),
+    // Whether a token is already charging (ConcurrentTx) looks among the open transactions only.
+    index('transactions_open_id_tag_idx')
+      .on(sql`lower(${t.idTag})`)
+      .where(sql`${t.stoppedAt} is null`),
   ],
 );
 

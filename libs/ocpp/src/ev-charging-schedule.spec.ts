@@ -31,11 +31,11 @@ function schedule(
 }
 
 describe('an EV charging schedule against our limits (K17)', () => {
-  it('accepts a schedule at or below our plan, within our rounding', () => {
+  it('accepts a schedule at or below what our profile sent', () => {
     expect(
       evScheduleExcess(
         schedule('A', [
-          [0, 16.05],
+          [0, 16],
           [3600, 10],
         ]),
         LIMITS,
@@ -74,6 +74,29 @@ describe('an EV charging schedule against our limits (K17)', () => {
       at: BASE,
       ourLimit: 3_680,
       unit: 'W',
+    });
+  });
+
+  it('compares with the limit as sent: rounded down to 0.1 A, 0 below 6 A', () => {
+    const planned: EvseLimits = {
+      ...LIMITS,
+      periods: [
+        { start: BASE, end: '2026-06-01T12:30:00.000Z', limitA: 10.07 },
+        { start: '2026-06-01T12:30:00.000Z', end: null, limitA: 4 },
+      ],
+    };
+    expect(evScheduleExcess(schedule('A', [[0, 10.05]], 1800), planned)).toMatchObject({ ourLimit: 10 });
+    expect(
+      evScheduleExcess(
+        schedule('A', [
+          [0, 10],
+          [1800, 4],
+        ]),
+        planned,
+      ),
+    ).toMatchObject({
+      at: '2026-06-01T12:30:00.000Z',
+      ourLimit: 0,
     });
   });
 

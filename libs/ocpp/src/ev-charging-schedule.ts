@@ -1,4 +1,5 @@
 import type { PlannedPeriod } from '@gridflex/persistence';
+import { sentLimitA } from './profiles/profile-schedule';
 
 /** 2.0.1 `NotifyEVChargingScheduleRequest` (K17): the schedule the EV chose within the profile it was given. */
 export interface NotifyEVChargingScheduleRequest201 {
@@ -28,12 +29,12 @@ export interface EvScheduleExcess {
   unit: 'A' | 'W';
 }
 
-/** Our profiles are rounded down to 0.1 A (W: to the watt, of a 0.1 A step); an EV may round to its own grid. */
-const TOLERANCE = { A: 0.1, W: 25 } as const;
+/** Numeric noise only: compared with what our profile sent, not with the plan before its rounding. */
+const TOLERANCE = { A: 0.001, W: 1 } as const;
 
 /**
- * The first instant where the EV's schedule asks for more than our plan allows there, or null when it stays
- * within it. Only the span our plan covers is compared: beyond it our profile has no limit of its own to hold
+ * The first instant where the EV's schedule asks for more than our TxProfile allows there (the plan's limit as
+ * sent: rounded down to 0.1 A, 0 below 6 A), or null when it stays within it. Only the span our plan covers is compared: beyond it our profile has no limit of its own to hold
  * the EV to (the station maximum still bounds it). A period in W is compared at its phases (or the connector's)
  * times the nominal voltage.
  */
@@ -52,8 +53,8 @@ export function evScheduleExcess(
     if (to <= from) continue;
     const phases = period.numberPhases ?? limits.phases;
     for (const ours of overlapping(limits.periods, from, to)) {
-      const ourLimit =
-        unit === 'A' ? ours.limitA : Math.floor(ours.limitA * limits.nominalVoltageV * phases + 1e-9);
+      const sentA = sentLimitA(ours.limitA);
+      const ourLimit = unit === 'A' ? sentA : Math.floor(sentA * limits.nominalVoltageV * phases + 1e-9);
       if (period.limit > ourLimit + TOLERANCE[unit]) {
         const at = new Date(Math.max(from, Date.parse(ours.start))).toISOString();
         return { at, evLimit: period.limit, ourLimit, unit };

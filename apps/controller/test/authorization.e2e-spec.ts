@@ -76,11 +76,15 @@ describe('authorization: id tokens, site policies and local auth lists', () => {
       expect(error.message).toContain(message);
     }
     await admin.put(`/api/v1/sites/${siteId}/authorization`, { policy: 'none' }).expect(400);
+    await admin
+      .put(`/api/v1/sites/${siteId}/authorization`, { policy: 'list', allowConcurrentTransactions: 'no' })
+      .expect(400);
     expect((await admin.get('/api/v1/id-tokens').expect(200)).body).toEqual([]);
     expect((await admin.get(`/api/v1/sites/${siteId}/authorization`).expect(200)).body).toEqual({
       siteId,
       policy: 'acceptAll',
       listVersion: 0,
+      allowConcurrentTransactions: true,
     });
 
     const card = await createToken({ idToken: 'CARD' });
@@ -219,6 +223,105 @@ describe('authorization: id tokens, site policies and local auth lists', () => {
     await controller.admin.put(`/api/v1/sites/${siteId}/authorization`, { policy: 'acceptAll' }).expect(200);
     await until(() => charger16.localAuthList.size === 0);
     expect(await charger16.authorize('ANYONE')).toBe('Accepted');
+  });
+
+  it('refuses a token already charging on another connector where the site forbids concurrent transactions', async () => {
+    const { admin } = controller;
+    const now = () => new Date().toISOString();
+    const start16 = (idTag: string) =>
+      charger16.call<{ idTagInfo: { status: string }; transactionId: number }>('StartTransaction', {
+        connectorId: 1,
+        idTag,
+        meterStart: 0,
+        timestamp: now(),
+      });
+    const stop16 = (transactionId: number) =>
+      charger16.call('StopTransaction', { transactionId, meterStop: 10, timestamp: now() });
+    const event201 = async (eventType: 'Started' | 'Ended', transactionId: string) =>
+      (
+        await station201!.transactionEvent(eventType, {
+          transactionId,
+          evseId: 1,
+          idToken: 'DRIVER',
+          chargingState: eventType === 'Started' ? 'EVConnected' : 'Idle',
+        })
+      ).idTokenInfo?.status;
+
+    const first = await start16('DRIVER');
+    // Allowed by default: fleets share cards.
+    expect(await event201('Started', 'tx-shared')).toBe('Accepted');
+    await event201('Ended', 'tx-shared');
+
+    const { body } = await admin
+      .put(`/api/v1/sites/${siteId}/authorization`, {
+        policy: 'acceptAll',
+        allowConcurrentTransactions: false,
+      })
+      .expect(200);
+    expect(body).toMatchObject({ policy: 'acceptAll', allowConcurrentTransactions: false });
+    expect(await station201!.authorize('driver')).toBe('ConcurrentTx');
+    expect(await event201('Started', 'tx-second')).toBe('ConcurrentTx');
+    // 1.6 answers ConcurrentTx to StartTransaction only.
+    expect(await charger16.authorize('DRIVER')).toBe('Accepted');
+    await stop16(first.transactionId);
+    expect((await start16('DRIVER')).idTagInfo.status).toBe('ConcurrentTx');
+
+    await event201('Ended', 'tx-second');
+    const again = await start16('DRIVER');
+    expect(again.idTagInfo.status).toBe('Accepted');
+    await stop16(again.transactionId);
+    expect(await station201!.authorize('DRIVER')).toBe('Accepted');
+  });
+
+  it('sends a charger with small local list limits its list in pieces, accepted tokens first', async () => {
+    const { admin } = controller;
+    const smallSiteId = (await admin.post('/api/v1/sites', { name: 'Small', ...GRID }).expect(201)).body.id;
+    const limits = { ...DEFAULT_CAPABILITIES, localListItemsPerMessage: 2, localListMaxEntries: 3 };
+    await registerCharger(controller, smallSiteId, 'AUTH-SMALL-16');
+    await registerCharger(controller, smallSiteId, 'AUTH-SMALL-201', { ocppVersion: '2.0.1' });
+    const small16 = await connectCharger(controller, 'AUTH-SMALL-16', { capabilities: limits });
+    const small201 = await connectCharger(controller, 'AUTH-SMALL-201', {
+      ocppVersion: '2.0.1',
+      capabilities: limits,
+    });
+    try {
+      await small16.boot();
+      await small201.boot();
+      for (const idToken of ['S1', 'S2', 'S3', 'S4']) await createToken({ idToken, siteId: smallSiteId });
+      await admin.put(`/api/v1/sites/${smallSiteId}/authorization`, { policy: 'list' }).expect(200);
+
+      // The site's list has 7 entries (4 of its own, 3 refused ones of every site): the first 3 accepted fit.
+      const expected = new Map([
+        ['s1', 'Accepted'],
+        ['s2', 'Accepted'],
+        ['s3', 'Accepted'],
+      ]);
+      for (const [identity, charger] of [
+        ['AUTH-SMALL-16', small16],
+        ['AUTH-SMALL-201', small201],
+      ] as const) {
+        await until(() => sameList(charger, expected));
+        const sizes = charger.localListUpdates.map((update) => update.localAuthorizationList?.length ?? 0);
+        expect(Math.max(...sizes)).toBeLessThanOrEqual(2);
+        expect(charger.localListUpdates.slice(-2).map((update) => update.updateType)).toEqual([
+          'Full',
+          'Differential',
+        ]);
+        const { body: events } = await admin
+          .get(`/api/v1/chargers/${identity}/events?kind=LocalAuthListTruncated`)
+          .expect(200);
+        expect(events.events).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              payload: expect.objectContaining({ maxEntries: 3, sent: 3, omitted: 4 }),
+            }),
+          ]),
+        );
+      }
+    } finally {
+      await small16.close();
+      await small201.close();
+    }
   });
 });
 

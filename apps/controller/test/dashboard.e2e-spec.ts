@@ -23,11 +23,20 @@ function screenshotPath(): string {
   return join(dir, 'dashboard.png');
 }
 
-/** Each EV draws what its connector is offered now (the charger's composite of the profiles it accepted). */
+const EV_SOC_PERCENT = 42;
+
+/**
+ * Each EV draws what its connector is offered now (the charger's composite of the profiles it accepted); the
+ * 3-phase one also reports its state of charge.
+ */
 async function drawOffered(charger: SimulatedCharger, phases: 1 | 3): Promise<void> {
   const offered = charger.offeredCurrentA(1) ?? 0;
   const currentA: [number, number, number] = phases === 3 ? [offered, offered, offered] : [offered, 0, 0];
-  await charger.meterValues(1, { currentA, powerW: offered * 230 * phases });
+  await charger.meterValues(1, {
+    currentA,
+    powerW: offered * 230 * phases,
+    ...(phases === 3 && { socPercent: EV_SOC_PERCENT }),
+  });
 }
 
 /** Every instant where both are known: measured load at or under the limit line, per phase. */
@@ -178,6 +187,9 @@ describe('the operations dashboard', () => {
       chargerConnected: true,
     });
     expect(cp201).toMatchObject({ ocppVersion: '2.0.1', status: 'Occupied', evPresent: true, phases: 1 });
+    // Nobody told either session a wish; only the 3-phase EV reports its state of charge.
+    expect([cp16.wishSource, cp16.socPercent]).toEqual(['default', EV_SOC_PERCENT]);
+    expect([cp201.wishSource, cp201.socPercent]).toEqual(['default', null]);
     // Both share grid L2 (the single-phase EVSE is wired to it): 12 A each.
     expect(cp16.limitA).toBe(12);
     expect(cp201.limitA).toBe(12);
@@ -205,6 +217,11 @@ describe('the operations dashboard', () => {
       '12.0',
     );
     expect(await page.locator('[data-peer="dso-dash"]').textContent()).toContain('UNKNOWN');
+    const cell = (field: string) => page.locator(`[data-connector="DASH-16/1"] [data-field="${field}"]`);
+    expect([await cell('wish').textContent(), await cell('soc').textContent()]).toEqual([
+      'default',
+      `${EV_SOC_PERCENT} %`,
+    ]);
     // Which source sets the group's capacity now.
     expect(await page.locator(`[data-key="group:${GROUP}"] .summary`).textContent()).toContain('(forecast)');
     // The key does not stay in the address bar (nor in history).

@@ -23,6 +23,7 @@ type SessionView = {
   departureAt: string | null;
   source: string;
   evLimits: { minCurrentA: number | null; maxCurrentA: number | null; phases: number | null } | null;
+  socPercent: number | null;
 };
 
 const limits201 = (p: Profile201) =>
@@ -122,6 +123,53 @@ describe('what the EV tells us is used: ISO 15118 needs in 2.0.1, the org.gridfl
     const station15118 = (views as ChargerView[]).find((c) => c.identity === 'CS-15118')!;
     expect(station15118.connectors.map((c) => c.wishSource)).toEqual(['ev', null]);
 
+    // K17: the EV's schedule within our TxProfile is accepted; one above it is rejected and kept for the operator.
+    const evSchedule = (limit: number) => ({
+      timeBase: new Date().toISOString(),
+      evseId: 1,
+      chargingSchedule: {
+        id: 1,
+        // Within the plan's first hours: it ends at 0 A once the energy is delivered.
+        duration: 1800,
+        chargingRateUnit: 'A',
+        chargingSchedulePeriod: [{ startPeriod: 0, limit }],
+      },
+    });
+    expect(await station.call('NotifyEVChargingSchedule', evSchedule(8))).toEqual({ status: 'Accepted' });
+    const rejected = await station.call<{ status: string; statusInfo?: { reasonCode: string } }>(
+      'NotifyEVChargingSchedule',
+      evSchedule(32),
+    );
+    expect(rejected).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'AboveLimit' } });
+    const { body: events } = await controller.admin
+      .get('/api/v1/chargers/CS-15118/events?kind=EVChargingScheduleRejected')
+      .expect(200);
+    expect(events.events[0].payload).toMatchObject({ evseId: 1, evLimit: 32, unit: 'A' });
+
+    // K16: when our limit for the ISO 15118 session changes, the station gets the new TxProfile.
+    const beforeLimit = station.receivedProfiles.length;
+    await controller.admin
+      .patch(`/api/v1/sites/${siteId}`, { gridLimitA: { l1: 6, l2: 6, l3: 6 } })
+      .expect(200);
+    const renegotiated = await waitFor(() =>
+      Promise.resolve(
+        (station.receivedProfiles.slice(beforeLimit) as unknown as Profile201[]).find(
+          (p) =>
+            p.evseId === 1 &&
+            p.chargingProfile.chargingProfilePurpose === 'TxProfile' &&
+            p.chargingProfile.transactionId === 'tx-15118' &&
+            limits201(p)[0] <= 6,
+        ),
+      ),
+    );
+    expect(Math.max(...limits201(renegotiated))).toBeLessThanOrEqual(6);
+    expect(await station.call('NotifyEVChargingSchedule', evSchedule(8))).toMatchObject({
+      status: 'Rejected',
+    });
+    await controller.admin
+      .patch(`/api/v1/sites/${siteId}`, { gridLimitA: { l1: 63, l2: 63, l3: 63 } })
+      .expect(200);
+
     const noSession = await station.call<{ status: string }>('NotifyEVChargingNeeds', {
       evseId: 2,
       chargingNeeds: {
@@ -167,7 +215,19 @@ describe('what the EV tells us is used: ISO 15118 needs in 2.0.1, the org.gridfl
       energyWantedWh: 9_000,
       departureAt: departureTime,
       evLimits: { maxCurrentA: 10 },
+      socPercent: null,
     });
+    // The EV's state of charge, from the SoC measurand of its meter values or the DataTransfer, is part of the
+    // session view.
+    await charger.meterValues(1, { currentA: [10, 10, 10], socPercent: 64 });
+    expect((await session(chargerId, 1)).socPercent).toBe(64);
+    const withSoc = JSON.stringify({ connectorId: 1, departureTime, energyAmountWh: 9_000, socPercent: 70 });
+    await charger.call('DataTransfer', {
+      vendorId: 'org.gridflex',
+      messageId: 'ChargingNeeds',
+      data: withSoc,
+    });
+    expect((await session(chargerId, 1)).socPercent).toBe(70);
 
     const refused = await charger.call('DataTransfer', {
       vendorId: 'org.gridflex',

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
+import type { ConcurrencyScope } from '@gridflex/ocpp';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import type { IdTokenStatus, ListedIdToken, SitePolicy } from './decide';
 import { tokenKey } from './decide';
@@ -19,17 +20,30 @@ export interface ChargerAuthorizationContext {
   capabilities: schema.ChargerCapabilitiesColumn | null;
   policy: SitePolicy;
   listVersion: number;
+  allowConcurrentTransactions: boolean;
 }
 
 export interface SentLocalList {
+  /** The version the charger holds: the site's, unless a list in pieces needed more versions than that. */
   listVersion: number;
+  /** The version of the site's list it holds. */
+  siteListVersion: number;
   entries: LocalAuthListEntry[];
+  /** Entries of the site's list the charger could not hold. */
+  omittedEntries?: number;
+}
+
+/** A site's authorization settings. */
+export interface SitePolicySettings {
+  policy: SitePolicy;
+  allowConcurrentTransactions: boolean;
 }
 
 /** Which sites a change of tokens touches: the sites named, or every site (a token valid everywhere). */
 export type AffectedSites = { all: true } | { all: false; siteIds: string[] };
 
-const { idTokens, siteAuthorization, chargers, sites, chargerLocalAuthLists } = schema;
+const { idTokens, siteAuthorization, chargers, connectors, sites, chargerLocalAuthLists, transactions } =
+  schema;
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 /**
@@ -50,12 +64,42 @@ export class AuthorizationRepository {
         capabilities: chargers.capabilities,
         policy: siteAuthorization.policy,
         listVersion: siteAuthorization.listVersion,
+        allowConcurrentTransactions: siteAuthorization.allowConcurrentTransactions,
       })
       .from(chargers)
       .leftJoin(siteAuthorization, eq(siteAuthorization.siteId, chargers.siteId))
       .where(eq(chargers.id, chargerId));
     if (!row) return null;
-    return { ...row, policy: (row.policy ?? 'acceptAll') as SitePolicy, listVersion: row.listVersion ?? 0 };
+    return {
+      ...row,
+      policy: (row.policy ?? 'acceptAll') as SitePolicy,
+      listVersion: row.listVersion ?? 0,
+      allowConcurrentTransactions: row.allowConcurrentTransactions ?? true,
+    };
+  }
+
+  /**
+   * Whether the token (compared case-insensitively) is in an open transaction at any charger we manage, out of
+   * the scope's own connector or charger.
+   */
+  async inOpenTransaction(idToken: string, scope: ConcurrencyScope): Promise<boolean> {
+    const elsewhere =
+      'otherThanConnector' in scope
+        ? ne(transactions.connectorRef, scope.otherThanConnector)
+        : ne(connectors.chargerId, scope.otherThanCharger);
+    const [row] = await this.db
+      .select({ id: transactions.id })
+      .from(transactions)
+      .innerJoin(connectors, eq(connectors.id, transactions.connectorRef))
+      .where(
+        and(
+          eq(sql`lower(${transactions.idTag})`, tokenKey(idToken)),
+          isNull(transactions.stoppedAt),
+          elsewhere,
+        ),
+      )
+      .limit(1);
+    return row !== undefined;
   }
 
   /** The listed tokens with these values (compared case-insensitively). */
@@ -126,34 +170,47 @@ export class AuthorizationRepository {
     return row !== undefined;
   }
 
-  async sitePolicy(siteId: string): Promise<{ policy: SitePolicy; listVersion: number }> {
+  async sitePolicy(siteId: string): Promise<SitePolicySettings & { listVersion: number }> {
     const [row] = await this.db.select().from(siteAuthorization).where(eq(siteAuthorization.siteId, siteId));
-    return { policy: (row?.policy ?? 'acceptAll') as SitePolicy, listVersion: row?.listVersion ?? 0 };
+    return {
+      policy: (row?.policy ?? 'acceptAll') as SitePolicy,
+      listVersion: row?.listVersion ?? 0,
+      allowConcurrentTransactions: row?.allowConcurrentTransactions ?? true,
+    };
   }
 
-  /** A new policy is a new version of the site's list (empty under `acceptAll`); the same one changes nothing. */
+  /**
+   * A new policy is a new version of the site's list (empty under `acceptAll`); the same one changes nothing.
+   * Concurrent transactions are no part of the list: changing them keeps its version.
+   * @param settings an unset `allowConcurrentTransactions` keeps the site's
+   */
   async setSitePolicy(
     siteId: string,
-    policy: SitePolicy,
-  ): Promise<{ listVersion: number; changed: boolean }> {
+    settings: { policy: SitePolicy; allowConcurrentTransactions?: boolean },
+  ): Promise<{ listVersion: number; changed: boolean; allowConcurrentTransactions: boolean }> {
+    const { policy } = settings;
     return this.db.transaction(async (tx) => {
       const [current] = await tx
         .select()
         .from(siteAuthorization)
         .where(eq(siteAuthorization.siteId, siteId))
         .for('update');
-      if ((current?.policy ?? 'acceptAll') === policy) {
-        return { listVersion: current?.listVersion ?? 0, changed: false };
-      }
+      const allowConcurrentTransactions =
+        settings.allowConcurrentTransactions ?? current?.allowConcurrentTransactions ?? true;
+      const changed = (current?.policy ?? 'acceptAll') !== policy;
       const [row] = await tx
         .insert(siteAuthorization)
-        .values({ siteId, policy, listVersion: 1 })
+        .values({ siteId, policy, listVersion: changed ? 1 : 0, allowConcurrentTransactions })
         .onConflictDoUpdate({
           target: siteAuthorization.siteId,
-          set: { policy, listVersion: sql`${siteAuthorization.listVersion} + 1` },
+          set: {
+            policy,
+            allowConcurrentTransactions,
+            ...(changed && { listVersion: sql`${siteAuthorization.listVersion} + 1` }),
+          },
         })
         .returning();
-      return { listVersion: row.listVersion, changed: true };
+      return { listVersion: row.listVersion, changed, allowConcurrentTransactions };
     });
   }
 
@@ -170,7 +227,12 @@ export class AuthorizationRepository {
 
   async sentLocalList(chargerId: string): Promise<SentLocalList | null> {
     const [row] = await this.db
-      .select({ listVersion: chargerLocalAuthLists.listVersion, entries: chargerLocalAuthLists.entries })
+      .select({
+        listVersion: chargerLocalAuthLists.listVersion,
+        siteListVersion: chargerLocalAuthLists.siteListVersion,
+        entries: chargerLocalAuthLists.entries,
+        omittedEntries: chargerLocalAuthLists.omittedEntries,
+      })
       .from(chargerLocalAuthLists)
       .where(eq(chargerLocalAuthLists.chargerId, chargerId));
     return row ?? null;

@@ -76,11 +76,17 @@ export class IdTokensService {
     return { siteId, ...(await this.repository.sitePolicy(siteId)) };
   }
 
-  async setSitePolicy(siteId: string, policy: SitePolicy): Promise<SiteAuthorizationView> {
+  async setSitePolicy(
+    siteId: string,
+    settings: { policy: SitePolicy; allowConcurrentTransactions?: boolean },
+  ): Promise<SiteAuthorizationView> {
     if (!(await this.repository.siteExists(siteId))) throw new NotFoundException(`Site ${siteId} not found`);
-    const { listVersion, changed } = await this.repository.setSitePolicy(siteId, policy);
+    const { listVersion, changed, allowConcurrentTransactions } = await this.repository.setSitePolicy(
+      siteId,
+      settings,
+    );
     if (changed) await this.sync({ all: false, siteIds: [siteId] });
-    return { siteId, policy, listVersion };
+    return { siteId, policy: settings.policy, listVersion, allowConcurrentTransactions };
   }
 
   private async requireSite(siteId: string): Promise<void> {

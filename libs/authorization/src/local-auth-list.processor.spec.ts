@@ -1,11 +1,16 @@
 import type { Job, Queue } from 'bullmq';
 import { eq } from 'drizzle-orm';
-import { ChargerCallsService, ChargerOfflineError, OcppCallError } from '@gridflex/ocpp';
+import {
+  ChargerCallsService,
+  ChargerEventsRepository,
+  ChargerOfflineError,
+  OcppCallError,
+} from '@gridflex/ocpp';
 import { insertCharger } from '@gridflex/ocpp/testing';
 import { schema } from '@gridflex/persistence';
 import { createPgliteTestDatabase, TestDatabase } from '@gridflex/persistence/testing';
 import { AuthorizationRepository } from './authorization.repository';
-import { LocalAuthListProcessor } from './local-auth-list.processor';
+import { LOCAL_AUTH_LIST_TRUNCATED, LocalAuthListProcessor } from './local-auth-list.processor';
 
 /** The charger's side of the protocol: its list version, and how it answers each SendLocalList. */
 class ScriptedCharger {
@@ -30,6 +35,7 @@ describe('syncing a 1.6 charger’s local auth list', () => {
   let repository: AuthorizationRepository;
   let charger: ScriptedCharger;
   let processor: LocalAuthListProcessor;
+  let events: ChargerEventsRepository;
   let chargerId: string;
   let siteId: string;
 
@@ -39,11 +45,13 @@ describe('syncing a 1.6 charger’s local auth list', () => {
     database = await createPgliteTestDatabase();
     repository = new AuthorizationRepository(database.db);
     charger = new ScriptedCharger();
+    events = new ChargerEventsRepository(database.db);
     // process() never queues: the queue is not needed.
     processor = new LocalAuthListProcessor(
       {} as Queue,
       repository,
       charger as unknown as ChargerCallsService,
+      events,
     );
     ({ chargerId, siteId } = await insertCharger(database.db, { identity: 'LIST-1', connectorIds: [1] }));
   });
@@ -53,7 +61,7 @@ describe('syncing a 1.6 charger’s local auth list', () => {
     await repository.create({ idToken: 'A' });
     expect(await sync()).toBe('no-list');
     await repository.create({ idToken: 'B', siteId });
-    await repository.setSitePolicy(siteId, 'list');
+    await repository.setSitePolicy(siteId, { policy: 'list' });
     expect(await sync()).toBe('Full-accepted');
     expect(charger.sent.at(-1)).toEqual({
       listVersion: 3,
@@ -98,5 +106,78 @@ describe('syncing a 1.6 charger’s local auth list', () => {
       .where(eq(schema.chargers.id, chargerId));
     expect(await sync()).toBe('unsupported');
     expect(charger.sent).toHaveLength(sentBefore);
+  });
+
+  it('splits the list to the charger’s per-message maximum and keeps the accepted tokens it has room for', async () => {
+    const limited = await insertCharger(database.db, { identity: 'LIST-SMALL', connectorIds: [1] });
+    // Only this site's tokens: those of every site would count too.
+    for (const row of await repository.list()) if (row.siteId === null) await repository.remove(row.id);
+    const capabilities = {
+      localAuthList: true,
+      localListItemsPerMessage: 2,
+      localListMaxEntries: 3,
+    } as schema.ChargerCapabilitiesColumn;
+    await database.db
+      .update(schema.chargers)
+      .set({ capabilities })
+      .where(eq(schema.chargers.id, limited.chargerId));
+    await repository.setSitePolicy(limited.siteId, { policy: 'list' });
+    for (const [idToken, status] of [
+      ['K1', 'Blocked'],
+      ['K2', 'Accepted'],
+      ['K3', 'Accepted'],
+      ['K4', 'Expired'],
+      ['K5', 'Accepted'],
+    ] as const) {
+      await repository.create({ idToken, status, siteId: limited.siteId });
+    }
+    const small = new ScriptedCharger();
+    const limitedProcessor = new LocalAuthListProcessor(
+      {} as Queue,
+      repository,
+      small as unknown as ChargerCallsService,
+      events,
+    );
+    const job = { data: { chargerId: limited.chargerId } } as Job<{ chargerId: string }>;
+
+    expect(await limitedProcessor.process(job)).toBe('Full-accepted');
+    const tokens = (request: ScriptedCharger['sent'][number]) =>
+      (request.localAuthorizationList as { idTag: string }[] | undefined)?.map((entry) => entry.idTag);
+    expect(small.sent.map((request) => [request.updateType, tokens(request)])).toEqual([
+      ['Full', ['K2', 'K3']],
+      ['Differential', ['K5']],
+    ]);
+    const { listVersion: siteListVersion } = await repository.sitePolicy(limited.siteId);
+    expect(small.sent.map((request) => request.listVersion)).toEqual([siteListVersion - 1, siteListVersion]);
+    expect(await repository.sentLocalList(limited.chargerId)).toMatchObject({
+      listVersion: siteListVersion,
+      siteListVersion,
+      omittedEntries: 2,
+    });
+    expect(await limitedProcessor.process(job)).toBe('up-to-date');
+    const [truncated] = await events.list(limited.chargerId, { kind: LOCAL_AUTH_LIST_TRUNCATED, limit: 5 });
+    expect(truncated.payload).toEqual({ siteListVersion, maxEntries: 3, sent: 3, omitted: 2 });
+
+    // K5 blocked: no longer among the accepted, it leaves room to the first refused one of the list (K1).
+    const [k5] = (await repository.list()).filter((row) => row.idToken === 'K5');
+    await repository.update(k5.id, { status: 'Blocked' });
+    expect(await limitedProcessor.process(job)).toBe('Differential-accepted');
+    expect(small.sent.slice(2).map((request) => [request.updateType, tokens(request)])).toEqual([
+      ['Differential', ['K5', 'K1']],
+    ]);
+
+    // A charger that lost its list, one entry a message: three pieces, their versions rising to the site's.
+    small.listVersion = 0;
+    await database.db
+      .update(schema.chargers)
+      .set({ capabilities: { ...capabilities, localListItemsPerMessage: 1 } })
+      .where(eq(schema.chargers.id, limited.chargerId));
+    expect(await limitedProcessor.process(job)).toBe('Full-accepted');
+    const site = (await repository.sitePolicy(limited.siteId)).listVersion;
+    expect(small.sent.slice(3).map((request) => [request.updateType, request.listVersion])).toEqual([
+      ['Full', site - 2],
+      ['Differential', site - 1],
+      ['Differential', site],
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { Job, Queue } from 'bullmq';
 import {
   ChargerCallsService,
+  ChargerEventsRepository,
   ChargerOfflineError,
   ChargerStateChangedEvent,
   OCPP_CHARGER_STATE_CHANGED,
@@ -13,17 +14,24 @@ import {
   AffectedSites,
   AuthorizationRepository,
   ChargerAuthorizationContext,
+  SentLocalList,
 } from './authorization.repository';
 import { tokenKey } from './decide';
 import {
   ChargerProtocolVersion,
   diffLocalList,
+  fitLocalList,
   LocalAuthListEntry,
   localListEntries,
+  LocalListLimits,
+  localListLimits,
   reportedListVersion,
-  sendLocalListRequest,
+  sendLocalListRequests,
   UpdateType,
 } from './local-auth-list';
+
+/** The kind of charger event that tells an operator a charger holds only part of its site's list. */
+export const LOCAL_AUTH_LIST_TRUNCATED = 'LocalAuthListTruncated';
 
 export const LOCAL_AUTH_LISTS_QUEUE = 'local-auth-lists';
 
@@ -45,7 +53,9 @@ const SYNC_JOB_OPTIONS = {
  * `acceptAll` a charger is sent nothing, except an empty list to replace one it holds from us. The charger's
  * `GetLocalListVersion` says whether it holds the list we last sent it; if so it gets the differences
  * (`Differential`), otherwise the whole list (`Full`). A charger without a local list (as discovery reported
- * it, or answering with a CALLERROR or 1.6's -1) is left alone.
+ * it, or answering with a CALLERROR or 1.6's -1) is left alone. A list is sent in as many requests as the
+ * charger's per-message maximum needs, and cut to the most entries it holds (see `fitLocalList`), which is
+ * logged and kept as a charger event.
  */
 @Processor(LOCAL_AUTH_LISTS_QUEUE)
 export class LocalAuthListProcessor extends WorkerHost {
@@ -55,6 +65,7 @@ export class LocalAuthListProcessor extends WorkerHost {
     @InjectQueue(LOCAL_AUTH_LISTS_QUEUE) private readonly queue: Queue<SyncLocalListJob>,
     private readonly repository: AuthorizationRepository,
     private readonly calls: ChargerCallsService,
+    private readonly chargerEvents: ChargerEventsRepository,
   ) {
     super();
   }
@@ -97,10 +108,7 @@ export class LocalAuthListProcessor extends WorkerHost {
     }
   }
 
-  private async sync(
-    charger: ChargerAuthorizationContext,
-    sent: { listVersion: number; entries: LocalAuthListEntry[] } | null,
-  ): Promise<string> {
+  private async sync(charger: ChargerAuthorizationContext, sent: SentLocalList | null): Promise<string> {
     const version = protocolVersion(charger.ocppVersion);
     const reported = reportedListVersion(
       version,
@@ -108,25 +116,57 @@ export class LocalAuthListProcessor extends WorkerHost {
     );
     // 1.6 chargers without the list answer -1.
     if (reported < 0) return 'unsupported';
-    const entries = await this.entries(charger, version);
     const holdsOurs = sent !== null && reported === sent.listVersion;
-    if (holdsOurs && sent.listVersion === charger.listVersion) return 'up-to-date';
+    if (holdsOurs && sent.siteListVersion === charger.listVersion) return 'up-to-date';
+    const limits = localListLimits(charger.capabilities);
+    const { entries, omitted } = fitLocalList(await this.entries(charger, version), limits.maxEntries);
+    const target = { version, limits, entries, heldVersion: reported };
     let updateType: UpdateType = holdsOurs ? 'Differential' : 'Full';
-    let status = await this.send(charger, version, updateType, holdsOurs ? sent.entries : [], entries);
+    let outcome = await this.send(charger, target, updateType, holdsOurs ? sent.entries : []);
     // A charger that could not apply the differences (VersionMismatch, Failed) gets the whole list.
-    if (updateType === 'Differential' && status !== 'Accepted' && status !== 'NotSupported') {
+    if (updateType === 'Differential' && outcome.status !== 'Accepted' && outcome.status !== 'NotSupported') {
       updateType = 'Full';
-      status = await this.send(charger, version, updateType, [], entries);
+      outcome = await this.send(charger, target, updateType, []);
     }
-    if (status !== 'Accepted') {
-      this.logger.warn(`${charger.identity} answered its local auth list ${status}`);
-      return `refused-${status}`;
+    if (outcome.status !== 'Accepted') {
+      // Sent before discovery told its limits: the job's retry sends it within them.
+      if (charger.capabilities === null) {
+        throw new Error(
+          `${charger.identity} answered its local auth list ${outcome.status} before discovery`,
+        );
+      }
+      this.logger.warn(`${charger.identity} answered its local auth list ${outcome.status}`);
+      return `refused-${outcome.status}`;
     }
     await this.repository.recordSentLocalList(charger.chargerId, {
-      listVersion: charger.listVersion,
+      listVersion: outcome.listVersion,
+      siteListVersion: charger.listVersion,
       entries,
+      omittedEntries: omitted,
     });
+    if (omitted > 0) await this.recordTruncation(charger, entries.length, omitted, limits);
     return `${updateType}-accepted`;
+  }
+
+  /** Counts only: the tokens themselves are the drivers' credentials. */
+  private async recordTruncation(
+    charger: ChargerAuthorizationContext,
+    sent: number,
+    omitted: number,
+    limits: LocalListLimits,
+  ): Promise<void> {
+    this.logger.warn(
+      `${charger.identity} holds at most ${limits.maxEntries} local auth list entries: ${omitted} of the ` +
+        `site's ${sent + omitted} were left out`,
+    );
+    const now = new Date();
+    await this.chargerEvents.record({
+      chargerId: charger.chargerId,
+      kind: LOCAL_AUTH_LIST_TRUNCATED,
+      at: now,
+      receivedAt: now,
+      payload: { siteListVersion: charger.listVersion, maxEntries: limits.maxEntries, sent, omitted },
+    });
   }
 
   private async entries(
@@ -142,17 +182,33 @@ export class LocalAuthListProcessor extends WorkerHost {
     return localListEntries(listed, parents, charger.siteId, version, new Date());
   }
 
+  /**
+   * Sends the requests that turn `before` into the target list; the first answer other than Accepted stops.
+   * Resolves with that answer, and the list version the charger holds after them all.
+   */
   private async send(
     charger: ChargerAuthorizationContext,
-    version: ChargerProtocolVersion,
+    target: {
+      version: ChargerProtocolVersion;
+      limits: LocalListLimits;
+      entries: LocalAuthListEntry[];
+      heldVersion: number;
+    },
     updateType: UpdateType,
     before: LocalAuthListEntry[],
-    after: LocalAuthListEntry[],
-  ): Promise<string> {
-    const update = diffLocalList(before, after);
-    const request = sendLocalListRequest(version, charger.listVersion, updateType, update);
-    const answer = await this.calls.call<{ status: string }>(charger.identity, 'SendLocalList', request);
-    return answer.status;
+  ): Promise<{ status: string; listVersion: number }> {
+    const { requests, listVersion } = sendLocalListRequests(
+      target.version,
+      { siteVersion: charger.listVersion, heldVersion: target.heldVersion },
+      updateType,
+      diffLocalList(before, target.entries),
+      target.limits.itemsPerMessage,
+    );
+    for (const request of requests) {
+      const answer = await this.calls.call<{ status: string }>(charger.identity, 'SendLocalList', request);
+      if (answer.status !== 'Accepted') return { status: answer.status, listVersion };
+    }
+    return { status: 'Accepted', listVersion };
   }
 }
 

@@ -1,5 +1,5 @@
 import { idTagInfo16, idTokenInfo201 } from '@gridflex/ocpp';
-import type { AuthorizationDecision } from '@gridflex/ocpp';
+import type { AuthorizationDecision, ChargerCapabilities } from '@gridflex/ocpp';
 import type { schema } from '@gridflex/persistence';
 import { decide, ListedIdToken, tokenKey } from './decide';
 
@@ -78,6 +78,86 @@ function sameEntry(a: LocalAuthListEntry | undefined, b: LocalAuthListEntry): bo
   );
 }
 
+/** What a charger reported it can take of a local list; null: not reported, no limit assumed. */
+export interface LocalListLimits {
+  itemsPerMessage: number | null;
+  maxEntries: number | null;
+}
+
+export function localListLimits(capabilities: ChargerCapabilities | null): LocalListLimits {
+  return {
+    itemsPerMessage: capabilities?.localListItemsPerMessage ?? null,
+    maxEntries: capabilities?.localListMaxEntries ?? null,
+  };
+}
+
+/**
+ * The entries a charger holding at most `maxEntries` gets, in list order: the Accepted ones first, since they
+ * are what lets drivers charge while the charger is offline (a token it does not hold is then up to its own
+ * offline rules, as it is anyway under `acceptAll`), then the refused ones, each kind in list order.
+ */
+export function fitLocalList(
+  entries: readonly LocalAuthListEntry[],
+  maxEntries: number | null,
+): { entries: LocalAuthListEntry[]; omitted: number } {
+  if (maxEntries === null || entries.length <= maxEntries) return { entries: [...entries], omitted: 0 };
+  const byPriority = [
+    ...entries.filter((entry) => entry.status === 'Accepted'),
+    ...entries.filter((entry) => entry.status !== 'Accepted'),
+  ];
+  const kept = new Set(byPriority.slice(0, maxEntries));
+  return { entries: entries.filter((entry) => kept.has(entry)), omitted: entries.length - kept.size };
+}
+
+/** The requests of one update, and the list version the charger holds once it accepted them all. */
+export interface LocalListRequests {
+  requests: object[];
+  listVersion: number;
+}
+
+/**
+ * The `SendLocalList.req`s that make `update` with at most `itemsPerMessage` entries each: the first of the
+ * requested type, the rest `Differential`. A charger answers a Differential whose version is not above the one
+ * it holds `VersionMismatch`, so their versions rise by one each, above `heldVersion`, up to the site's
+ * `siteVersion` when there is room below it (always, but for a list in more pieces than versions since the
+ * charger's last). Removals go first, so that a charger at its maximum has room for what is added.
+ */
+export function sendLocalListRequests(
+  version: ChargerProtocolVersion,
+  versions: { siteVersion: number; heldVersion: number },
+  updateType: UpdateType,
+  update: LocalListUpdate,
+  itemsPerMessage: number | null,
+): LocalListRequests {
+  const pieces = splitUpdate(update, itemsPerMessage);
+  const listVersion = Math.max(versions.siteVersion, versions.heldVersion + pieces.length);
+  const first = listVersion - pieces.length + 1;
+  return {
+    requests: pieces.map((piece, index) =>
+      sendLocalListRequest(version, first + index, index === 0 ? updateType : 'Differential', piece),
+    ),
+    listVersion,
+  };
+}
+
+/** At least one piece, an empty one for an empty update. */
+function splitUpdate(update: LocalListUpdate, itemsPerMessage: number | null): LocalListUpdate[] {
+  const items: LocalListUpdate[] = [
+    ...update.removals.map((removal) => ({ upserts: [], removals: [removal] })),
+    ...update.upserts.map((upsert) => ({ upserts: [upsert], removals: [] })),
+  ];
+  const size = itemsPerMessage ?? Math.max(items.length, 1);
+  const pieces: LocalListUpdate[] = [];
+  for (let start = 0; start < items.length; start += size) {
+    const piece = items.slice(start, start + size);
+    pieces.push({
+      upserts: piece.flatMap((item) => item.upserts),
+      removals: piece.flatMap((item) => item.removals),
+    });
+  }
+  return pieces.length > 0 ? pieces : [{ upserts: [], removals: [] }];
+}
+
 /** `SendLocalList.req` of the charger's version; an entry without its info removes the token. */
 export function sendLocalListRequest(
   version: ChargerProtocolVersion,
@@ -92,8 +172,8 @@ export function sendLocalListRequest(
   });
   if (version === '1.6') {
     const list = [
-      ...update.upserts.map((entry) => ({ idTag: entry.idToken, idTagInfo: idTagInfo16(decision(entry)) })),
       ...update.removals.map((entry) => ({ idTag: entry.idToken })),
+      ...update.upserts.map((entry) => ({ idTag: entry.idToken, idTagInfo: idTagInfo16(decision(entry)) })),
     ];
     return { listVersion, updateType, ...(list.length > 0 && { localAuthorizationList: list }) };
   }
@@ -102,11 +182,11 @@ export function sendLocalListRequest(
     type: entry.type,
   });
   const list = [
+    ...update.removals.map((entry) => ({ idToken: idTokenOf(entry) })),
     ...update.upserts.map((entry) => ({
       idToken: idTokenOf(entry),
       idTokenInfo: idTokenInfo201(decision(entry)),
     })),
-    ...update.removals.map((entry) => ({ idToken: idTokenOf(entry) })),
   ];
   return { versionNumber: listVersion, updateType, ...(list.length > 0 && { localAuthorizationList: list }) };
 }

@@ -27,6 +27,6 @@ export class SiteAuthorizationController {
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: SiteAuthorizationDto,
   ): Promise<SiteAuthorizationView> {
-    return this.service.setSitePolicy(id, dto.policy);
+    return this.service.setSitePolicy(id, dto);
   }
 }

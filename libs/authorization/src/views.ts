@@ -16,6 +16,7 @@ export interface SiteAuthorizationView {
   siteId: string;
   policy: string;
   listVersion: number;
+  allowConcurrentTransactions: boolean;
 }
 
 export function idTokenView(row: IdTokenRow): IdTokenView {

@@ -19,6 +19,9 @@ export interface DashboardConnectorRow {
   measuredAt: Date | null;
   uncontrollableReason: string | null;
   transactionStartedAt: Date | null;
+  socPercent: number | null;
+  /** The running session's stored wish: who told it, and what (null without a session or a wish). */
+  wish: { source: schema.WishSource; energyWantedWh: number | null; departureAt: Date | null } | null;
   planVersion: number | null;
   periods: PlannedPeriod[] | null;
   dispatchStatus: string | null;
@@ -36,7 +39,7 @@ export class DashboardRepository {
 
   async connectorsOfSites(siteIds: string[]): Promise<DashboardConnectorRow[]> {
     if (siteIds.length === 0) return [];
-    const { chargers, connectors, connectorPlans: plans, transactions } = schema;
+    const { chargers, connectors, connectorPlans: plans, transactions, sessionPreferences } = schema;
     const rows = await this.db
       .select({
         connectorRef: connectors.id,
@@ -54,6 +57,10 @@ export class DashboardRepository {
         measuredAt: connectors.measuredAt,
         uncontrollableReason: connectors.uncontrollableReason,
         transactionStartedAt: transactions.startedAt,
+        socPercent: connectors.socPercent,
+        wishSource: sessionPreferences.source,
+        energyWantedWh: sessionPreferences.energyWantedWh,
+        departureAt: sessionPreferences.departureAt,
         planVersion: plans.version,
         periods: plans.periods,
         dispatchStatus: plans.dispatchStatus,
@@ -67,11 +74,17 @@ export class DashboardRepository {
         transactions,
         and(eq(transactions.connectorRef, connectors.id), isNull(transactions.stoppedAt)),
       )
+      .leftJoin(sessionPreferences, eq(sessionPreferences.transactionId, transactions.id))
       .where(inArray(chargers.siteId, siteIds))
       .orderBy(asc(chargers.identity), asc(connectors.connectorId));
     // A lost StopTransaction can leave two open transactions on a connector: list it once.
     const seen = new Set<string>();
-    return rows.filter((row) => !seen.has(row.connectorRef) && seen.add(row.connectorRef));
+    return rows
+      .filter((row) => !seen.has(row.connectorRef) && seen.add(row.connectorRef))
+      .map(({ wishSource, energyWantedWh, departureAt, ...row }) => ({
+        ...row,
+        wish: wishSource === null ? null : { source: wishSource, energyWantedWh, departureAt },
+      }));
   }
 
   async insertSamples(samples: LoadSample[]): Promise<void> {

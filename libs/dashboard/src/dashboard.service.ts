@@ -11,7 +11,7 @@ import {
   siteScopeKey,
   siteWarnings,
 } from '@gridflex/planning';
-import { effectiveBaseLoadA, sitePhaseLimitsA, SiteRow, SitesRepository } from '@gridflex/sites';
+import { effectiveBaseLoadA, sitePhaseLimitsA, SiteRow, SitesRepository, wishSource } from '@gridflex/sites';
 import {
   CHART_FUTURE_MS,
   CHART_PAST_MS,
@@ -252,6 +252,8 @@ function connectorView(
       : null,
     explanation: explanation ?? null,
     uncontrollableReason: c.uncontrollableReason,
+    wishSource: c.transactionStartedAt === null ? null : wishSource(c.wish ?? undefined),
+    socPercent: c.socPercent,
   };
 }
 

@@ -45,6 +45,13 @@ export interface ConnectorView {
   /** The optimizer's reason for the limit now. */
   explanation: string | null;
   uncontrollableReason: string | null;
+  /**
+   * Who told the running session's energy wanted and departure: `ev`, `booking`, `api`, or `default` (nobody:
+   * planning assumes its defaults); null without a session.
+   */
+  wishSource: string | null;
+  /** The EV's state of charge (%) as last reported in the session; null when never. */
+  socPercent: number | null;
 }
 
 export interface SiteView {

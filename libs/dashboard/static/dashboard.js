@@ -167,6 +167,8 @@
               'Limit A',
               'Measured A',
               'Max A',
+              'Wish',
+              'SoC',
               'Dispatch',
               'Why',
             ].map((h) => el('th', {}, h)),
@@ -218,6 +220,16 @@
       el('td', { class: 'num', 'data-field': 'limit' }, amps(c.limitA)),
       el('td', { class: 'num', 'data-field': 'measured' }, measured),
       el('td', { class: 'num' }, amps(c.maxCurrentA)),
+      el(
+        'td',
+        { 'data-field': 'wish', title: 'Who told the session its energy wanted and departure' },
+        c.wishSource || '–',
+      ),
+      el(
+        'td',
+        { class: 'num', 'data-field': 'soc' },
+        typeof c.socPercent === 'number' ? `${c.socPercent} %` : '–',
+      ),
       el(
         'td',
         { title: (c.dispatch && c.dispatch.detail) || '' },

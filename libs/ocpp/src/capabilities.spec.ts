@@ -23,6 +23,8 @@ describe('capability discovery', () => {
           { key: 'MaxChargingProfilesInstalled', readonly: true, value: 'many' },
           { key: 'ConnectorPhaseRotation', readonly: false, value: '0.RST,1.RST' },
           { key: 'MeterValueSampleInterval', readonly: false, value: '60' },
+          { key: 'SendLocalListMaxLength', readonly: true, value: '20' },
+          { key: 'LocalAuthListMaxLength', readonly: true, value: '0' },
         ],
         unknownKey: [],
       },
@@ -38,6 +40,8 @@ describe('capability discovery', () => {
       supplyPhases: null,
       meterSampleIntervalS: 60,
       localAuthList: false,
+      localListItemsPerMessage: 20,
+      localListMaxEntries: null,
       discoveredAt: '2026-03-01T12:00:00.000Z',
     });
   });
@@ -61,6 +65,8 @@ describe('capability discovery', () => {
           result('EVSE', 'PhaseRotation', 'RST'),
           result('SampledDataCtrlr', 'TxUpdatedInterval', '0', 'UnknownVariable'),
           result('LocalAuthListCtrlr', 'Enabled', 'TRUE'),
+          result('LocalAuthListCtrlr', 'ItemsPerMessage', '50'),
+          result('LocalAuthListCtrlr', 'Entries', '1000'),
         ],
       },
       AT,
@@ -75,6 +81,8 @@ describe('capability discovery', () => {
       supplyPhases: 1,
       meterSampleIntervalS: null,
       localAuthList: true,
+      localListItemsPerMessage: 50,
+      localListMaxEntries: 1000,
     });
   });
 

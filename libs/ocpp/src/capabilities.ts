@@ -74,6 +74,8 @@ export const CONFIGURATION_KEYS_16 = [
   'MaxChargingProfilesInstalled',
   'ConnectorPhaseRotation',
   'MeterValueSampleInterval',
+  'SendLocalListMaxLength',
+  'LocalAuthListMaxLength',
 ] as const;
 
 export interface GetConfigurationResponse16 {
@@ -97,6 +99,8 @@ export function capabilitiesFromConfiguration16(
     supplyPhases: null,
     meterSampleIntervalS: nonNegativeInteger(values.get('MeterValueSampleInterval')),
     localAuthList: profiles === null ? null : profiles.includes('LocalAuthListManagement'),
+    localListItemsPerMessage: positiveInteger(values.get('SendLocalListMaxLength')),
+    localListMaxEntries: positiveInteger(values.get('LocalAuthListMaxLength')),
     discoveredAt: at.toISOString(),
   };
 }
@@ -122,6 +126,9 @@ export const DISCOVERY_VARIABLES_201: readonly VariableRef[] = [
   { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'PhaseRotation' } },
   { component: { name: 'SampledDataCtrlr' }, variable: { name: 'TxUpdatedInterval' } },
   { component: { name: 'LocalAuthListCtrlr' }, variable: { name: 'Enabled' } },
+  { component: { name: 'LocalAuthListCtrlr' }, variable: { name: 'ItemsPerMessage' } },
+  // Its Actual value is how many entries the list holds now; the most it can hold is the maximum it may be set to.
+  { component: { name: 'LocalAuthListCtrlr' }, variable: { name: 'Entries' }, attributeType: 'MaxSet' },
 ];
 
 export interface GetVariablesResponse201 {
@@ -153,6 +160,8 @@ export function capabilitiesFromVariables201(
     supplyPhases: nonNegativeInteger(values.get('EVSE.SupplyPhases')),
     meterSampleIntervalS: nonNegativeInteger(values.get('SampledDataCtrlr.TxUpdatedInterval')),
     localAuthList: booleanValue(values.get('LocalAuthListCtrlr.Enabled')),
+    localListItemsPerMessage: positiveInteger(values.get('LocalAuthListCtrlr.ItemsPerMessage')),
+    localListMaxEntries: positiveInteger(values.get('LocalAuthListCtrlr.Entries')),
     discoveredAt: at.toISOString(),
   };
 }

@@ -238,6 +238,20 @@ export class ChargerStateRepository {
     return row?.id ?? null;
   }
 
+  /**
+   * The EV's state of charge as it told it outside meter values (ISO 15118 needs, our DataTransfer); the
+   * connector's readings keep their time, since no current was read. False when the connector is not ours.
+   */
+  async recordSoc(chargerId: string, connectorId: number, socPercent: number): Promise<boolean> {
+    if (!fitsInt4(connectorId)) return false;
+    const updated = await this.db
+      .update(connectors)
+      .set({ socPercent })
+      .where(and(eq(connectors.chargerId, chargerId), eq(connectors.connectorId, connectorId)))
+      .returning({ id: connectors.id });
+    return updated.length > 0;
+  }
+
   /** False when the connector is not registered. */
   async updateConnectorStatus(
     chargerId: string,

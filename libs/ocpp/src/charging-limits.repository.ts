@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, eq } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
+import type { EvseLimits } from './ev-charging-schedule';
 import { fitsInt4 } from './int4';
 
-const { chargingLimits } = schema;
+const { chargingLimits, chargers, connectorPlans, connectors, sites } = schema;
 
 export interface ReportedChargingLimit {
   chargerId: string;
@@ -52,5 +53,22 @@ export class ChargingLimitsRepository {
       )
       .returning({ id: chargingLimits.id });
     return deleted.length > 0;
+  }
+
+  /** The plan our profiles for the EVSE follow; null when it has none (or is not ours). */
+  async evseLimits(chargerId: string, evseId: number): Promise<EvseLimits | null> {
+    if (!fitsInt4(evseId)) return null;
+    const [row] = await this.db
+      .select({
+        periods: connectorPlans.periods,
+        nominalVoltageV: sites.nominalVoltageV,
+        phases: connectors.phases,
+      })
+      .from(connectors)
+      .innerJoin(connectorPlans, eq(connectorPlans.connectorRef, connectors.id))
+      .innerJoin(chargers, eq(chargers.id, connectors.chargerId))
+      .innerJoin(sites, eq(sites.id, chargers.siteId))
+      .where(and(eq(connectors.chargerId, chargerId), eq(connectors.connectorId, evseId)));
+    return row ?? null;
   }
 }

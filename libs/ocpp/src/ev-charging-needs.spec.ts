@@ -60,6 +60,7 @@ describe("an EV's charging needs", () => {
       maxCurrentA: null,
       maxPowerW: 50_000,
       phases: null,
+      socPercent: 30,
     });
     expect(needs.departureAt).toBeNull();
   });
@@ -99,6 +100,10 @@ describe("an EV's charging needs", () => {
     };
     expect(evChargingNeedsOfDataTransfer(SESSION, JSON.stringify(data), NOW)).toEqual(expected);
     expect(evChargingNeedsOfDataTransfer(SESSION, data, NOW)).toEqual(expected);
+    expect(evChargingNeedsOfDataTransfer(SESSION, { ...data, socPercent: 55.5 }, NOW)).toEqual({
+      ...expected,
+      socPercent: 55.5,
+    });
   });
 
   it.each([
@@ -108,6 +113,7 @@ describe("an EV's charging needs", () => {
     ['{"connectorId":1,"departureTime":"tomorrow"}', 'departureTime must be an ISO 8601 instant'],
     ['{"connectorId":1,"energyAmountWh":-5}', 'energyAmountWh must be a number of 0 or more'],
     ['{"connectorId":1,"phases":4}', 'phases must be 1, 2 or 3'],
+    ['{"connectorId":1,"socPercent":101}', 'socPercent must be a number from 0 to 100'],
   ])('refuses the DataTransfer data %s: %s', (data, reason) => {
     expect(evChargingNeedsOfDataTransfer(SESSION, data, NOW)).toBe(reason);
   });

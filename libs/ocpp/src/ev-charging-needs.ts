@@ -27,6 +27,8 @@ export interface EvChargingNeeds {
   maxPowerW: number | null;
   /** The phases an AC EV charges on; null for DC or when not told. */
   phases: 1 | 2 | 3 | null;
+  /** The battery's state of charge (%), when the EV told it: kept as the connector's reading, not planned on. */
+  socPercent?: number;
 }
 
 export interface EvChargingNeedsSink {
@@ -82,6 +84,7 @@ export function evChargingNeeds201(
     maxCurrentA: ac?.evMaxCurrent ?? null,
     maxPowerW: dc?.evMaxPower ?? null,
     phases: AC_PHASES[request.chargingNeeds.requestedEnergyTransfer] ?? null,
+    ...(dc?.stateOfCharge !== undefined && { socPercent: dc.stateOfCharge }),
   };
 }
 
@@ -99,8 +102,8 @@ export const CHARGING_NEEDS_MESSAGE_ID = 'ChargingNeeds';
 
 /**
  * The needs of a 1.6 DataTransfer `org.gridflex`/`ChargingNeeds`, whose `data` is the JSON text
- * `{"connectorId":1,"departureTime":"…","energyAmountWh":…,"minCurrentA":…,"maxCurrentA":…,"phases":…}`
- * (all but `connectorId` optional); the reason it is refused otherwise.
+ * `{"connectorId":1,"departureTime":"…","energyAmountWh":…,"minCurrentA":…,"maxCurrentA":…,"phases":…,
+ * "socPercent":…}` (all but `connectorId` optional); the reason it is refused otherwise.
  */
 export function evChargingNeedsOfDataTransfer(
   session: ChargerSession,
@@ -109,7 +112,7 @@ export function evChargingNeedsOfDataTransfer(
 ): EvChargingNeeds | string {
   const parsed = parseJsonObject(data);
   if (typeof parsed === 'string') return parsed;
-  const { connectorId, departureTime, energyAmountWh, minCurrentA, maxCurrentA, phases } = parsed;
+  const { connectorId, departureTime, energyAmountWh, minCurrentA, maxCurrentA, phases, socPercent } = parsed;
   if (!Number.isInteger(connectorId) || (connectorId as number) < 1) {
     return 'connectorId must be an integer of 1 or more';
   }
@@ -125,6 +128,9 @@ export function evChargingNeedsOfDataTransfer(
     }
   }
   if (phases !== undefined && phases !== 1 && phases !== 2 && phases !== 3) return 'phases must be 1, 2 or 3';
+  if (socPercent !== undefined && !(typeof socPercent === 'number' && socPercent >= 0 && socPercent <= 100)) {
+    return 'socPercent must be a number from 0 to 100';
+  }
   return {
     ...sessionOf(session, connectorId as number),
     departureAt: futureInstant(departureTime, now),
@@ -133,6 +139,7 @@ export function evChargingNeedsOfDataTransfer(
     maxCurrentA: (maxCurrentA as number | undefined) ?? null,
     maxPowerW: null,
     phases: phases ?? null,
+    ...(socPercent !== undefined && { socPercent }),
   };
 }
 

@@ -10,7 +10,7 @@ export const ID_TOKEN_AUTHORIZER = Symbol('ID_TOKEN_AUTHORIZER');
 
 /** The statuses both versions share, and the 2.0.1 ones a 1.6 charger is told as `Invalid`. */
 export type AuthorizationStatus =
-  'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'NotAtThisLocation' | 'Unknown';
+  'Accepted' | 'Blocked' | 'ConcurrentTx' | 'Expired' | 'Invalid' | 'NotAtThisLocation' | 'Unknown';
 
 export interface AuthorizationDecision {
   status: AuthorizationStatus;
@@ -26,8 +26,21 @@ export interface PresentedIdToken {
   type?: string;
 }
 
+/**
+ * Where a token presented to start charging may not also be in an open transaction (`ConcurrentTx`): on any
+ * connector but this one (a start, which may repeat), or on any charger but this one (a 2.0.1 Authorize, which
+ * names no EVSE and may be the card presented again to stop its own transaction there).
+ */
+export type ConcurrencyScope = { otherThanConnector: string } | { otherThanCharger: string };
+
 export interface IdTokenAuthorizer {
-  decide(chargerId: string, token: PresentedIdToken, at: Date): Promise<AuthorizationDecision>;
+  /** @param concurrency absent: no question of concurrent transactions (1.6 Authorize, local lists) */
+  decide(
+    chargerId: string,
+    token: PresentedIdToken,
+    at: Date,
+    concurrency?: ConcurrencyScope,
+  ): Promise<AuthorizationDecision>;
 }
 
 export const ACCEPT_EVERY_ID_TOKEN: IdTokenAuthorizer = {

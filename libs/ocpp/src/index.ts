@@ -31,3 +31,4 @@ export * from './id-token-authorizer';
 export * from './message-route';
 export * from './vendor-data-transfer.registry';
 export * from './ev-charging-needs';
+export * from './ev-charging-schedule';

@@ -60,6 +60,7 @@ import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
     TransactionsRepository,
     UpstreamOutboxRepository,
     ChargerEventsService,
+    ChargerEventsRepository,
     VendorDataTransferRegistry,
   ],
 })

@@ -418,6 +418,10 @@ export const transactions = pgTable(
     index('transactions_station_transaction_idx').on(t.stationTransactionId),
     index('transactions_charger_transaction_idx').on(t.chargerTransactionId),
     index('transactions_upstream_transaction_idx').on(t.upstreamTransactionId),
+    // Whether a token is already charging (ConcurrentTx) looks among the open transactions only.
+    index('transactions_open_id_tag_idx')
+      .on(sql`lower(${t.idTag})`)
+      .where(sql`${t.stoppedAt} is null`),
   ],
 );
 
@@ -615,6 +619,10 @@ export interface ChargerCapabilitiesColumn {
   meterSampleIntervalS: number | null;
   /** 1.6 feature profile LocalAuthListManagement, 2.0.1 `LocalAuthListCtrlr.Enabled`; absent before it was read. */
   localAuthList?: boolean | null;
+  /** Entries one SendLocalList may carry: 1.6 `SendLocalListMaxLength`, 2.0.1 `LocalAuthListCtrlr.ItemsPerMessage`. */
+  localListItemsPerMessage?: number | null;
+  /** Entries the local list holds at most: 1.6 `LocalAuthListMaxLength`, 2.0.1 `LocalAuthListCtrlr.Entries` (MaxSet). */
+  localListMaxEntries?: number | null;
   discoveredAt: string;
   /**
    * How the charger answered the station-wide maximum profile last sent (before discovery, on connect);
@@ -763,6 +771,8 @@ export const siteAuthorization = pgTable('site_authorization', {
   /** `acceptAll` or `list`. */
   policy: text('policy').notNull().default('acceptAll'),
   listVersion: integer('list_version').notNull().default(0),
+  /** False: an id token already in an open transaction is refused another (`ConcurrentTx`). */
+  allowConcurrentTransactions: boolean('allow_concurrent_transactions').notNull().default(true),
 });
 
 /** The local auth list a charger last accepted from us: its version and entries, to send it differences. */
@@ -770,8 +780,13 @@ export const chargerLocalAuthLists = pgTable('charger_local_auth_lists', {
   chargerId: uuid('charger_id')
     .primaryKey()
     .references(() => chargers.id, { onDelete: 'cascade' }),
+  /** The version the charger holds: the site's, unless a list sent in pieces needed versions beyond it. */
   listVersion: integer('list_version').notNull(),
+  /** The version of the site's list (`site_authorization.list_version`) it holds. */
+  siteListVersion: integer('site_list_version').notNull().default(0),
   entries: jsonb('entries').notNull().$type<LocalAuthListEntry[]>(),
+  /** Entries of the site's list left out because the charger holds fewer (its `LocalAuthListMaxLength`). */
+  omittedEntries: integer('omitted_entries').notNull().default(0),
   sentAt: timestamp('sent_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

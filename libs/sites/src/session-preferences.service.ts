@@ -21,6 +21,8 @@ export interface SessionPreferencesView {
   source: WishSourceView;
   /** What the EV said it can take (ISO 15118, or our 1.6 DataTransfer); null when it told nothing. */
   evLimits: EvLimitsView | null;
+  /** The EV's state of charge (%) as last reported in this session; null when never. */
+  socPercent: number | null;
 }
 
 export interface EvLimitsView {
@@ -50,8 +52,9 @@ function evLimits(row: SessionPreferencesRow): EvLimitsView | null {
   return Object.values(limits).every((value) => value === null) ? null : limits;
 }
 
-function toView(transactionId: number, row: SessionPreferencesRow | undefined): SessionPreferencesView {
-  if (!row) return { transactionId, ...NOTHING_TOLD };
+function toView(session: RunningSession, row: SessionPreferencesRow | undefined): SessionPreferencesView {
+  const { transactionId, socPercent } = session;
+  if (!row) return { transactionId, ...NOTHING_TOLD, socPercent };
   return {
     transactionId,
     priority: row.priority,
@@ -61,7 +64,14 @@ function toView(transactionId: number, row: SessionPreferencesRow | undefined): 
     updatedAt: row.updatedAt.toISOString(),
     source: wishSource(row),
     evLimits: evLimits(row),
+    socPercent,
   };
+}
+
+/** The open transaction on a connector and what its readings say of the EV. */
+interface RunningSession {
+  transactionId: number;
+  socPercent: number | null;
 }
 
 /** Priority, energy wanted and departure of the session running on a connector, fed to the planner. */
@@ -75,8 +85,8 @@ export class SessionPreferencesService {
   ) {}
 
   async get(siteId: string, chargerId: string, connectorId: number): Promise<SessionPreferencesView> {
-    const transactionId = await this.requireSession(siteId, chargerId, connectorId);
-    return toView(transactionId, await this.preferences.find(transactionId));
+    const session = await this.requireSession(siteId, chargerId, connectorId);
+    return toView(session, await this.preferences.find(session.transactionId));
   }
 
   async set(
@@ -90,10 +100,10 @@ export class SessionPreferencesService {
       const message = 'Give at least one of priority, energyWantedWh, departureAt';
       throw new BadRequestException({ message, errors: [{ field: 'body', messages: [message] }] });
     }
-    const transactionId = await this.requireSession(siteId, chargerId, connectorId);
+    const session = await this.requireSession(siteId, chargerId, connectorId);
     const departureAt =
       dto.departureAt === undefined || dto.departureAt === null ? dto.departureAt : new Date(dto.departureAt);
-    const row = await this.preferences.upsert(transactionId, {
+    const row = await this.preferences.upsert(session.transactionId, {
       priority: dto.priority,
       energyWantedWh: dto.energyWantedWh,
       departureAt,
@@ -103,10 +113,14 @@ export class SessionPreferencesService {
     const site = await this.sites.findById(siteId);
     const groups = site?.groupId ? [site.groupId] : [];
     this.events.emit(SITE_CONFIGURATION_CHANGED, new SiteConfigurationChangedEvent(siteId, groups));
-    return toView(transactionId, row);
+    return toView(session, row);
   }
 
-  private async requireSession(siteId: string, chargerId: string, connectorId: number): Promise<number> {
+  private async requireSession(
+    siteId: string,
+    chargerId: string,
+    connectorId: number,
+  ): Promise<RunningSession> {
     await this.sites.getById(siteId);
     const charger = (await this.chargers.listBySite(siteId)).find((c) => c.id === chargerId);
     if (!charger) throw new NotFoundException(`Charger ${chargerId} not found on site ${siteId}`);
@@ -116,6 +130,7 @@ export class SessionPreferencesService {
         `No session runs on connector ${connectorId} of charger "${charger.identity}"`,
       );
     }
-    return transactionId;
+    const connector = charger.connectors.find((c) => c.connectorId === connectorId);
+    return { transactionId, socPercent: connector?.socPercent ?? null };
   }
 }

@@ -143,6 +143,13 @@ export interface SimulatedCapabilities {
   supplyPhases?: number;
   /** Reports the local auth list (1.6 LocalAuthListManagement, 2.0.1 `LocalAuthListCtrlr`) unless false. */
   localAuthList?: boolean;
+  /**
+   * Entries one SendLocalList may carry (1.6 `SendLocalListMaxLength`, 2.0.1 `ItemsPerMessage`): a longer one is
+   * answered `Failed` and applied not at all. Unlimited and not reported when absent.
+   */
+  localListItemsPerMessage?: number;
+  /** Entries the list holds at most (`LocalAuthListMaxLength`, `Entries`), enforced like the above. */
+  localListMaxEntries?: number;
 }
 
 export const DEFAULT_CAPABILITIES: SimulatedCapabilities = {
@@ -839,6 +846,7 @@ export class SimulatedCharger {
     unknownKey: string[];
   } {
     const { smartCharging, rateUnits, maxPeriods, maxStackLevel, localAuthList } = this.capabilities;
+    const { localListItemsPerMessage, localListMaxEntries } = this.capabilities;
     const profiles = [
       'Core',
       smartCharging && 'SmartCharging',
@@ -851,6 +859,8 @@ export class SimulatedCharger {
         .join(','),
       ChargingScheduleMaxPeriods: maxPeriods?.toString(),
       ChargeProfileMaxStackLevel: maxStackLevel?.toString(),
+      SendLocalListMaxLength: localListItemsPerMessage?.toString(),
+      LocalAuthListMaxLength: localListMaxEntries?.toString(),
     };
     const requested = keys ?? Object.keys(known);
     return {
@@ -865,6 +875,7 @@ export class SimulatedCharger {
   private variables201(requests: VariableRequest[]): { getVariableResult: object[] } {
     const { smartCharging, rateUnits, maxPeriods, maxStackLevel, supplyPhases, localAuthList } =
       this.capabilities;
+    const { localListItemsPerMessage, localListMaxEntries } = this.capabilities;
     const known: Record<string, string | undefined> = {
       'SmartChargingCtrlr.Enabled': smartCharging?.toString(),
       'LocalAuthListCtrlr.Enabled': smartCharging === undefined ? undefined : String(localAuthList !== false),
@@ -872,6 +883,8 @@ export class SimulatedCharger {
       'SmartChargingCtrlr.PeriodsPerSchedule': maxPeriods?.toString(),
       'SmartChargingCtrlr.ProfileStackLevel': maxStackLevel?.toString(),
       'EVSE.SupplyPhases': supplyPhases?.toString(),
+      'LocalAuthListCtrlr.ItemsPerMessage': localListItemsPerMessage?.toString(),
+      'LocalAuthListCtrlr.Entries': localListMaxEntries?.toString(),
     };
     return {
       getVariableResult: requests.map(({ component, variable, attributeType }) => {
@@ -924,19 +937,34 @@ export class SimulatedCharger {
       : { versionNumber: this.localListVersion };
   }
 
-  /** A Full list replaces the list; a Differential one adds or changes entries, and drops those without info. */
+  /**
+   * A Full list replaces the list; a Differential one adds or changes entries, and drops those without info,
+   * when its version is above the one held (`VersionMismatch` otherwise, as OCPP defines it).
+   */
   private onSendLocalList(request: LocalListRequest): { status: string } {
     this.requireLocalList();
     this.throwConfiguredCallError('SendLocalList');
     this.localListUpdates.push(request);
-    if (request.updateType === 'Full') this.localAuthList.clear();
-    for (const entry of request.localAuthorizationList ?? []) {
+    const items = request.localAuthorizationList ?? [];
+    const version = request.listVersion ?? request.versionNumber ?? 0;
+    if (request.updateType === 'Differential' && version <= this.localListVersion) {
+      return { status: 'VersionMismatch' };
+    }
+    const { localListItemsPerMessage, localListMaxEntries } = this.capabilities;
+    if (localListItemsPerMessage !== undefined && items.length > localListItemsPerMessage) {
+      return { status: 'Failed' };
+    }
+    const list = new Map(request.updateType === 'Full' ? [] : this.localAuthList);
+    for (const entry of items) {
       const idToken = (entry.idTag ?? entry.idToken?.idToken ?? '').toLowerCase();
       const info = entry.idTagInfo ?? entry.idTokenInfo;
-      if (info) this.localAuthList.set(idToken, info.status);
-      else this.localAuthList.delete(idToken);
+      if (info) list.set(idToken, info.status);
+      else list.delete(idToken);
     }
-    this.localListVersion = request.listVersion ?? request.versionNumber ?? 0;
+    if (localListMaxEntries !== undefined && list.size > localListMaxEntries) return { status: 'Failed' };
+    this.localAuthList.clear();
+    for (const [idToken, status] of list) this.localAuthList.set(idToken, status);
+    this.localListVersion = version;
     return { status: 'Accepted' };
   }
 

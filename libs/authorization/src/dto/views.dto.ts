@@ -42,4 +42,10 @@ export class SiteAuthorizationViewDto implements SiteAuthorizationView {
 
   @ApiProperty({ description: 'Version of the local auth list of the site, sent to its chargers' })
   listVersion!: number;
+
+  @ApiProperty({
+    description:
+      'false: an id token already in an open transaction on another connector is refused a second one (ConcurrentTx)',
+  })
+  allowConcurrentTransactions!: boolean;
 }

@@ -9,6 +9,7 @@ import { ChargerStateChangeReason, ChargerStateChangedEvent, OCPP_CHARGER_STATE_
 import { EmptyResponse, HandlerTable, heartbeat, InboundContext } from '../handler-table';
 import {
   ACCEPT_EVERY_ID_TOKEN,
+  ConcurrencyScope,
   ID_TOKEN_AUTHORIZER,
   idTagInfo16,
   IdTokenAuthorizer,
@@ -152,7 +153,7 @@ export class Ocpp16HandlersService {
       );
       return { idTagInfo: { status: 'Invalid' }, transactionId: 0 };
     }
-    const idTagInfo = await this.idTagInfo(session, request.idTag);
+    const idTagInfo = await this.idTagInfo(session, request.idTag, { otherThanConnector: connectorRef });
     const stamp = new Date(request.timestamp);
     const startedAt = eventTime(stamp, new Date(), this.clock);
     const { transactionId, created } = await this.transactions.start({
@@ -206,8 +207,19 @@ export class Ocpp16HandlersService {
     return { idTagInfo: await this.idTagInfo(session, request.idTag) };
   }
 
-  private async idTagInfo(session: ChargerSession, idTag: string): Promise<IdTagInfo16> {
-    return idTagInfo16(await this.authorizer.decide(session.chargerId, { idToken: idTag }, new Date()));
+  /** `ConcurrentTx` is only relevant for a StartTransaction (1.6 §7.1), which passes `concurrency`. */
+  private async idTagInfo(
+    session: ChargerSession,
+    idTag: string,
+    concurrency?: ConcurrencyScope,
+  ): Promise<IdTagInfo16> {
+    const decision = await this.authorizer.decide(
+      session.chargerId,
+      { idToken: idTag },
+      new Date(),
+      concurrency,
+    );
+    return idTagInfo16(decision);
   }
 
   private stateChanged(session: ChargerSession, reason: ChargerStateChangeReason): void {

@@ -15,9 +15,11 @@ import {
   NO_EV_CHARGING_NEEDS_SINK,
   NotifyEVChargingNeedsRequest201,
 } from '../ev-charging-needs';
+import { evScheduleExcess, NotifyEVChargingScheduleRequest201 } from '../ev-charging-schedule';
 import { EmptyResponse, HandlerTable, heartbeat, InboundContext } from '../handler-table';
 import {
   ACCEPT_EVERY_ID_TOKEN,
+  ConcurrencyScope,
   ID_TOKEN_AUTHORIZER,
   idTokenInfo201,
   IdTokenAuthorizer,
@@ -47,6 +49,9 @@ import type {
 import { parseMeterValues201 } from './meter-values';
 
 type Payload = Record<string, unknown>;
+
+/** The charger event that keeps an EV charging schedule we rejected, and where it exceeded our limit. */
+export const EV_CHARGING_SCHEDULE_REJECTED = 'EVChargingScheduleRejected';
 
 /** Our answer to the certificate services of block A and of ISO 15118 (M): we run no PKI. */
 const NO_PKI: StatusInfo201 = {
@@ -104,7 +109,7 @@ export class Ocpp201HandlersService {
       NotifyDisplayMessages: stored('NotifyDisplayMessages'),
       NotifyEVChargingNeeds: (request: NotifyEVChargingNeedsRequest201, context) =>
         this.notifyEVChargingNeeds(request, context),
-      NotifyEVChargingSchedule: (request: Payload, context) =>
+      NotifyEVChargingSchedule: (request: NotifyEVChargingScheduleRequest201, context) =>
         this.notifyEVChargingSchedule(request, context),
       NotifyEvent: stored('NotifyEvent'),
       NotifyMonitoringReport: stored('NotifyMonitoringReport'),
@@ -125,7 +130,8 @@ export class Ocpp201HandlersService {
     session: ChargerSession,
     request: AuthorizeRequest201,
   ): Promise<AuthorizeResponse201> {
-    return { idTokenInfo: await this.idTokenInfo(session, request.idToken) };
+    const concurrency = { otherThanCharger: session.chargerId };
+    return { idTokenInfo: await this.idTokenInfo(session, request.idToken, concurrency) };
   }
 
   /**
@@ -139,17 +145,36 @@ export class Ocpp201HandlersService {
     await this.chargerEvents.record('NotifyEVChargingNeeds', { ...request }, context);
     // EVSE 0 is the station itself: no EV is plugged into it.
     if (request.evseId === 0) return { status: 'Rejected' };
-    const status = await this.evNeeds.take(evChargingNeeds201(context.session, request, context.receivedAt));
-    return { status };
+    const needs = evChargingNeeds201(context.session, request, context.receivedAt);
+    if (needs.socPercent !== undefined) {
+      await this.chargerState.recordSoc(needs.chargerId, needs.connectorId, needs.socPercent);
+    }
+    return { status: await this.evNeeds.take(needs) };
   }
 
-  /** The schedule the EV chose within our profiles is kept for the operator; the profiles still bound it. */
+  /**
+   * K17: the schedule the EV chose is kept for the operator and checked against the plan our TxProfile for the
+   * EVSE follows. One above it is `Rejected` (the station then renegotiates within the profile it holds, which
+   * still bounds the EV either way) and kept as an `EVChargingScheduleRejected` event saying where.
+   */
   private async notifyEVChargingSchedule(
-    request: Payload,
+    request: NotifyEVChargingScheduleRequest201,
     context: InboundContext,
   ): Promise<NotifyEVChargingScheduleResponse201> {
-    await this.chargerEvents.record('NotifyEVChargingSchedule', request, context);
-    return { status: 'Accepted' };
+    await this.chargerEvents.record('NotifyEVChargingSchedule', { ...request }, context);
+    const limits = await this.chargingLimits.evseLimits(context.session.chargerId, request.evseId);
+    const excess = limits && evScheduleExcess(request, limits);
+    if (!excess) return { status: 'Accepted' };
+    const detail =
+      `EV asks ${excess.evLimit} ${excess.unit} at ${excess.at}, ` +
+      `above our limit of ${excess.ourLimit} ${excess.unit}`;
+    this.logger.warn(`${context.session.identity} EVSE ${request.evseId}: ${detail}`);
+    await this.chargerEvents.record(
+      EV_CHARGING_SCHEDULE_REJECTED,
+      { evseId: request.evseId, ...excess },
+      context,
+    );
+    return { status: 'Rejected', statusInfo: { reasonCode: 'AboveLimit', additionalInfo: detail } };
   }
 
   /** A01/A02: the station's certificate signing request is kept for the operator and refused. */
@@ -259,11 +284,9 @@ export class Ocpp201HandlersService {
     session: ChargerSession,
     request: TransactionEventRequest201,
   ): Promise<TransactionEventResponse201> {
-    const answer: TransactionEventResponse201 = request.idToken
-      ? { idTokenInfo: await this.idTokenInfo(session, request.idToken) }
-      : {};
     const stationTransactionId = request.transactionInfo.transactionId;
     const connector = await this.transactionConnector(session, request);
+    const answer = await this.transactionAnswer(session, request, connector?.connectorRef ?? null);
     if (!connector) {
       this.logger.warn(
         `TransactionEvent from ${session.identity} for transaction ${stationTransactionId} on no known EVSE`,
@@ -293,6 +316,25 @@ export class Ocpp201HandlersService {
       if (stopped) this.stateChanged(session, 'transaction-stopped');
     }
     return answer;
+  }
+
+  /**
+   * The token's info when the event carries one; a token presented to end the transaction is not starting
+   * one, so only the other events ask whether it is already charging elsewhere.
+   */
+  private async transactionAnswer(
+    session: ChargerSession,
+    request: TransactionEventRequest201,
+    connectorRef: string | null,
+  ): Promise<TransactionEventResponse201> {
+    if (!request.idToken) return {};
+    const concurrency: ConcurrencyScope | undefined =
+      request.eventType === 'Ended'
+        ? undefined
+        : connectorRef === null
+          ? { otherThanCharger: session.chargerId }
+          : { otherThanConnector: connectorRef };
+    return { idTokenInfo: await this.idTokenInfo(session, request.idToken, concurrency) };
   }
 
   /** The EVSE the event names, else the one where we recorded the transaction. */
@@ -351,8 +393,12 @@ export class Ocpp201HandlersService {
     return {};
   }
 
-  private async idTokenInfo(session: ChargerSession, idToken: IdToken201): Promise<IdTokenInfo201> {
-    return idTokenInfo201(await this.authorizer.decide(session.chargerId, idToken, new Date()));
+  private async idTokenInfo(
+    session: ChargerSession,
+    idToken: IdToken201,
+    concurrency?: ConcurrencyScope,
+  ): Promise<IdTokenInfo201> {
+    return idTokenInfo201(await this.authorizer.decide(session.chargerId, idToken, new Date(), concurrency));
   }
 
   private stateChanged(session: ChargerSession, reason: ChargerStateChangeReason): void {

@@ -396,6 +396,13 @@ export class SessionPreferencesViewDto implements SessionPreferencesView {
 
   @ApiProperty({ type: EvLimitsViewDto, nullable: true, description: 'What the EV said it can take' })
   evLimits!: EvLimitsViewDto | null;
+
+  @ApiProperty({
+    ...nullableNumber,
+    description:
+      "The EV's state of charge (%) as the charger last reported it (SoC measurand); null: not reported",
+  })
+  socPercent!: number | null;
 }
 
 export class BookingViewDto implements BookingView {

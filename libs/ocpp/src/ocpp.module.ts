@@ -16,6 +16,8 @@ import { RemoteOperationsController } from './remote-operations/remote-operation
 import { RemoteOperationsService } from './remote-operations/remote-operations.service';
 import { StationCeilingRepository } from './station-ceiling.repository';
 import { TransactionsRepository } from './transactions.repository';
+import { UpstreamProfilesRepository } from './upstream-profiles.repository';
+import { UpstreamProfilesService } from './upstream-profiles.service';
 import { UpstreamProxyService } from './upstream-proxy.service';
 import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
 
@@ -35,6 +37,8 @@ import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
     Ocpp201HandlersService,
     InboundMessagesService,
     UpstreamProxyService,
+    UpstreamProfilesService,
+    UpstreamProfilesRepository,
     ChargerStateRepository,
     ChargingLimitsRepository,
     StationCeilingRepository,

@@ -3,16 +3,7 @@ import { createRPCError, IHandlersOption, RPCClient } from 'ocpp-rpc';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import type { ChargerSession } from './charger-session';
 import { ChargerStateRepository } from './charger-state.repository';
-
-/**
- * What gridflex answers the upstream's profile messages while it is not yet able to arbitrate between the
- * upstream's profiles and its own grid limits: the upstream never writes a profile to the charger.
- */
-const UPSTREAM_PROFILE_REFUSALS: Readonly<Record<string, object>> = {
-  SetChargingProfile: { status: 'Rejected' },
-  // ClearChargingProfile has no Rejected status in either version: Unknown says nothing was cleared.
-  ClearChargingProfile: { status: 'Unknown' },
-};
+import { UpstreamProfilesService } from './upstream-profiles.service';
 
 /**
  * The charger's first messages wait for the upstream connection to open: an upstream that does not answer the
@@ -23,7 +14,8 @@ const UPSTREAM_HANDSHAKE_TIMEOUT_MS = 10_000;
 /**
  * Proxy mode: the connection gridflex opens to a charger's upstream central system, as the charger (same
  * identity, same subprotocol). The charger's calls get the upstream's answers (`forward`); the upstream's calls
- * reach the charger and its answers return unchanged, except the profile messages gridflex keeps to itself.
+ * reach the charger and its answers return unchanged, except the profile messages gridflex arbitrates
+ * (`UpstreamProfilesService`).
  * One upstream connection per charger connection, closed with it.
  */
 @Injectable()
@@ -32,7 +24,10 @@ export class UpstreamProxyService {
   /** Per charger connection (its session): the upstream connection, null when it could not be opened. */
   private readonly upstreams = new Map<ChargerSession, Promise<RPCClient | null>>();
 
-  constructor(private readonly chargerState: ChargerStateRepository) {}
+  constructor(
+    private readonly chargerState: ChargerStateRepository,
+    private readonly upstreamProfiles: UpstreamProfilesService,
+  ) {}
 
   /** Opens the upstream connection of a charger that has one; the charger's close closes it. */
   open(charger: RPCServerClient, session: ChargerSession): void {
@@ -108,11 +103,8 @@ export class UpstreamProxyService {
     action: string,
     params: object,
   ): Promise<Record<string, unknown>> {
-    const refusal = UPSTREAM_PROFILE_REFUSALS[action];
-    if (refusal) {
-      this.logger.log(`${action} from the upstream of ${session.identity} refused: not arbitrated yet`);
-      return refusal as Record<string, unknown>;
-    }
+    if (this.upstreamProfiles.arbitrates(action))
+      return this.upstreamProfiles.answer(session, action, params);
     if (charger.state !== RPCClient.OPEN) {
       throw createRPCError('GenericError', `${session.identity} is not connected`) as Error;
     }

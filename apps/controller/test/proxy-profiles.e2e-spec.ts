@@ -14,7 +14,7 @@ const REFUSED_A = 8;
 const WAIT_MS = 30_000;
 
 type Version = '1.6' | '2.0.1';
-type WireEvent = { kind: 'charger-got' | 'upstream-answered'; limit: number | null };
+type WireEvent = { kind: 'charger-got' | 'charger-answered' | 'upstream-answered'; limit: number | null };
 
 /** The first period's limit of a connector profile (TxProfile or TxDefaultProfile) for connector 1, else null. */
 function connectorLimit(payload: object): number | null {
@@ -104,6 +104,8 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
   const chargers = new Map<Version, SimulatedCharger>();
   const wire = new Map<Version, WireEvent[]>();
   const siteIds = new Map<Version, string>();
+  /** While pending, the charger holds back its answers to connector profiles. */
+  const answersHeld = new Map<Version, Promise<void>>();
   const identityOf = (version: Version) => (version === '1.6' ? 'UP-16' : 'UP-201');
 
   const upstreamOf = (version: Version) =>
@@ -121,9 +123,12 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
   async function connectAndCharge(version: Version, startSession: boolean): Promise<SimulatedCharger> {
     const charger = await connectCharger(controller, identityOf(version), {
       ocppVersion: version,
-      profileAnswerFor: (payload) => {
+      profileAnswerFor: async (payload) => {
         const limit = connectorLimit(payload);
-        if (limit !== null) wire.get(version)!.push({ kind: 'charger-got', limit });
+        if (limit === null) return 'Accepted';
+        wire.get(version)!.push({ kind: 'charger-got', limit });
+        await answersHeld.get(version);
+        wire.get(version)!.push({ kind: 'charger-answered', limit });
         return limit === REFUSED_A ? 'Rejected' : 'Accepted';
       },
     });
@@ -194,17 +199,25 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
     it('answers a lower TxProfile Accepted only after the charger accepted a profile at its limit', async () => {
       const log = wire.get(version)!;
       const before = log.length;
-      const answer = await fromUpstream(
+      let release!: () => void;
+      answersHeld.set(version, new Promise<void>((resolve) => (release = resolve)));
+      const answer = fromUpstream(
         version,
         'SetChargingProfile',
         upstreamProfile(version, 501, 'TxProfile', LOWER_A),
       );
-      expect(answer).toEqual({ status: 'Accepted' });
+      await latestLimit(version, LOWER_A);
+      // A round trip through the API while the charger holds its answer: time for an early answer to show.
+      await controller.admin.get(`/api/v1/sites/${siteIds.get(version)!}/plan`).expect(200);
+      release();
+      expect(await answer).toEqual({ status: 'Accepted' });
       const events = log.slice(before);
-      const got = events.findIndex((event) => event.kind === 'charger-got' && event.limit === LOWER_A);
+      const accepted = events.findIndex(
+        (event) => event.kind === 'charger-answered' && event.limit === LOWER_A,
+      );
       const answered = events.findIndex((event) => event.kind === 'upstream-answered');
-      expect(got).toBeGreaterThanOrEqual(0);
-      expect(got).toBeLessThan(answered);
+      expect(accepted).toBeGreaterThanOrEqual(0);
+      expect(accepted).toBeLessThan(answered);
       expect(
         events
           .slice(0, answered)

@@ -93,10 +93,11 @@ export interface SimulatedChargerOptions {
    */
   unansweredCalls?: Record<string, number>;
   /**
-   * Decides the answer to each SetChargingProfile (within the capabilities), e.g. to refuse a given limit;
-   * `profileAnswer` when absent. The payload is the request as received, in the charger's OCPP version.
+   * Decides the answer to each SetChargingProfile (within the capabilities), e.g. to refuse a given limit, and
+   * may hold it back until the test lets it go; `profileAnswer` when absent. The payload is the request as
+   * received, in the charger's OCPP version.
    */
-  profileAnswerFor?: (payload: object) => ProfileAnswer;
+  profileAnswerFor?: (payload: object) => ProfileAnswer | Promise<ProfileAnswer>;
   /** Answers every SetChargingProfile with a CALLERROR of this code (e.g. `NotImplemented`) and applies nothing. */
   profileCallError?: string;
   /** Answers Accepted at once but enforces an accepted profile only this long after (ms). */
@@ -778,7 +779,7 @@ export class SimulatedCharger {
   }: IHandlersOption): Promise<{ status: ProfileAnswer }> {
     const profile = params as ReceivedChargingProfile;
     const status = this.withinCapabilities(profile)
-      ? (this.options.profileAnswerFor?.(params as object) ?? this.profileAnswer)
+      ? await (this.options.profileAnswerFor?.(params as object) ?? this.profileAnswer)
       : 'Rejected';
     const callError = this.callErrors.has('SetChargingProfile');
     // Applied on receipt, so that a waiting test sees its effect and a delayed answer still takes effect.

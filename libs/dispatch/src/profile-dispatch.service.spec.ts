@@ -10,8 +10,8 @@ function delivery(
   version: number,
   status: string,
   at: Date | null,
-  dispatched = version,
-) {
+  dispatched: number | null = version,
+): Delivery {
   return { connectorRef, version, dispatchStatus: status, dispatchedVersion: dispatched, dispatchedAt: at };
 }
 

@@ -14,7 +14,27 @@ const REFUSED_A = 8;
 const WAIT_MS = 30_000;
 
 type Version = '1.6' | '2.0.1';
-type WireEvent = { kind: 'charger-got' | 'charger-answered' | 'upstream-answered'; limit: number | null };
+/** A connector profile's schedule as absolute instants (ms) and limits. */
+type Steps = { atMs: number; limit: number }[];
+type WireEvent = {
+  kind: 'charger-got' | 'charger-answered' | 'upstream-answered';
+  limit: number | null;
+  steps?: Steps;
+};
+
+/** The schedule of a connector profile as absolute steps, whichever the version. */
+function scheduleSteps(payload: object): Steps {
+  const schedule =
+    (payload as { csChargingProfiles?: { chargingSchedule: Schedule } }).csChargingProfiles
+      ?.chargingSchedule ??
+    (payload as { chargingProfile: { chargingSchedule: Schedule[] } }).chargingProfile.chargingSchedule[0];
+  const startMs = Date.parse(schedule.startSchedule);
+  return schedule.chargingSchedulePeriod.map((p) => ({
+    atMs: startMs + p.startPeriod * 1000,
+    limit: p.limit,
+  }));
+}
+type Schedule = { startSchedule: string; chargingSchedulePeriod: { startPeriod: number; limit: number }[] };
 
 /** The first period's limit of a connector profile (TxProfile or TxDefaultProfile) for connector 1, else null. */
 function connectorLimit(payload: object): number | null {
@@ -42,14 +62,25 @@ function connectorLimit(payload: object): number | null {
   return p201.chargingProfile.chargingSchedule[0].chargingSchedulePeriod[0].limit;
 }
 
-/** An upstream SetChargingProfile for connector/EVSE 1 at `limitA`, in the charger's version. */
+/**
+ * An upstream SetChargingProfile for connector/EVSE 1 at `limitA`, in the charger's version; `later` adds a
+ * second period from `startSchedule` + `afterS` on.
+ */
 function upstreamProfile(
   version: Version,
   id: number,
   purpose: 'TxProfile' | 'TxDefaultProfile',
   limitA: number,
+  later?: { startSchedule: string; afterS: number; limitA: number },
 ) {
-  const schedule = { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: limitA }] };
+  const schedule = {
+    chargingRateUnit: 'A',
+    ...(later && { startSchedule: later.startSchedule }),
+    chargingSchedulePeriod: [
+      { startPeriod: 0, limit: limitA },
+      ...(later ? [{ startPeriod: later.afterS, limit: later.limitA }] : []),
+    ],
+  };
   if (version === '1.6') {
     return {
       connectorId: 1,
@@ -126,7 +157,7 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
       profileAnswerFor: async (payload) => {
         const limit = connectorLimit(payload);
         if (limit === null) return 'Accepted';
-        wire.get(version)!.push({ kind: 'charger-got', limit });
+        wire.get(version)!.push({ kind: 'charger-got', limit, steps: scheduleSteps(payload) });
         await answersHeld.get(version);
         wire.get(version)!.push({ kind: 'charger-answered', limit });
         return limit === REFUSED_A ? 'Rejected' : 'Accepted';
@@ -282,6 +313,33 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
       expect(await fromUpstream(version, 'ClearChargingProfile', clearById(version, 503))).toEqual({
         status: 'Unknown',
       });
+    });
+
+    it('clamps the pushed schedule to a later, lower period of the upstream profile', async () => {
+      const startMs = Math.floor(Date.now() / 1000) * 1000;
+      const later = { startSchedule: new Date(startMs).toISOString(), afterS: 600, limitA: REFUSED_A + 1 };
+      const answer = await fromUpstream(
+        version,
+        'SetChargingProfile',
+        upstreamProfile(version, 506, 'TxDefaultProfile', LOWER_A + 6, later),
+      );
+      expect(answer).toEqual({ status: 'Accepted' });
+      // The plan takes the bound in force now (16 A, under the grid's 20 A); the lower period ten minutes on
+      // reaches the charger only through the clamp of the schedule it is sent.
+      const steps = wire
+        .get(version)!
+        .filter((e) => e.kind === 'charger-got')
+        .at(-1)!.steps!;
+      expect(steps[0].limit).toBe(LOWER_A + 6);
+      const lowered = steps.find((step) => step.limit === later.limitA);
+      expect(lowered?.atMs).toBe(startMs + 600_000);
+      expect(
+        steps.filter((step) => step.atMs >= startMs + 600_000).every((s) => s.limit <= later.limitA),
+      ).toBe(true);
+      expect(await fromUpstream(version, 'ClearChargingProfile', clearById(version, 506))).toEqual({
+        status: 'Accepted',
+      });
+      await latestLimit(version, GRID_LIMIT_A);
     });
 
     it('refuses a recurring profile, which it cannot model, leaving the charger as it was', async () => {

@@ -778,9 +778,8 @@ export class SimulatedCharger {
     signal,
   }: IHandlersOption): Promise<{ status: ProfileAnswer }> {
     const profile = params as ReceivedChargingProfile;
-    const status = this.withinCapabilities(profile)
-      ? await (this.options.profileAnswerFor?.(params as object) ?? this.profileAnswer)
-      : 'Rejected';
+    const decided = this.withinCapabilities(profile) ? this.answerTo(params as object) : 'Rejected';
+    const status = typeof decided === 'string' ? decided : await decided;
     const callError = this.callErrors.has('SetChargingProfile');
     // Applied on receipt, so that a waiting test sees its effect and a delayed answer still takes effect.
     if (status === 'Accepted' && !this.ignoresProfiles && !callError)
@@ -794,6 +793,11 @@ export class SimulatedCharger {
       throw createRPCError('NotSupported', 'Smart charging is not supported') as Error;
     }
     return { status };
+  }
+
+  /** Only a test's `profileAnswerFor` may hold the answer back: otherwise it is decided at once. */
+  private answerTo(payload: object): ProfileAnswer | Promise<ProfileAnswer> {
+    return this.options.profileAnswerFor ? this.options.profileAnswerFor(payload) : this.profileAnswer;
   }
 
   /** At once, or `profileApplyDelayMs` later: a station that accepts first and enforces when it gets to it. */

@@ -16,14 +16,15 @@ import { Delivery, DispatchRepository } from './dispatch.repository';
 import { TransitionBarrier } from './transition-barrier';
 
 const WAITING_OUT = ['failed', 'delayed'];
+/** Plans stored, and their pushes queued, at a time. */
+const STORE_CHUNK = 500;
 /** How often `pushAndAwait` reads how the pushes went. */
 const DELIVERY_POLL_MS = 100;
+/** Outcomes in which the charger refused the profile (see `ChargingProfilesProcessor`). */
 const REFUSED: readonly string[] = ['rejected', 'not-supported', 'call-error'];
 
 /** What a charger answered the pushes `pushAndAwait` waited for. */
 export type DeliveryVerdict = 'accepted' | 'rejected' | 'timeout';
-/** Plans stored, and their pushes queued, at a time. */
-const STORE_CHUNK = 500;
 
 /** Producer side of the `charging-profiles` queues: routes each push to the instance holding the charger. */
 @Injectable()
@@ -175,8 +176,9 @@ export class ProfileDispatchService {
   /**
    * Pushes the latest plans of the charger's connectors `connectorIds` (0: all of them) once more, and waits
    * until the charger has accepted each, or refused one, or `timeoutMs` passed. It reads the outcomes the
-   * dispatch worker stores, so the push may run on whichever instance holds the charger. A push counts when
-   * it was recorded after this call queued its own, or is of a newer plan (a re-plan meanwhile).
+   * dispatch worker stores, so the push may run on whichever instance holds the charger (whose clock is
+   * taken to agree with this one's, as NTP keeps it). A push counts when it was recorded after this call
+   * queued its own, or is of a newer plan (a re-plan meanwhile). A charger no instance holds: `timeout`.
    */
   async pushAndAwait(chargerId: string, connectorIds: number[], timeoutMs: number): Promise<DeliveryVerdict> {
     const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { IHandlersOption, RPCServer } from 'ocpp-rpc';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
+import { and, eq } from 'drizzle-orm';
+import { DATABASE, Database, schema } from '@gridflex/persistence';
 import { createSharedPostgresDatabase } from '@gridflex/persistence/testing';
 import { SimulatedCharger } from '@gridflex/simulator';
 import { connectCharger, registerCharger, startController, TestController, waitFor } from './test-controller';
@@ -138,6 +140,13 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
   /** While pending, the charger holds back its answers to connector profiles. */
   const answersHeld = new Map<Version, Promise<void>>();
   const identityOf = (version: Version) => (version === '1.6' ? 'UP-16' : 'UP-201');
+
+  const chargerIdOf = async (identity: string) => {
+    const { body } = await controller.admin
+      .get(`/api/v1/sites/${siteIds.get('2.0.1')!}/chargers`)
+      .expect(200);
+    return (body as { id: string; identity: string }[]).find((c) => c.identity === identity)!.id;
+  };
 
   const upstreamOf = (version: Version) =>
     waitFor(() => Promise.resolve(upstreamSides.get(identityOf(version))));
@@ -406,4 +415,32 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
       await latestLimit(version, LOWER_A);
     }
   }, 120_000);
+
+  // 2.0.1 only: a 1.6 charger behind the proxy stops with the upstream's transaction id, which gridflex does
+  // not map to its own yet, so the stop is not matched.
+  it('drops a TxProfile when its transaction ends: the next session gets the grid plan', async () => {
+    const station = chargers.get('2.0.1')!;
+    const chargerId = await chargerIdOf('2.0.1');
+    const txProfiles = () =>
+      controller.app
+        .get<Database>(DATABASE)
+        .select({ id: schema.upstreamChargingProfiles.id })
+        .from(schema.upstreamChargingProfiles)
+        .where(
+          and(
+            eq(schema.upstreamChargingProfiles.chargerId, chargerId),
+            eq(schema.upstreamChargingProfiles.purpose, 'TxProfile'),
+          ),
+        );
+    expect(await txProfiles()).toHaveLength(1);
+    await station.transactionEvent('Ended', { transactionId: 'tx-up-201', stoppedReason: 'Local' });
+    await waitFor(async () => ((await txProfiles()).length === 0 ? true : undefined));
+    await station.transactionEvent('Started', {
+      transactionId: 'tx-up-201-b',
+      evseId: 1,
+      idToken: 'TOKEN-2',
+      chargingState: 'Charging',
+    });
+    await latestLimit('2.0.1', GRID_LIMIT_A);
+  });
 });

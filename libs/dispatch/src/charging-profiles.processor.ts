@@ -25,6 +25,8 @@ import {
   OcppProtocol,
   ProfileContext,
   profileLimits,
+  ProfilePeriod,
+  upstreamBoundPieces,
 } from '@gridflex/ocpp';
 import {
   chargingProfilesQueueName,
@@ -42,6 +44,7 @@ import {
   PushOutcome,
 } from './events';
 import { TransitionBarrier } from './transition-barrier';
+import { clampToUpstream, lowestUpstreamBoundFrom } from './upstream-clamp';
 
 const ANSWER_STATUS: Record<string, DispatchStatus> = {
   Accepted: 'accepted',
@@ -347,11 +350,10 @@ function buildProfile(protocol: OcppProtocol, target: DispatchTarget, now: Date,
   const { context, transaction } = target;
   const common = {
     phases: target.phases,
-    periods: heldPlan(target.periods, holdUntil),
+    ...underUpstreamBound(target, heldPlan(target.periods, holdUntil), context.safeShareA, now),
     now,
     ...profileLimits(context.capabilities),
     nominalVoltageV: target.profileVoltageV,
-    tailLimitA: context.safeShareA,
   };
   if (protocol === 'ocpp2.0.1') {
     return buildSetChargingProfile201({
@@ -366,4 +368,31 @@ function buildProfile(protocol: OcppProtocol, target: DispatchTarget, now: Date,
     // The id the charger holds: in proxy mode its upstream's, which a TxProfile must name to be accepted.
     transactionId: transaction ? (transaction.chargerTransactionId ?? transaction.id) : null,
   });
+}
+
+/**
+ * Proxy mode: the held plan and its tail within the upstream central system's profiles, at every instant (the
+ * charger receives the minimum of the two).
+ */
+function underUpstreamBound(
+  target: DispatchTarget,
+  periods: ProfilePeriod[],
+  tailLimitA: number,
+  now: Date,
+): { periods: ProfilePeriod[]; tailLimitA: number } {
+  if (target.upstreamProfiles.length === 0 || periods.length === 0) return { periods, tailLimitA };
+  const fromMs = Math.min(Date.parse(periods[0].start), now.getTime());
+  const pieces = upstreamBoundPieces(
+    target.upstreamProfiles,
+    target.connectorId,
+    fromMs,
+    Infinity,
+    target.profileVoltageV,
+  );
+  const lastEnd = periods.at(-1)!.end;
+  const tailBoundA = lowestUpstreamBoundFrom(pieces, lastEnd === null ? Infinity : Date.parse(lastEnd));
+  return {
+    periods: clampToUpstream(periods, pieces),
+    tailLimitA: tailBoundA === null ? tailLimitA : Math.min(tailLimitA, tailBoundA),
+  };
 }

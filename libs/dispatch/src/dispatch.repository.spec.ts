@@ -84,8 +84,82 @@ describe.each(TEST_DATABASE_ENGINES)('DispatchRepository on %s', (_engine, creat
         capA: 32,
         plans: [periods],
       },
+      upstreamProfiles: [],
     });
     await expect(repository.loadTarget('00000000-0000-4000-8000-000000000000')).resolves.toBeUndefined();
+  });
+
+  it('loads the upstream profiles of the connector and of the whole charger, a TxProfile only while its transaction runs', async () => {
+    const { chargerId, refs } = await plan('CP-UP', ['pending', 'pending']);
+    const startedAt = new Date('2026-03-01T09:00:00Z');
+    const [running, ended] = await database.db
+      .insert(schema.transactions)
+      .values([
+        { connectorRef: refs[0], idTag: 'T', meterStartWh: 0, startedAt },
+        { connectorRef: refs[0], idTag: 'OLD', meterStartWh: 0, startedAt, stoppedAt: startedAt },
+      ])
+      .returning();
+    const receivedAt = new Date('2026-03-01T09:30:00Z');
+    const schedule: schema.UpstreamSchedule = {
+      kind: 'Absolute',
+      chargingRateUnit: 'A',
+      chargingSchedulePeriod: [{ startPeriod: 0, limit: 10 }],
+    };
+    const row = (
+      profileId: number,
+      connectorId: number,
+      purpose: schema.UpstreamProfilePurpose,
+      tx?: number,
+    ) => ({
+      chargerId,
+      connectorId,
+      profileId,
+      stackLevel: 0,
+      purpose,
+      transactionId: tx ?? null,
+      schedule,
+      receivedAt,
+    });
+    await database.db
+      .insert(schema.upstreamChargingProfiles)
+      .values([
+        row(1, 0, 'ChargerMax'),
+        row(2, 1, 'TxProfile', running.id),
+        row(3, 1, 'TxProfile', ended.id),
+        row(4, 2, 'TxDefaultProfile'),
+      ]);
+    const target = await repository.loadTarget(refs[0]);
+    // In no particular order: what dispatch builds from them does not depend on it.
+    const loaded = target?.upstreamProfiles ?? [];
+    expect(loaded).toHaveLength(3);
+    expect(loaded).toEqual(
+      expect.arrayContaining([
+        {
+          connectorId: 0,
+          stackLevel: 0,
+          purpose: 'ChargerMax',
+          schedule,
+          receivedAt,
+          transactionStartedAt: null,
+        },
+        {
+          connectorId: 1,
+          stackLevel: 0,
+          purpose: 'TxProfile',
+          schedule,
+          receivedAt,
+          transactionStartedAt: startedAt,
+        },
+        {
+          connectorId: 1,
+          stackLevel: 0,
+          purpose: 'TxProfile',
+          schedule,
+          receivedAt,
+          transactionStartedAt: null,
+        },
+      ]),
+    );
   });
 
   it('reads the same context, open transaction and station ceiling as the gateway does, for many connectors at once', async () => {

@@ -8,6 +8,7 @@ import {
   StationRow,
   toCeilingInputs,
   toProfileContext,
+  UpstreamProfileInput,
 } from '@gridflex/ocpp';
 import { DATABASE, Database, PlannedPeriod, schema } from '@gridflex/persistence';
 import { DispatchStatus, RETRYABLE_STATUSES, SetChargingProfileJob } from './dispatch.constants';
@@ -33,6 +34,17 @@ export interface DispatchTarget {
   transaction: ActiveTransaction | null;
   /** What the charger's station maximum follows: its safe share and the latest plans of its connectors. */
   ceiling: CeilingInputs;
+  /** Proxy mode: the upstream central system's profiles on this connector and the whole charger. */
+  upstreamProfiles: UpstreamProfileInput[];
+}
+
+/** A connector's latest plan and how its latest push went. */
+export interface Delivery {
+  connectorRef: string;
+  version: number;
+  dispatchStatus: string;
+  dispatchedVersion: number | null;
+  dispatchedAt: Date | null;
 }
 
 export interface DispatchOutcome {
@@ -45,7 +57,13 @@ export interface DispatchOutcome {
   renewAt?: Date | null;
 }
 
-const { chargers, connectors, connectorPlans, sites, transactions } = schema;
+const { chargers, connectors, connectorPlans, sites, transactions, upstreamChargingProfiles } = schema;
+
+/** An upstream profile as the targets query returns it (JSON: instants as text). */
+interface UpstreamProfileRow extends Omit<UpstreamProfileInput, 'receivedAt' | 'transactionStartedAt'> {
+  receivedAt: string;
+  transactionStartedAt: string | null;
+}
 
 /** Each batch of pushes reads its targets, and records its outcomes, with one statement. */
 const MAX_BATCH = 500;
@@ -98,6 +116,13 @@ function prepareTargetsQuery(db: Database) {
       transactionId: openTransaction.id,
       chargerTransactionId: openTransaction.chargerTransactionId,
       stationTransactionId: openTransaction.stationTransactionId,
+      upstreamProfiles: sql<UpstreamProfileRow[] | string>`(
+        select coalesce(json_agg(json_build_object(
+          'connectorId', u.connector_id, 'stackLevel', u.stack_level, 'purpose', u.purpose,
+          'schedule', u.schedule, 'receivedAt', u.received_at, 'transactionStartedAt', t.started_at)), '[]')
+        from ${upstreamChargingProfiles} u
+        left join ${transactions} t on t.id = u.transaction_id and t.stopped_at is null
+        where u.charger_id = ${chargers.id} and u.connector_id in (0, ${connectors.connectorId}))`,
     })
     .from(connectorPlans)
     .innerJoin(connectors, eq(connectors.id, connectorPlans.connectorRef))
@@ -187,7 +212,17 @@ function toTarget(row: TargetRow): DispatchTarget {
             stationTransactionId: row.stationTransactionId,
           },
     ceiling,
+    upstreamProfiles: toUpstreamProfiles(row.upstreamProfiles),
   };
+}
+
+function toUpstreamProfiles(column: UpstreamProfileRow[] | string): UpstreamProfileInput[] {
+  const rows = typeof column === 'string' ? (JSON.parse(column) as UpstreamProfileRow[]) : column;
+  return rows.map((row) => ({
+    ...row,
+    receivedAt: new Date(row.receivedAt),
+    transactionStartedAt: row.transactionStartedAt === null ? null : new Date(row.transactionStartedAt),
+  }));
 }
 
 function toOutcomeRecord(outcome: DispatchOutcome) {
@@ -368,6 +403,35 @@ export class DispatchRepository {
       .from(schema.connectorPlans)
       .innerJoin(schema.connectors, eq(schema.connectors.id, schema.connectorPlans.connectorRef))
       .where(eq(schema.connectors.chargerId, chargerId));
+  }
+
+  /** The latest plan of the charger's connectors `connectorIds` (all of them when null). */
+  latestPlansOf(chargerId: string, connectorIds: number[] | null): Promise<SetChargingProfileJob[]> {
+    return this.db
+      .select({ connectorRef: connectorPlans.connectorRef, version: connectorPlans.version })
+      .from(connectorPlans)
+      .innerJoin(connectors, eq(connectors.id, connectorPlans.connectorRef))
+      .where(
+        and(
+          eq(connectors.chargerId, chargerId),
+          connectorIds === null ? undefined : inArray(connectors.connectorId, connectorIds),
+        ),
+      );
+  }
+
+  /** How the latest push of each connector's latest plan went. */
+  deliveries(connectorRefs: string[]): Promise<Delivery[]> {
+    if (connectorRefs.length === 0) return Promise.resolve([]);
+    return this.db
+      .select({
+        connectorRef: connectorPlans.connectorRef,
+        version: connectorPlans.version,
+        dispatchStatus: connectorPlans.dispatchStatus,
+        dispatchedVersion: connectorPlans.dispatchedVersion,
+        dispatchedAt: connectorPlans.dispatchedAt,
+      })
+      .from(connectorPlans)
+      .where(inArray(connectorPlans.connectorRef, connectorRefs));
   }
 
   /**

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { ChargerOwnershipService, InstanceService } from '@gridflex/cluster';
@@ -11,12 +12,19 @@ import {
   SetChargingProfileJob,
 } from './dispatch.constants';
 import { DispatchQueuesService, QueuedPush } from './dispatch-queues.service';
-import { DispatchRepository } from './dispatch.repository';
+import { Delivery, DispatchRepository } from './dispatch.repository';
 import { TransitionBarrier } from './transition-barrier';
 
 const WAITING_OUT = ['failed', 'delayed'];
 /** Plans stored, and their pushes queued, at a time. */
 const STORE_CHUNK = 500;
+/** How often `pushAndAwait` reads how the pushes went. */
+const DELIVERY_POLL_MS = 100;
+/** Outcomes in which the charger refused the profile (see `ChargingProfilesProcessor`). */
+const REFUSED: readonly string[] = ['rejected', 'not-supported', 'call-error'];
+
+/** What a charger answered the pushes `pushAndAwait` waited for. */
+export type DeliveryVerdict = 'accepted' | 'rejected' | 'timeout';
 
 /** Producer side of the `charging-profiles` queues: routes each push to the instance holding the charger. */
 @Injectable()
@@ -165,6 +173,35 @@ export class ProfileDispatchService {
     return this.resend(plans.map(({ connectorRef, version }) => ({ connectorRef, version, tag })));
   }
 
+  /**
+   * Pushes the latest plans of the charger's connectors `connectorIds` (0: all of them) once more, and waits
+   * until the charger has accepted each, or refused one, or `timeoutMs` passed. It reads the outcomes the
+   * dispatch worker stores, so the push may run on whichever instance holds the charger (whose clock is
+   * taken to agree with this one's, as NTP keeps it). A push counts when it was recorded after this call
+   * queued its own, or is of a newer plan (a re-plan meanwhile). A charger no instance holds: `timeout`.
+   */
+  async pushAndAwait(chargerId: string, connectorIds: number[], timeoutMs: number): Promise<DeliveryVerdict> {
+    const deadline = Date.now() + timeoutMs;
+    const plans = await this.repository.latestPlansOf(
+      chargerId,
+      connectorIds.includes(0) ? null : connectorIds,
+    );
+    if (plans.length === 0) return 'accepted';
+    const since = new Date();
+    const queued = await this.resend(plans.map((plan) => ({ ...plan, tag: `up${randomUUID()}` })));
+    if (queued < plans.length) return 'timeout';
+    for (;;) {
+      const verdict = deliveryVerdict(
+        plans,
+        await this.repository.deliveries(plans.map((p) => p.connectorRef)),
+        since,
+      );
+      if (verdict !== 'pending') return verdict;
+      if (Date.now() >= deadline) return 'timeout';
+      await sleep(DELIVERY_POLL_MS);
+    }
+  }
+
   private async redeliverHere(data: SetChargingProfileJob): Promise<void> {
     const job = await this.queues.own.getJob(dispatchJobId(data));
     if (!job) return this.addHere(data);
@@ -198,4 +235,32 @@ export class ProfileDispatchService {
     const owners = await this.ownership.ownersOf([...new Set(identities.values())]);
     return new Map(connectorRefs.map((ref) => [ref, owners.get(identities.get(ref) ?? '') ?? null]));
   }
+}
+
+/**
+ * Whether the charger has answered the pushes of `plans` queued at `since`: `rejected` as soon as it refused
+ * one, `accepted` once it accepted all, `pending` meanwhile (also while a push waits out a retry).
+ */
+export function deliveryVerdict(
+  plans: readonly SetChargingProfileJob[],
+  deliveries: readonly Delivery[],
+  since: Date,
+): DeliveryVerdict | 'pending' {
+  const byRef = new Map(deliveries.map((delivery) => [delivery.connectorRef, delivery]));
+  const answers = plans.map((plan) => answerTo(plan, byRef.get(plan.connectorRef), since));
+  if (answers.includes('rejected')) return 'rejected';
+  return answers.every((answer) => answer === 'accepted') ? 'accepted' : 'pending';
+}
+
+function answerTo(
+  plan: SetChargingProfileJob,
+  delivery: Delivery | undefined,
+  since: Date,
+): 'accepted' | 'rejected' | 'pending' {
+  if (!delivery || delivery.dispatchedVersion !== delivery.version || delivery.dispatchedAt === null)
+    return 'pending';
+  const counts = delivery.version > plan.version || delivery.dispatchedAt >= since;
+  if (!counts) return 'pending';
+  if (delivery.dispatchStatus === 'accepted') return 'accepted';
+  return REFUSED.includes(delivery.dispatchStatus) ? 'rejected' : 'pending';
 }

@@ -43,3 +43,25 @@ export class ChargerStateChangedEvent {
     this.reason = fields.reason;
   }
 }
+
+/**
+ * Emitted (with `emitAsync`) after the profiles a charger's upstream central system set changed (proxy mode):
+ * its listener re-plans the charger, pushes the result and resolves with what the charger answered, which is
+ * what the upstream is answered.
+ */
+export const OCPP_UPSTREAM_PROFILES_CHANGED = 'ocpp.upstream-profiles.changed';
+
+/**
+ * `accepted`: the charger accepted the profile of every connector concerned (or has none to receive);
+ * `rejected`: it refused one; `timeout`: it did not answer in time.
+ */
+export type UpstreamProfilesVerdict = 'accepted' | 'rejected' | 'timeout';
+
+export class UpstreamProfilesChangedEvent {
+  constructor(
+    readonly chargerId: string,
+    readonly siteId: string,
+    /** The connectors whose bound changed; 0 (the whole charger) concerns them all. */
+    readonly connectorIds: number[],
+  ) {}
+}

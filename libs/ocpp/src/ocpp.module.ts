@@ -18,6 +18,8 @@ import { StationCeilingRepository } from './station-ceiling.repository';
 import { TransactionIdMapRepository } from './transaction-id-map.repository';
 import { TransactionsRepository } from './transactions.repository';
 import { UpstreamOutboxRepository } from './upstream-outbox.repository';
+import { UpstreamProfilesRepository } from './upstream-profiles.repository';
+import { UpstreamProfilesService } from './upstream-profiles.service';
 import { UpstreamProxyService } from './upstream-proxy.service';
 import { UpstreamReplayService } from './upstream-replay.service';
 import { UpstreamTransactionIdsService } from './upstream-transaction-ids.service';
@@ -43,6 +45,8 @@ import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
     UpstreamReplayService,
     UpstreamTransactionIdsService,
     TransactionIdMapRepository,
+    UpstreamProfilesService,
+    UpstreamProfilesRepository,
     ChargerStateRepository,
     ChargingLimitsRepository,
     StationCeilingRepository,

@@ -8,17 +8,8 @@ import { UpstreamLink, UpstreamRetry } from './upstream-link';
 import { isStart16, mustReachUpstream } from './upstream-messages';
 import { UpstreamOutboxRepository } from './upstream-outbox.repository';
 import { UpstreamReplayService } from './upstream-replay.service';
+import { UpstreamProfilesService } from './upstream-profiles.service';
 import { UpstreamTransactionIdsService } from './upstream-transaction-ids.service';
-
-/**
- * What gridflex answers the upstream's profile messages while it is not yet able to arbitrate between the
- * upstream's profiles and its own grid limits: the upstream never writes a profile to the charger.
- */
-const UPSTREAM_PROFILE_REFUSALS: Readonly<Record<string, object>> = {
-  SetChargingProfile: { status: 'Rejected' },
-  // ClearChargingProfile has no Rejected status in either version: Unknown says nothing was cleared.
-  ClearChargingProfile: { status: 'Unknown' },
-};
 
 /**
  * The charger's first messages wait for the upstream connection to open and for what was queued before them to
@@ -33,7 +24,8 @@ type LocalAnswer = (upstreamAnswer?: object) => Promise<object>;
 /**
  * Proxy mode: the connection gridflex opens to a charger's upstream central system, as the charger (same
  * identity, same subprotocol). The charger's calls get the upstream's answers (`forward`); the upstream's calls
- * reach the charger and its answers return unchanged, except the profile messages gridflex keeps to itself.
+ * reach the charger and its answers return unchanged, except the profile messages gridflex arbitrates
+ * (`UpstreamProfilesService`).
  * Transactions and meter values the upstream could not receive are queued durably and replayed in order when it
  * is reachable again; OCPP 1.6 transaction ids are mapped between the two sides. One upstream connection per
  * charger connection, retried while the charger is connected, closed with it.
@@ -51,6 +43,7 @@ export class UpstreamProxyService {
     private readonly outbox: UpstreamOutboxRepository,
     private readonly transactionIds: UpstreamTransactionIdsService,
     private readonly replays: UpstreamReplayService,
+    private readonly upstreamProfiles: UpstreamProfilesService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.retry = { minMs: config.OCPP_UPSTREAM_RETRY_MIN_MS, maxMs: config.OCPP_UPSTREAM_RETRY_MAX_MS };
@@ -229,11 +222,8 @@ export class UpstreamProxyService {
     action: string,
     params: object,
   ): Promise<Record<string, unknown>> {
-    const refusal = UPSTREAM_PROFILE_REFUSALS[action];
-    if (refusal) {
-      this.logger.log(`${action} from the upstream of ${session.identity} refused: not arbitrated yet`);
-      return refusal as Record<string, unknown>;
-    }
+    if (this.upstreamProfiles.arbitrates(action))
+      return this.upstreamProfiles.answer(session, action, params);
     if (charger.state !== RPCClient.OPEN) {
       throw createRPCError('GenericError', `${session.identity} is not connected`) as Error;
     }

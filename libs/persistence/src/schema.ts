@@ -445,6 +445,48 @@ export const upstreamOutbox = pgTable(
   (t) => [index('upstream_outbox_charger_idx').on(t.chargerId, t.seq)],
 );
 
+/**
+ * Proxy mode: the charging profiles the charger's upstream central system set (SetChargingProfile), which
+ * gridflex keeps instead of the charger: they bound what gridflex plans and sends for the connector. Connector
+ * 0 is the whole charger. A TxProfile belongs to the transaction open on its connector when it came, and goes
+ * with it.
+ */
+export const upstreamChargingProfiles = pgTable(
+  'upstream_charging_profiles',
+  {
+    id: serial('id').primaryKey(),
+    chargerId: uuid('charger_id')
+      .notNull()
+      .references(() => chargers.id, { onDelete: 'cascade' }),
+    connectorId: integer('connector_id').notNull(),
+    profileId: integer('profile_id').notNull(),
+    stackLevel: integer('stack_level').notNull(),
+    purpose: text('purpose').notNull().$type<UpstreamProfilePurpose>(),
+    transactionId: integer('transaction_id').references(() => transactions.id, { onDelete: 'cascade' }),
+    schedule: jsonb('schedule').notNull().$type<UpstreamSchedule>(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('upstream_charging_profiles_charger_profile_idx').on(t.chargerId, t.profileId)],
+);
+
+/** 1.6 `ChargePointMaxProfile` and 2.0.1 `ChargingStationMaxProfile` are both stored as `ChargerMax`. */
+export type UpstreamProfilePurpose = 'ChargerMax' | 'TxDefaultProfile' | 'TxProfile';
+
+/**
+ * An upstream profile's schedule (recurring ones are refused): an Absolute one counts its periods from
+ * `startSchedule` (from when it was received when absent), a Relative one (TxProfile only) from its
+ * transaction's start; it applies within `validFrom`/`validTo` and for `duration` seconds when given.
+ */
+export interface UpstreamSchedule {
+  kind: 'Absolute' | 'Relative';
+  startSchedule?: string;
+  duration?: number;
+  validFrom?: string;
+  validTo?: string;
+  chargingRateUnit: 'A' | 'W';
+  chargingSchedulePeriod: { startPeriod: number; limit: number; numberPhases?: number }[];
+}
+
 /** What the CPO or the driver told us about a session: its priority, the energy wanted and when the EV leaves. */
 export const sessionPreferences = pgTable('session_preferences', {
   transactionId: integer('transaction_id')

@@ -196,6 +196,56 @@ describe.each(TEST_DATABASE_ENGINES)('site-model inputs of a plan on %s', (_engi
     ]);
   });
 
+  it('bounds connectors by the upstream central system’s profiles in force now (proxy mode)', async () => {
+    const fixture = await insertCharger(database.db, { identity: 'CP-P-UP', connectorIds: [1, 2] });
+    const { db } = database;
+    const now = new Date('2026-03-01T12:00:00Z');
+    const [running] = await db
+      .insert(schema.transactions)
+      .values({ connectorRef: fixture.connectorRefs.get(1)!, idTag: 'T', meterStartWh: 0, startedAt: now })
+      .returning();
+    const profile = (
+      profileId: number,
+      connectorId: number,
+      purpose: schema.UpstreamProfilePurpose,
+      schedule: Partial<schema.UpstreamSchedule> & { limit: number },
+      transactionId: number | null = null,
+    ) =>
+      db.insert(schema.upstreamChargingProfiles).values({
+        chargerId: fixture.chargerId,
+        connectorId,
+        profileId,
+        stackLevel: 0,
+        purpose,
+        transactionId,
+        receivedAt: now,
+        schedule: {
+          kind: 'Absolute',
+          chargingRateUnit: schedule.chargingRateUnit ?? 'A',
+          chargingSchedulePeriod: [{ startPeriod: 0, limit: schedule.limit }],
+          ...(schedule.startSchedule && { startSchedule: schedule.startSchedule }),
+        },
+      });
+    await profile(1, 0, 'TxDefaultProfile', { limit: 20 });
+    await profile(2, 1, 'TxProfile', { limit: 12 }, running.id);
+    // Only from an hour on: not in force now, so not a bound of this plan (dispatch clamps it then).
+    await profile(3, 2, 'TxDefaultProfile', { limit: 6, startSchedule: '2026-03-01T13:00:00Z' });
+    // 22 080 W over 230 V × 3 phases: 32 A for the whole charger.
+    await profile(4, 0, 'ChargerMax', { limit: 22_080, chargingRateUnit: 'W' });
+    const bounded = await inputs.connectorsOfSites([fixture.siteId], now);
+    expect(bounded.map((c) => [c.maxCurrentA, c.chargerMaxCurrentA])).toEqual([
+      [12, 32],
+      [20, 32],
+    ]);
+
+    await db
+      .update(schema.transactions)
+      .set({ stoppedAt: now })
+      .where(eq(schema.transactions.id, running.id));
+    const [ended] = await inputs.connectorsOfSites([fixture.siteId], now);
+    expect(ended.maxCurrentA).toBe(20);
+  });
+
   it('asks only for the energy still wanted: what the meter counted since the start, if believable', async () => {
     const fixture = await insertCharger(database.db, { identity: 'CP-P9', connectorIds: [1, 2] });
     const { db } = database;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
-import { externalLimitA } from '@gridflex/ocpp';
+import { externalLimitA, upstreamBoundAt, UpstreamProfileInput } from '@gridflex/ocpp';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import { evLimits } from './ev-wishes/ev-wish';
 
@@ -115,7 +115,69 @@ export class PlanningRepository {
         departureAt: session?.departureAt ?? null,
       };
     });
-    return this.withChargingLimits(connectors, now);
+    return this.withUpstreamBounds(await this.withChargingLimits(connectors, now), now);
+  }
+
+  /**
+   * Proxy mode: the upstream central system's profiles are the customer's or CSMS's own upper bound, taken at
+   * `now` as a charger composes them (`upstreamBoundAt`): the connector's TxProfile or TxDefaultProfile lowers its
+   * maximum, the charger maximum the charger's. Dispatch clamps the sent schedule to them at every later instant.
+   */
+  private async withUpstreamBounds(connectors: PlanningConnector[], now: Date): Promise<PlanningConnector[]> {
+    const chargerIds = [...new Set(connectors.flatMap((c) => (c.chargerId ? [c.chargerId] : [])))];
+    if (chargerIds.length === 0) return connectors;
+    const byCharger = await this.upstreamProfiles(chargerIds);
+    if (byCharger.size === 0) return connectors;
+    return connectors.map((connector) => {
+      const upstream = byCharger.get(connector.chargerId ?? '');
+      if (!upstream) return connector;
+      const bound = upstreamBoundAt(
+        upstream.profiles,
+        connector.connectorId,
+        now.getTime(),
+        upstream.voltageV,
+      );
+      return {
+        ...connector,
+        maxCurrentA: Math.min(connector.maxCurrentA, bound.connectorA ?? Infinity),
+        ...(bound.chargerA !== null && {
+          chargerMaxCurrentA: Math.min(connector.chargerMaxCurrentA ?? Infinity, bound.chargerA),
+        }),
+      };
+    });
+  }
+
+  /** chargerId → its upstream's profiles, with the site voltage their limits in W are converted over. */
+  private async upstreamProfiles(
+    chargerIds: string[],
+  ): Promise<Map<string, { profiles: UpstreamProfileInput[]; voltageV: number }>> {
+    const { chargers, sites, transactions, upstreamChargingProfiles: profiles } = schema;
+    const rows = await this.db
+      .select({
+        chargerId: profiles.chargerId,
+        connectorId: profiles.connectorId,
+        stackLevel: profiles.stackLevel,
+        purpose: profiles.purpose,
+        schedule: profiles.schedule,
+        receivedAt: profiles.receivedAt,
+        transactionStartedAt: transactions.startedAt,
+        voltageV: sites.nominalVoltageV,
+      })
+      .from(profiles)
+      .innerJoin(chargers, eq(chargers.id, profiles.chargerId))
+      .innerJoin(sites, eq(sites.id, chargers.siteId))
+      .leftJoin(
+        transactions,
+        and(eq(transactions.id, profiles.transactionId), isNull(transactions.stoppedAt)),
+      )
+      .where(inArray(profiles.chargerId, chargerIds));
+    const byCharger = new Map<string, { profiles: UpstreamProfileInput[]; voltageV: number }>();
+    for (const { chargerId, voltageV, ...profile } of rows) {
+      const entry = byCharger.get(chargerId) ?? { profiles: [], voltageV };
+      entry.profiles.push(profile);
+      byCharger.set(chargerId, entry);
+    }
+    return byCharger;
   }
 
   /**

@@ -11,7 +11,13 @@ import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { DistributedLockService } from '@gridflex/cluster';
 import { PlanChange, ProfileDispatchService } from '@gridflex/dispatch';
-import { OCPP_CHARGER_STATE_CHANGED, ChargerStateChangedEvent } from '@gridflex/ocpp';
+import {
+  OCPP_CHARGER_STATE_CHANGED,
+  OCPP_UPSTREAM_PROFILES_CHANGED,
+  ChargerStateChangedEvent,
+  UpstreamProfilesChangedEvent,
+  UpstreamProfilesVerdict,
+} from '@gridflex/ocpp';
 import {
   CapacityForecastsRepository,
   CapacityRequestsService,
@@ -60,6 +66,12 @@ import { PlanningDeadlineExceededError, RunDeadline } from './run-deadline';
 import { SCHEDULE_LOOKAHEAD_MS, toSiteCapacity } from './site-capacity';
 
 const RETRY_AFTER_FAILURE_MS = 5_000;
+
+/**
+ * How long the upstream central system's SetChargingProfile waits for the charger to accept the result: below
+ * the 30 s a central system usually waits for an answer.
+ */
+export const UPSTREAM_PROFILE_ANSWER_TIMEOUT_MS = 25_000;
 
 /** How long a re-plan for a change of learnt phases waits, so that a fleet's changes cost one run. */
 export const PHASES_IN_USE_REPLAN_DELAY_MS = 10_000;
@@ -193,6 +205,21 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
     if (!site) return;
     await this.requestPlan(scopeOf(site));
     await this.dispatch.resendToOpenTransactions(event.chargerId, `ev${randomUUID()}`);
+  }
+
+  /**
+   * Proxy mode: the upstream's profiles bound the plan of the charger's connectors. Their plans go out once more
+   * even when they did not change (the bound may cut them later on), and the charger's answer is the upstream's.
+   */
+  @OnEvent(OCPP_UPSTREAM_PROFILES_CHANGED)
+  async onUpstreamProfilesChanged(event: UpstreamProfilesChangedEvent): Promise<UpstreamProfilesVerdict> {
+    const site = await this.sites.findById(event.siteId);
+    if (site) await this.requestPlan(scopeOf(site));
+    return this.dispatch.pushAndAwait(
+      event.chargerId,
+      event.connectorIds,
+      UPSTREAM_PROFILE_ANSWER_TIMEOUT_MS,
+    );
   }
 
   @OnEvent(SCHEDULE_WINDOW_EDGE)

@@ -92,6 +92,12 @@ export interface SimulatedChargerOptions {
    * `{ GetConfiguration: 1 }` for a discovery that times out once.
    */
   unansweredCalls?: Record<string, number>;
+  /**
+   * Decides the answer to each SetChargingProfile (within the capabilities), e.g. to refuse a given limit, and
+   * may hold it back until the test lets it go; `profileAnswer` when absent. The payload is the request as
+   * received, in the charger's OCPP version.
+   */
+  profileAnswerFor?: (payload: object) => ProfileAnswer | Promise<ProfileAnswer>;
   /** Answers every SetChargingProfile with a CALLERROR of this code (e.g. `NotImplemented`) and applies nothing. */
   profileCallError?: string;
   /** Answers Accepted at once but enforces an accepted profile only this long after (ms). */
@@ -779,7 +785,8 @@ export class SimulatedCharger {
     signal,
   }: IHandlersOption): Promise<{ status: ProfileAnswer }> {
     const profile = params as ReceivedChargingProfile;
-    const status = this.withinCapabilities(profile) ? this.profileAnswer : 'Rejected';
+    const decided = this.withinCapabilities(profile) ? this.answerTo(params as object) : 'Rejected';
+    const status = typeof decided === 'string' ? decided : await decided;
     const callError = this.callErrors.has('SetChargingProfile');
     // Applied on receipt, so that a waiting test sees its effect and a delayed answer still takes effect.
     if (status === 'Accepted' && !this.ignoresProfiles && !callError)
@@ -793,6 +800,11 @@ export class SimulatedCharger {
       throw createRPCError('NotSupported', 'Smart charging is not supported') as Error;
     }
     return { status };
+  }
+
+  /** Only a test's `profileAnswerFor` may hold the answer back: otherwise it is decided at once. */
+  private answerTo(payload: object): ProfileAnswer | Promise<ProfileAnswer> {
+    return this.options.profileAnswerFor ? this.options.profileAnswerFor(payload) : this.profileAnswer;
   }
 
   /** At once, or `profileApplyDelayMs` later: a station that accepts first and enforces when it gets to it. */

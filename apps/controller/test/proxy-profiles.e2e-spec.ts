@@ -420,7 +420,7 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
   // not map to its own yet, so the stop is not matched.
   it('drops a TxProfile when its transaction ends: the next session gets the grid plan', async () => {
     const station = chargers.get('2.0.1')!;
-    const chargerId = await chargerIdOf('2.0.1');
+    const chargerId = await chargerIdOf(identityOf('2.0.1'));
     const txProfiles = () =>
       controller.app
         .get<Database>(DATABASE)

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { acrossMigration } from './testing/migrations-before';
+import { acrossMigration, seedDepot } from './testing/migrations-before';
 
 const TAG = '0021_session_wish_sources';
 
@@ -8,15 +8,7 @@ describe(`migration ${TAG}`, () => {
     acrossMigration(
       TAG,
       async (db) => {
-        await db.execute(sql`
-        insert into sites (id, name, nominal_voltage_v, limit_l1_a, limit_l2_a, limit_l3_a)
-          values ('00000000-0000-4000-8000-00000000000a', 'Depot', 230, 63, 63, 63)`);
-        await db.execute(sql`
-        insert into chargers (id, site_id, identity, ocpp_version)
-          values ('00000000-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-00000000000a', 'CS-1', '1.6')`);
-        await db.execute(sql`
-        insert into connectors (id, charger_id, connector_id, max_current_a, phases) values
-          ('00000000-0000-4000-8000-00000000000c', '00000000-0000-4000-8000-00000000000b', 1, 32, 3)`);
+        await seedDepot(db);
         await db.execute(sql`
         insert into transactions (id, connector_ref, id_tag, meter_start_wh, started_at) values
           (1, '00000000-0000-4000-8000-00000000000c', 'A', 0, now()),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { acrossMigration } from './testing/migrations-before';
+import { acrossMigration, seedDepot } from './testing/migrations-before';
 
 const TAG = '0025_site_upstream';
 
@@ -8,9 +8,7 @@ describe(`migration ${TAG}`, () => {
     acrossMigration(
       TAG,
       async (db) => {
-        await db.execute(sql`
-        insert into sites (id, name, nominal_voltage_v, limit_l1_a, limit_l2_a, limit_l3_a)
-          values ('00000000-0000-4000-8000-00000000000a', 'Depot', 230, 63, 63, 63)`);
+        await seedDepot(db, 'site');
         await db.execute(sql`
         insert into chargers (site_id, identity, ocpp_version, upstream_url, upstream_password) values
           ('00000000-0000-4000-8000-00000000000a', 'PROXIED', '1.6', 'wss://csms.example/ocpp', 'secret'),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { acrossMigration } from './testing/migrations-before';
+import { acrossMigration, seedDepot } from './testing/migrations-before';
 
 const TAG = '0026_authorization_limits';
 
@@ -8,12 +8,7 @@ describe(`migration ${TAG}`, () => {
     acrossMigration(
       TAG,
       async (db) => {
-        await db.execute(sql`
-        insert into sites (id, name, nominal_voltage_v, limit_l1_a, limit_l2_a, limit_l3_a)
-          values ('00000000-0000-4000-8000-00000000000a', 'Depot', 230, 63, 63, 63)`);
-        await db.execute(sql`
-        insert into chargers (id, site_id, identity, ocpp_version)
-          values ('00000000-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-00000000000a', 'CS-1', '1.6')`);
+        await seedDepot(db, 'charger');
         await db.execute(sql`
         insert into site_authorization (site_id, policy, list_version)
           values ('00000000-0000-4000-8000-00000000000a', 'list', 7)`);

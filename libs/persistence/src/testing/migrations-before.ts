@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
 import { drizzle, type PgliteDatabase } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { MIGRATIONS_FOLDER } from '../database';
@@ -41,4 +42,32 @@ export async function acrossMigration(
     await client.close();
     rmSync(before, { recursive: true, force: true });
   }
+}
+
+/** The ids of what `seedDepot` inserts: the specs name them in the rows they add. */
+const DEPOT_SEED = {
+  siteId: '00000000-0000-4000-8000-00000000000a',
+  chargerId: '00000000-0000-4000-8000-00000000000b',
+  connectorRef: '00000000-0000-4000-8000-00000000000c',
+} as const;
+
+/**
+ * What most migration specs seed first: the site 'Depot', with (`upTo`) its 1.6 charger CS-1 and that charger's
+ * connector 1.
+ */
+export async function seedDepot(
+  db: PgliteDatabase,
+  upTo: 'site' | 'charger' | 'connector' = 'connector',
+): Promise<void> {
+  await db.execute(sql`
+    insert into sites (id, name, nominal_voltage_v, limit_l1_a, limit_l2_a, limit_l3_a)
+      values (${DEPOT_SEED.siteId}, 'Depot', 230, 63, 63, 63)`);
+  if (upTo === 'site') return;
+  await db.execute(sql`
+    insert into chargers (id, site_id, identity, ocpp_version)
+      values (${DEPOT_SEED.chargerId}, ${DEPOT_SEED.siteId}, 'CS-1', '1.6')`);
+  if (upTo === 'charger') return;
+  await db.execute(sql`
+    insert into connectors (id, charger_id, connector_id, max_current_a, phases)
+      values (${DEPOT_SEED.connectorRef}, ${DEPOT_SEED.chargerId}, 1, 32, 3)`);
 }

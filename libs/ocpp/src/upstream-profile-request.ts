@@ -90,13 +90,7 @@ function from16(params: object): UpstreamProfileRequest | UpstreamProfileRefusal
     profileId: profile.chargingProfileId,
     stackLevel: profile.stackLevel,
     purpose: PURPOSES[profile.chargingProfilePurpose],
-    schedule: {
-      kind: profile.chargingProfileKind,
-      ...definedOnly({ validFrom: profile.validFrom, validTo: profile.validTo }),
-      ...definedOnly({ startSchedule: schedule.startSchedule, duration: schedule.duration }),
-      chargingRateUnit: schedule.chargingRateUnit,
-      chargingSchedulePeriod: schedule.chargingSchedulePeriod.map(toPeriod),
-    },
+    schedule: toSchedule(profile, schedule),
   };
 }
 
@@ -113,13 +107,7 @@ function from201(params: object): UpstreamProfileRequest | UpstreamProfileRefusa
     profileId: profile.id,
     stackLevel: profile.stackLevel,
     purpose: PURPOSES[profile.chargingProfilePurpose],
-    schedule: {
-      kind: profile.chargingProfileKind,
-      ...definedOnly({ validFrom: profile.validFrom, validTo: profile.validTo }),
-      ...definedOnly({ startSchedule: schedule.startSchedule, duration: schedule.duration }),
-      chargingRateUnit: schedule.chargingRateUnit,
-      chargingSchedulePeriod: schedule.chargingSchedulePeriod.map(toPeriod),
-    },
+    schedule: toSchedule(profile, schedule),
   };
 }
 
@@ -134,6 +122,29 @@ function clearFilter(
     purpose: purpose === undefined ? undefined : PURPOSES[purpose],
     stackLevel,
   });
+}
+
+/** What both versions' profiles say of their schedule, in the shape gridflex keeps (recurring ones refused before). */
+function toSchedule(
+  profile: {
+    chargingProfileKind: 'Absolute' | 'Relative' | 'Recurring';
+    validFrom?: string;
+    validTo?: string;
+  },
+  schedule: {
+    startSchedule?: string;
+    duration?: number;
+    chargingRateUnit: 'A' | 'W';
+    chargingSchedulePeriod: { startPeriod: number; limit: number; numberPhases?: number }[];
+  },
+): schema.UpstreamSchedule {
+  return {
+    kind: profile.chargingProfileKind as schema.UpstreamSchedule['kind'],
+    ...definedOnly({ validFrom: profile.validFrom, validTo: profile.validTo }),
+    ...definedOnly({ startSchedule: schedule.startSchedule, duration: schedule.duration }),
+    chargingRateUnit: schedule.chargingRateUnit,
+    chargingSchedulePeriod: schedule.chargingSchedulePeriod.map(toPeriod),
+  };
 }
 
 function toPeriod(period: { startPeriod: number; limit: number; numberPhases?: number }) {

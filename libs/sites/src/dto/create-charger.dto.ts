@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -15,6 +16,7 @@ import {
   Matches,
   Max,
   Min,
+  ValidateIf,
   ValidationArguments,
   registerDecorator,
 } from 'class-validator';
@@ -26,10 +28,30 @@ import { UPSTREAM_MODES, UpstreamMode } from '../upstream';
 /** OCPP identifierString without ':' (the identity is the Basic-auth user name), at most 48 characters. */
 export const CHARGER_IDENTITY_PATTERN = /^[A-Za-z0-9*_=+|@.-]{1,48}$/;
 /** What an upstream central system's URL must look like: a WebSocket URL, local host names allowed. */
-export const UPSTREAM_URL_OPTIONS = { protocols: ['ws', 'wss'], require_protocol: true, require_tld: false };
-export const UPSTREAM_URL_MESSAGE = 'upstreamUrl must be a ws:// or wss:// URL';
-export const UPSTREAM_PASSWORD_MESSAGE = 'upstreamPassword must be 1 to 64 characters';
+const UPSTREAM_URL_OPTIONS = { protocols: ['ws', 'wss'], require_protocol: true, require_tld: false };
+const UPSTREAM_URL_MESSAGE = 'upstreamUrl must be a ws:// or wss:// URL';
+const UPSTREAM_PASSWORD_MESSAGE = 'upstreamPassword must be 1 to 64 characters';
 export const UPSTREAM_MODE_MESSAGE = `upstreamMode must be one of: ${UPSTREAM_MODES.join(', ')}`;
+
+/** Absent or null (`nullable`: PATCH's "remove"), else checked; a creation takes no null. */
+function optional(nullable: boolean): PropertyDecorator {
+  return nullable ? ValidateIf((_dto, value) => value !== undefined && value !== null) : IsOptional();
+}
+
+/** An upstream central system's URL (charger or site). */
+export function IsUpstreamUrl({ nullable = false } = {}): PropertyDecorator {
+  const message = nullable ? `${UPSTREAM_URL_MESSAGE} or null` : UPSTREAM_URL_MESSAGE;
+  return applyDecorators(optional(nullable), IsUrl(UPSTREAM_URL_OPTIONS, { message }));
+}
+
+/** The HTTP Basic password presented to an upstream central system (charger or site). */
+export function IsUpstreamPassword({ nullable = false } = {}): PropertyDecorator {
+  return applyDecorators(
+    optional(nullable),
+    IsString({ message: UPSTREAM_PASSWORD_MESSAGE }),
+    Length(1, 64, { message: UPSTREAM_PASSWORD_MESSAGE }),
+  );
+}
 
 export const SUPPORTED_OCPP_VERSIONS = ['1.6', '2.0.1'] as const;
 
@@ -151,17 +173,14 @@ export class CreateChargerDto {
   upstreamMode?: UpstreamMode;
 
   /** Proxy mode: the charger's own central system, as `<upstreamUrl>/<identity>`; only with mode `own`. */
-  @IsOptional()
-  @IsUrl(UPSTREAM_URL_OPTIONS, { message: UPSTREAM_URL_MESSAGE })
+  @IsUpstreamUrl()
   upstreamUrl?: string;
 
   /**
    * HTTP Basic password gridflex presents to the upstream with the charger's identity (in mode `site`, instead of
    * the site's); never returned.
    */
-  @IsOptional()
-  @IsString({ message: UPSTREAM_PASSWORD_MESSAGE })
-  @Length(1, 64, { message: UPSTREAM_PASSWORD_MESSAGE })
+  @IsUpstreamPassword()
   upstreamPassword?: string;
 
   /** The circuit feeding the charger; directly under the grid connection when not given. */

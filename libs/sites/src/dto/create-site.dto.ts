@@ -6,7 +6,6 @@ import {
   IsOptional,
   IsString,
   IsTimeZone,
-  IsUrl,
   Length,
   Max,
   Min,
@@ -14,7 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TransformerDto } from './transformer.dto';
-import { UPSTREAM_PASSWORD_MESSAGE, UPSTREAM_URL_MESSAGE, UPSTREAM_URL_OPTIONS } from './create-charger.dto';
+import { IsUpstreamPassword, IsUpstreamUrl } from './create-charger.dto';
 
 /** A current limit per grid phase, in amperes. */
 export class PhaseLimitsDto {
@@ -107,14 +106,11 @@ export class CreateSiteDto {
   baseLoad?: BaseLoadDto;
 
   /** Proxy mode's site default: the central system of the site's chargers in `upstreamMode` `site`. */
-  @IsOptional()
-  @IsUrl(UPSTREAM_URL_OPTIONS, { message: UPSTREAM_URL_MESSAGE })
+  @IsUpstreamUrl()
   upstreamUrl?: string;
 
   /** HTTP Basic password presented with each such charger's identity, unless it has its own; never returned. */
-  @IsOptional()
-  @IsString({ message: UPSTREAM_PASSWORD_MESSAGE })
-  @Length(1, 64, { message: UPSTREAM_PASSWORD_MESSAGE })
+  @IsUpstreamPassword()
   upstreamPassword?: string;
 }
 
@@ -176,12 +172,9 @@ export class UpdateSiteDto {
   baseLoad?: BaseLoadDto;
 
   /** The site default upstream, or null for none (its chargers in mode `site` are then answered locally). */
-  @ValidateIf((_dto, value) => value !== undefined && value !== null)
-  @IsUrl(UPSTREAM_URL_OPTIONS, { message: `${UPSTREAM_URL_MESSAGE} or null` })
+  @IsUpstreamUrl({ nullable: true })
   upstreamUrl?: string | null;
 
-  @ValidateIf((_dto, value) => value !== undefined && value !== null)
-  @IsString({ message: UPSTREAM_PASSWORD_MESSAGE })
-  @Length(1, 64, { message: UPSTREAM_PASSWORD_MESSAGE })
+  @IsUpstreamPassword({ nullable: true })
   upstreamPassword?: string | null;
 }

@@ -1,23 +1,10 @@
-import {
-  IsBoolean,
-  IsIn,
-  IsNumber,
-  IsOptional,
-  IsString,
-  IsUrl,
-  IsUUID,
-  Length,
-  Max,
-  Min,
-  ValidateIf,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsNumber, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
 import type { schema } from '@gridflex/persistence';
 import {
   IsPhaseRotation,
+  IsUpstreamPassword,
+  IsUpstreamUrl,
   UPSTREAM_MODE_MESSAGE,
-  UPSTREAM_PASSWORD_MESSAGE,
-  UPSTREAM_URL_MESSAGE,
-  UPSTREAM_URL_OPTIONS,
 } from './create-charger.dto';
 import { UPSTREAM_MODES, UpstreamMode } from '../upstream';
 
@@ -51,12 +38,9 @@ export class UpdateChargerDto {
   upstreamMode?: UpstreamMode;
 
   /** The charger's own upstream (mode `own` implied), or null to return it to its site's default (mode `site`). */
-  @ValidateIf((_dto, value) => value !== undefined && value !== null)
-  @IsUrl(UPSTREAM_URL_OPTIONS, { message: `${UPSTREAM_URL_MESSAGE} or null` })
+  @IsUpstreamUrl({ nullable: true })
   upstreamUrl?: string | null;
 
-  @ValidateIf((_dto, value) => value !== undefined && value !== null)
-  @IsString({ message: UPSTREAM_PASSWORD_MESSAGE })
-  @Length(1, 64, { message: UPSTREAM_PASSWORD_MESSAGE })
+  @IsUpstreamPassword({ nullable: true })
   upstreamPassword?: string | null;
 }

@@ -521,6 +521,7 @@ describe('proxy mode: a strict upstream that missed the charger’s Boot', () =>
   const upstream = new UpstreamCsms('ocpp1.6');
   let controller: TestController;
   let charger: RPCClient | undefined;
+  let siteId: string;
 
   beforeAll(async () => {
     // Started once to learn a free port, then stopped: the upstream is down when the charger boots.
@@ -529,8 +530,15 @@ describe('proxy mode: a strict upstream that missed the charger’s Boot', () =>
     upstream.strict = true;
     controller = await startController(FAST_RETRY);
     const site = await controller.admin.post('/api/v1/sites', { name: 'Strict upstream', ...GRID }).expect(201);
-    await registerCharger(controller, site.body.id as string, 'PX-STRICT', { upstreamUrl: upstream.url });
+    siteId = site.body.id as string;
+    await registerCharger(controller, siteId, 'PX-STRICT', { upstreamUrl: upstream.url });
   });
+
+  /** The charger's upstream as the operator sees it. */
+  const upstreamView = async () => {
+    const { body } = await controller.admin.get(`/api/v1/sites/${siteId}/chargers`).expect(200);
+    return (body as { identity: string; upstream: object }[]).find((c) => c.identity === 'PX-STRICT')?.upstream;
+  };
 
   afterAll(async () => {
     await charger?.close({ force: true });
@@ -547,6 +555,7 @@ describe('proxy mode: a strict upstream that missed the charger’s Boot', () =>
     const local = (await charger.call('StartTransaction', start)) as { transactionId: number };
     await charger.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Charging' });
     await charger.call('MeterValues', meterValues16(local.transactionId, 700));
+    expect(await upstreamView()).toEqual({ connected: false, queuedMessages: 2 });
 
     // Its first Boot presented is refused: nothing else is sent until the Boot presented again is accepted.
     upstream.bootStatuses.push('Rejected');
@@ -573,5 +582,10 @@ describe('proxy mode: a strict upstream that missed the charger’s Boot', () =>
     await expect(charger.call('Heartbeat', {})).resolves.toHaveProperty('currentTime');
     expect(upstream.received.at(-1)?.action).toBe('Heartbeat');
     expect(upstream.refusedUnbooted).toEqual([]);
+    const caughtUp = await waitFor(async () => {
+      const view = await upstreamView();
+      return JSON.stringify(view) === JSON.stringify({ connected: true, queuedMessages: 0 }) ? view : undefined;
+    }, PATIENCE);
+    expect(caughtUp).toEqual({ connected: true, queuedMessages: 0 });
   });
 });

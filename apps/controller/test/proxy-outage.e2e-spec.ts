@@ -529,7 +529,9 @@ describe('proxy mode: a strict upstream that missed the charger’s Boot', () =>
     await upstream.stop();
     upstream.strict = true;
     controller = await startController(FAST_RETRY);
-    const site = await controller.admin.post('/api/v1/sites', { name: 'Strict upstream', ...GRID }).expect(201);
+    const site = await controller.admin
+      .post('/api/v1/sites', { name: 'Strict upstream', ...GRID })
+      .expect(201);
     siteId = site.body.id as string;
     await registerCharger(controller, siteId, 'PX-STRICT', { upstreamUrl: upstream.url });
   });
@@ -537,7 +539,8 @@ describe('proxy mode: a strict upstream that missed the charger’s Boot', () =>
   /** The charger's upstream as the operator sees it. */
   const upstreamView = async () => {
     const { body } = await controller.admin.get(`/api/v1/sites/${siteId}/chargers`).expect(200);
-    return (body as { identity: string; upstream: object }[]).find((c) => c.identity === 'PX-STRICT')?.upstream;
+    type Listed = { identity: string; upstream: { connected: boolean | null; queuedMessages: number } };
+    return (body as Listed[]).find((c) => c.identity === 'PX-STRICT')?.upstream;
   };
 
   afterAll(async () => {
@@ -549,7 +552,9 @@ describe('proxy mode: a strict upstream that missed the charger’s Boot', () =>
   it('is shown the Boot, then the statuses, then the queued transaction messages; a refused Boot holds them', async () => {
     charger = await connectRawCharger(controller, 'PX-STRICT', 'ocpp1.6', []);
     const bootPayload = { chargePointVendor: 'Acme', chargePointModel: 'Strict', firmwareVersion: '1.2' };
-    await expect(charger.call('BootNotification', bootPayload)).resolves.toMatchObject({ status: 'Accepted' });
+    await expect(charger.call('BootNotification', bootPayload)).resolves.toMatchObject({
+      status: 'Accepted',
+    });
     await charger.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Preparing' });
     const start = { connectorId: 1, idTag: 'CARD-S', meterStart: 0, timestamp: new Date().toISOString() };
     const local = (await charger.call('StartTransaction', start)) as { transactionId: number };
@@ -584,8 +589,23 @@ describe('proxy mode: a strict upstream that missed the charger’s Boot', () =>
     expect(upstream.refusedUnbooted).toEqual([]);
     const caughtUp = await waitFor(async () => {
       const view = await upstreamView();
-      return JSON.stringify(view) === JSON.stringify({ connected: true, queuedMessages: 0 }) ? view : undefined;
+      return JSON.stringify(view) === JSON.stringify({ connected: true, queuedMessages: 0 })
+        ? view
+        : undefined;
     }, PATIENCE);
     expect(caughtUp).toEqual({ connected: true, queuedMessages: 0 });
+  });
+
+  it('after a drop, tells the upstream the statuses that changed meanwhile, without a Boot the charger never sent', async () => {
+    // This upstream remembers the station across connections, as most do after a network drop.
+    upstream.strict = false;
+    await upstream.stop();
+    await waitFor(async () => ((await upstreamView())?.connected === false ? true : undefined), PATIENCE);
+    await charger!.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Finishing' });
+    const before = upstream.received.length;
+    await upstream.start();
+    const status = await until(() => upstream.messages(before, ['StatusNotification'])[0]);
+    expect(status.params).toMatchObject({ connectorId: 1, status: 'Finishing', errorCode: 'NoError' });
+    expect(upstream.messages(before, ['BootNotification'])).toEqual([]);
   });
 });

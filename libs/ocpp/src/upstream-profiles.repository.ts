@@ -47,12 +47,10 @@ export class UpstreamProfilesRepository {
       .leftJoin(transactions, eq(transactions.id, profiles.transactionId))
       .where(eq(profiles.chargerId, chargerId))
       .orderBy(asc(profiles.connectorId), asc(profiles.purpose), desc(profiles.stackLevel));
-    return rows.map(
-      ({ upstreamTransactionId, chargerTransactionId, stationTransactionId, ...profile }) => ({
-        ...profile,
-        transactionId: upstreamTransactionId ?? chargerTransactionId ?? stationTransactionId ?? null,
-      }),
-    );
+    return rows.map(({ upstreamTransactionId, chargerTransactionId, stationTransactionId, ...profile }) => ({
+      ...profile,
+      transactionId: upstreamTransactionId ?? chargerTransactionId ?? stationTransactionId ?? null,
+    }));
   }
 
   /** Whether the charger has that connector (0, the whole charger, it always has). */

@@ -299,7 +299,9 @@ class UpstreamPresence {
     this.writes = this.writes
       .then(change)
       .catch((error: unknown) =>
-        this.logger.warn(`Recording the upstream connection of ${this.session.identity} failed: ${String(error)}`),
+        this.logger.warn(
+          `Recording the upstream connection of ${this.session.identity} failed: ${String(error)}`,
+        ),
       );
   }
 }

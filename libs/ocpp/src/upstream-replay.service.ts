@@ -63,7 +63,12 @@ export class UpstreamReplayService {
   }
 
   /** A connection that stays open after a failed replay (a timeout) gets another replay after a pause. */
-  private replayLater(link: UpstreamLink, session: ChargerSession, resync = false, delayMs = this.pauseMs): void {
+  private replayLater(
+    link: UpstreamLink,
+    session: ChargerSession,
+    resync = false,
+    delayMs = this.pauseMs,
+  ): void {
     setTimeout(() => {
       if (link.isOpen) this.replay(link, session, { resync });
     }, delayMs).unref();

@@ -12,7 +12,10 @@ export type ConnectorRow = typeof schema.connectors.$inferSelect;
 /** `wishSource`: who told the running session's wish; null when no session runs on the connector. */
 export type ConnectorWithSession = ConnectorRow & { wishSource: WishSourceView | null };
 /** `queuedMessages`: proxy mode, the charger's messages waiting in the outbox for its upstream. */
-export type ChargerWithConnectors = ChargerRow & { connectors: ConnectorWithSession[]; queuedMessages: number };
+export type ChargerWithConnectors = ChargerRow & {
+  connectors: ConnectorWithSession[];
+  queuedMessages: number;
+};
 
 export interface NewCharger {
   siteId: string;

@@ -609,3 +609,69 @@ describe('proxy mode: a strict upstream that missed the charger’s Boot', () =>
     expect(upstream.messages(before, ['BootNotification'])).toEqual([]);
   });
 });
+
+describe('proxy mode: a strict upstream that missed the station’s Boot (OCPP 2.0.1)', () => {
+  const upstream = new UpstreamCsms('ocpp2.0.1');
+  let controller: TestController;
+  let station: RPCClient | undefined;
+
+  beforeAll(async () => {
+    // Started once to learn a free port, then stopped: the upstream is down when the station boots.
+    await upstream.start();
+    await upstream.stop();
+    upstream.strict = true;
+    controller = await startController(FAST_RETRY);
+    const site = await controller.admin.post('/api/v1/sites', { name: 'Strict 2.0.1', ...GRID }).expect(201);
+    await registerCharger(controller, site.body.id as string, 'PX-STRICT-201', {
+      ocppVersion: '2.0.1',
+      upstreamUrl: upstream.url,
+    });
+  });
+
+  afterAll(async () => {
+    await station?.close({ force: true });
+    await controller?.app.close();
+    await upstream.stop();
+  });
+
+  it('is shown the Boot, then the EVSE statuses, then the queued transaction events', async () => {
+    station = await connectRawCharger(controller, 'PX-STRICT-201', 'ocpp2.0.1', []);
+    const bootPayload = {
+      reason: 'PowerUp',
+      chargingStation: { vendorName: 'Acme', model: 'Strict201' },
+    };
+    await expect(station.call('BootNotification', bootPayload)).resolves.toMatchObject({
+      status: 'Accepted',
+    });
+    const timestamp = new Date().toISOString();
+    await station.call('StatusNotification', {
+      timestamp,
+      connectorStatus: 'Occupied',
+      evseId: 1,
+      connectorId: 1,
+    });
+    await station.call('TransactionEvent', {
+      eventType: 'Started',
+      timestamp,
+      triggerReason: 'Authorized',
+      seqNo: 0,
+      transactionInfo: { transactionId: 'TX-STRICT' },
+      evse: { id: 1, connectorId: 1 },
+      idToken: { idToken: 'CARD-201', type: 'ISO14443' },
+    });
+
+    await upstream.start();
+    const received = await until(() =>
+      upstream.messages(0, ['TransactionEvent']).length > 0 ? upstream.received : undefined,
+    );
+    expect(received.map(({ action }) => action)).toEqual([
+      'BootNotification',
+      'StatusNotification',
+      'TransactionEvent',
+    ]);
+    expect(received[0].params).toEqual(bootPayload);
+    expect(received[1].params).toMatchObject({ evseId: 1, connectorId: 1, connectorStatus: 'Occupied' });
+    expect(received[2].params).toMatchObject({ transactionInfo: { transactionId: 'TX-STRICT' } });
+    expect(upstream.refusedUnbooted).toEqual([]);
+  });
+});

@@ -186,13 +186,20 @@ export class ChargerStateRepository {
     });
   }
 
+  /** Its upstream connection, which lives with its socket, is gone too (also when an instance died with it). */
   async markDisconnected(chargerId: string): Promise<void> {
-    await this.db.update(chargers).set({ connected: false }).where(eq(chargers.id, chargerId));
+    await this.db
+      .update(chargers)
+      .set({ connected: false, upstreamConnectedAt: null })
+      .where(eq(chargers.id, chargerId));
   }
 
   async markManyDisconnected(chargerIds: string[]): Promise<void> {
     if (chargerIds.length === 0) return;
-    await this.db.update(chargers).set({ connected: false }).where(inArray(chargers.id, chargerIds));
+    await this.db
+      .update(chargers)
+      .set({ connected: false, upstreamConnectedAt: null })
+      .where(inArray(chargers.id, chargerIds));
   }
 
   /** Chargers recorded as connected, to whichever instance. */

@@ -29,6 +29,15 @@ class UpstreamCsms {
   readonly refuseOnce = new Set<string>();
   /** Actions left unanswered (once each). */
   readonly stallOnce = new Set<string>();
+  /** Answers to the next BootNotifications (then Accepted). */
+  readonly bootStatuses: string[] = [];
+  /**
+   * Strict, as central systems that refuse messages from a station whose Boot they have not accepted (2.0.1
+   * B02; CitrineOS): anything else before an accepted Boot on a connection gets a SecurityError.
+   */
+  strict = false;
+  /** The messages refused for coming before an accepted Boot. */
+  readonly refusedUnbooted: Message[] = [];
   side?: RPCServerClient;
   private server?: RPCServer;
   private port = 0;
@@ -45,7 +54,10 @@ class UpstreamCsms {
     server.auth((accept) => accept());
     server.on('client', (client: RPCServerClient) => {
       this.side = client;
-      client.handle(({ method, params }: IHandlersOption) => this.answer(method ?? '', params as never));
+      const connection = { booted: false };
+      client.handle(({ method, params }: IHandlersOption) =>
+        this.answer(method ?? '', params as never, connection),
+      );
     });
     const http = await server.listen(this.port, '127.0.0.1');
     this.port = (http.address() as AddressInfo).port;
@@ -62,13 +74,27 @@ class UpstreamCsms {
     return this.received.slice(from).filter((message) => actions.includes(message.action));
   }
 
-  private answer(action: string, params: Record<string, unknown>): Promise<object> {
+  private answer(
+    action: string,
+    params: Record<string, unknown>,
+    connection: { booted: boolean },
+  ): Promise<object> {
     this.received.push({ action, params });
+    if (this.strict && action !== 'BootNotification' && !connection.booted) {
+      this.refusedUnbooted.push({ action, params });
+      throw createRPCError('SecurityError', `${action} before an accepted BootNotification`) as Error;
+    }
+    if (action === 'BootNotification') {
+      const status = this.bootStatuses.shift() ?? 'Accepted';
+      connection.booted = status === 'Accepted';
+      // A refused station is told to try again soon, so that the test need not wait long.
+      const interval = connection.booted ? 123 : 1;
+      return Promise.resolve({ status, currentTime: new Date().toISOString(), interval });
+    }
     if (this.refuseOnce.delete(action)) throw createRPCError('InternalError', `${action} refused`) as Error;
     if (this.stallOnce.delete(action)) return new Promise<object>(() => undefined);
     const now = new Date().toISOString();
     const answers: Record<string, () => object> = {
-      BootNotification: () => ({ status: 'Accepted', currentTime: now, interval: 123 }),
       Heartbeat: () => ({ currentTime: now }),
       StatusNotification: () => ({}),
       Authorize: () => ({ idTagInfo: { status: 'Accepted' } }),
@@ -488,5 +514,164 @@ describe('proxy mode through an upstream outage (OCPP 2.0.1)', () => {
       eventType: 'Ended',
       transactionInfo: { transactionId: 'TX-201' },
     });
+  });
+});
+
+describe('proxy mode: a strict upstream that missed the charger’s Boot', () => {
+  const upstream = new UpstreamCsms('ocpp1.6');
+  let controller: TestController;
+  let charger: RPCClient | undefined;
+  let siteId: string;
+
+  beforeAll(async () => {
+    // Started once to learn a free port, then stopped: the upstream is down when the charger boots.
+    await upstream.start();
+    await upstream.stop();
+    upstream.strict = true;
+    controller = await startController(FAST_RETRY);
+    const site = await controller.admin
+      .post('/api/v1/sites', { name: 'Strict upstream', ...GRID })
+      .expect(201);
+    siteId = site.body.id as string;
+    await registerCharger(controller, siteId, 'PX-STRICT', { upstreamUrl: upstream.url });
+  });
+
+  /** The charger's upstream as the operator sees it. */
+  const upstreamView = async () => {
+    const { body } = await controller.admin.get(`/api/v1/sites/${siteId}/chargers`).expect(200);
+    type Listed = { identity: string; upstream: { connected: boolean | null; queuedMessages: number } };
+    return (body as Listed[]).find((c) => c.identity === 'PX-STRICT')?.upstream;
+  };
+
+  afterAll(async () => {
+    await charger?.close({ force: true });
+    await controller?.app.close();
+    await upstream.stop();
+  });
+
+  it('is shown the Boot, then the statuses, then the queued transaction messages; a refused Boot holds them', async () => {
+    charger = await connectRawCharger(controller, 'PX-STRICT', 'ocpp1.6', []);
+    const bootPayload = { chargePointVendor: 'Acme', chargePointModel: 'Strict', firmwareVersion: '1.2' };
+    await expect(charger.call('BootNotification', bootPayload)).resolves.toMatchObject({
+      status: 'Accepted',
+    });
+    await charger.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Preparing' });
+    const start = { connectorId: 1, idTag: 'CARD-S', meterStart: 0, timestamp: new Date().toISOString() };
+    const local = (await charger.call('StartTransaction', start)) as { transactionId: number };
+    await charger.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Charging' });
+    await charger.call('MeterValues', meterValues16(local.transactionId, 700));
+    expect(await upstreamView()).toEqual({ connected: false, queuedMessages: 2 });
+
+    // Its first Boot presented is refused: nothing else is sent until the Boot presented again is accepted.
+    upstream.bootStatuses.push('Rejected');
+    await upstream.start();
+    const received = await until(() => {
+      const transactionMessages = upstream.messages(0, ['StartTransaction', 'MeterValues']);
+      return transactionMessages.length >= 2 ? upstream.received : undefined;
+    });
+    expect(received.map(({ action }) => action)).toEqual([
+      'BootNotification',
+      'BootNotification',
+      'StatusNotification',
+      'StartTransaction',
+      'MeterValues',
+    ]);
+    expect(received[0].params).toEqual(bootPayload);
+    expect(received[1].params).toEqual(bootPayload);
+    expect(received[2].params).toMatchObject({ connectorId: 1, status: 'Charging', errorCode: 'NoError' });
+    expect(received[3].params).toMatchObject({ idTag: 'CARD-S', meterStart: 0 });
+    expect(received[4].params).toMatchObject({ transactionId: 9001 });
+    expect(upstream.refusedUnbooted).toEqual([]);
+
+    // Live now: the charger's next messages reach the upstream directly, and it accepts them.
+    await expect(charger.call('Heartbeat', {})).resolves.toHaveProperty('currentTime');
+    expect(upstream.received.at(-1)?.action).toBe('Heartbeat');
+    expect(upstream.refusedUnbooted).toEqual([]);
+    const caughtUp = await waitFor(async () => {
+      const view = await upstreamView();
+      return JSON.stringify(view) === JSON.stringify({ connected: true, queuedMessages: 0 })
+        ? view
+        : undefined;
+    }, PATIENCE);
+    expect(caughtUp).toEqual({ connected: true, queuedMessages: 0 });
+  });
+
+  it('after a drop, tells the upstream the statuses that changed meanwhile, without a Boot the charger never sent', async () => {
+    // This upstream remembers the station across connections, as most do after a network drop.
+    upstream.strict = false;
+    await upstream.stop();
+    await waitFor(async () => ((await upstreamView())?.connected === false ? true : undefined), PATIENCE);
+    await charger!.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Finishing' });
+    const before = upstream.received.length;
+    await upstream.start();
+    const status = await until(() => upstream.messages(before, ['StatusNotification'])[0]);
+    expect(status.params).toMatchObject({ connectorId: 1, status: 'Finishing', errorCode: 'NoError' });
+    expect(upstream.messages(before, ['BootNotification'])).toEqual([]);
+  });
+});
+
+describe('proxy mode: a strict upstream that missed the station’s Boot (OCPP 2.0.1)', () => {
+  const upstream = new UpstreamCsms('ocpp2.0.1');
+  let controller: TestController;
+  let station: RPCClient | undefined;
+
+  beforeAll(async () => {
+    // Started once to learn a free port, then stopped: the upstream is down when the station boots.
+    await upstream.start();
+    await upstream.stop();
+    upstream.strict = true;
+    controller = await startController(FAST_RETRY);
+    const site = await controller.admin.post('/api/v1/sites', { name: 'Strict 2.0.1', ...GRID }).expect(201);
+    await registerCharger(controller, site.body.id as string, 'PX-STRICT-201', {
+      ocppVersion: '2.0.1',
+      upstreamUrl: upstream.url,
+    });
+  });
+
+  afterAll(async () => {
+    await station?.close({ force: true });
+    await controller?.app.close();
+    await upstream.stop();
+  });
+
+  it('is shown the Boot, then the EVSE statuses, then the queued transaction events', async () => {
+    station = await connectRawCharger(controller, 'PX-STRICT-201', 'ocpp2.0.1', []);
+    const bootPayload = {
+      reason: 'PowerUp',
+      chargingStation: { vendorName: 'Acme', model: 'Strict201' },
+    };
+    await expect(station.call('BootNotification', bootPayload)).resolves.toMatchObject({
+      status: 'Accepted',
+    });
+    const timestamp = new Date().toISOString();
+    await station.call('StatusNotification', {
+      timestamp,
+      connectorStatus: 'Occupied',
+      evseId: 1,
+      connectorId: 1,
+    });
+    await station.call('TransactionEvent', {
+      eventType: 'Started',
+      timestamp,
+      triggerReason: 'Authorized',
+      seqNo: 0,
+      transactionInfo: { transactionId: 'TX-STRICT' },
+      evse: { id: 1, connectorId: 1 },
+      idToken: { idToken: 'CARD-201', type: 'ISO14443' },
+    });
+
+    await upstream.start();
+    const received = await until(() =>
+      upstream.messages(0, ['TransactionEvent']).length > 0 ? upstream.received : undefined,
+    );
+    expect(received.map(({ action }) => action)).toEqual([
+      'BootNotification',
+      'StatusNotification',
+      'TransactionEvent',
+    ]);
+    expect(received[0].params).toEqual(bootPayload);
+    expect(received[1].params).toMatchObject({ evseId: 1, connectorId: 1, connectorStatus: 'Occupied' });
+    expect(received[2].params).toMatchObject({ transactionInfo: { transactionId: 'TX-STRICT' } });
+    expect(upstream.refusedUnbooted).toEqual([]);
   });
 });

@@ -414,6 +414,20 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
       await connectAndCharge(version, false);
       await latestLimit(version, LOWER_A);
     }
+
+    // The operator sees what the upstream set, its transaction named as the upstream names it.
+    for (const version of ['1.6', '2.0.1'] as const) {
+      const { body } = await controller.admin
+        .get(`/api/v1/chargers/${identityOf(version)}/upstream-profiles`)
+        .expect(200);
+      const listed = (body as { profiles: Record<string, unknown>[] }).profiles;
+      const profile = listed.find((candidate) => candidate.profileId === 505);
+      expect(profile).toMatchObject({ connectorId: 1, purpose: 'TxProfile', stackLevel: expect.any(Number) });
+      expect(profile?.schedule).toMatchObject({ chargingRateUnit: 'A' });
+      if (version === '2.0.1') expect(profile?.transactionId).toBe('tx-up-201');
+      else expect(profile?.transactionId).toEqual(expect.any(Number));
+    }
+    await controller.admin.get('/api/v1/chargers/NOT-REGISTERED/upstream-profiles').expect(404);
   }, 120_000);
 
   // 2.0.1 only: a 1.6 charger behind the proxy stops with the upstream's transaction id, which gridflex does

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
-import type { ConcurrencyScope } from '@gridflex/ocpp';
+import { type ConcurrencyScope, EFFECTIVE_UPSTREAM_URL } from '@gridflex/ocpp';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import type { IdTokenStatus, ListedIdToken, SitePolicy } from './decide';
 import { tokenKey } from './decide';
@@ -21,6 +21,8 @@ export interface ChargerAuthorizationContext {
   policy: SitePolicy;
   listVersion: number;
   allowConcurrentTransactions: boolean;
+  /** Proxy mode: it has an upstream central system, which owns its local auth list. */
+  proxied: boolean;
 }
 
 export interface SentLocalList {
@@ -65,13 +67,17 @@ export class AuthorizationRepository {
         policy: siteAuthorization.policy,
         listVersion: siteAuthorization.listVersion,
         allowConcurrentTransactions: siteAuthorization.allowConcurrentTransactions,
+        upstreamUrl: EFFECTIVE_UPSTREAM_URL,
       })
       .from(chargers)
+      .innerJoin(sites, eq(sites.id, chargers.siteId))
       .leftJoin(siteAuthorization, eq(siteAuthorization.siteId, chargers.siteId))
       .where(eq(chargers.id, chargerId));
     if (!row) return null;
+    const { upstreamUrl, ...context } = row;
     return {
-      ...row,
+      ...context,
+      proxied: upstreamUrl !== null,
       policy: (row.policy ?? 'acceptAll') as SitePolicy,
       listVersion: row.listVersion ?? 0,
       allowConcurrentTransactions: row.allowConcurrentTransactions ?? true,

@@ -87,6 +87,31 @@ describe('syncing a 1.6 charger’s local auth list', () => {
     expect(await repository.sentLocalList(chargerId)).toMatchObject({ listVersion: 5 });
   });
 
+  it('leaves the list of a proxied charger to its upstream, whether its own or its site’s', async () => {
+    await repository.create({ idToken: 'P', siteId });
+    const before = charger.sent.length;
+    const chargerRow = eq(schema.chargers.id, chargerId);
+    await database.db
+      .update(schema.chargers)
+      .set({ upstreamMode: 'own', upstreamUrl: 'ws://csms.example/ocpp' })
+      .where(chargerRow);
+    expect(await sync()).toBe('proxied');
+    await database.db
+      .update(schema.chargers)
+      .set({ upstreamMode: 'site', upstreamUrl: null })
+      .where(chargerRow);
+    const siteRow = eq(schema.sites.id, siteId);
+    await database.db.update(schema.sites).set({ upstreamUrl: 'ws://csms.example/ocpp' }).where(siteRow);
+    expect(await sync()).toBe('proxied');
+    expect(charger.sent).toHaveLength(before);
+
+    await database.db.update(schema.sites).set({ upstreamUrl: null }).where(siteRow);
+    expect(await sync()).toBe('Differential-accepted');
+    expect(charger.sent.at(-1)).toMatchObject({
+      localAuthorizationList: [{ idTag: 'P', idTagInfo: { status: 'Accepted' } }],
+    });
+  });
+
   it('gives the whole list to a charger that lost it, and leaves alone one without a list', async () => {
     charger.listVersion = 0;
     await repository.create({ idToken: 'D' });

@@ -55,7 +55,8 @@ const SYNC_JOB_OPTIONS = {
  * (`Differential`), otherwise the whole list (`Full`). A charger without a local list (as discovery reported
  * it, or answering with a CALLERROR or 1.6's -1) is left alone. A list is sent in as many requests as the
  * charger's per-message maximum needs, and cut to the most entries it holds (see `fitLocalList`), which is
- * logged and kept as a charger event.
+ * logged and kept as a charger event. A charger in proxy mode (with an effective upstream, as configured now) is
+ * sent nothing: the upstream owns its list; the site policy only answers it locally while the upstream is away.
  */
 @Processor(LOCAL_AUTH_LISTS_QUEUE)
 export class LocalAuthListProcessor extends WorkerHost {
@@ -91,6 +92,8 @@ export class LocalAuthListProcessor extends WorkerHost {
   async process(job: Job<SyncLocalListJob>): Promise<string> {
     const charger = await this.repository.chargerContext(job.data.chargerId);
     if (!charger) return 'no-charger';
+    // Its upstream central system manages its list (its SendLocalList reaches it): ours would overwrite it.
+    if (charger.proxied) return 'proxied';
     // Discovery said it has none; a charger not asked yet is asked for its version, which tells too.
     if (charger.capabilities?.localAuthList === false) return 'unsupported';
     const sent = await this.repository.sentLocalList(charger.chargerId);

@@ -268,6 +268,42 @@ describe.each(TEST_DATABASE_ENGINES)('ChargerStateRepository on %s', (_engine, c
     expect(await reasonOf()).toBeNull();
   });
 
+  it('keeps the Boot an upstream missed, and tells the connectors’ statuses to show it', async () => {
+    await expect(repository.upstreamResyncState(charger.chargerId)).resolves.toEqual({
+      missedBoot: null,
+      statuses: [],
+    });
+    const boot = { chargePointVendor: 'Acme', chargePointModel: 'One' };
+    await repository.recordUpstreamBoot(charger.chargerId, boot, false);
+    const at = new Date('2026-12-07T10:00:00Z');
+    await repository.updateConnectorStatus(charger.chargerId, 1, 'Charging', at);
+    await expect(repository.upstreamResyncState(charger.chargerId)).resolves.toEqual({
+      missedBoot: boot,
+      statuses: [{ connectorId: 1, status: 'Charging' }],
+    });
+    await repository.markUpstreamBootAccepted(charger.chargerId);
+    expect((await repository.upstreamResyncState(charger.chargerId)).missedBoot).toBeNull();
+
+    // A payload no schema allows is not kept, but the upstream still has not accepted it.
+    await repository.recordUpstreamBoot(charger.chargerId, { chargePointVendor: 'x'.repeat(5000) }, false);
+    expect(await chargerRow()).toMatchObject({ bootPayload: null, upstreamBootPending: true });
+  });
+
+  it('records the upstream connection, not undone by an older one that closes', async () => {
+    const older = new Date('2026-12-07T10:00:00.123Z');
+    const newer = new Date('2026-12-07T10:00:05.456Z');
+    await repository.markUpstreamConnected(charger.chargerId, older);
+    await repository.markUpstreamConnected(charger.chargerId, newer);
+    await repository.markUpstreamDisconnected(charger.chargerId, older);
+    expect((await chargerRow()).upstreamConnectedAt).toEqual(newer);
+    await repository.markUpstreamDisconnected(charger.chargerId, newer);
+    expect((await chargerRow()).upstreamConnectedAt).toBeNull();
+
+    await repository.markUpstreamConnected(charger.chargerId, newer);
+    await repository.markManyDisconnected([charger.chargerId]);
+    expect((await chargerRow()).upstreamConnectedAt).toBeNull();
+  });
+
   it('counts the connectors of a charger that connects again as controllable', async () => {
     const connectorRef = charger.connectorRefs.get(2)!;
     await repository.setUncontrollable(connectorRef, 'NotSupported: no smart charging');

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import type { ChargerCapabilities } from './capabilities';
 import { fitsInt4 } from './int4';
@@ -42,11 +42,21 @@ export interface ChargerCredentials {
  * password; `site`: its site's default URL, with the charger's own password when it has one, else the
  * site's (a CSMS may know each charger by its own password behind one URL); `none`: standalone.
  */
-const EFFECTIVE_UPSTREAM_URL = sql<string | null>`case ${chargers.upstreamMode}
+export const EFFECTIVE_UPSTREAM_URL = sql<string | null>`case ${chargers.upstreamMode}
   when 'own' then ${chargers.upstreamUrl} when 'site' then ${sites.upstreamUrl} end`;
 const EFFECTIVE_UPSTREAM_PASSWORD = sql<string | null>`case ${chargers.upstreamMode}
   when 'own' then ${chargers.upstreamPassword}
   when 'site' then coalesce(${chargers.upstreamPassword}, ${sites.upstreamPassword}) end`;
+
+/** A BootNotification payload longer than this (as JSON) is not kept for the upstream. */
+const MAX_BOOT_PAYLOAD_CHARS = 4096;
+
+export interface UpstreamResyncState {
+  /** The charger's last BootNotification when its upstream has not accepted it; null otherwise. */
+  missedBoot: Record<string, unknown> | null;
+  /** The last status of each connector (1.6) or EVSE (2.0.1) that reported one. */
+  statuses: { connectorId: number; status: string }[];
+}
 
 export interface ProfileContext {
   capabilities: ChargerCapabilities | null;
@@ -176,13 +186,20 @@ export class ChargerStateRepository {
     });
   }
 
+  /** Its upstream connection, which lives with its socket, is gone too (also when an instance died with it). */
   async markDisconnected(chargerId: string): Promise<void> {
-    await this.db.update(chargers).set({ connected: false }).where(eq(chargers.id, chargerId));
+    await this.db
+      .update(chargers)
+      .set({ connected: false, upstreamConnectedAt: null })
+      .where(eq(chargers.id, chargerId));
   }
 
   async markManyDisconnected(chargerIds: string[]): Promise<void> {
     if (chargerIds.length === 0) return;
-    await this.db.update(chargers).set({ connected: false }).where(inArray(chargers.id, chargerIds));
+    await this.db
+      .update(chargers)
+      .set({ connected: false, upstreamConnectedAt: null })
+      .where(inArray(chargers.id, chargerIds));
   }
 
   /** Chargers recorded as connected, to whichever instance. */
@@ -203,6 +220,58 @@ export class ChargerStateRepository {
 
   async recordBoot(chargerId: string, boot: BootInfo): Promise<void> {
     await this.db.update(chargers).set(boot).where(eq(chargers.id, chargerId));
+  }
+
+  /**
+   * Proxy mode: the charger's BootNotification as it sent it, and whether its upstream accepted it. Payloads
+   * beyond `MAX_BOOT_PAYLOAD_CHARS` (the schemas allow none that long) are not kept.
+   */
+  async recordUpstreamBoot(chargerId: string, payload: unknown, accepted: boolean): Promise<void> {
+    const storable = JSON.stringify(payload).length <= MAX_BOOT_PAYLOAD_CHARS;
+    await this.db
+      .update(chargers)
+      .set({
+        bootPayload: storable ? (payload as Record<string, unknown>) : null,
+        upstreamBootPending: !accepted,
+      })
+      .where(eq(chargers.id, chargerId));
+  }
+
+  async markUpstreamBootAccepted(chargerId: string): Promise<void> {
+    await this.db.update(chargers).set({ upstreamBootPending: false }).where(eq(chargers.id, chargerId));
+  }
+
+  /** What an upstream connection that opens is told first: the Boot it missed, and the connectors' status. */
+  async upstreamResyncState(chargerId: string): Promise<UpstreamResyncState> {
+    const [charger] = await this.db
+      .select({ bootPayload: chargers.bootPayload, pending: chargers.upstreamBootPending })
+      .from(chargers)
+      .where(eq(chargers.id, chargerId));
+    const statuses = await this.db
+      .select({ connectorId: connectors.connectorId, status: connectors.status })
+      .from(connectors)
+      .where(and(eq(connectors.chargerId, chargerId), isNotNull(connectors.status)))
+      .orderBy(asc(connectors.connectorId));
+    return {
+      missedBoot: charger?.pending ? (charger.bootPayload ?? null) : null,
+      statuses: statuses.map(({ connectorId, status }) => ({ connectorId, status: status ?? '' })),
+    };
+  }
+
+  /** Proxy mode: this instance opened the charger's upstream connection at `at`. */
+  async markUpstreamConnected(chargerId: string, at: Date): Promise<void> {
+    await this.db.update(chargers).set({ upstreamConnectedAt: at }).where(eq(chargers.id, chargerId));
+  }
+
+  /**
+   * The upstream connection opened at `since` is gone; a newer one (another instance's, after a handover) is
+   * left as it is.
+   */
+  async markUpstreamDisconnected(chargerId: string, since: Date): Promise<void> {
+    await this.db
+      .update(chargers)
+      .set({ upstreamConnectedAt: null })
+      .where(and(eq(chargers.id, chargerId), eq(chargers.upstreamConnectedAt, since)));
   }
 
   /** Whether we have accepted a BootNotification of the charger, on any connection. */

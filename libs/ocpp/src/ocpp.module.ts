@@ -19,6 +19,7 @@ import { TransactionIdMapRepository } from './transaction-id-map.repository';
 import { TransactionsRepository } from './transactions.repository';
 import { UpstreamOutboxRepository } from './upstream-outbox.repository';
 import { UpstreamProfilesRepository } from './upstream-profiles.repository';
+import { UpstreamProfilesController } from './upstream-profiles.controller';
 import { UpstreamProfilesService } from './upstream-profiles.service';
 import { UpstreamProxyService } from './upstream-proxy.service';
 import { UpstreamReplayService } from './upstream-replay.service';
@@ -32,7 +33,7 @@ import { VendorDataTransferRegistry } from './vendor-data-transfer.registry';
 @Module({
   // The admin key and guard of the remote-operations routes; charger ownership across instances.
   imports: [CommonModule, ClusterModule],
-  controllers: [RemoteOperationsController, ChargerEventsController],
+  controllers: [RemoteOperationsController, ChargerEventsController, UpstreamProfilesController],
   providers: [
     RemoteOperationsService,
     ChargerCallsService,

@@ -85,6 +85,23 @@ describe('UpstreamLink', () => {
     await upstream.start();
     await until(() => link.isOpen);
     expect(events.filter((event) => event === 'opened')).toHaveLength(2);
+    expect(link.reopened).toBe(true);
+    await upstream.stop();
+  });
+
+  it('holds the charger’s messages while the upstream refuses its Boot, releasing the first ones at once', async () => {
+    await upstream.start();
+    const { hooks } = recordingHooks();
+    const link = open(hooks);
+    await until(() => link.isOpen);
+    expect(link.reopened).toBe(false);
+    link.refuse();
+    // The first messages need not wait for a replay that will not come before the Boot is accepted.
+    await link.ready;
+    expect(link.settle(link.appendMark())).toBe(true);
+    expect([link.isAccepting, link.isLive]).toEqual([false, false]);
+    link.accept();
+    expect([link.isAccepting, link.isLive]).toEqual([true, true]);
     await upstream.stop();
   });
 

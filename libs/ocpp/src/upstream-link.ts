@@ -41,6 +41,13 @@ export class UpstreamLink {
    * one is appended. Live forwarding of queued kinds waits until it is false, so that order is kept.
    */
   private backlog = true;
+  /**
+   * The upstream did not accept the charger's BootNotification presented when this connection opened: until it
+   * does, the charger is answered locally and its outbox kept (a strict central system refuses the rest).
+   */
+  private refused = false;
+  /** How many times the connection opened: after the first, an opening is a reconnection. */
+  private openings = 0;
   private appends: Promise<unknown> = Promise.resolve();
   private appending = 0;
   private appended = 0;
@@ -53,6 +60,7 @@ export class UpstreamLink {
   ) {
     client.on('open', () => {
       this.attempt = 0;
+      this.openings++;
       hooks.opened();
     });
     client.on('disconnect', () => {
@@ -71,7 +79,28 @@ export class UpstreamLink {
 
   /** Open, and nothing waits in the outbox: a message may go to the upstream directly. */
   get isLive(): boolean {
-    return this.isOpen && !this.backlog;
+    return this.isOpen && !this.backlog && !this.refused;
+  }
+
+  /** Open, and the upstream has not refused the charger's Boot: the charger's calls may be forwarded. */
+  get isAccepting(): boolean {
+    return this.isOpen && !this.refused;
+  }
+
+  /** The current connection is a reconnection of one that was open before. */
+  get reopened(): boolean {
+    return this.openings > 1;
+  }
+
+  /** The upstream refused the charger's Boot: the charger's first messages need not wait for a replay. */
+  refuse(): void {
+    this.refused = true;
+    this.markReplayed();
+  }
+
+  /** The upstream accepted the charger's Boot. */
+  accept(): void {
+    this.refused = false;
   }
 
   /** Appends run one after the other, in the order asked; from now on nothing goes live until a replay. */

@@ -20,6 +20,11 @@ export function isStart16(protocol: OcppProtocol, action: string): boolean {
   return protocol === 'ocpp1.6' && action === 'StartTransaction';
 }
 
+/** A BootNotification answer (1.6 or 2.0.1) accepting the charger; false for Pending, Rejected or none. */
+export function isAcceptedBoot(answer: object | undefined): boolean {
+  return (answer as { status?: unknown } | undefined)?.status === 'Accepted';
+}
+
 type IdPath = readonly string[];
 
 /** Where an OCPP 1.6 charger's messages name a transaction by the id the charger holds. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, desc, eq, inArray, isNotNull, isNull, or, SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, or, SQL } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import { fitsInt4 } from './int4';
 import type { UpstreamClearFilter, UpstreamProfileRequest } from './upstream-profile-request';
@@ -9,10 +9,49 @@ const { connectors, transactions, upstreamChargingProfiles: profiles } = schema;
 /** A stored upstream profile, as the service hands it back when it must be undone. */
 export type StoredUpstreamProfile = typeof profiles.$inferSelect;
 
+/** A stored upstream profile as the operator sees it. */
+export interface ListedUpstreamProfile {
+  connectorId: number;
+  profileId: number;
+  stackLevel: number;
+  purpose: schema.UpstreamProfilePurpose;
+  /** A TxProfile's transaction as the upstream names it; null for the other purposes. */
+  transactionId: number | string | null;
+  schedule: schema.UpstreamSchedule;
+  receivedAt: Date;
+}
+
 /** Proxy mode: the charging profiles a charger's upstream central system set, kept by gridflex instead. */
 @Injectable()
 export class UpstreamProfilesRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  /**
+   * The charger's stored upstream profiles, by connector, purpose and stack level; a TxProfile's transaction
+   * named as the upstream names it (1.6: its id, else the charger's; 2.0.1: the station's).
+   */
+  async listForCharger(chargerId: string): Promise<ListedUpstreamProfile[]> {
+    const rows = await this.db
+      .select({
+        connectorId: profiles.connectorId,
+        profileId: profiles.profileId,
+        stackLevel: profiles.stackLevel,
+        purpose: profiles.purpose,
+        upstreamTransactionId: transactions.upstreamTransactionId,
+        chargerTransactionId: transactions.chargerTransactionId,
+        stationTransactionId: transactions.stationTransactionId,
+        schedule: profiles.schedule,
+        receivedAt: profiles.receivedAt,
+      })
+      .from(profiles)
+      .leftJoin(transactions, eq(transactions.id, profiles.transactionId))
+      .where(eq(profiles.chargerId, chargerId))
+      .orderBy(asc(profiles.connectorId), asc(profiles.purpose), desc(profiles.stackLevel));
+    return rows.map(({ upstreamTransactionId, chargerTransactionId, stationTransactionId, ...profile }) => ({
+      ...profile,
+      transactionId: upstreamTransactionId ?? chargerTransactionId ?? stationTransactionId ?? null,
+    }));
+  }
 
   /** Whether the charger has that connector (0, the whole charger, it always has). */
   async hasConnector(chargerId: string, connectorId: number): Promise<boolean> {

@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import type { ChargerSession } from './charger-session';
 import { ChargerStateRepository } from './charger-state.repository';
 import { UpstreamLink, UpstreamRetry } from './upstream-link';
-import { isStart16, mustReachUpstream } from './upstream-messages';
+import { isAcceptedBoot, isStart16, mustReachUpstream } from './upstream-messages';
 import { UpstreamOutboxRepository } from './upstream-outbox.repository';
 import { UpstreamReplayService } from './upstream-replay.service';
 import { UpstreamProfilesService } from './upstream-profiles.service';
@@ -54,6 +54,7 @@ export class UpstreamProxyService {
   open(charger: RPCServerClient, session: ChargerSession): void {
     if (session.upstreamUrl === undefined) return;
     const client = this.createClient(charger, session, session.upstreamUrl);
+    const presence = new UpstreamPresence(this.chargerState, session, this.logger);
     const link: UpstreamLink = new UpstreamLink(
       client,
       this.retry,
@@ -61,9 +62,13 @@ export class UpstreamProxyService {
         prepare: () => this.configurePassword(client, session),
         opened: () => {
           this.logger.log(`${session.identity} connected to its upstream central system`);
-          this.replays.replay(link, session);
+          presence.opened();
+          this.replays.replay(link, session, { resync: true });
         },
-        disconnected: () => this.logger.warn(`${session.identity} lost its upstream: reconnecting`),
+        disconnected: () => {
+          this.logger.warn(`${session.identity} lost its upstream: reconnecting`);
+          presence.closed();
+        },
         failed: (error, retryInMs) =>
           this.logger.warn(
             `${session.identity} could not connect to its upstream (${String(error)}): answering it locally, trying again in ${retryInMs} ms`,
@@ -75,6 +80,7 @@ export class UpstreamProxyService {
     charger.once('close', () => {
       this.links.delete(session);
       link.close();
+      presence.closed();
     });
   }
 
@@ -97,8 +103,37 @@ export class UpstreamProxyService {
     if (mustReachUpstream(session.protocol, action)) {
       return this.forwardDurably(link, session, action, params, local);
     }
-    if (!link?.isOpen) return local();
+    if (action === 'BootNotification') return this.forwardBoot(link, session, params, local);
+    if (!link?.isAccepting) return local();
     return (await this.forwardLive(link, session, action, params, local)) ?? local();
+  }
+
+  /**
+   * A BootNotification goes upstream even when the upstream refused the one presented for the charger (this
+   * one may be accepted). It is kept, with whether the upstream accepted it, so that an upstream that did not
+   * can be shown it when its connection opens (`UpstreamReplayService`).
+   */
+  private async forwardBoot(
+    link: UpstreamLink | undefined,
+    session: ChargerSession,
+    params: unknown,
+    local: LocalAnswer,
+  ): Promise<object> {
+    let answer: object | undefined;
+    try {
+      if (link?.isOpen) answer = await this.forwardLive(link, session, 'BootNotification', params, local);
+    } catch (error) {
+      await this.chargerState.recordUpstreamBoot(session.chargerId, params, false);
+      throw error;
+    }
+    const accepted = isAcceptedBoot(answer);
+    await this.chargerState.recordUpstreamBoot(session.chargerId, params, accepted);
+    // Accepted after the upstream refused the Boot presented for the charger: what waits can now be delivered.
+    if (accepted && link && !link.isLive) {
+      link.accept();
+      this.replays.replay(link, session);
+    }
+    return answer ?? local();
   }
 
   private async forwardDurably(
@@ -228,6 +263,46 @@ export class UpstreamProxyService {
       throw createRPCError('GenericError', `${session.identity} is not connected`) as Error;
     }
     return (await charger.call(action, params)) as Record<string, unknown>;
+  }
+}
+
+/**
+ * Whether this instance holds an open upstream connection for the charger, as the charger views show it (any
+ * instance answers them): the time it opened is stored, and cleared when it is lost unless a newer one (of
+ * another instance, after a handover) replaced it.
+ */
+class UpstreamPresence {
+  private since?: Date;
+  /** Written in the order the connection changed. */
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly chargerState: ChargerStateRepository,
+    private readonly session: ChargerSession,
+    private readonly logger: Logger,
+  ) {}
+
+  opened(): void {
+    const since = new Date();
+    this.since = since;
+    this.write(() => this.chargerState.markUpstreamConnected(this.session.chargerId, since));
+  }
+
+  closed(): void {
+    const since = this.since;
+    if (!since) return;
+    this.since = undefined;
+    this.write(() => this.chargerState.markUpstreamDisconnected(this.session.chargerId, since));
+  }
+
+  private write(change: () => Promise<void>): void {
+    this.writes = this.writes
+      .then(change)
+      .catch((error: unknown) =>
+        this.logger.warn(
+          `Recording the upstream connection of ${this.session.identity} failed: ${String(error)}`,
+        ),
+      );
   }
 }
 

@@ -275,6 +275,12 @@ export const chargers = pgTable(
      * showed it; null until one came.
      */
     clockOffsetS: doublePrecision('clock_offset_s'),
+    /** Proxy mode: the charger's last BootNotification as it sent it, to present it to an upstream that missed it. */
+    bootPayload: jsonb('boot_payload').$type<Record<string, unknown>>(),
+    /** Proxy mode: the upstream has not accepted the charger's last BootNotification (answered locally). */
+    upstreamBootPending: boolean('upstream_boot_pending').notNull().default(false),
+    /** Proxy mode: since when an instance holds an open upstream connection for the charger; null: none. */
+    upstreamConnectedAt: timestamp('upstream_connected_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [index('chargers_site_id_idx').on(t.siteId)],

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import { DuplicateChargerIdentityError, isUniqueViolation } from './duplicate-charger';
 import { wishSource, WishSourceView } from './session-preferences.repository';
@@ -11,7 +11,11 @@ export type ChargerRow = typeof schema.chargers.$inferSelect;
 export type ConnectorRow = typeof schema.connectors.$inferSelect;
 /** `wishSource`: who told the running session's wish; null when no session runs on the connector. */
 export type ConnectorWithSession = ConnectorRow & { wishSource: WishSourceView | null };
-export type ChargerWithConnectors = ChargerRow & { connectors: ConnectorWithSession[] };
+/** `queuedMessages`: proxy mode, the charger's messages waiting in the outbox for its upstream. */
+export type ChargerWithConnectors = ChargerRow & {
+  connectors: ConnectorWithSession[];
+  queuedMessages: number;
+};
 
 export interface NewCharger {
   siteId: string;
@@ -49,7 +53,7 @@ export class ChargersRepository {
           .values(newConnectors.map((c) => ({ ...c, chargerId: row.id })))
           .returning();
         const sorted = connectors.sort((a, b) => a.connectorId - b.connectorId);
-        return { ...row, connectors: sorted.map((c) => ({ ...c, wishSource: null })) };
+        return { ...row, connectors: sorted.map((c) => ({ ...c, wishSource: null })), queuedMessages: 0 };
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new DuplicateChargerIdentityError(charger.identity);
@@ -75,12 +79,25 @@ export class ChargersRepository {
       )
       .orderBy(asc(schema.connectors.connectorId));
     const sources = await this.wishSources(connectors.map((c) => c.id));
+    const queued = await this.queuedMessages(chargers.map((c) => c.id));
     return chargers.map((charger) => ({
       ...charger,
       connectors: connectors
         .filter((c) => c.chargerId === charger.id)
         .map((c) => ({ ...c, wishSource: sources.get(c.id) ?? null })),
+      queuedMessages: queued.get(charger.id) ?? 0,
     }));
+  }
+
+  /** How many messages of each charger wait in the outbox; chargers with none are absent. */
+  private async queuedMessages(chargerIds: string[]): Promise<Map<string, number>> {
+    const { upstreamOutbox: outbox } = schema;
+    const rows = await this.db
+      .select({ chargerId: outbox.chargerId, count: count() })
+      .from(outbox)
+      .where(inArray(outbox.chargerId, chargerIds))
+      .groupBy(outbox.chargerId);
+    return new Map(rows.map((row) => [row.chargerId, row.count]));
   }
 
   /** Who told the wish of the session running on each connector; connectors without a session are absent. */

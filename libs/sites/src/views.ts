@@ -95,6 +95,8 @@ export interface ChargerView {
   upstreamPasswordSet: boolean;
   /** Where its messages go from its next connection on, and whose setting says so; null: standalone. */
   effectiveUpstream: EffectiveUpstream | null;
+  /** Proxy mode: its upstream connection now, and what waits for it. */
+  upstream: UpstreamStatusView;
   circuitId: string | null;
   maxCurrentA: number | null;
   phaseRotation: string[];
@@ -112,6 +114,16 @@ export interface ChargerView {
    */
   clockOffsetS: number | null;
   connectors: ConnectorView[];
+}
+
+export interface UpstreamStatusView {
+  /**
+   * Whether the instance holding the charger's connection holds an open connection to its upstream for it; null
+   * when the charger is standalone (no effective upstream).
+   */
+  connected: boolean | null;
+  /** Its messages queued for the upstream (transactions, meter values), delivered when it is reachable. */
+  queuedMessages: number;
 }
 
 export type SiteDetailView = WithWarnings<SiteView & { circuits: CircuitView[]; chargers: ChargerView[] }>;
@@ -197,6 +209,7 @@ export function toChargerView(charger: ChargerWithConnectors, site: SiteUpstream
     upstreamUrl: charger.upstreamUrl,
     upstreamPasswordSet: charger.upstreamPassword !== null,
     effectiveUpstream: effectiveUpstream(charger, site),
+    upstream: upstreamStatus(charger, site),
     circuitId: charger.circuitId,
     maxCurrentA: charger.maxCurrentA,
     phaseRotation: charger.phaseRotation,
@@ -209,5 +222,14 @@ export function toChargerView(charger: ChargerWithConnectors, site: SiteUpstream
     lastSeenAt: charger.lastSeenAt?.toISOString() ?? null,
     clockOffsetS: charger.clockOffsetS,
     connectors: charger.connectors.map(toConnectorView),
+  };
+}
+
+/** The upstream connection is the charger connection's: none while the charger itself is disconnected. */
+function upstreamStatus(charger: ChargerWithConnectors, site: SiteUpstream): UpstreamStatusView {
+  const proxied = effectiveUpstream(charger, site) !== null;
+  return {
+    connected: proxied ? charger.connected && charger.upstreamConnectedAt !== null : null,
+    queuedMessages: charger.queuedMessages,
   };
 }

@@ -10,6 +10,7 @@ import type {
   ModelChangeView,
   SiteDetailView,
   SiteView,
+  UpstreamStatusView,
 } from '../views';
 import { EffectiveUpstream, UPSTREAM_MODES, UpstreamMode } from '../upstream';
 
@@ -256,6 +257,19 @@ export class EffectiveUpstreamViewDto implements EffectiveUpstream {
   passwordSet!: boolean;
 }
 
+export class UpstreamStatusViewDto implements UpstreamStatusView {
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description:
+      'Whether the instance holding the charger holds an open connection to its upstream for it; null: standalone',
+  })
+  connected!: boolean | null;
+
+  @ApiProperty({ description: 'Its messages queued for the upstream (transactions, meter values)' })
+  queuedMessages!: number;
+}
+
 export class ChargerViewDto implements ChargerView {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -288,6 +302,9 @@ export class ChargerViewDto implements ChargerView {
     description: 'Where its messages go from its next connection on; null: standalone',
   })
   effectiveUpstream!: EffectiveUpstreamViewDto | null;
+
+  @ApiProperty({ type: UpstreamStatusViewDto, description: 'Proxy mode: its upstream connection now' })
+  upstream!: UpstreamStatusViewDto;
 
   @ApiProperty({ ...nullableString, format: 'uuid' })
   circuitId!: string | null;

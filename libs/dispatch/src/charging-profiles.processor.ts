@@ -12,10 +12,12 @@ import {
   ChargerStateChangedEvent,
   ChargerStateRepository,
   checkComposite,
+  clampToUpstream,
   compositeScheduleRequest,
   CompositeVerdict,
   heldPlan,
   holdEnd,
+  lowestUpstreamBoundFrom,
   renewalAt,
   sentSchedule,
   OCPP_CHARGER_STATE_CHANGED,
@@ -44,7 +46,6 @@ import {
   PushOutcome,
 } from './events';
 import { TransitionBarrier } from './transition-barrier';
-import { clampToUpstream, lowestUpstreamBoundFrom } from './upstream-clamp';
 
 const ANSWER_STATUS: Record<string, DispatchStatus> = {
   Accepted: 'accepted',

@@ -8,7 +8,9 @@ import {
   StationRow,
   toCeilingInputs,
   toProfileContext,
+  toUpstreamProfiles,
   UpstreamProfileInput,
+  UpstreamProfileRow,
 } from '@gridflex/ocpp';
 import { DATABASE, Database, PlannedPeriod, schema } from '@gridflex/persistence';
 import { DispatchStatus, RETRYABLE_STATUSES, SetChargingProfileJob } from './dispatch.constants';
@@ -58,12 +60,6 @@ export interface DispatchOutcome {
 }
 
 const { chargers, connectors, connectorPlans, sites, transactions, upstreamChargingProfiles } = schema;
-
-/** An upstream profile as the targets query returns it (JSON: instants as text). */
-interface UpstreamProfileRow extends Omit<UpstreamProfileInput, 'receivedAt' | 'transactionStartedAt'> {
-  receivedAt: string;
-  transactionStartedAt: string | null;
-}
 
 /** Each batch of pushes reads its targets, and records its outcomes, with one statement. */
 const MAX_BATCH = 500;
@@ -191,7 +187,13 @@ function toTarget(row: TargetRow): DispatchTarget {
     typeof row.chargerPlans === 'string'
       ? (JSON.parse(row.chargerPlans) as PlannedPeriod[][])
       : row.chargerPlans;
-  const ceiling = toCeilingInputs({ ...row, connectors: ownConnectors, plans: chargerPlans });
+  const upstreamProfiles = toUpstreamProfiles(row.upstreamProfiles);
+  const ceiling = toCeilingInputs({
+    ...row,
+    connectors: ownConnectors,
+    plans: chargerPlans,
+    upstreamProfiles,
+  });
   return {
     connectorRef: row.connectorRef,
     version: row.version,
@@ -212,17 +214,8 @@ function toTarget(row: TargetRow): DispatchTarget {
             stationTransactionId: row.stationTransactionId,
           },
     ceiling,
-    upstreamProfiles: toUpstreamProfiles(row.upstreamProfiles),
+    upstreamProfiles,
   };
-}
-
-function toUpstreamProfiles(column: UpstreamProfileRow[] | string): UpstreamProfileInput[] {
-  const rows = typeof column === 'string' ? (JSON.parse(column) as UpstreamProfileRow[]) : column;
-  return rows.map((row) => ({
-    ...row,
-    receivedAt: new Date(row.receivedAt),
-    transactionStartedAt: row.transactionStartedAt === null ? null : new Date(row.transactionStartedAt),
-  }));
 }
 
 function toOutcomeRecord(outcome: DispatchOutcome) {

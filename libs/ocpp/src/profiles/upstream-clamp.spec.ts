@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import type { ProfilePeriod, UpstreamBoundPiece } from '@gridflex/ocpp';
-import { clampToUpstream, lowestUpstreamBoundFrom } from './upstream-clamp';
+import type { ProfilePeriod } from './profile-schedule';
+import type { UpstreamBoundPiece, UpstreamProfileInput } from './upstream-composite';
+import { ceilingUnderUpstream, clampToUpstream, lowestUpstreamBoundFrom } from './upstream-clamp';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 const iso = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -81,5 +82,54 @@ describe('lowestUpstreamBoundFrom', () => {
     expect(lowestUpstreamBoundFrom(pieces, T0 + 15 * 60_000)).toBe(12);
     expect(lowestUpstreamBoundFrom(pieces, T0 + 5 * 60_000)).toBe(6);
     expect(lowestUpstreamBoundFrom([piece(0, null)], T0)).toBeNull();
+  });
+});
+
+describe('ceilingUnderUpstream', () => {
+  const chargerMax = (
+    limits: [startS: number, limitA: number][],
+    extra: Partial<UpstreamProfileInput['schedule']> = {},
+  ): UpstreamProfileInput => ({
+    connectorId: 0,
+    stackLevel: 0,
+    purpose: 'ChargerMax',
+    schedule: {
+      kind: 'Absolute',
+      startSchedule: iso(0),
+      chargingRateUnit: 'A',
+      chargingSchedulePeriod: limits.map(([startPeriod, limit]) => ({ startPeriod, limit })),
+      ...extra,
+    },
+    receivedAt: new Date(T0),
+    transactionStartedAt: null,
+  });
+
+  it('lowers the station maximum to the upstream charger maximum at every instant, its tail included', () => {
+    const ceiling: ProfilePeriod[] = [
+      { start: iso(0), end: iso(30), limitA: 40 },
+      { start: iso(30), end: null, limitA: 16 },
+    ];
+    const upstream = chargerMax([
+      [0, 32],
+      [10 * 60, 20],
+      [40 * 60, 10],
+    ]);
+    expect(ceilingUnderUpstream(ceiling, [upstream], 230)).toEqual([
+      { start: iso(0), end: iso(10), limitA: 32 },
+      { start: iso(10), end: iso(30), limitA: 20 },
+      { start: iso(30), end: iso(40), limitA: 16 },
+      { start: iso(40), end: null, limitA: 10 },
+    ]);
+  });
+
+  it('leaves the station maximum as it is where the upstream sets no charger maximum', () => {
+    const ceiling: ProfilePeriod[] = [{ start: iso(0), end: null, limitA: 16 }];
+    const txDefault = { ...chargerMax([[0, 6]]), purpose: 'TxDefaultProfile' as const };
+    expect(ceilingUnderUpstream(ceiling, [txDefault], 230)).toEqual(ceiling);
+    const ended = chargerMax([[0, 6]], { duration: 600 });
+    expect(ceilingUnderUpstream(ceiling, [ended], 230)).toEqual([
+      { start: iso(0), end: iso(10), limitA: 6 },
+      { start: iso(10), end: null, limitA: 16 },
+    ]);
   });
 });

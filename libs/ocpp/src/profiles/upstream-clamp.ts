@@ -1,4 +1,5 @@
-import { ProfilePeriod, UpstreamBoundPiece } from '@gridflex/ocpp';
+import type { ProfilePeriod } from './profile-schedule';
+import { UpstreamBoundPiece, upstreamChargerBoundPieces, UpstreamProfileInput } from './upstream-composite';
 
 /**
  * The plan as the charger may follow it under the upstream central system's profiles (proxy mode): every
@@ -53,4 +54,19 @@ function mergeEqualNeighbours(periods: ProfilePeriod[]): ProfilePeriod[] {
     else merged.push({ ...period });
   }
   return merged;
+}
+
+/**
+ * Proxy mode: the station maximum gridflex keeps on the charger (its fail-safe ceiling) within the upstream's
+ * charger maximum at every instant, so that a charger whose connector profiles expire, or that loses us,
+ * still never takes more than the upstream allows. Where the upstream sets no charger maximum it is unchanged.
+ */
+export function ceilingUnderUpstream(
+  ceiling: readonly ProfilePeriod[],
+  profiles: readonly UpstreamProfileInput[],
+  voltageV: number,
+): ProfilePeriod[] {
+  if (ceiling.length === 0) return [...ceiling];
+  const pieces = upstreamChargerBoundPieces(profiles, Date.parse(ceiling[0].start), Infinity, voltageV);
+  return clampToUpstream(ceiling, pieces);
 }

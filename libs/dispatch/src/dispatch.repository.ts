@@ -36,8 +36,15 @@ export interface DispatchTarget {
   transaction: ActiveTransaction | null;
   /** What the charger's station maximum follows: its safe share and the latest plans of its connectors. */
   ceiling: CeilingInputs;
+  /** The latest plan of each of the charger's connectors, this one's included. */
+  chargerPlans: ConnectorPlan[];
   /** Proxy mode: the upstream central system's profiles on this connector and the whole charger. */
   upstreamProfiles: UpstreamProfileInput[];
+}
+
+export interface ConnectorPlan {
+  connectorId: number;
+  periods: PlannedPeriod[];
 }
 
 /** A connector's latest plan and how its latest push went. */
@@ -106,8 +113,9 @@ function prepareTargetsQuery(db: Database) {
         select json_agg(json_build_object(
           'connectorId', o.connector_id, 'maxCurrentA', o.max_current_a, 'phases', o.phases, 'lineToLine', o.line_to_line))
         from ${connectors} o where o.charger_id = ${chargers.id})`,
-      chargerPlans: sql<PlannedPeriod[][] | string>`(
-        select coalesce(json_agg(p.periods), '[]') from ${connectorPlans} p
+      chargerPlans: sql<ConnectorPlan[] | string>`(
+        select coalesce(json_agg(json_build_object('connectorId', o.connector_id, 'periods', p.periods)), '[]')
+        from ${connectorPlans} p
         join ${connectors} o on o.id = p.connector_ref where o.charger_id = ${chargers.id})`,
       transactionId: openTransaction.id,
       chargerTransactionId: openTransaction.chargerTransactionId,
@@ -185,15 +193,11 @@ function toTarget(row: TargetRow): DispatchTarget {
       : row.chargerConnectors;
   const chargerPlans =
     typeof row.chargerPlans === 'string'
-      ? (JSON.parse(row.chargerPlans) as PlannedPeriod[][])
+      ? (JSON.parse(row.chargerPlans) as ConnectorPlan[])
       : row.chargerPlans;
   const upstreamProfiles = toUpstreamProfiles(row.upstreamProfiles);
-  const ceiling = toCeilingInputs({
-    ...row,
-    connectors: ownConnectors,
-    plans: chargerPlans,
-    upstreamProfiles,
-  });
+  const plans = chargerPlans.map((plan) => plan.periods);
+  const ceiling = toCeilingInputs({ ...row, connectors: ownConnectors, plans, upstreamProfiles });
   return {
     connectorRef: row.connectorRef,
     version: row.version,
@@ -214,6 +218,7 @@ function toTarget(row: TargetRow): DispatchTarget {
             stationTransactionId: row.stationTransactionId,
           },
     ceiling,
+    chargerPlans,
     upstreamProfiles,
   };
 }

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import type { ProfilePeriod } from './profile-schedule';
 import type { UpstreamBoundPiece, UpstreamProfileInput } from './upstream-composite';
-import { ceilingUnderUpstream, clampToUpstream, lowestUpstreamBoundFrom } from './upstream-clamp';
+import {
+  ceilingUnderUpstream,
+  chargerBoundShares,
+  clampToUpstream,
+  lowestUpstreamBoundFrom,
+} from './upstream-clamp';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 const iso = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -130,6 +135,74 @@ describe('ceilingUnderUpstream', () => {
     expect(ceilingUnderUpstream(ceiling, [ended], 230)).toEqual([
       { start: iso(0), end: iso(10), limitA: 6 },
       { start: iso(10), end: null, limitA: 16 },
+    ]);
+  });
+});
+
+describe('chargerBoundShares', () => {
+  const limits = fc.integer({ min: 0, max: 40 });
+  /** A schedule from minute `startMinute`, ending open-ended as every schedule sent does. */
+  const schedule = fc
+    .tuple(
+      fc.integer({ min: 0, max: 20 }),
+      fc.array(fc.tuple(fc.integer({ min: 1, max: 30 }), limits), { minLength: 1, maxLength: 5 }),
+    )
+    .map(([startMinute, steps]) => {
+      let minute = startMinute;
+      return steps.map(([length, limitA], index): ProfilePeriod => {
+        const start = minute;
+        minute += length;
+        return { start: iso(start), end: index === steps.length - 1 ? null : iso(minute), limitA };
+      });
+    });
+  const boundPieces = fc
+    .tuple(
+      fc.option(limits),
+      fc.array(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.option(limits)), { maxLength: 6 }),
+    )
+    .map(([first, steps]) => {
+      let minute = 0;
+      return [piece(0, first), ...steps.map(([length, limitA]) => piece((minute += length), limitA))];
+    });
+
+  it('keeps the connectors together within the charger-wide bound at every instant, each within its own', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(schedule, boundPieces), { minLength: 1, maxLength: 4 }),
+        boundPieces,
+        (connectors, chargerPieces) => {
+          const wanted = connectors.map(([periods]) => periods);
+          const shares = chargerBoundShares(wanted, chargerPieces);
+          const sent = connectors.map(([periods, own], index) =>
+            clampToUpstream(clampToUpstream(periods, own), shares[index]),
+          );
+          for (let m = 0; m < 200; m += 0.5) {
+            const ms = T0 + m * 60_000;
+            const each = sent.map((periods) => limitAt(periods, ms) ?? 0);
+            const bound = boundAt(chargerPieces, ms);
+            const sum = each.reduce((total, limitA) => total + limitA, 0);
+            if (bound !== null) expect(sum).toBeLessThanOrEqual(bound + 1e-9);
+            each.forEach((limitA, index) => {
+              const [periods, own] = connectors[index];
+              expect(limitA).toBeLessThanOrEqual(limitAt(periods, ms) ?? 0);
+              expect(limitA).toBeLessThanOrEqual(boundAt(own, ms) ?? Infinity);
+            });
+          }
+        },
+      ),
+    );
+  });
+
+  it('shares a bound the connectors together exceed in proportion to their schedules, only where exceeded', () => {
+    const first: ProfilePeriod[] = [{ start: iso(0), end: null, limitA: 30 }];
+    const second: ProfilePeriod[] = [
+      { start: iso(0), end: iso(20), limitA: 10 },
+      { start: iso(20), end: null, limitA: 0 },
+    ];
+    const shares = chargerBoundShares([first, second], [piece(0, 50), piece(10, 20)]);
+    expect(shares).toEqual([
+      [piece(0, null), piece(10, 15), piece(20, 20)],
+      [piece(0, null), piece(10, 5), piece(20, 0)],
     ]);
   });
 });

@@ -70,3 +70,63 @@ export function ceilingUnderUpstream(
   const pieces = upstreamChargerBoundPieces(profiles, Date.parse(ceiling[0].start), Infinity, voltageV);
   return clampToUpstream(ceiling, pieces);
 }
+
+/**
+ * Proxy mode: each connector's part of the upstream's charger maximum, so that the schedules sent to a
+ * charger's connectors never take more together than it allows at any instant, whatever the bound was when
+ * they were planned. `schedules` are what the connectors would be sent without it (held plan, then the tail
+ * for good; an overestimate is safe); `chargerPieces` the upstream's charger-wide bound from their earliest
+ * start. Wherever the connectors together would exceed the bound, each gets the bound in proportion to its
+ * own schedule; elsewhere its part sets no limit. The result, per schedule, is what `clampToUpstream` takes.
+ */
+export function chargerBoundShares(
+  schedules: readonly (readonly ProfilePeriod[])[],
+  chargerPieces: readonly UpstreamBoundPiece[],
+): UpstreamBoundPiece[][] {
+  const shares: UpstreamBoundPiece[][] = schedules.map(() => []);
+  if (chargerPieces.every((piece) => piece.limitA === null)) {
+    return shares.map(() => [{ startMs: chargerPieces[0]?.startMs ?? -Infinity, limitA: null }]);
+  }
+  const fromMs = chargerPieces[0].startMs;
+  for (const atMs of cutsOf(schedules, chargerPieces, fromMs)) {
+    const boundA = boundAt(chargerPieces, atMs);
+    const limits = schedules.map((periods) => scheduleLimitAt(periods, atMs));
+    const totalA = limits.reduce((sum, limitA) => sum + limitA, 0);
+    limits.forEach((limitA, index) => {
+      const share = boundA === null || totalA <= boundA ? null : (limitA * boundA) / totalA;
+      const last = shares[index].at(-1);
+      if (!last || last.limitA !== share) shares[index].push({ startMs: atMs, limitA: share });
+    });
+  }
+  return shares;
+}
+
+/** Every instant from `fromMs` on at which a schedule or the bound may change, ascending. */
+function cutsOf(
+  schedules: readonly (readonly ProfilePeriod[])[],
+  pieces: readonly UpstreamBoundPiece[],
+  fromMs: number,
+): number[] {
+  const cuts = new Set<number>([fromMs, ...pieces.map((piece) => piece.startMs)]);
+  for (const periods of schedules) {
+    for (const period of periods) {
+      cuts.add(Date.parse(period.start));
+      if (period.end !== null) cuts.add(Date.parse(period.end));
+    }
+  }
+  return [...cuts].filter((ms) => ms >= fromMs).sort((a, b) => a - b);
+}
+
+function boundAt(pieces: readonly UpstreamBoundPiece[], atMs: number): number | null {
+  let limitA: number | null = null;
+  for (const piece of pieces) if (piece.startMs <= atMs) limitA = piece.limitA;
+  return limitA;
+}
+
+/** What a schedule allows at `atMs`: nothing outside it. */
+function scheduleLimitAt(periods: readonly ProfilePeriod[], atMs: number): number {
+  const period = periods.find(
+    (p) => Date.parse(p.start) <= atMs && (p.end === null || atMs < Date.parse(p.end)),
+  );
+  return period?.limitA ?? 0;
+}

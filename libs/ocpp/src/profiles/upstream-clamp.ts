@@ -88,9 +88,11 @@ export function chargerBoundShares(
     return shares.map(() => [{ startMs: chargerPieces[0]?.startMs ?? -Infinity, limitA: null }]);
   }
   const fromMs = chargerPieces[0].startMs;
+  const cursors = schedules.map((periods) => new ScheduleCursor(periods));
+  const bound = new ScheduleCursor(piecesAsPeriods(chargerPieces));
   for (const atMs of cutsOf(schedules, chargerPieces, fromMs)) {
-    const boundA = boundAt(chargerPieces, atMs);
-    const limits = schedules.map((periods) => scheduleLimitAt(periods, atMs));
+    const boundA = bound.limitAt(atMs);
+    const limits = cursors.map((cursor) => cursor.limitAt(atMs) ?? 0);
     const totalA = limits.reduce((sum, limitA) => sum + limitA, 0);
     limits.forEach((limitA, index) => {
       const share = boundA === null || totalA <= boundA ? null : (limitA * boundA) / totalA;
@@ -117,16 +119,38 @@ function cutsOf(
   return [...cuts].filter((ms) => ms >= fromMs).sort((a, b) => a - b);
 }
 
-function boundAt(pieces: readonly UpstreamBoundPiece[], atMs: number): number | null {
-  let limitA: number | null = null;
-  for (const piece of pieces) if (piece.startMs <= atMs) limitA = piece.limitA;
-  return limitA;
+/** The pieces as periods, each until the next starts; a piece that sets no limit is none. */
+function piecesAsPeriods(pieces: readonly UpstreamBoundPiece[]): ProfilePeriod[] {
+  return pieces.flatMap((piece, index) => {
+    if (piece.limitA === null) return [];
+    const nextMs = pieces[index + 1]?.startMs;
+    const end = nextMs === undefined ? null : new Date(nextMs).toISOString();
+    return [{ start: new Date(piece.startMs).toISOString(), end, limitA: piece.limitA }];
+  });
 }
 
-/** What a schedule allows at `atMs`: nothing outside it. */
-function scheduleLimitAt(periods: readonly ProfilePeriod[], atMs: number): number {
-  const period = periods.find(
-    (p) => Date.parse(p.start) <= atMs && (p.end === null || atMs < Date.parse(p.end)),
-  );
-  return period?.limitA ?? 0;
+/**
+ * What a schedule sets at each of a rising series of instants, null outside it: its periods, which do not
+ * overlap, are walked once for all instants, so that plans of many periods cost linear time.
+ */
+class ScheduleCursor {
+  private readonly periods: { startMs: number; endMs: number; limitA: number }[];
+  private next = 0;
+
+  constructor(periods: readonly ProfilePeriod[]) {
+    this.periods = periods
+      .map((p) => ({
+        startMs: Date.parse(p.start),
+        endMs: p.end === null ? Infinity : Date.parse(p.end),
+        limitA: p.limitA,
+      }))
+      .sort((a, b) => a.startMs - b.startMs);
+  }
+
+  /** @param atMs not below the instant of the previous call */
+  limitAt(atMs: number): number | null {
+    while (this.next < this.periods.length && this.periods[this.next].endMs <= atMs) this.next++;
+    const period = this.periods[this.next];
+    return period && period.startMs <= atMs ? period.limitA : null;
+  }
 }

@@ -71,6 +71,7 @@ import { LimitFeasibilityService } from './limit-feasibility.service';
 import { PlansRepository, StoredPlan } from './plans.repository';
 import { PlanningDeadlineExceededError, RunDeadline } from './run-deadline';
 import { SCHEDULE_LOOKAHEAD_MS, toSiteCapacity } from './site-capacity';
+import { upstreamReplanAt } from './upstream-replan';
 
 const RETRY_AFTER_FAILURE_MS = 5_000;
 
@@ -82,10 +83,6 @@ export const UPSTREAM_PROFILE_ANSWER_TIMEOUT_MS = 25_000;
 
 /** The job that re-plans a site where its upstream's bound changes (on the window-edge queue). */
 export const UPSTREAM_CHANGE_JOB = 'upstream-change';
-/** After an upstream bound changes, the re-plan runs this much later, so that it sees the new bound. */
-const UPSTREAM_CHANGE_SLACK_MS = 1_000;
-/** A change further ahead is looked at again then: every plan schedules the next one anew. */
-const MAX_DELAY_MS = 24 * 3600_000;
 
 /** How long a re-plan for a change of learnt phases waits, so that a fleet's changes cost one run. */
 export const PHASES_IN_USE_REPLAN_DELAY_MS = 10_000;
@@ -466,13 +463,13 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
         c.siteId === site.id && c.nextUpstreamChangeMs !== undefined ? [c.nextUpstreamChangeMs] : [],
       );
       if (changes.length === 0) continue;
-      const atMs = Math.min(...changes);
+      const fireAtMs = upstreamReplanAt(Math.min(...changes), now);
       await this.edges.add(
         UPSTREAM_CHANGE_JOB,
         { siteId: site.id },
         {
-          jobId: `upstream.${site.id}.${atMs}`,
-          delay: Math.min(Math.max(0, atMs - now.getTime()) + UPSTREAM_CHANGE_SLACK_MS, MAX_DELAY_MS),
+          jobId: `upstream.${site.id}.${fireAtMs}`,
+          delay: fireAtMs - now.getTime(),
           removeOnComplete: 100,
           removeOnFail: 100,
         },

@@ -11,11 +11,14 @@ import {
   ChargerOfflineError,
   ChargerStateChangedEvent,
   ChargerStateRepository,
+  chargerBoundShares,
   checkComposite,
+  clampToUpstream,
   compositeScheduleRequest,
   CompositeVerdict,
   heldPlan,
   holdEnd,
+  lowestUpstreamBoundFrom,
   renewalAt,
   sentSchedule,
   OCPP_CHARGER_STATE_CHANGED,
@@ -26,7 +29,10 @@ import {
   ProfileContext,
   profileLimits,
   ProfilePeriod,
+  toProfileContext,
+  UpstreamBoundPiece,
   upstreamBoundPieces,
+  upstreamChargerBoundPieces,
 } from '@gridflex/ocpp';
 import {
   chargingProfilesQueueName,
@@ -44,7 +50,6 @@ import {
   PushOutcome,
 } from './events';
 import { TransitionBarrier } from './transition-barrier';
-import { clampToUpstream, lowestUpstreamBoundFrom } from './upstream-clamp';
 
 const ANSWER_STATUS: Record<string, DispatchStatus> = {
   Accepted: 'accepted',
@@ -350,7 +355,7 @@ function buildProfile(protocol: OcppProtocol, target: DispatchTarget, now: Date,
   const { context, transaction } = target;
   const common = {
     phases: target.phases,
-    ...underUpstreamBound(target, heldPlan(target.periods, holdUntil), context.safeShareA, now),
+    ...underUpstreamBound(target, holdUntil, now),
     now,
     ...profileLimits(context.capabilities),
     nominalVoltageV: target.profileVoltageV,
@@ -372,27 +377,54 @@ function buildProfile(protocol: OcppProtocol, target: DispatchTarget, now: Date,
 
 /**
  * Proxy mode: the held plan and its tail within the upstream central system's profiles, at every instant (the
- * charger receives the minimum of the two).
+ * charger receives the minimum of the two), and within this connector's part of the upstream's charger maximum
+ * (`chargerBoundShares`), so that the charger's connectors together stay within it too.
  */
 function underUpstreamBound(
   target: DispatchTarget,
-  periods: ProfilePeriod[],
-  tailLimitA: number,
+  holdUntil: Date,
   now: Date,
 ): { periods: ProfilePeriod[]; tailLimitA: number } {
+  const periods = heldPlan(target.periods, holdUntil);
+  const tailLimitA = target.context.safeShareA;
   if (target.upstreamProfiles.length === 0 || periods.length === 0) return { periods, tailLimitA };
   const fromMs = Math.min(Date.parse(periods[0].start), now.getTime());
-  const pieces = upstreamBoundPieces(
+  const own = upstreamBoundPieces(
     target.upstreamProfiles,
     target.connectorId,
     fromMs,
     Infinity,
     target.profileVoltageV,
   );
+  const share = chargerShare(target, holdUntil, now);
   const lastEnd = periods.at(-1)!.end;
-  const tailBoundA = lowestUpstreamBoundFrom(pieces, lastEnd === null ? Infinity : Date.parse(lastEnd));
+  const endMs = lastEnd === null ? Infinity : Date.parse(lastEnd);
+  const tailBounds = [lowestUpstreamBoundFrom(own, endMs), lowestUpstreamBoundFrom(share, endMs)];
   return {
-    periods: clampToUpstream(periods, pieces),
-    tailLimitA: tailBoundA === null ? tailLimitA : Math.min(tailLimitA, tailBoundA),
+    periods: clampToUpstream(clampToUpstream(periods, own), share),
+    tailLimitA: Math.min(tailLimitA, ...tailBounds.map((bound) => bound ?? Infinity)),
   };
+}
+
+/**
+ * This connector's part of the upstream's charger maximum, from what each of the charger's connectors would be
+ * sent without it (its held plan, then its tail). Converted over the site voltage, as the station maximum is,
+ * so that every connector's push divides the same bound.
+ */
+function chargerShare(target: DispatchTarget, holdUntil: Date, now: Date): UpstreamBoundPiece[] {
+  const { station, upstreamChargerMax } = target.ceiling;
+  const withTails = target.chargerPlans.map((plan) =>
+    withTail(heldPlan(plan.periods, holdUntil), toProfileContext(station, plan.connectorId).safeShareA),
+  );
+  const fromMs = Math.min(now.getTime(), ...withTails.flatMap((p) => (p[0] ? [Date.parse(p[0].start)] : [])));
+  const pieces = upstreamChargerBoundPieces(upstreamChargerMax, fromMs, Infinity, station.nominalVoltageV);
+  const mine = target.chargerPlans.findIndex((plan) => plan.connectorId === target.connectorId);
+  return mine === -1 ? [{ startMs: fromMs, limitA: null }] : chargerBoundShares(withTails, pieces)[mine];
+}
+
+/** A schedule as the charger holds it for good: after the plan's last period, its conservative tail. */
+function withTail(periods: ProfilePeriod[], tailLimitA: number): ProfilePeriod[] {
+  const lastEnd = periods.at(-1)?.end;
+  if (lastEnd === undefined || lastEnd === null) return periods;
+  return [...periods, { start: lastEnd, end: null, limitA: tailLimitA }];
 }

@@ -83,7 +83,9 @@ describe.each(TEST_DATABASE_ENGINES)('DispatchRepository on %s', (_engine, creat
         },
         capA: 32,
         plans: [periods],
+        upstreamChargerMax: [],
       },
+      chargerPlans: [{ connectorId: 1, periods }],
       upstreamProfiles: [],
     });
     await expect(repository.loadTarget('00000000-0000-4000-8000-000000000000')).resolves.toBeUndefined();
@@ -160,6 +162,13 @@ describe.each(TEST_DATABASE_ENGINES)('DispatchRepository on %s', (_engine, creat
         },
       ]),
     );
+    // The station maximum follows the charger maximum alone, read the same as the gateway reads it.
+    const chargerMax = loaded.filter((profile) => profile.purpose === 'ChargerMax');
+    expect(target?.ceiling.upstreamChargerMax).toEqual(chargerMax);
+    const inputs = await new StationCeilingRepository(database.db).ceilingInputs(chargerId);
+    expect(inputs?.upstreamChargerMax).toEqual(chargerMax);
+    // Each connector's part of it is shared out of all the charger's plans, each named by its connector.
+    expect(target?.chargerPlans.map((p) => p.connectorId).sort()).toEqual([1, 2]);
   });
 
   it('reads the same context, open transaction and station ceiling as the gateway does, for many connectors at once', async () => {

@@ -8,7 +8,9 @@ import {
   StationRow,
   toCeilingInputs,
   toProfileContext,
+  toUpstreamProfiles,
   UpstreamProfileInput,
+  UpstreamProfileRow,
 } from '@gridflex/ocpp';
 import { DATABASE, Database, PlannedPeriod, schema } from '@gridflex/persistence';
 import { DispatchStatus, RETRYABLE_STATUSES, SetChargingProfileJob } from './dispatch.constants';
@@ -34,8 +36,15 @@ export interface DispatchTarget {
   transaction: ActiveTransaction | null;
   /** What the charger's station maximum follows: its safe share and the latest plans of its connectors. */
   ceiling: CeilingInputs;
+  /** The latest plan of each of the charger's connectors, this one's included. */
+  chargerPlans: ConnectorPlan[];
   /** Proxy mode: the upstream central system's profiles on this connector and the whole charger. */
   upstreamProfiles: UpstreamProfileInput[];
+}
+
+export interface ConnectorPlan {
+  connectorId: number;
+  periods: PlannedPeriod[];
 }
 
 /** A connector's latest plan and how its latest push went. */
@@ -58,12 +67,6 @@ export interface DispatchOutcome {
 }
 
 const { chargers, connectors, connectorPlans, sites, transactions, upstreamChargingProfiles } = schema;
-
-/** An upstream profile as the targets query returns it (JSON: instants as text). */
-interface UpstreamProfileRow extends Omit<UpstreamProfileInput, 'receivedAt' | 'transactionStartedAt'> {
-  receivedAt: string;
-  transactionStartedAt: string | null;
-}
 
 /** Each batch of pushes reads its targets, and records its outcomes, with one statement. */
 const MAX_BATCH = 500;
@@ -110,8 +113,9 @@ function prepareTargetsQuery(db: Database) {
         select json_agg(json_build_object(
           'connectorId', o.connector_id, 'maxCurrentA', o.max_current_a, 'phases', o.phases, 'lineToLine', o.line_to_line))
         from ${connectors} o where o.charger_id = ${chargers.id})`,
-      chargerPlans: sql<PlannedPeriod[][] | string>`(
-        select coalesce(json_agg(p.periods), '[]') from ${connectorPlans} p
+      chargerPlans: sql<ConnectorPlan[] | string>`(
+        select coalesce(json_agg(json_build_object('connectorId', o.connector_id, 'periods', p.periods)), '[]')
+        from ${connectorPlans} p
         join ${connectors} o on o.id = p.connector_ref where o.charger_id = ${chargers.id})`,
       transactionId: openTransaction.id,
       chargerTransactionId: openTransaction.chargerTransactionId,
@@ -189,9 +193,11 @@ function toTarget(row: TargetRow): DispatchTarget {
       : row.chargerConnectors;
   const chargerPlans =
     typeof row.chargerPlans === 'string'
-      ? (JSON.parse(row.chargerPlans) as PlannedPeriod[][])
+      ? (JSON.parse(row.chargerPlans) as ConnectorPlan[])
       : row.chargerPlans;
-  const ceiling = toCeilingInputs({ ...row, connectors: ownConnectors, plans: chargerPlans });
+  const upstreamProfiles = toUpstreamProfiles(row.upstreamProfiles);
+  const plans = chargerPlans.map((plan) => plan.periods);
+  const ceiling = toCeilingInputs({ ...row, connectors: ownConnectors, plans, upstreamProfiles });
   return {
     connectorRef: row.connectorRef,
     version: row.version,
@@ -212,17 +218,9 @@ function toTarget(row: TargetRow): DispatchTarget {
             stationTransactionId: row.stationTransactionId,
           },
     ceiling,
-    upstreamProfiles: toUpstreamProfiles(row.upstreamProfiles),
+    chargerPlans,
+    upstreamProfiles,
   };
-}
-
-function toUpstreamProfiles(column: UpstreamProfileRow[] | string): UpstreamProfileInput[] {
-  const rows = typeof column === 'string' ? (JSON.parse(column) as UpstreamProfileRow[]) : column;
-  return rows.map((row) => ({
-    ...row,
-    receivedAt: new Date(row.receivedAt),
-    transactionStartedAt: row.transactionStartedAt === null ? null : new Date(row.transactionStartedAt),
-  }));
 }
 
 function toOutcomeRecord(outcome: DispatchOutcome) {

@@ -22,6 +22,7 @@ export * from './profiles/composite-check';
 export * from './charging-limits.repository';
 export * from './profiles/external-limit';
 export * from './profiles/upstream-composite';
+export * from './profiles/upstream-clamp';
 export * from './profiles/station-ceiling';
 export * from './station-ceiling.repository';
 export * from './profiles/failsafe-hold';

@@ -40,6 +40,7 @@ import type { ProfilePeriod } from './profiles/profile-schedule';
 import { heldPlan, holdEnd } from './profiles/failsafe-hold';
 import { ceilingPeakA, cutCeiling, sameCeiling, stationCeiling } from './profiles/station-ceiling';
 import { buildStationMaxProfile16, buildStationMaxProfile201 } from './profiles/station-max-profile';
+import { ceilingUnderUpstream } from './profiles/upstream-clamp';
 import { CeilingInputs, StationCeilingRepository } from './station-ceiling.repository';
 import { unstorableTextPath } from './storable-text';
 import { UpstreamProxyService } from './upstream-proxy.service';
@@ -473,7 +474,11 @@ export class OcppGatewayService implements OnApplicationBootstrap, BeforeApplica
       const now = new Date();
       const holdUntil = holdEnd(now, this.failsafeHoldMs);
       const plans = inputs.plans.map((plan) => heldPlan(plan, holdUntil));
-      const ceiling = stationCeiling(station.safeShareA, plans, now, inputs.capA);
+      const ceiling = ceilingUnderUpstream(
+        stationCeiling(station.safeShareA, plans, now, inputs.capA),
+        inputs.upstreamChargerMax,
+        station.nominalVoltageV,
+      );
       const installed = this.installedCeilings.get(client);
       const limits = profileLimits(station.capabilities);
       const held = cutCeiling(ceiling, limits.maxPeriods);

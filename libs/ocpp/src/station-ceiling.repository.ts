@@ -7,6 +7,7 @@ import {
   StationRow,
   toStationMaxContext,
 } from './charger-state.repository';
+import type { UpstreamProfileInput } from './profiles/upstream-composite';
 
 /** What the station-wide maximum of a charger follows. */
 export interface CeilingInputs {
@@ -19,6 +20,8 @@ export interface CeilingInputs {
   capA: number;
   /** The latest plan of each of the charger's connectors that has one. */
   plans: PlannedPeriod[][];
+  /** Proxy mode: the upstream central system's charger maximum profiles, which the ceiling stays within. */
+  upstreamChargerMax: UpstreamProfileInput[];
 }
 
 /**
@@ -44,21 +47,62 @@ export class StationCeilingRepository {
         plans: sql<
           PlannedPeriod[][]
         >`(select coalesce(jsonb_agg(p.periods), '[]'::jsonb) from ${connectorPlans} p join ${connectors} c on c.id = p.connector_ref where c.charger_id = ${chargers.id})`,
+        upstreamProfiles: upstreamChargerMaxColumn(),
       })
       .from(chargers)
       .innerJoin(sites, eq(sites.id, chargers.siteId))
       .where(eq(chargers.id, chargerId));
-    return row ? toCeilingInputs(row) : null;
+    return row
+      ? toCeilingInputs({ ...row, upstreamProfiles: toUpstreamProfiles(row.upstreamProfiles) })
+      : null;
   }
 }
 
-/** What the station maximum follows, from what is read about the charger, its site, connectors and plans. */
-export function toCeilingInputs(row: StationRow & { plans: PlannedPeriod[][] }): CeilingInputs {
+/** An upstream profile as read in JSON (instants as text). */
+export interface UpstreamProfileRow extends Omit<
+  UpstreamProfileInput,
+  'receivedAt' | 'transactionStartedAt'
+> {
+  receivedAt: string;
+  transactionStartedAt: string | null;
+}
+
+/**
+ * The upstream's charger maximum profiles of the charger of the query (`chargers.id`) as one JSON column. A
+ * charger maximum belongs to no transaction, so none is joined.
+ */
+function upstreamChargerMaxColumn() {
+  const { chargers, upstreamChargingProfiles: u } = schema;
+  return sql<UpstreamProfileRow[]>`(
+    select coalesce(jsonb_agg(jsonb_build_object(
+      'connectorId', ${u.connectorId}, 'stackLevel', ${u.stackLevel}, 'purpose', ${u.purpose},
+      'schedule', ${u.schedule}, 'receivedAt', ${u.receivedAt}, 'transactionStartedAt', null)), '[]'::jsonb)
+    from ${u} where ${u.chargerId} = ${chargers.id} and ${u.purpose} = 'ChargerMax')`;
+}
+
+/** Upstream profiles as the composite needs them, from their JSON (a driver may return it unparsed). */
+export function toUpstreamProfiles(column: UpstreamProfileRow[] | string): UpstreamProfileInput[] {
+  const rows = typeof column === 'string' ? (JSON.parse(column) as UpstreamProfileRow[]) : column;
+  return rows.map((row) => ({
+    ...row,
+    receivedAt: new Date(row.receivedAt),
+    transactionStartedAt: row.transactionStartedAt === null ? null : new Date(row.transactionStartedAt),
+  }));
+}
+
+/**
+ * What the station maximum follows, from what is read about the charger, its site, connectors, plans and (in
+ * proxy mode) its upstream's profiles, of which only the charger maximum counts here.
+ */
+export function toCeilingInputs(
+  row: StationRow & { plans: PlannedPeriod[][]; upstreamProfiles: UpstreamProfileInput[] },
+): CeilingInputs {
   const headroomA = row.siteLimitsA.map((limit, phase) => Number(limit) - (row.baseLoadA[phase] ?? 0));
   const connectorsTogetherA = row.connectors.reduce((sum, c) => sum + c.maxCurrentA, 0);
   return {
     station: toStationMaxContext(row),
     capA: Math.max(0, Math.min(...headroomA, connectorsTogetherA, row.chargerMaxA ?? Infinity)),
     plans: row.plans,
+    upstreamChargerMax: row.upstreamProfiles.filter((profile) => profile.purpose === 'ChargerMax'),
   };
 }

@@ -1,8 +1,9 @@
+import { BullModule } from '@nestjs/bullmq';
 import { ClusterModule } from '@gridflex/cluster';
 import { Module } from '@nestjs/common';
 import { DispatchModule } from '@gridflex/dispatch';
 import { OscpModule } from '@gridflex/oscp';
-import { SchedulesModule } from '@gridflex/schedules';
+import { SCHEDULE_EDGES_QUEUE, SchedulesModule } from '@gridflex/schedules';
 import { SitesModule } from '@gridflex/sites';
 import { EvWishesModule } from './ev-wishes/ev-wishes.module';
 import { GroupComplianceMetersRepository } from './group-compliance-meters.repository';
@@ -20,7 +21,15 @@ import { SimulationService } from './simulation.service';
 
 /** Orchestration: gathers the inputs of a plan, runs the optimizer, stores and dispatches the result. */
 @Module({
-  imports: [SitesModule, OscpModule, SchedulesModule, DispatchModule, ClusterModule, EvWishesModule],
+  imports: [
+    BullModule.registerQueue({ name: SCHEDULE_EDGES_QUEUE }),
+    SitesModule,
+    OscpModule,
+    SchedulesModule,
+    DispatchModule,
+    ClusterModule,
+    EvWishesModule,
+  ],
   controllers: [PlanController, SimulationController],
   providers: [
     PlanningRepository,

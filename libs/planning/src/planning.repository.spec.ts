@@ -237,6 +237,11 @@ describe.each(TEST_DATABASE_ENGINES)('site-model inputs of a plan on %s', (_engi
       [12, 32],
       [20, 32],
     ]);
+    // Planned again when connector 2's default begins; both share the charger maximum at dispatch.
+    expect(bounded.map((c) => [c.nextUpstreamChangeMs, c.sharesUpstreamChargerMax])).toEqual([
+      [undefined, true],
+      [Date.parse('2026-03-01T13:00:00Z'), true],
+    ]);
 
     await db
       .update(schema.transactions)

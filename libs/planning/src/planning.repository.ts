@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
-import { externalLimitA, upstreamBoundAt, UpstreamProfileInput } from '@gridflex/ocpp';
+import { externalLimitA, upstreamBoundAt, upstreamBoundChanges, UpstreamProfileInput } from '@gridflex/ocpp';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import { evLimits } from './ev-wishes/ev-wish';
 
@@ -38,6 +38,10 @@ export interface PlanningConnector {
    * what it reserves (`sessionPhasesInUse`).
    */
   phasesInUse?: number;
+  /** Proxy mode: the upstream sets a charger maximum on the charger, which its connectors share at dispatch. */
+  sharesUpstreamChargerMax?: boolean;
+  /** Proxy mode: the next instant at which the upstream's bound on this connector may change (ms). */
+  nextUpstreamChangeMs?: number;
 }
 
 interface OpenSession {
@@ -121,7 +125,8 @@ export class PlanningRepository {
   /**
    * Proxy mode: the upstream central system's profiles are the customer's or CSMS's own upper bound, taken at
    * `now` as a charger composes them (`upstreamBoundAt`): the connector's TxProfile or TxDefaultProfile lowers its
-   * maximum, the charger maximum the charger's. Dispatch clamps the sent schedule to them at every later instant.
+   * maximum, the charger maximum the charger's. Dispatch clamps the sent schedule to them at every later instant;
+   * the scope is planned again when the bound next changes (`nextUpstreamChangeMs`).
    */
   private async withUpstreamBounds(connectors: PlanningConnector[], now: Date): Promise<PlanningConnector[]> {
     const chargerIds = [...new Set(connectors.flatMap((c) => (c.chargerId ? [c.chargerId] : [])))];
@@ -137,8 +142,14 @@ export class PlanningRepository {
         now.getTime(),
         upstream.voltageV,
       );
+      const concerning = upstream.profiles.filter(
+        (p) => p.connectorId === 0 || p.connectorId === connector.connectorId,
+      );
+      const [nextChangeMs] = upstreamBoundChanges(concerning, now.getTime());
       return {
         ...connector,
+        sharesUpstreamChargerMax: upstream.profiles.some((p) => p.purpose === 'ChargerMax'),
+        ...(nextChangeMs !== undefined && { nextUpstreamChangeMs: nextChangeMs }),
         maxCurrentA: Math.min(connector.maxCurrentA, bound.connectorA ?? Infinity),
         ...(bound.chargerA !== null && {
           chargerMaxCurrentA: Math.min(connector.chargerMaxCurrentA ?? Infinity, bound.chargerA),

@@ -7,6 +7,8 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@gridflex/config';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { DistributedLockService } from '@gridflex/cluster';
@@ -36,7 +38,12 @@ import {
   SiteRow,
   SitesRepository,
 } from '@gridflex/sites';
-import { SCHEDULE_WINDOW_EDGE, ScheduleWindowEdgeEvent } from '@gridflex/schedules';
+import {
+  SCHEDULE_EDGES_QUEUE,
+  SCHEDULE_WINDOW_EDGE,
+  ScheduleWindowEdgeEvent,
+  WindowEdgeJob,
+} from '@gridflex/schedules';
 import { GroupCapacity } from './forecast-capacity';
 import { GroupCapacityService } from './group-capacity.service';
 import { HorizonWishesService } from './horizon-wishes.service';
@@ -64,6 +71,7 @@ import { LimitFeasibilityService } from './limit-feasibility.service';
 import { PlansRepository, StoredPlan } from './plans.repository';
 import { PlanningDeadlineExceededError, RunDeadline } from './run-deadline';
 import { SCHEDULE_LOOKAHEAD_MS, toSiteCapacity } from './site-capacity';
+import { upstreamReplanAt } from './upstream-replan';
 
 const RETRY_AFTER_FAILURE_MS = 5_000;
 
@@ -72,6 +80,9 @@ const RETRY_AFTER_FAILURE_MS = 5_000;
  * the 30 s a central system usually waits for an answer.
  */
 export const UPSTREAM_PROFILE_ANSWER_TIMEOUT_MS = 25_000;
+
+/** The job that re-plans a site where its upstream's bound changes (on the window-edge queue). */
+export const UPSTREAM_CHANGE_JOB = 'upstream-change';
 
 /** How long a re-plan for a change of learnt phases waits, so that a fleet's changes cost one run. */
 export const PHASES_IN_USE_REPLAN_DELAY_MS = 10_000;
@@ -112,6 +123,7 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
     private readonly locks: DistributedLockService,
     private readonly horizonWishes: HorizonWishesService,
     private readonly events: EventEmitter2,
+    @InjectQueue(SCHEDULE_EDGES_QUEUE) private readonly edges: Queue<WindowEdgeJob>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -339,7 +351,9 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
       now,
     );
     await this.dispatch.enqueue(changes);
-    await this.resendForNewShares(newShares, connectors, previous, changes, now);
+    const sharingChanged = chargersSharingUpstreamMax(connectors, changes);
+    await this.resendForNewShares([...newShares, ...sharingChanged], connectors, previous, changes, now);
+    await this.replanAtUpstreamChanges(sites, connectors, now);
     this.logger.log(`Planned ${scopeKey(scope)}: ${connectors.length} connectors, ${changes.length} changed`);
     this.events.emit(
       PLANNING_COMPLETED,
@@ -410,7 +424,8 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
 
   /**
    * A charger whose share changed holds it in its station maximum and in its profiles' tails: its plans that
-   * did not change are sent once more, so that a new fallback reaches connected chargers at once.
+   * did not change are sent once more, so that a new fallback reaches connected chargers at once. So are those
+   * of a charger whose connectors share the upstream's charger maximum (`chargersSharingUpstreamMax`).
    */
   private async resendForNewShares(
     chargerIds: string[],
@@ -430,6 +445,36 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
           : [];
       });
     if (plans.length > 0) await this.dispatch.resend(plans);
+  }
+
+  /**
+   * Proxy mode: planning took the upstream's bound at `now`; where it changes later (a period boundary,
+   * validFrom/validTo, a duration's end), each site concerned is planned again then, so that capacity the
+   * upstream frees or takes is shared anew (dispatch keeps the charger within the bound meanwhile). A delayed
+   * job on the window-edge queue: it survives a restart, runs on one instance, and one per site and instant.
+   */
+  private async replanAtUpstreamChanges(
+    sites: SiteRow[],
+    connectors: PlanningConnector[],
+    now: Date,
+  ): Promise<void> {
+    for (const site of sites) {
+      const changes = connectors.flatMap((c) =>
+        c.siteId === site.id && c.nextUpstreamChangeMs !== undefined ? [c.nextUpstreamChangeMs] : [],
+      );
+      if (changes.length === 0) continue;
+      const fireAtMs = upstreamReplanAt(Math.min(...changes), now);
+      await this.edges.add(
+        UPSTREAM_CHANGE_JOB,
+        { siteId: site.id },
+        {
+          jobId: `upstream.${site.id}.${fireAtMs}`,
+          delay: fireAtMs - now.getTime(),
+          removeOnComplete: 100,
+          removeOnFail: 100,
+        },
+      );
+    }
   }
 
   /** Asks the DSOs that opted in (`autoAdjust`) for the capacity the group could use beyond their forecast. */
@@ -461,6 +506,18 @@ export class PlanningService implements OnApplicationBootstrap, BeforeApplicatio
   }
 }
 const NO_FORECAST: GroupCapacity = { timeline: [], gapLimitsA: [Infinity, Infinity, Infinity] };
+
+/**
+ * Chargers whose connectors share the upstream's charger maximum at dispatch and of which a plan changed: each
+ * connector's part depends on the others' plans, so their unchanged plans go out once more too.
+ */
+function chargersSharingUpstreamMax(connectors: PlanningConnector[], changes: PlanChange[]): string[] {
+  const changed = new Set(changes.map((change) => change.connectorRef));
+  const chargerIds = connectors.flatMap((c) =>
+    c.sharesUpstreamChargerMax && c.chargerId && changed.has(c.connectorRef) ? [c.chargerId] : [],
+  );
+  return [...new Set(chargerIds)];
+}
 
 /** A site's part of its group's fallback per phase, by its grid limit; never above that limit. */
 function fallbackShare(site: SiteRow, sites: SiteRow[], groupA: readonly number[]): [number, number, number] {

@@ -1,5 +1,11 @@
 import type { schema } from '@gridflex/persistence';
-import { upstreamBoundAt, upstreamBoundPieces, UpstreamProfileInput } from './upstream-composite';
+import {
+  upstreamBoundAt,
+  upstreamBoundChanges,
+  upstreamBoundPieces,
+  upstreamChargerBoundPieces,
+  UpstreamProfileInput,
+} from './upstream-composite';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const at = (minutes: number) => T0 + minutes * 60_000;
@@ -108,5 +114,40 @@ describe('upstreamBoundPieces', () => {
       { startMs: at(20), limitA: 16 },
       { startMs: at(30), limitA: 10 },
     ]);
+  });
+});
+
+describe('upstreamChargerBoundPieces', () => {
+  it('follows the charger maximum alone, cut where it changes, whatever the connectors’ profiles', () => {
+    const profiles = [
+      profile('ChargerMax', 0, 0, [[0, 40]]),
+      profile('ChargerMax', 0, 1, [[10, 24]], { duration: 1800 }),
+      profile('TxDefaultProfile', 0, 5, [[0, 6]]),
+    ];
+    // The level-1 maximum counts from its 10th minute, for the rest of its 30 minutes.
+    expect(upstreamChargerBoundPieces(profiles, at(0), Infinity, 230)).toEqual([
+      { startMs: at(0), limitA: 40 },
+      { startMs: at(10), limitA: 24 },
+      { startMs: at(30), limitA: 40 },
+    ]);
+    expect(upstreamChargerBoundPieces([profiles[2]], at(0), Infinity, 230)).toEqual([
+      { startMs: at(0), limitA: null },
+    ]);
+  });
+});
+
+describe('upstreamBoundChanges', () => {
+  it('lists every later instant at which a profile starts, changes period or ends, once and in order', () => {
+    const profiles = [
+      profile('ChargerMax', 0, 0, [
+        [0, 40],
+        [20, 30],
+      ]),
+      profile('TxDefaultProfile', 1, 0, [[5, 16]], { duration: 1200, validTo: iso(60) }),
+      profile('TxProfile', 1, 0, [[0, 10]], {}, null),
+    ];
+    // The TxProfile without a running transaction never applies, so never changes anything.
+    expect(upstreamBoundChanges(profiles, at(1))).toEqual([at(5), at(20)]);
+    expect(upstreamBoundChanges(profiles, at(20))).toEqual([]);
   });
 });

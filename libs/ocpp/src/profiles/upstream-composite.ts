@@ -62,20 +62,59 @@ export function upstreamBoundPieces(
   toMs: number,
   voltageV: number,
 ): UpstreamBoundPiece[] {
+  return piecesOf(profiles, fromMs, toMs, (atMs) => {
+    const bound = upstreamBoundAt(profiles, connectorId, atMs, voltageV);
+    return minOrNull(bound.connectorA, bound.chargerA);
+  });
+}
+
+/**
+ * The upstream's charger-wide bound (its charger maximum) over `[fromMs, toMs)` as pieces: what all the
+ * charger's connectors together, and the station maximum gridflex keeps on the charger, may never exceed.
+ */
+export function upstreamChargerBoundPieces(
+  profiles: readonly UpstreamProfileInput[],
+  fromMs: number,
+  toMs: number,
+  voltageV: number,
+): UpstreamBoundPiece[] {
+  const chargerMax = profiles.filter((p) => p.purpose === 'ChargerMax');
+  return piecesOf(chargerMax, fromMs, toMs, (atMs) => highestInForce(chargerMax, atMs, voltageV));
+}
+
+/** The bound `limitAt` gives, cut wherever one of the profiles starts, changes period or ends. */
+function piecesOf(
+  profiles: readonly UpstreamProfileInput[],
+  fromMs: number,
+  toMs: number,
+  limitAt: (atMs: number) => number | null,
+): UpstreamBoundPiece[] {
   const cuts = new Set<number>([fromMs]);
   for (const profile of profiles) {
     for (const edgeMs of edgesOf(profile)) if (edgeMs > fromMs && edgeMs < toMs) cuts.add(edgeMs);
   }
   const pieces: UpstreamBoundPiece[] = [];
   for (const startMs of [...cuts].sort((a, b) => a - b)) {
-    const bound = upstreamBoundAt(profiles, connectorId, startMs, voltageV);
-    const limitA = minOrNull(bound.connectorA, bound.chargerA);
+    const limitA = limitAt(startMs);
     if (pieces.length === 0 || pieces.at(-1)!.limitA !== limitA) pieces.push({ startMs, limitA });
   }
   return pieces;
 }
 
-function highestInForce(candidates: UpstreamProfileInput[], atMs: number, voltageV: number): number | null {
+/**
+ * Every instant after `afterMs` at which one of the profiles may change the upstream's bound, ascending:
+ * when planning, which took the bound at the time of the plan, should look again.
+ */
+export function upstreamBoundChanges(profiles: readonly UpstreamProfileInput[], afterMs: number): number[] {
+  const edges = new Set(profiles.flatMap(edgesOf).filter((edgeMs) => edgeMs > afterMs));
+  return [...edges].sort((a, b) => a - b);
+}
+
+function highestInForce(
+  candidates: readonly UpstreamProfileInput[],
+  atMs: number,
+  voltageV: number,
+): number | null {
   const inForce = candidates
     .map((profile) => ({ profile, limitA: limitAt(profile, atMs, voltageV) }))
     .filter((entry): entry is { profile: UpstreamProfileInput; limitA: number } => entry.limitA !== null)

@@ -129,7 +129,7 @@ export class PlanningRepository {
    * the scope is planned again when the bound next changes (`nextUpstreamChangeMs`).
    */
   private async withUpstreamBounds(connectors: PlanningConnector[], now: Date): Promise<PlanningConnector[]> {
-    const chargerIds = [...new Set(connectors.flatMap((c) => (c.chargerId ? [c.chargerId] : [])))];
+    const chargerIds = chargerIdsOf(connectors);
     if (chargerIds.length === 0) return connectors;
     const byCharger = await this.upstreamProfiles(chargerIds);
     if (byCharger.size === 0) return connectors;
@@ -147,13 +147,9 @@ export class PlanningRepository {
       );
       const [nextChangeMs] = upstreamBoundChanges(concerning, now.getTime());
       return {
-        ...connector,
+        ...underBounds(connector, bound.connectorA ?? Infinity, bound.chargerA ?? Infinity),
         sharesUpstreamChargerMax: upstream.profiles.some((p) => p.purpose === 'ChargerMax'),
         ...(nextChangeMs !== undefined && { nextUpstreamChangeMs: nextChangeMs }),
-        maxCurrentA: Math.min(connector.maxCurrentA, bound.connectorA ?? Infinity),
-        ...(bound.chargerA !== null && {
-          chargerMaxCurrentA: Math.min(connector.chargerMaxCurrentA ?? Infinity, bound.chargerA),
-        }),
       };
     });
   }
@@ -196,7 +192,7 @@ export class PlanningRepository {
    * charger's maximum, which the planner applies to all its connectors together.
    */
   private async withChargingLimits(connectors: PlanningConnector[], now: Date): Promise<PlanningConnector[]> {
-    const chargerIds = [...new Set(connectors.flatMap((c) => (c.chargerId ? [c.chargerId] : [])))];
+    const chargerIds = chargerIdsOf(connectors);
     if (chargerIds.length === 0) return connectors;
     const { chargingLimits, chargers, sites } = schema;
     const limits = await this.db
@@ -217,17 +213,13 @@ export class PlanningRepository {
           .filter((limit) => limit.chargerId === chargerId && limit.evseId === evseId)
           .map((limit) => externalLimitA(limit.schedules, now, limit.nominalVoltageV) ?? Infinity),
       );
-    return connectors.map((connector) => {
-      const stationA = bound(connector.chargerId, 0);
-      const evseA = bound(connector.chargerId, connector.connectorId);
-      return {
-        ...connector,
-        maxCurrentA: Math.min(connector.maxCurrentA, evseA),
-        ...(stationA < Infinity && {
-          chargerMaxCurrentA: Math.min(connector.chargerMaxCurrentA ?? Infinity, stationA),
-        }),
-      };
-    });
+    return connectors.map((connector) =>
+      underBounds(
+        connector,
+        bound(connector.chargerId, connector.connectorId),
+        bound(connector.chargerId, 0),
+      ),
+    );
   }
 
   async circuitsOfSites(siteIds: string[]): Promise<PlanningCircuit[]> {
@@ -352,4 +344,23 @@ function sessionPhasesInUse(
 ): Pick<PlanningConnector, 'phasesInUse'> | undefined {
   if (phasesInUse === null || phasesInUse < 1 || phasesInUse >= connector.phases) return undefined;
   return { phasesInUse };
+}
+
+/** The chargers the connectors belong to, each once. */
+function chargerIdsOf(connectors: PlanningConnector[]): string[] {
+  return [...new Set(connectors.flatMap((c) => (c.chargerId ? [c.chargerId] : [])))];
+}
+
+/**
+ * The connector under a bound of its own and one on its whole charger (Infinity: none), which the planner
+ * applies to all the charger's connectors together.
+ */
+function underBounds(connector: PlanningConnector, connectorA: number, chargerA: number): PlanningConnector {
+  return {
+    ...connector,
+    maxCurrentA: Math.min(connector.maxCurrentA, connectorA),
+    ...(chargerA < Infinity && {
+      chargerMaxCurrentA: Math.min(connector.chargerMaxCurrentA ?? Infinity, chargerA),
+    }),
+  };
 }

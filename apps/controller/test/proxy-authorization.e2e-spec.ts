@@ -1,25 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { IHandlersOption, RPCServer } from 'ocpp-rpc';
+import { RPCServer } from 'ocpp-rpc';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { LOCAL_AUTH_LISTS_QUEUE } from '@gridflex/authorization';
-import { SimulatedCharger } from '@gridflex/simulator';
+import { answerAsAcceptingCsms, SimulatedCharger } from '@gridflex/simulator';
 import { connectCharger, registerCharger, startController, TestController, waitFor } from './test-controller';
 
 const GRID = { nominalVoltageV: 230, gridLimitA: { l1: 63, l2: 63, l3: 63 } };
-
-/** The CPO's central system: accepts the charger and keeps the side it can call it through. */
-function answerAsCsms(client: RPCServerClient): void {
-  const now = () => new Date().toISOString();
-  const answers: Record<string, () => object> = {
-    BootNotification: () => ({ status: 'Accepted', currentTime: now(), interval: 300 }),
-    Heartbeat: () => ({ currentTime: now() }),
-    StatusNotification: () => ({}),
-    Authorize: () => ({ idTagInfo: { status: 'Accepted' } }),
-  };
-  client.handle(({ method }: IHandlersOption) => Promise.resolve(answers[method ?? '']?.() ?? {}));
-}
 
 describe('proxy mode: the upstream owns the local auth list', () => {
   let controller: TestController;
@@ -44,7 +32,7 @@ describe('proxy mode: the upstream owns the local auth list', () => {
     upstreamServer = new RPCServer({ protocols: ['ocpp1.6'], strictMode: true });
     upstreamServer.on('client', (client: RPCServerClient) => {
       upstreamSides.set(String(client.identity), client);
-      answerAsCsms(client);
+      answerAsAcceptingCsms(client);
     });
     const http = await upstreamServer.listen(0, '127.0.0.1');
     const upstreamUrl = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/csms`;

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { IHandlersOption, RPCServer } from 'ocpp-rpc';
+import { RPCServer } from 'ocpp-rpc';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { eq } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import { createSharedPostgresDatabase } from '@gridflex/persistence/testing';
-import { SimulatedCharger } from '@gridflex/simulator';
+import { answerAsAcceptingCsms, SimulatedCharger } from '@gridflex/simulator';
 import { connectCharger, registerCharger, startController, TestController, waitFor } from './test-controller';
 
 const IDENTITY = 'UP-MAX-16';
@@ -24,21 +24,6 @@ type Received = { connectorId: number; purpose: string; schedule: Schedule };
 function limitAt(schedule: Schedule, atMs: number): number | undefined {
   const elapsedS = (atMs - Date.parse(schedule.startSchedule)) / 1000;
   return schedule.chargingSchedulePeriod.filter((p) => p.startPeriod <= elapsedS).at(-1)?.limit;
-}
-
-/** The upstream central system in front of which gridflex sits: it accepts everything, a new id per session. */
-function answerChargerMessages(client: RPCServerClient): void {
-  let nextTransactionId = 7000;
-  const now = () => new Date().toISOString();
-  const accepted = { status: 'Accepted' };
-  const answers: Record<string, () => object> = {
-    BootNotification: () => ({ status: 'Accepted', currentTime: now(), interval: 300 }),
-    Heartbeat: () => ({ currentTime: now() }),
-    StartTransaction: () => ({ transactionId: nextTransactionId++, idTagInfo: accepted }),
-    StopTransaction: () => ({ idTagInfo: accepted }),
-    Authorize: () => ({ idTagInfo: accepted }),
-  };
-  client.handle(({ method }: IHandlersOption) => Promise.resolve(answers[method ?? '']?.() ?? {}));
 }
 
 describe('proxy mode: the upstream’s charger maximum holds for the whole charger at every instant', () => {
@@ -62,7 +47,7 @@ describe('proxy mode: the upstream’s charger maximum holds for the whole charg
     upstreamServer = new RPCServer({ protocols: ['ocpp1.6'], strictMode: true });
     upstreamServer.on('client', (client: RPCServerClient) => {
       upstream = client;
-      answerChargerMessages(client);
+      answerAsAcceptingCsms(client, 7000);
     });
     const http = await upstreamServer.listen(0, '127.0.0.1');
     const upstreamUrl = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/csms`;

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { IHandlersOption, RPCServer } from 'ocpp-rpc';
+import { RPCServer } from 'ocpp-rpc';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import { and, eq } from 'drizzle-orm';
 import { DATABASE, Database, schema } from '@gridflex/persistence';
 import { createSharedPostgresDatabase } from '@gridflex/persistence/testing';
-import { SimulatedCharger } from '@gridflex/simulator';
+import { answerAsAcceptingCsms, SimulatedCharger } from '@gridflex/simulator';
 import { connectCharger, registerCharger, startController, TestController, waitFor } from './test-controller';
 
 /** The grid plan of each site's one session: what a connector gets without an upstream bound. */
@@ -110,25 +110,6 @@ function upstreamProfile(
 
 const clearById = (version: Version, id: number) => (version === '1.6' ? { id } : { chargingProfileId: id });
 
-/** What the central system in front of which gridflex sits answers the chargers' own messages. */
-function answerChargerMessages(client: RPCServerClient): void {
-  const now = () => new Date().toISOString();
-  const accepted = { status: 'Accepted' };
-  const answers: Record<string, (params: Record<string, unknown>) => object> = {
-    BootNotification: () => ({ status: 'Accepted', currentTime: now(), interval: 300 }),
-    Heartbeat: () => ({ currentTime: now() }),
-    StatusNotification: () => ({}),
-    MeterValues: () => ({}),
-    Authorize: (params) => ('idTag' in params ? { idTagInfo: accepted } : { idTokenInfo: accepted }),
-    StartTransaction: () => ({ transactionId: 4242, idTagInfo: accepted }),
-    StopTransaction: () => ({ idTagInfo: accepted }),
-    TransactionEvent: () => ({ idTokenInfo: accepted }),
-  };
-  client.handle(({ method, params }: IHandlersOption) =>
-    Promise.resolve(answers[method ?? '']?.((params ?? {}) as Record<string, unknown>) ?? {}),
-  );
-}
-
 describe('proxy mode: the upstream central system’s charging profiles bound what gridflex sends', () => {
   let database: { url: string; drop(): Promise<void> };
   let controller: TestController;
@@ -203,7 +184,7 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
     upstreamServer = new RPCServer({ protocols: ['ocpp1.6', 'ocpp2.0.1'], strictMode: true });
     upstreamServer.on('client', (client: RPCServerClient) => {
       upstreamSides.set(String(client.identity), client);
-      answerChargerMessages(client);
+      answerAsAcceptingCsms(client, 4242);
     });
     const http = await upstreamServer.listen(0, '127.0.0.1');
     const upstreamUrl = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/csms`;

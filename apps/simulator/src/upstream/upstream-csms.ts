@@ -18,6 +18,34 @@ type Answer = (params: Record<string, unknown>) => object;
 const now = () => new Date().toISOString();
 const accepted = { status: 'Accepted' };
 
+/**
+ * What a CSMS that accepts every charger and id token answers the charger's messages of `protocol`
+ * (`ocpp1.6` unless `ocpp2.0.1`), 1.6 transactions numbered by `nextTransactionId`.
+ */
+export function upstreamCsmsAnswers(
+  protocol: string | undefined,
+  nextTransactionId: () => number,
+): Record<string, Answer> {
+  return answers(nextTransactionId)[protocol === 'ocpp2.0.1' ? 'ocpp2.0.1' : 'ocpp1.6'];
+}
+
+/**
+ * Answers `client`'s messages as a CSMS that accepts every charger and id token (`upstreamCsmsAnswers`), 1.6
+ * transactions numbered from `firstTransactionId`; any other action gets ocpp-rpc's `NotImplemented`.
+ */
+export function answerAsAcceptingCsms(
+  client: RPCServerClient,
+  firstTransactionId = FIRST_TRANSACTION_ID,
+): void {
+  let transactionId = firstTransactionId;
+  const table = upstreamCsmsAnswers(client.protocol, () => transactionId++);
+  for (const [action, answer] of Object.entries(table)) {
+    client.handle(action, ({ params }: IHandlersOption) =>
+      Promise.resolve(answer((params ?? {}) as Record<string, unknown>)),
+    );
+  }
+}
+
 /** What the CSMS answers each action, per OCPP version; any other action gets ocpp-rpc's `NotImplemented`. */
 function answers(nextTransactionId: () => number): Record<string, Record<string, Answer>> {
   const common: Record<string, Answer> = {
@@ -87,7 +115,7 @@ export class UpstreamCsms {
 
   private serve(client: RPCServerClient): void {
     const identity = client.identity ?? '';
-    const table = answers(() => this.transactionId++)[client.protocol ?? 'ocpp1.6'] ?? {};
+    const table = upstreamCsmsAnswers(client.protocol, () => this.transactionId++);
     this.connected.add(identity);
     this.log(`upstream: ${identity} connected (${client.protocol})`);
     client.once('close', () => {

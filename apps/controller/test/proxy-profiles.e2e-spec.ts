@@ -110,6 +110,11 @@ function upstreamProfile(
 
 const clearById = (version: Version, id: number) => (version === '1.6' ? { id } : { chargingProfileId: id });
 
+/** The last profile the charger got among `events`. */
+function lastProfileGot(events: WireEvent[]): WireEvent | undefined {
+  return events.filter((event) => event.kind === 'charger-got').at(-1);
+}
+
 describe('proxy mode: the upstream central system’s charging profiles bound what gridflex sends', () => {
   let database: { url: string; drop(): Promise<void> };
   let controller: TestController;
@@ -175,8 +180,7 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
   /** Waits until the charger's latest connector profile is at `limitA`. */
   const latestLimit = (version: Version, limitA: number) =>
     waitFor(() => {
-      const got = wire.get(version)!.filter((event) => event.kind === 'charger-got');
-      return Promise.resolve(got.at(-1)?.limit === limitA ? limitA : undefined);
+      return Promise.resolve(lastProfileGot(wire.get(version)!)?.limit === limitA ? limitA : undefined);
     }, WAIT_MS / 100);
 
   beforeAll(async () => {
@@ -239,12 +243,7 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
       const answered = events.findIndex((event) => event.kind === 'upstream-answered');
       expect(accepted).toBeGreaterThanOrEqual(0);
       expect(accepted).toBeLessThan(answered);
-      expect(
-        events
-          .slice(0, answered)
-          .filter((e) => e.kind === 'charger-got')
-          .at(-1)?.limit,
-      ).toBe(LOWER_A);
+      expect(lastProfileGot(events.slice(0, answered))?.limit).toBe(LOWER_A);
     });
 
     it('lets the upstream GetCompositeSchedule read the truth: the lower of the two', async () => {
@@ -263,12 +262,7 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
       expect(await fromUpstream(version, 'ClearChargingProfile', clearById(version, 501))).toEqual({
         status: 'Accepted',
       });
-      expect(
-        wire
-          .get(version)!
-          .filter((e) => e.kind === 'charger-got')
-          .at(-1)?.limit,
-      ).toBe(GRID_LIMIT_A);
+      expect(lastProfileGot(wire.get(version)!)?.limit).toBe(GRID_LIMIT_A);
       expect(await fromUpstream(version, 'ClearChargingProfile', clearById(version, 501))).toEqual({
         status: 'Unknown',
       });
@@ -281,12 +275,7 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
         upstreamProfile(version, 502, 'TxDefaultProfile', HIGHER_A),
       );
       expect(answer).toEqual({ status: 'Accepted' });
-      expect(
-        wire
-          .get(version)!
-          .filter((e) => e.kind === 'charger-got')
-          .at(-1)?.limit,
-      ).toBe(GRID_LIMIT_A);
+      expect(lastProfileGot(wire.get(version)!)?.limit).toBe(GRID_LIMIT_A);
       expect(JSON.stringify(wire.get(version))).not.toContain(`"limit":${HIGHER_A}`);
     });
 
@@ -316,10 +305,7 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
       expect(answer).toEqual({ status: 'Accepted' });
       // The plan takes the bound in force now (16 A, under the grid's 20 A); the lower period ten minutes on
       // reaches the charger only through the clamp of the schedule it is sent.
-      const steps = wire
-        .get(version)!
-        .filter((e) => e.kind === 'charger-got')
-        .at(-1)!.steps!;
+      const steps = lastProfileGot(wire.get(version)!)!.steps!;
       expect(steps[0].limit).toBe(LOWER_A + 6);
       const lowered = steps.find((step) => step.limit === later.limitA);
       expect(lowered?.atMs).toBe(startMs + 600_000);
@@ -367,12 +353,7 @@ describe('proxy mode: the upstream central system’s charging profiles bound wh
       const answer = await fromUpstream(version, 'SetChargingProfile', request);
       expect(answer).toMatchObject({ status: 'Rejected' });
       if (version === '2.0.1') expect(answer).toMatchObject({ statusInfo: { reasonCode: 'Recurring' } });
-      expect(
-        wire
-          .get(version)!
-          .filter((e) => e.kind === 'charger-got')
-          .at(-1)?.limit,
-      ).toBe(GRID_LIMIT_A);
+      expect(lastProfileGot(wire.get(version)!)?.limit).toBe(GRID_LIMIT_A);
     });
   });
 
